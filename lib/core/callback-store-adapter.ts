@@ -1,0 +1,101 @@
+import { SessionStore } from './session-store.js';
+import type { SessionRecord } from './session-store.js';
+
+type Callback<T> = (error?: unknown, value?: T) => void;
+
+/**
+ * An express-session store (connect-redis, connect-mongo, connect-pg-simple, …): callback
+ * methods and `connect`/`disconnect` events.
+ */
+export interface CallbackSessionStore {
+  get(sessionId: string, callback: Callback<SessionRecord | null>): unknown;
+  set(sessionId: string, session: SessionRecord, callback?: Callback<void>): unknown;
+  destroy(sessionId: string, callback?: Callback<void>): unknown;
+  touch?(sessionId: string, session: SessionRecord, callback?: Callback<void>): unknown;
+  all?(callback: Callback<Record<string, SessionRecord> | SessionRecord[] | null>): unknown;
+  length?(callback: Callback<number>): unknown;
+  clear?(callback?: Callback<void>): unknown;
+  on?(event: string, listener: (...args: unknown[]) => void): unknown;
+}
+
+/** Whether `value` looks like an express-session store (has callback get/set/destroy). */
+export function isCallbackSessionStore(value: unknown): value is CallbackSessionStore {
+  const candidate = value as Partial<CallbackSessionStore> | null;
+  return (
+    typeof candidate === 'object' &&
+    candidate !== null &&
+    typeof candidate.get === 'function' &&
+    typeof candidate.set === 'function' &&
+    typeof candidate.destroy === 'function'
+  );
+}
+
+/**
+ * Presents an express-session store as a `SessionStore`, forwarding its connection events.
+ * Such stores cannot honour write modes: the `update`-only guard is best effort there.
+ */
+export class CallbackStoreAdapter extends SessionStore {
+  constructor(readonly wrapped: CallbackSessionStore) {
+    super();
+    wrapped.on?.('connect', () => this.emit('connect'));
+    wrapped.on?.('disconnect', () => this.emit('disconnect'));
+    if (typeof wrapped.touch === 'function') {
+      this.touch = (sessionId, record) => this.#call<void>((done) => wrapped.touch!(sessionId, record, done));
+    }
+    if (typeof wrapped.all === 'function') {
+      this.all = async () => toRecordMap(await this.#call((done) => wrapped.all!(done)));
+    }
+    if (typeof wrapped.length === 'function') {
+      this.length = () => this.#call<number>((done) => wrapped.length!(done));
+    }
+    if (typeof wrapped.clear === 'function') {
+      this.clear = () => this.#call<void>((done) => wrapped.clear!(done));
+    }
+  }
+
+  get(sessionId: string): Promise<SessionRecord | null | undefined> {
+    return this.#call((done) => this.wrapped.get(sessionId, done));
+  }
+
+  set(sessionId: string, record: SessionRecord): Promise<void> {
+    return this.#call((done) => this.wrapped.set(sessionId, record, done));
+  }
+
+  destroy(sessionId: string): Promise<void> {
+    return this.#call((done) => this.wrapped.destroy(sessionId, done));
+  }
+
+  #call<T>(invoke: (done: Callback<T>) => unknown): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      // express-session's MemoryStore and others answer ENOENT for a missing session.
+      const done: Callback<T> = (error, value) => {
+        if (error && (error as { code?: string }).code !== 'ENOENT') reject(error);
+        else resolve((error ? undefined : value) as T);
+      };
+      try {
+        invoke(done);
+      } catch (error) {
+        reject(error);
+      }
+    });
+  }
+}
+
+/** express-session stores answer `all` with an object keyed by id or, for some, an array. */
+function toRecordMap(
+  sessions: Record<string, SessionRecord> | SessionRecord[] | null | undefined,
+): Record<string, SessionRecord> {
+  if (!sessions) return {};
+  if (!Array.isArray(sessions)) return sessions;
+  const byId: Record<string, SessionRecord> = {};
+  sessions.forEach((record, index) => {
+    const id = (record as { id?: string }).id ?? String(index);
+    byId[id] = record;
+  });
+  return byId;
+}
+
+/** The store as a `SessionStore`: our own stores pass through, callback stores are wrapped. */
+export function toSessionStore(store: SessionStore | CallbackSessionStore): SessionStore {
+  return store instanceof SessionStore ? store : new CallbackStoreAdapter(store);
+}

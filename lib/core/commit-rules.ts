@@ -1,0 +1,46 @@
+import type { ResolvedSessionOptions } from './resolve-options.js';
+
+/**
+ * What is known about the request's session when its response goes out. The rules below are
+ * express-session's, one function each, so every rule can be read and tested on its own.
+ */
+export interface CommitFacts {
+  /** `req.sessionID` now (changes on regenerate). */
+  sessionId: string | undefined;
+  /** The id the request's cookie carried, if it verified. */
+  cookieSessionId: string | undefined;
+  /** The data or the id differ from what was loaded (or generated). */
+  isModified: boolean;
+  /** The data as it is now was saved during this request (or loaded, unless `resave`). */
+  isSaved: boolean;
+  /** Some save (or a load without `resave`) set a baseline to compare with. */
+  hasSavedBaseline: boolean;
+  /** The cookie has an expiry date (it is not a browser-session cookie). */
+  hasCookieExpiry: boolean;
+}
+
+type RuleOptions = Pick<ResolvedSessionOptions, 'saveUninitialized' | 'rolling'>;
+
+/** Write the session to the store: new and worth keeping, or changed since it was loaded/saved. */
+export function shouldSave(facts: CommitFacts, options: RuleOptions): boolean {
+  if (facts.sessionId === undefined) return false;
+  const isNewAndUnsaved =
+    !options.saveUninitialized && !facts.hasSavedBaseline && facts.cookieSessionId !== facts.sessionId;
+  return isNewAndUnsaved ? facts.isModified : !facts.isSaved;
+}
+
+/** Extend the stored session's life without rewriting it: an existing session that is not saved. */
+export function shouldTouch(facts: CommitFacts, options: RuleOptions): boolean {
+  if (facts.sessionId === undefined) return false;
+  return facts.cookieSessionId === facts.sessionId && !shouldSave(facts, options);
+}
+
+/**
+ * Send Set-Cookie: for a new id when it is saved-worthy; for the existing id when `rolling`,
+ * or when a persistent cookie's session changed (its expiry moved with the touch).
+ */
+export function shouldSetCookie(facts: CommitFacts, options: RuleOptions): boolean {
+  if (facts.sessionId === undefined) return false;
+  if (facts.cookieSessionId !== facts.sessionId) return options.saveUninitialized || facts.isModified;
+  return options.rolling || (facts.hasCookieExpiry && facts.isModified);
+}

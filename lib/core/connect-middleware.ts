@@ -1,0 +1,25 @@
+import type { SessionRequest, SessionResponse } from './http-types.js';
+import { resolveSessionOptions } from './resolve-options.js';
+import { SessionManager } from './session-manager.js';
+import type { SessionOptions } from './session-options.js';
+import type { SessionStore } from './session-store.js';
+
+/**
+ * The core as a plain `(req, res, next)` middleware for Express/connect apps outside Nest (and
+ * for side-by-side comparisons with express-session). `store` is required here: the default
+ * MemoryStore is chosen by SessionModule.
+ */
+export function createSessionMiddleware(
+  options: SessionOptions & { store: SessionStore | NonNullable<SessionOptions['store']> },
+): (request: SessionRequest, response: SessionResponse, next: (error?: unknown) => void) => void {
+  const resolved = resolveSessionOptions(options);
+  const sessionManager = new SessionManager(resolved, resolved.store!);
+  return (request, response, next) => {
+    sessionManager
+      .attach(request, response, (error, finish) => {
+        if (response.headersSent) finish();
+        else next(error);
+      })
+      .then(() => next(), next);
+  };
+}

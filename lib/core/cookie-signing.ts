@@ -1,0 +1,43 @@
+import { sign, unsign } from 'cookie-signature';
+
+/**
+ * Session-id cookie signing in express-session's format: `s:` + cookie-signature's
+ * `<value>.<base64 HMAC-SHA256 without padding>`. Cookies therefore move between
+ * express-session and nest-sessions in both directions when the secrets match.
+ */
+
+const SIGNED_PREFIX = 's:';
+
+/**
+ * A signed value cannot be longer than this: a real one is about 80 characters. Longer input
+ * is rejected before any HMAC is computed, so oversized cookies cost nothing.
+ */
+const MAX_SIGNED_VALUE_LENGTH = 1024;
+
+export type SessionSecret = string | Buffer;
+
+/** `s:<sessionId>.<signature>`, signed with the first (current) secret. */
+export function signSessionId(sessionId: string, secret: SessionSecret): string {
+  return SIGNED_PREFIX + sign(sessionId, secret);
+}
+
+/**
+ * The session id inside a cookie value, or `undefined` when the value is unsigned, malformed
+ * or signed with none of the secrets. Every secret is tried so that secrets can be rotated:
+ * new cookies are signed with the first, cookies signed with an older one still verify.
+ * cookie-signature >= 1.2 compares with `crypto.timingSafeEqual`.
+ */
+export function unsignSessionId(
+  cookieValue: string,
+  secrets: readonly SessionSecret[],
+): string | undefined {
+  if (!cookieValue.startsWith(SIGNED_PREFIX) || cookieValue.length > MAX_SIGNED_VALUE_LENGTH) {
+    return undefined;
+  }
+  const signedValue = cookieValue.slice(SIGNED_PREFIX.length);
+  for (const secret of secrets) {
+    const sessionId = unsign(signedValue, secret);
+    if (sessionId !== false && sessionId !== '') return sessionId;
+  }
+  return undefined;
+}

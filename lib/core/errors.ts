@@ -1,0 +1,43 @@
+/**
+ * Errors raised by nest-sessions. One class per failure a caller handles differently:
+ * bad configuration (fix the options), a store that is down (retry later, 503) and a
+ * store that failed otherwise (a bug or corrupted data, 500).
+ */
+
+/** An option passed to the session middleware is missing or invalid. Thrown at start-up. */
+export class SessionOptionsError extends TypeError {
+  override name = 'SessionOptionsError';
+
+  constructor(
+    /** The option at fault, as the user wrote it (`cookie.sameSite`). */
+    readonly option: string,
+    problem: string,
+  ) {
+    super(`nest-sessions: invalid option \`${option}\`: ${problem}`);
+  }
+}
+
+/** The session store failed to read, write or delete a session. Maps to HTTP 500. */
+export class SessionStoreError extends Error {
+  override name = 'SessionStoreError';
+  /** The HTTP status a web layer should answer with. */
+  readonly statusCode: number = 500;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/**
+ * The session store cannot be reached right now (connection lost, timed out). Maps to
+ * HTTP 503: the request may succeed once the store is back.
+ */
+export class SessionStoreUnavailableError extends SessionStoreError {
+  override name = 'SessionStoreUnavailableError';
+  override readonly statusCode: number = 503;
+}
+
+/** A session method was used in a way that cannot work (reload of a session the store lost). */
+export class SessionStateError extends Error {
+  override name = 'SessionStateError';
+}

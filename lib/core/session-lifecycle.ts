@@ -1,0 +1,199 @@
+import { shouldSave, shouldSetCookie, shouldTouch } from './commit-rules.js';
+import type { CommitFacts } from './commit-rules.js';
+import type { SessionSecret } from './cookie-signing.js';
+import { signSessionId } from './cookie-signing.js';
+import { SessionStateError } from './errors.js';
+import type { SessionRequest, SessionResponse } from './http-types.js';
+import { isSecureRequest } from './request-security.js';
+import type { CheckedCookieOptions, ResolvedSessionOptions } from './resolve-options.js';
+import { Session, serializeSessionData } from './session.js';
+import type { SessionOwner } from './session.js';
+import { appendSetCookie } from './session-cookie-header.js';
+import { SessionCookie } from './session-cookie.js';
+import type { ResolvedCookieAttributes } from './session-cookie.js';
+import { toSessionRecord, isUsableRecord } from './session-record.js';
+import type { SessionRecord, SessionStore } from './session-store.js';
+
+/**
+ * One request's session, from attach to commit: generates or inflates `req.session`,
+ * carries out the Session methods against the store, and at the end of the response decides
+ * (with the rules in commit-rules.ts) whether to set the cookie, save, touch or destroy.
+ */
+export class SessionLifecycle implements SessionOwner {
+  #originalSessionId: string | undefined;
+  #originalDataJson: string | undefined;
+  /** Data as last saved; `undefined` until a save (or a load without `resave`) sets it. */
+  #savedDataJson: string | undefined;
+  /** The id known to exist in the store: writes to it update, writes to others create. */
+  #persistedSessionId: string | undefined;
+  #destroyedSessionIds: Set<string> | undefined;
+  /** Cookie of a session destroyed in this request, to expire in the browser. */
+  #destroyedCookie: SessionCookie | undefined;
+  #isTouched = false;
+  #isAbandoned = false;
+  /** The data serialized once at the end of the response, reused by the header step. */
+  #finalDataJson: string | undefined;
+
+  constructor(
+    private readonly request: SessionRequest,
+    private readonly options: ResolvedSessionOptions,
+    private readonly store: SessionStore,
+    private readonly cookieOptions: CheckedCookieOptions,
+    private readonly secrets: readonly SessionSecret[],
+    /** The verified id the request's cookie carried. */
+    readonly cookieSessionId: string | undefined,
+  ) {}
+
+  /** Puts a new, empty session with a fresh id on the request. */
+  generate(): void {
+    const sessionId = this.options.generateId(this.request);
+    if (typeof sessionId !== 'string' || sessionId.length === 0) {
+      throw new SessionStateError('nest-sessions: genid() must return a non-empty string');
+    }
+    const cookie = SessionCookie.fromAttributes(this.#resolveCookieAttributes());
+    const session = new Session(this, sessionId, cookie);
+    this.request.sessionID = sessionId;
+    this.request.session = session;
+    this.#originalSessionId = sessionId;
+    this.#originalDataJson = serializeSessionData(session);
+    this.#savedDataJson = undefined;
+  }
+
+  /** Puts the stored session on the request. */
+  inflate(sessionId: string, record: SessionRecord): void {
+    const session = new Session(this, sessionId, SessionCookie.fromStored(record.cookie), record);
+    this.request.sessionID = sessionId;
+    this.request.session = session;
+    this.#originalSessionId = sessionId;
+    this.#originalDataJson = serializeSessionData(session);
+    this.#savedDataJson = this.options.resave ? undefined : this.#originalDataJson;
+    this.#persistedSessionId = sessionId;
+  }
+
+  async saveSession(session: Session, dataJson = serializeSessionData(session)): Promise<void> {
+    // A save after destroy (a slow request finishing after logout) must not bring it back.
+    if (this.#destroyedSessionIds?.has(session.id)) return;
+    this.#savedDataJson = dataJson;
+    const mode = session.id === this.#persistedSessionId ? 'update' : 'create';
+    await this.store.set(session.id, toSessionRecord(session), { mode });
+    this.#persistedSessionId = session.id;
+  }
+
+  async reloadSession(session: Session): Promise<void> {
+    const record = await this.store.get(session.id);
+    if (!isUsableRecord(record)) {
+      throw new SessionStateError('nest-sessions: failed to load session: it no longer exists in the store');
+    }
+    this.request.session = new Session(this, session.id, SessionCookie.fromStored(record.cookie), record);
+  }
+
+  async destroySession(session: Session): Promise<void> {
+    if (this.request.session === session || this.request.session?.id === session.id) {
+      this.request.session = undefined;
+      delete this.request.session;
+    }
+    this.#markDestroyed(session);
+    await this.store.destroy(session.id);
+  }
+
+  async regenerateSession(session: Session): Promise<void> {
+    const previousSessionId = this.request.sessionID ?? session.id;
+    this.#markDestroyed(session);
+    try {
+      await this.store.destroy(previousSessionId);
+    } finally {
+      // As express-session: the new session is in place even if the old one could not be removed.
+      this.generate();
+    }
+  }
+
+  /** After a failed commit the response carries an error: no cookie must go with it. */
+  abandon(): void {
+    this.#isAbandoned = true;
+  }
+
+  /** Runs as the response's headers go out: sets or expires the session cookie. */
+  beforeHeaders(response: SessionResponse): void {
+    if (this.#isAbandoned) return;
+    const session = this.request.session;
+    if (!session) {
+      if (this.#destroyedCookie && this.cookieSessionId !== undefined) {
+        appendSetCookie(response, this.#destroyedCookie.serializeExpired(this.options.cookieName));
+      }
+      return;
+    }
+    const facts = this.#commitFacts(session, this.#finalDataJson ?? serializeSessionData(session));
+    if (!shouldSetCookie(facts, this.options)) return;
+    // A Secure cookie would be dropped by the browser on plain HTTP: express-session skips it.
+    if (session.cookie.secure && !isSecureRequest(this.request, this.options.trustProxy)) return;
+    this.#touchOnce(session);
+    const signedCookieValue = signSessionId(this.request.sessionID!, this.secrets[0]!);
+    appendSetCookie(response, session.cookie.serialize(this.options.cookieName, signedCookieValue));
+  }
+
+  /**
+   * Runs when the response ends: saves, touches or destroys in the store. Returns the store
+   * call to wait for before the response is finished, or undefined when there is none.
+   */
+  beforeEnd(): Promise<void> | undefined {
+    const session = this.request.session;
+    const sessionId = this.request.sessionID;
+    if (!session) {
+      const isUnsetToDestroy =
+        this.options.unset === 'destroy' && sessionId !== undefined && !this.#destroyedSessionIds?.has(sessionId);
+      if (!isUnsetToDestroy) return undefined;
+      this.#destroyedCookie ??= SessionCookie.fromAttributes(this.#resolveCookieAttributes());
+      this.#markDestroyedId(sessionId);
+      return this.store.destroy(sessionId);
+    }
+    this.#touchOnce(session);
+    const dataJson = serializeSessionData(session);
+    this.#finalDataJson = dataJson;
+    const facts = this.#commitFacts(session, dataJson);
+    if (shouldSave(facts, this.options)) return this.saveSession(session, dataJson);
+    if (this.store.touch && shouldTouch(facts, this.options)) {
+      return this.store.touch(session.id, toSessionRecord(session));
+    }
+    return undefined;
+  }
+
+  #commitFacts(session: Session, dataJson: string): CommitFacts {
+    const isSameSession = this.#originalSessionId === session.id;
+    return {
+      sessionId: this.request.sessionID,
+      cookieSessionId: this.cookieSessionId,
+      isModified: !isSameSession || this.#originalDataJson !== dataJson,
+      isSaved: isSameSession && this.#savedDataJson === dataJson,
+      hasSavedBaseline: this.#savedDataJson !== undefined,
+      hasCookieExpiry: session.cookie.expires != null,
+    };
+  }
+
+  /** express-session touches (resets the expiry of) every session once per request. */
+  #touchOnce(session: Session): void {
+    if (this.#isTouched) return;
+    this.#isTouched = true;
+    session.touch();
+  }
+
+  #markDestroyed(session: Session): void {
+    this.#destroyedCookie = session.cookie;
+    this.#markDestroyedId(session.id);
+  }
+
+  #markDestroyedId(sessionId: string): void {
+    (this.#destroyedSessionIds ??= new Set()).add(sessionId);
+  }
+
+  /** The cookie attributes for a new session, with `'auto'` resolved for this request. */
+  #resolveCookieAttributes(): ResolvedCookieAttributes {
+    const { secure, sameSite, ...attributes } = this.cookieOptions;
+    const isRequestSecure =
+      (secure === 'auto' || sameSite === 'auto') && isSecureRequest(this.request, this.options.trustProxy);
+    return {
+      ...attributes,
+      secure: secure === 'auto' ? isRequestSecure : secure,
+      sameSite: sameSite === 'auto' ? (isRequestSecure ? 'none' : 'lax') : sameSite,
+    };
+  }
+}

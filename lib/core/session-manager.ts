@@ -1,0 +1,144 @@
+import { SessionOptionsError, SessionStoreError, SessionStoreUnavailableError } from './errors.js';
+import type { SessionSecret } from './cookie-signing.js';
+import type { SessionRequest, SessionResponse } from './http-types.js';
+import { requestPath } from './request-security.js';
+import type { ResolvedSessionOptions } from './resolve-options.js';
+import { hookResponse } from './response-hooks.js';
+import type { CommitErrorHandler } from './response-hooks.js';
+import { readSessionIdCookie } from './session-cookie-header.js';
+import { SessionLifecycle } from './session-lifecycle.js';
+import { isUsableRecord } from './session-record.js';
+import type { SessionStore } from './session-store.js';
+
+/** Why a request has, or has not, got a session after `attach`. */
+export type AttachOutcome =
+  /** `req.session` was put on the request (loaded or new). */
+  | 'attached'
+  /** The request already had a session (another session middleware ran first); left alone. */
+  | 'already-attached'
+  /** The store emitted `disconnect`: the request goes on without a session. */
+  | 'store-disconnected'
+  /** The store failed to answer and `storeUnavailable: 'continue'` lets the request go on. */
+  | 'store-unavailable'
+  /** The request's path is outside the cookie's `path`: no session, as express-session. */
+  | 'outside-cookie-path';
+
+/** Where the outcome of `attach` is kept on the request, so guards and decorators can read it. */
+const ATTACH_OUTCOME = Symbol('nest-sessions.attachOutcome');
+
+type RequestWithOutcome = SessionRequest & { [ATTACH_OUTCOME]?: AttachOutcome };
+
+/** How the request was handled by `attach`, or undefined if no session middleware ran on it. */
+export function attachOutcomeOf(request: SessionRequest): AttachOutcome | undefined {
+  return (request as RequestWithOutcome)[ATTACH_OUTCOME];
+}
+
+/**
+ * The framework-free session middleware: read id → load → attach → (at the end) decide →
+ * commit. One instance per application; the web layer calls `attach` for each request.
+ */
+export class SessionManager {
+  #isStoreConnected = true;
+  readonly #onDisconnect = () => {
+    this.#isStoreConnected = false;
+  };
+  readonly #onConnect = () => {
+    this.#isStoreConnected = true;
+  };
+
+  constructor(
+    readonly options: ResolvedSessionOptions,
+    readonly store: SessionStore,
+  ) {
+    store.on('disconnect', this.#onDisconnect);
+    store.on('connect', this.#onConnect);
+  }
+
+  /** False between the store's `disconnect` and `connect` events. */
+  get isStoreConnected(): boolean {
+    return this.#isStoreConnected;
+  }
+
+  /**
+   * Loads or creates the request's session and puts it on `req.session`; with a response,
+   * also hooks it so the session is committed when the response goes out. Rejects with a
+   * `SessionStoreError` (or `SessionStoreUnavailableError`) when the store fails.
+   */
+  async attach(
+    request: SessionRequest,
+    response?: SessionResponse,
+    onCommitError: CommitErrorHandler = finishDespiteError,
+  ): Promise<AttachOutcome> {
+    const outcome = await this.#attach(request, response, onCommitError);
+    (request as RequestWithOutcome)[ATTACH_OUTCOME] = outcome;
+    return outcome;
+  }
+
+  /** Stops listening to the store's events. */
+  dispose(): void {
+    this.store.off('disconnect', this.#onDisconnect);
+    this.store.off('connect', this.#onConnect);
+  }
+
+  async #attach(
+    request: SessionRequest,
+    response: SessionResponse | undefined,
+    onCommitError: CommitErrorHandler,
+  ): Promise<AttachOutcome> {
+    if (request.session) return 'already-attached';
+    if (!this.#isStoreConnected) return 'store-disconnected';
+    const { options } = this;
+    const cookieOptions = typeof options.cookieOptions === 'function' ? options.cookieOptions(request) : options.cookieOptions;
+    if (!requestPath(request).startsWith(cookieOptions.path)) return 'outside-cookie-path';
+
+    const secrets = options.secrets ?? secretsFromRequest(request);
+    request.sessionStore = this.store;
+    const cookieHeader = request.headers.cookie;
+    const cookieSessionId = readSessionIdCookie(cookieHeader, options.cookieName, secrets);
+    const lifecycle = new SessionLifecycle(request, options, this.store, cookieOptions, secrets, cookieSessionId);
+
+    if (cookieSessionId === undefined) {
+      lifecycle.generate();
+    } else {
+      let record: unknown;
+      try {
+        record = await this.store.get(cookieSessionId);
+      } catch (error) {
+        const storeError = toStoreError(error, 'load the session');
+        if (storeError instanceof SessionStoreUnavailableError && options.storeUnavailable === 'continue') {
+          request.sessionID = undefined;
+          return 'store-unavailable';
+        }
+        throw storeError;
+      }
+      // An id the store does not know (or a corrupted entry) is never adopted: new id.
+      if (isUsableRecord(record)) lifecycle.inflate(cookieSessionId, record);
+      else lifecycle.generate();
+    }
+    if (response) {
+      hookResponse(response, lifecycle, (error, finish) => onCommitError(toStoreError(error, 'save the session'), finish));
+    }
+    return 'attached';
+  }
+}
+
+/** express-session's fallback: the secret cookie-parser put on the request. */
+function secretsFromRequest(request: SessionRequest): SessionSecret[] {
+  if (typeof request.secret === 'string' && request.secret.length > 0) return [request.secret];
+  throw new SessionOptionsError(
+    'secret',
+    'secretFromRequest is set but req.secret is empty: install cookie-parser with a secret before the session middleware, or pass `secret`',
+  );
+}
+
+/** Store failures reach callers typed: unavailable (503) stays so, anything else becomes a 500. */
+export function toStoreError(error: unknown, action: string): SessionStoreError {
+  if (error instanceof SessionStoreError) return error;
+  const reason = error instanceof Error ? error.message : String(error);
+  return new SessionStoreError(`nest-sessions: the session store failed to ${action}: ${reason}`, { cause: error });
+}
+
+/** Without a web layer to render the error, the response still ends as the handler wanted. */
+function finishDespiteError(_error: unknown, finish: () => void): void {
+  finish();
+}

@@ -1,0 +1,83 @@
+import type { SessionSecret } from './cookie-signing.js';
+import type { SessionRequest } from './http-types.js';
+import type { CallbackSessionStore } from './callback-store-adapter.js';
+import type { SessionStore } from './session-store.js';
+
+/** `SameSite` attribute values; `'auto'` means `None` over HTTPS and `Lax` over HTTP. */
+export type SameSiteOption = boolean | 'lax' | 'strict' | 'none' | 'auto';
+
+/** Attributes of the session-id cookie. Defaults: `{ path: '/', httpOnly: true, secure: false, maxAge: null }`. */
+export interface SessionCookieOptions {
+  /** Path the cookie is sent for; requests outside it get no session. Default `'/'`. */
+  path?: string;
+  /** Domain the cookie is sent to. Default: none (the host that set it). */
+  domain?: string;
+  /** Hide the cookie from `document.cookie`. Default `true`. */
+  httpOnly?: boolean;
+  /**
+   * Send the cookie over HTTPS only. `'auto'` follows the request's protocol (see `proxy`).
+   * A secure cookie is never set on a plain-HTTP response. Default `false`.
+   */
+  secure?: boolean | 'auto';
+  /** Lifetime in milliseconds; `null` makes a browser-session cookie. Default `null`. */
+  maxAge?: number | null;
+  /** Fixed expiry date; prefer `maxAge`, which is reset on touch. */
+  expires?: Date | null;
+  /** The `Partitioned` attribute (CHIPS). */
+  partitioned?: boolean;
+  /** The `Priority` attribute. */
+  priority?: 'low' | 'medium' | 'high';
+  /** The `SameSite` attribute; `'auto'` resolves per request. Default: not set. */
+  sameSite?: SameSiteOption;
+}
+
+/** What to do with the stored session when `req.session` is deleted or set to null. */
+export type UnsetBehaviour = 'keep' | 'destroy';
+
+/**
+ * Options of the session middleware. Names and meanings are express-session's, except that
+ * `resave` and `saveUninitialized` default to `false` (express-session's deprecated `true`).
+ */
+export interface SessionOptions {
+  /**
+   * Secret(s) signing the session-id cookie. The first signs new cookies, all of them verify,
+   * so a secret is rotated by putting the new one first. Required unless
+   * `secretFromRequest` is set.
+   */
+  secret?: SessionSecret | SessionSecret[];
+  /**
+   * Use `req.secret` (set by cookie-parser) when `secret` is not given, as express-session
+   * does. Off by default so that a forgotten secret is caught at start-up.
+   */
+  secretFromRequest?: boolean;
+  /** Name of the session-id cookie. Default `'connect.sid'` (express-session's). */
+  name?: string;
+  /** Cookie attributes, or a function of the request returning them. */
+  cookie?: SessionCookieOptions | ((request: SessionRequest) => SessionCookieOptions);
+  /** Generates a new session id. Default: 24 random bytes, base64url. */
+  genid?: (request: SessionRequest) => string;
+  /**
+   * Trust `X-Forwarded-Proto` when deciding whether a request is secure: `true` trusts it,
+   * `false` only trusts a TLS socket, unset uses the framework's `req.secure` (Express's
+   * `trust proxy`).
+   */
+  proxy?: boolean;
+  /** Save the session on every request, even if unchanged. Default `false`. */
+  resave?: boolean;
+  /** Send the cookie (and so reset its expiry) on every response. Default `false`. */
+  rolling?: boolean;
+  /** Save new sessions that were not modified. Default `false` (no store entry, no cookie for anonymous visitors). */
+  saveUninitialized?: boolean;
+  /** Where sessions are kept: a `SessionStore` or any express-session-compatible store. */
+  store?: SessionStore | CallbackSessionStore;
+  /** What deleting `req.session` does to the stored session. Default `'keep'`. */
+  unset?: UnsetBehaviour;
+  /**
+   * When the store cannot be reached: `'error'` answers 503 Service Unavailable, `'continue'`
+   * lets the request through without a session. Default `'error'`.
+   */
+  storeUnavailable?: StoreUnavailableBehaviour;
+}
+
+/** See `SessionOptions.storeUnavailable`. */
+export type StoreUnavailableBehaviour = 'error' | 'continue';

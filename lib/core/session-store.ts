@@ -1,0 +1,60 @@
+import { EventEmitter } from 'node:events';
+import type { StoredCookie } from './session-cookie.js';
+
+/** A session as a store keeps it: the data plus the cookie, in express-session's JSON shape. */
+export interface SessionRecord {
+  cookie: StoredCookie;
+  [key: string]: unknown;
+}
+
+/**
+ * How a write may treat an existing entry. `'create'` writes only if the id is absent (a new
+ * session), `'update'` only if it is present (a session loaded earlier: if logout destroyed it
+ * meanwhile, the late write must not bring it back), `'upsert'` writes either way.
+ */
+export type StoreWriteMode = 'create' | 'update' | 'upsert';
+
+export interface StoreWriteOptions {
+  mode?: StoreWriteMode;
+}
+
+/**
+ * Where sessions live. The abstract class is also the Nest injection token: inject
+ * `SessionStore` by type to reach the configured store.
+ *
+ * Implementations emit `'disconnect'` when they lose their backend and `'connect'` when it is
+ * back; in between the session middleware lets requests through without a session, as
+ * express-session does. Methods reject with `SessionStoreUnavailableError` when the backend
+ * cannot be reached and with `SessionStoreError` for other failures.
+ */
+export abstract class SessionStore extends EventEmitter {
+  /** The stored session, or `null`/`undefined` when there is none (or it expired). */
+  abstract get(sessionId: string): Promise<SessionRecord | null | undefined>;
+
+  /** Stores the session; `options.mode` guards against resurrecting destroyed sessions. */
+  abstract set(sessionId: string, record: SessionRecord, options?: StoreWriteOptions): Promise<void>;
+
+  /** Removes the session. Removing an unknown id is not an error. */
+  abstract destroy(sessionId: string): Promise<void>;
+
+  /**
+   * Extends the life of an unchanged session without rewriting its data. Optional: without
+   * it, unchanged sessions are not written back (express-session's rule).
+   */
+  touch?(sessionId: string, record: SessionRecord): Promise<void>;
+
+  /** Every live session, keyed by id. Optional. */
+  all?(): Promise<Record<string, SessionRecord>>;
+
+  /** The ids of every live session. Optional. */
+  ids?(): Promise<string[]>;
+
+  /** How many live sessions there are. Optional. */
+  length?(): Promise<number>;
+
+  /** Removes every session. Optional. */
+  clear?(): Promise<void>;
+
+  /** Releases timers and connections the store owns. Called on application shutdown. */
+  close?(): Promise<void>;
+}

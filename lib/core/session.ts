@@ -1,0 +1,94 @@
+import type { SessionCookie } from './session-cookie.js';
+
+/** A callback in Node's style, as Passport and other express-session clients pass them. */
+export type SessionCallback = (error?: unknown) => void;
+
+/** What a Session asks of the request it belongs to; implemented by the request lifecycle. */
+export interface SessionOwner {
+  saveSession(session: Session): Promise<void>;
+  reloadSession(session: Session): Promise<void>;
+  destroySession(session: Session): Promise<void>;
+  regenerateSession(session: Session): Promise<void>;
+}
+
+/** Resolves when `promise` settles; errors are left to callers who await, never unhandled. */
+function promiseOrCallback(promise: Promise<void>, callback: SessionCallback | undefined): Promise<void> | undefined {
+  if (callback) {
+    promise.then(() => callback(), callback);
+    return undefined;
+  }
+  // A caller that neither awaits nor passes a callback must not crash the process later
+  // (express-session throws "fn is not a function" there): mark the rejection as handled.
+  promise.catch(() => undefined);
+  return promise;
+}
+
+/**
+ * `req.session`: the session data as own enumerable properties plus `cookie`, with
+ * express-session's methods, which are not enumerable and so never stored. Each method takes
+ * an optional callback and returns a Promise when given none.
+ */
+export class Session {
+  declare readonly id: string;
+  /** The session's cookie; its `maxAge`/`expires` decide how long the session lives. */
+  cookie: SessionCookie;
+  readonly #owner: SessionOwner;
+
+  constructor(owner: SessionOwner, sessionId: string, cookie: SessionCookie, data?: Record<string, unknown>) {
+    Object.defineProperty(this, 'id', { value: sessionId, enumerable: false });
+    this.#owner = owner;
+    this.cookie = cookie;
+    if (data) {
+      const target = this as unknown as Record<string, unknown>;
+      for (const key of Object.keys(data)) {
+        // A stored key that shadows a method (`save`) or the cookie is dropped, as in express-session.
+        if (!(key in this)) target[key] = data[key];
+      }
+    }
+  }
+
+  /** Resets the cookie's expiry to its full lifetime; the store is told at the end of the request. */
+  touch(): this {
+    return this.resetMaxAge();
+  }
+
+  /** Sets `cookie.maxAge` back to `cookie.originalMaxAge`. */
+  resetMaxAge(): this {
+    this.cookie.maxAge = this.cookie.originalMaxAge;
+    return this;
+  }
+
+  /** Writes the session to the store now (it is otherwise saved at the end of the request). */
+  save(): Promise<void>;
+  save(callback: SessionCallback): this;
+  save(callback?: SessionCallback): Promise<void> | this {
+    return promiseOrCallback(this.#owner.saveSession(this), callback) ?? this;
+  }
+
+  /** Replaces `req.session` with the stored copy. */
+  reload(): Promise<void>;
+  reload(callback: SessionCallback): this;
+  reload(callback?: SessionCallback): Promise<void> | this {
+    return promiseOrCallback(this.#owner.reloadSession(this), callback) ?? this;
+  }
+
+  /** Deletes the session from the store, unsets `req.session` and expires the cookie. */
+  destroy(): Promise<void>;
+  destroy(callback: SessionCallback): this;
+  destroy(callback?: SessionCallback): Promise<void> | this {
+    return promiseOrCallback(this.#owner.destroySession(this), callback) ?? this;
+  }
+
+  /** Destroys this session and puts a new, empty one with a new id on the request (do it at login). */
+  regenerate(): Promise<void>;
+  regenerate(callback: SessionCallback): this;
+  regenerate(callback?: SessionCallback): Promise<void> | this {
+    return promiseOrCallback(this.#owner.regenerateSession(this), callback) ?? this;
+  }
+}
+
+/** The session's data without the cookie: what change detection compares. */
+export function serializeSessionData(session: Session): string {
+  const { cookie: _cookie, ...data } = session;
+  return JSON.stringify(data);
+}

@@ -1,0 +1,38 @@
+/**
+ * nest-sessions: server-side HTTP sessions for NestJS, compatible with express-session's
+ * cookies, stores and `req.session`.
+ */
+
+// Nest integration
+export { SessionModule } from './nest/session.module.js';
+export { SESSION_MODULE_OPTIONS } from './nest/session.module-definition.js';
+export type { SessionModuleOptions, SessionRoute, SessionExcludedRoute, IsAuthenticated } from './nest/session-module-options.interface.js';
+export { Session, SessionParamPipe } from './nest/session.decorator.js';
+export type { RequestWithSession, ResponseWithSession } from './nest/session.decorator.js';
+export { SessionGuard, hasSignedInUser } from './nest/session.guard.js';
+export { RequireSessionKeys, SkipSessionGuard, REQUIRED_SESSION_KEYS, SKIP_SESSION_GUARD } from './nest/session-guard.decorators.js';
+export { SessionMiddleware } from './nest/session.middleware.js';
+export { SessionResolver } from './nest/session-resolver.service.js';
+
+// Framework-free core
+export { SessionManager, attachOutcomeOf } from './core/session-manager.js';
+export type { AttachOutcome } from './core/session-manager.js';
+export { createSessionMiddleware } from './core/connect-middleware.js';
+export type { SessionOptions, SessionCookieOptions, SameSiteOption, UnsetBehaviour, StoreUnavailableBehaviour } from './core/session-options.js';
+export { resolveSessionOptions } from './core/resolve-options.js';
+export type { SessionData } from './core/session-data.js';
+export type { SessionWithData, SessionRequest, SessionResponse } from './core/http-types.js';
+export type { SessionCallback } from './core/session.js';
+export { SessionCookie } from './core/session-cookie.js';
+export type { StoredCookie } from './core/session-cookie.js';
+export { signSessionId, unsignSessionId } from './core/cookie-signing.js';
+export { generateSessionId } from './core/session-id.js';
+export { SessionOptionsError, SessionStoreError, SessionStoreUnavailableError, SessionStateError } from './core/errors.js';
+
+// Stores
+export { SessionStore } from './core/session-store.js';
+export type { SessionRecord, StoreWriteMode, StoreWriteOptions } from './core/session-store.js';
+export { CallbackStoreAdapter, toSessionStore } from './core/callback-store-adapter.js';
+export type { CallbackSessionStore } from './core/callback-store-adapter.js';
+export { MemoryStore } from './stores/memory-store.js';
+export type { MemoryStoreOptions } from './stores/memory-store.js';

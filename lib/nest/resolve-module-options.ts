@@ -1,0 +1,36 @@
+import { Logger } from '@nestjs/common';
+import { SessionOptionsError } from '../core/errors.js';
+import { resolveSessionOptions, unknownOptionNames } from '../core/resolve-options.js';
+import type { ResolvedSessionOptions } from '../core/resolve-options.js';
+import type { SessionModuleOptions } from './session-module-options.interface.js';
+
+/** Options of the Nest layer itself, on top of the middleware's. */
+const MODULE_OPTION_NAMES = new Set(['memoryStore', 'forRoutes', 'exclude', 'isAuthenticated', 'closeStoreOnShutdown']);
+
+/**
+ * Checks the module's options at start-up (a bad option fails `app.init()` with a message
+ * naming it) and resolves the middleware's. Unknown names are warned about: usually typos.
+ */
+export function resolveModuleOptions(options: SessionModuleOptions): ResolvedSessionOptions {
+  const resolved = resolveSessionOptions(options);
+  for (const listOption of ['forRoutes', 'exclude'] as const) {
+    const routes = options[listOption];
+    if (routes !== undefined && !Array.isArray(routes)) {
+      throw new SessionOptionsError(listOption, "must be an array of routes, e.g. ['api/{*path}']");
+    }
+  }
+  if (options.isAuthenticated !== undefined && typeof options.isAuthenticated !== 'function') {
+    throw new SessionOptionsError('isAuthenticated', 'must be a function (session, context) => boolean');
+  }
+  if (options.memoryStore !== undefined && (typeof options.memoryStore !== 'object' || options.memoryStore === null)) {
+    throw new SessionOptionsError('memoryStore', 'must be an object of MemoryStore options');
+  }
+  if (options.closeStoreOnShutdown !== undefined && typeof options.closeStoreOnShutdown !== 'boolean') {
+    throw new SessionOptionsError('closeStoreOnShutdown', 'must be true or false');
+  }
+  const unknownNames = unknownOptionNames(options).filter((name) => !MODULE_OPTION_NAMES.has(name));
+  if (unknownNames.length > 0) {
+    new Logger('SessionModule').warn(`Unknown option(s) ignored: ${unknownNames.join(', ')}. Check the spelling.`);
+  }
+  return resolved;
+}

@@ -1,0 +1,52 @@
+import { Inject, Injectable, UnauthorizedException } from '@nestjs/common';
+import type { CanActivate, ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { SessionWithData } from '../core/http-types.js';
+import { REQUIRED_SESSION_KEYS, SKIP_SESSION_GUARD } from './session-guard.decorators.js';
+import type { SessionModuleOptions } from './session-module-options.interface.js';
+import { SESSION_MODULE_OPTIONS } from './session.module-definition.js';
+import { SessionResolver } from './session-resolver.service.js';
+
+/**
+ * The default sign-in test: a `userId` or `user` value in the session, or a Passport user.
+ */
+export function hasSignedInUser(session: SessionWithData): boolean {
+  const values = session as unknown as { userId?: unknown; user?: unknown; passport?: { user?: unknown } };
+  return values.userId != null || values.user != null || values.passport?.user != null;
+}
+
+/**
+ * Lets a request through only with a signed-in session (the module's `isAuthenticated`
+ * option) holding every key `@RequireSessionKeys()` names; otherwise 401. Use it with
+ * `@UseGuards(SessionGuard)` or globally (`APP_GUARD`), where `@SkipSessionGuard()` opens a
+ * route. Override the protected methods to change a rule.
+ */
+@Injectable()
+export class SessionGuard implements CanActivate {
+  constructor(
+    protected readonly reflector: Reflector,
+    protected readonly sessionResolver: SessionResolver,
+    @Inject(SESSION_MODULE_OPTIONS) protected readonly options: SessionModuleOptions,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(SKIP_SESSION_GUARD, targets)) return true;
+    const session = await this.sessionResolver.sessionFor(context);
+    if (!session || !(await this.isAuthenticated(session, context))) throw this.unauthorized(context);
+    const requiredKeys = this.reflector.getAllAndMerge<string[]>(REQUIRED_SESSION_KEYS, targets) ?? [];
+    const values = session as unknown as Record<string, unknown>;
+    if (requiredKeys.some((key) => values[key] == null)) throw this.unauthorized(context);
+    return true;
+  }
+
+  /** Whether the session is signed in. Default: the module's `isAuthenticated`, else `hasSignedInUser`. */
+  protected isAuthenticated(session: SessionWithData, context: ExecutionContext): boolean | Promise<boolean> {
+    return this.options.isAuthenticated ? this.options.isAuthenticated(session, context) : hasSignedInUser(session);
+  }
+
+  /** The error thrown when the request may not pass. */
+  protected unauthorized(_context: ExecutionContext): Error {
+    return new UnauthorizedException('A signed-in session is required');
+  }
+}

@@ -1,0 +1,34 @@
+import { Injectable } from '@nestjs/common';
+import type { NestMiddleware } from '@nestjs/common';
+import type { SessionRequest, SessionResponse } from '../core/http-types.js';
+import { SessionManager } from '../core/session-manager.js';
+import { logUnreportableError, toHttpException } from './http-errors.js';
+
+/** Headers that describe the handler's body, dropped when an error response replaces it. */
+const BODY_HEADERS = ['content-type', 'content-length', 'etag', 'content-encoding', 'last-modified'];
+
+/**
+ * The session middleware SessionModule installs: attaches `req.session` through the core and
+ * hands store failures to Nest's exception handling (503 when the store is down, 500 otherwise).
+ */
+@Injectable()
+export class SessionMiddleware implements NestMiddleware {
+  constructor(private readonly sessionManager: SessionManager) {}
+
+  use(request: SessionRequest, response: SessionResponse, next: (error?: unknown) => void): void {
+    const onCommitError = (error: unknown, finish: () => void) => {
+      if (response.headersSent) {
+        logUnreportableError(error);
+        finish();
+        return;
+      }
+      // The handler's body is dropped: the client gets the error instead of a false success.
+      for (const header of BODY_HEADERS) response.removeHeader(header);
+      next(toHttpException(error));
+    };
+    this.sessionManager.attach(request, response, onCommitError).then(
+      () => next(),
+      (error: unknown) => next(toHttpException(error)),
+    );
+  }
+}

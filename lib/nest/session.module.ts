@@ -1,0 +1,71 @@
+import { Inject, Module, RequestMethod } from '@nestjs/common';
+import type { MiddlewareConsumer, NestModule, OnApplicationShutdown } from '@nestjs/common';
+import type { ResolvedSessionOptions } from '../core/resolve-options.js';
+import { SessionManager } from '../core/session-manager.js';
+import { SessionStore } from '../core/session-store.js';
+import { MemoryStore } from '../stores/memory-store.js';
+import { resolveModuleOptions } from './resolve-module-options.js';
+import { SessionParamPipe } from './session.decorator.js';
+import { SessionGuard } from './session.guard.js';
+import { SessionMiddleware } from './session.middleware.js';
+import type { SessionModuleOptions } from './session-module-options.interface.js';
+import { ConfigurableSessionModule, SESSION_MODULE_OPTIONS } from './session.module-definition.js';
+import { SessionResolver } from './session-resolver.service.js';
+
+/** Injection token of the validated, defaulted middleware options. */
+export const RESOLVED_SESSION_OPTIONS = Symbol('nest-sessions:resolvedOptions');
+
+/** By default the middleware runs for every route; Express 5 / path-to-regexp 8 syntax. */
+const EVERY_ROUTE = { path: '{*path}', method: RequestMethod.ALL };
+
+/**
+ * Server-side sessions for a Nest application: `SessionModule.forRoot({ secret })` or
+ * `forRootAsync({ inject, useFactory })`. Installs the session middleware, provides the store
+ * under the `SessionStore` token, and exports `SessionGuard` and what `@Session()` needs.
+ */
+@Module({
+  providers: [
+    {
+      provide: RESOLVED_SESSION_OPTIONS,
+      useFactory: resolveModuleOptions,
+      inject: [SESSION_MODULE_OPTIONS],
+    },
+    {
+      provide: SessionStore,
+      useFactory: (options: SessionModuleOptions, resolved: ResolvedSessionOptions) =>
+        resolved.store ?? new MemoryStore(options.memoryStore),
+      inject: [SESSION_MODULE_OPTIONS, RESOLVED_SESSION_OPTIONS],
+    },
+    {
+      provide: SessionManager,
+      useFactory: (resolved: ResolvedSessionOptions, store: SessionStore) => new SessionManager(resolved, store),
+      inject: [RESOLVED_SESSION_OPTIONS, SessionStore],
+    },
+    SessionMiddleware,
+    SessionResolver,
+    SessionParamPipe,
+    SessionGuard,
+  ],
+  exports: [SessionStore, SessionManager, SessionResolver, SessionParamPipe, SessionGuard, SESSION_MODULE_OPTIONS],
+})
+export class SessionModule extends ConfigurableSessionModule implements NestModule, OnApplicationShutdown {
+  constructor(
+    @Inject(SESSION_MODULE_OPTIONS) private readonly options: SessionModuleOptions,
+    private readonly sessionManager: SessionManager,
+  ) {
+    super();
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    const forRoutes = this.options.forRoutes ?? [EVERY_ROUTE];
+    consumer
+      .apply(SessionMiddleware)
+      .exclude(...(this.options.exclude ?? []))
+      .forRoutes(...forRoutes);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.sessionManager.dispose();
+    if (this.options.closeStoreOnShutdown !== false) await this.sessionManager.store.close?.();
+  }
+}

@@ -1,0 +1,162 @@
+import { SessionOptionsError } from '../core/errors.js';
+import { SessionStore } from '../core/session-store.js';
+import type { SessionRecord, StoreWriteOptions } from '../core/session-store.js';
+
+/** Options of the in-process store. */
+export interface MemoryStoreOptions {
+  /**
+   * Most sessions kept at once; past it the least recently used one is evicted, so memory
+   * stays bounded under a flood of new visitors. Default 100,000. `Infinity` disables it.
+   */
+  max?: number;
+  /** Lifetime in ms of sessions whose cookie has no expiry (browser-session cookies). Default one day. */
+  ttl?: number;
+  /** How often expired sessions are swept out, in ms; `0` turns the sweep off. Default one minute. */
+  checkPeriod?: number;
+}
+
+const ONE_DAY_MS = 24 * 60 * 60 * 1000;
+const ONE_MINUTE_MS = 60 * 1000;
+/** Expiry timestamps are kept as a fixed-width decimal prefix of the stored JSON string. */
+const EXPIRY_DIGITS = 13;
+
+/**
+ * Sessions kept in this process, as serialized JSON (no references shared with requests).
+ * Unlike express-session's MemoryStore it expires entries by their cookie's expiry, sweeps
+ * them on an unref'd timer so the memory comes back, and is bounded by `max` with
+ * least-recently-used eviction. Sessions do not survive a restart and are not shared between
+ * processes: use `RedisStore` for that.
+ */
+export class MemoryStore extends SessionStore {
+  readonly max: number;
+  readonly ttl: number;
+  /** id → expiry prefix + JSON. One string per session keeps the per-entry overhead minimal. */
+  readonly #entries = new Map<string, string>();
+  readonly #sweepTimer: NodeJS.Timeout | undefined;
+
+  constructor(options: MemoryStoreOptions = {}) {
+    super();
+    this.max = positiveNumber(options.max, 'max', 100_000);
+    this.ttl = positiveNumber(options.ttl, 'ttl', ONE_DAY_MS);
+    const checkPeriod = options.checkPeriod ?? ONE_MINUTE_MS;
+    if (typeof checkPeriod !== 'number' || !(checkPeriod >= 0) || !Number.isFinite(checkPeriod)) {
+      throw new SessionOptionsError('MemoryStore.checkPeriod', 'must be a number of milliseconds (0 turns the sweep off)');
+    }
+    if (checkPeriod > 0) {
+      this.#sweepTimer = setInterval(() => this.sweep(), checkPeriod);
+      this.#sweepTimer.unref();
+    }
+  }
+
+  async get(sessionId: string): Promise<SessionRecord | undefined> {
+    const entry = this.#liveEntry(sessionId, Date.now());
+    if (entry === undefined) return undefined;
+    if (this.max !== Infinity) {
+      // Map order is insertion order: re-inserting marks the entry most recently used.
+      this.#entries.delete(sessionId);
+      this.#entries.set(sessionId, entry);
+    }
+    return JSON.parse(entry.slice(EXPIRY_DIGITS)) as SessionRecord;
+  }
+
+  async set(sessionId: string, record: SessionRecord, options?: StoreWriteOptions): Promise<void> {
+    const now = Date.now();
+    const mode = options?.mode ?? 'upsert';
+    if (mode !== 'upsert') {
+      const exists = this.#liveEntry(sessionId, now) !== undefined;
+      if (mode === 'create' ? exists : !exists) return;
+    }
+    this.#write(sessionId, JSON.stringify(record), this.#expiresAt(record, now), now);
+  }
+
+  override async touch(sessionId: string, record: SessionRecord): Promise<void> {
+    const now = Date.now();
+    const entry = this.#liveEntry(sessionId, now);
+    if (entry === undefined) return;
+    // Only the cookie (and so the expiry) changes: the stored data is kept as it is.
+    const stored = JSON.parse(entry.slice(EXPIRY_DIGITS)) as SessionRecord;
+    stored.cookie = record.cookie;
+    this.#write(sessionId, JSON.stringify(stored), this.#expiresAt(record, now), now);
+  }
+
+  async destroy(sessionId: string): Promise<void> {
+    this.#entries.delete(sessionId);
+  }
+
+  override async all(): Promise<Record<string, SessionRecord>> {
+    const now = Date.now();
+    const sessions: Record<string, SessionRecord> = {};
+    for (const [sessionId, entry] of this.#entries) {
+      if (expiryOf(entry) > now) sessions[sessionId] = JSON.parse(entry.slice(EXPIRY_DIGITS)) as SessionRecord;
+    }
+    return sessions;
+  }
+
+  override async ids(): Promise<string[]> {
+    const now = Date.now();
+    return [...this.#entries].filter(([, entry]) => expiryOf(entry) > now).map(([sessionId]) => sessionId);
+  }
+
+  override async length(): Promise<number> {
+    return (await this.ids()).length;
+  }
+
+  override async clear(): Promise<void> {
+    this.#entries.clear();
+  }
+
+  /** Stops the sweep timer. The sessions stay readable until the store is dropped. */
+  override async close(): Promise<void> {
+    clearInterval(this.#sweepTimer);
+  }
+
+  /** Removes every expired session now; the timer calls it every `checkPeriod`. */
+  sweep(): number {
+    const now = Date.now();
+    let removed = 0;
+    for (const [sessionId, entry] of this.#entries) {
+      if (expiryOf(entry) <= now) {
+        this.#entries.delete(sessionId);
+        removed++;
+      }
+    }
+    return removed;
+  }
+
+  #liveEntry(sessionId: string, now: number): string | undefined {
+    const entry = this.#entries.get(sessionId);
+    if (entry === undefined) return undefined;
+    if (expiryOf(entry) > now) return entry;
+    this.#entries.delete(sessionId);
+    return undefined;
+  }
+
+  #write(sessionId: string, json: string, expiresAt: number, now: number): void {
+    this.#entries.delete(sessionId);
+    if (expiresAt <= now) return;
+    this.#entries.set(sessionId, String(expiresAt).padStart(EXPIRY_DIGITS, '0') + json);
+    if (this.#entries.size > this.max) {
+      const leastRecentlyUsed = this.#entries.keys().next().value as string;
+      this.#entries.delete(leastRecentlyUsed);
+    }
+  }
+
+  #expiresAt(record: SessionRecord, now: number): number {
+    const expires = record.cookie?.expires;
+    if (expires == null) return now + this.ttl;
+    const expiresAt = new Date(expires).getTime();
+    return Number.isNaN(expiresAt) ? now + this.ttl : expiresAt;
+  }
+}
+
+function expiryOf(entry: string): number {
+  return Number(entry.slice(0, EXPIRY_DIGITS));
+}
+
+function positiveNumber(value: unknown, option: string, defaultValue: number): number {
+  if (value === undefined) return defaultValue;
+  if (typeof value !== 'number' || !(value > 0)) {
+    throw new SessionOptionsError(`MemoryStore.${option}`, `must be a positive number, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
