@@ -79,12 +79,14 @@ export class SessionLifecycle implements SessionOwner {
     this.#persistedSessionId = session.id;
   }
 
-  async reloadSession(session: Session): Promise<void> {
+  async reloadSession(session: Session): Promise<Session> {
     const record = await this.store.get(session.id);
     if (!isUsableRecord(record)) {
       throw new SessionStateError('nest-sessions: failed to load session: it no longer exists in the store');
     }
-    this.request.session = new Session(this, session.id, SessionCookie.fromStored(record.cookie), record);
+    const reloaded = new Session(this, session.id, SessionCookie.fromStored(record.cookie), record);
+    this.request.session = reloaded;
+    return reloaded;
   }
 
   async destroySession(session: Session): Promise<void> {
@@ -96,7 +98,7 @@ export class SessionLifecycle implements SessionOwner {
     await this.store.destroy(session.id);
   }
 
-  async regenerateSession(session: Session): Promise<void> {
+  async regenerateSession(session: Session): Promise<Session> {
     const previousSessionId = this.request.sessionID ?? session.id;
     this.#markDestroyed(session);
     try {
@@ -105,6 +107,7 @@ export class SessionLifecycle implements SessionOwner {
       // As express-session: the new session is in place even if the old one could not be removed.
       this.generate();
     }
+    return this.request.session as Session;
   }
 
   /** After a failed commit the response carries an error: no cookie must go with it. */

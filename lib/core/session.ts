@@ -6,13 +6,13 @@ export type SessionCallback = (error?: unknown) => void;
 /** What a Session asks of the request it belongs to; implemented by the request lifecycle. */
 export interface SessionOwner {
   saveSession(session: Session): Promise<void>;
-  reloadSession(session: Session): Promise<void>;
+  reloadSession(session: Session): Promise<Session>;
   destroySession(session: Session): Promise<void>;
-  regenerateSession(session: Session): Promise<void>;
+  regenerateSession(session: Session): Promise<Session>;
 }
 
 /** Resolves when `promise` settles; errors are left to callers who await, never unhandled. */
-function promiseOrCallback(promise: Promise<void>, callback: SessionCallback | undefined): Promise<void> | undefined {
+function promiseOrCallback<T>(promise: Promise<T>, callback: SessionCallback | undefined): Promise<T> | undefined {
   if (callback) {
     promise.then(() => callback(), callback);
     return undefined;
@@ -65,11 +65,11 @@ export class Session {
     return promiseOrCallback(this.#owner.saveSession(this), callback) ?? this;
   }
 
-  /** Replaces `req.session` with the stored copy. */
-  reload(): Promise<void>;
+  /** Replaces `req.session` with the stored copy; the promise resolves to that new object. */
+  reload(): Promise<this>;
   reload(callback: SessionCallback): this;
-  reload(callback?: SessionCallback): Promise<void> | this {
-    return promiseOrCallback(this.#owner.reloadSession(this), callback) ?? this;
+  reload(callback?: SessionCallback): Promise<this> | this {
+    return promiseOrCallback(this.#owner.reloadSession(this) as Promise<this>, callback) ?? this;
   }
 
   /** Deletes the session from the store, unsets `req.session` and expires the cookie. */
@@ -79,11 +79,15 @@ export class Session {
     return promiseOrCallback(this.#owner.destroySession(this), callback) ?? this;
   }
 
-  /** Destroys this session and puts a new, empty one with a new id on the request (do it at login). */
-  regenerate(): Promise<void>;
+  /**
+   * Destroys this session and puts a new, empty one with a new id on `req.session` (do it at
+   * login). The promise resolves to the new session: this object is the old one, so write
+   * to the result (`const fresh = await session.regenerate(); fresh.userId = id`).
+   */
+  regenerate(): Promise<this>;
   regenerate(callback: SessionCallback): this;
-  regenerate(callback?: SessionCallback): Promise<void> | this {
-    return promiseOrCallback(this.#owner.regenerateSession(this), callback) ?? this;
+  regenerate(callback?: SessionCallback): Promise<this> | this {
+    return promiseOrCallback(this.#owner.regenerateSession(this) as Promise<this>, callback) ?? this;
   }
 }
 

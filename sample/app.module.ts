@@ -1,0 +1,20 @@
+import { Module } from '@nestjs/common';
+import { SessionModule } from '../lib/index.js';
+import { AppController } from './app.controller.js';
+import { createSampleStore } from './sample-store.js';
+
+/** The sample app: sessions on the embedded MemoryStore unless SESSION_STORE says otherwise. */
+@Module({
+  imports: [
+    SessionModule.forRootAsync({
+      useFactory: () => ({
+        secret: process.env.SESSION_SECRET ?? 'sample-secret-change-me-in-production',
+        store: createSampleStore(),
+        cookie: { maxAge: 30 * 60 * 1000, sameSite: 'lax', secure: 'auto' },
+        rolling: true,
+      }),
+    }),
+  ],
+  controllers: [AppController],
+})
+export class AppModule {}
