@@ -24,6 +24,13 @@ export class SessionLifecycle implements SessionOwner {
   #originalDataJson: string | undefined;
   /** Data as last saved; `undefined` until a save (or a load without `resave`) sets it. */
   #savedDataJson: string | undefined;
+  /**
+   * Cookie lifetimes (`originalMaxAge`) at load and at the last save. A handler that changes
+   * the lifetime ("remember me") has modified the session even if its data did not change;
+   * express-session ignores that change and never tells the browser.
+   */
+  #originalCookieLifetime: number | null = null;
+  #savedCookieLifetime: number | null | undefined;
   /** The id known to exist in the store: writes to it update, writes to others create. */
   #persistedSessionId: string | undefined;
   #destroyedSessionIds: Set<string> | undefined;
@@ -56,6 +63,7 @@ export class SessionLifecycle implements SessionOwner {
     this.request.session = session;
     this.#originalSessionId = sessionId;
     this.#originalDataJson = serializeSessionData(session);
+    this.#originalCookieLifetime = cookie.originalMaxAge;
     this.#savedDataJson = undefined;
   }
 
@@ -66,7 +74,9 @@ export class SessionLifecycle implements SessionOwner {
     this.request.session = session;
     this.#originalSessionId = sessionId;
     this.#originalDataJson = serializeSessionData(session);
+    this.#originalCookieLifetime = session.cookie.originalMaxAge;
     this.#savedDataJson = this.options.resave ? undefined : this.#originalDataJson;
+    this.#savedCookieLifetime = this.#originalCookieLifetime;
     this.#persistedSessionId = sessionId;
   }
 
@@ -74,6 +84,7 @@ export class SessionLifecycle implements SessionOwner {
     // A save after destroy (a slow request finishing after logout) must not bring it back.
     if (this.#destroyedSessionIds?.has(session.id)) return;
     this.#savedDataJson = dataJson;
+    this.#savedCookieLifetime = session.cookie.originalMaxAge;
     const mode = session.id === this.#persistedSessionId ? 'update' : 'create';
     await this.store.set(session.id, toSessionRecord(session), { mode });
     this.#persistedSessionId = session.id;
@@ -165,8 +176,14 @@ export class SessionLifecycle implements SessionOwner {
     return {
       sessionId: this.request.sessionID,
       cookieSessionId: this.cookieSessionId,
-      isModified: !isSameSession || this.#originalDataJson !== dataJson,
-      isSaved: isSameSession && this.#savedDataJson === dataJson,
+      isModified:
+        !isSameSession ||
+        this.#originalDataJson !== dataJson ||
+        this.#originalCookieLifetime !== session.cookie.originalMaxAge,
+      isSaved:
+        isSameSession &&
+        this.#savedDataJson === dataJson &&
+        this.#savedCookieLifetime === session.cookie.originalMaxAge,
       hasSavedBaseline: this.#savedDataJson !== undefined,
       hasCookieExpiry: session.cookie.expires != null,
     };

@@ -1,9 +1,9 @@
 import 'reflect-metadata';
-import { Controller, Get, Post, Query, Req, UseGuards } from '@nestjs/common';
+import { Controller, Get, HttpCode, Post, Query, Req, UseGuards } from '@nestjs/common';
 import type { INestApplication, ModuleMetadata } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { Session, SessionGuard, SessionModule } from '../../lib/index.js';
-import type { SessionModuleOptions } from '../../lib/index.js';
+import { Session, SessionGuard, SessionModule, SessionStore } from '../../lib/index.js';
+import type { RequestWithSession, SessionModuleOptions } from '../../lib/index.js';
 
 declare module '../../lib/index.js' {
   interface SessionData {
@@ -18,6 +18,8 @@ export const TEST_SECRET = 'test-secret-that-is-long-enough';
 /** Routes exercising the session the way applications do. */
 @Controller()
 export class SessionTestController {
+  constructor(private readonly store: SessionStore) {}
+
   @Get('views')
   countViews(@Session() session: Session) {
     session.views = (session.views ?? 0) + 1;
@@ -26,7 +28,7 @@ export class SessionTestController {
 
   @Get('peek')
   peek(@Session() session: Session) {
-    return { views: session.views ?? null, sessionId: session.id };
+    return { views: session.views ?? null, userId: session.userId ?? null, sessionId: session.id };
   }
 
   @Get('nothing')
@@ -35,11 +37,63 @@ export class SessionTestController {
   }
 
   @Post('login')
+  @HttpCode(200)
   async login(@Session() session: Session, @Query('user') user = 'alice') {
-    await session.regenerate();
-    const fresh = (session as unknown as { req?: unknown }) && undefined;
-    void fresh;
-    return { ok: true };
+    const fresh = await session.regenerate();
+    fresh.userId = user;
+    return { userId: user, sessionId: fresh.id, previousSessionId: session.id };
+  }
+
+  @Post('login-callback')
+  @HttpCode(200)
+  loginWithCallbacks(@Req() request: RequestWithSession, @Query('user') user = 'alice') {
+    // The way Passport drives the session: regenerate(cb), write, save(cb).
+    return new Promise((resolve, reject) => {
+      request.session!.regenerate((regenerateError) => {
+        if (regenerateError) return reject(regenerateError);
+        request.session!.userId = user;
+        request.session!.save((saveError) => (saveError ? reject(saveError) : resolve({ userId: user })));
+      });
+    });
+  }
+
+  @Post('logout')
+  @HttpCode(200)
+  async logout(@Session() session: Session) {
+    await session.destroy();
+    return { signedOut: true };
+  }
+
+  @Post('logout-callback')
+  @HttpCode(200)
+  logoutWithCallback(@Req() request: RequestWithSession) {
+    return new Promise((resolve, reject) => {
+      request.session!.destroy((error) => (error ? reject(error) : resolve({ signedOut: true })));
+    });
+  }
+
+  @Post('unset')
+  @HttpCode(200)
+  unset(@Req() request: RequestWithSession) {
+    request.session = null;
+    return { unset: true };
+  }
+
+  /** Changes the stored copy behind the request's back, then reloads it. */
+  @Post('reload')
+  @HttpCode(200)
+  async reload(@Session() session: Session) {
+    const stored = await this.store.get(session.id);
+    await this.store.set(session.id, { ...stored!, views: 100 });
+    const reloaded = await session.reload();
+    return { views: reloaded.views };
+  }
+
+  @Post('max-age')
+  @HttpCode(200)
+  setMaxAge(@Session() session: Session, @Query('ms') milliseconds: string) {
+    session.cookie.maxAge = Number(milliseconds);
+    return { expires: session.cookie.expires };
   }
 
   @Get('me')
@@ -49,8 +103,12 @@ export class SessionTestController {
   }
 
   @Get('raw')
-  raw(@Req() request: { session?: Session; sessionID?: string }) {
-    return { hasSession: request.session != null, sessionID: request.sessionID ?? null };
+  raw(@Req() request: RequestWithSession) {
+    return {
+      hasSession: request.session != null,
+      sessionID: request.sessionID ?? null,
+      isStoreInjected: request.sessionStore === this.store,
+    };
   }
 }
 
@@ -58,6 +116,7 @@ export class SessionTestController {
 export async function createSessionApp(
   options: Partial<SessionModuleOptions> = {},
   metadata: ModuleMetadata = {},
+  configure?: (app: INestApplication) => void,
 ): Promise<INestApplication> {
   const moduleRef = await Test.createTestingModule({
     imports: [SessionModule.forRoot({ secret: TEST_SECRET, ...options }), ...(metadata.imports ?? [])],
@@ -65,13 +124,24 @@ export async function createSessionApp(
     providers: metadata.providers ?? [],
   }).compile();
   const app = moduleRef.createNestApplication({ logger: false });
+  configure?.(app);
   await app.init();
   return app;
 }
 
+/** The Set-Cookie values of a response as an array. */
+export function setCookies(setCookie: string[] | string | undefined): string[] {
+  return Array.isArray(setCookie) ? setCookie : setCookie ? [setCookie] : [];
+}
+
 /** The `name=value` pair of the first Set-Cookie for `name`, for sending back as a Cookie header. */
 export function cookiePair(setCookie: string[] | string | undefined, name = 'connect.sid'): string | undefined {
-  const headers = Array.isArray(setCookie) ? setCookie : setCookie ? [setCookie] : [];
-  const header = headers.find((value) => value.startsWith(`${name}=`));
+  const header = setCookies(setCookie).find((value) => value.startsWith(`${name}=`));
   return header?.split(';', 1)[0];
+}
+
+/** The session id inside a signed session cookie pair (`connect.sid=s%3A<id>.<sig>`). */
+export function sessionIdOf(pair: string): string {
+  const value = decodeURIComponent(pair.slice(pair.indexOf('=') + 1));
+  return value.slice(2, value.lastIndexOf('.'));
 }

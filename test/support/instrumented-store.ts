@@ -1,0 +1,61 @@
+import { MemoryStore, SessionStore } from '../../lib/index.js';
+import type { SessionRecord, StoreWriteOptions } from '../../lib/index.js';
+
+type StoreMethod = 'get' | 'set' | 'destroy' | 'touch';
+
+/**
+ * A real MemoryStore that records every call and can be told to fail or to answer slowly, so
+ * tests can see what the middleware asked of the store and what happens when it misbehaves.
+ */
+export class InstrumentedStore extends SessionStore {
+  readonly inner = new MemoryStore({ checkPeriod: 0 });
+  readonly calls: Array<{ method: StoreMethod; sessionId: string; mode?: string }> = [];
+  /** Errors the next calls of a method reject with (consumed one per call), or `always`. */
+  readonly failures: Partial<Record<StoreMethod, Error | { always: Error }>> = {};
+  /** Milliseconds each call of a method waits before it runs. */
+  readonly delays: Partial<Record<StoreMethod, number>> = {};
+  closed = false;
+
+  callsOf(method: StoreMethod): string[] {
+    return this.calls.filter((call) => call.method === method).map((call) => call.sessionId);
+  }
+
+  async get(sessionId: string): Promise<SessionRecord | undefined> {
+    await this.#before('get', sessionId);
+    return this.inner.get(sessionId);
+  }
+
+  async set(sessionId: string, record: SessionRecord, options?: StoreWriteOptions): Promise<void> {
+    await this.#before('set', sessionId, options?.mode);
+    return this.inner.set(sessionId, record, options);
+  }
+
+  async destroy(sessionId: string): Promise<void> {
+    await this.#before('destroy', sessionId);
+    return this.inner.destroy(sessionId);
+  }
+
+  override async touch(sessionId: string, record: SessionRecord): Promise<void> {
+    await this.#before('touch', sessionId);
+    return this.inner.touch(sessionId, record);
+  }
+
+  override async close(): Promise<void> {
+    this.closed = true;
+    await this.inner.close();
+  }
+
+  async #before(method: StoreMethod, sessionId: string, mode?: string): Promise<void> {
+    this.calls.push({ method, sessionId, mode });
+    const delay = this.delays[method];
+    if (delay) await new Promise((resolve) => setTimeout(resolve, delay));
+    const failure = this.failures[method];
+    if (failure) {
+      if (failure instanceof Error) {
+        delete this.failures[method];
+        throw failure;
+      }
+      throw failure.always;
+    }
+  }
+}
