@@ -1,0 +1,133 @@
+import request from 'supertest';
+import { sign } from 'cookie-signature';
+import type { INestApplication } from '@nestjs/common';
+import { SessionOptionsError, SessionStoreUnavailableError, signSessionId } from '../../lib/index.js';
+import { cookiePair, createSessionApp, sessionIdOf, TEST_SECRET } from '../support/e2e-app.js';
+import { InstrumentedStore } from '../support/instrumented-store.js';
+
+describe('bad input', () => {
+  let app: INestApplication | undefined;
+  let store: InstrumentedStore;
+  let http: ReturnType<typeof request>;
+
+  beforeEach(async () => {
+    store = new InstrumentedStore();
+    app = await createSessionApp({ store });
+    http = request(app.getHttpServer());
+  });
+
+  afterEach(async () => {
+    await app?.close();
+    app = undefined;
+  });
+
+  async function knownSessionCookie(): Promise<string> {
+    return cookiePair((await http.get('/views').expect(200)).headers['set-cookie'])!;
+  }
+
+  describe('cookies that must start a fresh session without asking the store', () => {
+    const cases: Array<[string, (validId: string) => string]> = [
+      ['unsigned', (id) => `connect.sid=${id}`],
+      ['signed with another secret', (id) => `connect.sid=${encodeURIComponent(signSessionId(id, 'another-secret'))}`],
+      ['with a tampered signature', (id) => `connect.sid=${encodeURIComponent(signSessionId(id, TEST_SECRET).slice(0, -2))}xx`],
+      ['with a tampered id', (id) => `connect.sid=${encodeURIComponent('s:' + sign(id, TEST_SECRET).replace(id, id.slice(0, -1) + 'A'))}`],
+      ['malformed (no signature part)', () => 'connect.sid=s%3Anodot'],
+      ['malformed percent-encoding', () => 'connect.sid=s%3A%E0%A4%A'],
+      ['empty', () => 'connect.sid='],
+      ['oversized', (id) => `connect.sid=${encodeURIComponent(signSessionId(id + 'x'.repeat(6000), TEST_SECRET))}`],
+      ['garbage header', () => ';;;=;=connect.sid;connect.sid'],
+    ];
+
+    it.each(cases)('%s', async (_label, makeCookie) => {
+      const validId = sessionIdOf(await knownSessionCookie());
+      store.calls.length = 0;
+      const response = await http.get('/views').set('Cookie', makeCookie(validId)).expect(200);
+      expect(response.body.views).toBe(1);
+      expect(response.body.sessionId).not.toBe(validId);
+      expect(store.callsOf('get')).toEqual([]);
+    });
+  });
+
+  it('duplicated cookie names: the first one counts, and a bad first one never breaks the request', async () => {
+    const cookie = await knownSessionCookie();
+    const validFirst = await http.get('/views').set('Cookie', `${cookie}; connect.sid=s%3Abogus.sig`).expect(200);
+    expect(validFirst.body.views).toBe(2);
+    const bogusFirst = await http.get('/views').set('Cookie', `connect.sid=s%3Abogus.sig; ${cookie}`).expect(200);
+    expect(bogusFirst.body.views).toBe(1);
+  });
+
+  it('finds the session cookie among other cookies', async () => {
+    const cookie = await knownSessionCookie();
+    const response = await http.get('/views').set('Cookie', `theme=dark; ${cookie}; lang=en`).expect(200);
+    expect(response.body.views).toBe(2);
+  });
+
+  it('never adopts a well-signed id the store does not know', async () => {
+    const plantedId = 'attacker-chosen-session-id-000000';
+    const planted = `connect.sid=${encodeURIComponent(signSessionId(plantedId, TEST_SECRET))}`;
+    const response = await http.get('/views').set('Cookie', planted).expect(200);
+    expect(store.callsOf('get')).toEqual([plantedId]);
+    expect(response.body.sessionId).not.toBe(plantedId);
+    expect(sessionIdOf(cookiePair(response.headers['set-cookie'])!)).toBe(response.body.sessionId);
+    expect(await store.inner.get(plantedId)).toBeUndefined();
+  });
+
+  it.each([
+    ['a value without a cookie', { views: 3 }],
+    ['a cookie that is not an object', { cookie: 'yes', views: 3 }],
+    ['an expired session', { cookie: { originalMaxAge: 1, expires: new Date(Date.now() - 1000).toISOString() }, views: 3 }],
+  ])('a corrupted stored value (%s) starts a new session instead of a 500', async (_label, corrupted) => {
+    const cookie = await knownSessionCookie();
+    await store.inner.set(sessionIdOf(cookie), corrupted as never);
+    const response = await http.get('/views').set('Cookie', cookie).expect(200);
+    expect(response.body.views).toBe(1);
+    expect(response.body.sessionId).not.toBe(sessionIdOf(cookie));
+  });
+
+  it('a store whose get fails answers a clear 500, and the next request works', async () => {
+    const cookie = await knownSessionCookie();
+    store.failures.get = new Error('connection reset by peer');
+    const failed = await http.get('/views').set('Cookie', cookie).expect(500);
+    expect(failed.body).toEqual({ statusCode: 500, message: 'Session store error', error: 'Internal Server Error' });
+    expect(JSON.stringify(failed.body)).not.toContain('connection reset');
+    const recovered = await http.get('/views').set('Cookie', cookie).expect(200);
+    expect(recovered.body.views).toBe(2);
+  });
+
+  it('a store that is unavailable answers 503', async () => {
+    const cookie = await knownSessionCookie();
+    store.failures.get = new SessionStoreUnavailableError('redis is down');
+    const failed = await http.get('/views').set('Cookie', cookie).expect(503);
+    expect(failed.body.message).toBe('Session store unavailable, try again later');
+  });
+
+  it('a save that fails answers 500 instead of the handler\'s body, without a session cookie', async () => {
+    store.failures.set = new Error('out of memory');
+    const failed = await http.get('/views').expect(500);
+    expect(failed.body).toEqual({ statusCode: 500, message: 'Session store error', error: 'Internal Server Error' });
+    expect(failed.headers['set-cookie']).toBeUndefined();
+    const retried = await http.get('/views').expect(200);
+    expect(cookiePair(retried.headers['set-cookie'])).toBeDefined();
+  });
+});
+
+describe('invalid options fail at start-up with a message naming the option', () => {
+  it.each([
+    [{ secret: undefined }, /`secret`: a secret is required/],
+    [{ secret: [] }, /`secret`: the array of secrets is empty/],
+    [{ secret: ['ok', ''] }, /`secret\[1\]`: must be a non-empty string or Buffer/],
+    [{ name: 'has space' }, /`name`/],
+    [{ unset: 'forget' }, /`unset`: must be one of 'keep', 'destroy'/],
+    [{ resave: 'yes' }, /`resave`: must be true or false/],
+    [{ cookie: { sameSite: 'sometimes' } }, /`cookie.sameSite`/],
+    [{ cookie: { maxAge: 'one day' } }, /`cookie.maxAge`/],
+    [{ genid: 42 }, /`genid`: must be a function/],
+    [{ store: {} }, /`store`/],
+    [{ forRoutes: 'everything' }, /`forRoutes`/],
+    [{ memoryStore: { max: -1 } }, /`MemoryStore.max`/],
+  ])('%j', async (options, message) => {
+    const attempt = createSessionApp(options as never);
+    await expect(attempt).rejects.toThrow(SessionOptionsError);
+    await expect(createSessionApp(options as never)).rejects.toThrow(message);
+  });
+});
