@@ -12,5 +12,12 @@ export const {
   ASYNC_OPTIONS_TYPE: SESSION_MODULE_ASYNC_OPTIONS_TYPE,
 } = new ConfigurableModuleBuilder<SessionModuleOptions>({ moduleName: 'Session' })
   .setClassMethodName('forRoot')
+  // useClass / useExisting providers implement createSessionOptions(), as in SessionOptionsFactory.
+  .setFactoryMethodName('createSessionOptions')
   .setExtras({ isGlobal: true }, (definition, extras) => ({ ...definition, global: extras.isGlobal }))
   .build();
+
+/** What a class given to `forRootAsync({ useClass })` or `useExisting` implements. */
+export interface SessionOptionsFactory {
+  createSessionOptions(): SessionModuleOptions | Promise<SessionModuleOptions>;
+}
