@@ -1,0 +1,106 @@
+import request from 'supertest';
+import { Controller, Get, HttpCode, Post, Query, UseGuards } from '@nestjs/common';
+import type { INestApplication } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { RequireSessionKeys, Session, SessionGuard, SkipSessionGuard } from '../../lib/index.js';
+import type { SessionModuleOptions } from '../../lib/index.js';
+import { cookiePair, createSessionApp } from '../support/e2e-app.js';
+
+@Controller()
+class GuardedController {
+  @Post('sign-in')
+  @SkipSessionGuard()
+  @HttpCode(200)
+  async signIn(@Session() session: Session, @Query('cart') withCart?: string) {
+    const fresh = await session.regenerate();
+    fresh.userId = 'ada';
+    if (withCart) fresh.cart = ['tea'];
+    return { ok: true };
+  }
+
+  @Get('profile')
+  @UseGuards(SessionGuard)
+  profile(@Session('userId') userId: string) {
+    return { userId };
+  }
+
+  @Get('checkout')
+  @UseGuards(SessionGuard)
+  @RequireSessionKeys('cart')
+  checkout(@Session('cart') cart: string[]) {
+    return { cart };
+  }
+
+  @Get('public')
+  @SkipSessionGuard()
+  open() {
+    return { open: true };
+  }
+
+  @Get('private')
+  hidden() {
+    return { hidden: true };
+  }
+}
+
+describe('SessionGuard', () => {
+  let app: INestApplication | undefined;
+
+  async function start(options: Partial<SessionModuleOptions> = {}, isGlobal = false) {
+    app = await createSessionApp(options, {
+      controllers: [GuardedController],
+      providers: isGlobal ? [{ provide: APP_GUARD, useClass: SessionGuard }] : [],
+    });
+    const http = request(app.getHttpServer());
+    const signIn = async (query = '') =>
+      cookiePair((await http.post(`/sign-in${query}`).expect(200)).headers['set-cookie'])!;
+    return { http, signIn };
+  }
+
+  afterEach(async () => {
+    await app?.close();
+    app = undefined;
+  });
+
+  it('answers 401 without a session cookie and with an anonymous session', async () => {
+    const { http } = await start();
+    const response = await http.get('/profile').expect(401);
+    expect(response.body).toEqual({ statusCode: 401, message: 'A signed-in session is required', error: 'Unauthorized' });
+  });
+
+  it('lets a signed-in session through', async () => {
+    const { http, signIn } = await start();
+    const cookie = await signIn();
+    const response = await http.get('/profile').set('Cookie', cookie).expect(200);
+    expect(response.body).toEqual({ userId: 'ada' });
+  });
+
+  it('requires the keys named by @RequireSessionKeys()', async () => {
+    const { http, signIn } = await start();
+    await http.get('/checkout').set('Cookie', await signIn()).expect(401);
+    const response = await http.get('/checkout').set('Cookie', await signIn('?cart=1')).expect(200);
+    expect(response.body).toEqual({ cart: ['tea'] });
+  });
+
+  it('uses the isAuthenticated option when given', async () => {
+    const { http, signIn } = await start({ isAuthenticated: (session) => session.cart !== undefined });
+    await http.get('/profile').set('Cookie', await signIn()).expect(401);
+    await http.get('/profile').set('Cookie', await signIn('?cart=1')).expect(200);
+  });
+
+  it('as a global guard, protects every route but those marked @SkipSessionGuard()', async () => {
+    const { http, signIn } = await start({}, true);
+    await http.get('/private').expect(401);
+    await http.get('/public').expect(200);
+    const cookie = await signIn();
+    await http.get('/private').set('Cookie', cookie).expect(200);
+  });
+
+  it('loads the session itself on routes the middleware was excluded from', async () => {
+    const { http, signIn } = await start({ exclude: ['profile'] });
+    const cookie = await signIn();
+    await http.get('/profile').expect(401);
+    const response = await http.get('/profile').set('Cookie', cookie).expect(200);
+    expect(response.body).toEqual({ userId: 'ada' });
+  });
+});
