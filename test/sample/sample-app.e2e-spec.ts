@@ -1,0 +1,47 @@
+import 'reflect-metadata';
+import request from 'supertest';
+import { Test } from '@nestjs/testing';
+import type { INestApplication } from '@nestjs/common';
+import { MemoryStore, SessionStore } from '../../lib/index.js';
+import { AppModule } from '../../sample/app.module.js';
+import { cookiePair } from '../support/e2e-app.js';
+
+/** The sample app works as the README says: counter, cart, login, guarded /me, logout. */
+describe('sample app', () => {
+  let app: INestApplication;
+
+  beforeAll(async () => {
+    const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
+    app = moduleRef.createNestApplication({ logger: false });
+    await app.init();
+  });
+
+  afterAll(async () => {
+    await app.close();
+  });
+
+  it('runs on the embedded MemoryStore by default', () => {
+    expect(app.get(SessionStore)).toBeInstanceOf(MemoryStore);
+  });
+
+  it('counts visits, keeps a cart across login, guards /me and ends with logout', async () => {
+    const http = request(app.getHttpServer());
+    const first = await http.get('/visits').expect(200);
+    expect(first.body).toEqual({ visits: 1 });
+    let cookie = cookiePair(first.headers['set-cookie'])!;
+    expect((await http.get('/visits').set('Cookie', cookie).expect(200)).body).toEqual({ visits: 2 });
+
+    await http.post('/cart').set('Cookie', cookie).send({ item: 'tea' }).expect(201);
+    await http.get('/me').set('Cookie', cookie).expect(401);
+
+    const login = await http.post('/login').set('Cookie', cookie).send({ username: 'ada' }).expect(200);
+    const signedIn = cookiePair(login.headers['set-cookie'])!;
+    expect(signedIn).not.toBe(cookie);
+    cookie = signedIn;
+    const me = await http.get('/me').set('Cookie', cookie).expect(200);
+    expect(me.body).toEqual({ userId: 'ada', visits: 0, cart: ['tea'] });
+
+    await http.post('/logout').set('Cookie', cookie).expect(200);
+    await http.get('/me').set('Cookie', cookie).expect(401);
+  });
+});
