@@ -111,6 +111,22 @@ describe('bad input', () => {
   });
 });
 
+describe('a failed save on a route the middleware was excluded from', () => {
+  it('answers 500 with Nest\'s error body instead of the handler\'s', async () => {
+    const store = new InstrumentedStore();
+    const app = await createSessionApp({ store, exclude: ['views'] });
+    try {
+      store.failures.set = new Error('disk full');
+      const failed = await request(app.getHttpServer()).get('/views').expect(500);
+      expect(failed.body).toEqual({ statusCode: 500, message: 'Session store error', error: 'Internal Server Error' });
+      expect(failed.headers['set-cookie']).toBeUndefined();
+      await request(app.getHttpServer()).get('/views').expect(200);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
 describe('invalid options fail at start-up with a message naming the option', () => {
   it.each([
     [{ secret: undefined }, /`secret`: a secret is required/],
