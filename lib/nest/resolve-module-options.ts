@@ -5,7 +5,7 @@ import type { ResolvedSessionOptions } from '../core/resolve-options.js';
 import type { SessionModuleOptions } from './session-module-options.interface.js';
 
 /** Options of the Nest layer itself, on top of the middleware's. */
-const MODULE_OPTION_NAMES = new Set(['memoryStore', 'forRoutes', 'exclude', 'isAuthenticated', 'closeStoreOnShutdown']);
+const MODULE_OPTION_NAMES = new Set(['memoryStore', 'forRoutes', 'exclude', 'middleware', 'isAuthenticated', 'closeStoreOnShutdown']);
 
 /**
  * Checks the module's options at start-up (a bad option fails `app.init()` with a message
@@ -18,6 +18,10 @@ export function resolveModuleOptions(options: SessionModuleOptions): ResolvedSes
     if (routes !== undefined && !Array.isArray(routes)) {
       throw new SessionOptionsError(listOption, "must be an array of routes, e.g. ['api/{*path}']");
     }
+  }
+  const { middleware } = options;
+  if (middleware !== undefined && (!Array.isArray(middleware) || middleware.some((entry) => typeof entry !== 'function'))) {
+    throw new SessionOptionsError('middleware', 'must be an array of (req, res, next) functions, e.g. [passport.initialize(), passport.session()]');
   }
   if (options.isAuthenticated !== undefined && typeof options.isAuthenticated !== 'function') {
     throw new SessionOptionsError('isAuthenticated', 'must be a function (session, context) => boolean');

@@ -11,6 +11,12 @@ export type SessionRoute = Parameters<MiddlewareConfigProxy['forRoutes']>[number
 /** A route for `exclude`: a path or a `{ path, method }`. */
 export type SessionExcludedRoute = Parameters<MiddlewareConfigProxy['exclude']>[number];
 
+/**
+ * An Express-style `(req, res, next)` function, as `passport.session()` returns. The
+ * parameters are `never` so that handlers typed for Express, connect or Node all fit.
+ */
+export type SessionFollowerMiddleware = (request: never, response: never, next: never) => unknown;
+
 /** Decides whether a session belongs to a signed-in user; see `SessionModuleOptions.isAuthenticated`. */
 export type IsAuthenticated = (session: SessionWithData, context: ExecutionContext) => boolean | Promise<boolean>;
 
@@ -22,6 +28,12 @@ export interface SessionModuleOptions extends SessionOptions {
   forRoutes?: SessionRoute[];
   /** Routes the session middleware skips (`@Session()` and `SessionGuard` still load the session there). */
   exclude?: SessionExcludedRoute[];
+  /**
+   * Middleware functions that need `req.session` (Passport's `passport.initialize()` and
+   * `passport.session()`), run in order right after the session middleware, for the same
+   * routes. Middleware added with `app.use()` runs before the module's and sees no session.
+   */
+  middleware?: SessionFollowerMiddleware[];
   /**
    * Whether a session is signed in, for `SessionGuard`. Default: the session has a `userId`
    * or `user` value, or a Passport user (`session.passport.user`).

@@ -58,8 +58,10 @@ export class SessionModule extends ConfigurableSessionModule implements NestModu
 
   configure(consumer: MiddlewareConsumer): void {
     const forRoutes = this.options.forRoutes ?? [EVERY_ROUTE];
+    // One chain, so the followers (Passport) always run after the session, whatever the
+    // module order: Nest mounts a root module's middleware before a non-global import's.
     consumer
-      .apply(SessionMiddleware)
+      .apply(SessionMiddleware, ...(this.options.middleware ?? []))
       .exclude(...(this.options.exclude ?? []))
       .forRoutes(...forRoutes);
   }

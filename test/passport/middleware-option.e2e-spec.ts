@@ -1,0 +1,111 @@
+import 'reflect-metadata';
+import request from 'supertest';
+import { Controller, Get, Module } from '@nestjs/common';
+import type { MiddlewareConsumer, NestModule } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { SessionModule, SessionOptionsError } from '../../lib/index.js';
+import type { SessionModuleOptions } from '../../lib/index.js';
+import { TEST_SECRET, createSessionApp } from '../support/e2e-app.js';
+
+/** What ran, in order, and whether `req.session` was there. */
+let runs: string[] = [];
+
+function probe(label: string) {
+  return (req: { session?: unknown }, _res: unknown, next: () => void) => {
+    runs.push(`${label}:${req.session ? 'session' : 'none'}`);
+    next();
+  };
+}
+
+@Controller()
+class ProbeController {
+  @Get('probe')
+  handle() {
+    runs.push('handler');
+    return { ok: true };
+  }
+
+  @Get('health')
+  health() {
+    runs.push('handler');
+    return { ok: true };
+  }
+}
+
+/** GETs `path` on an app made of `rootModule`, with `app.use(probe('app.use'))`; returns the run order. */
+async function runOrder(rootModule: object, path = '/probe'): Promise<string[]> {
+  const moduleRef = await Test.createTestingModule({ imports: [rootModule as never] }).compile();
+  const app = moduleRef.createNestApplication({ logger: false });
+  app.use(probe('app.use'));
+  await app.init();
+  try {
+    runs = [];
+    await request(app.getHttpServer()).get(path).expect(200);
+    return runs;
+  } finally {
+    await app.close();
+  }
+}
+
+function rootModuleWith(sessionOptions: Partial<SessionModuleOptions>, isGlobal = true) {
+  @Module({
+    imports: [SessionModule.forRoot({ secret: TEST_SECRET, ...sessionOptions, isGlobal })],
+    controllers: [ProbeController],
+  })
+  class AppModule implements NestModule {
+    configure(consumer: MiddlewareConsumer) {
+      consumer.apply(probe('AppModule')).forRoutes('{*path}');
+    }
+  }
+  return AppModule;
+}
+
+describe("SessionModule's middleware option", () => {
+  it('runs the given middleware in order, right after the session middleware, before the handler', async () => {
+    const order = await runOrder(rootModuleWith({ middleware: [probe('first'), probe('second')] }));
+
+    expect(order).toEqual(['app.use:none', 'first:session', 'second:session', 'AppModule:session', 'handler']);
+  });
+
+  it('keeps that order when SessionModule is not global', async () => {
+    const order = await runOrder(rootModuleWith({ middleware: [probe('first')] }, false));
+
+    expect(order).toEqual(['app.use:none', 'AppModule:none', 'first:session', 'handler']);
+  });
+
+  it('works with forRootAsync', async () => {
+    @Module({
+      imports: [
+        SessionModule.forRootAsync({ useFactory: () => ({ secret: TEST_SECRET, middleware: [probe('first')] }) }),
+      ],
+      controllers: [ProbeController],
+    })
+    class AppModule {}
+
+    expect(await runOrder(AppModule)).toEqual(['app.use:none', 'first:session', 'handler']);
+  });
+
+  it('skips the given middleware on routes the session middleware is excluded from', async () => {
+    const rootModule = rootModuleWith({ middleware: [probe('first')], exclude: ['health'] });
+
+    expect(await runOrder(rootModule, '/health')).toEqual(['app.use:none', 'AppModule:none', 'handler']);
+    expect(await runOrder(rootModule, '/probe')).toEqual(['app.use:none', 'first:session', 'AppModule:session', 'handler']);
+  });
+
+  it.each([
+    ['a function instead of an array', () => undefined],
+    ['an array with a non-function', [() => undefined, 'passport']],
+  ])('fails at start-up given %s', async (_case, middleware) => {
+    const attempt = createSessionApp({ middleware } as never);
+
+    await expect(attempt).rejects.toThrow(SessionOptionsError);
+    await expect(createSessionApp({ middleware } as never)).rejects.toThrow(/middleware.*\(req, res, next\) functions/);
+  });
+});
+
+describe('middleware order without the option (what the README warns about)', () => {
+  it("a root module's configure() runs after the session only while SessionModule is global", async () => {
+    expect(await runOrder(rootModuleWith({}, true))).toEqual(['app.use:none', 'AppModule:session', 'handler']);
+    expect(await runOrder(rootModuleWith({}, false))).toEqual(['app.use:none', 'AppModule:none', 'handler']);
+  });
+});
