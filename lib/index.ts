@@ -14,6 +14,8 @@ export { SessionGuard, hasSignedInUser } from './nest/session.guard.js';
 export { RequireSessionKeys, SkipSessionGuard, REQUIRED_SESSION_KEYS, SKIP_SESSION_GUARD } from './nest/session-guard.decorators.js';
 export { SessionMiddleware } from './nest/session.middleware.js';
 export { SessionResolver } from './nest/session-resolver.service.js';
+export { SessionWsInterceptor } from './nest/session-ws.interceptor.js';
+export type { SessionSocket } from './nest/session-ws.message.js';
 
 // Framework-free core
 export { SessionManager, attachOutcomeOf } from './core/session-manager.js';

@@ -45,6 +45,8 @@ export class SessionManager {
   readonly #onConnect = () => {
     this.#isStoreConnected = true;
   };
+  /** Sessions attached without a response (WebSocket messages), until `commit` ends them. */
+  readonly #responseLessLifecycles = new WeakMap<SessionRequest, SessionLifecycle>();
 
   constructor(
     readonly options: ResolvedSessionOptions,
@@ -61,7 +63,8 @@ export class SessionManager {
 
   /**
    * Loads or creates the request's session and puts it on `req.session`; with a response,
-   * also hooks it so the session is committed when the response goes out. Rejects with a
+   * also hooks it so the session is committed when the response goes out (without one, call
+   * `commit`). Rejects with a
    * `SessionStoreError` (or `SessionStoreUnavailableError`) when the store fails.
    */
   async attach(
@@ -72,6 +75,32 @@ export class SessionManager {
     const outcome = await this.#attach(request, response, onCommitError);
     (request as RequestWithOutcome)[ATTACH_OUTCOME] = outcome;
     return outcome;
+  }
+
+  /**
+   * Whether a request attached without a response carries the stored session its cookie named,
+   * rather than a new one (no cookie, or an id the store does not know). Read it right after
+   * `attach`: a new session there could never reach the client, as no cookie can be set.
+   */
+  isStoredSession(request: SessionRequest): boolean {
+    const lifecycle = this.#responseLessLifecycles.get(request);
+    return lifecycle?.cookieSessionId !== undefined && request.sessionID === lifecycle.cookieSessionId;
+  }
+
+  /**
+   * Ends a session attached without a response (a WebSocket message): saves, touches or
+   * destroys it in the store by the same rules as at the end of a response. No cookie is set,
+   * as nothing carries it. Rejects with a `SessionStoreError` when the store fails.
+   */
+  async commit(request: SessionRequest): Promise<void> {
+    const lifecycle = this.#responseLessLifecycles.get(request);
+    if (!lifecycle) return;
+    this.#responseLessLifecycles.delete(request);
+    try {
+      await lifecycle.beforeEnd();
+    } catch (error) {
+      throw toStoreError(error, 'save the session');
+    }
   }
 
   /** Stops listening to the store's events. */
@@ -117,6 +146,8 @@ export class SessionManager {
     }
     if (response) {
       hookResponse(response, lifecycle, (error, finish) => onCommitError(toStoreError(error, 'save the session'), finish));
+    } else {
+      this.#responseLessLifecycles.set(request, lifecycle);
     }
     return 'attached';
   }

@@ -1,13 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import type { ExecutionContext } from '@nestjs/common';
 import type { SessionRequest, SessionResponse, SessionWithData } from '../core/http-types.js';
+import { SessionStateError } from '../core/errors.js';
 import { attachOutcomeOf, SessionManager } from '../core/session-manager.js';
 import { logUnreportableError, replyWithHttpError, storeUnavailableException, toHttpException } from './http-errors.js';
+import { toWsException } from './session-ws.errors.js';
+import { currentWsMessage, wsMessageOf } from './session-ws.message.js';
 
 /**
  * Finds the session of whatever Nest is handling. Where the middleware already ran, that is
  * `req.session`; on a route the middleware was excluded from, the session is loaded here through
- * the same core (and committed when the response ends).
+ * the same core (and committed when the response ends). For a WebSocket message it is the
+ * session the handshake's cookie names, loaded through the same core for each message.
  */
 @Injectable()
 export class SessionResolver {
@@ -15,9 +19,45 @@ export class SessionResolver {
 
   /** The session for an execution context, or undefined for a context without sessions. */
   async sessionFor(context: ExecutionContext): Promise<SessionWithData | undefined> {
-    if (context.getType() !== 'http') return undefined;
-    const http = context.switchToHttp();
-    return this.sessionForHttp(http.getRequest<SessionRequest>(), http.getResponse<SessionResponse>());
+    switch (context.getType()) {
+      case 'http': {
+        const http = context.switchToHttp();
+        return this.sessionForHttp(http.getRequest<SessionRequest>(), http.getResponse<SessionResponse>());
+      }
+      case 'ws':
+        return this.sessionForWsMessage(context);
+      default:
+        return undefined;
+    }
+  }
+
+  /**
+   * The session of the WebSocket message being handled: the stored session the handshake's
+   * cookie names, or undefined when there is none (a socket cannot set a cookie, so no session
+   * is created). Inside `SessionWsInterceptor`, which saves it after the handler; elsewhere
+   * only with `isReadOnly` (SessionGuard), as changes would be lost. Failures are thrown as
+   * `WsException`s: 503 when the store is unavailable, 500 when it fails.
+   */
+  async sessionForWsMessage(
+    context: ExecutionContext,
+    { isReadOnly = false }: { isReadOnly?: boolean } = {},
+  ): Promise<SessionWithData | undefined> {
+    const message = currentWsMessage() ?? (isReadOnly ? wsMessageOf(context, this.sessionManager) : undefined);
+    if (!message) {
+      throw new SessionStateError(
+        'nest-sessions: @Session() in a WebSocket gateway needs SessionWsInterceptor, which saves the session after each message: ' +
+          'add @UseInterceptors(SessionWsInterceptor) to the gateway (or register it as APP_INTERCEPTOR)',
+      );
+    }
+    const { session, outcome } = await message.load().catch(async (error: unknown) => {
+      throw await toWsException(error);
+    });
+    if (session) return session;
+    const isStoreOut = outcome === 'store-disconnected' || outcome === 'store-unavailable';
+    if (isStoreOut && this.sessionManager.options.storeUnavailable === 'error') {
+      throw await toWsException(storeUnavailableException());
+    }
+    return undefined;
   }
 
   /**

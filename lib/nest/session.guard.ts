@@ -6,6 +6,7 @@ import { REQUIRED_SESSION_KEYS, SKIP_SESSION_GUARD } from './session-guard.decor
 import type { SessionModuleOptions } from './session-module-options.interface.js';
 import { SESSION_MODULE_OPTIONS } from './session.module-definition.js';
 import { SessionResolver } from './session-resolver.service.js';
+import { toWsException } from './session-ws.errors.js';
 
 /**
  * The default sign-in test: a `userId` or `user` value in the session, or a Passport user.
@@ -20,6 +21,10 @@ export function hasSignedInUser(session: SessionWithData): boolean {
  * option) holding every key `@RequireSessionKeys()` names; otherwise 401. Use it with
  * `@UseGuards(SessionGuard)` or globally (`APP_GUARD`), where `@SkipSessionGuard()` opens a
  * route. Override the protected methods to change a rule.
+ *
+ * In a WebSocket gateway it checks the session the handshake's cookie names, and rejects a
+ * message with a `WsException` (`{ status: 'error', statusCode: 401, message }` in the
+ * client's `exception` event) instead of an HTTP 401. It needs no `SessionWsInterceptor`.
  */
 @Injectable()
 export class SessionGuard implements CanActivate {
@@ -32,11 +37,14 @@ export class SessionGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(SKIP_SESSION_GUARD, targets)) return true;
-    const session = await this.sessionResolver.sessionFor(context);
-    if (!session || !(await this.isAuthenticated(session, context))) throw this.unauthorized(context);
+    const isWebSocket = context.getType() === 'ws';
+    const session = isWebSocket
+      ? await this.sessionResolver.sessionForWsMessage(context, { isReadOnly: true })
+      : await this.sessionResolver.sessionFor(context);
+    if (!session || !(await this.isAuthenticated(session, context))) throw await this.#rejection(context);
     const requiredKeys = this.reflector.getAllAndMerge<string[]>(REQUIRED_SESSION_KEYS, targets) ?? [];
     const values = session as unknown as Record<string, unknown>;
-    if (requiredKeys.some((key) => values[key] == null)) throw this.unauthorized(context);
+    if (requiredKeys.some((key) => values[key] == null)) throw await this.#rejection(context);
     return true;
   }
 
@@ -45,8 +53,13 @@ export class SessionGuard implements CanActivate {
     return this.options.isAuthenticated ? this.options.isAuthenticated(session, context) : hasSignedInUser(session);
   }
 
-  /** The error thrown when the request may not pass. */
+  /** The error thrown when the request may not pass (an HTTP error becomes a `WsException` in gateways). */
   protected unauthorized(_context: ExecutionContext): Error {
     return new UnauthorizedException('A signed-in session is required');
+  }
+
+  async #rejection(context: ExecutionContext): Promise<unknown> {
+    const error = this.unauthorized(context);
+    return context.getType() === 'ws' ? toWsException(error) : error;
   }
 }

@@ -1,0 +1,237 @@
+import 'reflect-metadata';
+import { UseGuards, UseInterceptors } from '@nestjs/common';
+import type { INestApplication } from '@nestjs/common';
+import { SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
+import { io } from 'socket.io-client';
+import type { Socket as ClientSocket } from 'socket.io-client';
+import request from 'supertest';
+import { RequireSessionKeys, Session, SessionGuard, SessionStoreUnavailableError, SessionWsInterceptor } from '../../lib/index.js';
+import { createSessionApp, SessionTestController, cookiePair, sessionIdOf } from '../support/e2e-app.js';
+import { InstrumentedStore } from '../support/instrumented-store.js';
+
+/** Handlers that read and change the session of the HTTP session the socket's handshake carried. */
+@WebSocketGateway()
+@UseInterceptors(SessionWsInterceptor)
+class SessionGateway {
+  @SubscribeMessage('views')
+  countViews(@Session() session: Session | undefined) {
+    if (!session) return { views: null };
+    session.views = (session.views ?? 0) + 1;
+    return { views: session.views, sessionId: session.id };
+  }
+
+  @SubscribeMessage('peek')
+  peek(@Session('views') views: number | undefined) {
+    return { views: views ?? null };
+  }
+
+  @SubscribeMessage('whoami')
+  @UseGuards(SessionGuard)
+  whoami(@Session('userId') userId: string) {
+    return { userId };
+  }
+
+  @SubscribeMessage('cart')
+  @UseGuards(SessionGuard)
+  @RequireSessionKeys('cart')
+  cart(@Session('cart') cart: string[]) {
+    return { cart };
+  }
+
+  @SubscribeMessage('logout')
+  async logout(@Session() session: Session | undefined) {
+    await session?.destroy();
+    return { signedOut: session !== undefined };
+  }
+
+  @SubscribeMessage('fail')
+  fail(@Session() session: Session | undefined) {
+    session!.views = 99;
+    throw new Error('handler failed');
+  }
+}
+
+/** A gateway that forgot the interceptor: @Session() must say what to add, the guard still works. */
+@WebSocketGateway({ namespace: 'bare' })
+class GatewayWithoutInterceptor {
+  @SubscribeMessage('views')
+  countViews(@Session() session: Session | undefined) {
+    return { views: session?.views ?? null };
+  }
+
+  @SubscribeMessage('whoami')
+  @UseGuards(SessionGuard)
+  whoami() {
+    return { isSignedIn: true };
+  }
+}
+
+interface WsError {
+  status: string;
+  statusCode?: number;
+  message: string;
+}
+
+describe('@Session() and SessionGuard in WebSocket gateways (socket.io)', () => {
+  let app: INestApplication;
+  let store: InstrumentedStore;
+  let baseUrl: string;
+  const sockets: ClientSocket[] = [];
+
+  beforeAll(async () => {
+    store = new InstrumentedStore();
+    app = await createSessionApp(
+      { store },
+      { controllers: [SessionTestController], providers: [SessionGateway, GatewayWithoutInterceptor] },
+    );
+    await app.listen(0, '127.0.0.1');
+    baseUrl = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  });
+
+  afterEach(() => {
+    for (const socket of sockets.splice(0)) socket.disconnect();
+    for (const method of ['get', 'set', 'destroy', 'touch'] as const) delete store.failures[method];
+  });
+
+  afterAll(async () => {
+    await app.close();
+  });
+
+  /** A connected socket.io client sending `cookie` with its handshake, as a browser would. */
+  async function connect(cookie?: string, namespace = ''): Promise<ClientSocket> {
+    const socket = io(`${baseUrl}${namespace}`, {
+      transports: ['websocket'],
+      extraHeaders: cookie ? { Cookie: cookie } : {},
+      reconnection: false,
+    });
+    sockets.push(socket);
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', resolve);
+      socket.once('connect_error', reject);
+    });
+    return socket;
+  }
+
+  /** Emits and waits for the ack, or for the `exception` event Nest's WS filter sends instead. */
+  function send(socket: ClientSocket, event: string): Promise<{ reply?: unknown; error?: WsError }> {
+    return new Promise((resolve) => {
+      const onException = (error: WsError) => resolve({ error });
+      socket.once('exception', onException);
+      socket.emit(event, {}, (reply: unknown) => {
+        socket.off('exception', onException);
+        resolve({ reply });
+      });
+    });
+  }
+
+  async function signIn(user = 'alice'): Promise<string> {
+    const response = await request(app.getHttpServer()).post(`/login?user=${user}`).expect(200);
+    return cookiePair(response.headers['set-cookie'])!;
+  }
+
+  it('reads and changes the HTTP session, saving it to the store after each message', async () => {
+    const cookie = await signIn();
+    const socket = await connect(cookie);
+
+    expect(await send(socket, 'whoami')).toEqual({ reply: { userId: 'alice' } });
+    expect(await send(socket, 'views')).toEqual({ reply: { views: 1, sessionId: sessionIdOf(cookie) } });
+    expect(await send(socket, 'views')).toEqual({ reply: { views: 2, sessionId: sessionIdOf(cookie) } });
+
+    // Saved before the ack: HTTP sees it at once, and each message loads what HTTP saved.
+    const http = request(app.getHttpServer());
+    expect((await http.get('/peek').set('Cookie', cookie).expect(200)).body).toMatchObject({ views: 2, userId: 'alice' });
+    await http.get('/views').set('Cookie', cookie).expect(200);
+    expect(await send(socket, 'peek')).toEqual({ reply: { views: 3 } });
+  });
+
+  it('writes to the store only when a message changed the session', async () => {
+    const cookie = await signIn();
+    const socket = await connect(cookie);
+    const sessionId = sessionIdOf(cookie);
+    const writesBefore = store.callsOf('set').length;
+
+    await send(socket, 'peek');
+    const readsBefore = store.callsOf('get').length;
+    await send(socket, 'whoami');
+    // The guard and @Session() of one message share a single load.
+    expect(store.callsOf('get').length).toBe(readsBefore + 1);
+    expect(store.callsOf('set').length).toBe(writesBefore);
+    await send(socket, 'views');
+    expect(store.callsOf('set').slice(writesBefore)).toEqual([sessionId]);
+  });
+
+  it('gives no session to a socket without a session cookie, and creates none in the store', async () => {
+    const socket = await connect();
+    const storeCallsBefore = store.calls.length;
+
+    expect(await send(socket, 'views')).toEqual({ reply: { views: null } });
+    expect(await send(socket, 'whoami')).toEqual({
+      error: { status: 'error', statusCode: 401, message: 'A signed-in session is required' },
+    });
+    expect(store.calls.slice(storeCallsBefore)).toEqual([]);
+  });
+
+  it('treats a cookie naming a session the store no longer has like no cookie', async () => {
+    const cookie = await signIn();
+    await request(app.getHttpServer()).post('/logout').set('Cookie', cookie).expect(200);
+    const socket = await connect(cookie);
+    const writesBefore = store.callsOf('set').length;
+
+    expect(await send(socket, 'views')).toEqual({ reply: { views: null } });
+    expect((await send(socket, 'whoami')).error).toMatchObject({ statusCode: 401 });
+    expect(store.callsOf('set').length).toBe(writesBefore);
+  });
+
+  it('rejects a signed-in session missing a key @RequireSessionKeys() names', async () => {
+    const socket = await connect(await signIn());
+    expect((await send(socket, 'cart')).error).toMatchObject({ statusCode: 401 });
+  });
+
+  it('destroys the session from a message: the next HTTP request and message are signed out', async () => {
+    const cookie = await signIn();
+    const socket = await connect(cookie);
+
+    expect(await send(socket, 'logout')).toEqual({ reply: { signedOut: true } });
+    expect(await store.get(sessionIdOf(cookie))).toBeUndefined();
+    expect((await send(socket, 'whoami')).error).toMatchObject({ statusCode: 401 });
+    const peek = await request(app.getHttpServer()).get('/peek').set('Cookie', cookie).expect(200);
+    expect(peek.body).toMatchObject({ userId: null });
+  });
+
+  it('still saves the session when the handler throws, as an HTTP error response would', async () => {
+    const cookie = await signIn();
+    const socket = await connect(cookie);
+
+    expect((await send(socket, 'fail')).error).toMatchObject({ status: 'error', message: 'Internal server error' });
+    expect(await store.get(sessionIdOf(cookie))).toMatchObject({ views: 99 });
+  });
+
+  it('answers 503 in the exception event when the store is unavailable', async () => {
+    const socket = await connect(await signIn());
+    store.failures.get = { always: new SessionStoreUnavailableError('connection refused') };
+
+    expect(await send(socket, 'views')).toEqual({
+      error: { status: 'error', statusCode: 503, message: 'Session store unavailable, try again later' },
+    });
+    expect((await send(socket, 'whoami')).error).toMatchObject({ statusCode: 503 });
+  });
+
+  it('answers 500 when saving after the message fails', async () => {
+    const socket = await connect(await signIn());
+    store.failures.set = new Error('disk full');
+
+    expect(await send(socket, 'views')).toEqual({
+      error: { status: 'error', statusCode: 500, message: 'Session store error' },
+    });
+  });
+
+  it('without SessionWsInterceptor: @Session() fails loudly, SessionGuard still checks', async () => {
+    const cookie = await signIn();
+    const socket = await connect(cookie, '/bare');
+
+    expect((await send(socket, 'views')).error).toMatchObject({ status: 'error', message: 'Internal server error' });
+    expect(await send(socket, 'whoami')).toEqual({ reply: { isSignedIn: true } });
+    const anonymous = await connect(undefined, '/bare');
+    expect((await send(anonymous, 'whoami')).error).toMatchObject({ statusCode: 401 });
+  });
+});
