@@ -15,7 +15,14 @@ export function readSessionIdCookie(
   // Cheap pre-check: most requests of a cookie-less client need no parsing at all.
   if (!cookieHeader || !cookieHeader.includes(cookieName)) return undefined;
   const cookieValue = parseCookie(cookieHeader)[cookieName];
-  return cookieValue ? unsignSessionId(cookieValue, secrets) : undefined;
+  return cookieValue ? unsignSessionId(unquote(cookieValue), secrets) : undefined;
+}
+
+/** cookie 1.x keeps the double quotes of `name="value"`; express-session's cookie 0.7 strips them. */
+function unquote(cookieValue: string): string {
+  return cookieValue.length > 1 && cookieValue.startsWith('"') && cookieValue.endsWith('"')
+    ? cookieValue.slice(1, -1)
+    : cookieValue;
 }
 
 /** Adds a `Set-Cookie` header value, keeping any other cookies the response already sets. */
