@@ -1,0 +1,344 @@
+import { Redis } from 'ioredis';
+import type { Cluster, RedisOptions } from 'ioredis';
+import { SessionOptionsError, SessionStoreError, SessionStoreUnavailableError } from '../core/errors.js';
+import { SessionStore } from '../core/session-store.js';
+import type { SessionRecord, StoreWriteOptions } from '../core/session-store.js';
+import { isReplyError, toRedisStoreError } from './redis-errors.js';
+import { forEachKeyPage, pipelineOn, prefixPattern } from './redis-keyspace.js';
+import { DEFAULT_PREFIX, DEFAULT_SCAN_COUNT, DEFAULT_TTL_SECONDS, FAIL_FAST_CLIENT_OPTIONS } from './redis-store-options.js';
+import type { RedisSessionSerializer, RedisStoreLogger, RedisStoreOptions } from './redis-store-options.js';
+
+/** A TTL rounded up to whole seconds, plus latency, makes a key outlive its cookie by up to this. */
+const TTL_ROUNDING_SLACK_MS = 2_000;
+
+/** Client states in which the connection is known to be down (ioredis `status`). */
+const DOWN_STATUSES = new Set(['close', 'reconnecting', 'end']);
+
+/**
+ * Sessions in Redis (single node, Cluster or Sentinel) through ioredis, in connect-redis'
+ * format: key `prefix + sessionId`, JSON value, expiring with the cookie. Apps can move
+ * between express-session + connect-redis and nest-sessions without logging users out.
+ *
+ * Writes are guarded (`SET … NX` for new sessions, `XX` for loaded ones) so that a write
+ * arriving late never brings back a session destroyed meanwhile. While the connection is
+ * down the store emits `'disconnect'` and rejects at once with `SessionStoreUnavailableError`
+ * (503); it emits `'connect'` when Redis is back.
+ */
+export class RedisStore extends SessionStore {
+  /**
+   * The settings the store gives clients it creates; spread them into the options of a client
+   * you pass in to get the same fail-fast behaviour: `new Redis(url, RedisStore.failFastClientOptions)`.
+   */
+  static readonly failFastClientOptions: Readonly<RedisOptions> = FAIL_FAST_CLIENT_OPTIONS;
+  /** The ioredis client in use: the one passed in, or the one the store created. */
+  readonly client: Redis | Cluster;
+  /** Prepended to session ids to form keys. */
+  readonly prefix: string;
+  /** Whether the store created the client, and so closes it in `close()`. */
+  readonly ownsClient: boolean;
+  readonly #ttl: number | ((record: SessionRecord) => number);
+  readonly #serializer: RedisSessionSerializer;
+  readonly #scanCount: number;
+  readonly #logger: RedisStoreLogger;
+  /** False from a lost connection until the client is ready again. */
+  #isConnected: boolean;
+  #lastConnectionError: Error | undefined;
+  readonly #clientListeners: Array<[event: string, listener: (...args: any[]) => void]>;
+
+  constructor(options: RedisStoreOptions) {
+    super();
+    if (typeof options !== 'object' || options === null) {
+      throw new SessionOptionsError('RedisStore', 'pass options: `{ client }`, `{ url }` or `{ connection }`');
+    }
+    this.prefix = validPrefix(options.prefix);
+    this.#ttl = validTtl(options.ttl);
+    this.#serializer = validSerializer(options.serializer);
+    this.#scanCount = validScanCount(options.scanCount);
+    this.#logger = options.logger ?? console;
+    this.ownsClient = options.client === undefined;
+    this.client = options.client === undefined ? createClient(options) : validClient(options);
+    this.#isConnected = !DOWN_STATUSES.has(this.client.status);
+    this.#clientListeners = [
+      ['ready', () => this.#setConnected(true)],
+      ['close', () => this.#setConnected(false)],
+      ['end', () => this.#setConnected(false)],
+    ];
+    // Someone else's client keeps its own error handling; ours must not print every failed reconnect.
+    if (this.ownsClient) this.#clientListeners.push(['error', (error: Error) => (this.#lastConnectionError = error)]);
+    for (const [event, listener] of this.#clientListeners) this.client.on(event, listener);
+  }
+
+  /** False while the connection to Redis is lost; commands then fail at once with a 503 error. */
+  get isConnected(): boolean {
+    return this.#isConnected;
+  }
+
+  /**
+   * The session, or `undefined`. Data that cannot be parsed, or is not a session, is logged
+   * and reported as absent, so the request starts a new session instead of failing.
+   */
+  async get(sessionId: string): Promise<SessionRecord | undefined> {
+    const key = this.prefix + sessionId;
+    // GET and PTTL in one round trip: the key's expiry is the session's, see #withKeyExpiry.
+    const replies = await this.#run('load the session', async () => {
+      try {
+        return await pipelineOn(this.client, [['get', key], ['pttl', key]]);
+      } catch (error) {
+        if (isReplyError(error) && error.message.startsWith('WRONGTYPE')) return error;
+        throw error;
+      }
+    });
+    if (replies instanceof Error) {
+      this.#logUnreadable(key, `the key holds a non-string value (${replies.message})`);
+      return undefined;
+    }
+    const [text, keyTtlMs] = replies as [string | null, number];
+    if (text === null || keyTtlMs === -2) return undefined;
+    const record = this.#parse(key, text);
+    return record && this.#withKeyExpiry(record, keyTtlMs);
+  }
+
+  /**
+   * Writes the session with the cookie's lifetime as TTL, in one command. `mode: 'create'`
+   * writes only if the key is absent (`NX`), `'update'` only if present (`XX`). A lifetime
+   * already over deletes the key instead, as connect-redis does.
+   */
+  async set(sessionId: string, record: SessionRecord, options?: StoreWriteOptions): Promise<void> {
+    const key = this.prefix + sessionId;
+    const ttlSeconds = this.#ttlSecondsOf(record);
+    if (ttlSeconds <= 0) {
+      await this.#run('delete the expired session', () => this.client.del(key));
+      return;
+    }
+    const text = this.#stringify(record);
+    const mode = options?.mode ?? 'upsert';
+    await this.#run('save the session', () => {
+      if (mode === 'create') return this.client.set(key, text, 'EX', ttlSeconds, 'NX');
+      if (mode === 'update') return this.client.set(key, text, 'EX', ttlSeconds, 'XX');
+      return this.client.set(key, text, 'EX', ttlSeconds);
+    });
+  }
+
+  /** Extends the key's life to the cookie's new expiry without rewriting the value (EXPIRE). */
+  override async touch(sessionId: string, record: SessionRecord): Promise<void> {
+    const key = this.prefix + sessionId;
+    const ttlSeconds = this.#ttlSecondsOf(record);
+    // EXPIRE never creates a key: touching a destroyed session cannot bring it back.
+    if (ttlSeconds <= 0) await this.#run('delete the expired session', () => this.client.del(key));
+    else await this.#run('touch the session', () => this.client.expire(key, ttlSeconds));
+  }
+
+  async destroy(sessionId: string): Promise<void> {
+    await this.#run('destroy the session', () => this.client.del(this.prefix + sessionId));
+  }
+
+  /** Every readable session, keyed by id; walks every master with SCAN. */
+  override async all(): Promise<Record<string, SessionRecord>> {
+    const sessions: Record<string, SessionRecord> = {};
+    await this.#forEachKeyPage('list the sessions', async ({ server, keys }) => {
+      const replies = await pipelineOn(server, keys.flatMap((key) => [['get', key] as [string, string], ['pttl', key] as [string, string]]));
+      keys.forEach((key, index) => {
+        const text = replies[2 * index] as string | null;
+        const keyTtlMs = replies[2 * index + 1] as number;
+        if (text === null || keyTtlMs === -2) return;
+        const record = this.#parse(key, text);
+        if (record) sessions[key.slice(this.prefix.length)] = this.#withKeyExpiry(record, keyTtlMs);
+      });
+    });
+    return sessions;
+  }
+
+  /** The ids of every stored session; walks every master with SCAN. */
+  override async ids(): Promise<string[]> {
+    const sessionIds: string[] = [];
+    await this.#forEachKeyPage('list the session ids', async ({ keys }) => {
+      for (const key of keys) sessionIds.push(key.slice(this.prefix.length));
+    });
+    return sessionIds;
+  }
+
+  /** How many sessions are stored; walks every master with SCAN. */
+  override async length(): Promise<number> {
+    let count = 0;
+    await this.#forEachKeyPage('count the sessions', async ({ keys }) => {
+      count += keys.length;
+    });
+    return count;
+  }
+
+  /** Deletes every key under `prefix` (and nothing else), on every master. */
+  override async clear(): Promise<void> {
+    await this.#forEachKeyPage('clear the sessions', async ({ server, keys }) => {
+      await pipelineOn(server, keys.map((key) => ['unlink', key] as [string, string]));
+    });
+  }
+
+  /** Quits the client the store created; a client passed in is left open for its owner. */
+  override async close(): Promise<void> {
+    for (const [event, listener] of this.#clientListeners) this.client.off(event, listener);
+    if (!this.ownsClient) return;
+    if (this.client.status === 'ready') {
+      try {
+        await this.client.quit();
+        return;
+      } catch {
+        // Fall through: the connection went away meanwhile, drop it without waiting.
+      }
+    }
+    this.client.disconnect();
+  }
+
+  /** Runs a command unless the connection is known to be down, typing its failure. */
+  async #run<T>(action: string, command: () => Promise<T>): Promise<T> {
+    if (!this.#isConnected) {
+      const reason = this.#lastConnectionError ? `: ${this.#lastConnectionError.message}` : '';
+      throw new SessionStoreUnavailableError(`nest-sessions: Redis is unavailable (connection lost${reason}), could not ${action}`);
+    }
+    try {
+      return await command();
+    } catch (error) {
+      throw toRedisStoreError(error, action);
+    }
+  }
+
+  async #forEachKeyPage(action: string, onPage: Parameters<typeof forEachKeyPage>[3]): Promise<void> {
+    await this.#run(action, () => forEachKeyPage(this.client, prefixPattern(this.prefix), this.#scanCount, onPage));
+  }
+
+  #setConnected(isConnected: boolean): void {
+    if (this.#isConnected === isConnected) return;
+    this.#isConnected = isConnected;
+    if (isConnected) {
+      this.#lastConnectionError = undefined;
+      this.#logger.warn('nest-sessions: RedisStore reconnected to Redis; sessions are available again');
+      this.emit('connect');
+    } else {
+      const reason = this.#lastConnectionError ? ` (${this.#lastConnectionError.message})` : '';
+      this.#logger.warn(`nest-sessions: RedisStore lost its connection to Redis${reason}; requests needing a session answer 503 until it is back`);
+      this.emit('disconnect');
+    }
+  }
+
+  /** connect-redis' rule: the `ttl` function if given, else the cookie's expiry, else `ttl` seconds. */
+  #ttlSecondsOf(record: SessionRecord): number {
+    if (typeof this.#ttl === 'function') {
+      const ttlSeconds = this.#ttl(record);
+      if (typeof ttlSeconds !== 'number' || Number.isNaN(ttlSeconds)) {
+        throw new SessionStoreError(`nest-sessions: RedisStore's ttl function returned ${String(ttlSeconds)}, not a number of seconds`);
+      }
+      return Math.ceil(ttlSeconds);
+    }
+    const expires = record.cookie?.expires;
+    const expiresAt = expires == null ? Number.NaN : new Date(expires).getTime();
+    return Number.isNaN(expiresAt) ? this.#ttl : Math.ceil((expiresAt - Date.now()) / 1000);
+  }
+
+  /**
+   * `touch` moves the key's expiry without rewriting the value, so the stored cookie may still
+   * carry the expiry of the last save. The key's expiry is then the real one: when the TTL
+   * follows the cookie (no `ttl` function), it is put back on the cookie.
+   */
+  #withKeyExpiry(record: SessionRecord, keyTtlMs: number): SessionRecord {
+    if (typeof this.#ttl === 'function' || keyTtlMs < 0 || record.cookie.expires == null) return record;
+    const keyExpiresAt = Date.now() + keyTtlMs;
+    const storedExpiresAt = new Date(record.cookie.expires).getTime();
+    // The TTL is whole seconds rounded up: a key outliving the cookie by less is not a touch.
+    if (!(keyExpiresAt > storedExpiresAt + TTL_ROUNDING_SLACK_MS)) return record;
+    return { ...record, cookie: { ...record.cookie, expires: new Date(keyExpiresAt).toISOString() } };
+  }
+
+  #parse(key: string, text: string): SessionRecord | undefined {
+    let value: unknown;
+    try {
+      value = this.#serializer.parse(text);
+    } catch (error) {
+      this.#logUnreadable(key, `it does not parse (${error instanceof Error ? error.message : String(error)})`);
+      return undefined;
+    }
+    const cookie = (value as { cookie?: unknown } | null)?.cookie;
+    if (typeof value !== 'object' || value === null || Array.isArray(value) || typeof cookie !== 'object' || cookie === null) {
+      this.#logUnreadable(key, 'it is not a session (no cookie object)');
+      return undefined;
+    }
+    return value as SessionRecord;
+  }
+
+  #stringify(record: SessionRecord): string {
+    try {
+      return this.#serializer.stringify(record);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new SessionStoreError(`nest-sessions: RedisStore cannot serialize the session: ${reason}`, { cause: error });
+    }
+  }
+
+  /** The key is shortened: a full session id in a log would be a credential in a log. */
+  #logUnreadable(key: string, problem: string): void {
+    const keyHint = key.slice(0, this.prefix.length + 8) + '…';
+    this.#logger.warn(`nest-sessions: RedisStore ignored the data under ${keyHint} because ${problem}; the request starts a new session`);
+  }
+}
+
+/** A client for `url` / `connection`, with settings that fail fast when Redis is down. */
+function createClient(options: RedisStoreOptions): Redis {
+  if (options.url === undefined && options.connection === undefined) {
+    throw new SessionOptionsError('RedisStore.client', 'pass an ioredis client, or `url` / `connection` options for the store to connect with');
+  }
+  if (options.url !== undefined && typeof options.url !== 'string') {
+    throw new SessionOptionsError('RedisStore.url', 'must be a redis:// or rediss:// URL string');
+  }
+  const connection = { ...FAIL_FAST_CLIENT_OPTIONS, ...options.connection };
+  if (connection.keyPrefix) {
+    throw new SessionOptionsError('RedisStore.connection.keyPrefix', "is not supported: use RedisStore's `prefix` option");
+  }
+  return options.url === undefined ? new Redis(connection) : new Redis(options.url, connection);
+}
+
+function validClient(options: RedisStoreOptions): Redis | Cluster {
+  const { client } = options;
+  if (options.url !== undefined || options.connection !== undefined) {
+    throw new SessionOptionsError('RedisStore.client', 'give either `client` or `url` / `connection`, not both');
+  }
+  const looksLikeIoredis =
+    typeof client === 'object' && client !== null && typeof client.status === 'string' && typeof client.pipeline === 'function';
+  if (!looksLikeIoredis) {
+    throw new SessionOptionsError('RedisStore.client', 'must be an ioredis client (new Redis(...), new Cluster(...))');
+  }
+  // ioredis would prefix commands but not SCAN patterns, so listing would miss every session.
+  if (client.options.keyPrefix) {
+    throw new SessionOptionsError('RedisStore.client', "has ioredis' keyPrefix set: pass a client without it and use RedisStore's `prefix` option");
+  }
+  return client;
+}
+
+function validPrefix(prefix: unknown): string {
+  if (prefix === undefined) return DEFAULT_PREFIX;
+  if (typeof prefix !== 'string') throw new SessionOptionsError('RedisStore.prefix', 'must be a string');
+  return prefix;
+}
+
+function validTtl(ttl: unknown): number | ((record: SessionRecord) => number) {
+  if (ttl === undefined) return DEFAULT_TTL_SECONDS;
+  if (typeof ttl === 'function') return ttl as (record: SessionRecord) => number;
+  if (typeof ttl !== 'number' || !Number.isInteger(ttl) || ttl <= 0) {
+    throw new SessionOptionsError('RedisStore.ttl', `must be a positive whole number of seconds or a function, got ${JSON.stringify(ttl)}`);
+  }
+  return ttl;
+}
+
+function validSerializer(serializer: unknown): RedisSessionSerializer {
+  if (serializer === undefined) return JSON;
+  const candidate = serializer as Partial<RedisSessionSerializer> | null;
+  if (typeof candidate?.parse !== 'function' || typeof candidate.stringify !== 'function') {
+    throw new SessionOptionsError('RedisStore.serializer', 'must have parse(text) and stringify(record) functions');
+  }
+  return candidate as RedisSessionSerializer;
+}
+
+function validScanCount(scanCount: unknown): number {
+  if (scanCount === undefined) return DEFAULT_SCAN_COUNT;
+  if (typeof scanCount !== 'number' || !Number.isInteger(scanCount) || scanCount <= 0) {
+    throw new SessionOptionsError('RedisStore.scanCount', 'must be a positive whole number');
+  }
+  return scanCount;
+}
