@@ -1,0 +1,44 @@
+import 'reflect-metadata';
+import request from 'supertest';
+import { Module } from '@nestjs/common';
+import type { INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import passport from 'passport';
+import { SessionModule } from '../../lib/index.js';
+import { AuthModule } from '../../sample/auth/auth.module.js';
+import { cookiePair, TEST_SECRET } from '../support/e2e-app.js';
+
+/** The sample's AuthModule wired as its AppModule does: Passport's middleware in SessionModule's `middleware`. */
+@Module({
+  imports: [SessionModule.forRoot({ secret: TEST_SECRET, middleware: [passport.initialize(), passport.session()] }), AuthModule],
+})
+class SampleAuthAppModule {}
+
+describe('sample Passport routes (sample/auth)', () => {
+  let app: INestApplication;
+
+  beforeAll(async () => {
+    const moduleRef = await Test.createTestingModule({ imports: [SampleAuthAppModule] }).compile();
+    app = moduleRef.createNestApplication({ logger: false });
+    await app.init();
+  });
+
+  afterAll(async () => {
+    await app.close();
+  });
+
+  it('logs in with a password, shows the profile, and logs out', async () => {
+    const http = request(app.getHttpServer());
+    await http.post('/auth/login').send({ username: 'ada', password: 'wrong' }).expect(401);
+    await http.get('/auth/profile').expect(401);
+
+    const login = await http.post('/auth/login').send({ username: 'ada', password: 'lovelace' }).expect(200);
+    const cookie = cookiePair(login.headers['set-cookie'])!;
+    const ada = { id: 1, username: 'ada', displayName: 'Ada Lovelace' };
+    expect(login.body).toEqual({ user: ada });
+    expect((await http.get('/auth/profile').set('Cookie', cookie).expect(200)).body).toEqual({ user: ada });
+
+    await http.post('/auth/logout').set('Cookie', cookie).expect(200);
+    await http.get('/auth/profile').set('Cookie', cookie).expect(401);
+  });
+});
