@@ -22,5 +22,10 @@ export function requestPath(request: SessionRequest): string {
   const url = request.originalUrl ?? request.url ?? '/';
   const queryStart = url.indexOf('?');
   const path = queryStart === -1 ? url : url.slice(0, queryStart);
+  // An absolute-form target (`GET http://host/path`, as sent to proxies): parseurl, which
+  // express-session uses, reads the path out of it.
+  if (ABSOLUTE_URL.test(path)) return URL.canParse(path) ? new URL(path).pathname : '/';
   return path || '/';
 }
+
+const ABSOLUTE_URL = /^[a-z][a-z0-9+.-]*:\/\//i;
