@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Controller, Get, HttpCode, Injectable, Module, Post, Req, UnauthorizedException, UseGuards } from '@nestjs/common';
 import type { ExecutionContext, INestApplication } from '@nestjs/common';
 import { AuthGuard, PassportModule, PassportSerializer, PassportStrategy } from '@nestjs/passport';
+import type { IAuthModuleOptions } from '@nestjs/passport';
 import { Test } from '@nestjs/testing';
 import type { Request } from 'express';
 import passport from 'passport';
@@ -116,8 +117,8 @@ export class AuthController {
   }
 }
 
-/** The recipe's AppModule with the given extra SessionModule options. */
-export function passportAppModule(options: Partial<SessionModuleOptions> = {}) {
+/** The recipe's AppModule with the given extra SessionModule and PassportModule options. */
+export function passportAppModule(options: Partial<SessionModuleOptions> = {}, passportOptions: IAuthModuleOptions = {}) {
   @Module({
     imports: [
       SessionModule.forRoot({
@@ -125,7 +126,7 @@ export function passportAppModule(options: Partial<SessionModuleOptions> = {}) {
         middleware: [passport.initialize(), passport.session()],
         ...options,
       }),
-      PassportModule.register({ session: true }),
+      PassportModule.register({ session: true, ...passportOptions }),
     ],
     controllers: [AuthController],
     providers: [UsersService, LocalStrategy, SessionSerializer],
@@ -138,8 +139,9 @@ export function passportAppModule(options: Partial<SessionModuleOptions> = {}) {
 export async function createPassportApp(
   options: Partial<SessionModuleOptions> = {},
   configure?: (app: INestApplication) => void,
+  passportOptions: IAuthModuleOptions = {},
 ): Promise<{ app: INestApplication; store: SessionStore }> {
-  const moduleRef = await Test.createTestingModule({ imports: [passportAppModule(options)] }).compile();
+  const moduleRef = await Test.createTestingModule({ imports: [passportAppModule(options, passportOptions)] }).compile();
   const app = moduleRef.createNestApplication({ logger: false });
   configure?.(app);
   await app.init();

@@ -136,6 +136,31 @@ describe('Passport (passport-local through @nestjs/passport) on SessionModule', 
   });
 });
 
+describe("Passport's keepSessionInfo", () => {
+  it('carries the pre-login data into the new session, under a new id', async () => {
+    const { app, store } = await createPassportApp({}, undefined, { keepSessionInfo: true });
+    try {
+      const visit = await request(app.getHttpServer()).get('/visits');
+      const plantedCookie = cookiePair(visit.headers['set-cookie'])!;
+
+      const login = await request(app.getHttpServer())
+        .post('/login')
+        .set('Cookie', plantedCookie)
+        .send({ username: 'ada', password: 'lovelace' });
+      const cookie = cookiePair(login.headers['set-cookie'])!;
+
+      expect(sessionIdOf(cookie)).not.toBe(sessionIdOf(plantedCookie));
+      expect(await store.get(sessionIdOf(plantedCookie))).toBeFalsy();
+      const record = (await store.get(sessionIdOf(cookie))) as unknown as { views?: number; passport?: { user?: number } };
+      expect(record).toMatchObject({ views: 1, passport: { user: 1 } });
+      const visitAgain = await request(app.getHttpServer()).get('/visits').set('Cookie', cookie);
+      expect(visitAgain.body).toEqual({ views: 2 });
+    } finally {
+      await app.close();
+    }
+  });
+});
+
 describe('where Passport middleware goes', () => {
   it("app.use(passport.session()) in main.ts runs before SessionModule's middleware and fails", async () => {
     const passportErrors: unknown[] = [];
