@@ -51,7 +51,7 @@ describe('resolveSessionOptions', () => {
       saveUninitialized: true,
       unset: 'destroy',
       storeUnavailable: 'continue',
-      cookie: { path: '/app', maxAge: 1000, secure: 'auto', sameSite: 'Strict', priority: 'HIGH' as 'high', domain: 'example.com', httpOnly: false, partitioned: true },
+      cookie: { path: '/app', maxAge: 1000, secure: 'auto', sameSite: 'Strict' as 'strict', priority: 'HIGH' as 'high', domain: 'example.com', httpOnly: false, partitioned: true },
     });
     expect(resolved).toMatchObject({ cookieName: 'app.sid', generateId: genid, trustProxy: true, resave: true, rolling: true, saveUninitialized: true, unset: 'destroy', storeUnavailable: 'continue' });
     expect(resolved.secrets).toEqual([secret, Buffer.from('old')]);
