@@ -1,0 +1,158 @@
+/**
+ * One benchmarked application, in its own process: a Nest 12 (Express) app whose only route
+ * reads and increments a counter in the session. The parent sends a `start` message with the
+ * session ids to pre-create; the app answers `ready` with its port once it listens.
+ */
+import 'reflect-metadata';
+import { Controller, Get, Module, Req } from '@nestjs/common';
+import type { DynamicModule, INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { RedisStore as ConnectRedisStore } from 'connect-redis';
+import expressSession from 'express-session';
+import { createClient } from 'redis';
+import * as nestSessions from '../lib/index.js';
+import type { SessionRecord, SessionStore } from '../lib/index.js';
+import { BENCH_SECRET, SESSION_MAX_AGE_MS } from './modes.js';
+import type { AppMessage, ModeName, StartMessage } from './modes.js';
+
+interface CounterSession {
+  counter?: number;
+}
+
+/** Mode 1 has no session: its counter lives in the process, so the handler does the same work. */
+let processCounter = 0;
+
+@Controller()
+class CounterController {
+  @Get('counter')
+  count(@Req() request: { session?: CounterSession }): { counter: number } {
+    const session = request.session;
+    if (!session) return { counter: ++processCounter };
+    session.counter = (session.counter ?? 0) + 1;
+    return { counter: session.counter };
+  }
+}
+
+@Module({ controllers: [CounterController] })
+class CounterModule {}
+
+/** A stored session as both libraries write it: the cookie's JSON plus the counter. */
+function storedSession(): SessionRecord & CounterSession {
+  return {
+    cookie: {
+      originalMaxAge: SESSION_MAX_AGE_MS,
+      expires: new Date(Date.now() + SESSION_MAX_AGE_MS).toISOString(),
+      httpOnly: true,
+      path: '/',
+    },
+    counter: 0,
+  };
+}
+
+type RedisStoreConstructor = new (options: { url: string; prefix?: string }) => SessionStore;
+
+/** `RedisStore` is looked up at run time so the harness still runs before it is exported. */
+function nestRedisStoreClass(): RedisStoreConstructor | undefined {
+  const candidate = (nestSessions as Record<string, unknown>).RedisStore;
+  return typeof candidate === 'function' ? (candidate as RedisStoreConstructor) : undefined;
+}
+
+interface BuiltApp {
+  app: INestApplication;
+  close(): Promise<void>;
+}
+
+async function createApp(rootModule: DynamicModule | typeof CounterModule): Promise<NestExpressApplication> {
+  return NestFactory.create<NestExpressApplication>(rootModule, { logger: false, bodyParser: false });
+}
+
+async function buildApp(mode: ModeName, sessionIds: string[], redisUrl: string | undefined): Promise<BuiltApp | string> {
+  const sessionOptions = {
+    secret: BENCH_SECRET,
+    resave: false,
+    saveUninitialized: false,
+    cookie: { maxAge: SESSION_MAX_AGE_MS },
+  };
+  switch (mode) {
+    case 'no-session': {
+      const app = await createApp(CounterModule);
+      return { app, close: () => app.close() };
+    }
+    case 'express-session-memory': {
+      const store = new expressSession.MemoryStore();
+      await Promise.all(
+        sessionIds.map(
+          (sessionId) =>
+            new Promise<void>((resolve, reject) =>
+              store.set(sessionId, storedSession() as never, (error?: unknown) => (error ? reject(error) : resolve())),
+            ),
+        ),
+      );
+      const app = await createApp(CounterModule);
+      app.use(expressSession({ ...sessionOptions, store }));
+      return { app, close: () => app.close() };
+    }
+    case 'express-session-redis': {
+      const client = createClient({ url: redisUrl });
+      await client.connect();
+      const store = new ConnectRedisStore({ client, prefix: 'express:' });
+      await Promise.all(sessionIds.map((sessionId) => store.set(sessionId, storedSession() as never)));
+      const app = await createApp(CounterModule);
+      app.use(expressSession({ ...sessionOptions, store }));
+      return {
+        app,
+        async close() {
+          await app.close();
+          await client.quit();
+        },
+      };
+    }
+    case 'nest-sessions-memory': {
+      const store = new nestSessions.MemoryStore();
+      await Promise.all(sessionIds.map((sessionId) => store.set(sessionId, storedSession())));
+      const app = await createApp(rootModuleWith({ ...sessionOptions, store }));
+      return { app, close: () => app.close() };
+    }
+    case 'nest-sessions-redis': {
+      const RedisStore = nestRedisStoreClass();
+      if (!RedisStore) return 'RedisStore not available (not exported from lib/index.ts yet)';
+      const store = new RedisStore({ url: redisUrl!, prefix: 'nest:' });
+      await Promise.all(sessionIds.map((sessionId) => store.set(sessionId, storedSession())));
+      // The module closes the store (and the client it created) on shutdown.
+      const app = await createApp(rootModuleWith({ ...sessionOptions, store }));
+      app.enableShutdownHooks();
+      return { app, close: () => app.close() };
+    }
+  }
+}
+
+function rootModuleWith(options: nestSessions.SessionOptions & { store: SessionStore }): DynamicModule {
+  return { module: CounterModule, imports: [nestSessions.SessionModule.forRoot(options)] };
+}
+
+function send(message: AppMessage): void {
+  process.send!(message);
+}
+
+process.once('message', (message: StartMessage) => {
+  buildApp(message.mode, message.sessionIds, message.redisUrl).then(
+    async (built) => {
+      if (typeof built === 'string') {
+        send({ type: 'unavailable', reason: built });
+        process.disconnect();
+        return;
+      }
+      await built.app.listen(0, '127.0.0.1');
+      const address = built.app.getHttpServer().address() as { port: number };
+      process.once('disconnect', () => {
+        built.close().finally(() => process.exit(0));
+      });
+      send({ type: 'ready', port: address.port });
+    },
+    (error: unknown) => {
+      send({ type: 'failed', error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+      process.disconnect();
+    },
+  );
+});
