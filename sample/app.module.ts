@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { SessionModule } from '../lib/index.js';
 import { AppController } from './app.controller.js';
+import { PageController } from './page.controller.js';
 import { createSampleStore } from './sample-store.js';
 
 /** The sample app: sessions on the embedded MemoryStore unless SESSION_STORE says otherwise. */
@@ -15,6 +16,6 @@ import { createSampleStore } from './sample-store.js';
       }),
     }),
   ],
-  controllers: [AppController],
+  controllers: [AppController, PageController],
 })
 export class AppModule {}

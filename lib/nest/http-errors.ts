@@ -12,11 +12,15 @@ export function toHttpException(error: unknown): unknown {
   if (error instanceof HttpException) return error;
   if (error instanceof SessionStoreUnavailableError) {
     logger.warn(`${error.message}${causeSuffix(error)}`);
-    return new ServiceUnavailableException('Session store unavailable, try again later', { cause: error });
+    // `description` spelled out: Nest 11 drops the body's `error` field when options are passed.
+    return new ServiceUnavailableException('Session store unavailable, try again later', {
+      cause: error,
+      description: 'Service Unavailable',
+    });
   }
   if (error instanceof SessionStoreError) {
     logger.error(`${error.message}${causeSuffix(error)}`, error.stack);
-    return new InternalServerErrorException('Session store error', { cause: error });
+    return new InternalServerErrorException('Session store error', { cause: error, description: 'Internal Server Error' });
   }
   return error;
 }
