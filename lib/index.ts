@@ -7,7 +7,7 @@
 export { SessionModule } from './nest/session.module.js';
 export { SESSION_MODULE_OPTIONS } from './nest/session.module-definition.js';
 export type { SessionOptionsFactory } from './nest/session.module-definition.js';
-export type { SessionModuleOptions, SessionRoute, SessionExcludedRoute, IsAuthenticated } from './nest/session-module-options.interface.js';
+export type { SessionModuleOptions, SessionRoute, SessionExcludedRoute, SessionFollowerMiddleware, IsAuthenticated } from './nest/session-module-options.interface.js';
 export { Session, SessionParamPipe } from './nest/session.decorator.js';
 export type { RequestWithSession, ResponseWithSession } from './nest/session.decorator.js';
 export { SessionGuard, hasSignedInUser } from './nest/session.guard.js';

@@ -4,18 +4,26 @@ import type { SessionRecord } from './session-store.js';
 type Callback<T> = (error?: unknown, value?: T) => void;
 
 /**
+ * Sessions as third-party stores type them. `any` on purpose: each store declares its own
+ * session type (@types/express-session's allows `cookie.secure: 'auto'`, for one), and every
+ * one of them must be accepted as `store` without a cast. The adapter checks values at runtime.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type ForeignSession = any;
+
+/**
  * An express-session store (connect-redis, connect-mongo, connect-pg-simple, …): callback
  * methods and `connect`/`disconnect` events.
  */
 export interface CallbackSessionStore {
-  get(sessionId: string, callback: Callback<SessionRecord | null>): unknown;
-  set(sessionId: string, session: SessionRecord, callback?: Callback<void>): unknown;
+  get(sessionId: string, callback: Callback<ForeignSession>): unknown;
+  set(sessionId: string, session: ForeignSession, callback?: Callback<void>): unknown;
   destroy(sessionId: string, callback?: Callback<void>): unknown;
-  touch?(sessionId: string, session: SessionRecord, callback?: Callback<void>): unknown;
-  all?(callback: Callback<Record<string, SessionRecord> | SessionRecord[] | null>): unknown;
+  touch?(sessionId: string, session: ForeignSession, callback?: Callback<void>): unknown;
+  all?(callback: Callback<ForeignSession>): unknown;
   length?(callback: Callback<number>): unknown;
   clear?(callback?: Callback<void>): unknown;
-  on?(event: string, listener: (...args: unknown[]) => void): unknown;
+  on?(event: string, listener: (...args: ForeignSession[]) => void): unknown;
 }
 
 /** Whether `value` looks like an express-session store (has callback get/set/destroy). */

@@ -7,7 +7,6 @@ import { Body, Controller, Get, HttpCode, Post, Req, UnauthorizedException } fro
 import { Test } from '@nestjs/testing';
 import type { INestApplication } from '@nestjs/common';
 import { Session } from '../../lib/index.js';
-import type { CallbackSessionStore } from '../../lib/index.js';
 import { cookiePair, createSessionApp, sessionIdOf, TEST_SECRET } from '../support/e2e-app.js';
 
 declare module 'express-session' {
@@ -91,10 +90,8 @@ describe('migrating from express-session: both running on one store', () => {
     // A connect-style (callback) store, given as is to both.
     store = new expressSession.MemoryStore();
     before = createExpressSessionApp(store);
-    // The cast: @types/express-session's stored cookie allows secure: 'auto', which
-    // CallbackSessionStore's record type does not (a typing gap; the object itself works).
     after = await createSessionApp(
-      { store: store as unknown as CallbackSessionStore, cookie: COOKIE },
+      { store, cookie: COOKIE },
       { controllers: [MigratedController] },
     );
   });
@@ -220,7 +217,7 @@ describe('migrating a Nest app from app.use(expressSession(...)) to SessionModul
     oldApp.use(expressSession({ secret: TEST_SECRET, store, resave: false, saveUninitialized: false }));
     await oldApp.init();
     const newApp = await createSessionApp(
-      { store: store as unknown as CallbackSessionStore },
+      { store },
       { controllers: [MigratedController] },
     );
     try {
