@@ -178,8 +178,11 @@ export class RedisStore extends SessionStore {
     for (const [event, listener] of this.#clientListeners) this.client.off(event, listener);
     if (!this.ownsClient) return;
     if (this.client.status === 'ready') {
+      // QUIT resolves before the socket is closed: wait for it, so shutdown leaves nothing open.
+      const ended = new Promise((resolve) => this.client.once('end', resolve));
       try {
         await this.client.quit();
+        await ended;
         return;
       } catch {
         // Fall through: the connection went away meanwhile, drop it without waiting.
