@@ -19,6 +19,10 @@ const ONE_DAY_MS = 24 * 60 * 60 * 1000;
 const ONE_MINUTE_MS = 60 * 1000;
 /** Expiry timestamps are kept as a fixed-width decimal prefix of the stored JSON string. */
 const EXPIRY_DIGITS = 13;
+/** Later expiries (a far-future cookie, `ttl: Infinity`) are capped to fit the prefix: year 2286. */
+const MAX_EXPIRES_AT = 10 ** EXPIRY_DIGITS - 1;
+/** setInterval runs longer delays after 1 ms instead (TimeoutOverflowWarning). */
+const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
 
 /**
  * Sessions kept in this process, as serialized JSON (no references shared with requests).
@@ -39,8 +43,11 @@ export class MemoryStore extends SessionStore {
     this.max = positiveNumber(options.max, 'max', 100_000);
     this.ttl = positiveNumber(options.ttl, 'ttl', ONE_DAY_MS);
     const checkPeriod = options.checkPeriod ?? ONE_MINUTE_MS;
-    if (typeof checkPeriod !== 'number' || !(checkPeriod >= 0) || !Number.isFinite(checkPeriod)) {
-      throw new SessionOptionsError('MemoryStore.checkPeriod', 'must be a number of milliseconds (0 turns the sweep off)');
+    if (typeof checkPeriod !== 'number' || !(checkPeriod >= 0) || !(checkPeriod <= MAX_TIMER_DELAY_MS)) {
+      throw new SessionOptionsError(
+        'MemoryStore.checkPeriod',
+        `must be a number of milliseconds up to ${MAX_TIMER_DELAY_MS} (0 turns the sweep off)`,
+      );
     }
     if (checkPeriod > 0) {
       this.#sweepTimer = setInterval(() => this.sweep(), checkPeriod);
@@ -143,9 +150,8 @@ export class MemoryStore extends SessionStore {
 
   #expiresAt(record: SessionRecord, now: number): number {
     const expires = record.cookie?.expires;
-    if (expires == null) return now + this.ttl;
-    const expiresAt = new Date(expires).getTime();
-    return Number.isNaN(expiresAt) ? now + this.ttl : expiresAt;
+    const expiresAt = expires == null ? Number.NaN : new Date(expires).getTime();
+    return Math.min(Number.isNaN(expiresAt) ? now + this.ttl : expiresAt, MAX_EXPIRES_AT);
   }
 }
 
