@@ -1,11 +1,20 @@
+import { RedisStore } from '../lib/index.js';
 import type { SessionStore } from '../lib/index.js';
 
+/** Where the sample finds Redis when `SESSION_STORE=redis` and `REDIS_URL` is not set. */
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+
 /**
- * The store the sample runs on. `undefined` means SessionModule's embedded MemoryStore
- * (the default, `npm run sample`). Other stores are chosen with SESSION_STORE.
+ * The store the sample runs on, chosen with SESSION_STORE:
+ * - `memory` (the default, `npm run sample`): `undefined`, i.e. SessionModule's embedded MemoryStore;
+ * - `redis`: a RedisStore on `REDIS_URL` (default redis://127.0.0.1:6379). The store creates
+ *   its client with fail-fast settings and SessionModule closes it on shutdown.
  */
-export function createSampleStore(): SessionStore | undefined {
-  const storeName = process.env.SESSION_STORE ?? 'memory';
+export function createSampleStore(environment: NodeJS.ProcessEnv = process.env): SessionStore | undefined {
+  const storeName = environment.SESSION_STORE ?? 'memory';
   if (storeName === 'memory') return undefined;
-  throw new Error(`SESSION_STORE=${storeName} is not supported; use "memory"`);
+  if (storeName === 'redis') {
+    return new RedisStore({ url: environment.REDIS_URL ?? DEFAULT_REDIS_URL });
+  }
+  throw new Error(`SESSION_STORE=${storeName} is not supported; use "memory" or "redis"`);
 }

@@ -66,6 +66,12 @@ export class RedisServerProcess {
     runningProcesses.add(child);
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    // A missing binary fails the test loudly: the Redis tests are never skipped.
+    child.once('error', (error) => {
+      stderr += `${error.message} (is redis-server on PATH? .ci/run installs it)`;
+      runningProcesses.delete(child);
+      if (this.#child === child) this.#child = undefined;
+    });
     child.once('exit', () => {
       runningProcesses.delete(child);
       if (this.#child === child) this.#child = undefined;

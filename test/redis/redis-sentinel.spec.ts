@@ -1,0 +1,56 @@
+import { Redis } from 'ioredis';
+import { RedisStore } from '../../lib/index.js';
+import { RedisServerProcess, waitUntil } from '../support/redis-server.js';
+import { sessionRecord, uniquePrefix } from './redis-targets.js';
+
+const MASTER_NAME = 'sessions-master';
+
+/** Sentinel: ioredis asks a Sentinel for the master's address; the store does not know the difference. */
+describe('RedisStore behind Redis Sentinel', () => {
+  let master: RedisServerProcess;
+  let sentinel: RedisServerProcess;
+
+  beforeAll(async () => {
+    master = await RedisServerProcess.start();
+    sentinel = await RedisServerProcess.startSentinel(master.port, MASTER_NAME);
+  });
+
+  afterAll(async () => {
+    await sentinel.stop();
+    await master.stop();
+  });
+
+  it('works with a Sentinel client passed in', async () => {
+    const client = new Redis({
+      sentinels: [{ host: '127.0.0.1', port: sentinel.port }],
+      name: MASTER_NAME,
+      ...RedisStore.failFastClientOptions,
+    });
+    const store = new RedisStore({ client, prefix: uniquePrefix() });
+    try {
+      await store.set('via-sentinel', sessionRecord({ userId: 'alice' }));
+      expect((await store.get('via-sentinel'))?.userId).toBe('alice');
+      // It really is the master's data.
+      const direct = new Redis(master.port, '127.0.0.1');
+      expect(await direct.exists(`${store.prefix}via-sentinel`)).toBe(1);
+      direct.disconnect();
+    } finally {
+      await store.close();
+      client.disconnect();
+    }
+  });
+
+  it('works with Sentinel connection options, the store creating the client', async () => {
+    const store = new RedisStore({
+      connection: { sentinels: [{ host: '127.0.0.1', port: sentinel.port }], name: MASTER_NAME },
+      prefix: uniquePrefix(),
+    });
+    try {
+      await waitUntil(() => store.client.status === 'ready', 'the store found the master');
+      await store.set('created', sessionRecord({ views: 3 }));
+      expect((await store.get('created'))?.views).toBe(3);
+    } finally {
+      await store.close();
+    }
+  });
+});
