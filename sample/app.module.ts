@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { SessionModule } from '../lib/index.js';
 import { AppController } from './app.controller.js';
+import { EventsGateway } from './events.gateway.js';
 import { PageController } from './page.controller.js';
 import { createSampleStore } from './sample-store.js';
 
@@ -17,5 +18,6 @@ import { createSampleStore } from './sample-store.js';
     }),
   ],
   controllers: [AppController, PageController],
+  providers: [EventsGateway],
 })
 export class AppModule {}

@@ -2,7 +2,8 @@ import { Controller, Get, Header } from '@nestjs/common';
 
 /**
  * A small page on GET / that drives the JSON routes from a browser: sign in and out, a visit
- * counter, and what scripts can see of the cookies (not the HttpOnly session cookie).
+ * counter (also over the socket.io gateway), and what scripts can see of the cookies (not the
+ * HttpOnly session cookie).
  */
 @Controller()
 export class PageController {
@@ -47,13 +48,16 @@ const SAMPLE_PAGE = `<!doctype html>
   <section>
     <p>Visits in this session: <strong id="visits">–</strong></p>
     <button type="button" id="count">Count a visit</button>
-    <p class="hint">Each page load counts one. Signing in starts a new session (a new id, against session fixation), so the count starts again.</p>
+    <button type="button" id="count-ws">Count over WebSocket</button>
+    <p class="hint">Each page load counts one. Signing in starts a new session (a new id, against session fixation), so the count starts again.
+      The WebSocket button uses the same session, through the cookie sent with the socket's handshake.</p>
   </section>
 
   <section>
     <p>Cookies this page's scripts can read: <code id="script-cookies"></code></p>
   </section>
 
+  <script src="/socket.io/socket.io.js"></script>
   <script>
     const json = (method, path, body) =>
       fetch(path, {
@@ -80,18 +84,34 @@ const SAMPLE_PAGE = `<!doctype html>
       document.getElementById('visits').textContent = String(visits);
     }
 
+    // A socket keeps the session cookie its handshake carried: connect when first needed, and
+    // again after sign-in or sign-out, which change the cookie.
+    let socket;
+    function dropSocket() {
+      socket?.disconnect();
+      socket = undefined;
+    }
+    async function countVisitOverWebSocket() {
+      socket ??= io({ transports: ['websocket'] });
+      const { visits } = await socket.emitWithAck('visit');
+      document.getElementById('visits').textContent = visits === null ? '–' : String(visits);
+    }
+
     document.getElementById('login-form').addEventListener('submit', async (event) => {
       event.preventDefault();
+      dropSocket();
       await json('POST', '/login', { username: document.getElementById('username').value });
       document.getElementById('visits').textContent = '0';
       await showStatus();
     });
     document.getElementById('logout').addEventListener('click', async () => {
+      dropSocket();
       await json('POST', '/logout');
       document.getElementById('visits').textContent = '–';
       await showStatus();
     });
     document.getElementById('count').addEventListener('click', countVisit);
+    document.getElementById('count-ws').addEventListener('click', countVisitOverWebSocket);
 
     // One after the other: both would otherwise race to create the first session.
     countVisit().then(showStatus).then(() => document.body.setAttribute('data-ready', 'true'));

@@ -21,7 +21,7 @@ const CHROMIUM_ARGS = [
 ];
 const OUTPUT_DIR = join(process.cwd(), 'test-output', 'browser');
 
-/** The sample's page in a real browser: sign in, reload, sign out, HttpOnly cookie. */
+/** The sample's page in a real browser: sign in, reload, count over HTTP and socket.io, sign out, HttpOnly cookie. */
 describe('sample page in headless Chromium', () => {
   let app: INestApplication;
   let browser: Browser;
@@ -78,9 +78,12 @@ describe('sample page in headless Chromium', () => {
     expect(await visitsText()).toBe('1');
     await page.click('#count');
     await page.waitForFunction(`document.getElementById('visits').textContent === '2'`);
+    // Over socket.io: the browser sends the HttpOnly cookie with the handshake; the gateway saves.
+    await page.click('#count-ws');
+    await page.waitForFunction(`document.getElementById('visits').textContent === '3'`);
     await load();
     expect(await statusText()).toBe('Signed in as ada');
-    expect(await visitsText()).toBe('3');
+    expect(await visitsText()).toBe('4');
     await page.screenshot({ path: join(OUTPUT_DIR, 'signed-in.png'), fullPage: true });
 
     await page.click('#logout');
