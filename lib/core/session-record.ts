@@ -7,16 +7,13 @@ export function toSessionRecord(session: Session): SessionRecord {
 }
 
 /**
- * Whether a value read from a store can become a session: an object with a cookie object,
- * not yet expired. Anything else (corrupted or foreign data) starts a new session instead of
- * failing the request.
+ * Whether a value read from a store can become a session: an object with a cookie object.
+ * Anything else (corrupted or foreign data) starts a new session instead of failing the
+ * request. Expiry is the store's business, as in express-session: stores that touch by
+ * extending their own TTL (Redis EXPIRE) keep an older `cookie.expires` in the value.
  */
 export function isUsableRecord(record: unknown): record is SessionRecord {
   if (typeof record !== 'object' || record === null || Array.isArray(record)) return false;
   const cookie = (record as { cookie?: unknown }).cookie;
-  if (typeof cookie !== 'object' || cookie === null) return false;
-  const expires = (cookie as { expires?: unknown }).expires;
-  if (expires == null) return true;
-  const expiresAt = new Date(expires as string).getTime();
-  return !Number.isNaN(expiresAt) && expiresAt > Date.now();
+  return typeof cookie === 'object' && cookie !== null;
 }
