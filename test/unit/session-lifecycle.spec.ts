@@ -1,0 +1,250 @@
+import { jest } from '@jest/globals';
+import { SessionStateError } from '../../lib/core/errors.js';
+import type { SessionRequest } from '../../lib/core/http-types.js';
+import { resolveSessionOptions } from '../../lib/core/resolve-options.js';
+import type { CheckedCookieOptions } from '../../lib/core/resolve-options.js';
+import type { Session } from '../../lib/core/session.js';
+import { SessionLifecycle } from '../../lib/core/session-lifecycle.js';
+import type { SessionOptions } from '../../lib/core/session-options.js';
+import type { SessionRecord } from '../../lib/core/session-store.js';
+import { MemoryStore } from '../../lib/stores/memory-store.js';
+import { fakeRequest, fakeResponse } from './fake-http.js';
+
+const secret = 'keyboard cat';
+const NOW = Date.UTC(2030, 0, 1);
+type Data = Record<string, unknown>;
+
+let store: MemoryStore;
+
+beforeEach(() => {
+  jest.useFakeTimers({ now: NOW });
+  store = new MemoryStore({ checkPeriod: 0 });
+});
+afterEach(() => {
+  jest.useRealTimers();
+});
+
+function lifecycleFor(options: Partial<SessionOptions> = {}, request: SessionRequest = fakeRequest(), cookieSessionId?: string) {
+  const resolved = resolveSessionOptions({ secret, ...options });
+  const cookieOptions = resolved.cookieOptions as CheckedCookieOptions | ((request: SessionRequest) => CheckedCookieOptions);
+  const checked = typeof cookieOptions === 'function' ? cookieOptions(request) : cookieOptions;
+  return { request, lifecycle: new SessionLifecycle(request, resolved, store, checked, [secret], cookieSessionId) };
+}
+
+/** Ends the request the way the response hooks do: store step first, then the headers. */
+async function finish(lifecycle: SessionLifecycle) {
+  const response = fakeResponse();
+  await lifecycle.beforeEnd();
+  lifecycle.beforeHeaders(response);
+  return response.setCookies();
+}
+
+function storedRecord(data: Data = {}, maxAge: number | null = 60_000): SessionRecord {
+  return {
+    cookie: { originalMaxAge: maxAge, expires: maxAge === null ? null : new Date(Date.now() + maxAge).toISOString(), path: '/', httpOnly: true },
+    ...data,
+  };
+}
+
+/** A lifecycle over a session that is already in the store, as loaded from its cookie. */
+async function loaded(options: Partial<SessionOptions> = {}, data: Data = { n: 1 }, maxAge: number | null = 60_000) {
+  await store.set('sid', storedRecord(data, maxAge));
+  const { request, lifecycle } = lifecycleFor(options, fakeRequest(), 'sid');
+  lifecycle.inflate('sid', (await store.get('sid'))!);
+  return { request, lifecycle, session: request.session as Session & Data };
+}
+
+describe('SessionLifecycle', () => {
+  describe('generate', () => {
+    it('puts a new session with genid’s id on the request', () => {
+      const genid = jest.fn((_request: SessionRequest) => 'generated-id');
+      const { request, lifecycle } = lifecycleFor({ genid, cookie: { maxAge: 1_000, path: '/', domain: 'example.com' } });
+      lifecycle.generate();
+      expect(genid).toHaveBeenCalledWith(request);
+      expect(request.sessionID).toBe('generated-id');
+      expect(request.session!.id).toBe('generated-id');
+      expect(request.session!.cookie).toMatchObject({ path: '/', domain: 'example.com', originalMaxAge: 1_000, httpOnly: true, secure: false });
+    });
+
+    it.each([[''], [undefined], [42]])('rejects a genid result of %p with SessionStateError', (generated) => {
+      const { lifecycle } = lifecycleFor({ genid: () => generated as never });
+      expect(() => lifecycle.generate()).toThrow(SessionStateError);
+    });
+
+    it.each([
+      ['HTTPS (req.secure)', { secure: true }, true, 'none'],
+      ['HTTP', { secure: false }, false, 'lax'],
+    ] as const)("resolves 'auto' secure and sameSite over %s", (_label, requestFields, secure, sameSite) => {
+      const { request, lifecycle } = lifecycleFor({ cookie: { secure: 'auto', sameSite: 'auto' } }, fakeRequest(undefined, requestFields));
+      lifecycle.generate();
+      expect(request.session!.cookie).toMatchObject({ secure, sameSite });
+    });
+
+    it("resolves 'auto' for a cookie function's result too", () => {
+      const { request, lifecycle } = lifecycleFor(
+        { cookie: () => ({ secure: 'auto', sameSite: 'auto' }), proxy: true },
+        fakeRequest(undefined, { headers: { 'x-forwarded-proto': 'https' } }),
+      );
+      lifecycle.generate();
+      expect(request.session!.cookie).toMatchObject({ secure: true, sameSite: 'none' });
+    });
+  });
+
+  describe('commit of a new session', () => {
+    it('an unmodified one is not saved and gets no cookie', async () => {
+      const { lifecycle } = lifecycleFor();
+      lifecycle.generate();
+      expect(await finish(lifecycle)).toEqual([]);
+      expect(await store.length()).toBe(0);
+    });
+
+    it("saveUninitialized saves it with mode 'create' and sends the cookie", async () => {
+      const setSpy = jest.spyOn(store, 'set');
+      const { request, lifecycle } = lifecycleFor({ saveUninitialized: true });
+      lifecycle.generate();
+      expect(await finish(lifecycle)).toHaveLength(1);
+      expect(setSpy).toHaveBeenCalledWith(request.sessionID, expect.anything(), { mode: 'create' });
+    });
+
+    it('a Secure cookie is not sent over plain HTTP (the session is still saved)', async () => {
+      const { request, lifecycle } = lifecycleFor({ cookie: { secure: true } });
+      lifecycle.generate();
+      (request.session as Session & Data).userId = 'u1';
+      expect(await finish(lifecycle)).toEqual([]);
+      expect(await store.length()).toBe(1);
+    });
+
+    it('a save during the request then an unchanged end writes once', async () => {
+      const setSpy = jest.spyOn(store, 'set');
+      const { request, lifecycle } = lifecycleFor();
+      lifecycle.generate();
+      (request.session as Session & Data).userId = 'u1';
+      await request.session!.save();
+      expect(await finish(lifecycle)).toHaveLength(1);
+      expect(setSpy).toHaveBeenCalledTimes(1);
+      expect(setSpy.mock.calls[0]![2]).toEqual({ mode: 'create' });
+    });
+  });
+
+  describe('commit of a loaded session', () => {
+    it('unmodified: touched in the store (expiry reset, data kept), no cookie', async () => {
+      const { lifecycle, session } = await loaded();
+      const touchSpy = jest.spyOn(store, 'touch');
+      const setSpy = jest.spyOn(store, 'set');
+      jest.setSystemTime(NOW + 30_000);
+      expect(session.cookie.maxAge).toBe(30_000);
+      expect(await finish(lifecycle)).toEqual([]);
+      expect(setSpy).not.toHaveBeenCalled();
+      expect(touchSpy).toHaveBeenCalledTimes(1);
+      expect((await store.get('sid'))!.cookie.expires).toBe(new Date(NOW + 90_000).toISOString());
+    });
+
+    it("modified, persistent cookie: saved with mode 'update' and the cookie re-sent", async () => {
+      const { lifecycle, session } = await loaded();
+      const setSpy = jest.spyOn(store, 'set');
+      session.n = 2;
+      expect(await finish(lifecycle)).toHaveLength(1);
+      expect(setSpy).toHaveBeenCalledWith('sid', expect.objectContaining({ n: 2 }), { mode: 'update' });
+    });
+
+    it('modified, browser-session cookie: saved, no cookie (express-session)', async () => {
+      const { lifecycle, session } = await loaded({}, { n: 1 }, null);
+      session.n = 2;
+      expect(await finish(lifecycle)).toEqual([]);
+      expect((await store.get('sid'))!.n).toBe(2);
+    });
+
+    it('rolling re-sends the cookie of an unmodified session', async () => {
+      const { lifecycle } = await loaded({ rolling: true });
+      expect(await finish(lifecycle)).toHaveLength(1);
+    });
+
+    it('resave writes an unmodified session', async () => {
+      const { lifecycle } = await loaded({ resave: true });
+      const setSpy = jest.spyOn(store, 'set');
+      expect(await finish(lifecycle)).toEqual([]);
+      expect(setSpy).toHaveBeenCalledWith('sid', expect.anything(), { mode: 'update' });
+    });
+
+    it('a changed cookie lifetime counts as a modification', async () => {
+      const { lifecycle, session } = await loaded();
+      const setSpy = jest.spyOn(store, 'set');
+      session.cookie.maxAge = 3_600_000;
+      expect(await finish(lifecycle)).toHaveLength(1);
+      expect(setSpy).toHaveBeenCalledTimes(1);
+      expect((await store.get('sid'))!.cookie.originalMaxAge).toBe(3_600_000);
+    });
+
+    it("with unset 'destroy', setting req.session to null destroys it and expires the cookie", async () => {
+      const { request, lifecycle } = await loaded({ unset: 'destroy' });
+      request.session = null;
+      const setCookies = await finish(lifecycle);
+      expect(await store.get('sid')).toBeUndefined();
+      expect(setCookies).toHaveLength(1);
+      expect(setCookies[0]).toContain('Expires=Thu, 01 Jan 1970 00:00:00 GMT');
+    });
+
+    it("with unset 'keep' (default), setting req.session to null keeps it", async () => {
+      const { request, lifecycle } = await loaded();
+      request.session = null;
+      expect(await finish(lifecycle)).toEqual([]);
+      expect(await store.get('sid')).toBeDefined();
+    });
+  });
+
+  describe('session methods', () => {
+    it('reload replaces req.session with the stored copy', async () => {
+      const { request, session } = await loaded();
+      session.n = 99;
+      const reloaded = (await session.reload()) as Session & Data;
+      expect(reloaded).not.toBe(session);
+      expect(request.session).toBe(reloaded);
+      expect(reloaded.n).toBe(1);
+    });
+
+    it('reload of a session gone from the store rejects with SessionStateError', async () => {
+      const { session } = await loaded();
+      await store.destroy('sid');
+      await expect(session.reload()).rejects.toBeInstanceOf(SessionStateError);
+    });
+
+    it('destroy removes req.session and the stored session; a later save is ignored', async () => {
+      const { request, lifecycle, session } = await loaded();
+      await session.destroy();
+      expect(request.session).toBeUndefined();
+      await session.save();
+      expect(await store.get('sid')).toBeUndefined();
+      const setCookies = await finish(lifecycle);
+      expect(setCookies[0]).toMatch(/^connect\.sid=;/);
+    });
+
+    it('regenerate puts a new session in place even when destroying the old one fails', async () => {
+      const { request, session } = await loaded();
+      jest.spyOn(store, 'destroy').mockRejectedValueOnce(new Error('destroy failed'));
+      await expect(session.regenerate()).rejects.toThrow('destroy failed');
+      expect(request.sessionID).not.toBe('sid');
+      expect(request.session).not.toBe(session);
+      expect((request.session as Session & Data).n).toBeUndefined();
+    });
+
+    it('a regenerated session is saved with mode create and the cookie carries the new id', async () => {
+      const { request, lifecycle, session } = await loaded();
+      const setSpy = jest.spyOn(store, 'set');
+      const fresh = (await session.regenerate()) as Session & Data;
+      fresh.userId = 'u2';
+      const setCookies = await finish(lifecycle);
+      expect(setSpy).toHaveBeenCalledWith(request.sessionID, expect.objectContaining({ userId: 'u2' }), { mode: 'create' });
+      expect(setCookies).toHaveLength(1);
+      expect(setCookies[0]).toContain(encodeURIComponent(request.sessionID!));
+      expect(await store.get('sid')).toBeUndefined();
+    });
+  });
+
+  it('abandon() keeps the cookie off an error response', async () => {
+    const { request, lifecycle } = lifecycleFor();
+    lifecycle.generate();
+    (request.session as Session & Data).userId = 'u1';
+    lifecycle.abandon();
+    expect(await finish(lifecycle)).toEqual([]);
+  });
+});
