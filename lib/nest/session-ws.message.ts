@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ExecutionContext } from '@nestjs/common';
+import { SessionStateError } from '../core/errors.js';
 import type { SessionRequest, SessionWithData } from '../core/http-types.js';
 import type { AttachOutcome, SessionManager } from '../core/session-manager.js';
 
@@ -33,6 +34,12 @@ export class WsMessageSession {
     private readonly sessionManager: SessionManager,
   ) {
     const { handshake } = client;
+    if (!handshake?.headers) {
+      // @nestjs/platform-ws hands over bare `ws` sockets, which keep no handshake to read.
+      throw new SessionStateError(
+        'nest-sessions: WebSocket sessions need socket.io (@nestjs/platform-socket.io): this client has no handshake to read the session cookie from',
+      );
+    }
     this.request = {
       headers: handshake.headers,
       // The handshake's path (e.g. /socket.io/?EIO=4…) meets the cookie-path check as the
