@@ -48,7 +48,7 @@ function parseSettings(argv: string[]): BenchSettings {
     sessions: numberOf('--sessions', 10_000),
     memorySessions: numberOf('--memory-sessions', 100_000),
     memoryMaxAgeMs: numberOf('--memory-max-age', 5_000),
-    modes: modes ?? [...MODE_NAMES],
+    modes: argv.includes('--memory-only') ? [] : (modes ?? [...MODE_NAMES]),
     isMemorySkipped: argv.includes('--no-memory'),
     cpuProfileMode: valueOf('--cpu-prof') as ModeName | undefined,
     outputDir: valueOf('--out') ?? (isQuick ? join(benchDir, '.tmp') : benchDir),

@@ -31,13 +31,31 @@ export function unsignSessionId(
   cookieValue: string,
   secrets: readonly SessionSecret[],
 ): string | undefined {
+  return verifySessionCookieValue(cookieValue, secrets)?.sessionId;
+}
+
+/** A cookie value that verified, and whether the current secret signed it. */
+export interface VerifiedCookieValue {
+  sessionId: string;
+  /**
+   * Signed with the first secret: the value is then exactly what `signSessionId` would give
+   * for this id, and can be sent back without computing the HMAC again.
+   */
+  isSignedWithCurrentSecret: boolean;
+}
+
+/** `unsignSessionId`, also telling which secret signed the value. */
+export function verifySessionCookieValue(
+  cookieValue: string,
+  secrets: readonly SessionSecret[],
+): VerifiedCookieValue | undefined {
   if (!cookieValue.startsWith(SIGNED_PREFIX) || cookieValue.length > MAX_SIGNED_VALUE_LENGTH) {
     return undefined;
   }
   const signedValue = cookieValue.slice(SIGNED_PREFIX.length);
-  for (const secret of secrets) {
-    const sessionId = unsign(signedValue, secret);
-    if (sessionId !== false && sessionId !== '') return sessionId;
+  for (let index = 0; index < secrets.length; index++) {
+    const sessionId = unsign(signedValue, secrets[index]!);
+    if (sessionId !== false && sessionId !== '') return { sessionId, isSignedWithCurrentSecret: index === 0 };
   }
   return undefined;
 }

@@ -1,7 +1,17 @@
 import { parseCookie } from 'cookie';
 import type { SessionSecret } from './cookie-signing.js';
-import { unsignSessionId } from './cookie-signing.js';
+import { verifySessionCookieValue } from './cookie-signing.js';
 import type { SessionResponse } from './http-types.js';
+
+/** The session cookie a request carried, verified. */
+export interface SessionIdCookie {
+  sessionId: string;
+  /**
+   * The cookie value as received (`s:<id>.<signature>`) when the current secret signed it:
+   * Set-Cookie for the same id sends it back as is instead of signing again.
+   */
+  currentSignedValue: string | undefined;
+}
 
 /**
  * The verified session id from a `Cookie` header, or `undefined` when there is no session
@@ -12,10 +22,38 @@ export function readSessionIdCookie(
   cookieName: string,
   secrets: readonly SessionSecret[],
 ): string | undefined {
+  return readSessionCookie(cookieHeader, cookieName, secrets)?.sessionId;
+}
+
+/** `readSessionIdCookie`, also giving back the signed value when it can be reused. */
+export function readSessionCookie(
+  cookieHeader: string | undefined,
+  cookieName: string,
+  secrets: readonly SessionSecret[],
+): SessionIdCookie | undefined {
   // Cheap pre-check: most requests of a cookie-less client need no parsing at all.
   if (!cookieHeader || !cookieHeader.includes(cookieName)) return undefined;
-  const cookieValue = parseCookie(cookieHeader)[cookieName];
-  return cookieValue ? unsignSessionId(unquote(cookieValue), secrets) : undefined;
+  // Only our cookie is URL-decoded: the others (analytics, preferences...) are left as they are.
+  const rawValue = parseCookie(cookieHeader, { decode: keepEncoded })[cookieName];
+  if (!rawValue) return undefined;
+  const cookieValue = unquote(decodeCookieValue(rawValue));
+  const verified = verifySessionCookieValue(cookieValue, secrets);
+  if (!verified) return undefined;
+  return { sessionId: verified.sessionId, currentSignedValue: verified.isSignedWithCurrentSecret ? cookieValue : undefined };
+}
+
+function keepEncoded(value: string): string {
+  return value;
+}
+
+/** cookie's own decoder: percent-decoding when there is a `%`, the raw value if it is malformed. */
+function decodeCookieValue(value: string): string {
+  if (!value.includes('%')) return value;
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
 }
 
 /** cookie 1.x keeps the double quotes of `name="value"`; express-session's cookie 0.7 strips them. */

@@ -49,6 +49,8 @@ export class SessionLifecycle implements SessionOwner {
     private readonly secrets: readonly SessionSecret[],
     /** The verified id the request's cookie carried. */
     readonly cookieSessionId: string | undefined,
+    /** That cookie's value if the current secret signed it: sent back as is, no new HMAC. */
+    private readonly cookieSignedValue?: string,
   ) {}
 
   /** Puts a new, empty session with a fresh id on the request. */
@@ -86,7 +88,7 @@ export class SessionLifecycle implements SessionOwner {
     this.#savedDataJson = dataJson;
     this.#savedCookieLifetime = session.cookie.originalMaxAge;
     const mode = session.id === this.#persistedSessionId ? 'update' : 'create';
-    await this.store.set(session.id, toSessionRecord(session), { mode });
+    await this.store.set(session.id, toSessionRecord(session, dataJson), { mode });
     this.#persistedSessionId = session.id;
   }
 
@@ -141,7 +143,11 @@ export class SessionLifecycle implements SessionOwner {
     // A Secure cookie would be dropped by the browser on plain HTTP: express-session skips it.
     if (session.cookie.secure && !isSecureRequest(this.request, this.options.trustProxy)) return;
     this.#touchOnce(session);
-    const signedCookieValue = signSessionId(this.request.sessionID!, this.secrets[0]!);
+    const sessionId = this.request.sessionID!;
+    const signedCookieValue =
+      sessionId === this.cookieSessionId && this.cookieSignedValue !== undefined
+        ? this.cookieSignedValue
+        : signSessionId(sessionId, this.secrets[0]!);
     appendSetCookie(response, session.cookie.serialize(this.options.cookieName, signedCookieValue));
   }
 

@@ -5,7 +5,7 @@ import { requestPath } from './request-security.js';
 import type { ResolvedSessionOptions } from './resolve-options.js';
 import { hookResponse } from './response-hooks.js';
 import type { CommitErrorHandler } from './response-hooks.js';
-import { readSessionIdCookie } from './session-cookie-header.js';
+import { readSessionCookie } from './session-cookie-header.js';
 import { SessionLifecycle } from './session-lifecycle.js';
 import { isUsableRecord } from './session-record.js';
 import type { SessionStore } from './session-store.js';
@@ -123,8 +123,11 @@ export class SessionManager {
     const secrets = options.secrets ?? secretsFromRequest(request);
     request.sessionStore = this.store;
     const cookieHeader = request.headers.cookie;
-    const cookieSessionId = readSessionIdCookie(cookieHeader, options.cookieName, secrets);
-    const lifecycle = new SessionLifecycle(request, options, this.store, cookieOptions, secrets, cookieSessionId);
+    const sessionCookie = readSessionCookie(cookieHeader, options.cookieName, secrets);
+    const cookieSessionId = sessionCookie?.sessionId;
+    const lifecycle = new SessionLifecycle(
+      request, options, this.store, cookieOptions, secrets, cookieSessionId, sessionCookie?.currentSignedValue,
+    );
 
     if (cookieSessionId === undefined) {
       lifecycle.generate();

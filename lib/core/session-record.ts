@@ -1,9 +1,32 @@
 import type { Session } from './session.js';
 import type { SessionRecord } from './session-store.js';
 
-/** The session as the store receives it: its data and the cookie's stored form. */
-export function toSessionRecord(session: Session): SessionRecord {
-  return { ...session, cookie: session.cookie.toJSON() };
+/** The data's JSON as the lifecycle computed it for change detection, kept on the record. */
+const DATA_JSON = Symbol('nest-sessions.dataJson');
+
+type RecordWithDataJson = SessionRecord & { [DATA_JSON]?: string };
+
+/**
+ * The session as the store receives it: its data and the cookie's stored form. `dataJson`,
+ * the data already serialized (`serializeSessionData`), lets `serializeSessionRecord` skip
+ * serializing the data a second time; it is kept out of sight (not enumerable).
+ */
+export function toSessionRecord(session: Session, dataJson?: string): SessionRecord {
+  const record: SessionRecord = { ...session, cookie: session.cookie.toJSON() };
+  if (dataJson !== undefined) Object.defineProperty(record, DATA_JSON, { value: dataJson });
+  return record;
+}
+
+/**
+ * `JSON.stringify(record)`, reusing the data's JSON when the record comes straight from
+ * `toSessionRecord` with it (only the cookie is serialized then). For stores that keep JSON.
+ */
+export function serializeSessionRecord(record: SessionRecord): string {
+  const dataJson = (record as RecordWithDataJson)[DATA_JSON];
+  if (dataJson === undefined) return JSON.stringify(record);
+  // The cookie is the Session's first own property, so it leads the record as it would here.
+  const cookieJson = JSON.stringify(record.cookie);
+  return dataJson === '{}' ? `{"cookie":${cookieJson}}` : `{"cookie":${cookieJson},${dataJson.slice(1)}`;
 }
 
 /**
