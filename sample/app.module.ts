@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
+import passport from 'passport';
 import { SessionModule } from '../lib/index.js';
 import { AppController } from './app.controller.js';
+import { AuthModule } from './auth/auth.module.js';
 import { EventsGateway } from './events.gateway.js';
 import { PageController } from './page.controller.js';
 import { createSampleStore } from './sample-store.js';
@@ -14,8 +16,11 @@ import { createSampleStore } from './sample-store.js';
         store: createSampleStore(),
         cookie: { maxAge: 30 * 60 * 1000, sameSite: 'lax', secure: 'auto' },
         rolling: true,
+        // Passport needs req.session: its middleware runs right after the session middleware.
+        middleware: [passport.initialize(), passport.session()],
       }),
     }),
+    AuthModule,
   ],
   controllers: [AppController, PageController],
   providers: [EventsGateway],

@@ -1,24 +1,16 @@
 import 'reflect-metadata';
 import request from 'supertest';
-import { Module } from '@nestjs/common';
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import passport from 'passport';
-import { SessionModule } from '../../lib/index.js';
-import { AuthModule } from '../../sample/auth/auth.module.js';
-import { cookiePair, TEST_SECRET } from '../support/e2e-app.js';
+import { AppModule } from '../../sample/app.module.js';
+import { cookiePair } from '../support/e2e-app.js';
 
-/** The sample's AuthModule wired as its AppModule does: Passport's middleware in SessionModule's `middleware`. */
-@Module({
-  imports: [SessionModule.forRoot({ secret: TEST_SECRET, middleware: [passport.initialize(), passport.session()] }), AuthModule],
-})
-class SampleAuthAppModule {}
-
+/** The sample app's Passport routes, wired as sample/app.module.ts does (the README's recipe). */
 describe('sample Passport routes (sample/auth)', () => {
   let app: INestApplication;
 
   beforeAll(async () => {
-    const moduleRef = await Test.createTestingModule({ imports: [SampleAuthAppModule] }).compile();
+    const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
     app = moduleRef.createNestApplication({ logger: false });
     await app.init();
   });
