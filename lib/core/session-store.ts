@@ -1,6 +1,9 @@
 import { EventEmitter } from 'node:events';
 import type { StoredCookie } from './session-cookie.js';
 
+/** Marks SessionStore instances across copies of the package (a registered, global symbol). */
+const SESSION_STORE_BRAND = Symbol.for('nest-sessions.SessionStore');
+
 /** A session as a store keeps it: the data plus the cookie, in express-session's JSON shape. */
 export interface SessionRecord {
   cookie: StoredCookie;
@@ -28,6 +31,16 @@ export interface StoreWriteOptions {
  * cannot be reached and with `SessionStoreError` for other failures.
  */
 export abstract class SessionStore extends EventEmitter {
+  /**
+   * `store instanceof SessionStore` also holds for stores built on another copy of this
+   * package (two versions installed side by side), which would otherwise be mistaken for
+   * callback stores and never answer. Subclasses keep the ordinary `instanceof`.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (this !== SessionStore) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[SESSION_STORE_BRAND] === true;
+  }
+
   /** The stored session, or `null`/`undefined` when there is none (or it expired). */
   abstract get(sessionId: string): Promise<SessionRecord | null | undefined>;
 
@@ -58,3 +71,5 @@ export abstract class SessionStore extends EventEmitter {
   /** Releases timers and connections the store owns. Called on application shutdown. */
   close?(): Promise<void>;
 }
+
+Object.defineProperty(SessionStore.prototype, SESSION_STORE_BRAND, { value: true });

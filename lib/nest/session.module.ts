@@ -11,6 +11,7 @@ import { SessionMiddleware } from './session.middleware.js';
 import type { SessionModuleOptions } from './session-module-options.interface.js';
 import { ConfigurableSessionModule, SESSION_MODULE_OPTIONS } from './session.module-definition.js';
 import { SessionResolver } from './session-resolver.service.js';
+import { SessionWsInterceptor } from './session-ws.interceptor.js';
 
 /** Injection token of the validated, defaulted middleware options. */
 export const RESOLVED_SESSION_OPTIONS = Symbol('nest-sessions:resolvedOptions');
@@ -45,8 +46,17 @@ const EVERY_ROUTE = { path: '{*path}', method: RequestMethod.ALL };
     SessionResolver,
     SessionParamPipe,
     SessionGuard,
+    SessionWsInterceptor,
   ],
-  exports: [SessionStore, SessionManager, SessionResolver, SessionParamPipe, SessionGuard, SESSION_MODULE_OPTIONS],
+  exports: [
+    SessionStore,
+    SessionManager,
+    SessionResolver,
+    SessionParamPipe,
+    SessionGuard,
+    SessionWsInterceptor,
+    SESSION_MODULE_OPTIONS,
+  ],
 })
 export class SessionModule extends ConfigurableSessionModule implements NestModule, OnApplicationShutdown {
   constructor(

@@ -42,6 +42,7 @@ export class MemoryStore extends SessionStore {
   constructor(options: MemoryStoreOptions = {}) {
     super();
     this.max = positiveNumber(options.max, 'max', 100_000);
+    if (this.max < 1) throw new SessionOptionsError('MemoryStore.max', `must be at least 1 entry, got ${this.max}`);
     this.ttl = positiveNumber(options.ttl, 'ttl', ONE_DAY_MS);
     const checkPeriod = options.checkPeriod ?? ONE_MINUTE_MS;
     if (typeof checkPeriod !== 'number' || !(checkPeriod >= 0) || !(checkPeriod <= MAX_TIMER_DELAY_MS)) {
