@@ -121,6 +121,15 @@ export class SessionCookie {
 
   /** A `Set-Cookie` header value carrying `value`, URL-encoded as express-session does. */
   serialize(name: string, value: string): string {
+    return this.#stringify(name, value, this.#expires ?? undefined, this.priority);
+  }
+
+  /** A `Set-Cookie` header value that makes the browser drop the cookie. */
+  serializeExpired(name: string): string {
+    return this.#stringify(name, '', EXPIRED, undefined);
+  }
+
+  #stringify(name: string, value: string, expires: Date | undefined, priority: SessionCookie['priority']): string {
     return stringifySetCookie(
       {
         name,
@@ -131,26 +140,8 @@ export class SessionCookie {
         secure: this.secure,
         sameSite: this.sameSite,
         partitioned: this.partitioned,
-        priority: this.priority,
-        expires: this.#expires ?? undefined,
-      },
-      { encode: encodeURIComponent },
-    );
-  }
-
-  /** A `Set-Cookie` header value that makes the browser drop the cookie. */
-  serializeExpired(name: string): string {
-    return stringifySetCookie(
-      {
-        name,
-        value: '',
-        path: this.path,
-        domain: this.domain,
-        httpOnly: this.httpOnly,
-        secure: this.secure,
-        sameSite: this.sameSite,
-        partitioned: this.partitioned,
-        expires: EXPIRED,
+        priority,
+        expires,
       },
       { encode: encodeURIComponent },
     );
