@@ -52,6 +52,7 @@ export class SessionManager {
     readonly options: ResolvedSessionOptions,
     readonly store: SessionStore,
   ) {
+    this.#isStoreConnected = store.isConnected;
     store.on('disconnect', this.#onDisconnect);
     store.on('connect', this.#onConnect);
   }

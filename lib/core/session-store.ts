@@ -41,6 +41,15 @@ export abstract class SessionStore extends EventEmitter {
     return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[SESSION_STORE_BRAND] === true;
   }
 
+  /**
+   * Whether the backend is reachable now. Read once when the session middleware starts (a
+   * store that is already down then cannot have emitted `disconnect` to it); afterwards the
+   * middleware follows the `disconnect`/`connect` events. Stores with a connection override it.
+   */
+  get isConnected(): boolean {
+    return true;
+  }
+
   /** The stored session, or `null`/`undefined` when there is none (or it expired). */
   abstract get(sessionId: string): Promise<SessionRecord | null | undefined>;
 

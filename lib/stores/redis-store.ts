@@ -69,7 +69,7 @@ export class RedisStore extends SessionStore {
   }
 
   /** False while the connection to Redis is lost; commands then fail at once with a 503 error. */
-  get isConnected(): boolean {
+  override get isConnected(): boolean {
     return this.#isConnected;
   }
 

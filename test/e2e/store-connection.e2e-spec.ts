@@ -25,8 +25,9 @@ describe('store connection state', () => {
   let store: InstrumentedStore;
   let http: ReturnType<typeof request>;
 
-  async function start(options: Partial<SessionModuleOptions> = {}) {
+  async function start(options: Partial<SessionModuleOptions> = {}, isConnectedAtStart = true) {
     store = new InstrumentedStore();
+    store.isConnectedAtStart = isConnectedAtStart;
     app = await createSessionApp({ store, ...options }, { controllers: [SessionTestController, ConnectionController] });
     http = request(app.getHttpServer());
   }
@@ -53,6 +54,15 @@ describe('store connection state', () => {
     const response = await http.get('/views').expect(503);
     expect(response.body.message).toBe('Session store unavailable, try again later');
     await http.get('/me').expect(503);
+  });
+
+  it('a store that is already down when the app starts is treated as disconnected until it connects', async () => {
+    await start({}, false);
+    await http.get('/views').expect(503);
+    expect((await http.get('/connection/health').expect(200)).body).toEqual({ ok: true, hasSession: false });
+    expect(store.callsOf('get')).toEqual([]);
+    store.emit('connect');
+    await http.get('/views').expect(200);
   });
 
   it("storeUnavailable: 'continue' lets requests go on without a session when the store fails", async () => {

@@ -15,6 +15,12 @@ export class InstrumentedStore extends SessionStore {
   /** Milliseconds each call of a method waits before it runs. */
   readonly delays: Partial<Record<StoreMethod, number>> = {};
   closed = false;
+  /** What the store reports before any connection event. */
+  isConnectedAtStart = true;
+
+  override get isConnected(): boolean {
+    return this.isConnectedAtStart;
+  }
 
   callsOf(method: StoreMethod): string[] {
     return this.calls.filter((call) => call.method === method).map((call) => call.sessionId);

@@ -3,8 +3,10 @@ import { MemoryStore, SessionStore, SessionOptionsError, toSessionStore } from '
 import type { SessionRecord } from '../../lib/index.js';
 
 /** A store as another installed copy of the package builds it: not our class, same brand. */
+const BRAND: unique symbol = Symbol.for('nest-sessions.SessionStore') as never;
+
 class StoreFromAnotherCopy extends EventEmitter {
-  readonly [Symbol.for('nest-sessions.SessionStore')] = true;
+  readonly [BRAND] = true;
   readonly records = new Map<string, SessionRecord>();
   async get(sessionId: string) {
     return this.records.get(sessionId);
