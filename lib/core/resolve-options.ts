@@ -35,6 +35,8 @@ export interface ResolvedSessionOptions {
   saveUninitialized: boolean;
   unset: UnsetBehaviour;
   storeUnavailable: StoreUnavailableBehaviour;
+  /** Maximum session age in ms, or undefined for none. */
+  absoluteTimeout: number | undefined;
   /** The store given in the options, as a `SessionStore`, or undefined (caller picks a default). */
   store: SessionStore | undefined;
 }
@@ -45,7 +47,7 @@ const SAME_SITE_VALUES = ['lax', 'strict', 'none', 'auto'];
 const PRIORITY_VALUES = ['low', 'medium', 'high'];
 const KNOWN_OPTIONS = new Set([
   'secret', 'secretFromRequest', 'name', 'cookie', 'genid', 'proxy', 'resave', 'rolling',
-  'saveUninitialized', 'store', 'unset', 'storeUnavailable',
+  'saveUninitialized', 'store', 'unset', 'storeUnavailable', 'absoluteTimeout',
 ]);
 
 /** Validates the options and applies the defaults. Throws `SessionOptionsError` naming the option. */
@@ -68,6 +70,7 @@ export function resolveSessionOptions(options: SessionOptions): ResolvedSessionO
     saveUninitialized: optionalBoolean(options.saveUninitialized, 'saveUninitialized') ?? false,
     unset: oneOf(options.unset, 'unset', ['keep', 'destroy'] as const) ?? 'keep',
     storeUnavailable: oneOf(options.storeUnavailable, 'storeUnavailable', ['error', 'continue'] as const) ?? 'error',
+    absoluteTimeout: resolveAbsoluteTimeout(options.absoluteTimeout),
     store: resolveStore(options.store),
   };
 }
@@ -107,6 +110,14 @@ function resolveCookieName(name: unknown): string {
     throw new SessionOptionsError('name', `must be a cookie name without spaces or separators, got ${JSON.stringify(name)}`);
   }
   return name;
+}
+
+function resolveAbsoluteTimeout(timeout: unknown): number | undefined {
+  if (timeout === undefined) return undefined;
+  if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout <= 0) {
+    throw new SessionOptionsError('absoluteTimeout', `must be a positive number of milliseconds, got ${JSON.stringify(timeout)}`);
+  }
+  return timeout;
 }
 
 function resolveStore(store: unknown): SessionStore | undefined {

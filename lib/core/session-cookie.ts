@@ -11,6 +11,8 @@ export interface StoredCookie {
   domain?: string;
   path?: string;
   sameSite?: boolean | 'lax' | 'strict' | 'none';
+  /** When the session was created (epoch ms); kept only with the `absoluteTimeout` option. */
+  createdAt?: number;
 }
 
 /** Cookie attributes with every `'auto'` already resolved for the request at hand. */
@@ -44,6 +46,8 @@ export class SessionCookie {
   priority?: 'low' | 'medium' | 'high';
   /** The lifetime the cookie was given, in ms; `null` for a browser-session cookie. */
   originalMaxAge: number | null = null;
+  /** When the session was created (epoch ms), for `absoluteTimeout`; unset without it. */
+  createdAt?: number;
   #expires: Date | null = null;
 
   /** A cookie for a new session, from attributes resolved for this request. */
@@ -73,6 +77,7 @@ export class SessionCookie {
     cookie.priority = stored.priority;
     cookie.#expires = stored.expires ? new Date(stored.expires) : null;
     cookie.originalMaxAge = stored.originalMaxAge ?? null;
+    if (typeof stored.createdAt === 'number') cookie.createdAt = stored.createdAt;
     return cookie;
   }
 
@@ -106,7 +111,7 @@ export class SessionCookie {
 
   /** The stored form; the same keys express-session writes, so stores can be shared. */
   toJSON(): StoredCookie {
-    return {
+    const stored: StoredCookie = {
       originalMaxAge: this.originalMaxAge,
       partitioned: this.partitioned,
       priority: this.priority,
@@ -117,6 +122,9 @@ export class SessionCookie {
       path: this.path,
       sameSite: this.sameSite,
     };
+    // Only with absoluteTimeout: otherwise the keys stay exactly express-session's.
+    if (this.createdAt !== undefined) stored.createdAt = this.createdAt;
+    return stored;
   }
 
   /** A `Set-Cookie` header value carrying `value`, URL-encoded as express-session does. */

@@ -60,6 +60,7 @@ export class SessionLifecycle implements SessionOwner {
       throw new SessionStateError('nest-sessions: genid() must return a non-empty string');
     }
     const cookie = SessionCookie.fromAttributes(this.#resolveCookieAttributes());
+    if (this.options.absoluteTimeout !== undefined) cookie.createdAt = Date.now();
     const session = new Session(this, sessionId, cookie);
     this.request.sessionID = sessionId;
     this.request.session = session;
@@ -72,6 +73,8 @@ export class SessionLifecycle implements SessionOwner {
   /** Puts the stored session on the request. */
   inflate(sessionId: string, record: SessionRecord): void {
     const session = new Session(this, sessionId, SessionCookie.fromStored(record.cookie), record);
+    // A session stored before absoluteTimeout was turned on starts its period now.
+    if (this.options.absoluteTimeout !== undefined) session.cookie.createdAt ??= Date.now();
     this.request.sessionID = sessionId;
     this.request.session = session;
     this.#originalSessionId = sessionId;

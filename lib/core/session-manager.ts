@@ -8,7 +8,7 @@ import type { CommitErrorHandler } from './response-hooks.js';
 import { readSessionCookie } from './session-cookie-header.js';
 import { SessionLifecycle } from './session-lifecycle.js';
 import { isUsableRecord } from './session-record.js';
-import type { SessionStore } from './session-store.js';
+import type { SessionRecord, SessionStore } from './session-store.js';
 
 /** Why a request has, or has not, got a session after `attach`. */
 export type AttachOutcome =
@@ -145,8 +145,12 @@ export class SessionManager {
         throw storeError;
       }
       // An id the store does not know (or a corrupted entry) is never adopted: new id.
-      if (isUsableRecord(record)) lifecycle.inflate(cookieSessionId, record);
-      else lifecycle.generate();
+      if (isUsableRecord(record) && !this.#isPastAbsoluteTimeout(record)) {
+        lifecycle.inflate(cookieSessionId, record);
+      } else {
+        if (isUsableRecord(record)) await this.#destroyTimedOut(cookieSessionId);
+        lifecycle.generate();
+      }
     }
     if (response) {
       hookResponse(response, lifecycle, (error, finish) => onCommitError(toStoreError(error, 'save the session'), finish));
@@ -154,6 +158,21 @@ export class SessionManager {
       this.#responseLessLifecycles.set(request, lifecycle);
     }
     return 'attached';
+  }
+
+  #isPastAbsoluteTimeout(record: SessionRecord): boolean {
+    const { absoluteTimeout } = this.options;
+    const createdAt = record.cookie.createdAt;
+    return absoluteTimeout !== undefined && typeof createdAt === 'number' && createdAt + absoluteTimeout <= Date.now();
+  }
+
+  /** A session past `absoluteTimeout` is removed, so its id can never be used again. */
+  async #destroyTimedOut(sessionId: string): Promise<void> {
+    try {
+      await this.store.destroy(sessionId);
+    } catch (error) {
+      throw toStoreError(error, 'destroy a timed-out session');
+    }
   }
 }
 

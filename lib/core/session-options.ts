@@ -68,6 +68,13 @@ export interface SessionOptions {
   rolling?: boolean;
   /** Save new sessions that were not modified. Default `false` (no store entry, no cookie for anonymous visitors). */
   saveUninitialized?: boolean;
+  /**
+   * The longest a session may live, in ms, however active it is (idle expiry is the cookie's
+   * `maxAge`, renewed on activity). Past it the session is destroyed and the request starts a
+   * new one: the user signs in again. `regenerate()` (at login) starts a new period. Default:
+   * none. The creation time is kept in the stored cookie as `createdAt`.
+   */
+  absoluteTimeout?: number;
   /** Where sessions are kept: a `SessionStore` or any express-session-compatible store. */
   store?: SessionStore | CallbackSessionStore;
   /** What deleting `req.session` does to the stored session. Default `'keep'`. */

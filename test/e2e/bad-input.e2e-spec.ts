@@ -141,6 +141,7 @@ describe('invalid options fail at start-up with a message naming the option', ()
     [{ store: {} }, /`store`/],
     [{ forRoutes: 'everything' }, /`forRoutes`/],
     [{ memoryStore: { max: -1 } }, /`MemoryStore.max`/],
+    [{ absoluteTimeout: 0 }, /`absoluteTimeout`: must be a positive number/],
   ])('%j', async (options, message) => {
     const attempt = createSessionApp(options as never);
     await expect(attempt).rejects.toThrow(SessionOptionsError);
