@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { cpus, totalmem, type as osType, release as osRelease } from 'node:os';
 import type { MemoryResult } from './memory.js';
 import { MODES } from './modes.js';
@@ -44,7 +45,10 @@ const require = createRequire(import.meta.url);
 
 function versionOf(packageName: string): string {
   try {
-    return (require(`${packageName}/package.json`) as { version: string }).version;
+    // The package folder from its entry point: some packages' exports hide package.json.
+    let folder = dirname(require.resolve(packageName));
+    while (!existsSync(join(folder, 'package.json')) || !folder.endsWith(packageName)) folder = dirname(folder);
+    return (JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')) as { version: string }).version;
   } catch {
     return 'not installed';
   }
@@ -134,6 +138,8 @@ export function renderResults({ settings, summaries, memory, chartFile, notesFil
     lines.push(`| ${target.name} | ${target.measured} | ${target.isMet === undefined ? '–' : target.isMet ? 'yes' : '**no**'} |`);
   }
   if (existsSync(notesFile)) lines.push('', readFileSync(notesFile, 'utf8').trim());
+  lines.push('', '## How to run', '');
+  lines.push('`npm run bench` (about 5 minutes; needs `redis-server` on PATH) compiles `bench/` and `lib/` to `bench/.tmp/` — Nest needs the decorator metadata that tsx does not emit — and writes this file and the chart. `npm run bench -- --quick` is a one-round, 3-second-per-mode run written to `bench/.tmp/RESULTS.md`. Other flags: `--modes a,b`, `--rounds N`, `--duration S`, `--connections N`, `--no-memory`, `--memory-only`, `--cpu-prof <mode>` (profile to `bench/.tmp/profiles/`), `--out DIR`. `node bench/.tmp/bench/core-micro.js` times the middleware alone; `node bench/.tmp/bench/profile-summary.js <file>` summarises a profile.');
   lines.push('');
   return lines.join('\n');
 }
