@@ -70,6 +70,15 @@ describe("SessionModule's middleware option", () => {
   it('keeps that order when SessionModule is not global', async () => {
     const order = await runOrder(rootModuleWith({ middleware: [probe('first')] }, false));
 
+    // Covering every route, the session middleware is mounted once for the application,
+    // ahead of every module's middleware, global or not.
+    expect(order).toEqual(['app.use:none', 'first:session', 'AppModule:session', 'handler']);
+  });
+
+  it('keeps the given middleware right after the session when routes are limited and the module is not global', async () => {
+    const order = await runOrder(rootModuleWith({ middleware: [probe('first')], forRoutes: ['probe'] }, false));
+
+    // Mounted through Nest's middleware consumer: the root module's own middleware comes first.
     expect(order).toEqual(['app.use:none', 'AppModule:none', 'first:session', 'handler']);
   });
 
@@ -104,8 +113,13 @@ describe("SessionModule's middleware option", () => {
 });
 
 describe('middleware order without the option (what the README warns about)', () => {
-  it("a root module's configure() runs after the session only while SessionModule is global", async () => {
+  it("a root module's configure() runs after the session on every route, global or not", async () => {
     expect(await runOrder(rootModuleWith({}, true))).toEqual(['app.use:none', 'AppModule:session', 'handler']);
-    expect(await runOrder(rootModuleWith({}, false))).toEqual(['app.use:none', 'AppModule:none', 'handler']);
+    expect(await runOrder(rootModuleWith({}, false))).toEqual(['app.use:none', 'AppModule:session', 'handler']);
+  });
+
+  it("with limited routes, a root module's configure() runs after the session only while SessionModule is global", async () => {
+    expect(await runOrder(rootModuleWith({ forRoutes: ['probe'] }, true))).toEqual(['app.use:none', 'AppModule:session', 'handler']);
+    expect(await runOrder(rootModuleWith({ forRoutes: ['probe'] }, false))).toEqual(['app.use:none', 'AppModule:none', 'handler']);
   });
 });
