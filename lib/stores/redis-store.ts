@@ -8,9 +8,6 @@ import { forEachKeyPage, pipelineOn, prefixPattern } from './redis-keyspace.js';
 import { DEFAULT_PREFIX, DEFAULT_SCAN_COUNT, DEFAULT_TTL_SECONDS, FAIL_FAST_CLIENT_OPTIONS } from './redis-store-options.js';
 import type { RedisSessionSerializer, RedisStoreLogger, RedisStoreOptions } from './redis-store-options.js';
 
-/** A TTL rounded up to whole seconds, plus latency, makes a key outlive its cookie by up to this. */
-const TTL_ROUNDING_SLACK_MS = 2_000;
-
 /** Client states in which the connection is known to be down (ioredis `status`). */
 const DOWN_STATUSES = new Set(['close', 'reconnecting', 'end']);
 
@@ -79,23 +76,21 @@ export class RedisStore extends SessionStore {
    */
   async get(sessionId: string): Promise<SessionRecord | undefined> {
     const key = this.prefix + sessionId;
-    // GET and PTTL in one round trip: the key's expiry is the session's, see #withKeyExpiry.
-    const replies = await this.#run('load the session', async () => {
+    // One GET, as connect-redis. A session kept alive by touches (EXPIRE) still carries the
+    // cookie expiry of its last save: the lifecycle renews it before it is written again.
+    const text = await this.#run('load the session', async () => {
       try {
-        return await pipelineOn(this.client, [['get', key], ['pttl', key]]);
+        return await this.client.get(key);
       } catch (error) {
         if (isReplyError(error) && error.message.startsWith('WRONGTYPE')) return error;
         throw error;
       }
     });
-    if (replies instanceof Error) {
-      this.#logUnreadable(key, `the key holds a non-string value (${replies.message})`);
+    if (text instanceof Error) {
+      this.#logUnreadable(key, `the key holds a non-string value (${text.message})`);
       return undefined;
     }
-    const [text, keyTtlMs] = replies as [string | null, number];
-    if (text === null || keyTtlMs === -2) return undefined;
-    const record = this.#parse(key, text);
-    return record && this.#withKeyExpiry(record, keyTtlMs);
+    return text === null ? undefined : this.#parse(key, text);
   }
 
   /**
@@ -136,13 +131,12 @@ export class RedisStore extends SessionStore {
   override async all(): Promise<Record<string, SessionRecord>> {
     const sessions: Record<string, SessionRecord> = {};
     await this.#forEachKeyPage('list the sessions', async ({ server, keys }) => {
-      const replies = await pipelineOn(server, keys.flatMap((key) => [['get', key] as [string, string], ['pttl', key] as [string, string]]));
+      const replies = await pipelineOn(server, keys.map((key) => ['get', key] as [string, string]));
       keys.forEach((key, index) => {
-        const text = replies[2 * index] as string | null;
-        const keyTtlMs = replies[2 * index + 1] as number;
-        if (text === null || keyTtlMs === -2) return;
+        const text = replies[index];
+        if (typeof text !== 'string') return;
         const record = this.#parse(key, text);
-        if (record) sessions[key.slice(this.prefix.length)] = this.#withKeyExpiry(record, keyTtlMs);
+        if (record) sessions[key.slice(this.prefix.length)] = record;
       });
     });
     return sessions;
@@ -234,20 +228,6 @@ export class RedisStore extends SessionStore {
     const expires = record.cookie?.expires;
     const expiresAt = expires == null ? Number.NaN : new Date(expires).getTime();
     return Number.isNaN(expiresAt) ? this.#ttl : Math.ceil((expiresAt - Date.now()) / 1000);
-  }
-
-  /**
-   * `touch` moves the key's expiry without rewriting the value, so the stored cookie may still
-   * carry the expiry of the last save. The key's expiry is then the real one: when the TTL
-   * follows the cookie (no `ttl` function), it is put back on the cookie.
-   */
-  #withKeyExpiry(record: SessionRecord, keyTtlMs: number): SessionRecord {
-    if (typeof this.#ttl === 'function' || keyTtlMs < 0 || record.cookie.expires == null) return record;
-    const keyExpiresAt = Date.now() + keyTtlMs;
-    const storedExpiresAt = new Date(record.cookie.expires).getTime();
-    // The TTL is whole seconds rounded up: a key outliving the cookie by less is not a touch.
-    if (!(keyExpiresAt > storedExpiresAt + TTL_ROUNDING_SLACK_MS)) return record;
-    return { ...record, cookie: { ...record.cookie, expires: new Date(keyExpiresAt).toISOString() } };
   }
 
   #parse(key: string, text: string): SessionRecord | undefined {

@@ -159,7 +159,7 @@ describe('sessions in Redis, over HTTP', () => {
       const cookie = await login(http);
       const socket = (store.client as Redis).stream;
       const writes = jest.spyOn(socket, 'write');
-      await http.get('/views').set('Cookie', cookie).expect(200); // load (GET + PTTL) and save (SET XX)
+      await http.get('/views').set('Cookie', cookie).expect(200); // load (GET) and save (SET XX)
       expect(writes).toHaveBeenCalledTimes(2);
       writes.mockRestore();
     });
