@@ -171,6 +171,9 @@ export class RedisStore extends SessionStore {
   override async close(): Promise<void> {
     for (const [event, listener] of this.#clientListeners) this.client.off(event, listener);
     if (!this.ownsClient) return;
+    // A socket error while the connection winds down (EPIPE from a write in flight) has nobody
+    // left to tell: without a listener ioredis would print it as an unhandled error event.
+    this.client.on('error', () => undefined);
     if (this.client.status === 'ready') {
       // QUIT resolves before the socket is closed: wait for it, so shutdown leaves nothing open.
       const ended = new Promise((resolve) => this.client.once('end', resolve));
