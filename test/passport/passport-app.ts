@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Controller, Get, HttpCode, Injectable, Module, Post, Req, UnauthorizedException, UseGuards } from '@nestjs/common';
-import type { ExecutionContext, INestApplication } from '@nestjs/common';
-import { AuthGuard, PassportModule, PassportSerializer, PassportStrategy } from '@nestjs/passport';
+import type { INestApplication } from '@nestjs/common';
+import { PassportModule, PassportSerializer, PassportStrategy } from '@nestjs/passport';
 import type { IAuthModuleOptions } from '@nestjs/passport';
 import { Test } from '@nestjs/testing';
 import type { Request } from 'express';
@@ -10,6 +10,8 @@ import { Strategy } from 'passport-local';
 import { Session, SessionGuard, SessionModule, SessionStore } from '../../lib/index.js';
 import type { SessionModuleOptions } from '../../lib/index.js';
 import { TEST_SECRET } from '../support/e2e-app.js';
+// The guard that logs in is the sample's, exactly as the README shows it.
+import { LocalAuthGuard } from '../../sample/auth/local-auth.guard.js';
 
 /**
  * The README's Passport recipe, as an application would write it: a passport-local strategy,
@@ -73,16 +75,6 @@ export class SessionSerializer extends PassportSerializer {
   deserializeUser(userId: number, done: (error: Error | null, user?: User | null) => void): void {
     // null (a deleted user) makes Passport drop the login from the session.
     done(null, this.users.findById(userId));
-  }
-}
-
-/** Checks the credentials, then logs in: Passport regenerates the session and saves the user id. */
-@Injectable()
-export class LocalAuthGuard extends AuthGuard('local') {
-  override async canActivate(context: ExecutionContext): Promise<boolean> {
-    const isValid = (await super.canActivate(context)) as boolean;
-    await super.logIn(context.switchToHttp().getRequest());
-    return isValid;
   }
 }
 
