@@ -2,6 +2,7 @@ import { SessionOptionsError, SessionStoreError, SessionStoreUnavailableError } 
 import type { SessionSecret } from './cookie-signing.js';
 import type { SessionRequest, SessionResponse } from './http-types.js';
 import { requestPath } from './request-security.js';
+import { requestFacingStore } from './request-store.js';
 import type { ResolvedSessionOptions } from './resolve-options.js';
 import { hookResponse } from './response-hooks.js';
 import type { CommitErrorHandler } from './response-hooks.js';
@@ -48,10 +49,14 @@ export class SessionManager {
   /** Sessions attached without a response (WebSocket messages), until `commit` ends them. */
   readonly #responseLessLifecycles = new WeakMap<SessionRequest, SessionLifecycle>();
 
+  /** `req.sessionStore`: the store, whose methods also take express-session's callbacks. */
+  readonly #requestFacingStore: SessionStore;
+
   constructor(
     readonly options: ResolvedSessionOptions,
     readonly store: SessionStore,
   ) {
+    this.#requestFacingStore = requestFacingStore(store);
     this.#isStoreConnected = store.isConnected;
     store.on('disconnect', this.#onDisconnect);
     store.on('connect', this.#onConnect);
@@ -122,7 +127,7 @@ export class SessionManager {
     if (!requestPath(request).startsWith(cookieOptions.path)) return 'outside-cookie-path';
 
     const secrets = options.secrets ?? secretsFromRequest(request);
-    request.sessionStore = this.store;
+    request.sessionStore = this.#requestFacingStore;
     const cookieHeader = request.headers.cookie;
     const sessionCookie = readSessionCookie(cookieHeader, options.cookieName, secrets);
     const cookieSessionId = sessionCookie?.sessionId;

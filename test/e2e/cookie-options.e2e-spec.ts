@@ -107,7 +107,7 @@ describe('cookie options', () => {
   it('requests outside the cookie path get no session', async () => {
     app = await createSessionApp({ cookie: { path: '/account' } });
     const response = await request(app.getHttpServer()).get('/raw').expect(200);
-    expect(response.body).toEqual({ hasSession: false, sessionID: null, isStoreInjected: false });
+    expect(response.body).toEqual({ hasSession: false, sessionID: null, hasSessionStore: false });
   });
 
   it('a custom genid makes the ids', async () => {

@@ -1,8 +1,36 @@
 import request from 'supertest';
 import express from 'express';
 import expressSession from 'express-session';
+import { Controller, HttpCode, Post, Req } from '@nestjs/common';
 import type { INestApplication } from '@nestjs/common';
-import { createSessionApp, setCookies, TEST_SECRET } from '../support/e2e-app.js';
+import type { RequestWithSession } from '../../lib/index.js';
+import { cookiePair, createSessionApp, SessionTestController, sessionIdOf, setCookies, TEST_SECRET } from '../support/e2e-app.js';
+
+type Callback = (error: unknown, value?: unknown) => void;
+/** req.sessionStore as express-session clients type it: callback methods. */
+interface CallbackStoreView {
+  get(sessionId: string, callback: Callback): void;
+  length(callback: Callback): void;
+  destroy(sessionId: string, callback: Callback): void;
+}
+
+/** Uses req.sessionStore the way express-session clients do: with callbacks. */
+@Controller('store-callbacks')
+class StoreCallbacksController {
+  @Post()
+  @HttpCode(200)
+  async useCallbacks(@Req() request: RequestWithSession) {
+    const store = request.sessionStore as unknown as CallbackStoreView;
+    const call = (invoke: (done: Callback) => void) =>
+      new Promise((resolve, reject) => invoke((error, value) => (error ? reject(error) : resolve(value))));
+    const stored = (await call((done) => store.get(request.sessionID!, done))) as { views: number };
+    const countBefore = await call((done) => store.length(done));
+    await call((done) => store.destroy(request.sessionID!, done));
+    const missing = await call((done) => store.get(request.sessionID!, done));
+    const viaPromise = await request.sessionStore!.get('no-such-id');
+    return { views: stored.views, countBefore, missing: missing ?? null, viaPromise: viaPromise ?? null };
+  }
+}
 
 /** Things express-session clients rely on, checked against express-session itself. */
 describe('express-session parity', () => {
@@ -32,6 +60,16 @@ describe('express-session parity', () => {
     expect(ours).toMatch(/; Expires=/);
   });
 
+  it("req.sessionStore takes express-session's callbacks, and still returns promises", async () => {
+    app = await createSessionApp({}, { controllers: [SessionTestController, StoreCallbacksController] });
+    const http = request(app.getHttpServer());
+    const cookie = cookiePair((await http.get('/views').expect(200)).headers['set-cookie'])!;
+    const response = await http.post('/store-callbacks').set('Cookie', cookie).expect(200);
+    expect(response.body).toEqual({ views: 1, countBefore: 1, missing: null, viaPromise: null });
+    const after = await http.get('/peek').set('Cookie', cookie).expect(200);
+    expect(after.body.sessionId).not.toBe(sessionIdOf(cookie));
+  });
+
   it('leaves a req.session set by earlier middleware alone', async () => {
     app = await createSessionApp({}, {}, (nestApp) =>
       nestApp.use((req: { session?: unknown }, _res: unknown, next: () => void) => {
@@ -40,7 +78,7 @@ describe('express-session parity', () => {
       }),
     );
     const response = await request(app.getHttpServer()).get('/raw').expect(200);
-    expect(response.body).toEqual({ hasSession: true, sessionID: null, isStoreInjected: false });
+    expect(response.body).toEqual({ hasSession: true, sessionID: null, hasSessionStore: false });
     expect(response.headers['set-cookie']).toBeUndefined();
   });
 });

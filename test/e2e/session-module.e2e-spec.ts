@@ -80,7 +80,7 @@ describe('SessionModule', () => {
       .get('/raw')
       .set('Cookie', cookiePair(response.headers['set-cookie'])!)
       .expect(200);
-    expect(raw.body).toEqual({ hasSession: true, sessionID: response.body.sessionId, isStoreInjected: true });
+    expect(raw.body).toEqual({ hasSession: true, sessionID: response.body.sessionId, hasSessionStore: true });
     expect(await app.get(SessionStore).get(response.body.sessionId)).toMatchObject({ views: 1 });
   });
 

@@ -107,7 +107,7 @@ export class SessionTestController {
     return {
       hasSession: request.session != null,
       sessionID: request.sessionID ?? null,
-      isStoreInjected: request.sessionStore === this.store,
+      hasSessionStore: request.sessionStore instanceof SessionStore,
     };
   }
 }
