@@ -14,6 +14,7 @@ const SIGNED_PREFIX = 's:';
  */
 const MAX_SIGNED_VALUE_LENGTH = 1024;
 
+/** A signing secret, as cookie-signature takes it. */
 export type SessionSecret = string | Buffer;
 
 /** `s:<sessionId>.<signature>`, signed with the first (current) secret. */

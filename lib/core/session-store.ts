@@ -17,6 +17,7 @@ export interface SessionRecord {
  */
 export type StoreWriteMode = 'create' | 'update' | 'upsert';
 
+/** Options of `SessionStore.set`. */
 export interface StoreWriteOptions {
   mode?: StoreWriteMode;
 }

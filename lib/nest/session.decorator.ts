@@ -49,4 +49,5 @@ export type Session = SessionWithData;
 
 /** For handlers that take the raw request (`@Req()`): its session fields, typed. */
 export type RequestWithSession = SessionRequest;
+/** The response as the session middleware hooks it. */
 export type ResponseWithSession = SessionResponse;

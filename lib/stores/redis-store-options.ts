@@ -46,6 +46,7 @@ export interface RedisStoreOptions {
 export const DEFAULT_PREFIX = 'sess:';
 /** connect-redis' lifetime of sessions with a browser-session cookie: one day, in seconds. */
 export const DEFAULT_TTL_SECONDS = 24 * 60 * 60;
+/** SCAN's COUNT hint when listing sessions: keys looked at per call. */
 export const DEFAULT_SCAN_COUNT = 100;
 
 /**
