@@ -59,6 +59,9 @@ export class SessionLifecycle implements SessionOwner {
     if (typeof sessionId !== 'string' || sessionId.length === 0) {
       throw new SessionStateError('nest-sessions: genid() must return a non-empty string');
     }
+    if (this.#destroyedSessionIds?.has(sessionId)) {
+      throw new SessionStateError('nest-sessions: genid() returned the id of the session just destroyed; ids must be unique');
+    }
     const cookie = SessionCookie.fromAttributes(this.#resolveCookieAttributes());
     if (this.options.absoluteTimeout !== undefined) cookie.createdAt = Date.now();
     const session = new Session(this, sessionId, cookie);
@@ -91,7 +94,15 @@ export class SessionLifecycle implements SessionOwner {
     this.#savedDataJson = dataJson;
     this.#savedCookieLifetime = session.cookie.originalMaxAge;
     const mode = session.id === this.#persistedSessionId ? 'update' : 'create';
-    await this.store.set(session.id, toSessionRecord(session, dataJson), { mode });
+    const isWritten = await this.store.set(session.id, toSessionRecord(session, dataJson), { mode });
+    if (isWritten === false && mode === 'create') {
+      // The new id belongs to another session (a genid that repeats itself): sending its
+      // cookie would hand this client someone else's session.
+      this.abandon();
+      throw new SessionStateError(
+        `nest-sessions: the new session id is already in use in the store; genid() must return unique, unguessable ids`,
+      );
+    }
     this.#persistedSessionId = session.id;
   }
 
@@ -159,6 +170,7 @@ export class SessionLifecycle implements SessionOwner {
    * call to wait for before the response is finished, or undefined when there is none.
    */
   beforeEnd(): Promise<void> | undefined {
+    if (this.#isAbandoned) return undefined;
     const session = this.request.session;
     const sessionId = this.request.sessionID;
     if (!session) {

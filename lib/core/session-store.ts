@@ -54,8 +54,12 @@ export abstract class SessionStore extends EventEmitter {
   /** The stored session, or `null`/`undefined` when there is none (or it expired). */
   abstract get(sessionId: string): Promise<SessionRecord | null | undefined>;
 
-  /** Stores the session; `options.mode` guards against resurrecting destroyed sessions. */
-  abstract set(sessionId: string, record: SessionRecord, options?: StoreWriteOptions): Promise<void>;
+  /**
+   * Stores the session; `options.mode` guards against resurrecting destroyed sessions.
+   * Resolves to `false` when the mode refused the write (a store may resolve to nothing when
+   * it cannot tell): a refused `'create'` means the id is already taken.
+   */
+  abstract set(sessionId: string, record: SessionRecord, options?: StoreWriteOptions): Promise<boolean | void>;
 
   /** Removes the session. Removing an unknown id is not an error. */
   abstract destroy(sessionId: string): Promise<void>;

@@ -68,14 +68,16 @@ export class MemoryStore extends SessionStore {
     return JSON.parse(entry.slice(EXPIRY_DIGITS)) as SessionRecord;
   }
 
-  async set(sessionId: string, record: SessionRecord, options?: StoreWriteOptions): Promise<void> {
+  /** Resolves to `false` when `mode` refused the write. */
+  async set(sessionId: string, record: SessionRecord, options?: StoreWriteOptions): Promise<boolean> {
     const now = Date.now();
     const mode = options?.mode ?? 'upsert';
     if (mode !== 'upsert') {
       const exists = this.#liveEntry(sessionId, now) !== undefined;
-      if (mode === 'create' ? exists : !exists) return;
+      if (mode === 'create' ? exists : !exists) return false;
     }
     this.#write(sessionId, serializeSessionRecord(record), this.#expiresAt(record, now), now);
+    return true;
   }
 
   override async touch(sessionId: string, record: SessionRecord): Promise<void> {

@@ -98,20 +98,22 @@ export class RedisStore extends SessionStore {
    * writes only if the key is absent (`NX`), `'update'` only if present (`XX`). A lifetime
    * already over deletes the key instead, as connect-redis does.
    */
-  async set(sessionId: string, record: SessionRecord, options?: StoreWriteOptions): Promise<void> {
+  async set(sessionId: string, record: SessionRecord, options?: StoreWriteOptions): Promise<boolean> {
     const key = this.prefix + sessionId;
     const ttlSeconds = this.#ttlSecondsOf(record);
     if (ttlSeconds <= 0) {
       await this.#run('delete the expired session', () => this.client.del(key));
-      return;
+      return true;
     }
     const text = this.#stringify(record);
     const mode = options?.mode ?? 'upsert';
-    await this.#run('save the session', () => {
+    const reply = await this.#run('save the session', () => {
       if (mode === 'create') return this.client.set(key, text, 'EX', ttlSeconds, 'NX');
       if (mode === 'update') return this.client.set(key, text, 'EX', ttlSeconds, 'XX');
       return this.client.set(key, text, 'EX', ttlSeconds);
     });
+    // SET … NX / XX answers nil when the condition refused the write.
+    return reply !== null;
   }
 
   /** Extends the key's life to the cookie's new expiry without rewriting the value (EXPIRE). */

@@ -111,6 +111,33 @@ describe('bad input', () => {
   });
 });
 
+describe('a genid that repeats an id already in use', () => {
+  it("answers 500 and never hands the second client the first one's session", async () => {
+    const store = new InstrumentedStore();
+    const app = await createSessionApp({ store, genid: () => 'the-same-id-for-everyone-000000' });
+    try {
+      const http = request(app.getHttpServer());
+      const first = await http.get('/views').expect(200);
+      const firstCookie = cookiePair(first.headers['set-cookie'])!;
+      await http.get('/views').set('Cookie', firstCookie).expect(200);
+      const second = await http.get('/views').expect(500);
+      expect(second.headers['set-cookie']).toBeUndefined();
+      expect(await store.inner.get('the-same-id-for-everyone-000000')).toMatchObject({ views: 2 });
+    } finally {
+      await app.close();
+    }
+  });
+  it('a login (regenerate) that gets the old id back answers 500 instead of a session that is never saved', async () => {
+    const app = await createSessionApp({ genid: () => 'the-same-id-for-everyone-000000' });
+    try {
+      const response = await request(app.getHttpServer()).post('/login?user=ada').expect(500);
+      expect(response.headers['set-cookie']).toBeUndefined();
+    } finally {
+      await app.close();
+    }
+  });
+});
+
 describe('a failed save on a route the middleware was excluded from', () => {
   it('answers 500 with Nest\'s error body instead of the handler\'s', async () => {
     const store = new InstrumentedStore();

@@ -31,7 +31,7 @@ export class InstrumentedStore extends SessionStore {
     return this.inner.get(sessionId);
   }
 
-  async set(sessionId: string, record: SessionRecord, options?: StoreWriteOptions): Promise<void> {
+  async set(sessionId: string, record: SessionRecord, options?: StoreWriteOptions): Promise<boolean> {
     await this.#before('set', sessionId, options?.mode);
     return this.inner.set(sessionId, record, options);
   }
