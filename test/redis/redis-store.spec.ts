@@ -117,9 +117,10 @@ describe.each([
   describe('guarded writes', () => {
     it("'create' writes only a new key (NX)", async () => {
       const store = await newStore();
-      await store.set('fresh', sessionRecord({ views: 1 }), { mode: 'create' });
+      expect(await store.set('fresh', sessionRecord({ views: 1 }), { mode: 'create' })).toBe(true);
       expect((await store.get('fresh'))?.views).toBe(1);
-      await store.set('fresh', sessionRecord({ views: 2 }), { mode: 'create' });
+      // Refused, and said so: the core then knows the id is taken.
+      expect(await store.set('fresh', sessionRecord({ views: 2 }), { mode: 'create' })).toBe(false);
       expect((await store.get('fresh'))?.views).toBe(1);
     });
 
@@ -129,7 +130,7 @@ describe.each([
       await store.set('loaded', sessionRecord({ views: 2 }), { mode: 'update' });
       expect((await store.get('loaded'))?.views).toBe(2);
       await store.destroy('loaded');
-      await store.set('loaded', sessionRecord({ views: 3 }), { mode: 'update' });
+      expect(await store.set('loaded', sessionRecord({ views: 3 }), { mode: 'update' })).toBe(false);
       expect(await redis.exists(`${store.prefix}loaded`)).toBe(0);
     });
 

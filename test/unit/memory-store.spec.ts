@@ -173,8 +173,8 @@ describe('MemoryStore', () => {
   describe('write modes', () => {
     it("'create' writes only when the id is absent", async () => {
       const store = makeStore();
-      await store.set('a', record({ v: 1 }), { mode: 'create' });
-      await store.set('a', record({ v: 2 }), { mode: 'create' });
+      expect(await store.set('a', record({ v: 1 }), { mode: 'create' })).toBe(true);
+      expect(await store.set('a', record({ v: 2 }), { mode: 'create' })).toBe(false);
       expect((await store.get('a'))!.v).toBe(1);
     });
 
