@@ -19,6 +19,8 @@ export interface BenchSettings {
   isMemorySkipped: boolean;
   cpuProfileMode: ModeName | undefined;
   outputDir: string;
+  /** How the app and the load generator were kept apart (CPU pinning), for the report. */
+  cpuPinning?: string;
 }
 
 /** Medians over the rounds of one mode. */
@@ -99,6 +101,7 @@ export function renderResults({ settings, summaries, memory, chartFile, notesFil
   lines.push(`- Machine: ${cpuList.length} × ${cpuList[0]?.model ?? 'unknown CPU'}, ${formatMiB(totalmem())} RAM, ${osType()} ${osRelease()}`);
   lines.push(`- Node ${process.version}; express-session ${versionOf('express-session')}, connect-redis ${versionOf('connect-redis')} on redis (node-redis) ${versionOf('redis')}, ioredis ${versionOf('ioredis')}, @nestjs/core ${versionOf('@nestjs/core')}, autocannon ${versionOf('autocannon')}`);
   lines.push(`- Load: autocannon, ${settings.connections} connections, ${settings.warmupSeconds} s warm-up then ${settings.durationSeconds} s measured per mode and round, ${settings.rounds} round(s), modes alternating (order rotated each round); medians over rounds.`);
+  if (settings.cpuPinning) lines.push(`- CPUs: ${settings.cpuPinning}.`);
   lines.push(`- Each mode: its own Node process serving \`GET /counter\` (read and increment a counter in the session) from a Nest 12 Express app; ${formatNumber(settings.sessions)} sessions pre-created in its store; every request carries the signed cookie of a random one of them. Redis modes use a redis-server the harness starts (no persistence).`);
   lines.push('');
   lines.push('## Throughput and latency', '');

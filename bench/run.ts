@@ -6,6 +6,7 @@
  * alternate within each round, starting one later each round, and medians are reported.
  */
 import { fork } from 'node:child_process';
+import { pinApp, pinHarness } from './cpu-pinning.js';
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -68,6 +69,7 @@ async function startApp(
   execArgv: string[],
 ): Promise<RunningApp | string> {
   const child: ChildProcess = fork(join(compiledDir, 'app.js'), [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  pinApp(child.pid);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const reply = await new Promise<AppMessage>((resolve, reject) => {
     child.once('message', (message: AppMessage) => resolve(message));
@@ -112,6 +114,8 @@ async function measureMemory(store: MemoryStoreName, settings: BenchSettings): P
 
 async function main(): Promise<void> {
   const settings = parseSettings(process.argv.slice(2));
+  settings.cpuPinning = pinHarness();
+  console.log(`CPUs: ${settings.cpuPinning}`);
   mkdirSync(settings.outputDir, { recursive: true });
   const profileDir = join(benchDir, '.tmp', 'profiles');
   const sessionIds = Array.from({ length: settings.sessions }, () => generateSessionId());
