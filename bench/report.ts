@@ -142,7 +142,7 @@ export function renderResults({ settings, summaries, memory, chartFile, notesFil
   }
   if (existsSync(notesFile)) lines.push('', readFileSync(notesFile, 'utf8').trim());
   lines.push('', '## How to run', '');
-  lines.push('`npm run bench` (about 5 minutes; needs `redis-server` on PATH) compiles `bench/` and `lib/` to `bench/.tmp/` — Nest needs the decorator metadata that tsx does not emit — and writes this file and the chart. `npm run bench -- --quick` is a one-round, 3-second-per-mode run written to `bench/.tmp/RESULTS.md`. Other flags: `--modes a,b`, `--rounds N`, `--duration S`, `--connections N`, `--no-memory`, `--memory-only`, `--cpu-prof <mode>` (profile to `bench/.tmp/profiles/`), `--out DIR`. `node bench/.tmp/bench/core-micro.js` times the middleware alone; `node bench/.tmp/bench/profile-summary.js <file>` summarises a profile.');
+  lines.push('`npm run bench` (5 rounds, about 7 minutes; needs `redis-server` on PATH) compiles `bench/` and `lib/` to `bench/.tmp/` — Nest needs the decorator metadata that tsx does not emit — and writes this file and the chart. `npm run bench -- --quick` is a one-round, 3-second-per-mode run written to `bench/.tmp/RESULTS.md`. Other flags: `--modes a,b`, `--rounds N`, `--duration S`, `--connections N`, `--no-memory`, `--memory-only`, `--cpu-prof <mode>` (profile to `bench/.tmp/profiles/`), `--out DIR`. `node bench/.tmp/bench/core-micro.js` times the middleware alone; `node bench/.tmp/bench/profile-summary.js <file>` summarises a profile.');
   lines.push('');
   return lines.join('\n');
 }

@@ -42,7 +42,7 @@ function parseSettings(argv: string[]): BenchSettings {
   }
   return {
     isQuick,
-    rounds: numberOf('--rounds', isQuick ? 1 : 3),
+    rounds: numberOf('--rounds', isQuick ? 1 : 5),
     durationSeconds: numberOf('--duration', isQuick ? 3 : 10),
     warmupSeconds: numberOf('--warmup', isQuick ? 1 : 3),
     connections: numberOf('--connections', 20),
