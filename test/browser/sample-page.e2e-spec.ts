@@ -2,10 +2,9 @@ import 'reflect-metadata';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import { chromium } from 'playwright-core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { AppModule } from '../../sample/app.module.js';
+import { createSampleApp } from '../support/sample-app.js';
 
 /** Debian's Chromium (`apt-get install -y chromium`); playwright-core never downloads its own. */
 const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -37,8 +36,7 @@ describe('sample page in headless Chromium', () => {
       );
     }
     mkdirSync(OUTPUT_DIR, { recursive: true });
-    const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
-    app = moduleRef.createNestApplication({ logger: false });
+    app = await createSampleApp();
     await app.listen(0, '127.0.0.1');
     const { port } = app.getHttpServer().address() as { port: number };
     pageUrl = `http://127.0.0.1:${port}/`;

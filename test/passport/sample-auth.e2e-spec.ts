@@ -1,17 +1,14 @@
-import 'reflect-metadata';
 import request from 'supertest';
 import type { INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
-import { AppModule } from '../../sample/app.module.js';
 import { cookiePair } from '../support/e2e-app.js';
+import { createSampleApp } from '../support/sample-app.js';
 
 /** The sample app's Passport routes, wired as sample/app.module.ts does (the README's recipe). */
 describe('sample Passport routes (sample/auth)', () => {
   let app: INestApplication;
 
   beforeAll(async () => {
-    const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
-    app = moduleRef.createNestApplication({ logger: false });
+    app = await createSampleApp();
     await app.init();
   });
 

@@ -1,10 +1,9 @@
 import 'reflect-metadata';
 import request from 'supertest';
 import { Redis } from 'ioredis';
-import { Test } from '@nestjs/testing';
 import type { INestApplication } from '@nestjs/common';
 import { RedisStore, SessionStore } from '../../lib/index.js';
-import { AppModule } from '../../sample/app.module.js';
+import { createSampleApp } from '../support/sample-app.js';
 import { createSampleStore } from '../../sample/sample-store.js';
 import { cookiePair, sessionIdOf } from '../support/e2e-app.js';
 import { RedisServerProcess, waitUntil } from '../support/redis-server.js';
@@ -29,8 +28,7 @@ describe('sample app with SESSION_STORE=redis', () => {
   it('keeps its sessions in the Redis at REDIS_URL, and closes the client on shutdown', async () => {
     process.env.SESSION_STORE = 'redis';
     process.env.REDIS_URL = server.url;
-    const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
-    const app: INestApplication = moduleRef.createNestApplication({ logger: false });
+    const app: INestApplication = await createSampleApp();
     await app.init();
     const store = app.get(SessionStore) as RedisStore;
     const inspector = new Redis(server.port, '127.0.0.1');

@@ -1,18 +1,15 @@
-import 'reflect-metadata';
 import request from 'supertest';
-import { Test } from '@nestjs/testing';
 import type { INestApplication } from '@nestjs/common';
 import { MemoryStore, SessionStore } from '../../lib/index.js';
-import { AppModule } from '../../sample/app.module.js';
 import { cookiePair } from '../support/e2e-app.js';
+import { createSampleApp } from '../support/sample-app.js';
 
 /** The sample app works as the README says: counter, cart, login, guarded /me, logout. */
 describe('sample app', () => {
   let app: INestApplication;
 
   beforeAll(async () => {
-    const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
-    app = moduleRef.createNestApplication({ logger: false });
+    app = await createSampleApp();
     await app.init();
   });
 
