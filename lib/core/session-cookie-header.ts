@@ -14,18 +14,9 @@ export interface SessionIdCookie {
 }
 
 /**
- * The verified session id from a `Cookie` header, or `undefined` when there is no session
- * cookie or it is unsigned, tampered with or malformed (the request then gets a new session).
+ * The verified session cookie from a `Cookie` header, or `undefined` when there is none or it
+ * is unsigned, tampered with or malformed (the request then gets a new session).
  */
-export function readSessionIdCookie(
-  cookieHeader: string | undefined,
-  cookieName: string,
-  secrets: readonly SessionSecret[],
-): string | undefined {
-  return readSessionCookie(cookieHeader, cookieName, secrets)?.sessionId;
-}
-
-/** `readSessionIdCookie`, also giving back the signed value when it can be reused. */
 export function readSessionCookie(
   cookieHeader: string | undefined,
   cookieName: string,

@@ -39,7 +39,8 @@ export function attachOutcomeOf(request: SessionRequest): AttachOutcome | undefi
  * commit. One instance per application; the web layer calls `attach` for each request.
  */
 export class SessionManager {
-  #isStoreConnected = true;
+  /** Starts as the store reports itself, then follows its `disconnect`/`connect` events. */
+  #isStoreConnected: boolean;
   readonly #onDisconnect = () => {
     this.#isStoreConnected = false;
   };
