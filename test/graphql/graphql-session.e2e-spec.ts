@@ -6,9 +6,18 @@ import { Test } from '@nestjs/testing';
 import { ApolloDriver } from '@nestjs/apollo';
 import type { ApolloDriverConfig } from '@nestjs/apollo';
 import { Args, Field, GraphQLModule, Int, Mutation, ObjectType, Query, Resolver } from '@nestjs/graphql';
-import { RequireSessionKeys, Session, SessionGuard, SessionModule, SessionStore, SkipSessionGuard } from '../../lib/index.js';
+import {
+  RequireSessionKeys,
+  Session,
+  SessionGuard,
+  SessionModule,
+  SessionStore,
+  SessionStoreUnavailableError,
+  SkipSessionGuard,
+} from '../../lib/index.js';
 import type { SessionModuleOptions } from '../../lib/index.js';
 import { TEST_SECRET, cookiePair, sessionIdOf } from '../support/e2e-app.js';
+import { InstrumentedStore } from '../support/instrumented-store.js';
 
 @ObjectType()
 class SignedInUser {
@@ -85,7 +94,7 @@ async function createGraphqlApp(sessionOptions: Partial<SessionModuleOptions> = 
 
 interface GraphqlError {
   message: string;
-  extensions?: { code?: string; originalError?: { statusCode?: number } };
+  extensions?: { code?: string; status?: number; originalError?: { statusCode?: number } };
 }
 
 interface GraphqlReply<Data> {
@@ -240,5 +249,57 @@ describe.each(cases)('GraphQL resolvers on Apollo, when %s', (_label, sessionOpt
 
     expect(aliceMe.data).toEqual({ me: { userId: 'alice' } });
     expect(bobMe.data).toEqual({ me: { userId: 'bob' } });
+  });
+});
+
+describe('GraphQL resolvers on Apollo, while the session store is down', () => {
+  let app: INestApplication;
+  let store: InstrumentedStore;
+
+  afterEach(async () => {
+    await app.close();
+  });
+
+  async function start(sessionOptions: Partial<SessionModuleOptions>): Promise<string> {
+    store = new InstrumentedStore();
+    app = await createGraphqlApp({ store, ...sessionOptions });
+    const login = await request(app.getHttpServer())
+      .post('/graphql')
+      .send({ query: 'mutation { login(user: "alice") { userId } }' })
+      .expect(200);
+    return cookiePair(login.headers['set-cookie'])!;
+  }
+
+  function queryMe(cookie: string) {
+    return request(app.getHttpServer()).post('/graphql').set('cookie', cookie).send({ query: '{ me { userId } }' });
+  }
+
+  it('answers 503 from the middleware, and serves the session again once the store is back', async () => {
+    const cookie = await start({});
+    store.failures.get = new SessionStoreUnavailableError('connection refused');
+
+    const whileDown = await queryMe(cookie).expect(503);
+    expect(whileDown.body).toMatchObject({ statusCode: 503, message: 'Session store unavailable, try again later' });
+
+    const afterwards = await queryMe(cookie).expect(200);
+    expect(afterwards.body).toEqual({ data: { me: { userId: 'alice' } } });
+  });
+
+  it('on an excluded /graphql, fails the operation with a 503 GraphQL error (no stack trace), then recovers', async () => {
+    const cookie = await start({ exclude: ['graphql'] });
+    store.failures.get = new SessionStoreUnavailableError('connection refused');
+
+    const whileDown = await queryMe(cookie).expect(200);
+    const body = whileDown.body as { data: unknown; errors: GraphqlError[] };
+    expect(body.data).toBeNull();
+    expect(body.errors).toHaveLength(1);
+    expect(body.errors[0]).toMatchObject({
+      message: 'Session store unavailable, try again later',
+      extensions: { status: 503, originalError: { statusCode: 503 } },
+    });
+    expect(JSON.stringify(body)).not.toMatch(/stacktrace|\bat .*\.ts:\d+/i);
+
+    const afterwards = await queryMe(cookie).expect(200);
+    expect(afterwards.body).toEqual({ data: { me: { userId: 'alice' } } });
   });
 });
