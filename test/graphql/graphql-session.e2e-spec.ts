@@ -79,11 +79,14 @@ class AccountResolver {
 }
 
 /** A Nest app with GraphQLModule on Apollo, code-first, with its default context (no `context` option). */
-async function createGraphqlApp(sessionOptions: Partial<SessionModuleOptions> = {}): Promise<INestApplication> {
+async function createGraphqlApp(
+  sessionOptions: Partial<SessionModuleOptions> = {},
+  graphqlOptions: Partial<ApolloDriverConfig> = {},
+): Promise<INestApplication> {
   const moduleRef = await Test.createTestingModule({
     imports: [
       SessionModule.forRoot({ secret: TEST_SECRET, ...sessionOptions }),
-      GraphQLModule.forRoot<ApolloDriverConfig>({ driver: ApolloDriver, autoSchemaFile: true }),
+      GraphQLModule.forRoot<ApolloDriverConfig>({ driver: ApolloDriver, autoSchemaFile: true, ...graphqlOptions }),
     ],
     providers: [AccountResolver],
   }).compile();
@@ -239,6 +242,14 @@ describe.each(cases)('GraphQL resolvers on Apollo, when %s', (_label, sessionOpt
     expectUnauthorized(await graphql('{ me { userId } }', cookie), 'me');
   });
 
+  it('shares one session between the mutations of one operation, saved once with one cookie', async () => {
+    const reply = await graphql<{ first: number; second: number }>('mutation { first: countView second: countView }');
+
+    expect(reply.data).toEqual({ first: 1, second: 2 });
+    const views = await graphql<{ views: number | null }>('{ views }', reply.sessionCookie);
+    expect(views.data).toEqual({ views: 2 });
+  });
+
   it('keeps concurrent users apart: each query sees the session of its own cookie', async () => {
     const [alice, bob] = await Promise.all([signIn('alice'), signIn('bob')]);
 
@@ -249,6 +260,23 @@ describe.each(cases)('GraphQL resolvers on Apollo, when %s', (_label, sessionOpt
 
     expect(aliceMe.data).toEqual({ me: { userId: 'alice' } });
     expect(bobMe.data).toEqual({ me: { userId: 'bob' } });
+  });
+});
+
+describe('GraphQL resolvers on Apollo, with a custom `context` option', () => {
+  it("still find the session: Nest's Apollo driver keeps `req` in the context the app builds", async () => {
+    const app = await createGraphqlApp({}, { context: () => ({ tenant: 'acme' }) });
+    try {
+      const http = request(app.getHttpServer());
+      const login = await http.post('/graphql').send({ query: 'mutation { login(user: "alice") { userId } }' }).expect(200);
+      const cookie = cookiePair(login.headers['set-cookie']);
+      expect(cookie).toBeDefined();
+
+      const me = await http.post('/graphql').set('cookie', cookie!).send({ query: '{ me { userId } }' }).expect(200);
+      expect(me.body).toEqual({ data: { me: { userId: 'alice' } } });
+    } finally {
+      await app.close();
+    }
   });
 });
 
