@@ -1,11 +1,8 @@
+// The HTTP request and response behind a GraphQL resolver, read without importing
+// `@nestjs/graphql` (a dependency of the app, never of this library).
 import type { ExecutionContext } from '@nestjs/common';
 import type { SessionRequest, SessionResponse } from '../core/http-types.js';
 import { attachOutcomeOf } from '../core/session-manager.js';
-
-/**
- * Reading the HTTP request behind a GraphQL resolver, without importing `@nestjs/graphql`
- * (an optional dependency of the app, never of this library).
- */
 
 /** A resolver's arguments are `[root, args, context, info]`; `GqlExecutionContext` reads the context here. */
 const GRAPHQL_CONTEXT_ARGUMENT = 2;
