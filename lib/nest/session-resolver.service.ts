@@ -3,6 +3,7 @@ import type { ExecutionContext } from '@nestjs/common';
 import type { SessionRequest, SessionResponse, SessionWithData } from '../core/http-types.js';
 import { SessionStateError } from '../core/errors.js';
 import { attachOutcomeOf, SessionManager } from '../core/session-manager.js';
+import { graphqlRequestOf, graphqlResponseOf, isGraphqlContext } from './graphql-context.js';
 import { logUnreportableError, replyWithHttpError, storeUnavailableException, toHttpException } from './http-errors.js';
 import { toWsException } from './session-ws.errors.js';
 import { currentWsMessage, wsMessageOf } from './session-ws.message.js';
@@ -10,8 +11,9 @@ import { currentWsMessage, wsMessageOf } from './session-ws.message.js';
 /**
  * Finds the session of whatever Nest is handling. Where the middleware already ran, that is
  * `req.session`; on a route the middleware was excluded from, the session is loaded here through
- * the same core (and committed when the response ends). For a WebSocket message it is the
- * session the handshake's cookie names, loaded through the same core for each message.
+ * the same core (and committed when the response ends). A GraphQL resolver gets the session of
+ * the HTTP request in its context. For a WebSocket message it is the session the handshake's
+ * cookie names, loaded through the same core for each message.
  */
 @Injectable()
 export class SessionResolver {
@@ -19,16 +21,25 @@ export class SessionResolver {
 
   /** The session for an execution context, or undefined for a context without sessions. */
   async sessionFor(context: ExecutionContext): Promise<SessionWithData | undefined> {
-    switch (context.getType()) {
-      case 'http': {
-        const http = context.switchToHttp();
-        return this.sessionForHttp(http.getRequest<SessionRequest>(), http.getResponse<SessionResponse>());
-      }
-      case 'ws':
-        return this.sessionForWsMessage(context);
-      default:
-        return undefined;
-    }
+    if (context.getType() === 'ws') return this.sessionForWsMessage(context);
+    const request = this.requestFor(context);
+    return request ? this.sessionForHttp(request, this.responseFor(context, request)) : undefined;
+  }
+
+  /**
+   * The HTTP request behind an execution context: the route's, or the one a GraphQL resolver's
+   * context carries (`req`, as Apollo's default context has it, or Mercurius' `reply.request`).
+   * Undefined for WebSocket, microservice and other contexts.
+   */
+  requestFor(context: ExecutionContext): SessionRequest | undefined {
+    if (context.getType() === 'http') return context.switchToHttp().getRequest<SessionRequest>();
+    return isGraphqlContext(context) ? graphqlRequestOf(context) : undefined;
+  }
+
+  /** The HTTP response behind an execution context (see `requestFor`), if there is one. */
+  responseFor(context: ExecutionContext, request = this.requestFor(context)): SessionResponse | undefined {
+    if (context.getType() === 'http') return context.switchToHttp().getResponse<SessionResponse>();
+    return isGraphqlContext(context) ? graphqlResponseOf(context, request) : undefined;
   }
 
   /**

@@ -34,7 +34,9 @@ const SessionLookupParam = createParamDecorator(
 
 /**
  * The request's session (`@Session() session: Session`) or one of its values
- * (`@Session('userId') userId?: string`), typed by your `SessionData` augmentation.
+ * (`@Session('userId') userId?: string`), typed by your `SessionData` augmentation. Works in
+ * controllers, GraphQL resolvers (the session of the HTTP request in the GraphQL context) and
+ * WebSocket gateways (with `SessionWsInterceptor`).
  *
  * Unlike `@nestjs/common`'s `@Session()`, which returns `req.session` as whatever middleware
  * left it (undefined if none ran), this one loads the session itself where the middleware was

@@ -1,7 +1,7 @@
 import { Inject, Injectable, UnauthorizedException } from '@nestjs/common';
 import type { CanActivate, ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { SessionWithData } from '../core/http-types.js';
+import type { SessionRequest, SessionResponse, SessionWithData } from '../core/http-types.js';
 import { REQUIRED_SESSION_KEYS, SKIP_SESSION_GUARD } from './session-guard.decorators.js';
 import type { SessionModuleOptions } from './session-module-options.interface.js';
 import { SESSION_MODULE_OPTIONS } from './session.module-definition.js';
@@ -22,6 +22,11 @@ export function hasSignedInUser(session: SessionWithData): boolean {
  * `@UseGuards(SessionGuard)` or globally (`APP_GUARD`), where `@SkipSessionGuard()` opens a
  * route. Override the protected methods to change a rule.
  *
+ * In a GraphQL resolver it checks the session of the HTTP request in the GraphQL context
+ * (`req`, which `GraphQLModule`'s default context holds), and the 401 reaches the client as a
+ * GraphQL error (`UNAUTHENTICATED` with Apollo). Another transport that carries an HTTP request
+ * is added by overriding `getRequest` (and `getResponse`).
+ *
  * In a WebSocket gateway it checks the session the handshake's cookie names, and rejects a
  * message with a `WsException` (`{ status: 'error', statusCode: 401, message }` in the
  * client's `exception` event) instead of an HTTP 401. It needs no `SessionWsInterceptor`.
@@ -37,15 +42,30 @@ export class SessionGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(SKIP_SESSION_GUARD, targets)) return true;
-    const isWebSocket = context.getType() === 'ws';
-    const session = isWebSocket
-      ? await this.sessionResolver.sessionForWsMessage(context, { isReadOnly: true })
-      : await this.sessionResolver.sessionFor(context);
+    const session = await this.#sessionOf(context);
     if (!session || !(await this.isAuthenticated(session, context))) throw await this.#rejection(context);
     const requiredKeys = this.reflector.getAllAndMerge<string[]>(REQUIRED_SESSION_KEYS, targets) ?? [];
     const values = session as unknown as Record<string, unknown>;
     if (requiredKeys.some((key) => values[key] == null)) throw await this.#rejection(context);
     return true;
+  }
+
+  /**
+   * The HTTP request whose session is checked: the route's, or the `req` of a GraphQL
+   * resolver's context. Undefined (the request is rejected) where there is none. Override it to
+   * find the request elsewhere, as with `@nestjs/passport`'s `AuthGuard`. Not used in WebSocket
+   * gateways, where the session comes from the socket's handshake.
+   */
+  protected getRequest(context: ExecutionContext): SessionRequest | undefined {
+    return this.sessionResolver.requestFor(context);
+  }
+
+  /**
+   * The response that commits the session when the guard loads it itself (on a route the
+   * middleware was excluded from). Override it together with `getRequest`.
+   */
+  protected getResponse(context: ExecutionContext): SessionResponse | undefined {
+    return this.sessionResolver.responseFor(context, this.getRequest(context));
   }
 
   /** Whether the session is signed in. Default: the module's `isAuthenticated`, else `hasSignedInUser`. */
@@ -56,6 +76,12 @@ export class SessionGuard implements CanActivate {
   /** The error thrown when the request may not pass (an HTTP error becomes a `WsException` in gateways). */
   protected unauthorized(_context: ExecutionContext): Error {
     return new UnauthorizedException('A signed-in session is required');
+  }
+
+  async #sessionOf(context: ExecutionContext): Promise<SessionWithData | undefined> {
+    if (context.getType() === 'ws') return this.sessionResolver.sessionForWsMessage(context, { isReadOnly: true });
+    const request = this.getRequest(context);
+    return request ? this.sessionResolver.sessionForHttp(request, this.getResponse(context)) : undefined;
   }
 
   async #rejection(context: ExecutionContext): Promise<unknown> {

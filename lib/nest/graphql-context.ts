@@ -1,0 +1,64 @@
+// The HTTP request and response behind a GraphQL resolver, read without importing
+// `@nestjs/graphql` (a dependency of the app, never of this library).
+import type { ExecutionContext } from '@nestjs/common';
+import type { SessionRequest, SessionResponse } from '../core/http-types.js';
+import { attachOutcomeOf } from '../core/session-manager.js';
+
+/** A resolver's arguments are `[root, args, context, info]`; `GqlExecutionContext` reads the context here. */
+const GRAPHQL_CONTEXT_ARGUMENT = 2;
+
+/** What Nest's GraphQL drivers put in the default context: Apollo `{ req }`, Mercurius `{ reply }`. */
+interface GraphqlContextValue {
+  req?: unknown;
+  res?: unknown;
+  reply?: { request?: unknown; raw?: unknown };
+}
+
+/** Whether Nest is running a GraphQL resolver (`getType()` is typed for `http`/`ws`/`rpc` only). */
+export function isGraphqlContext(context: ExecutionContext): boolean {
+  return context.getType<string>() === 'graphql';
+}
+
+/**
+ * The HTTP request of the GraphQL operation: the context's `req` (Apollo, and any `context`
+ * option that keeps it) or `reply.request` (Mercurius). Undefined when the context carries
+ * none (a subscription over a WebSocket, a custom context without it).
+ */
+export function graphqlRequestOf(context: ExecutionContext): SessionRequest | undefined {
+  const contextValue = graphqlContextValueOf(context);
+  const request = contextValue?.req ?? contextValue?.reply?.request;
+  if (!isRequest(request)) return undefined;
+  // Under Fastify, middleware (the session's among them) runs on the Node request the Fastify
+  // request wraps as `raw`: use that one when it, not the wrapper, got the session.
+  const rawRequest = (request as { raw?: unknown }).raw;
+  return isRequest(rawRequest) && !hasSession(request) && hasSession(rawRequest) ? rawRequest : request;
+}
+
+/**
+ * The HTTP response of the GraphQL operation, which commits the session when the middleware
+ * did not run: the context's `res`, else the request's own (Express sets `req.res`), else
+ * Mercurius' `reply.raw`.
+ */
+export function graphqlResponseOf(context: ExecutionContext, request: SessionRequest | undefined): SessionResponse | undefined {
+  const contextValue = graphqlContextValueOf(context);
+  const candidates = [contextValue?.res, (request as { res?: unknown } | undefined)?.res, contextValue?.reply?.raw];
+  return candidates.find(isResponse);
+}
+
+function graphqlContextValueOf(context: ExecutionContext): GraphqlContextValue | undefined {
+  const contextValue: unknown = context.getArgByIndex(GRAPHQL_CONTEXT_ARGUMENT);
+  return typeof contextValue === 'object' && contextValue !== null ? (contextValue as GraphqlContextValue) : undefined;
+}
+
+function isRequest(value: unknown): value is SessionRequest {
+  return typeof value === 'object' && value !== null && typeof (value as { headers?: unknown }).headers === 'object';
+}
+
+function isResponse(value: unknown): value is SessionResponse {
+  const response = value as { setHeader?: unknown; end?: unknown } | null | undefined;
+  return typeof response?.setHeader === 'function' && typeof response.end === 'function';
+}
+
+function hasSession(request: SessionRequest): boolean {
+  return request.session != null || attachOutcomeOf(request) !== undefined;
+}
