@@ -32,6 +32,13 @@ export { signSessionId, unsignSessionId } from './core/cookie-signing.js';
 export { generateSessionId } from './core/session-id.js';
 export { SessionOptionsError, SessionStoreError, SessionStoreUnavailableError, SessionStateError } from './core/errors.js';
 
+// Sessions of a user
+export { UserSessions, SessionStoreNotSupportedError } from './core/user-sessions.js';
+export type { UserSessionInfo, RevokeAllOptions } from './core/user-sessions.js';
+export { defaultSessionOwner } from './core/session-owner.js';
+export type { SessionOwnerResolver } from './core/session-owner.js';
+export type { SessionActivity } from './core/session-activity.js';
+
 // Stores
 export { SessionStore } from './core/session-store.js';
 export type { SessionRecord, StoreWriteMode, StoreWriteOptions } from './core/session-store.js';

@@ -3,6 +3,7 @@ import type { CommitFacts } from './commit-rules.js';
 import type { SessionSecret } from './cookie-signing.js';
 import { signSessionId } from './cookie-signing.js';
 import { SessionStateError } from './errors.js';
+import { noteSessionActivity } from './session-activity.js';
 import type { SessionRequest, SessionResponse } from './http-types.js';
 import { isSecureRequest } from './request-security.js';
 import type { CheckedCookieOptions, ResolvedSessionOptions } from './resolve-options.js';
@@ -88,13 +89,16 @@ export class SessionLifecycle implements SessionOwner {
     this.#persistedSessionId = sessionId;
   }
 
-  async saveSession(session: Session, dataJson = serializeSessionData(session)): Promise<void> {
+  async saveSession(session: Session, dataJson?: string): Promise<void> {
     // A save after destroy (a slow request finishing after logout) must not bring it back.
     if (this.#destroyedSessionIds?.has(session.id)) return;
+    // The owner (and its activity record) is recorded with every save; see session-activity.ts.
+    const owner = noteSessionActivity(session, this.request, this.options, this.store);
+    dataJson ??= serializeSessionData(session);
     this.#savedDataJson = dataJson;
     this.#savedCookieLifetime = session.cookie.originalMaxAge;
     const mode = session.id === this.#persistedSessionId ? 'update' : 'create';
-    const isWritten = await this.store.set(session.id, toSessionRecord(session, dataJson), { mode });
+    const isWritten = await this.store.set(session.id, toSessionRecord(session, dataJson), { mode, owner });
     if (isWritten === false && mode === 'create') {
       // The new id belongs to another session (a genid that repeats itself): sending its
       // cookie would hand this client someone else's session.
@@ -182,6 +186,8 @@ export class SessionLifecycle implements SessionOwner {
       return this.store.destroy(sessionId);
     }
     this.#touchOnce(session);
+    // Renews a minute-old `lastActiveAt` of an owned session, which makes it due for a save.
+    noteSessionActivity(session, this.request, this.options, this.store);
     const dataJson = serializeSessionData(session);
     this.#finalDataJson = dataJson;
     const facts = this.#commitFacts(session, dataJson);
