@@ -6,6 +6,7 @@ import { SessionManager } from '../core/session-manager.js';
 import { SessionStore } from '../core/session-store.js';
 import { UserSessions } from '../core/user-sessions.js';
 import { MemoryStore } from '../stores/memory-store.js';
+import { FlashParamPipe } from './flash.decorator.js';
 import { resolveModuleOptions } from './resolve-module-options.js';
 import { SessionParamPipe } from './session.decorator.js';
 import { SessionGuard } from './session.guard.js';
@@ -52,6 +53,7 @@ const EVERY_ROUTE = { path: '{*path}', method: RequestMethod.ALL };
     SessionMiddleware,
     SessionResolver,
     SessionParamPipe,
+    FlashParamPipe,
     SessionGuard,
     SessionWsInterceptor,
   ],
@@ -63,6 +65,7 @@ const EVERY_ROUTE = { path: '{*path}', method: RequestMethod.ALL };
     SessionGuard,
     SessionWsInterceptor,
     UserSessions,
+    FlashParamPipe,
     SESSION_MODULE_OPTIONS,
   ],
 })

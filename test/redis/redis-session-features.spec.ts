@@ -1,15 +1,17 @@
 import type { Cluster, Redis } from 'ioredis';
 import { RedisStore, SessionOptionsError } from '../../lib/index.js';
+import { describeFlashOverHttp } from '../support/flash-app.js';
 import { describeUserSessionsOverHttp } from '../support/user-sessions-app.js';
 import { sessionRecord, startCluster, startSingleNode, storeOn, uniquePrefix } from './redis-targets.js';
 import type { RedisTarget } from './redis-targets.js';
 
 const ONE_HOUR_MS = 60 * 60 * 1000;
 
+/** Sessions of a user, flash messages, the testing helper and events, on RedisStore. */
 describe.each([
   ['single node', startSingleNode],
   ['cluster of 3 masters', startCluster],
-] as const)("RedisStore's index of sessions per owner on a %s", (_name, startTarget) => {
+] as const)('session features on RedisStore, %s', (_name, startTarget) => {
   let target: RedisTarget;
   let redis: Redis | Cluster;
   const stores: RedisStore[] = [];
@@ -97,5 +99,13 @@ describe.each([
       client = await target.newClient();
     });
     describeUserSessionsOverHttp(() => ({ store: new RedisStore({ client, prefix: uniquePrefix() }) }));
+  });
+
+  describe('flash messages through SessionModule', () => {
+    let client: Redis | Cluster;
+    beforeEach(async () => {
+      client = await target.newClient();
+    });
+    describeFlashOverHttp(() => ({ store: new RedisStore({ client, prefix: uniquePrefix() }) }));
   });
 });
