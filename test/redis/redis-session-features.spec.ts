@@ -1,7 +1,9 @@
 import type { Cluster, Redis } from 'ioredis';
 import { RedisStore, SessionOptionsError } from '../../lib/index.js';
 import { describeFlashOverHttp } from '../support/flash-app.js';
-import { describeUserSessionsOverHttp } from '../support/user-sessions-app.js';
+import { sessionCookie } from '../../lib/testing.js';
+import { sessionIdOf } from '../support/e2e-app.js';
+import { createUserSessionsApp, describeUserSessionsOverHttp } from '../support/user-sessions-app.js';
 import { sessionRecord, startCluster, startSingleNode, storeOn, uniquePrefix } from './redis-targets.js';
 import type { RedisTarget } from './redis-targets.js';
 
@@ -99,6 +101,19 @@ describe.each([
       client = await target.newClient();
     });
     describeUserSessionsOverHttp(() => ({ store: new RedisStore({ client, prefix: uniquePrefix() }) }));
+  });
+
+  it('sessionCookie() signs a test in on RedisStore', async () => {
+    const store = await newStore();
+    const { app, http } = await createUserSessionsApp({ store });
+    try {
+      const cookie = await sessionCookie(app, { userId: 'ada' });
+      expect(JSON.parse((await redis.get(`${store.prefix}${sessionIdOf(cookie)}`))!)).toMatchObject({ userId: 'ada' });
+      await http.get('/me').set('Cookie', cookie).expect(200, { userId: 'ada' });
+      expect(await store.ownerSessionIds('ada')).toEqual([sessionIdOf(cookie)]);
+    } finally {
+      await app.close();
+    }
   });
 
   describe('flash messages through SessionModule', () => {

@@ -3,6 +3,7 @@ import { Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestj
 import type { INestApplication } from '@nestjs/common';
 import { Session, SessionGuard, UserSessions } from '../../lib/index.js';
 import type { SessionModuleOptions } from '../../lib/index.js';
+import { sessionCookie } from '../../lib/testing.js';
 import { cookiePair, createSessionApp, sessionIdOf } from './e2e-app.js';
 
 /** "Your devices" routes, the way an application uses UserSessions. */
@@ -119,7 +120,7 @@ export function describeUserSessionsOverHttp(moduleOptions: () => Partial<Sessio
     const { http, login } = await start();
     const user = `ada-${Date.now()}`;
     const devices = [await login(user), await login(user), await login(user)];
-    await login(`${user}-other`);
+    await sessionCookie(app!, { userId: `${user}-other` });
     const response = await http.get('/devices').set('Cookie', devices[0]!.cookie).expect(200);
     const { current, sessions } = response.body as { current: string; sessions: Array<Record<string, unknown>> };
     expect(current).toBe(devices[0]!.handle);
@@ -151,7 +152,9 @@ export function describeUserSessionsOverHttp(moduleOptions: () => Partial<Sessio
 
   it("cannot revoke another user's session, nor an unknown handle", async () => {
     const { http, login } = await start();
-    const alice = await login(`alice-${Date.now()}`);
+    // Signed in through the testing helper: its session is indexed like any other.
+    const aliceCookie = await sessionCookie(app!, { userId: `alice-${Date.now()}` });
+    const alice = { cookie: aliceCookie, handle: app!.get(UserSessions).handleOf({ id: sessionIdOf(aliceCookie) }) };
     const mallory = await login(`mallory-${Date.now()}`);
     await http.post(`/devices/${alice.handle}/revoke`).set('Cookie', mallory.cookie).expect(200, { revoked: false });
     await http.post('/devices/not-a-handle/revoke').set('Cookie', mallory.cookie).expect(200, { revoked: false });
@@ -162,7 +165,7 @@ export function describeUserSessionsOverHttp(moduleOptions: () => Partial<Sessio
     const { http, login } = await start();
     const user = `linus-${Date.now()}`;
     const [current, ...others] = [await login(user), await login(user), await login(user)];
-    const bystander = await login(`${user}-bystander`);
+    const bystander = { cookie: await sessionCookie(app!, { userId: `${user}-bystander` }) };
     await http.post('/devices/revoke-others').set('Cookie', current!.cookie).expect(200, { count: 2 });
     for (const other of others) await http.get('/me').set('Cookie', other.cookie).expect(401);
     await http.get('/me').set('Cookie', current!.cookie).expect(200);
