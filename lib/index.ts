@@ -41,6 +41,10 @@ export { defaultSessionOwner } from './core/session-owner.js';
 export type { SessionOwnerResolver } from './core/session-owner.js';
 export type { SessionActivity } from './core/session-activity.js';
 
+// Lifecycle events (node:diagnostics_channel)
+export { SESSION_CHANNELS } from './core/session-events.js';
+export type { SessionEvent, SessionEventName, SessionRegeneratedEvent, SessionDestroyedEvent, SessionDestroyReason } from './core/session-events.js';
+
 // Stores
 export { SessionStore } from './core/session-store.js';
 export type { SessionRecord, StoreWriteMode, StoreWriteOptions } from './core/session-store.js';

@@ -4,6 +4,7 @@ import type { SessionSecret } from './cookie-signing.js';
 import { signSessionId } from './cookie-signing.js';
 import { SessionStateError } from './errors.js';
 import { noteSessionActivity } from './session-activity.js';
+import { publishDestroyed, publishDestroyedWhenDone, publishRegenerated, publishSessionEvent, publishWhenDone } from './session-events.js';
 import type { SessionRequest, SessionResponse } from './http-types.js';
 import { isSecureRequest } from './request-security.js';
 import type { CheckedCookieOptions, ResolvedSessionOptions } from './resolve-options.js';
@@ -87,6 +88,7 @@ export class SessionLifecycle implements SessionOwner {
     this.#savedDataJson = this.options.resave ? undefined : this.#originalDataJson;
     this.#savedCookieLifetime = this.#originalCookieLifetime;
     this.#persistedSessionId = sessionId;
+    publishSessionEvent('loaded', sessionId, session, this.options);
   }
 
   async saveSession(session: Session, dataJson?: string): Promise<void> {
@@ -107,6 +109,7 @@ export class SessionLifecycle implements SessionOwner {
         `nest-sessions: the new session id is already in use in the store; genid() must return unique, unguessable ids`,
       );
     }
+    if (isWritten !== false) publishSessionEvent(mode === 'create' ? 'created' : 'saved', session.id, session, this.options);
     this.#persistedSessionId = session.id;
   }
 
@@ -127,6 +130,7 @@ export class SessionLifecycle implements SessionOwner {
     }
     this.#markDestroyed(session);
     await this.store.destroy(session.id);
+    publishDestroyed(session.id, session, 'destroy', this.options);
   }
 
   async regenerateSession(session: Session): Promise<Session> {
@@ -138,6 +142,7 @@ export class SessionLifecycle implements SessionOwner {
       // As express-session: the new session is in place even if the old one could not be removed.
       this.generate();
     }
+    publishRegenerated(previousSessionId, this.request.sessionID!, session, this.options);
     return this.request.session as Session;
   }
 
@@ -183,7 +188,7 @@ export class SessionLifecycle implements SessionOwner {
       if (!isUnsetToDestroy) return undefined;
       this.#destroyedCookie ??= SessionCookie.fromAttributes(this.#resolveCookieAttributes());
       this.#markDestroyedId(sessionId);
-      return this.store.destroy(sessionId);
+      return publishDestroyedWhenDone(this.store.destroy(sessionId), sessionId, 'unset', this.options);
     }
     this.#touchOnce(session);
     // Renews a minute-old `lastActiveAt` of an owned session, which makes it due for a save.
@@ -193,7 +198,7 @@ export class SessionLifecycle implements SessionOwner {
     const facts = this.#commitFacts(session, dataJson);
     if (shouldSave(facts, this.options)) return this.saveSession(session, dataJson);
     if (this.store.touch && shouldTouch(facts, this.options)) {
-      return this.store.touch(session.id, toSessionRecord(session));
+      return publishWhenDone(this.store.touch(session.id, toSessionRecord(session)), 'touched', session.id, session, this.options);
     }
     return undefined;
   }

@@ -1,6 +1,7 @@
 import { SessionStoreError } from './errors.js';
 import type { ResolvedSessionOptions } from './resolve-options.js';
 import { activityOf } from './session-activity.js';
+import { publishSessionEvent } from './session-events.js';
 import { sessionHandle } from './session-handle.js';
 import { toStoreError } from './session-manager.js';
 import { hasOwnerIndex, ownerOfSession } from './session-owner.js';
@@ -50,8 +51,6 @@ export class UserSessions {
   constructor(
     private readonly store: SessionStore,
     private readonly options: ResolvedSessionOptions,
-    /** Called for each session ended by `revoke`/`revokeAll` (lifecycle events). */
-    private readonly onRevoked: (sessionId: string, ownerId: string) => void = () => undefined,
   ) {}
 
   /** The live sessions of `ownerId`, oldest sign-in first. */
@@ -91,7 +90,7 @@ export class UserSessions {
       await Promise.all(sessions.map((session) => store.destroy(session.sessionId)));
       await store.removeFromOwnerIndex(ownerId, sessions.map((session) => session.sessionId));
     });
-    for (const session of sessions) this.onRevoked(session.sessionId, ownerId);
+    for (const session of sessions) publishSessionEvent('revoked', session.sessionId, session.record, this.options);
   }
 
   /**

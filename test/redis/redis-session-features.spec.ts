@@ -1,8 +1,9 @@
 import type { Cluster, Redis } from 'ioredis';
-import { RedisStore, SessionOptionsError } from '../../lib/index.js';
+import { RedisStore, SessionOptionsError, UserSessions } from '../../lib/index.js';
 import { describeFlashOverHttp } from '../support/flash-app.js';
 import { sessionCookie } from '../../lib/testing.js';
 import { sessionIdOf } from '../support/e2e-app.js';
+import { recordSessionEvents } from '../support/session-events.js';
 import { createUserSessionsApp, describeUserSessionsOverHttp } from '../support/user-sessions-app.js';
 import { sessionRecord, startCluster, startSingleNode, storeOn, uniquePrefix } from './redis-targets.js';
 import type { RedisTarget } from './redis-targets.js';
@@ -112,6 +113,28 @@ describe.each([
       await http.get('/me').set('Cookie', cookie).expect(200, { userId: 'ada' });
       expect(await store.ownerSessionIds('ada')).toEqual([sessionIdOf(cookie)]);
     } finally {
+      await app.close();
+    }
+  });
+
+  it('publishes lifecycle events with handles, never ids', async () => {
+    const store = await newStore();
+    const { app, http, login } = await createUserSessionsApp({ store });
+    const recorder = recordSessionEvents();
+    try {
+      const device = await login('ada');
+      await http.get('/me').set('Cookie', device.cookie).expect(200);
+      await app.get(UserSessions).revoke('ada', device.handle);
+      const ada = { sessionHandle: device.handle, ownerId: 'ada' };
+      expect(recorder.events.filter((recorded) => recorded.payload.ownerId === 'ada')).toEqual([
+        { event: 'created', payload: ada },
+        { event: 'loaded', payload: ada },
+        { event: 'touched', payload: ada },
+        { event: 'revoked', payload: ada },
+      ]);
+      expect(JSON.stringify(recorder.events)).not.toContain(device.sessionId);
+    } finally {
+      recorder.stop();
       await app.close();
     }
   });
