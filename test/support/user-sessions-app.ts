@@ -5,6 +5,7 @@ import { Session, SessionGuard, UserSessions } from '../../lib/index.js';
 import type { SessionModuleOptions } from '../../lib/index.js';
 import { sessionCookie } from '../../lib/testing.js';
 import { cookiePair, createSessionApp, sessionIdOf } from './e2e-app.js';
+import { waitUntil } from './redis-server.js';
 
 /** "Your devices" routes, the way an application uses UserSessions. */
 @Controller()
@@ -79,6 +80,17 @@ export class UserSessionsController {
     return { signedOut: true };
   }
 
+  /** Lets the test hold a request of a session open while something else happens. */
+  static releaseSlowRequest: (() => void) | undefined;
+
+  @Post('slow-write')
+  @HttpCode(200)
+  async slowWrite(@Session() session: Session) {
+    await new Promise<void>((resolve) => (UserSessionsController.releaseSlowRequest = resolve));
+    session.views = 99;
+    return { written: true };
+  }
+
   @Get('views')
   views(@Session() session: Session) {
     session.views = (session.views ?? 0) + 1;
@@ -148,6 +160,21 @@ export function describeUserSessionsOverHttp(moduleOptions: () => Partial<Sessio
     await http.get('/me').set('Cookie', laptop.cookie).expect(200, { userId: user });
     // Gone: a second revoke finds nothing.
     await http.post(`/devices/${phone.handle}/revoke`).set('Cookie', laptop.cookie).expect(200, { revoked: false });
+  });
+
+  it('a request of the revoked session still in flight cannot write it back', async () => {
+    const { http, login } = await start();
+    const user = `joan-${Date.now()}`;
+    const [laptop, phone] = [await login(user), await login(user)];
+    UserSessionsController.releaseSlowRequest = undefined;
+    const slowRequest = http.post('/slow-write').set('Cookie', phone.cookie).then((response) => response);
+    await waitUntil(() => UserSessionsController.releaseSlowRequest !== undefined, 'the slow request is in its handler');
+    await http.post(`/devices/${phone.handle}/revoke`).set('Cookie', laptop.cookie).expect(200, { revoked: true });
+    UserSessionsController.releaseSlowRequest!();
+    expect((await slowRequest).status).toBe(200);
+    await http.get('/me').set('Cookie', phone.cookie).expect(401);
+    const listed = await http.get('/devices').set('Cookie', laptop.cookie).expect(200);
+    expect(listed.body.sessions.map((session: { handle: string }) => session.handle)).toEqual([laptop.handle]);
   });
 
   it("cannot revoke another user's session, nor an unknown handle", async () => {
