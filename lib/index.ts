@@ -9,6 +9,8 @@ export { SESSION_MODULE_OPTIONS } from './nest/session.module-definition.js';
 export type { SessionOptionsFactory } from './nest/session.module-definition.js';
 export type { SessionModuleOptions, SessionRoute, SessionExcludedRoute, SessionFollowerMiddleware, IsAuthenticated } from './nest/session-module-options.interface.js';
 export { Session, SessionParamPipe } from './nest/session.decorator.js';
+export { Flash, FlashParamPipe } from './nest/flash.decorator.js';
+export type { FlashMessages } from './core/flash.js';
 export type { RequestWithSession, ResponseWithSession } from './nest/session.decorator.js';
 export { SessionGuard, hasSignedInUser } from './nest/session.guard.js';
 export { RequireSessionKeys, SkipSessionGuard, REQUIRED_SESSION_KEYS, SKIP_SESSION_GUARD } from './nest/session-guard.decorators.js';
@@ -31,6 +33,17 @@ export type { StoredCookie } from './core/session-cookie.js';
 export { signSessionId, unsignSessionId } from './core/cookie-signing.js';
 export { generateSessionId } from './core/session-id.js';
 export { SessionOptionsError, SessionStoreError, SessionStoreUnavailableError, SessionStateError } from './core/errors.js';
+
+// Sessions of a user
+export { UserSessions, SessionStoreNotSupportedError } from './core/user-sessions.js';
+export type { UserSessionInfo, RevokeAllOptions } from './core/user-sessions.js';
+export { defaultSessionOwner } from './core/session-owner.js';
+export type { SessionOwnerResolver } from './core/session-owner.js';
+export type { SessionActivity } from './core/session-activity.js';
+
+// Lifecycle events (node:diagnostics_channel)
+export { SESSION_CHANNELS } from './core/session-events.js';
+export type { SessionEvent, SessionEventName, SessionRegeneratedEvent, SessionDestroyedEvent, SessionDestroyReason } from './core/session-events.js';
 
 // Stores
 export { SessionStore } from './core/session-store.js';

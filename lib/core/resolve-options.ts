@@ -10,6 +10,8 @@ import type {
   StoreUnavailableBehaviour,
   UnsetBehaviour,
 } from './session-options.js';
+import { resolveOwnerOptions } from './session-owner.js';
+import type { ResolvedOwnerOptions } from './session-owner.js';
 import { SessionStore } from './session-store.js';
 
 /** Cookie attributes after validation, `'auto'` values still to be resolved per request. */
@@ -22,7 +24,7 @@ export interface CheckedCookieOptions extends Omit<SessionCookieOptions, 'sameSi
 }
 
 /** Options with defaults applied and every value checked; computed once at start-up. */
-export interface ResolvedSessionOptions {
+export interface ResolvedSessionOptions extends ResolvedOwnerOptions {
   /** Signing secrets, first one signs; `undefined` means "use req.secret". */
   secrets: SessionSecret[] | undefined;
   cookieName: string;
@@ -48,6 +50,7 @@ const PRIORITY_VALUES = ['low', 'medium', 'high'];
 const KNOWN_OPTIONS = new Set([
   'secret', 'secretFromRequest', 'name', 'cookie', 'genid', 'proxy', 'resave', 'rolling',
   'saveUninitialized', 'store', 'unset', 'storeUnavailable', 'absoluteTimeout',
+  'sessionOwner', 'trackClient',
 ]);
 
 /** Validates the options and applies the defaults. Throws `SessionOptionsError` naming the option. */
@@ -72,6 +75,7 @@ export function resolveSessionOptions(options: SessionOptions): ResolvedSessionO
     storeUnavailable: oneOf(options.storeUnavailable, 'storeUnavailable', ['error', 'continue'] as const) ?? 'error',
     absoluteTimeout: resolveAbsoluteTimeout(options.absoluteTimeout),
     store: resolveStore(options.store),
+    ...resolveOwnerOptions(options),
   };
 }
 

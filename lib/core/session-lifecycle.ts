@@ -8,6 +8,8 @@ import { isSecureRequest } from './request-security.js';
 import type { CheckedCookieOptions, ResolvedSessionOptions } from './resolve-options.js';
 import { Session, serializeSessionData } from './session.js';
 import type { SessionOwner } from './session.js';
+import { noteSessionActivity } from './session-activity.js';
+import { publishDestroyed, publishDestroyedWhenDone, publishRegenerated, publishSessionEvent, publishWhenDone } from './session-events.js';
 import { appendSetCookie } from './session-cookie-header.js';
 import { SessionCookie } from './session-cookie.js';
 import type { ResolvedCookieAttributes } from './session-cookie.js';
@@ -86,15 +88,19 @@ export class SessionLifecycle implements SessionOwner {
     this.#savedDataJson = this.options.resave ? undefined : this.#originalDataJson;
     this.#savedCookieLifetime = this.#originalCookieLifetime;
     this.#persistedSessionId = sessionId;
+    publishSessionEvent('loaded', sessionId, session, this.options);
   }
 
-  async saveSession(session: Session, dataJson = serializeSessionData(session)): Promise<void> {
+  async saveSession(session: Session, dataJson?: string): Promise<void> {
     // A save after destroy (a slow request finishing after logout) must not bring it back.
     if (this.#destroyedSessionIds?.has(session.id)) return;
+    // The owner (and its activity record) is recorded with every save; see session-activity.ts.
+    const owner = noteSessionActivity(session, this.request, this.options, this.store);
+    dataJson ??= serializeSessionData(session);
     this.#savedDataJson = dataJson;
     this.#savedCookieLifetime = session.cookie.originalMaxAge;
     const mode = session.id === this.#persistedSessionId ? 'update' : 'create';
-    const isWritten = await this.store.set(session.id, toSessionRecord(session, dataJson), { mode });
+    const isWritten = await this.store.set(session.id, toSessionRecord(session, dataJson), { mode, owner });
     if (isWritten === false && mode === 'create') {
       // The new id belongs to another session (a genid that repeats itself): sending its
       // cookie would hand this client someone else's session.
@@ -103,6 +109,7 @@ export class SessionLifecycle implements SessionOwner {
         `nest-sessions: the new session id is already in use in the store; genid() must return unique, unguessable ids`,
       );
     }
+    if (isWritten !== false) publishSessionEvent(mode === 'create' ? 'created' : 'saved', session.id, session, this.options);
     this.#persistedSessionId = session.id;
   }
 
@@ -123,6 +130,7 @@ export class SessionLifecycle implements SessionOwner {
     }
     this.#markDestroyed(session);
     await this.store.destroy(session.id);
+    publishDestroyed(session.id, session, 'destroy', this.options);
   }
 
   async regenerateSession(session: Session): Promise<Session> {
@@ -134,6 +142,7 @@ export class SessionLifecycle implements SessionOwner {
       // As express-session: the new session is in place even if the old one could not be removed.
       this.generate();
     }
+    publishRegenerated(previousSessionId, this.request.sessionID!, session, this.options);
     return this.request.session as Session;
   }
 
@@ -179,15 +188,17 @@ export class SessionLifecycle implements SessionOwner {
       if (!isUnsetToDestroy) return undefined;
       this.#destroyedCookie ??= SessionCookie.fromAttributes(this.#resolveCookieAttributes());
       this.#markDestroyedId(sessionId);
-      return this.store.destroy(sessionId);
+      return publishDestroyedWhenDone(this.store.destroy(sessionId), sessionId, 'unset', this.options);
     }
     this.#touchOnce(session);
+    // Renews a minute-old `lastActiveAt` of an owned session, which makes it due for a save.
+    noteSessionActivity(session, this.request, this.options, this.store);
     const dataJson = serializeSessionData(session);
     this.#finalDataJson = dataJson;
     const facts = this.#commitFacts(session, dataJson);
     if (shouldSave(facts, this.options)) return this.saveSession(session, dataJson);
     if (this.store.touch && shouldTouch(facts, this.options)) {
-      return this.store.touch(session.id, toSessionRecord(session));
+      return publishWhenDone(this.store.touch(session.id, toSessionRecord(session)), 'touched', session.id, session, this.options);
     }
     return undefined;
   }

@@ -7,6 +7,7 @@ import type { ResolvedSessionOptions } from './resolve-options.js';
 import { hookResponse } from './response-hooks.js';
 import type { CommitErrorHandler } from './response-hooks.js';
 import { readSessionCookie } from './session-cookie-header.js';
+import { publishDestroyed } from './session-events.js';
 import { SessionLifecycle } from './session-lifecycle.js';
 import { isUsableRecord } from './session-record.js';
 import type { SessionRecord, SessionStore } from './session-store.js';
@@ -154,7 +155,7 @@ export class SessionManager {
       if (isUsableRecord(record) && !this.#isPastAbsoluteTimeout(record)) {
         lifecycle.inflate(cookieSessionId, record);
       } else {
-        if (isUsableRecord(record)) await this.#destroyTimedOut(cookieSessionId);
+        if (isUsableRecord(record)) await this.#destroyTimedOut(cookieSessionId, record);
         lifecycle.generate();
       }
     }
@@ -173,12 +174,13 @@ export class SessionManager {
   }
 
   /** A session past `absoluteTimeout` is removed, so its id can never be used again. */
-  async #destroyTimedOut(sessionId: string): Promise<void> {
+  async #destroyTimedOut(sessionId: string, record: SessionRecord): Promise<void> {
     try {
       await this.store.destroy(sessionId);
     } catch (error) {
       throw toStoreError(error, 'destroy a timed-out session');
     }
+    publishDestroyed(sessionId, record, 'absolute-timeout', this.options);
   }
 }
 

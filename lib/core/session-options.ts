@@ -1,6 +1,7 @@
 import type { SessionSecret } from './cookie-signing.js';
 import type { SessionRequest } from './http-types.js';
 import type { CallbackSessionStore } from './callback-store-adapter.js';
+import type { SessionOwnerResolver } from './session-owner.js';
 import type { SessionStore } from './session-store.js';
 
 /** `SameSite` attribute values; `'auto'` means `None` over HTTPS and `Lax` over HTTP. */
@@ -84,6 +85,16 @@ export interface SessionOptions {
    * lets the request through without a session. Default `'error'`.
    */
   storeUnavailable?: StoreUnavailableBehaviour;
+  /**
+   * Who owns a session, for `UserSessions` (list and revoke a user's sessions): recorded when
+   * the session is saved. Default: `session.userId` when it is a string or a number.
+   */
+  sessionOwner?: SessionOwnerResolver;
+  /**
+   * Keep the User-Agent and IP address of owned sessions, listed by `UserSessions.list`.
+   * Default `false` (personal data).
+   */
+  trackClient?: boolean;
 }
 
 /** See `SessionOptions.storeUnavailable`. */

@@ -20,6 +20,12 @@ export type StoreWriteMode = 'create' | 'update' | 'upsert';
 /** Options of `SessionStore.set`. */
 export interface StoreWriteOptions {
   mode?: StoreWriteMode;
+  /**
+   * Who owns the session, for stores with an owner index (`ownerSessionIds`): the session
+   * joins that owner's index (leaving another's), `null` takes it out of any index, and
+   * `undefined` (a writer that does not know) leaves the index as it is.
+   */
+  owner?: string | null;
 }
 
 /**
@@ -69,6 +75,17 @@ export abstract class SessionStore extends EventEmitter {
    * it, unchanged sessions are not written back (express-session's rule).
    */
   touch?(sessionId: string, record: SessionRecord): Promise<void>;
+
+  /**
+   * The ids of the sessions recorded under `ownerId` (see `StoreWriteOptions.owner`), read from
+   * a per-owner index: O(sessions of that owner), never a scan. May include sessions gone or
+   * moved to another owner since; callers check each one. Optional: without it (and
+   * `removeFromOwnerIndex`) `UserSessions` is not available.
+   */
+  ownerSessionIds?(ownerId: string): Promise<string[]>;
+
+  /** Takes sessions out of an owner's index (stale entries found by a caller). Optional. */
+  removeFromOwnerIndex?(ownerId: string, sessionIds: readonly string[]): Promise<void>;
 
   /** Every live session, keyed by id. Optional. */
   all?(): Promise<Record<string, SessionRecord>>;

@@ -1,3 +1,4 @@
+import { flashMessage } from './flash.js';
 import type { SessionCookie } from './session-cookie.js';
 
 /** A callback in Node's style, as Passport and other express-session clients pass them. */
@@ -56,6 +57,14 @@ export class Session {
   resetMaxAge(): this {
     this.cookie.maxAge = this.cookie.originalMaxAge;
     return this;
+  }
+
+  /**
+   * Records a message for a later request (post/redirect/get), read there once with
+   * `@Flash(key)`. Kept in the session under the reserved key `__flash`.
+   */
+  flash(key: string, value: unknown): void {
+    flashMessage(this, key, value);
   }
 
   /** Writes the session to the store now (it is otherwise saved at the end of the request). */

@@ -4,7 +4,9 @@ import type { MiddlewareConsumer, NestModule, OnApplicationShutdown } from '@nes
 import type { ResolvedSessionOptions } from '../core/resolve-options.js';
 import { SessionManager } from '../core/session-manager.js';
 import { SessionStore } from '../core/session-store.js';
+import { UserSessions } from '../core/user-sessions.js';
 import { MemoryStore } from '../stores/memory-store.js';
+import { FlashParamPipe } from './flash.decorator.js';
 import { resolveModuleOptions } from './resolve-module-options.js';
 import { SessionParamPipe } from './session.decorator.js';
 import { SessionGuard } from './session.guard.js';
@@ -43,9 +45,15 @@ const EVERY_ROUTE = { path: '{*path}', method: RequestMethod.ALL };
       useFactory: (resolved: ResolvedSessionOptions, store: SessionStore) => new SessionManager(resolved, store),
       inject: [RESOLVED_SESSION_OPTIONS, SessionStore],
     },
+    {
+      provide: UserSessions,
+      useFactory: (manager: SessionManager) => new UserSessions(manager.store, manager.options),
+      inject: [SessionManager],
+    },
     SessionMiddleware,
     SessionResolver,
     SessionParamPipe,
+    FlashParamPipe,
     SessionGuard,
     SessionWsInterceptor,
   ],
@@ -56,6 +64,8 @@ const EVERY_ROUTE = { path: '{*path}', method: RequestMethod.ALL };
     SessionParamPipe,
     SessionGuard,
     SessionWsInterceptor,
+    UserSessions,
+    FlashParamPipe,
     SESSION_MODULE_OPTIONS,
   ],
 })

@@ -2,6 +2,7 @@ import { SessionOptionsError } from '../core/errors.js';
 import { SessionStore } from '../core/session-store.js';
 import type { SessionRecord, StoreWriteOptions } from '../core/session-store.js';
 import { serializeSessionRecord } from '../core/session-record.js';
+import { OwnerIndex } from './owner-index.js';
 
 /** Options of the in-process store. */
 export interface MemoryStoreOptions {
@@ -37,6 +38,8 @@ export class MemoryStore extends SessionStore {
   readonly ttl: number;
   /** id → expiry prefix + JSON. One string per session keeps the per-entry overhead minimal. */
   readonly #entries = new Map<string, string>();
+  /** Sessions per owner, for `UserSessions`; every removal of an entry goes through `#remove`. */
+  readonly #owners = new OwnerIndex();
   readonly #sweepTimer: NodeJS.Timeout | undefined;
 
   constructor(options: MemoryStoreOptions = {}) {
@@ -76,7 +79,8 @@ export class MemoryStore extends SessionStore {
       const exists = this.#liveEntry(sessionId, now) !== undefined;
       if (mode === 'create' ? exists : !exists) return false;
     }
-    this.#write(sessionId, serializeSessionRecord(record), this.#expiresAt(record, now), now);
+    const isKept = this.#write(sessionId, serializeSessionRecord(record), this.#expiresAt(record, now), now);
+    if (isKept && options?.owner !== undefined) this.#owners.assign(sessionId, options.owner);
     return true;
   }
 
@@ -91,7 +95,17 @@ export class MemoryStore extends SessionStore {
   }
 
   async destroy(sessionId: string): Promise<void> {
-    this.#entries.delete(sessionId);
+    this.#remove(sessionId);
+  }
+
+  /** The live sessions recorded under `ownerId`, from an index kept beside the entries. */
+  override async ownerSessionIds(ownerId: string): Promise<string[]> {
+    const now = Date.now();
+    return this.#owners.sessionIdsOf(ownerId).filter((sessionId) => this.#liveEntry(sessionId, now) !== undefined);
+  }
+
+  override async removeFromOwnerIndex(ownerId: string, sessionIds: readonly string[]): Promise<void> {
+    this.#owners.removeFromOwner(ownerId, sessionIds);
   }
 
   override async all(): Promise<Record<string, SessionRecord>> {
@@ -114,6 +128,7 @@ export class MemoryStore extends SessionStore {
 
   override async clear(): Promise<void> {
     this.#entries.clear();
+    this.#owners.clear();
   }
 
   /** Stops the sweep timer. The sessions stay readable until the store is dropped. */
@@ -127,7 +142,7 @@ export class MemoryStore extends SessionStore {
     let removed = 0;
     for (const [sessionId, entry] of this.#entries) {
       if (expiryOf(entry) <= now) {
-        this.#entries.delete(sessionId);
+        this.#remove(sessionId);
         removed++;
       }
     }
@@ -138,21 +153,31 @@ export class MemoryStore extends SessionStore {
     const entry = this.#entries.get(sessionId);
     if (entry === undefined) return undefined;
     if (expiryOf(entry) > now) return entry;
-    this.#entries.delete(sessionId);
+    this.#remove(sessionId);
     return undefined;
   }
 
-  #write(sessionId: string, json: string, expiresAt: number, now: number): void {
+  #remove(sessionId: string): void {
     this.#entries.delete(sessionId);
-    if (expiresAt <= now) return;
+    this.#owners.remove(sessionId);
+  }
+
+  /** Stores the entry; false when it was already expired (and so removed instead). */
+  #write(sessionId: string, json: string, expiresAt: number, now: number): boolean {
+    this.#entries.delete(sessionId);
+    if (expiresAt <= now) {
+      this.#owners.remove(sessionId);
+      return false;
+    }
     // join() copies into one exactly-sized string: `prefix + json` would keep a cons string
     // and its two parts (about 50 bytes more per session), JSON.stringify's own output can
     // carry unused capacity.
     this.#entries.set(sessionId, [String(expiresAt).padStart(EXPIRY_DIGITS, '0'), json].join(''));
     if (this.#entries.size > this.max) {
       const leastRecentlyUsed = this.#entries.keys().next().value as string;
-      this.#entries.delete(leastRecentlyUsed);
+      this.#remove(leastRecentlyUsed);
     }
+    return true;
   }
 
   #expiresAt(record: SessionRecord, now: number): number {

@@ -30,6 +30,12 @@ export interface RedisStoreOptions {
   /** Prepended to the session id to form the key. Default `'sess:'` (connect-redis'). */
   prefix?: string;
   /**
+   * Prepended to an owner id to form the key of that owner's index of sessions (a sorted set,
+   * for `UserSessions`). Must not start with `prefix`, or listing sessions would meet the
+   * index keys. Default `'owners:' + prefix`.
+   */
+  ownerIndexPrefix?: string;
+  /**
    * Lifetime in seconds of sessions whose cookie has no expiry (default one day, 86400), or a
    * function of the session giving the lifetime of every session, as in connect-redis.
    */

@@ -5,6 +5,7 @@ import { SessionStore } from '../core/session-store.js';
 import type { SessionRecord, StoreWriteOptions } from '../core/session-store.js';
 import { isReplyError, toRedisStoreError } from './redis-errors.js';
 import { forEachKeyPage, pipelineOn, prefixPattern } from './redis-keyspace.js';
+import { RedisOwnerIndex } from './redis-owner-index.js';
 import { DEFAULT_PREFIX, DEFAULT_SCAN_COUNT, DEFAULT_TTL_SECONDS, FAIL_FAST_CLIENT_OPTIONS } from './redis-store-options.js';
 import type { RedisSessionSerializer, RedisStoreLogger, RedisStoreOptions } from './redis-store-options.js';
 
@@ -41,6 +42,8 @@ export class RedisStore extends SessionStore {
   #isConnected: boolean;
   #lastConnectionError: Error | undefined;
   readonly #clientListeners: Array<[event: string, listener: (...args: any[]) => void]>;
+  /** Sessions per owner; undefined when the prefixes overlap (an empty `prefix`). */
+  readonly #ownerIndex: RedisOwnerIndex | undefined;
 
   constructor(options: RedisStoreOptions) {
     super();
@@ -55,6 +58,7 @@ export class RedisStore extends SessionStore {
     this.ownsClient = options.client === undefined;
     this.client = options.client === undefined ? createClient(options) : validClient(options);
     this.#isConnected = !DOWN_STATUSES.has(this.client.status);
+    this.#ownerIndex = ownerIndexOn(this.client, this.prefix, options.ownerIndexPrefix);
     this.#clientListeners = [
       ['ready', () => this.#setConnected(true)],
       ['close', () => this.#setConnected(false)],
@@ -107,11 +111,15 @@ export class RedisStore extends SessionStore {
     }
     const text = this.#stringify(record);
     const mode = options?.mode ?? 'upsert';
-    const reply = await this.#run('save the session', () => {
-      if (mode === 'create') return this.client.set(key, text, 'EX', ttlSeconds, 'NX');
-      if (mode === 'update') return this.client.set(key, text, 'EX', ttlSeconds, 'XX');
-      return this.client.set(key, text, 'EX', ttlSeconds);
-    });
+    const [reply] = await Promise.all([
+      this.#run('save the session', () => {
+        if (mode === 'create') return this.client.set(key, text, 'EX', ttlSeconds, 'NX');
+        if (mode === 'update') return this.client.set(key, text, 'EX', ttlSeconds, 'XX');
+        return this.client.set(key, text, 'EX', ttlSeconds);
+      }),
+      // Sent alongside (auto-pipelined): an entry for a refused write is pruned when listed.
+      this.#indexOwner(sessionId, options?.owner, ttlSeconds),
+    ]);
     // SET … NX / XX answers nil when the condition refused the write.
     return reply !== null;
   }
@@ -127,6 +135,20 @@ export class RedisStore extends SessionStore {
 
   async destroy(sessionId: string): Promise<void> {
     await this.#run('destroy the session', () => this.client.del(this.prefix + sessionId));
+  }
+
+  /**
+   * The sessions recorded under `ownerId`: one read of that owner's index. Entries of sessions
+   * destroyed or moved since are pruned by `UserSessions`; the index expires on its own.
+   */
+  override async ownerSessionIds(ownerId: string): Promise<string[]> {
+    const ownerIndex = this.#requireOwnerIndex();
+    return this.#run("list the owner's sessions", () => ownerIndex.sessionIds(ownerId));
+  }
+
+  override async removeFromOwnerIndex(ownerId: string, sessionIds: readonly string[]): Promise<void> {
+    const ownerIndex = this.#requireOwnerIndex();
+    await this.#run("update the owner's index", () => ownerIndex.remove(ownerId, sessionIds));
   }
 
   /** Every readable session, keyed by id; walks every master with SCAN. */
@@ -205,6 +227,20 @@ export class RedisStore extends SessionStore {
 
   async #forEachKeyPage(action: string, onPage: Parameters<typeof forEachKeyPage>[3]): Promise<void> {
     await this.#run(action, () => forEachKeyPage(this.client, prefixPattern(this.prefix), this.#scanCount, onPage));
+  }
+
+  async #indexOwner(sessionId: string, owner: string | null | undefined, ttlSeconds: number): Promise<void> {
+    // Leaving an index (no owner, or another one) needs no write: stale entries are pruned when read.
+    if (typeof owner !== 'string' || !this.#ownerIndex) return;
+    const ownerIndex = this.#ownerIndex;
+    await this.#run('index the session by owner', () => ownerIndex.add(owner, sessionId, Date.now() + ttlSeconds * 1000));
+  }
+
+  #requireOwnerIndex(): RedisOwnerIndex {
+    if (this.#ownerIndex) return this.#ownerIndex;
+    throw new SessionStoreError(
+      "nest-sessions: RedisStore keeps no index of sessions per owner with an empty `prefix` (listing sessions would meet the index keys): set `prefix` (e.g. 'sess:')",
+    );
   }
 
   #setConnected(isConnected: boolean): void {
@@ -297,6 +333,21 @@ function validClient(options: RedisStoreOptions): Redis | Cluster {
     throw new SessionOptionsError('RedisStore.client', "has ioredis' keyPrefix set: pass a client without it and use RedisStore's `prefix` option");
   }
   return client;
+}
+
+/** The owner index, under a prefix that `prefix + '*'` never matches. */
+function ownerIndexOn(client: Redis | Cluster, prefix: string, ownerIndexPrefix: unknown): RedisOwnerIndex | undefined {
+  if (ownerIndexPrefix === undefined) {
+    const defaultPrefix = 'owners:' + prefix;
+    return defaultPrefix.startsWith(prefix) ? undefined : new RedisOwnerIndex(client, defaultPrefix);
+  }
+  if (typeof ownerIndexPrefix !== 'string' || ownerIndexPrefix.length === 0 || ownerIndexPrefix.startsWith(prefix)) {
+    throw new SessionOptionsError(
+      'RedisStore.ownerIndexPrefix',
+      `must be a non-empty string that does not start with the session prefix ${JSON.stringify(prefix)}`,
+    );
+  }
+  return new RedisOwnerIndex(client, ownerIndexPrefix);
 }
 
 function validPrefix(prefix: unknown): string {

@@ -103,7 +103,7 @@ describe('SessionLifecycle', () => {
       const { request, lifecycle } = lifecycleFor({ saveUninitialized: true });
       lifecycle.generate();
       expect(await finish(lifecycle)).toHaveLength(1);
-      expect(setSpy).toHaveBeenCalledWith(request.sessionID, expect.anything(), { mode: 'create' });
+      expect(setSpy).toHaveBeenCalledWith(request.sessionID, expect.anything(), expect.objectContaining({ mode: 'create' }));
     });
 
     it('a Secure cookie is not sent over plain HTTP (the session is still saved)', async () => {
@@ -122,7 +122,7 @@ describe('SessionLifecycle', () => {
       await request.session!.save();
       expect(await finish(lifecycle)).toHaveLength(1);
       expect(setSpy).toHaveBeenCalledTimes(1);
-      expect(setSpy.mock.calls[0]![2]).toEqual({ mode: 'create' });
+      expect(setSpy.mock.calls[0]![2]).toMatchObject({ mode: 'create' });
     });
   });
 
@@ -144,7 +144,7 @@ describe('SessionLifecycle', () => {
       const setSpy = jest.spyOn(store, 'set');
       session.n = 2;
       expect(await finish(lifecycle)).toHaveLength(1);
-      expect(setSpy).toHaveBeenCalledWith('sid', expect.objectContaining({ n: 2 }), { mode: 'update' });
+      expect(setSpy).toHaveBeenCalledWith('sid', expect.objectContaining({ n: 2 }), expect.objectContaining({ mode: 'update' }));
     });
 
     it('modified, browser-session cookie: saved, no cookie (express-session)', async () => {
@@ -163,7 +163,7 @@ describe('SessionLifecycle', () => {
       const { lifecycle } = await loaded({ resave: true });
       const setSpy = jest.spyOn(store, 'set');
       expect(await finish(lifecycle)).toEqual([]);
-      expect(setSpy).toHaveBeenCalledWith('sid', expect.anything(), { mode: 'update' });
+      expect(setSpy).toHaveBeenCalledWith('sid', expect.anything(), expect.objectContaining({ mode: 'update' }));
     });
 
     it('a changed cookie lifetime counts as a modification', async () => {
@@ -233,7 +233,7 @@ describe('SessionLifecycle', () => {
       const fresh = (await session.regenerate()) as Session & Data;
       fresh.userId = 'u2';
       const setCookies = await finish(lifecycle);
-      expect(setSpy).toHaveBeenCalledWith(request.sessionID, expect.objectContaining({ userId: 'u2' }), { mode: 'create' });
+      expect(setSpy).toHaveBeenCalledWith(request.sessionID, expect.objectContaining({ userId: 'u2' }), expect.objectContaining({ mode: 'create' }));
       expect(setCookies).toHaveLength(1);
       expect(setCookies[0]).toContain(encodeURIComponent(request.sessionID!));
       expect(await store.get('sid')).toBeUndefined();

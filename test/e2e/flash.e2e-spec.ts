@@ -1,0 +1,27 @@
+import { MemoryStore, SessionManager } from '../../lib/index.js';
+import type { Session } from '../../lib/index.js';
+import { describeFlashOverHttp } from '../support/flash-app.js';
+import { createSessionApp } from '../support/e2e-app.js';
+
+describe('flash messages on MemoryStore, over HTTP', () => {
+  describeFlashOverHttp(() => ({ store: new MemoryStore() }));
+});
+
+describe('session.flash', () => {
+  it('needs a string key, and is a method: it is never stored as data', async () => {
+    const app = await createSessionApp();
+    try {
+      const manager = app.get(SessionManager);
+      const request = { headers: {}, url: '/' } as Parameters<SessionManager['attach']>[0];
+      await manager.attach(request);
+      const session = request.session as Session;
+      expect(() => session.flash(42 as unknown as string, 'x')).toThrow(TypeError);
+      session.flash('__proto__', 'kept as data');
+      expect(Object.keys(session)).toEqual(['cookie', '__flash']);
+      expect(JSON.stringify((session as unknown as { __flash: object }).__flash)).toBe('{"__proto__":["kept as data"]}');
+      expect(Object.getPrototypeOf((session as unknown as { __flash: object }).__flash)).toBe(Object.prototype);
+    } finally {
+      await app.close();
+    }
+  });
+});

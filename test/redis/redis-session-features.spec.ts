@@ -1,0 +1,149 @@
+import type { Cluster, Redis } from 'ioredis';
+import { RedisStore, SessionOptionsError, UserSessions } from '../../lib/index.js';
+import { describeFlashOverHttp } from '../support/flash-app.js';
+import { sessionCookie } from '../../lib/testing.js';
+import { sessionIdOf } from '../support/e2e-app.js';
+import { recordSessionEvents } from '../support/session-events.js';
+import { createUserSessionsApp, describeUserSessionsOverHttp } from '../support/user-sessions-app.js';
+import { sessionRecord, startCluster, startSingleNode, storeOn, uniquePrefix } from './redis-targets.js';
+import type { RedisTarget } from './redis-targets.js';
+
+const ONE_HOUR_MS = 60 * 60 * 1000;
+
+/** Sessions of a user, flash messages, the testing helper and events, on RedisStore. */
+describe.each([
+  ['single node', startSingleNode],
+  ['cluster of 3 masters', startCluster],
+] as const)('session features on RedisStore, %s', (_name, startTarget) => {
+  let target: RedisTarget;
+  let redis: Redis | Cluster;
+  const stores: RedisStore[] = [];
+
+  async function newStore(options: Parameters<typeof storeOn>[1] = {}): Promise<RedisStore> {
+    const store = await storeOn(target, options);
+    stores.push(store);
+    return store;
+  }
+
+  beforeAll(async () => {
+    target = await startTarget();
+    redis = target.inspector;
+  });
+
+  afterEach(async () => {
+    await Promise.all(stores.splice(0).map((store) => store.close()));
+  });
+
+  afterAll(async () => {
+    await target.stop();
+  });
+
+  it('keeps one sorted set per owner, beside the connect-redis keys, expiring after its sessions', async () => {
+    const store = await newStore();
+    await store.set('s1', sessionRecord({ userId: 'alice' }, ONE_HOUR_MS), { owner: 'alice', mode: 'create' });
+    await store.set('s2', sessionRecord({ userId: 'alice' }, 2 * ONE_HOUR_MS), { owner: 'alice', mode: 'create' });
+    expect((await store.ownerSessionIds('alice')).sort()).toEqual(['s1', 's2']);
+    const indexKey = `owners:${store.prefix}alice`;
+    expect(await redis.type(indexKey)).toBe('zset');
+    const indexTtl = await redis.pttl(indexKey);
+    const longestSessionTtl = await redis.pttl(`${store.prefix}s2`);
+    // Outlives its longest session by the grace period (two minutes), no more.
+    expect(indexTtl).toBeGreaterThan(longestSessionTtl);
+    expect(indexTtl).toBeLessThanOrEqual(longestSessionTtl + 2 * 60 * 1000 + 2_000);
+    // Listing the sessions themselves never meets the index keys.
+    expect((await store.ids()).sort()).toEqual(['s1', 's2']);
+    expect(Object.keys(await store.all()).sort()).toEqual(['s1', 's2']);
+  });
+
+  it("works for owners whose index keys live on different slots, without cross-slot commands", async () => {
+    const store = await newStore();
+    const owners = Array.from({ length: 12 }, (_unused, index) => `owner-${index}`);
+    await Promise.all(
+      owners.flatMap((owner) => [1, 2].map((n) => store.set(`${owner}-s${n}`, sessionRecord({ userId: owner }), { owner }))),
+    );
+    for (const owner of owners) expect((await store.ownerSessionIds(owner)).sort()).toEqual([`${owner}-s1`, `${owner}-s2`]);
+    await store.removeFromOwnerIndex('owner-3', ['owner-3-s1']);
+    expect(await store.ownerSessionIds('owner-3')).toEqual(['owner-3-s2']);
+  });
+
+  it('drops lapsed entries when a session of the same owner is saved', async () => {
+    const store = await newStore();
+    const indexKey = `owners:${store.prefix}bob`;
+    // An entry that lapsed long ago (its session expired more than the grace period before).
+    await redis.zadd(indexKey, String(Date.now() - 1_000), 'old-session');
+    expect(await store.ownerSessionIds('bob')).toEqual([]);
+    await store.set('new-session', sessionRecord({ userId: 'bob' }), { owner: 'bob' });
+    expect(await redis.zrange(indexKey, '0', '-1')).toEqual(['new-session']);
+  });
+
+  it('records nothing for sessions without an owner', async () => {
+    const store = await newStore();
+    await store.set('anonymous', sessionRecord(), { owner: null });
+    await store.set('unknown', sessionRecord());
+    expect(await redis.exists(`owners:${store.prefix}null`)).toBe(0);
+    expect(await store.ids()).toHaveLength(2);
+  });
+
+  it('refuses an index prefix the session prefix would match, and explains an empty prefix', async () => {
+    const client = await target.newClient();
+    expect(() => new RedisStore({ client, prefix: 'sess:', ownerIndexPrefix: 'sess:owners:' })).toThrow(SessionOptionsError);
+    const custom = new RedisStore({ client, prefix: uniquePrefix(), ownerIndexPrefix: `${uniquePrefix()}owners:` });
+    stores.push(custom);
+    await custom.set('c1', sessionRecord(), { owner: 'carol' });
+    expect(await custom.ownerSessionIds('carol')).toEqual(['c1']);
+    const unprefixed = new RedisStore({ client, prefix: '' });
+    stores.push(unprefixed);
+    await expect(unprefixed.ownerSessionIds('carol')).rejects.toThrow(/empty `prefix`/);
+  });
+
+  describe('UserSessions through SessionModule', () => {
+    let client: Redis | Cluster;
+    beforeEach(async () => {
+      client = await target.newClient();
+    });
+    describeUserSessionsOverHttp(() => ({ store: new RedisStore({ client, prefix: uniquePrefix() }) }));
+  });
+
+  it('sessionCookie() signs a test in on RedisStore', async () => {
+    const store = await newStore();
+    const { app, http } = await createUserSessionsApp({ store });
+    try {
+      const cookie = await sessionCookie(app, { userId: 'ada' });
+      expect(JSON.parse((await redis.get(`${store.prefix}${sessionIdOf(cookie)}`))!)).toMatchObject({ userId: 'ada' });
+      await http.get('/me').set('Cookie', cookie).expect(200, { userId: 'ada' });
+      expect(await store.ownerSessionIds('ada')).toEqual([sessionIdOf(cookie)]);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('publishes lifecycle events with handles, never ids', async () => {
+    const store = await newStore();
+    const { app, http, login } = await createUserSessionsApp({ store });
+    const recorder = recordSessionEvents();
+    try {
+      const device = await login('ada');
+      await http.get('/me').set('Cookie', device.cookie).expect(200);
+      await app.get(UserSessions).revoke('ada', device.handle);
+      const ada = { sessionHandle: device.handle, ownerId: 'ada' };
+      expect(recorder.events.filter((recorded) => recorded.payload.ownerId === 'ada')).toEqual([
+        { event: 'created', payload: ada },
+        { event: 'loaded', payload: ada },
+        { event: 'touched', payload: ada },
+        { event: 'revoked', payload: ada },
+      ]);
+      expect(JSON.stringify(recorder.events)).not.toContain(device.sessionId);
+    } finally {
+      recorder.stop();
+      await app.close();
+    }
+  });
+
+  describe('flash messages through SessionModule', () => {
+    let client: Redis | Cluster;
+    beforeEach(async () => {
+      client = await target.newClient();
+    });
+    describeFlashOverHttp(() => ({ store: new RedisStore({ client, prefix: uniquePrefix() }) }));
+  });
+});
