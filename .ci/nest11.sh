@@ -13,7 +13,9 @@ cd "$scratch"
 
 mapfile -t nest_packages < <(node -e '
   const { devDependencies } = JSON.parse(require("fs").readFileSync("package.json", "utf8"));
-  for (const name of Object.keys(devDependencies)) if (name.startsWith("@nestjs/")) console.log(`${name}@^11`);
+  // @nestjs/config has no 11.x: its 12.x supports Nest 11 as a peer, so it stays as installed.
+  const sameOnBoth = new Set(["@nestjs/config"]);
+  for (const name of Object.keys(devDependencies)) if (name.startsWith("@nestjs/") && !sameOnBoth.has(name)) console.log(`${name}@^11`);
 ')
 echo "== nest 11: npm install ${nest_packages[*]}"
 # --prefer-offline: the main install has filled npm's cache with everything but the Nest 11 packages.
