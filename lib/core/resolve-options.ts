@@ -201,6 +201,8 @@ function checkCookieAttributes(cookie: SessionCookieOptions, fail: CookieProblem
   let expires = cookie.expires ?? undefined;
   if (maxAge instanceof Date) {
     // express-session's deprecated form: the cookie expires at that date, its maxAge counted from when it is made.
+    const dateError = expiresProblem(maxAge);
+    if (dateError) throw fail('maxAge', dateError);
     warnDateMaxAgeOnce();
     expires = maxAge;
     maxAge = null;
@@ -210,7 +212,7 @@ function checkCookieAttributes(cookie: SessionCookieOptions, fail: CookieProblem
   }
   if (expires != null) {
     const expiresError = expires instanceof Date ? expiresProblem(expires) : `must be a valid Date or null, got ${describe(expires)}`;
-    if (expiresError) throw fail(cookie.maxAge instanceof Date ? 'maxAge' : 'expires', expiresError);
+    if (expiresError) throw fail('expires', expiresError);
   }
   const secure = cookie.secure ?? false;
   if (typeof secure !== 'boolean' && secure !== 'auto') {

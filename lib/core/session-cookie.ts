@@ -211,8 +211,9 @@ export class SessionCookie {
   /** A number of ms from now, or `null`; a Date (deprecated, as in express-session) sets `expires`. */
   set maxAge(milliseconds: number | Date | null) {
     if (milliseconds instanceof Date) {
-      warnDateMaxAgeOnce();
+      throwIfProblem('maxAge', expiresProblem(milliseconds));
       this.expires = milliseconds;
+      warnDateMaxAgeOnce();
       return;
     }
     if (milliseconds != null) throwIfProblem('maxAge', lifetimeProblem(milliseconds));
