@@ -226,6 +226,11 @@ export class SessionCookie {
     return this.#expires ? this.#expires.getTime() : undefined;
   }
 
+  /** `console.log(req.session)` shows the attributes (they live in private fields). */
+  [Symbol.for('nodejs.util.inspect.custom')](): StoredCookie {
+    return this.toJSON();
+  }
+
   /** The stored form; the same keys express-session writes, so stores can be shared. */
   toJSON(): StoredCookie {
     const stored: StoredCookie = {

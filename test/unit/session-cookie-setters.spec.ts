@@ -93,3 +93,14 @@ describe('SessionCookie: a handler\'s assignments are checked where they are mad
     }
   });
 });
+
+describe('SessionCookie inspection', () => {
+  it('console.log / util.inspect show the attributes, as express-session\'s Cookie does', async () => {
+    const { inspect } = await import('node:util');
+    const cookie = new SessionCookie();
+    cookie.domain = 'example.com';
+    cookie.maxAge = 1_000;
+    expect(inspect(cookie)).toContain("domain: 'example.com'");
+    expect(inspect(cookie)).toContain('originalMaxAge: 1000');
+  });
+});
