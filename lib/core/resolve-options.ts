@@ -159,9 +159,11 @@ export function checkCookieOptions(
   if (unknownKeys.length > 0) {
     warn(`nest-sessions: unknown \`${where}\` attribute(s) ignored: ${unknownKeys.join(', ')}. Check the spelling.`);
   }
-  const lifetime = checked.maxAge ?? (checked.expires ? checked.expires.getTime() - Date.now() : null);
-  if (lifetime !== null && lifetime <= 0) {
-    warn(`nest-sessions: \`${where}.maxAge\` is ${lifetime} ms: the cookie expires as soon as it is set, and browsers drop it.`);
+  if (checked.maxAge !== null && checked.maxAge <= 0) {
+    warn(`nest-sessions: \`${where}.maxAge\` is ${checked.maxAge} ms: the cookie expires as soon as it is set, and browsers drop it.`);
+  } else if (checked.maxAge === null && checked.expires && checked.expires.getTime() <= Date.now()) {
+    const option = cookie.maxAge instanceof Date ? 'maxAge' : 'expires';
+    warn(`nest-sessions: \`${where}.${option}\` is in the past: the cookie expires as soon as it is set, and browsers drop it.`);
   }
   if (checked.sameSite === 'none' && checked.secure !== true) {
     warn(
@@ -218,10 +220,9 @@ function checkCookieAttributes(cookie: SessionCookieOptions, fail: CookieProblem
   if (typeof secure !== 'boolean' && secure !== 'auto') {
     throw fail('secure', `must be true, false or 'auto', got ${describe(secure)}`);
   }
-  const sameSite = cookie.sameSite;
-  const checkedSameSite = sameSite === undefined ? undefined : sameSite === 'auto' || (typeof sameSite === 'string' && sameSite.toLowerCase() === 'auto') ? 'auto' : toSameSite(sameSite);
-  if (sameSite !== undefined && checkedSameSite === undefined) {
-    throw fail('sameSite', `must be one of true, false, 'lax', 'strict', 'none', 'auto', got ${describe(sameSite)}`);
+  const sameSite = cookie.sameSite === undefined ? undefined : toSameSiteOption(cookie.sameSite);
+  if (cookie.sameSite !== undefined && sameSite === undefined) {
+    throw fail('sameSite', `must be one of true, false, 'lax', 'strict', 'none', 'auto', got ${describe(cookie.sameSite)}`);
   }
   const priority = cookie.priority === undefined ? undefined : toPriority(cookie.priority);
   if (cookie.priority !== undefined && priority === undefined) {
@@ -235,9 +236,14 @@ function checkCookieAttributes(cookie: SessionCookieOptions, fail: CookieProblem
     secure,
     httpOnly: attributeBoolean(cookie.httpOnly, 'httpOnly', fail) ?? true,
     partitioned: attributeBoolean(cookie.partitioned, 'partitioned', fail),
-    sameSite: checkedSameSite,
+    sameSite,
     priority,
   };
+}
+
+/** A cookie's `sameSite` values plus `'auto'` (resolved per request), any casing. */
+function toSameSiteOption(value: unknown): SameSiteOption | undefined {
+  return typeof value === 'string' && value.toLowerCase() === 'auto' ? 'auto' : toSameSite(value);
 }
 
 function attributeBoolean(value: unknown, attribute: string, fail: CookieProblem): boolean | undefined {

@@ -68,6 +68,8 @@ describe('start-up validation of cookie attributes', () => {
   it('warns (without failing) when the cookie would be dropped by browsers', () => {
     expect(warningsFor({ cookie: { maxAge: 0 } })).toEqual([expect.stringContaining('`cookie.maxAge` is 0 ms')]);
     expect(warningsFor({ cookie: { maxAge: -5 } })).toEqual([expect.stringContaining('browsers drop it')]);
+    expect(warningsFor({ cookie: { expires: new Date(NOW - 1) } })).toEqual([expect.stringContaining('`cookie.expires` is in the past')]);
+    expect(warningsFor({ cookie: { expires: new Date(NOW + 1_000) } })).toEqual([]);
     expect(warningsFor({ cookie: { sameSite: 'none' } })).toEqual([expect.stringContaining("SameSite=None")]);
     expect(warningsFor({ cookie: { sameSite: 'none', secure: 'auto' } })).toHaveLength(1);
     expect(warningsFor({ cookie: { sameSite: 'none', secure: true } })).toEqual([]);
