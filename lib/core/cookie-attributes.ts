@@ -59,16 +59,17 @@ export function lifetimeProblem(milliseconds: unknown): string | undefined {
   return undefined;
 }
 
-/** A point in time as a Date (or, from JSON stores, a date string) that is a valid date. */
+/** A point in time as a Date (or, from stores, a date string or epoch ms) that is a valid date. */
 export function isValidDate(value: unknown): boolean {
   if (value instanceof Date) return Number.isFinite(value.getTime());
+  if (typeof value === 'number') return isEpochMilliseconds(value);
   return typeof value === 'string' && Number.isFinite(Date.parse(value));
 }
 
 /** An expiry: a valid Date (or date string) close enough to now for its lifetime to be one. */
 export function expiresProblem(value: unknown): string | undefined {
   if (!isValidDate(value)) return `must be a valid Date or null, got ${describe(value)}`;
-  const lifetime = new Date(value as string | Date).getTime() - Date.now();
+  const lifetime = new Date(value as string | number | Date).getTime() - Date.now();
   return Math.abs(lifetime) > MAX_COOKIE_LIFETIME_MS ? `must be within ${MAX_COOKIE_LIFETIME_MS} ms of now` : undefined;
 }
 

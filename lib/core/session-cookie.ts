@@ -16,7 +16,7 @@ import { SessionCookieError } from './errors.js';
 /** The cookie as it is stored with the session (connect-redis / express-session JSON shape). */
 export interface StoredCookie {
   originalMaxAge: number | null;
-  expires?: string | Date | null;
+  expires?: string | number | Date | null;
   partitioned?: boolean;
   priority?: 'low' | 'medium' | 'high';
   secure?: boolean;
@@ -79,7 +79,8 @@ export class SessionCookie {
   }
 
   /**
-   * The cookie of a stored session; `expires` arrives as an ISO string from JSON stores. Throws
+   * The cookie of a stored session; `expires` arrives as an ISO string from JSON stores (a
+   * Date or epoch ms from others). Throws
    * `SessionCookieError` for a value `isUsableRecord` would have refused.
    */
   static fromStored(stored: StoredCookie): SessionCookie {
@@ -91,7 +92,7 @@ export class SessionCookie {
     cookie.sameSite = stored.sameSite ?? undefined;
     cookie.partitioned = stored.partitioned ?? undefined;
     cookie.priority = stored.priority ?? undefined;
-    cookie.expires = stored.expires ? new Date(stored.expires) : null;
+    cookie.expires = stored.expires != null ? new Date(stored.expires) : null;
     cookie.originalMaxAge = stored.originalMaxAge ?? null;
     if (stored.createdAt != null) cookie.createdAt = stored.createdAt;
     return cookie;

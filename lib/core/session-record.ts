@@ -55,7 +55,7 @@ function isUsableStoredCookie(cookie: Partial<Record<keyof StoredCookie, unknown
     isOptionalBoolean(cookie.secure) &&
     isOptionalBoolean(cookie.partitioned) &&
     (originalMaxAge == null || lifetimeProblem(originalMaxAge) === undefined) &&
-    (expires == null || ((typeof expires === 'string' || expires instanceof Date) && expiresProblem(expires) === undefined)) &&
+    (expires == null || expiresProblem(expires) === undefined) &&
     (path == null || pathProblem(path) === undefined) &&
     (domain == null || domainProblem(domain) === undefined) &&
     (sameSite == null || toSameSite(sameSite) !== undefined) &&
