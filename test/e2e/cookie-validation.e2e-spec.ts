@@ -135,6 +135,13 @@ describe.each(targets)('through %s', (_label, createTarget) => {
       expect(fine.headers['set-cookie']?.[0]).toContain('Domain=example.com');
     });
 
+    it("the issue's reproduction: domain from req.hostname, Host: a b", async () => {
+      const { http } = await start({ cookie: (req) => ({ domain: (req as { hostname?: string }).hostname }) });
+      const failed = await http().get('/views').set('Host', 'a b').expect(500);
+      expect(failed.body.message).toBe('Invalid session cookie attribute: domain');
+      await http().get('/views').set('Host', 'example.com').expect(200);
+    });
+
     it('a maxAge out of the Date range', async () => {
       const { http, reportedErrors } = await start({ cookie: () => ({ maxAge: 1e300 }) });
       const failed = await http().get('/views').expect(500);
