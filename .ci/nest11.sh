@@ -15,9 +15,13 @@ cd "$scratch"
 # (their ^11 needs Nest 9). Every other @nestjs/* package goes to ^11.
 mapfile -t nest_packages < <(node -e '
   const { devDependencies } = JSON.parse(require("fs").readFileSync("package.json", "utf8"));
-  const nest11Ranges = { "@nestjs/graphql": "^13", "@nestjs/apollo": "^13" };
+  // Packages whose Nest 11 line is not ^11: @nestjs/graphql and @nestjs/apollo are at ^13 there;
+  // @nestjs/config has no 11.x (its 12.x supports Nest 11 as a peer), so it stays as installed.
+  const nest11Ranges = { "@nestjs/graphql": "^13", "@nestjs/apollo": "^13", "@nestjs/config": null };
   for (const name of Object.keys(devDependencies)) {
-    if (name.startsWith("@nestjs/")) console.log(`${name}@${nest11Ranges[name] ?? "^11"}`);
+    if (!name.startsWith("@nestjs/")) continue;
+    const range = name in nest11Ranges ? nest11Ranges[name] : "^11";
+    if (range) console.log(`${name}@${range}`);
   }
 ')
 echo "== nest 11: npm install ${nest_packages[*]}"

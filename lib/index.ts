@@ -32,7 +32,7 @@ export { SessionCookie } from './core/session-cookie.js';
 export type { StoredCookie } from './core/session-cookie.js';
 export { signSessionId, unsignSessionId } from './core/cookie-signing.js';
 export { generateSessionId } from './core/session-id.js';
-export { SessionOptionsError, SessionStoreError, SessionStoreUnavailableError, SessionStateError } from './core/errors.js';
+export { SessionOptionsError, SessionCookieError, SessionStoreError, SessionStoreUnavailableError, SessionStateError } from './core/errors.js';
 
 // Sessions of a user
 export { UserSessions, SessionStoreNotSupportedError } from './core/user-sessions.js';

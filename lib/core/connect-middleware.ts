@@ -1,5 +1,5 @@
 import type { SessionRequest, SessionResponse } from './http-types.js';
-import { resolveSessionOptions } from './resolve-options.js';
+import { emitOptionsWarning, resolveSessionOptions, unknownOptionNames } from './resolve-options.js';
 import { SessionManager } from './session-manager.js';
 import type { SessionOptions } from './session-options.js';
 import type { SessionStore } from './session-store.js';
@@ -13,6 +13,8 @@ export function createSessionMiddleware(
   options: SessionOptions & { store: SessionStore | NonNullable<SessionOptions['store']> },
 ): (request: SessionRequest, response: SessionResponse, next: (error?: unknown) => void) => void {
   const resolved = resolveSessionOptions(options);
+  const unknownNames = unknownOptionNames(options);
+  if (unknownNames.length > 0) emitOptionsWarning(`nest-sessions: unknown option(s) ignored: ${unknownNames.join(', ')}. Check the spelling.`);
   const sessionManager = new SessionManager(resolved, resolved.store!);
   return (request, response, next) => {
     sessionManager

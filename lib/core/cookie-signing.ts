@@ -14,6 +14,15 @@ const SIGNED_PREFIX = 's:';
  */
 const MAX_SIGNED_VALUE_LENGTH = 1024;
 
+/** Length of cookie-signature's signature: a SHA-256 HMAC in base64 without padding. */
+const SIGNATURE_LENGTH = 43;
+
+/**
+ * The longest session id a cookie can carry and have accepted back: `s:` + id + `.` +
+ * signature must fit in `MAX_SIGNED_VALUE_LENGTH`.
+ */
+export const MAX_SESSION_ID_LENGTH = MAX_SIGNED_VALUE_LENGTH - SIGNED_PREFIX.length - 1 - SIGNATURE_LENGTH;
+
 /** A signing secret, as cookie-signature takes it. */
 export type SessionSecret = string | Buffer;
 

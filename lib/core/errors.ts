@@ -37,6 +37,26 @@ export class SessionStoreUnavailableError extends SessionStoreError {
   override readonly statusCode: number = 503;
 }
 
+/**
+ * A session cookie attribute got a value no browser can take, while a request was served: from
+ * a `cookie` function's result or from a handler's assignment to `session.cookie.*`. That
+ * request fails (500); the message names the attribute. Invalid static options fail at
+ * start-up with `SessionOptionsError` instead.
+ */
+export class SessionCookieError extends TypeError {
+  override name = 'SessionCookieError';
+  /** The HTTP status a web layer should answer with. */
+  readonly statusCode: number = 500;
+
+  constructor(
+    /** The attribute at fault (`domain`, `maxAge`…). */
+    readonly attribute: string,
+    problem: string,
+  ) {
+    super(`nest-sessions: invalid session cookie \`${attribute}\`: ${problem}`);
+  }
+}
+
 /** A session method was used in a way that cannot work (reload of a session the store lost). */
 export class SessionStateError extends Error {
   override name = 'SessionStateError';

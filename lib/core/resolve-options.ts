@@ -1,6 +1,7 @@
 import type { SessionSecret } from './cookie-signing.js';
 import { isCallbackSessionStore, toSessionStore } from './callback-store-adapter.js';
-import { SessionOptionsError } from './errors.js';
+import { describe, domainProblem, expiresProblem, lifetimeProblem, pathProblem, toPriority, toSameSite, warnDateMaxAgeOnce } from './cookie-attributes.js';
+import { SessionCookieError, SessionOptionsError } from './errors.js';
 import type { SessionRequest } from './http-types.js';
 import { generateSessionId } from './session-id.js';
 import type {
@@ -45,16 +46,18 @@ export interface ResolvedSessionOptions extends ResolvedOwnerOptions {
 
 /** A cookie name is an RFC 6265 token: no separators, spaces or control characters. */
 const COOKIE_NAME_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const SAME_SITE_VALUES = ['lax', 'strict', 'none', 'auto'];
-const PRIORITY_VALUES = ['low', 'medium', 'high'];
+const KNOWN_COOKIE_KEYS = new Set(['path', 'domain', 'httpOnly', 'secure', 'maxAge', 'expires', 'partitioned', 'priority', 'sameSite']);
 const KNOWN_OPTIONS = new Set([
   'secret', 'secretFromRequest', 'name', 'cookie', 'genid', 'proxy', 'resave', 'rolling',
   'saveUninitialized', 'store', 'unset', 'storeUnavailable', 'absoluteTimeout',
   'sessionOwner', 'trackClient',
 ]);
 
-/** Validates the options and applies the defaults. Throws `SessionOptionsError` naming the option. */
-export function resolveSessionOptions(options: SessionOptions): ResolvedSessionOptions {
+/**
+ * Validates the options and applies the defaults. Throws `SessionOptionsError` naming the
+ * option; passes doubtful but working values (a `maxAge` of 0, unknown `cookie` keys) to `warn`.
+ */
+export function resolveSessionOptions(options: SessionOptions, warn: OptionsWarning = emitOptionsWarning): ResolvedSessionOptions {
   if (typeof options !== 'object' || options === null) {
     throw new SessionOptionsError('options', 'expected an object such as { secret: process.env.SESSION_SECRET }');
   }
@@ -64,8 +67,8 @@ export function resolveSessionOptions(options: SessionOptions): ResolvedSessionO
     cookieName: resolveCookieName(options.name),
     cookieOptions:
       typeof cookieOptions === 'function'
-        ? (request) => checkCookieOptions(cookieOptions(request), 'cookie() result')
-        : checkCookieOptions(cookieOptions ?? {}, 'cookie'),
+        ? (request) => checkRequestCookieOptions(cookieOptions(request))
+        : checkCookieOptions(cookieOptions ?? {}, 'cookie', warn),
     generateId: resolveFunction(options.genid, 'genid') ?? generateSessionId,
     trustProxy: optionalBoolean(options.proxy, 'proxy'),
     resave: optionalBoolean(options.resave, 'resave') ?? false,
@@ -89,13 +92,13 @@ function resolveSecrets(secret: unknown, secretFromRequest: unknown): SessionSec
     if (optionalBoolean(secretFromRequest, 'secretFromRequest')) return undefined;
     throw new SessionOptionsError(
       'secret',
-      'a secret is required to sign the session cookie; pass a long random string, e.g. { secret: process.env.SESSION_SECRET } ' +
+      'secret option required for sessions: pass a long random string that signs the session cookie, e.g. { secret: process.env.SESSION_SECRET } ' +
         '(or set secretFromRequest: true to use cookie-parser\'s req.secret)',
     );
   }
   const secrets = Array.isArray(secret) ? secret : [secret];
   if (secrets.length === 0) {
-    throw new SessionOptionsError('secret', 'the array of secrets is empty; give at least one secret');
+    throw new SessionOptionsError('secret', 'secret option array must contain one or more strings (it is empty)');
   }
   secrets.forEach((candidate, index) => {
     const isUsable =
@@ -130,53 +133,126 @@ function resolveStore(store: unknown): SessionStore | undefined {
   throw new SessionOptionsError('store', 'must be a SessionStore or an express-session store with get, set and destroy methods');
 }
 
-/** Checks cookie attributes; `where` names the option in messages (`cookie` or `cookie() result`). */
-export function checkCookieOptions(cookie: SessionCookieOptions, where: string): CheckedCookieOptions {
-  if (typeof cookie !== 'object' || cookie === null) {
-    throw new SessionOptionsError(where, 'must be an object of cookie attributes or a function returning one');
+/** Reports a problem with the options that does not stop them from working (Nest: the logger). */
+export type OptionsWarning = (message: string) => void;
+
+/** Outside Nest, warnings go where Node's own go (stderr, `process.on('warning')`). */
+export function emitOptionsWarning(message: string): void {
+  process.emitWarning(message, { code: 'NEST_SESSIONS_OPTIONS' });
+}
+
+/**
+ * Builds the error for a bad cookie attribute (`undefined`: the attributes as a whole): named
+ * as an option at start-up, as the attribute per request.
+ */
+type CookieProblem = (attribute: string | undefined, problem: string) => Error;
+
+/**
+ * Checks static cookie attributes at start-up (a bad one is a `SessionOptionsError` naming
+ * `cookie.<attribute>`; doubtful ones are warned about). `where` names the option.
+ */
+export function checkCookieOptions(
+  cookie: SessionCookieOptions,
+  where = 'cookie',
+  warn: OptionsWarning = emitOptionsWarning,
+): CheckedCookieOptions {
+  const checked = checkCookieAttributes(cookie, (attribute, problem) =>
+    new SessionOptionsError(attribute === undefined ? where : `${where}.${attribute}`, problem),
+  );
+  const unknownKeys = Object.keys(cookie).filter((key) => !KNOWN_COOKIE_KEYS.has(key));
+  if (unknownKeys.length > 0) {
+    warn(`nest-sessions: unknown \`${where}\` attribute(s) ignored: ${unknownKeys.join(', ')}. Check the spelling.`);
+  }
+  if (checked.maxAge !== null && checked.maxAge <= 0) {
+    warn(`nest-sessions: \`${where}.maxAge\` is ${checked.maxAge} ms: the cookie expires as soon as it is set, and browsers drop it.`);
+  } else if (checked.maxAge === null && checked.expires && checked.expires.getTime() <= Date.now()) {
+    const option = cookie.maxAge instanceof Date ? 'maxAge' : 'expires';
+    warn(`nest-sessions: \`${where}.${option}\` is in the past: the cookie expires as soon as it is set, and browsers drop it.`);
+  }
+  if (checked.sameSite === 'none' && checked.secure !== true) {
+    warn(
+      `nest-sessions: \`${where}.sameSite\` is 'none' but \`${where}.secure\` is not true: browsers drop SameSite=None ` +
+        "cookies that are not Secure. Set secure: true, or sameSite: 'auto'.",
+    );
+  }
+  return checked;
+}
+
+/**
+ * Checks what a `cookie` function returned for one request: a bad attribute fails that
+ * request with a `SessionCookieError` naming it (500), never the response's Set-Cookie later.
+ */
+export function checkRequestCookieOptions(cookie: SessionCookieOptions): CheckedCookieOptions {
+  return checkCookieAttributes(
+    cookie,
+    (attribute, problem) => new SessionCookieError(attribute ?? 'cookie', `${problem} (returned by the \`cookie\` function)`),
+  );
+}
+
+function checkCookieAttributes(cookie: SessionCookieOptions, fail: CookieProblem): CheckedCookieOptions {
+  if (typeof cookie !== 'object' || cookie === null || Array.isArray(cookie)) {
+    throw fail(undefined, `must be an object of cookie attributes or a function returning one, got ${describe(cookie)}`);
+  }
+  if (typeof (cookie as { then?: unknown }).then === 'function') {
+    throw fail(undefined, 'must give the attributes synchronously, not a Promise');
   }
   const path = cookie.path ?? '/';
-  if (typeof path !== 'string' || !path.startsWith('/')) {
-    throw new SessionOptionsError(`${where}.path`, `must be a string starting with "/", got ${JSON.stringify(path)}`);
+  const pathError = pathProblem(path);
+  if (pathError) throw fail('path', pathError);
+  if (cookie.domain != null) {
+    const domainError = domainProblem(cookie.domain);
+    if (domainError) throw fail('domain', domainError);
   }
-  const maxAge = cookie.maxAge ?? null;
-  if (maxAge !== null && (typeof maxAge !== 'number' || !Number.isFinite(maxAge))) {
-    throw new SessionOptionsError(`${where}.maxAge`, 'must be a number of milliseconds or null');
+  let maxAge: number | Date | null = cookie.maxAge ?? null;
+  let expires = cookie.expires ?? undefined;
+  if (maxAge instanceof Date) {
+    // express-session's deprecated form: the cookie expires at that date, its maxAge counted from when it is made.
+    const dateError = expiresProblem(maxAge);
+    if (dateError) throw fail('maxAge', dateError);
+    warnDateMaxAgeOnce();
+    expires = maxAge;
+    maxAge = null;
+  } else if (maxAge !== null) {
+    const maxAgeError = lifetimeProblem(maxAge);
+    if (maxAgeError) throw fail('maxAge', maxAgeError);
   }
-  if (cookie.expires != null && !(cookie.expires instanceof Date && !Number.isNaN(cookie.expires.getTime()))) {
-    throw new SessionOptionsError(`${where}.expires`, 'must be a valid Date or null');
-  }
-  if (cookie.domain !== undefined && typeof cookie.domain !== 'string') {
-    throw new SessionOptionsError(`${where}.domain`, 'must be a string');
+  if (expires != null) {
+    const expiresError = expires instanceof Date ? expiresProblem(expires) : `must be a valid Date or null, got ${describe(expires)}`;
+    if (expiresError) throw fail('expires', expiresError);
   }
   const secure = cookie.secure ?? false;
   if (typeof secure !== 'boolean' && secure !== 'auto') {
-    throw new SessionOptionsError(`${where}.secure`, "must be true, false or 'auto'");
+    throw fail('secure', `must be true, false or 'auto', got ${describe(secure)}`);
+  }
+  const sameSite = cookie.sameSite === undefined ? undefined : toSameSiteOption(cookie.sameSite);
+  if (cookie.sameSite !== undefined && sameSite === undefined) {
+    throw fail('sameSite', `must be one of true, false, 'lax', 'strict', 'none', 'auto', got ${describe(cookie.sameSite)}`);
+  }
+  const priority = cookie.priority === undefined ? undefined : toPriority(cookie.priority);
+  if (cookie.priority !== undefined && priority === undefined) {
+    throw fail('priority', `must be one of 'low', 'medium', 'high', got ${describe(cookie.priority)}`);
   }
   return {
     ...cookie,
     path,
     maxAge,
+    ...(expires !== undefined && { expires }),
     secure,
-    httpOnly: optionalBoolean(cookie.httpOnly, `${where}.httpOnly`) ?? true,
-    partitioned: optionalBoolean(cookie.partitioned, `${where}.partitioned`),
-    sameSite: checkSameSite(cookie.sameSite, `${where}.sameSite`),
-    priority: lowerCaseOneOf(cookie.priority, `${where}.priority`, PRIORITY_VALUES) as CheckedCookieOptions['priority'],
+    httpOnly: attributeBoolean(cookie.httpOnly, 'httpOnly', fail) ?? true,
+    partitioned: attributeBoolean(cookie.partitioned, 'partitioned', fail),
+    sameSite,
+    priority,
   };
 }
 
-function checkSameSite(sameSite: unknown, where: string): SameSiteOption | undefined {
-  if (sameSite === undefined || typeof sameSite === 'boolean') return sameSite;
-  return lowerCaseOneOf(sameSite, where, SAME_SITE_VALUES) as SameSiteOption;
+/** A cookie's `sameSite` values plus `'auto'` (resolved per request), any casing. */
+function toSameSiteOption(value: unknown): SameSiteOption | undefined {
+  return typeof value === 'string' && value.toLowerCase() === 'auto' ? 'auto' : toSameSite(value);
 }
 
-function lowerCaseOneOf(value: unknown, where: string, allowed: string[]): string | undefined {
-  if (value === undefined) return undefined;
-  const lowerCased = typeof value === 'string' ? value.toLowerCase() : value;
-  if (typeof lowerCased !== 'string' || !allowed.includes(lowerCased)) {
-    throw new SessionOptionsError(where, `must be one of ${allowed.map((v) => `'${v}'`).join(', ')}, got ${JSON.stringify(value)}`);
-  }
-  return lowerCased;
+function attributeBoolean(value: unknown, attribute: string, fail: CookieProblem): boolean | undefined {
+  if (value === undefined || typeof value === 'boolean') return value;
+  throw fail(attribute, `must be true or false, got ${describe(value)}`);
 }
 
 function optionalBoolean(value: unknown, option: string): boolean | undefined {

@@ -1,9 +1,22 @@
 import { stringifySetCookie } from 'cookie';
+import {
+  describe,
+  domainProblem,
+  isEpochMilliseconds,
+  expiresProblem,
+  lifetimeProblem,
+  pathProblem,
+  toPriority,
+  toSameSite,
+  warnDateMaxAgeOnce,
+} from './cookie-attributes.js';
+import type { PriorityValue, SameSiteValue } from './cookie-attributes.js';
+import { SessionCookieError } from './errors.js';
 
 /** The cookie as it is stored with the session (connect-redis / express-session JSON shape). */
 export interface StoredCookie {
   originalMaxAge: number | null;
-  expires?: string | Date | null;
+  expires?: string | number | Date | null;
   partitioned?: boolean;
   priority?: 'low' | 'medium' | 'high';
   secure?: boolean;
@@ -34,20 +47,20 @@ const EXPIRED = new Date(0);
 /**
  * The session's cookie, `req.session.cookie`: express-session's Cookie. `maxAge` is the time
  * left, computed from `expires`; setting it moves `expires` and `originalMaxAge`, which is what
- * `touch()` and `rolling` rely on.
+ * `touch()` and `rolling` rely on. Every attribute is checked when it is set: a value no
+ * browser could take (a handler's `cookie.maxAge = 1e300`, a domain with a port) throws a
+ * `SessionCookieError` naming the attribute there, instead of breaking the response later.
  */
 export class SessionCookie {
-  path = '/';
-  httpOnly = true;
-  secure?: boolean;
-  domain?: string;
-  sameSite?: boolean | 'lax' | 'strict' | 'none';
-  partitioned?: boolean;
-  priority?: 'low' | 'medium' | 'high';
-  /** The lifetime the cookie was given, in ms; `null` for a browser-session cookie. */
-  originalMaxAge: number | null = null;
-  /** When the session was created (epoch ms), for `absoluteTimeout`; unset without it. */
-  createdAt?: number;
+  #path = '/';
+  #httpOnly: boolean | undefined = true;
+  #secure: boolean | undefined;
+  #domain: string | undefined;
+  #sameSite: SameSiteValue | undefined;
+  #partitioned: boolean | undefined;
+  #priority: PriorityValue | undefined;
+  #originalMaxAge: number | null = null;
+  #createdAt: number | undefined;
   #expires: Date | null = null;
 
   /** A cookie for a new session, from attributes resolved for this request. */
@@ -65,20 +78,115 @@ export class SessionCookie {
     return cookie;
   }
 
-  /** The cookie of a stored session; `expires` arrives as an ISO string from JSON stores. */
+  /**
+   * The cookie of a stored session; `expires` arrives as an ISO string from JSON stores (a
+   * Date or epoch ms from others). Throws
+   * `SessionCookieError` for a value `isUsableRecord` would have refused.
+   */
   static fromStored(stored: StoredCookie): SessionCookie {
     const cookie = new SessionCookie();
-    if (stored.path !== undefined) cookie.path = stored.path;
-    if (stored.httpOnly !== undefined) cookie.httpOnly = stored.httpOnly;
-    cookie.secure = stored.secure;
-    cookie.domain = stored.domain;
-    cookie.sameSite = stored.sameSite;
-    cookie.partitioned = stored.partitioned;
-    cookie.priority = stored.priority;
-    cookie.#expires = stored.expires ? new Date(stored.expires) : null;
+    if (stored.path != null) cookie.path = stored.path;
+    if (stored.httpOnly != null) cookie.httpOnly = stored.httpOnly;
+    cookie.secure = stored.secure ?? undefined;
+    cookie.domain = stored.domain ?? undefined;
+    cookie.sameSite = stored.sameSite ?? undefined;
+    cookie.partitioned = stored.partitioned ?? undefined;
+    cookie.priority = stored.priority ?? undefined;
+    cookie.expires = stored.expires != null ? new Date(stored.expires) : null;
     cookie.originalMaxAge = stored.originalMaxAge ?? null;
-    if (typeof stored.createdAt === 'number') cookie.createdAt = stored.createdAt;
+    if (stored.createdAt != null) cookie.createdAt = stored.createdAt;
     return cookie;
+  }
+
+  /** Path the cookie is sent for. Default `'/'`. */
+  get path(): string {
+    return this.#path;
+  }
+
+  set path(path: string) {
+    throwIfProblem('path', pathProblem(path));
+    this.#path = path;
+  }
+
+  /** Hide the cookie from `document.cookie`. Default `true`. */
+  get httpOnly(): boolean | undefined {
+    return this.#httpOnly;
+  }
+
+  set httpOnly(isHttpOnly: boolean | undefined) {
+    this.#httpOnly = optionalBoolean('httpOnly', isHttpOnly);
+  }
+
+  get secure(): boolean | undefined {
+    return this.#secure;
+  }
+
+  set secure(isSecure: boolean | undefined) {
+    this.#secure = optionalBoolean('secure', isSecure);
+  }
+
+  get partitioned(): boolean | undefined {
+    return this.#partitioned;
+  }
+
+  set partitioned(isPartitioned: boolean | undefined) {
+    this.#partitioned = optionalBoolean('partitioned', isPartitioned);
+  }
+
+  get domain(): string | undefined {
+    return this.#domain;
+  }
+
+  set domain(domain: string | undefined) {
+    if (domain != null) throwIfProblem('domain', domainProblem(domain));
+    this.#domain = domain ?? undefined;
+  }
+
+  /** The `SameSite` attribute; names in any casing are kept lower-cased. */
+  get sameSite(): SameSiteValue | undefined {
+    return this.#sameSite;
+  }
+
+  set sameSite(sameSite: SameSiteValue | undefined) {
+    const value = sameSite == null ? undefined : toSameSite(sameSite);
+    if (sameSite != null && value === undefined) {
+      throw new SessionCookieError('sameSite', `must be true, false, 'lax', 'strict' or 'none', got ${describe(sameSite)}`);
+    }
+    this.#sameSite = value;
+  }
+
+  get priority(): PriorityValue | undefined {
+    return this.#priority;
+  }
+
+  set priority(priority: PriorityValue | undefined) {
+    const value = priority == null ? undefined : toPriority(priority);
+    if (priority != null && value === undefined) {
+      throw new SessionCookieError('priority', `must be 'low', 'medium' or 'high', got ${describe(priority)}`);
+    }
+    this.#priority = value;
+  }
+
+  /** The lifetime the cookie was given, in ms; `null` for a browser-session cookie. */
+  get originalMaxAge(): number | null {
+    return this.#originalMaxAge;
+  }
+
+  set originalMaxAge(milliseconds: number | null) {
+    if (milliseconds != null) throwIfProblem('originalMaxAge', lifetimeProblem(milliseconds));
+    this.#originalMaxAge = milliseconds ?? null;
+  }
+
+  /** When the session was created (epoch ms), for `absoluteTimeout`; unset without it. */
+  get createdAt(): number | undefined {
+    return this.#createdAt;
+  }
+
+  set createdAt(epochMilliseconds: number | undefined) {
+    if (epochMilliseconds !== undefined && !isEpochMilliseconds(epochMilliseconds)) {
+      throw new SessionCookieError('createdAt', `must be a time in epoch milliseconds, got ${describe(epochMilliseconds)}`);
+    }
+    this.#createdAt = epochMilliseconds;
   }
 
   get expires(): Date | null {
@@ -87,8 +195,13 @@ export class SessionCookie {
 
   /** Setting the expiry also records the lifetime from now as `originalMaxAge`. */
   set expires(date: Date | null) {
-    this.#expires = date;
-    this.originalMaxAge = date ? date.getTime() - Date.now() : null;
+    if (date != null && !(date instanceof Date)) {
+      throw new SessionCookieError('expires', `must be a valid Date or null, got ${describe(date)}`);
+    }
+    if (date != null) throwIfProblem('expires', expiresProblem(date));
+    const originalMaxAge = date ? date.getTime() - Date.now() : null;
+    this.#expires = date ?? null;
+    this.#originalMaxAge = originalMaxAge;
   }
 
   /** Milliseconds left before the cookie expires; `null` for a browser-session cookie. */
@@ -96,17 +209,27 @@ export class SessionCookie {
     return this.#expires ? this.#expires.getTime() - Date.now() : null;
   }
 
-  set maxAge(milliseconds: number | null) {
-    if (milliseconds != null && (typeof milliseconds !== 'number' || !Number.isFinite(milliseconds))) {
-      throw new TypeError('session cookie maxAge must be a finite number of milliseconds or null');
+  /** A number of ms from now, or `null`; a Date (deprecated, as in express-session) sets `expires`. */
+  set maxAge(milliseconds: number | Date | null) {
+    if (milliseconds instanceof Date) {
+      throwIfProblem('maxAge', expiresProblem(milliseconds));
+      this.expires = milliseconds;
+      warnDateMaxAgeOnce();
+      return;
     }
+    if (milliseconds != null) throwIfProblem('maxAge', lifetimeProblem(milliseconds));
     this.#expires = milliseconds == null ? null : new Date(Date.now() + milliseconds);
-    this.originalMaxAge = milliseconds ?? null;
+    this.#originalMaxAge = milliseconds ?? null;
   }
 
   /** Expiry as epoch milliseconds, or `undefined` for a browser-session cookie. */
   get expiresAt(): number | undefined {
     return this.#expires ? this.#expires.getTime() : undefined;
+  }
+
+  /** `console.log(req.session)` shows the attributes (they live in private fields). */
+  [Symbol.for('nodejs.util.inspect.custom')](): StoredCookie {
+    return this.toJSON();
   }
 
   /** The stored form; the same keys express-session writes, so stores can be shared. */
@@ -154,4 +277,14 @@ export class SessionCookie {
       { encode: encodeURIComponent },
     );
   }
+}
+
+function throwIfProblem(attribute: string, problem: string | undefined): void {
+  if (problem !== undefined) throw new SessionCookieError(attribute, problem);
+}
+
+function optionalBoolean(attribute: string, value: unknown): boolean | undefined {
+  if (value == null) return undefined;
+  if (typeof value !== 'boolean') throw new SessionCookieError(attribute, `must be true or false, got ${describe(value)}`);
+  return value;
 }

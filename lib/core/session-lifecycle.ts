@@ -12,6 +12,7 @@ import { noteSessionActivity } from './session-activity.js';
 import { publishDestroyed, publishDestroyedWhenDone, publishRegenerated, publishSessionEvent, publishWhenDone } from './session-events.js';
 import { appendSetCookie } from './session-cookie-header.js';
 import { SessionCookie } from './session-cookie.js';
+import { sessionIdProblem } from './session-id.js';
 import type { ResolvedCookieAttributes } from './session-cookie.js';
 import { toSessionRecord, isUsableRecord } from './session-record.js';
 import type { SessionRecord, SessionStore } from './session-store.js';
@@ -58,9 +59,8 @@ export class SessionLifecycle implements SessionOwner {
   /** Puts a new, empty session with a fresh id on the request. */
   generate(): void {
     const sessionId = this.options.generateId(this.request);
-    if (typeof sessionId !== 'string' || sessionId.length === 0) {
-      throw new SessionStateError('nest-sessions: genid() must return a non-empty string');
-    }
+    const idProblem = sessionIdProblem(sessionId);
+    if (idProblem !== undefined) throw new SessionStateError(`nest-sessions: genid() ${idProblem}`);
     if (this.#destroyedSessionIds?.has(sessionId)) {
       throw new SessionStateError('nest-sessions: genid() returned the id of the session just destroyed; ids must be unique');
     }

@@ -189,7 +189,7 @@ function secretsFromRequest(request: SessionRequest): SessionSecret[] {
   if (typeof request.secret === 'string' && request.secret.length > 0) return [request.secret];
   throw new SessionOptionsError(
     'secret',
-    'secretFromRequest is set but req.secret is empty: install cookie-parser with a secret before the session middleware, or pass `secret`',
+    'secret option required for sessions: secretFromRequest is set but req.secret is empty; install cookie-parser with a secret before the session middleware, or pass `secret`',
   );
 }
 

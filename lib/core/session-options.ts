@@ -20,8 +20,12 @@ export interface SessionCookieOptions {
    * A secure cookie is never set on a plain-HTTP response. Default `false`.
    */
   secure?: boolean | 'auto';
-  /** Lifetime in milliseconds; `null` makes a browser-session cookie. Default `null`. */
-  maxAge?: number | null;
+  /**
+   * Lifetime in milliseconds; `null` makes a browser-session cookie. Default `null`. Finite,
+   * at most 4.32e15 either way. A Date is accepted as express-session does (deprecated, warned
+   * once): the cookie expires at that date.
+   */
+  maxAge?: number | Date | null;
   /** Fixed expiry date; prefer `maxAge`, which is reset on touch. */
   expires?: Date | null;
   /** The `Partitioned` attribute (CHIPS). */

@@ -1,4 +1,6 @@
+import { domainProblem, expiresProblem, isEpochMilliseconds, lifetimeProblem, pathProblem, toPriority, toSameSite } from './cookie-attributes.js';
 import type { Session } from './session.js';
+import type { StoredCookie } from './session-cookie.js';
 import type { SessionRecord } from './session-store.js';
 
 /** The data's JSON as the lifecycle computed it for change detection, kept on the record. */
@@ -30,13 +32,38 @@ export function serializeSessionRecord(record: SessionRecord): string {
 }
 
 /**
- * Whether a value read from a store can become a session: an object with a cookie object.
- * Anything else (corrupted or foreign data) starts a new session instead of failing the
- * request. Expiry is the store's business, as in express-session: stores that touch by
- * extending their own TTL (Redis EXPIRE) keep an older `cookie.expires` in the value.
+ * Whether a value read from a store can become a session: an object whose cookie is an object
+ * with every attribute valid. Anything else (corrupted or foreign data) starts a new session
+ * instead of failing the request or the response's Set-Cookie. The rule for each stored cookie
+ * field is the same: missing or null takes the default; present with a wrong type or an
+ * invalid value makes the whole record unusable (a record that is wrong in one place cannot
+ * be trusted in the others). Unknown keys are ignored. Runs on every load: typeof checks, and
+ * a regex only for the `domain` and `path` a record carries.
+ * Expiry is the store's business, as in express-session: stores that touch by extending their
+ * own TTL (Redis EXPIRE) keep an older `cookie.expires` in the value.
  */
 export function isUsableRecord(record: unknown): record is SessionRecord {
   if (typeof record !== 'object' || record === null || Array.isArray(record)) return false;
   const cookie = (record as { cookie?: unknown }).cookie;
-  return typeof cookie === 'object' && cookie !== null;
+  return typeof cookie === 'object' && cookie !== null && !Array.isArray(cookie) && isUsableStoredCookie(cookie);
+}
+
+function isUsableStoredCookie(cookie: Partial<Record<keyof StoredCookie, unknown>>): boolean {
+  const { originalMaxAge, expires, path, domain, sameSite, priority, createdAt } = cookie;
+  return (
+    isOptionalBoolean(cookie.httpOnly) &&
+    isOptionalBoolean(cookie.secure) &&
+    isOptionalBoolean(cookie.partitioned) &&
+    (originalMaxAge == null || lifetimeProblem(originalMaxAge) === undefined) &&
+    (expires == null || expiresProblem(expires) === undefined) &&
+    (path == null || pathProblem(path) === undefined) &&
+    (domain == null || domainProblem(domain) === undefined) &&
+    (sameSite == null || toSameSite(sameSite) !== undefined) &&
+    (priority == null || toPriority(priority) !== undefined) &&
+    (createdAt == null || isEpochMilliseconds(createdAt))
+  );
+}
+
+function isOptionalBoolean(value: unknown): boolean {
+  return value == null || typeof value === 'boolean';
 }

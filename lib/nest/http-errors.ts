@@ -1,5 +1,5 @@
 import { HttpException, InternalServerErrorException, Logger, ServiceUnavailableException } from '@nestjs/common';
-import { SessionStoreError, SessionStoreUnavailableError } from '../core/errors.js';
+import { SessionCookieError, SessionStoreError, SessionStoreUnavailableError } from '../core/errors.js';
 
 const logger = new Logger('SessionModule');
 
@@ -16,6 +16,14 @@ export function toHttpException(error: unknown): unknown {
     return new ServiceUnavailableException('Session store unavailable, try again later', {
       cause: error,
       description: 'Service Unavailable',
+    });
+  }
+  if (error instanceof SessionCookieError) {
+    // The attribute is named; its value (perhaps from a request header) only goes to the log.
+    logger.error(error.message, error.stack);
+    return new InternalServerErrorException(`Invalid session cookie attribute: ${error.attribute}`, {
+      cause: error,
+      description: 'Internal Server Error',
     });
   }
   if (error instanceof SessionStoreError) {

@@ -12,7 +12,8 @@ const MODULE_OPTION_NAMES = new Set(['memoryStore', 'forRoutes', 'exclude', 'mid
  * naming it) and resolves the middleware's. Unknown names are warned about: usually typos.
  */
 export function resolveModuleOptions(options: SessionModuleOptions): ResolvedSessionOptions {
-  const resolved = resolveSessionOptions(options);
+  const logger = new Logger('SessionModule');
+  const resolved = resolveSessionOptions(options, (message) => logger.warn(message));
   for (const listOption of ['forRoutes', 'exclude'] as const) {
     const routes = options[listOption];
     if (routes !== undefined && !Array.isArray(routes)) {
@@ -34,7 +35,7 @@ export function resolveModuleOptions(options: SessionModuleOptions): ResolvedSes
   }
   const unknownNames = unknownOptionNames(options).filter((name) => !MODULE_OPTION_NAMES.has(name));
   if (unknownNames.length > 0) {
-    new Logger('SessionModule').warn(`Unknown option(s) ignored: ${unknownNames.join(', ')}. Check the spelling.`);
+    logger.warn(`Unknown option(s) ignored: ${unknownNames.join(', ')}. Check the spelling.`);
   }
   return resolved;
 }

@@ -156,8 +156,8 @@ describe('a failed save on a route the middleware was excluded from', () => {
 
 describe('invalid options fail at start-up with a message naming the option', () => {
   it.each([
-    [{ secret: undefined }, /`secret`: a secret is required/],
-    [{ secret: [] }, /`secret`: the array of secrets is empty/],
+    [{ secret: undefined }, /`secret`: secret option required for sessions/],
+    [{ secret: [] }, /`secret`: secret option array must contain one or more strings/],
     [{ secret: ['ok', ''] }, /`secret\[1\]`: must be a non-empty string or Buffer/],
     [{ name: 'has space' }, /`name`/],
     [{ unset: 'forget' }, /`unset`: must be one of 'keep', 'destroy'/],

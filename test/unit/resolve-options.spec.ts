@@ -1,6 +1,6 @@
 import session from 'express-session';
 import { resolveSessionOptions, unknownOptionNames } from '../../lib/core/resolve-options.js';
-import { SessionOptionsError } from '../../lib/core/errors.js';
+import { SessionCookieError, SessionOptionsError } from '../../lib/core/errors.js';
 import type { SessionOptions } from '../../lib/core/session-options.js';
 import type { SessionRequest } from '../../lib/core/http-types.js';
 import { CallbackStoreAdapter } from '../../lib/core/callback-store-adapter.js';
@@ -144,13 +144,14 @@ describe('resolveSessionOptions', () => {
       } catch (error) {
         thrown = error;
       }
-      expect(thrown).toBeInstanceOf(SessionOptionsError);
-      expect((thrown as SessionOptionsError).option).toBe('cookie() result.sameSite');
+      expect(thrown).toBeInstanceOf(SessionCookieError);
+      expect((thrown as SessionCookieError).attribute).toBe('sameSite');
+      expect((thrown as SessionCookieError).message).toContain('returned by the `cookie` function');
     });
 
     it('rejects a result that is not an object', () => {
       const resolved = resolveSessionOptions({ secret, cookie: () => undefined as never });
-      expect(() => (resolved.cookieOptions as (request: SessionRequest) => unknown)(request)).toThrow(SessionOptionsError);
+      expect(() => (resolved.cookieOptions as (request: SessionRequest) => unknown)(request)).toThrow(SessionCookieError);
     });
   });
 });

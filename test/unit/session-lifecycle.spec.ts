@@ -206,6 +206,8 @@ describe('SessionLifecycle', () => {
       const { session } = await loaded();
       await store.destroy('sid');
       await expect(session.reload()).rejects.toBeInstanceOf(SessionStateError);
+      // express-session's wording, which apps and logs match on.
+      await expect(session.reload()).rejects.toThrow('failed to load session');
     });
 
     it('destroy removes req.session and the stored session; a later save is ignored', async () => {

@@ -1,0 +1,115 @@
+/**
+ * What a session cookie attribute must be for a browser to take it, checked where values are
+ * made (options at start-up, a `cookie` function's result, a handler's assignment to
+ * `session.cookie`, a record read from a store) so a bad one never reaches the Set-Cookie
+ * header. The rules are at least as strict as the `cookie` package's serializer: what passes
+ * here always serializes. Each check returns what is wrong, or `undefined`; the caller raises
+ * the error of its context.
+ */
+
+/**
+ * The longest cookie lifetime, in ms, either way: half the Date range (8.64e15 ms from the
+ * epoch), so that `now + maxAge` stays a valid date for the next 130,000 years.
+ */
+export const MAX_COOKIE_LIFETIME_MS = 4.32e15;
+
+/** The Date range: ms from the epoch a `Date` can hold. */
+const MAX_EPOCH_MS = 8.64e15;
+
+/** Hostname labels (RFC 1034), an optional leading dot: no port, scheme, path, spaces or separators. */
+const DOMAIN = /^\.?[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+const MAX_DOMAIN_LENGTH = 253;
+
+/** Starts with `/`; printable ASCII without `;` (it would end the attribute) or `<` (the `cookie` package refuses it). */
+const PATH = /^\/[\u0020-\u003A\u003D-\u007E]*$/;
+
+const SAME_SITE_NAMES = new Set(['lax', 'strict', 'none']);
+const PRIORITY_NAMES = new Set(['low', 'medium', 'high']);
+
+export type SameSiteValue = boolean | 'lax' | 'strict' | 'none';
+export type PriorityValue = 'low' | 'medium' | 'high';
+
+export function domainProblem(domain: unknown): string | undefined {
+  if (typeof domain !== 'string') return `must be a string, got ${describe(domain)}`;
+  if (domain.length > MAX_DOMAIN_LENGTH || !DOMAIN.test(domain)) {
+    return `must be a domain name such as "example.com" (no port, scheme, path, spaces or separators), got ${describe(domain)}`;
+  }
+  return undefined;
+}
+
+export function pathProblem(path: unknown): string | undefined {
+  if (typeof path !== 'string' || !PATH.test(path)) {
+    return `must be a string starting with "/" without ";", "<", control or non-ASCII characters, got ${describe(path)}`;
+  }
+  return undefined;
+}
+
+/** A lifetime in ms (`maxAge`, `originalMaxAge`); `null` is checked by callers that allow it. */
+export function lifetimeProblem(milliseconds: unknown): string | undefined {
+  if (typeof milliseconds === 'string') {
+    return `must be a number of milliseconds, but received the string ${describe(milliseconds)}` +
+      ' (values from environment variables or ConfigService are strings: convert them with Number(...))';
+  }
+  if (typeof milliseconds !== 'number' || !Number.isFinite(milliseconds)) {
+    return `must be a finite number of milliseconds or null, got ${describe(milliseconds)}`;
+  }
+  if (Math.abs(milliseconds) > MAX_COOKIE_LIFETIME_MS) {
+    return `must be within the Date range (at most ${MAX_COOKIE_LIFETIME_MS} ms), got ${milliseconds}`;
+  }
+  return undefined;
+}
+
+/** A point in time as a Date (or, from stores, a date string or epoch ms) that is a valid date. */
+export function isValidDate(value: unknown): boolean {
+  if (value instanceof Date) return Number.isFinite(value.getTime());
+  if (typeof value === 'number') return isEpochMilliseconds(value);
+  return typeof value === 'string' && Number.isFinite(Date.parse(value));
+}
+
+/** An expiry: a valid Date (or date string) close enough to now for its lifetime to be one. */
+export function expiresProblem(value: unknown): string | undefined {
+  if (!isValidDate(value)) return `must be a valid Date or null, got ${describe(value)}`;
+  const lifetime = new Date(value as string | number | Date).getTime() - Date.now();
+  return Math.abs(lifetime) > MAX_COOKIE_LIFETIME_MS ? `must be within ${MAX_COOKIE_LIFETIME_MS} ms of now` : undefined;
+}
+
+/** Epoch milliseconds a Date can hold (`createdAt`). */
+export function isEpochMilliseconds(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && Math.abs(value) <= MAX_EPOCH_MS;
+}
+
+/** `sameSite` in its canonical form (any casing of the names accepted), or undefined if invalid. */
+export function toSameSite(value: unknown): SameSiteValue | undefined {
+  if (typeof value === 'boolean') return value;
+  const name = typeof value === 'string' ? value.toLowerCase() : undefined;
+  return name !== undefined && SAME_SITE_NAMES.has(name) ? (name as SameSiteValue) : undefined;
+}
+
+/** `priority` in its canonical form (any casing accepted), or undefined if invalid. */
+export function toPriority(value: unknown): PriorityValue | undefined {
+  const name = typeof value === 'string' ? value.toLowerCase() : undefined;
+  return name !== undefined && PRIORITY_NAMES.has(name) ? (name as PriorityValue) : undefined;
+}
+
+let hasWarnedAboutDateMaxAge = false;
+
+/**
+ * express-session accepts a Date as `maxAge` with a deprecation warning; so do we, once per
+ * process (as express-session's `depd` does).
+ */
+export function warnDateMaxAgeOnce(): void {
+  if (hasWarnedAboutDateMaxAge) return;
+  hasWarnedAboutDateMaxAge = true;
+  process.emitWarning(
+    'nest-sessions: cookie maxAge as a Date is deprecated (as in express-session); pass a number of milliseconds instead',
+    { type: 'DeprecationWarning', code: 'NEST_SESSIONS_MAXAGE_DATE' },
+  );
+}
+
+/** A value as it goes into a message: short, quoted strings, never a whole object. */
+export function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 100 ? `${value.slice(0, 100)}…` : value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value == null) return String(value);
+  if (value instanceof Date) return `Date(${value.getTime()})`;
+  return Array.isArray(value) ? 'an array' : `a ${typeof value}`;
+}
