@@ -11,8 +11,7 @@ tar --exclude=./node_modules --exclude=./.git --exclude=./build --exclude=./dist
   | tar -xf - -C "$scratch"
 cd "$scratch"
 
-# @nestjs/graphql and @nestjs/apollo are versioned apart from Nest: 13.x is their Nest 11 line
-# (their ^11 needs Nest 9). Every other @nestjs/* package goes to ^11.
+# Some @nestjs/* packages are versioned apart from Nest (see the ranges below).
 mapfile -t nest_packages < <(node -e '
   const { devDependencies } = JSON.parse(require("fs").readFileSync("package.json", "utf8"));
   // Packages whose Nest 11 line is not ^11: @nestjs/graphql and @nestjs/apollo are at ^13 there;
