@@ -1,4 +1,5 @@
 import type { ResolvedSessionOptions } from './resolve-options.js';
+import type { StoreWriteMode } from './session-store.js';
 
 /**
  * What is known about the request's session when its response goes out. The rules below are
@@ -43,4 +44,23 @@ export function shouldSetCookie(facts: CommitFacts, options: RuleOptions): boole
   if (facts.sessionId === undefined) return false;
   if (facts.cookieSessionId !== facts.sessionId) return options.saveUninitialized || facts.isModified;
   return options.rolling || (facts.hasCookieExpiry && facts.isModified);
+}
+
+/** What decides how a save reaches the store. */
+export interface WriteFacts {
+  /** `'update'`: the id is stored (loaded, or saved earlier in this request). */
+  mode: StoreWriteMode;
+  /** The request knows which data the store holds (loaded or saved): changes can be computed. */
+  hasStoredBaseline: boolean;
+  /** The store writes changes only (`SessionStore.merge`). */
+  canStoreMerge: boolean;
+}
+
+/**
+ * Write only the keys this request changed, so overlapping requests of one session do not
+ * undo each other: an update of a stored session, on a store that merges. New sessions, and
+ * every write to an express-session store, are written whole.
+ */
+export function shouldMerge(facts: WriteFacts): boolean {
+  return facts.mode === 'update' && facts.hasStoredBaseline && facts.canStoreMerge;
 }

@@ -1,4 +1,4 @@
-import { shouldSave, shouldSetCookie, shouldTouch } from './commit-rules.js';
+import { shouldMerge, shouldSave, shouldSetCookie, shouldTouch } from './commit-rules.js';
 import type { CommitFacts } from './commit-rules.js';
 import type { SessionSecret } from './cookie-signing.js';
 import { signSessionId } from './cookie-signing.js';
@@ -9,13 +9,15 @@ import type { CheckedCookieOptions, ResolvedSessionOptions } from './resolve-opt
 import { Session, serializeSessionData } from './session.js';
 import type { SessionOwner } from './session.js';
 import { noteSessionActivity } from './session-activity.js';
-import { publishDestroyed, publishDestroyedWhenDone, publishRegenerated, publishSessionEvent, publishWhenDone } from './session-events.js';
+import { publishDestroyed, publishDestroyedWhenDone, publishRegenerated, publishRotated, publishSessionEvent, publishWhenDone } from './session-events.js';
+import { changesBetween, joinKeyedDataJson, serializeDataByKey } from './session-changes.js';
+import type { KeyedDataJson } from './session-changes.js';
 import { appendSetCookie } from './session-cookie-header.js';
 import { SessionCookie } from './session-cookie.js';
 import { sessionIdProblem } from './session-id.js';
 import type { ResolvedCookieAttributes } from './session-cookie.js';
 import { toSessionRecord, isUsableRecord } from './session-record.js';
-import type { SessionRecord, SessionStore } from './session-store.js';
+import type { SessionRecord, SessionStore, StoreWriteMode } from './session-store.js';
 
 /**
  * One request's session, from attach to commit: generates or inflates `req.session`,
@@ -34,6 +36,11 @@ export class SessionLifecycle implements SessionOwner {
    */
   #originalCookieLifetime: number | null = null;
   #savedCookieLifetime: number | null | undefined;
+  /**
+   * The data the store holds for the persisted id, key by key, as far as this request knows
+   * (loaded, reloaded or saved): what a merged save compares with to find this request's changes.
+   */
+  #storedKeyedDataJson: KeyedDataJson | undefined;
   /** The id known to exist in the store: writes to it update, writes to others create. */
   #persistedSessionId: string | undefined;
   #destroyedSessionIds: Set<string> | undefined;
@@ -58,12 +65,7 @@ export class SessionLifecycle implements SessionOwner {
 
   /** Puts a new, empty session with a fresh id on the request. */
   generate(): void {
-    const sessionId = this.options.generateId(this.request);
-    const idProblem = sessionIdProblem(sessionId);
-    if (idProblem !== undefined) throw new SessionStateError(`nest-sessions: genid() ${idProblem}`);
-    if (this.#destroyedSessionIds?.has(sessionId)) {
-      throw new SessionStateError('nest-sessions: genid() returned the id of the session just destroyed; ids must be unique');
-    }
+    const sessionId = this.#newSessionId();
     const cookie = SessionCookie.fromAttributes(this.#resolveCookieAttributes());
     if (this.options.absoluteTimeout !== undefined) cookie.createdAt = Date.now();
     const session = new Session(this, sessionId, cookie);
@@ -73,6 +75,7 @@ export class SessionLifecycle implements SessionOwner {
     this.#originalDataJson = serializeSessionData(session);
     this.#originalCookieLifetime = cookie.originalMaxAge;
     this.#savedDataJson = undefined;
+    this.#storedKeyedDataJson = undefined;
   }
 
   /** Puts the stored session on the request. */
@@ -83,7 +86,8 @@ export class SessionLifecycle implements SessionOwner {
     this.request.sessionID = sessionId;
     this.request.session = session;
     this.#originalSessionId = sessionId;
-    this.#originalDataJson = serializeSessionData(session);
+    this.#storedKeyedDataJson = serializeDataByKey(session);
+    this.#originalDataJson = joinKeyedDataJson(this.#storedKeyedDataJson);
     this.#originalCookieLifetime = session.cookie.originalMaxAge;
     this.#savedDataJson = this.options.resave ? undefined : this.#originalDataJson;
     this.#savedCookieLifetime = this.#originalCookieLifetime;
@@ -91,26 +95,35 @@ export class SessionLifecycle implements SessionOwner {
     publishSessionEvent('loaded', sessionId, session, this.options);
   }
 
-  async saveSession(session: Session, dataJson?: string): Promise<void> {
+  async saveSession(session: Session, keyedDataJson?: KeyedDataJson): Promise<void> {
     // A save after destroy (a slow request finishing after logout) must not bring it back.
     if (this.#destroyedSessionIds?.has(session.id)) return;
     // The owner (and its activity record) is recorded with every save; see session-activity.ts.
     const owner = noteSessionActivity(session, this.request, this.options, this.store);
-    dataJson ??= serializeSessionData(session);
-    this.#savedDataJson = dataJson;
-    this.#savedCookieLifetime = session.cookie.originalMaxAge;
     const mode = session.id === this.#persistedSessionId ? 'update' : 'create';
-    const isWritten = await this.store.set(session.id, toSessionRecord(session, dataJson), { mode, owner });
-    if (isWritten === false && mode === 'create') {
-      // The new id belongs to another session (a genid that repeats itself): sending its
-      // cookie would hand this client someone else's session.
-      this.abandon();
-      throw new SessionStateError(
-        `nest-sessions: the new session id is already in use in the store; genid() must return unique, unguessable ids`,
-      );
-    }
+    const isWritten = await this.#write(session, keyedDataJson ?? serializeDataByKey(session), mode, owner);
     if (isWritten !== false) publishSessionEvent(mode === 'create' ? 'created' : 'saved', session.id, session, this.options);
-    this.#persistedSessionId = session.id;
+  }
+
+  /**
+   * `rotate()`: the same data and cookie under a new id. The new session is stored before the
+   * old id is destroyed, so a failure leaves the request with its session as it was.
+   */
+  async rotateSession(session: Session): Promise<Session> {
+    if (this.#destroyedSessionIds?.has(session.id)) {
+      throw new SessionStateError('nest-sessions: rotate() was called on a destroyed session');
+    }
+    const previousSessionId = session.id;
+    const cookie = SessionCookie.fromStored(session.cookie.toJSON());
+    const rotated = new Session(this, this.#newSessionId(), cookie, session as unknown as Record<string, unknown>);
+    const owner = noteSessionActivity(rotated, this.request, this.options, this.store);
+    await this.#write(rotated, serializeDataByKey(rotated), 'create', owner);
+    this.request.session = rotated;
+    this.request.sessionID = rotated.id;
+    this.#markDestroyedId(previousSessionId);
+    await this.store.destroy(previousSessionId);
+    publishRotated(previousSessionId, rotated.id, rotated, this.options);
+    return rotated;
   }
 
   async reloadSession(session: Session): Promise<Session> {
@@ -120,6 +133,7 @@ export class SessionLifecycle implements SessionOwner {
     }
     const reloaded = new Session(this, session.id, SessionCookie.fromStored(record.cookie), record);
     this.request.session = reloaded;
+    if (session.id === this.#persistedSessionId) this.#storedKeyedDataJson = serializeDataByKey(reloaded);
     return reloaded;
   }
 
@@ -193,14 +207,44 @@ export class SessionLifecycle implements SessionOwner {
     this.#touchOnce(session);
     // Renews a minute-old `lastActiveAt` of an owned session, which makes it due for a save.
     noteSessionActivity(session, this.request, this.options, this.store);
-    const dataJson = serializeSessionData(session);
+    const keyedDataJson = serializeDataByKey(session);
+    const dataJson = joinKeyedDataJson(keyedDataJson);
     this.#finalDataJson = dataJson;
     const facts = this.#commitFacts(session, dataJson);
-    if (shouldSave(facts, this.options)) return this.saveSession(session, dataJson);
+    if (shouldSave(facts, this.options)) return this.saveSession(session, keyedDataJson);
     if (this.store.touch && shouldTouch(facts, this.options)) {
       return publishWhenDone(this.store.touch(session.id, toSessionRecord(session)), 'touched', session.id, session, this.options);
     }
     return undefined;
+  }
+
+  /**
+   * Carries out a save: the whole record, or only this request's changes when the rules say
+   * so (`shouldMerge`); then records what the store holds. Resolves to the store's answer.
+   */
+  async #write(session: Session, keyedDataJson: KeyedDataJson, mode: StoreWriteMode, owner: string | null | undefined): Promise<boolean | void> {
+    const dataJson = joinKeyedDataJson(keyedDataJson);
+    this.#savedDataJson = dataJson;
+    this.#savedCookieLifetime = session.cookie.originalMaxAge;
+    const record = toSessionRecord(session, dataJson);
+    const storedKeyedDataJson = this.#storedKeyedDataJson;
+    const isMerged =
+      storedKeyedDataJson !== undefined &&
+      shouldMerge({ mode, hasStoredBaseline: true, canStoreMerge: this.store.merge !== undefined });
+    const isWritten = isMerged
+      ? await this.store.merge!(session.id, record, changesBetween(storedKeyedDataJson, keyedDataJson), { owner })
+      : await this.store.set(session.id, record, { mode, owner });
+    if (isWritten === false && mode === 'create') {
+      // The new id belongs to another session (a genid that repeats itself): sending its
+      // cookie would hand this client someone else's session.
+      this.abandon();
+      throw new SessionStateError(
+        `nest-sessions: the new session id is already in use in the store; genid() must return unique, unguessable ids`,
+      );
+    }
+    this.#persistedSessionId = session.id;
+    this.#storedKeyedDataJson = keyedDataJson;
+    return isWritten;
   }
 
   #commitFacts(session: Session, dataJson: string): CommitFacts {
@@ -226,6 +270,17 @@ export class SessionLifecycle implements SessionOwner {
     if (this.#isTouched) return;
     this.#isTouched = true;
     session.touch();
+  }
+
+  /** A new id from `genid`, checked: well-formed and not one destroyed in this request. */
+  #newSessionId(): string {
+    const sessionId = this.options.generateId(this.request);
+    const idProblem = sessionIdProblem(sessionId);
+    if (idProblem !== undefined) throw new SessionStateError(`nest-sessions: genid() ${idProblem}`);
+    if (this.#destroyedSessionIds?.has(sessionId)) {
+      throw new SessionStateError('nest-sessions: genid() returned the id of the session just destroyed; ids must be unique');
+    }
+    return sessionId;
   }
 
   #markDestroyed(session: Session): void {

@@ -1,6 +1,7 @@
 import { SessionOptionsError } from '../core/errors.js';
 import { SessionStore } from '../core/session-store.js';
 import type { SessionRecord, StoreWriteOptions } from '../core/session-store.js';
+import type { SessionChanges } from '../core/session-changes.js';
 import { serializeSessionRecord } from '../core/session-record.js';
 import { OwnerIndex } from './owner-index.js';
 
@@ -80,6 +81,29 @@ export class MemoryStore extends SessionStore {
       if (mode === 'create' ? exists : !exists) return false;
     }
     const isKept = this.#write(sessionId, serializeSessionRecord(record), this.#expiresAt(record, now), now);
+    if (isKept && options?.owner !== undefined) this.#owners.assign(sessionId, options.owner);
+    return true;
+  }
+
+  /**
+   * Applies one request's changes to the stored session; atomic, as it runs without yielding
+   * between the read and the write. `false` when the session is gone.
+   */
+  override async merge(
+    sessionId: string,
+    record: SessionRecord,
+    changes: SessionChanges,
+    options?: Pick<StoreWriteOptions, 'owner'>,
+  ): Promise<boolean> {
+    const now = Date.now();
+    const entry = this.#liveEntry(sessionId, now);
+    if (entry === undefined) return false;
+    const stored = JSON.parse(entry.slice(EXPIRY_DIGITS)) as Record<string, unknown>;
+    // The cookie is the record's first key: replacing it in place keeps it first.
+    stored.cookie = record.cookie;
+    for (const key of changes.deletedKeys) delete stored[key];
+    for (const key of changes.setKeys.keys()) stored[key] = record[key];
+    const isKept = this.#write(sessionId, JSON.stringify(stored), this.#expiresAt(record, now), now);
     if (isKept && options?.owner !== undefined) this.#owners.assign(sessionId, options.owner);
     return true;
   }

@@ -3,8 +3,10 @@ import type { Cluster, RedisOptions } from 'ioredis';
 import { SessionOptionsError, SessionStoreError, SessionStoreUnavailableError } from '../core/errors.js';
 import { SessionStore } from '../core/session-store.js';
 import type { SessionRecord, StoreWriteOptions } from '../core/session-store.js';
+import type { SessionChanges } from '../core/session-changes.js';
 import { isReplyError, toRedisStoreError } from './redis-errors.js';
 import { forEachKeyPage, pipelineOn, prefixPattern } from './redis-keyspace.js';
+import { mergeOnServer } from './redis-merge-script.js';
 import { RedisOwnerIndex } from './redis-owner-index.js';
 import { DEFAULT_PREFIX, DEFAULT_SCAN_COUNT, DEFAULT_TTL_SECONDS, FAIL_FAST_CLIENT_OPTIONS } from './redis-store-options.js';
 import type { RedisSessionSerializer, RedisStoreLogger, RedisStoreOptions } from './redis-store-options.js';
@@ -122,6 +124,35 @@ export class RedisStore extends SessionStore {
     ]);
     // SET … NX / XX answers nil when the condition refused the write.
     return reply !== null;
+  }
+
+  /**
+   * Applies one request's changes on the server, in one round trip (a Lua script on the one
+   * key, so also on a Cluster): other keys, written meanwhile by overlapping requests, stay;
+   * the value stays connect-redis' JSON string. With a custom `serializer` the server cannot
+   * read the value, so the whole record is written (`set` with mode `'update'`).
+   */
+  override async merge(
+    sessionId: string,
+    record: SessionRecord,
+    changes: SessionChanges,
+    options?: Pick<StoreWriteOptions, 'owner'>,
+  ): Promise<boolean> {
+    if (this.#serializer !== JSON) return this.set(sessionId, record, { ...options, mode: 'update' });
+    const key = this.prefix + sessionId;
+    const ttlSeconds = this.#ttlSecondsOf(record);
+    if (ttlSeconds <= 0) {
+      await this.#run('delete the expired session', () => this.client.del(key));
+      return true;
+    }
+    const cookieJson = JSON.stringify(record.cookie);
+    const [outcome] = await Promise.all([
+      this.#run('save the session', () => mergeOnServer(this.client, key, ttlSeconds, cookieJson, changes)),
+      this.#indexOwner(sessionId, options?.owner, ttlSeconds),
+    ]);
+    // A value the script cannot cut up (not written by a JSON writer): replaced whole.
+    if (outcome === 'not-a-json-object') return this.set(sessionId, record, { ...options, mode: 'update' });
+    return outcome === 'merged';
   }
 
   /** Extends the key's life to the cookie's new expiry without rewriting the value (EXPIRE). */

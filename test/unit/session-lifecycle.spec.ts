@@ -139,8 +139,17 @@ describe('SessionLifecycle', () => {
       expect((await store.get('sid'))!.cookie.expires).toBe(new Date(NOW + 90_000).toISOString());
     });
 
-    it("modified, persistent cookie: saved with mode 'update' and the cookie re-sent", async () => {
+    it('modified, persistent cookie: its changes merged into the stored session and the cookie re-sent', async () => {
       const { lifecycle, session } = await loaded();
+      const mergeSpy = jest.spyOn(store, 'merge');
+      session.n = 2;
+      expect(await finish(lifecycle)).toHaveLength(1);
+      expect(mergeSpy).toHaveBeenCalledWith('sid', expect.objectContaining({ n: 2 }), { setKeys: new Map([['n', '2']]), deletedKeys: [] }, expect.anything());
+    });
+
+    it("on a store without merge: written whole with mode 'update'", async () => {
+      const { lifecycle, session } = await loaded();
+      Object.defineProperty(store, 'merge', { value: undefined });
       const setSpy = jest.spyOn(store, 'set');
       session.n = 2;
       expect(await finish(lifecycle)).toHaveLength(1);
@@ -161,17 +170,17 @@ describe('SessionLifecycle', () => {
 
     it('resave writes an unmodified session', async () => {
       const { lifecycle } = await loaded({ resave: true });
-      const setSpy = jest.spyOn(store, 'set');
+      const mergeSpy = jest.spyOn(store, 'merge');
       expect(await finish(lifecycle)).toEqual([]);
-      expect(setSpy).toHaveBeenCalledWith('sid', expect.anything(), expect.objectContaining({ mode: 'update' }));
+      expect(mergeSpy).toHaveBeenCalledWith('sid', expect.anything(), { setKeys: new Map(), deletedKeys: [] }, expect.anything());
     });
 
     it('a changed cookie lifetime counts as a modification', async () => {
       const { lifecycle, session } = await loaded();
-      const setSpy = jest.spyOn(store, 'set');
+      const mergeSpy = jest.spyOn(store, 'merge');
       session.cookie.maxAge = 3_600_000;
       expect(await finish(lifecycle)).toHaveLength(1);
-      expect(setSpy).toHaveBeenCalledTimes(1);
+      expect(mergeSpy).toHaveBeenCalledTimes(1);
       expect((await store.get('sid'))!.cookie.originalMaxAge).toBe(3_600_000);
     });
 
