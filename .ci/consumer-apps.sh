@@ -347,9 +347,12 @@ write_nest12_esm_app() {
   "devDependencies": {
     "@nestjs/testing": "^12.0.1",
     "@types/express": "^5.0.0",
+    "@types/jest": "^30.0.0",
     "@types/node": "^24.0.0",
     "@types/supertest": "^7.0.0",
+    "jest": "^30.0.0",
     "supertest": "^7.0.0",
+    "ts-jest": "^29.4.0",
     "typescript": "^6.0.2",
     "vite-tsconfig-paths": "^5.1.4",
     "vitest": "^4.1.2"
@@ -442,12 +445,36 @@ async function bootstrap() {
 await bootstrap();
 EOF
   write_e2e_test "$dir" "import request from 'supertest';" 'supertest/types.js' '.js'
+  # Ours, not the template's: the same e2e test under Jest's ESM mode, as ESM apps that keep
+  # Jest run it (this repository's own setup).
+  cat >"$dir/jest.esm.config.mjs" <<'EOF'
+export default {
+  testEnvironment: 'node',
+  testRegex: '.e2e-spec.ts$',
+  extensionsToTreatAsEsm: ['.ts'],
+  transform: { '^.+\\.ts$': ['ts-jest', { useESM: true }] },
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+};
+EOF
 }
 
 # ---------------------------------------------------------------- the checks
 
 free_port() {
   node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
+}
+
+# Fails unless the test run just logged reports passed tests and no failed one.
+# Jest: "Tests:       1 passed, 1 total"; Vitest: "      Tests  1 passed (1)".
+expect_passed_tests() {
+  local app=$1 summary
+  summary=$(sed 's/\x1b\[[0-9;]*m//g' "$work/$app.log" | grep -E '^ *Tests:? ' || true)
+  echo "   ${summary//$'\n'/ | }"
+  if ! grep -qE 'Tests:? +[0-9]+ passed' <<<"$summary" || grep -q 'failed' <<<"$summary"; then
+    cat "$work/$app.log" >&2
+    echo "!! consumer app $app failed at step: $current_step (no passed test reported)" >&2
+    exit 1
+  fi
 }
 
 check_app() {
@@ -487,14 +514,11 @@ check_app() {
   app_pid=""
   step "its own e2e test (npm run test:e2e, the template's test config)"
   quietly npm run test:e2e
-  # Jest: "Tests:       1 passed, 1 total"; Vitest: "      Tests  1 passed (1)". None failed, some passed.
-  local summary
-  summary=$(sed 's/\x1b\[[0-9;]*m//g' "$work/$app.log" | grep -E '^ *Tests:? ' || true)
-  echo "   $summary"
-  if ! grep -qE 'Tests:? +[0-9]+ passed' <<<"$summary" || grep -q 'failed' <<<"$summary"; then
-    cat "$work/$app.log" >&2
-    echo "!! consumer app $app failed at step: $current_step (no passed test reported)" >&2
-    exit 1
+  expect_passed_tests "$app"
+  if [ -f jest.esm.config.mjs ]; then
+    step "the e2e test under Jest's ESM mode"
+    quietly node --experimental-vm-modules node_modules/jest/bin/jest.js --config jest.esm.config.mjs
+    expect_passed_tests "$app"
   fi
   cd "$repo"
   echo "== consumer $app: passed in $((SECONDS - started)) s"
