@@ -11,9 +11,11 @@ tar --exclude=./node_modules --exclude=./.git --exclude=./build --exclude=./dist
   | tar -xf - -C "$scratch"
 cd "$scratch"
 
+# @nestjs/config does not follow Nest's majors: its 12.x declares Nest 11 and 12 as peers.
 mapfile -t nest_packages < <(node -e '
   const { devDependencies } = JSON.parse(require("fs").readFileSync("package.json", "utf8"));
-  for (const name of Object.keys(devDependencies)) if (name.startsWith("@nestjs/")) console.log(`${name}@^11`);
+  const keepVersion = new Set(["@nestjs/config"]);
+  for (const name of Object.keys(devDependencies)) if (name.startsWith("@nestjs/") && !keepVersion.has(name)) console.log(`${name}@^11`);
 ')
 echo "== nest 11: npm install ${nest_packages[*]}"
 # --prefer-offline: the main install has filled npm's cache with everything but the Nest 11 packages.
