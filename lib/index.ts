@@ -52,5 +52,5 @@ export { CallbackStoreAdapter, toSessionStore } from './core/callback-store-adap
 export type { CallbackSessionStore } from './core/callback-store-adapter.js';
 export { MemoryStore } from './stores/memory-store.js';
 export type { MemoryStoreOptions } from './stores/memory-store.js';
-export { RedisStore } from './stores/redis-store.js';
-export type { RedisStoreOptions, RedisSessionSerializer, RedisStoreLogger } from './stores/redis-store-options.js';
+// RedisStore: import it from 'nest-sessions/redis' (lib/redis.ts), so that apps on the
+// MemoryStore never load ioredis.

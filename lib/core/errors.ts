@@ -2,10 +2,14 @@
  * Errors raised by nest-sessions. One class per failure a caller handles differently:
  * bad configuration (fix the options), a store that is down (retry later, 503) and a
  * store that failed otherwise (a bug or corrupted data, 500).
+ *
+ * Each class is shared by the ESM and the CommonJS build (see shared-across-builds.ts), so
+ * `instanceof` holds whichever build threw the error.
  */
+import { sharedAcrossBuilds } from './shared-across-builds.js';
 
 /** An option passed to the session middleware is missing or invalid. Thrown at start-up. */
-export class SessionOptionsError extends TypeError {
+class LocalSessionOptionsError extends TypeError {
   override name = 'SessionOptionsError';
 
   constructor(
@@ -16,9 +20,11 @@ export class SessionOptionsError extends TypeError {
     super(`nest-sessions: invalid option \`${option}\`: ${problem}`);
   }
 }
+export const SessionOptionsError: typeof LocalSessionOptionsError = sharedAcrossBuilds('SessionOptionsError', LocalSessionOptionsError);
+export type SessionOptionsError = LocalSessionOptionsError;
 
 /** The session store failed to read, write or delete a session. Maps to HTTP 500. */
-export class SessionStoreError extends Error {
+class LocalSessionStoreError extends Error {
   override name = 'SessionStoreError';
   /** The HTTP status a web layer should answer with. */
   readonly statusCode: number = 500;
@@ -27,15 +33,19 @@ export class SessionStoreError extends Error {
     super(message, options);
   }
 }
+export const SessionStoreError: typeof LocalSessionStoreError = sharedAcrossBuilds('SessionStoreError', LocalSessionStoreError);
+export type SessionStoreError = LocalSessionStoreError;
 
 /**
  * The session store cannot be reached right now (connection lost, timed out). Maps to
  * HTTP 503: the request may succeed once the store is back.
  */
-export class SessionStoreUnavailableError extends SessionStoreError {
+class LocalSessionStoreUnavailableError extends SessionStoreError {
   override name = 'SessionStoreUnavailableError';
   override readonly statusCode: number = 503;
 }
+export const SessionStoreUnavailableError: typeof LocalSessionStoreUnavailableError = sharedAcrossBuilds('SessionStoreUnavailableError', LocalSessionStoreUnavailableError);
+export type SessionStoreUnavailableError = LocalSessionStoreUnavailableError;
 
 /**
  * A session cookie attribute got a value no browser can take, while a request was served: from
@@ -58,6 +68,8 @@ export class SessionCookieError extends TypeError {
 }
 
 /** A session method was used in a way that cannot work (reload of a session the store lost). */
-export class SessionStateError extends Error {
+class LocalSessionStateError extends Error {
   override name = 'SessionStateError';
 }
+export const SessionStateError: typeof LocalSessionStateError = sharedAcrossBuilds('SessionStateError', LocalSessionStateError);
+export type SessionStateError = LocalSessionStateError;

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { StoredCookie } from './session-cookie.js';
+import { sharedAcrossBuilds } from './shared-across-builds.js';
 
 /** Marks SessionStore instances across copies of the package (a registered, global symbol). */
 const SESSION_STORE_BRAND = Symbol.for('nest-sessions.SessionStore');
@@ -37,7 +38,7 @@ export interface StoreWriteOptions {
  * express-session does. Methods reject with `SessionStoreUnavailableError` when the backend
  * cannot be reached and with `SessionStoreError` for other failures.
  */
-export abstract class SessionStore extends EventEmitter {
+abstract class LocalSessionStore extends EventEmitter {
   /**
    * `store instanceof SessionStore` also holds for stores built on another copy of this
    * package (two versions installed side by side), which would otherwise be mistaken for
@@ -103,4 +104,11 @@ export abstract class SessionStore extends EventEmitter {
   close?(): Promise<void>;
 }
 
-Object.defineProperty(SessionStore.prototype, SESSION_STORE_BRAND, { value: true });
+Object.defineProperty(LocalSessionStore.prototype, SESSION_STORE_BRAND, { value: true });
+
+/**
+ * Where sessions live, and the Nest injection token of the configured store. One class for
+ * the ESM and the CommonJS build of the package (see shared-across-builds.ts).
+ */
+export const SessionStore: typeof LocalSessionStore = sharedAcrossBuilds('SessionStore', LocalSessionStore);
+export type SessionStore = LocalSessionStore;

@@ -15,6 +15,7 @@ import type { SessionModuleOptions } from './session-module-options.interface.js
 import { ConfigurableSessionModule, SESSION_MODULE_OPTIONS } from './session.module-definition.js';
 import { SessionResolver } from './session-resolver.service.js';
 import { SessionWsInterceptor } from './session-ws.interceptor.js';
+import { withNestLogger } from './store-logger.js';
 
 /** Injection token of the validated, defaulted middleware options. */
 export const RESOLVED_SESSION_OPTIONS = Symbol('nest-sessions:resolvedOptions');
@@ -37,7 +38,7 @@ const EVERY_ROUTE = { path: '{*path}', method: RequestMethod.ALL };
     {
       provide: SessionStore,
       useFactory: (options: SessionModuleOptions, resolved: ResolvedSessionOptions) =>
-        resolved.store ?? new MemoryStore(options.memoryStore),
+        withNestLogger(resolved.store ?? new MemoryStore(options.memoryStore)),
       inject: [SESSION_MODULE_OPTIONS, RESOLVED_SESSION_OPTIONS],
     },
     {

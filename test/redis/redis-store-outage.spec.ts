@@ -1,7 +1,8 @@
 import { once } from 'node:events';
 import { Redis } from 'ioredis';
 import type { RedisOptions } from 'ioredis';
-import { RedisStore, SessionOptionsError, SessionStoreUnavailableError } from '../../lib/index.js';
+import { SessionOptionsError, SessionStoreUnavailableError } from '../../lib/index.js';
+import { RedisStore } from '../../lib/redis.js';
 import { RedisServerProcess, freePort, waitUntil } from '../support/redis-server.js';
 import { CollectingLogger, sessionRecord, uniquePrefix } from './redis-targets.js';
 
@@ -104,7 +105,8 @@ describe('RedisStore when Redis misbehaves', () => {
     const prefix = uniquePrefix();
     const slowClient = await readyClient({ commandTimeout: COMMAND_TIMEOUT_MS });
     const storeA = new RedisStore({ client: slowClient, prefix });
-    const storeB = new RedisStore({ client: await readyClient(), prefix });
+    const clientB = await readyClient();
+    const storeB = new RedisStore({ client: clientB, prefix });
     stores.push(storeA, storeB);
     const releaseKey = `${prefix}release`;
 
@@ -113,7 +115,7 @@ describe('RedisStore when Redis misbehaves', () => {
       slowClient.blpop(releaseKey, 0).catch(() => {});
       await expect(storeA.set('victim', sessionRecord({ userId: 'alice', views: 2 }), { mode })).rejects.toThrow(/timed out/);
       await storeB.destroy('victim'); // logout, on another instance
-      await storeB.client.lpush(releaseKey, 'go');
+      await clientB.lpush(releaseKey, 'go');
       await slowClient.ping(); // answered once the late SET has run
       if (mode === 'update') {
         expect(await storeB.get('victim')).toBeUndefined();

@@ -1,5 +1,5 @@
 import type { Cluster, Redis } from 'ioredis';
-import { RedisStore } from '../../lib/index.js';
+import { RedisStore } from '../../lib/redis.js';
 import type { SessionRecord } from '../../lib/index.js';
 import { CollectingLogger, sessionRecord, startCluster, startSingleNode, storeOn, uniquePrefix } from './redis-targets.js';
 import type { RedisTarget } from './redis-targets.js';
