@@ -53,7 +53,7 @@ export type SessionStoreUnavailableError = LocalSessionStoreUnavailableError;
  * request fails (500); the message names the attribute. Invalid static options fail at
  * start-up with `SessionOptionsError` instead.
  */
-export class SessionCookieError extends TypeError {
+class LocalSessionCookieError extends TypeError {
   override name = 'SessionCookieError';
   /** The HTTP status a web layer should answer with. */
   readonly statusCode: number = 500;
@@ -66,6 +66,8 @@ export class SessionCookieError extends TypeError {
     super(`nest-sessions: invalid session cookie \`${attribute}\`: ${problem}`);
   }
 }
+export const SessionCookieError: typeof LocalSessionCookieError = sharedAcrossBuilds('SessionCookieError', LocalSessionCookieError);
+export type SessionCookieError = LocalSessionCookieError;
 
 /** A session method was used in a way that cannot work (reload of a session the store lost). */
 class LocalSessionStateError extends Error {
