@@ -2,7 +2,7 @@ import { shouldSave, shouldSetCookie, shouldTouch } from './commit-rules.js';
 import type { CommitFacts } from './commit-rules.js';
 import type { SessionSecret } from './cookie-signing.js';
 import { signSessionId } from './cookie-signing.js';
-import { SessionStateError } from './errors.js';
+import { SessionStateError, toStoreError } from './errors.js';
 import type { SessionRequest, SessionResponse } from './http-types.js';
 import { isSecureRequest } from './request-security.js';
 import type { CheckedCookieOptions, ResolvedSessionOptions } from './resolve-options.js';
@@ -36,6 +36,12 @@ export class SessionLifecycle implements SessionOwner {
   #destroyedSessionIds: Set<string> | undefined;
   /** Cookie of a session destroyed in this request, to expire in the browser. */
   #destroyedCookie: SessionCookie | undefined;
+  /**
+   * A session this request found missing from the store at commit (an `update` refused, a
+   * touch that found nothing): logged out or regenerated elsewhere meanwhile. Its cookie must
+   * not go out, or it would overwrite the browser's newer one.
+   */
+  #goneSessionId: string | undefined;
   #isTouched = false;
   #isAbandoned = false;
   /** The data serialized once at the end of the response, reused by the header step. */
@@ -94,7 +100,16 @@ export class SessionLifecycle implements SessionOwner {
     this.#savedDataJson = dataJson;
     this.#savedCookieLifetime = session.cookie.originalMaxAge;
     const mode = session.id === this.#persistedSessionId ? 'update' : 'create';
-    const isWritten = await this.store.set(session.id, toSessionRecord(session, dataJson), { mode });
+    let isWritten: boolean | void;
+    try {
+      isWritten = await this.store.set(session.id, toSessionRecord(session, dataJson), { mode });
+    } catch (error) {
+      throw toStoreError(error, 'save the session');
+    }
+    if (isWritten === false && mode === 'update') {
+      this.#goneSessionId = session.id;
+      return;
+    }
     if (isWritten === false && mode === 'create') {
       // The new id belongs to another session (a genid that repeats itself): sending its
       // cookie would hand this client someone else's session.
@@ -107,7 +122,12 @@ export class SessionLifecycle implements SessionOwner {
   }
 
   async reloadSession(session: Session): Promise<Session> {
-    const record = await this.store.get(session.id);
+    let record: unknown;
+    try {
+      record = await this.store.get(session.id);
+    } catch (error) {
+      throw toStoreError(error, 'load the session');
+    }
     if (!isUsableRecord(record)) {
       throw new SessionStateError('nest-sessions: failed to load session: it no longer exists in the store');
     }
@@ -117,12 +137,25 @@ export class SessionLifecycle implements SessionOwner {
   }
 
   async destroySession(session: Session): Promise<void> {
-    if (this.request.session === session || this.request.session?.id === session.id) {
+    const requestSession = this.request.session;
+    const isRequestSession = requestSession === session || requestSession?.id === session.id;
+    if (isRequestSession) {
       this.request.session = undefined;
       delete this.request.session;
     }
+    const previousDestroyedCookie = this.#destroyedCookie;
+    const wasDestroyedBefore = this.#destroyedSessionIds?.has(session.id) === true;
     this.#markDestroyed(session);
-    await this.store.destroy(session.id);
+    try {
+      await this.store.destroy(session.id);
+    } catch (error) {
+      // The session still exists: the browser keeps its cookie and the request its session,
+      // rather than a user who believes they are signed out.
+      this.#destroyedCookie = previousDestroyedCookie;
+      if (!wasDestroyedBefore) this.#destroyedSessionIds!.delete(session.id);
+      if (isRequestSession && this.request.session === undefined) this.request.session = requestSession;
+      throw toStoreError(error, 'destroy the session');
+    }
   }
 
   async regenerateSession(session: Session): Promise<Session> {
@@ -130,6 +163,8 @@ export class SessionLifecycle implements SessionOwner {
     this.#markDestroyed(session);
     try {
       await this.store.destroy(previousSessionId);
+    } catch (error) {
+      throw toStoreError(error, 'destroy the session being regenerated');
     } finally {
       // As express-session: the new session is in place even if the old one could not be removed.
       this.generate();
@@ -152,12 +187,13 @@ export class SessionLifecycle implements SessionOwner {
       }
       return;
     }
+    if (session.id === this.#goneSessionId) return;
     const facts = this.#commitFacts(session, this.#finalDataJson ?? serializeSessionData(session));
     if (!shouldSetCookie(facts, this.options)) return;
     // A Secure cookie would be dropped by the browser on plain HTTP: express-session skips it.
     if (session.cookie.secure && !isSecureRequest(this.request, this.options.trustProxy)) return;
     this.#touchOnce(session);
-    const sessionId = this.request.sessionID!;
+    const sessionId = facts.sessionId!;
     const signedCookieValue =
       sessionId === this.cookieSessionId && this.cookieSignedValue !== undefined
         ? this.cookieSignedValue
@@ -167,7 +203,8 @@ export class SessionLifecycle implements SessionOwner {
 
   /**
    * Runs when the response ends: saves, touches or destroys in the store. Returns the store
-   * call to wait for before the response is finished, or undefined when there is none.
+   * call to wait for before the response is finished, or undefined when there is none. The
+   * promise rejects with a `SessionStoreError` when the store fails, however it fails.
    */
   beforeEnd(): Promise<void> | undefined {
     if (this.#isAbandoned) return undefined;
@@ -175,27 +212,48 @@ export class SessionLifecycle implements SessionOwner {
     const sessionId = this.request.sessionID;
     if (!session) {
       const isUnsetToDestroy =
-        this.options.unset === 'destroy' && sessionId !== undefined && !this.#destroyedSessionIds?.has(sessionId);
+        this.options.unset === 'destroy' && typeof sessionId === 'string' && !this.#destroyedSessionIds?.has(sessionId);
       if (!isUnsetToDestroy) return undefined;
       this.#destroyedCookie ??= SessionCookie.fromAttributes(this.#resolveCookieAttributes());
       this.#markDestroyedId(sessionId);
-      return this.store.destroy(sessionId);
+      return this.#destroyUnset(sessionId);
     }
+    if (session.id === this.#goneSessionId) return undefined;
     this.#touchOnce(session);
     const dataJson = serializeSessionData(session);
     this.#finalDataJson = dataJson;
     const facts = this.#commitFacts(session, dataJson);
     if (shouldSave(facts, this.options)) return this.saveSession(session, dataJson);
-    if (this.store.touch && shouldTouch(facts, this.options)) {
-      return this.store.touch(session.id, toSessionRecord(session));
-    }
+    if (this.store.touch && shouldTouch(facts, this.options)) return this.#touchStored(session);
     return undefined;
+  }
+
+  /** A touch that finds no session (resolves `false`) means it is gone: no cookie for it. */
+  async #touchStored(session: Session): Promise<void> {
+    let isKept: boolean | void;
+    try {
+      isKept = await this.store.touch!(session.id, toSessionRecord(session));
+    } catch (error) {
+      throw toStoreError(error, 'touch the session');
+    }
+    if (isKept === false) this.#goneSessionId = session.id;
+  }
+
+  async #destroyUnset(sessionId: string): Promise<void> {
+    try {
+      await this.store.destroy(sessionId);
+    } catch (error) {
+      throw toStoreError(error, 'destroy the unset session');
+    }
   }
 
   #commitFacts(session: Session, dataJson: string): CommitFacts {
     const isSameSession = this.#originalSessionId === session.id;
+    // A handler that put something else than a string there gets express-session's answer:
+    // no save and no cookie.
+    const sessionId = this.request.sessionID;
     return {
-      sessionId: this.request.sessionID,
+      sessionId: typeof sessionId === 'string' ? sessionId : undefined,
       cookieSessionId: this.cookieSessionId,
       isModified:
         !isSameSession ||
