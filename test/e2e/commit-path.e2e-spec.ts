@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import request from 'supertest';
 import { MemoryStore, SessionStore, SessionStoreUnavailableError } from '../../lib/index.js';
 import type { SessionRecord, StoreWriteOptions } from '../../lib/index.js';
@@ -72,6 +73,12 @@ const routes: TestRoutes = {
     res.setHeader('X-Before', 'kept');
     res.writeHead(200, ['Set-Cookie', 'app=1', 'Set-Cookie', 'app2=2']);
     res.end('ok');
+  },
+  /** Streams: the head goes out with the first chunk, before the store is asked. */
+  stream: (req, res) => {
+    (req.session as unknown as { views?: number }).views = 1;
+    res.write('part one, ');
+    res.end('part two');
   },
   logout: async (req) => {
     await req.session!.destroy();
@@ -187,6 +194,23 @@ describe.each(STACKS)('the commit path, through %s', (_name, stack: Stack) => {
         expect(sessionCookies(response.headers['set-cookie'])).toEqual([]);
         expect(leaksInternals(response.text)).toBe(false);
       }
+    });
+
+    it('a save that fails after a streamed head: the response still completes (the error is logged)', async () => {
+      const store = new InstrumentedStore();
+      const http = await start({ store });
+      store.failures.set = new Error('disk full');
+      const consoleError = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+      try {
+        const response = await http.get('/stream').expect(200);
+        expect(response.text).toBe('part one, part two');
+        // Nest logs through its Logger (silenced in these apps); the plain middleware to the console, once.
+        const expectedLogs = stack.name === 'createSessionMiddleware' ? 1 : 0;
+        expect(consoleError.mock.calls.filter(([message]) => String(message).includes('disk full'))).toHaveLength(expectedLogs);
+      } finally {
+        consoleError.mockRestore();
+      }
+      await http.get('/peek').expect(200);
     });
 
     it("a handler that replaces req.sessionID by a non-string: no save, no cookie, the handler's answer (as express-session)", async () => {

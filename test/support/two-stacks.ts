@@ -1,10 +1,11 @@
 import 'reflect-metadata';
+import { STATUS_CODES } from 'node:http';
 import type { Server } from 'node:http';
 import { All, Controller, Inject, Param, Req, Res } from '@nestjs/common';
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import express from 'express';
-import type { Request, Response } from 'express';
+import type { NextFunction, Request, Response } from 'express';
 import { createSessionMiddleware, SessionModule } from '../../lib/index.js';
 import type { RequestWithSession, SessionModuleOptions, SessionOptions, SessionStore } from '../../lib/index.js';
 import { TEST_SECRET } from './e2e-app.js';
@@ -60,13 +61,12 @@ export const expressStack: Stack = {
   name: 'createSessionMiddleware',
   async start(options, routes) {
     const app = express();
-    // Express's final handler shows stack traces outside production: apps run it in production.
-    app.set('env', 'production');
     app.use(createSessionMiddleware({ secret: TEST_SECRET, ...options }) as never);
     app.all('/:route', async (request, response) => {
-      const result = await routes[request.params.route as string]!(request as Request & RequestWithSession, response);
+      const result = await routes[request.params.route as string]!(request as unknown as Request & RequestWithSession, response);
       if (result !== undefined) response.json(result);
     });
+    app.use(productionErrorHandler);
     const server = await new Promise<Server>((resolve) => {
       const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
     });
@@ -80,6 +80,22 @@ export const expressStack: Stack = {
     };
   },
 };
+
+/**
+ * What Express's final handler does in production (the status and `headers` an error carries,
+ * the status text as body), without logging to the console after the test is over.
+ */
+function productionErrorHandler(error: unknown, _request: Request, response: Response, _next: NextFunction): void {
+  const { status, headers } = (error ?? {}) as { status?: unknown; headers?: Record<string, string> };
+  const statusCode = typeof status === 'number' && status >= 400 && status < 600 ? status : 500;
+  if (response.headersSent) {
+    response.destroy();
+    return;
+  }
+  response.status(statusCode);
+  if (headers) response.set(headers);
+  response.type('text').send(STATUS_CODES[statusCode]);
+}
 
 /** Both stacks, for `describe.each`. */
 export const STACKS: Array<[string, Stack]> = [
