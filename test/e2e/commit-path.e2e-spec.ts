@@ -20,6 +20,12 @@ const routes: TestRoutes = {
     req.session!.cookie.maxAge = 1e300;
     return { ok: true };
   },
+  /** A domain no cookie can carry. */
+  'bad-domain': (req) => {
+    (req.session as unknown as { views?: number }).views = 1;
+    req.session!.cookie.domain = 'a b';
+    return { ok: true };
+  },
   /** Breaks the cookie's serialization: every Set-Cookie for this session throws. */
   'broken-cookie': (req) => {
     Object.defineProperty(req.session!.cookie, 'serialize', {
@@ -154,9 +160,12 @@ describe.each(STACKS)('the commit path, through %s', (_name, stack: Stack) => {
       await http.get('/peek').expect(200);
     });
 
-    it('a handler that sets cookie.maxAge past the Date range: a 500, and the app keeps serving', async () => {
+    it.each([
+      ['sets cookie.maxAge past the Date range', '/huge-max-age'],
+      ['sets an invalid cookie.domain', '/bad-domain'],
+    ])('a handler that %s: a 500, and the app keeps serving', async (_label, path) => {
       const http = await start({ store: new InstrumentedStore() });
-      const response = await http.get('/huge-max-age').expect(500);
+      const response = await http.get(path).expect(500);
       expect(sessionCookies(response.headers['set-cookie'])).toEqual([]);
       expect(leaksInternals(response.text)).toBe(false);
       await http.get('/views').expect(200);
