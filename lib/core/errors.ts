@@ -23,14 +23,28 @@ class LocalSessionOptionsError extends TypeError {
 export const SessionOptionsError: typeof LocalSessionOptionsError = sharedAcrossBuilds('SessionOptionsError', LocalSessionOptionsError);
 export type SessionOptionsError = LocalSessionOptionsError;
 
-/** The session store failed to read, write or delete a session. Maps to HTTP 500. */
+/** Seconds a client is told to wait (`Retry-After`) before retrying after a 503. */
+export const STORE_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * The session store failed to read, write or delete a session. Maps to HTTP 500. Shaped like
+ * an `http-errors` error (`status`, `statusCode`, `expose: false`), so Express's final handler
+ * and Nest's default filter answer with the status and never show the message.
+ */
 class LocalSessionStoreError extends Error {
   override name = 'SessionStoreError';
   /** The HTTP status a web layer should answer with. */
   readonly statusCode: number = 500;
+  /** The message names internals (hosts, store replies): not for clients. */
+  readonly expose = false;
 
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
+  }
+
+  /** `statusCode` under the name Express's final handler reads first. */
+  get status(): number {
+    return this.statusCode;
   }
 }
 export const SessionStoreError: typeof LocalSessionStoreError = sharedAcrossBuilds('SessionStoreError', LocalSessionStoreError);
@@ -43,6 +57,8 @@ export type SessionStoreError = LocalSessionStoreError;
 class LocalSessionStoreUnavailableError extends SessionStoreError {
   override name = 'SessionStoreUnavailableError';
   override readonly statusCode: number = 503;
+  /** Headers for the 503 (Express's final handler sends an error's `headers`). */
+  readonly headers: Readonly<Record<string, string>> = { 'Retry-After': String(STORE_RETRY_AFTER_SECONDS) };
 }
 export const SessionStoreUnavailableError: typeof LocalSessionStoreUnavailableError = sharedAcrossBuilds('SessionStoreUnavailableError', LocalSessionStoreUnavailableError);
 export type SessionStoreUnavailableError = LocalSessionStoreUnavailableError;
@@ -75,3 +91,10 @@ class LocalSessionStateError extends Error {
 }
 export const SessionStateError: typeof LocalSessionStateError = sharedAcrossBuilds('SessionStateError', LocalSessionStateError);
 export type SessionStateError = LocalSessionStateError;
+
+/** Store failures reach callers typed: unavailable (503) stays so, anything else becomes a 500. */
+export function toStoreError(error: unknown, action: string): SessionStoreError {
+  if (error instanceof SessionStoreError) return error;
+  const reason = error instanceof Error ? error.message : String(error);
+  return new SessionStoreError(`nest-sessions: the session store failed to ${action}: ${reason}`, { cause: error });
+}

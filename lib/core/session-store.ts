@@ -64,7 +64,8 @@ abstract class LocalSessionStore extends EventEmitter {
   /**
    * Stores the session; `options.mode` guards against resurrecting destroyed sessions.
    * Resolves to `false` when the mode refused the write (a store may resolve to nothing when
-   * it cannot tell): a refused `'create'` means the id is already taken.
+   * it cannot tell): a refused `'create'` means the id is already taken, a refused `'update'`
+   * that the session is gone (the response then sets no cookie for it).
    */
   abstract set(sessionId: string, record: SessionRecord, options?: StoreWriteOptions): Promise<boolean | void>;
 
@@ -72,10 +73,12 @@ abstract class LocalSessionStore extends EventEmitter {
   abstract destroy(sessionId: string): Promise<void>;
 
   /**
-   * Extends the life of an unchanged session without rewriting its data. Optional: without
-   * it, unchanged sessions are not written back (express-session's rule).
+   * Extends the life of an unchanged session without rewriting its data; never creates it.
+   * Resolves to `false` when there was no such session (destroyed or expired meanwhile: the
+   * response then sets no cookie for it), `true` or nothing otherwise. Optional: without it,
+   * unchanged sessions are not written back (express-session's rule).
    */
-  touch?(sessionId: string, record: SessionRecord): Promise<void>;
+  touch?(sessionId: string, record: SessionRecord): Promise<boolean | void>;
 
   /**
    * The ids of the sessions recorded under `ownerId` (see `StoreWriteOptions.owner`), read from

@@ -1,5 +1,5 @@
 import { Inject, Module, RequestMethod } from '@nestjs/common';
-import { HttpAdapterHost } from '@nestjs/core';
+import { APP_FILTER, HttpAdapterHost } from '@nestjs/core';
 import type { MiddlewareConsumer, NestModule, OnApplicationShutdown } from '@nestjs/common';
 import type { ResolvedSessionOptions } from '../core/resolve-options.js';
 import { SessionManager } from '../core/session-manager.js';
@@ -11,6 +11,7 @@ import { resolveModuleOptions } from './resolve-module-options.js';
 import { SessionParamPipe } from './session.decorator.js';
 import { SessionGuard } from './session.guard.js';
 import { SessionMiddleware } from './session.middleware.js';
+import { SessionStoreExceptionFilter } from './session-store-exception.filter.js';
 import type { SessionModuleOptions } from './session-module-options.interface.js';
 import { ConfigurableSessionModule, SESSION_MODULE_OPTIONS } from './session.module-definition.js';
 import { SessionResolver } from './session-resolver.service.js';
@@ -57,6 +58,8 @@ const EVERY_ROUTE = { path: '{*path}', method: RequestMethod.ALL };
     FlashParamPipe,
     SessionGuard,
     SessionWsInterceptor,
+    // Store failures inside handlers (logout, login) answer 503/500 as failed loads do.
+    { provide: APP_FILTER, useClass: SessionStoreExceptionFilter },
   ],
   exports: [
     SessionStore,

@@ -118,6 +118,9 @@ export const FAIL_FAST_CLIENT_OPTIONS: FailFastClientOptions = {
   maxRetriesPerRequest: 0,
   /** Reconnect forever, at most 2 s apart, so sessions come back without a restart. */
   retryStrategy: (attempt: number) => Math.min(attempt * 100, 2_000),
-  /** Commands issued in the same tick by concurrent requests go out in one write. */
-  enableAutoPipelining: true,
+  /**
+   * Off: with auto-pipelining, a command queues behind a pipeline still waiting on a frozen
+   * server before its own `commandTimeout` starts, so requests waited up to twice as long.
+   */
+  enableAutoPipelining: false,
 };

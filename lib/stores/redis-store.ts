@@ -136,13 +136,21 @@ export class RedisStore extends SessionStore {
     return reply !== null;
   }
 
-  /** Extends the key's life to the cookie's new expiry without rewriting the value (EXPIRE). */
-  override async touch(sessionId: string, record: SessionRecord): Promise<void> {
+  /**
+   * Extends the key's life to the cookie's new expiry without rewriting the value (EXPIRE).
+   * Resolves to `false` when the key is gone (EXPIRE answers 0), or was deleted because the
+   * cookie has expired.
+   */
+  override async touch(sessionId: string, record: SessionRecord): Promise<boolean> {
     const key = this.prefix + sessionId;
     const ttlSeconds = this.#ttlSecondsOf(record);
+    if (ttlSeconds <= 0) {
+      await this.#run('delete the expired session', () => this.client.del(key));
+      return false;
+    }
     // EXPIRE never creates a key: touching a destroyed session cannot bring it back.
-    if (ttlSeconds <= 0) await this.#run('delete the expired session', () => this.client.del(key));
-    else await this.#run('touch the session', () => this.client.expire(key, ttlSeconds));
+    const reply = await this.#run('touch the session', () => this.client.expire(key, ttlSeconds));
+    return reply === 1;
   }
 
   async destroy(sessionId: string): Promise<void> {

@@ -79,6 +79,24 @@ describe('RedisStore when Redis misbehaves', () => {
     expect(await store.get('frozen')).toBeDefined();
   });
 
+  it('with failFastClientOptions as they are, a command sent while another waits on a frozen Redis still fails within the 2 s commandTimeout', async () => {
+    const store = new RedisStore({ url: server.url, prefix: uniquePrefix(), logger: new CollectingLogger() });
+    stores.push(store);
+    await store.set('frozen', sessionRecord());
+    server.pause();
+    const first = store.get('frozen').catch((error: unknown) => error);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    // A second request's command. With auto-pipelining it waited behind the stuck first one
+    // before its own timer started: about 3.9 s here.
+    const sentAt = Date.now();
+    const secondError = await store.get('frozen').catch((error: unknown) => error);
+    const waitedMs = Date.now() - sentAt;
+    expect(secondError).toBeInstanceOf(SessionStoreUnavailableError);
+    expect(await first).toBeInstanceOf(SessionStoreUnavailableError);
+    // A bound with a generous margin, not a speed measurement.
+    expect(waitedMs).toBeLessThan(RedisStore.failFastClientOptions.commandTimeout! + 1_000);
+  }, 15_000);
+
   it("a client passed in with ioredis' defaults still fails at once once the store saw the connection drop", async () => {
     const client = await readyClient();
     const store = new RedisStore({ client, prefix: uniquePrefix(), logger: new CollectingLogger() });
