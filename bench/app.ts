@@ -13,6 +13,7 @@ import expressSession from 'express-session';
 import { createClient } from 'redis';
 import * as nestSessions from '../lib/index.js';
 import type { SessionRecord, SessionStore } from '../lib/index.js';
+import { RedisStore } from '../lib/redis.js';
 import { BENCH_SECRET, SESSION_MAX_AGE_MS } from './modes.js';
 import type { AppMessage, ModeName, StartMessage } from './modes.js';
 
@@ -48,14 +49,6 @@ function storedSession(): SessionRecord & CounterSession {
     },
     counter: 0,
   };
-}
-
-type RedisStoreConstructor = new (options: { url: string; prefix?: string }) => SessionStore;
-
-/** `RedisStore` is looked up at run time so the harness still runs before it is exported. */
-function nestRedisStoreClass(): RedisStoreConstructor | undefined {
-  const candidate = (nestSessions as Record<string, unknown>).RedisStore;
-  return typeof candidate === 'function' ? (candidate as RedisStoreConstructor) : undefined;
 }
 
 interface BuiltApp {
@@ -115,8 +108,6 @@ async function buildApp(mode: ModeName, sessionIds: string[], redisUrl: string |
       return { app, close: () => app.close() };
     }
     case 'nest-sessions-redis': {
-      const RedisStore = nestRedisStoreClass();
-      if (!RedisStore) return 'RedisStore not available (not exported from lib/index.ts yet)';
       const store = new RedisStore({ url: redisUrl!, prefix: 'nest:' });
       await Promise.all(sessionIds.map((sessionId) => store.set(sessionId, storedSession())));
       // The module closes the store (and the client it created) on shutdown.

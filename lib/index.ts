@@ -15,6 +15,7 @@ export type { RequestWithSession, ResponseWithSession } from './nest/session.dec
 export { SessionGuard, hasSignedInUser } from './nest/session.guard.js';
 export { RequireSessionKeys, SkipSessionGuard, REQUIRED_SESSION_KEYS, SKIP_SESSION_GUARD } from './nest/session-guard.decorators.js';
 export { SessionMiddleware } from './nest/session.middleware.js';
+export { SessionStoreExceptionFilter } from './nest/session-store-exception.filter.js';
 export { SessionResolver } from './nest/session-resolver.service.js';
 export { SessionWsInterceptor } from './nest/session-ws.interceptor.js';
 export type { SessionSocket } from './nest/session-ws.message.js';
@@ -53,5 +54,5 @@ export { CallbackStoreAdapter, toSessionStore } from './core/callback-store-adap
 export type { CallbackSessionStore } from './core/callback-store-adapter.js';
 export { MemoryStore } from './stores/memory-store.js';
 export type { MemoryStoreOptions } from './stores/memory-store.js';
-export { RedisStore } from './stores/redis-store.js';
-export type { RedisStoreOptions, RedisSessionSerializer, RedisStoreLogger } from './stores/redis-store-options.js';
+// RedisStore: import it from 'nest-sessions/redis' (lib/redis.ts), so that apps on the
+// MemoryStore never load ioredis.

@@ -1,5 +1,5 @@
-import { RedisStore } from '../lib/index.js';
 import type { SessionStore } from '../lib/index.js';
+import { RedisStore } from '../lib/redis.js';
 
 /** Where the sample finds Redis when `SESSION_STORE=redis` and `REDIS_URL` is not set. */
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';

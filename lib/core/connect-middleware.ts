@@ -7,7 +7,9 @@ import type { SessionStore } from './session-store.js';
 /**
  * The core as a plain `(req, res, next)` middleware for Express/connect apps outside Nest (and
  * for side-by-side comparisons with express-session). `store` is required here: the default
- * MemoryStore is chosen by SessionModule.
+ * MemoryStore is chosen by SessionModule. A failure committing the session goes to `next(error)`
+ * while the head is unsent (store errors carry `status`, `expose: false` and, for 503,
+ * `headers` with `Retry-After`, which Express's final handler uses).
  */
 export function createSessionMiddleware(
   options: SessionOptions & { store: SessionStore | NonNullable<SessionOptions['store']> },
@@ -19,9 +21,18 @@ export function createSessionMiddleware(
   return (request, response, next) => {
     sessionManager
       .attach(request, response, (error, finish) => {
-        if (response.headersSent) finish();
-        else next(error);
+        if (!response.headersSent) {
+          next(error);
+          return;
+        }
+        // Too late for an error response: the response completes, and the error is logged once.
+        console.error(`nest-sessions: the session could not be committed after the response had started: ${describe(error)}`);
+        finish();
       })
       .then(() => next(), next);
   };
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

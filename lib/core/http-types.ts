@@ -38,4 +38,8 @@ export interface SessionResponse {
     headers?: OutgoingHttpHeaders | OutgoingHttpHeader[],
   ): unknown;
   end(...args: unknown[]): unknown;
+  /** Every header set so far (Node's `getHeaders`); without it a repeated `end` cannot undo later changes. */
+  getHeaders?(): OutgoingHttpHeaders;
+  /** Closes the connection: the last resort for a response that cannot be completed. */
+  destroy?(error?: Error): unknown;
 }

@@ -118,32 +118,6 @@ export function publishDestroyed(
   channel.publish(payload);
 }
 
-/**
- * `storeCall`, followed by the event once the store has confirmed it. Without subscribers the
- * promise is returned as it is (no extra `then`).
- */
-export function publishWhenDone(
-  storeCall: Promise<void>,
-  event: 'touched',
-  sessionId: string,
-  data: object,
-  context: SessionEventContext,
-): Promise<void> {
-  if (!channels[event].hasSubscribers) return storeCall;
-  return storeCall.then(() => publishSessionEvent(event, sessionId, data, context));
-}
-
-/** `destroyed` once the store has deleted the session (the `unset: 'destroy'` path). */
-export function publishDestroyedWhenDone(
-  storeCall: Promise<void>,
-  sessionId: string,
-  reason: SessionDestroyReason,
-  context: SessionEventContext,
-): Promise<void> {
-  if (!channels.destroyed.hasSubscribers) return storeCall;
-  return storeCall.then(() => publishDestroyed(sessionId, undefined, reason, context));
-}
-
 function basePayload(sessionId: string, data: object | undefined, context: SessionEventContext): SessionEvent {
   const payload: SessionEvent = { sessionHandle: sessionHandle(sessionId, context.secrets) };
   const ownerId = data ? ownerOfSession(data, context.sessionOwner) : undefined;

@@ -2,14 +2,14 @@ import { shouldMerge, shouldSave, shouldSetCookie, shouldTouch } from './commit-
 import type { CommitFacts } from './commit-rules.js';
 import type { SessionSecret } from './cookie-signing.js';
 import { signSessionId } from './cookie-signing.js';
-import { SessionStateError } from './errors.js';
+import { SessionStateError, toStoreError } from './errors.js';
 import type { SessionRequest, SessionResponse } from './http-types.js';
 import { isSecureRequest } from './request-security.js';
 import type { CheckedCookieOptions, ResolvedSessionOptions } from './resolve-options.js';
 import { Session, serializeSessionData } from './session.js';
 import type { SessionOwner } from './session.js';
 import { noteSessionActivity } from './session-activity.js';
-import { publishDestroyed, publishDestroyedWhenDone, publishRegenerated, publishRotated, publishSessionEvent, publishWhenDone } from './session-events.js';
+import { publishDestroyed, publishRegenerated, publishRotated, publishSessionEvent } from './session-events.js';
 import { changesBetween, joinKeyedDataJson, serializeDataByKey } from './session-changes.js';
 import type { KeyedDataJson } from './session-changes.js';
 import { appendSetCookie } from './session-cookie-header.js';
@@ -46,6 +46,12 @@ export class SessionLifecycle implements SessionOwner {
   #destroyedSessionIds: Set<string> | undefined;
   /** Cookie of a session destroyed in this request, to expire in the browser. */
   #destroyedCookie: SessionCookie | undefined;
+  /**
+   * A session this request found missing from the store at commit (an `update` refused, a
+   * touch that found nothing): logged out or regenerated elsewhere meanwhile. Its cookie must
+   * not go out, or it would overwrite the browser's newer one.
+   */
+  #goneSessionId: string | undefined;
   #isTouched = false;
   #isAbandoned = false;
   /** The data serialized once at the end of the response, reused by the header step. */
@@ -102,12 +108,17 @@ export class SessionLifecycle implements SessionOwner {
     const owner = noteSessionActivity(session, this.request, this.options, this.store);
     const mode = session.id === this.#persistedSessionId ? 'update' : 'create';
     const isWritten = await this.#write(session, keyedDataJson ?? serializeDataByKey(session), mode, owner);
-    if (isWritten !== false) publishSessionEvent(mode === 'create' ? 'created' : 'saved', session.id, session, this.options);
+    if (isWritten === false) {
+      // Only an update can be refused here (a refused create throws): the session is gone.
+      this.#goneSessionId = session.id;
+      return;
+    }
+    publishSessionEvent(mode === 'create' ? 'created' : 'saved', session.id, session, this.options);
   }
 
   /**
    * `rotate()`: the same data and cookie under a new id. The new session is stored before the
-   * old id is destroyed, so a failure leaves the request with its session as it was.
+   * old id is destroyed, so a failed write leaves the request with its session as it was.
    */
   async rotateSession(session: Session): Promise<Session> {
     if (this.#destroyedSessionIds?.has(session.id)) {
@@ -121,13 +132,23 @@ export class SessionLifecycle implements SessionOwner {
     this.request.session = rotated;
     this.request.sessionID = rotated.id;
     this.#markDestroyedId(previousSessionId);
-    await this.store.destroy(previousSessionId);
+    try {
+      await this.store.destroy(previousSessionId);
+    } catch (error) {
+      // The request goes on with the new session; the caller learns that the old id survived.
+      throw toStoreError(error, 'destroy the session being rotated');
+    }
     publishRotated(previousSessionId, rotated.id, rotated, this.options);
     return rotated;
   }
 
   async reloadSession(session: Session): Promise<Session> {
-    const record = await this.store.get(session.id);
+    let record: unknown;
+    try {
+      record = await this.store.get(session.id);
+    } catch (error) {
+      throw toStoreError(error, 'load the session');
+    }
     if (!isUsableRecord(record)) {
       throw new SessionStateError('nest-sessions: failed to load session: it no longer exists in the store');
     }
@@ -138,12 +159,25 @@ export class SessionLifecycle implements SessionOwner {
   }
 
   async destroySession(session: Session): Promise<void> {
-    if (this.request.session === session || this.request.session?.id === session.id) {
+    const requestSession = this.request.session;
+    const isRequestSession = requestSession === session || requestSession?.id === session.id;
+    if (isRequestSession) {
       this.request.session = undefined;
       delete this.request.session;
     }
+    const previousDestroyedCookie = this.#destroyedCookie;
+    const wasDestroyedBefore = this.#destroyedSessionIds?.has(session.id) === true;
     this.#markDestroyed(session);
-    await this.store.destroy(session.id);
+    try {
+      await this.store.destroy(session.id);
+    } catch (error) {
+      // The session still exists: the browser keeps its cookie and the request its session,
+      // rather than a user who believes they are signed out.
+      this.#destroyedCookie = previousDestroyedCookie;
+      if (!wasDestroyedBefore) this.#destroyedSessionIds!.delete(session.id);
+      if (isRequestSession && this.request.session === undefined) this.request.session = requestSession;
+      throw toStoreError(error, 'destroy the session');
+    }
     publishDestroyed(session.id, session, 'destroy', this.options);
   }
 
@@ -152,6 +186,8 @@ export class SessionLifecycle implements SessionOwner {
     this.#markDestroyed(session);
     try {
       await this.store.destroy(previousSessionId);
+    } catch (error) {
+      throw toStoreError(error, 'destroy the session being regenerated');
     } finally {
       // As express-session: the new session is in place even if the old one could not be removed.
       this.generate();
@@ -175,12 +211,13 @@ export class SessionLifecycle implements SessionOwner {
       }
       return;
     }
+    if (session.id === this.#goneSessionId) return;
     const facts = this.#commitFacts(session, this.#finalDataJson ?? serializeSessionData(session));
     if (!shouldSetCookie(facts, this.options)) return;
     // A Secure cookie would be dropped by the browser on plain HTTP: express-session skips it.
     if (session.cookie.secure && !isSecureRequest(this.request, this.options.trustProxy)) return;
     this.#touchOnce(session);
-    const sessionId = this.request.sessionID!;
+    const sessionId = facts.sessionId!;
     const signedCookieValue =
       sessionId === this.cookieSessionId && this.cookieSignedValue !== undefined
         ? this.cookieSignedValue
@@ -190,7 +227,8 @@ export class SessionLifecycle implements SessionOwner {
 
   /**
    * Runs when the response ends: saves, touches or destroys in the store. Returns the store
-   * call to wait for before the response is finished, or undefined when there is none.
+   * call to wait for before the response is finished, or undefined when there is none. The
+   * promise rejects with a `SessionStoreError` when the store fails, however it fails.
    */
   beforeEnd(): Promise<void> | undefined {
     if (this.#isAbandoned) return undefined;
@@ -198,12 +236,13 @@ export class SessionLifecycle implements SessionOwner {
     const sessionId = this.request.sessionID;
     if (!session) {
       const isUnsetToDestroy =
-        this.options.unset === 'destroy' && sessionId !== undefined && !this.#destroyedSessionIds?.has(sessionId);
+        this.options.unset === 'destroy' && typeof sessionId === 'string' && !this.#destroyedSessionIds?.has(sessionId);
       if (!isUnsetToDestroy) return undefined;
       this.#destroyedCookie ??= SessionCookie.fromAttributes(this.#resolveCookieAttributes());
       this.#markDestroyedId(sessionId);
-      return publishDestroyedWhenDone(this.store.destroy(sessionId), sessionId, 'unset', this.options);
+      return this.#destroyUnset(sessionId);
     }
+    if (session.id === this.#goneSessionId) return undefined;
     this.#touchOnce(session);
     // Renews a minute-old `lastActiveAt` of an owned session, which makes it due for a save.
     noteSessionActivity(session, this.request, this.options, this.store);
@@ -212,17 +251,21 @@ export class SessionLifecycle implements SessionOwner {
     this.#finalDataJson = dataJson;
     const facts = this.#commitFacts(session, dataJson);
     if (shouldSave(facts, this.options)) return this.saveSession(session, keyedDataJson);
-    if (this.store.touch && shouldTouch(facts, this.options)) {
-      return publishWhenDone(this.store.touch(session.id, toSessionRecord(session)), 'touched', session.id, session, this.options);
-    }
+    if (this.store.touch && shouldTouch(facts, this.options)) return this.#touchStored(session);
     return undefined;
   }
 
   /**
    * Carries out a save: the whole record, or only this request's changes when the rules say
-   * so (`shouldMerge`); then records what the store holds. Resolves to the store's answer.
+   * so (`shouldMerge`); then records what the store holds. Resolves to the store's answer
+   * (`false`: an update found the session gone); a refused create throws.
    */
-  async #write(session: Session, keyedDataJson: KeyedDataJson, mode: StoreWriteMode, owner: string | null | undefined): Promise<boolean | void> {
+  async #write(
+    session: Session,
+    keyedDataJson: KeyedDataJson,
+    mode: StoreWriteMode,
+    owner: string | null | undefined,
+  ): Promise<boolean | void> {
     const dataJson = joinKeyedDataJson(keyedDataJson);
     this.#savedDataJson = dataJson;
     this.#savedCookieLifetime = session.cookie.originalMaxAge;
@@ -231,9 +274,14 @@ export class SessionLifecycle implements SessionOwner {
     const isMerged =
       storedKeyedDataJson !== undefined &&
       shouldMerge({ mode, hasStoredBaseline: true, canStoreMerge: this.store.merge !== undefined });
-    const isWritten = isMerged
-      ? await this.store.merge!(session.id, record, changesBetween(storedKeyedDataJson, keyedDataJson), { owner })
-      : await this.store.set(session.id, record, { mode, owner });
+    let isWritten: boolean | void;
+    try {
+      isWritten = isMerged
+        ? await this.store.merge!(session.id, record, changesBetween(storedKeyedDataJson, keyedDataJson), { owner })
+        : await this.store.set(session.id, record, { mode, owner });
+    } catch (error) {
+      throw toStoreError(error, 'save the session');
+    }
     if (isWritten === false && mode === 'create') {
       // The new id belongs to another session (a genid that repeats itself): sending its
       // cookie would hand this client someone else's session.
@@ -242,15 +290,41 @@ export class SessionLifecycle implements SessionOwner {
         `nest-sessions: the new session id is already in use in the store; genid() must return unique, unguessable ids`,
       );
     }
-    this.#persistedSessionId = session.id;
-    this.#storedKeyedDataJson = keyedDataJson;
+    if (isWritten !== false) {
+      this.#persistedSessionId = session.id;
+      this.#storedKeyedDataJson = keyedDataJson;
+    }
     return isWritten;
+  }
+
+  /** A touch that finds no session (resolves `false`) means it is gone: no cookie for it. */
+  async #touchStored(session: Session): Promise<void> {
+    let isKept: boolean | void;
+    try {
+      isKept = await this.store.touch!(session.id, toSessionRecord(session));
+    } catch (error) {
+      throw toStoreError(error, 'touch the session');
+    }
+    if (isKept === false) this.#goneSessionId = session.id;
+    else publishSessionEvent('touched', session.id, session, this.options);
+  }
+
+  async #destroyUnset(sessionId: string): Promise<void> {
+    try {
+      await this.store.destroy(sessionId);
+    } catch (error) {
+      throw toStoreError(error, 'destroy the unset session');
+    }
+    publishDestroyed(sessionId, undefined, 'unset', this.options);
   }
 
   #commitFacts(session: Session, dataJson: string): CommitFacts {
     const isSameSession = this.#originalSessionId === session.id;
+    // A handler that put something else than a string there gets express-session's answer:
+    // no save and no cookie.
+    const sessionId = this.request.sessionID;
     return {
-      sessionId: this.request.sessionID,
+      sessionId: typeof sessionId === 'string' ? sessionId : undefined,
       cookieSessionId: this.cookieSessionId,
       isModified:
         !isSameSession ||

@@ -1,4 +1,4 @@
-import { SessionOptionsError, SessionStoreError, SessionStoreUnavailableError } from './errors.js';
+import { SessionOptionsError, SessionStoreUnavailableError, toStoreError } from './errors.js';
 import type { SessionSecret } from './cookie-signing.js';
 import type { SessionRequest, SessionResponse } from './http-types.js';
 import { requestPath } from './request-security.js';
@@ -160,7 +160,7 @@ export class SessionManager {
       }
     }
     if (response) {
-      hookResponse(response, lifecycle, (error, finish) => onCommitError(toStoreError(error, 'save the session'), finish));
+      hookResponse(response, lifecycle, onCommitError);
     } else {
       this.#responseLessLifecycles.set(request, lifecycle);
     }
@@ -191,13 +191,6 @@ function secretsFromRequest(request: SessionRequest): SessionSecret[] {
     'secret',
     'secret option required for sessions: secretFromRequest is set but req.secret is empty; install cookie-parser with a secret before the session middleware, or pass `secret`',
   );
-}
-
-/** Store failures reach callers typed: unavailable (503) stays so, anything else becomes a 500. */
-export function toStoreError(error: unknown, action: string): SessionStoreError {
-  if (error instanceof SessionStoreError) return error;
-  const reason = error instanceof Error ? error.message : String(error);
-  return new SessionStoreError(`nest-sessions: the session store failed to ${action}: ${reason}`, { cause: error });
 }
 
 /** Without a web layer to render the error, the response still ends as the handler wanted. */

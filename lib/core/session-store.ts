@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { SessionChanges } from './session-changes.js';
 import type { StoredCookie } from './session-cookie.js';
+import { sharedAcrossBuilds } from './shared-across-builds.js';
 
 /** Marks SessionStore instances across copies of the package (a registered, global symbol). */
 const SESSION_STORE_BRAND = Symbol.for('nest-sessions.SessionStore');
@@ -38,7 +39,7 @@ export interface StoreWriteOptions {
  * express-session does. Methods reject with `SessionStoreUnavailableError` when the backend
  * cannot be reached and with `SessionStoreError` for other failures.
  */
-export abstract class SessionStore extends EventEmitter {
+abstract class LocalSessionStore extends EventEmitter {
   /**
    * `store instanceof SessionStore` also holds for stores built on another copy of this
    * package (two versions installed side by side), which would otherwise be mistaken for
@@ -64,7 +65,8 @@ export abstract class SessionStore extends EventEmitter {
   /**
    * Stores the session; `options.mode` guards against resurrecting destroyed sessions.
    * Resolves to `false` when the mode refused the write (a store may resolve to nothing when
-   * it cannot tell): a refused `'create'` means the id is already taken.
+   * it cannot tell): a refused `'create'` means the id is already taken, a refused `'update'`
+   * that the session is gone (the response then sets no cookie for it).
    */
   abstract set(sessionId: string, record: SessionRecord, options?: StoreWriteOptions): Promise<boolean | void>;
 
@@ -83,10 +85,12 @@ export abstract class SessionStore extends EventEmitter {
   abstract destroy(sessionId: string): Promise<void>;
 
   /**
-   * Extends the life of an unchanged session without rewriting its data. Optional: without
-   * it, unchanged sessions are not written back (express-session's rule).
+   * Extends the life of an unchanged session without rewriting its data; never creates it.
+   * Resolves to `false` when there was no such session (destroyed or expired meanwhile: the
+   * response then sets no cookie for it), `true` or nothing otherwise. Optional: without it,
+   * unchanged sessions are not written back (express-session's rule).
    */
-  touch?(sessionId: string, record: SessionRecord): Promise<void>;
+  touch?(sessionId: string, record: SessionRecord): Promise<boolean | void>;
 
   /**
    * The ids of the sessions recorded under `ownerId` (see `StoreWriteOptions.owner`), read from
@@ -115,4 +119,11 @@ export abstract class SessionStore extends EventEmitter {
   close?(): Promise<void>;
 }
 
-Object.defineProperty(SessionStore.prototype, SESSION_STORE_BRAND, { value: true });
+Object.defineProperty(LocalSessionStore.prototype, SESSION_STORE_BRAND, { value: true });
+
+/**
+ * Where sessions live, and the Nest injection token of the configured store. One class for
+ * the ESM and the CommonJS build of the package (see shared-across-builds.ts).
+ */
+export const SessionStore: typeof LocalSessionStore = sharedAcrossBuilds('SessionStore', LocalSessionStore);
+export type SessionStore = LocalSessionStore;

@@ -1,9 +1,8 @@
-import { SessionStoreError } from './errors.js';
+import { SessionStoreError, toStoreError } from './errors.js';
 import type { ResolvedSessionOptions } from './resolve-options.js';
 import { activityOf } from './session-activity.js';
 import { publishSessionEvent } from './session-events.js';
 import { sessionHandle } from './session-handle.js';
-import { toStoreError } from './session-manager.js';
 import { hasOwnerIndex, ownerOfSession } from './session-owner.js';
 import { isUsableRecord } from './session-record.js';
 import type { SessionRecord, SessionStore } from './session-store.js';

@@ -1,17 +1,25 @@
 import { HttpException, InternalServerErrorException, Logger, ServiceUnavailableException } from '@nestjs/common';
-import { SessionCookieError, SessionStoreError, SessionStoreUnavailableError } from '../core/errors.js';
+import { STORE_RETRY_AFTER_SECONDS, SessionCookieError, SessionStoreError, SessionStoreUnavailableError } from '../core/errors.js';
 
 const logger = new Logger('SessionModule');
+
+/** The part of a response a 503 needs: its `Retry-After` header, while the head is unsent. */
+interface RetryableResponse {
+  readonly headersSent: boolean;
+  setHeader(name: string, value: string): unknown;
+}
 
 /**
  * A core failure as the HTTP error Nest's exception handling renders: store down → 503,
  * other store failures → 500 with a clear message (the cause is logged, not sent). Errors
- * that already are HttpExceptions, or are unknown, pass through unchanged.
+ * that already are HttpExceptions, or are unknown, pass through unchanged. Given the
+ * response, a 503 also gets its `Retry-After` header.
  */
-export function toHttpException(error: unknown): unknown {
+export function toHttpException(error: unknown, response?: RetryableResponse): unknown {
   if (error instanceof HttpException) return error;
   if (error instanceof SessionStoreUnavailableError) {
     logger.warn(`${error.message}${causeSuffix(error)}`);
+    if (response) setRetryAfter(response);
     // `description` spelled out: Nest 11 drops the body's `error` field when options are passed.
     return new ServiceUnavailableException('Session store unavailable, try again later', {
       cause: error,
@@ -34,8 +42,14 @@ export function toHttpException(error: unknown): unknown {
 }
 
 /** The 503 for a route that needs a session while the store is disconnected. */
-export function storeUnavailableException(): ServiceUnavailableException {
+export function storeUnavailableException(response?: RetryableResponse): ServiceUnavailableException {
+  if (response) setRetryAfter(response);
   return new ServiceUnavailableException('Session store unavailable, try again later');
+}
+
+/** Tells the client when a 503 is worth retrying. */
+export function setRetryAfter(response: RetryableResponse): void {
+  if (!response.headersSent) response.setHeader('Retry-After', String(STORE_RETRY_AFTER_SECONDS));
 }
 
 function causeSuffix(error: Error): string {
@@ -46,7 +60,7 @@ function causeSuffix(error: Error): string {
 /** Logs a failure that can no longer reach the client (the response was already under way). */
 export function logUnreportableError(error: unknown): void {
   logger.error(
-    `nest-sessions: the session could not be saved after the response had started: ${error instanceof Error ? error.message : String(error)}`,
+    `nest-sessions: the session could not be committed after the response had started: ${error instanceof Error ? error.message : String(error)}`,
   );
 }
 
@@ -55,11 +69,14 @@ export function logUnreportableError(error: unknown): void {
  * `next` is at hand (a route the middleware was excluded from). Used only before headers are sent.
  */
 export function replyWithHttpError(
-  response: { statusCode: number; setHeader(name: string, value: string): unknown; removeHeader(name: string): void },
+  response: RetryableResponse & { statusCode: number; removeHeader(name: string): void },
   error: unknown,
   finish: (body: string) => void,
 ): void {
-  const exception = toHttpException(error);
+  const exception = toHttpException(error, response);
+  if (!(exception instanceof HttpException)) {
+    logger.error(`nest-sessions: the session could not be committed: ${error instanceof Error ? error.message : String(error)}`);
+  }
   const httpException = exception instanceof HttpException ? exception : new InternalServerErrorException();
   const body = JSON.stringify(httpException.getResponse());
   response.statusCode = httpException.getStatus();

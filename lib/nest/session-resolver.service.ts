@@ -88,12 +88,12 @@ export class SessionResolver {
           }
         })
         .catch((error: unknown) => {
-          throw toHttpException(error);
+          throw toHttpException(error, response);
         });
     }
     if (request.session) return request.session;
     const isStoreOut = outcome === 'store-disconnected' || outcome === 'store-unavailable';
-    if (isStoreOut && this.sessionManager.options.storeUnavailable === 'error') throw storeUnavailableException();
+    if (isStoreOut && this.sessionManager.options.storeUnavailable === 'error') throw storeUnavailableException(response);
     return undefined;
   }
 }

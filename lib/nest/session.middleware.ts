@@ -10,6 +10,8 @@ const BODY_HEADERS = ['content-type', 'content-length', 'etag', 'content-encodin
 /**
  * The session middleware SessionModule installs: attaches `req.session` through the core and
  * hands store failures to Nest's exception handling (503 when the store is down, 500 otherwise).
+ * A failure committing the session (store write, cookie) after the handler ran reaches Nest's
+ * error handling while the head is unsent, and is logged once when it is not.
  */
 @Injectable()
 export class SessionMiddleware implements NestMiddleware {
@@ -24,11 +26,11 @@ export class SessionMiddleware implements NestMiddleware {
       }
       // The handler's body is dropped: the client gets the error instead of a false success.
       for (const header of BODY_HEADERS) response.removeHeader(header);
-      next(toHttpException(error));
+      next(toHttpException(error, response));
     };
     this.sessionManager.attach(request, response, onCommitError).then(
       () => next(),
-      (error: unknown) => next(toHttpException(error)),
+      (error: unknown) => next(toHttpException(error, response)),
     );
   }
 }

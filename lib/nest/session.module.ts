@@ -1,5 +1,5 @@
 import { Inject, Module, RequestMethod } from '@nestjs/common';
-import { HttpAdapterHost } from '@nestjs/core';
+import { APP_FILTER, HttpAdapterHost } from '@nestjs/core';
 import type { MiddlewareConsumer, NestModule, OnApplicationShutdown } from '@nestjs/common';
 import type { ResolvedSessionOptions } from '../core/resolve-options.js';
 import { SessionManager } from '../core/session-manager.js';
@@ -11,10 +11,12 @@ import { resolveModuleOptions } from './resolve-module-options.js';
 import { SessionParamPipe } from './session.decorator.js';
 import { SessionGuard } from './session.guard.js';
 import { SessionMiddleware } from './session.middleware.js';
+import { SessionStoreExceptionFilter } from './session-store-exception.filter.js';
 import type { SessionModuleOptions } from './session-module-options.interface.js';
 import { ConfigurableSessionModule, SESSION_MODULE_OPTIONS } from './session.module-definition.js';
 import { SessionResolver } from './session-resolver.service.js';
 import { SessionWsInterceptor } from './session-ws.interceptor.js';
+import { withNestLogger } from './store-logger.js';
 
 /** Injection token of the validated, defaulted middleware options. */
 export const RESOLVED_SESSION_OPTIONS = Symbol('nest-sessions:resolvedOptions');
@@ -37,7 +39,7 @@ const EVERY_ROUTE = { path: '{*path}', method: RequestMethod.ALL };
     {
       provide: SessionStore,
       useFactory: (options: SessionModuleOptions, resolved: ResolvedSessionOptions) =>
-        resolved.store ?? new MemoryStore(options.memoryStore),
+        withNestLogger(resolved.store ?? new MemoryStore(options.memoryStore)),
       inject: [SESSION_MODULE_OPTIONS, RESOLVED_SESSION_OPTIONS],
     },
     {
@@ -56,6 +58,8 @@ const EVERY_ROUTE = { path: '{*path}', method: RequestMethod.ALL };
     FlashParamPipe,
     SessionGuard,
     SessionWsInterceptor,
+    // Store failures inside handlers (logout, login) answer 503/500 as failed loads do.
+    { provide: APP_FILTER, useClass: SessionStoreExceptionFilter },
   ],
   exports: [
     SessionStore,

@@ -108,14 +108,16 @@ export class MemoryStore extends SessionStore {
     return true;
   }
 
-  override async touch(sessionId: string, record: SessionRecord): Promise<void> {
+  /** Resolves to `false` when there is no such session (it is not created). */
+  override async touch(sessionId: string, record: SessionRecord): Promise<boolean> {
     const now = Date.now();
     const entry = this.#liveEntry(sessionId, now);
-    if (entry === undefined) return;
+    if (entry === undefined) return false;
     // Only the cookie (and so the expiry) changes: the stored data is kept as it is.
     const stored = JSON.parse(entry.slice(EXPIRY_DIGITS)) as SessionRecord;
     stored.cookie = record.cookie;
     this.#write(sessionId, JSON.stringify(stored), this.#expiresAt(record, now), now);
+    return true;
   }
 
   async destroy(sessionId: string): Promise<void> {

@@ -1,14 +1,14 @@
-import type { Cluster, Redis } from 'ioredis';
 import { SessionStoreUnavailableError } from '../core/errors.js';
+import type { RedisClient, RedisClusterClient } from './redis-store-options.js';
 
 /** The keys of one SCAN page, with the server that holds them. */
 export interface KeyPage {
-  server: Redis;
+  server: RedisClient;
   keys: string[];
 }
 
 /** Whether the client is an ioredis `Cluster` (it says so itself; no `instanceof` across copies). */
-export function isCluster(client: Redis | Cluster): client is Cluster {
+export function isCluster(client: RedisClient): client is RedisClusterClient {
   return client.isCluster === true;
 }
 
@@ -24,7 +24,7 @@ export function prefixPattern(prefix: string): string {
  * as they arrive; a key SCAN reports twice (it may, while Redis rehashes) is handed once.
  */
 export async function forEachKeyPage(
-  client: Redis | Cluster,
+  client: RedisClient,
   pattern: string,
   count: number,
   onPage: (page: KeyPage) => Promise<void>,
@@ -33,7 +33,7 @@ export async function forEachKeyPage(
 }
 
 /** The servers holding keys: every master of a cluster, or the single server. */
-function keyHolders(client: Redis | Cluster): Redis[] {
+function keyHolders(client: RedisClient): RedisClient[] {
   if (!isCluster(client)) return [client];
   const masters = client.nodes('master');
   // Before the slot map is loaded the node list is empty: an empty answer would be a lie.
@@ -44,7 +44,7 @@ function keyHolders(client: Redis | Cluster): Redis[] {
 }
 
 async function scanServer(
-  server: Redis,
+  server: RedisClient,
   pattern: string,
   count: number,
   onPage: (page: KeyPage) => Promise<void>,
@@ -65,7 +65,7 @@ async function scanServer(
  * throwing the first command error. Used with single-key commands only: multi-key MGET/DEL
  * fail with CROSSSLOT on a cluster even when every key lives on the same master.
  */
-export async function pipelineOn(server: Redis | Cluster, commands: Array<[string, ...string[]]>): Promise<unknown[]> {
+export async function pipelineOn(server: RedisClient, commands: Array<[string, ...string[]]>): Promise<unknown[]> {
   const replies = (await server.pipeline(commands).exec()) ?? [];
   return replies.map(([error, reply]) => {
     if (error) throw error;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { Cluster, Redis } from 'ioredis';
 import type { SessionChanges } from '../core/session-changes.js';
 import { isReplyError } from './redis-errors.js';
+import type { RedisClient } from './redis-store-options.js';
 
 /**
  * Applies one request's changes to a session stored as connect-redis' JSON string, on the
@@ -114,7 +114,7 @@ export type MergeOutcome = 'merged' | 'session-gone' | 'not-a-json-object';
  * script yet (after a restart or on a new Cluster node), which also caches it there.
  */
 export async function mergeOnServer(
-  client: Redis | Cluster,
+  client: RedisClient,
   key: string,
   ttlSeconds: number,
   cookieJson: string,

@@ -1,5 +1,5 @@
-import type { Cluster, Redis } from 'ioredis';
 import { ACTIVITY_INTERVAL_MS } from '../core/session-activity.js';
+import type { RedisClient } from './redis-store-options.js';
 
 /**
  * Touches extend a session's TTL without telling the index, but an owned session in use is
@@ -28,7 +28,7 @@ return 1
  */
 export class RedisOwnerIndex {
   constructor(
-    private readonly client: Redis | Cluster,
+    private readonly client: RedisClient,
     readonly indexPrefix: string,
   ) {}
 

@@ -1,5 +1,49 @@
-import type { Cluster, Redis, RedisOptions } from 'ioredis';
+import type { RedisOptions } from 'ioredis';
 import type { SessionRecord } from '../core/session-store.js';
+
+/**
+ * The part of an ioredis client the store uses: a structural type, so that `Redis` and
+ * `Cluster` clients of ioredis 5 (what BullMQ apps have) and 6 both fit.
+ */
+export interface RedisClient {
+  readonly status: string;
+  readonly options: { readonly keyPrefix?: string };
+  /** `true` on an ioredis `Cluster`. */
+  readonly isCluster?: boolean;
+  get(key: string): Promise<string | null>;
+  set(key: string, value: string, expiryUnit: 'EX', seconds: number, condition?: 'NX' | 'XX'): Promise<'OK' | null>;
+  del(key: string): Promise<number>;
+  expire(key: string, seconds: number): Promise<number>;
+  /** For the per-owner index of `UserSessions` (one key per script: Cluster-safe). */
+  eval(script: string, numberOfKeys: number, ...keysAndArgs: string[]): Promise<unknown>;
+  /** For merged saves: the script by its SHA1, sent whole (`eval`) only when the server lacks it. */
+  evalsha(sha1: string, numberOfKeys: number, ...keysAndArgs: string[]): Promise<unknown>;
+  zrangebyscore(key: string, min: string, max: string): Promise<string[]>;
+  zrem(key: string, ...members: string[]): Promise<number>;
+  scan(cursor: string, matchToken: 'MATCH', pattern: string, countToken: 'COUNT', count: number): Promise<[cursor: string, keys: string[]]>;
+  pipeline(commands: string[][]): { exec(): Promise<Array<[error: Error | null, reply: unknown]> | null> };
+  quit(): Promise<unknown>;
+  disconnect(): void;
+  on(event: string, listener: (...args: any[]) => void): unknown;
+  once(event: string, listener: (...args: any[]) => void): unknown;
+  off(event: string, listener: (...args: any[]) => void): unknown;
+}
+
+/** A `Cluster` client: its master nodes are walked one by one to list sessions. */
+export interface RedisClusterClient extends RedisClient {
+  readonly isCluster: true;
+  nodes(role: 'master'): RedisClient[];
+}
+
+/** The ioredis settings of `RedisStore.failFastClientOptions` (see FAIL_FAST_CLIENT_OPTIONS). */
+export interface FailFastClientOptions {
+  readonly commandTimeout: number;
+  readonly socketTimeout: number;
+  readonly connectTimeout: number;
+  readonly maxRetriesPerRequest: number;
+  readonly retryStrategy: (attempt: number) => number;
+  readonly enableAutoPipelining: boolean;
+}
 
 /** Turns a session into the string stored in Redis and back. `JSON` fits. */
 export interface RedisSessionSerializer {
@@ -18,8 +62,11 @@ export interface RedisStoreLogger {
  * fail-fast settings and closes it on application shutdown).
  */
 export interface RedisStoreOptions {
-  /** An ioredis client to use. Left open by `close()`. Must not set ioredis' `keyPrefix`: use `prefix`. */
-  client?: Redis | Cluster;
+  /**
+   * An ioredis client (`Redis`, `Cluster`, Sentinel; ioredis 5 or 6) to use. Left open by
+   * `close()`. Must not set ioredis' `keyPrefix`: use `prefix`.
+   */
+  client?: RedisClient;
   /** `redis://` / `rediss://` URL of the server the store connects to itself. */
   url?: string;
   /**
@@ -44,7 +91,10 @@ export interface RedisStoreOptions {
   serializer?: RedisSessionSerializer;
   /** `COUNT` hint of each SCAN step of `all`/`ids`/`length`/`clear`. Default 100. */
   scanCount?: number;
-  /** Receives unreadable session data and connection changes. Default `console`. */
+  /**
+   * Receives unreadable session data and connection changes. Default: Nest's `Logger` when
+   * the store is given to `SessionModule`, else `console`.
+   */
   logger?: RedisStoreLogger;
 }
 
@@ -60,7 +110,7 @@ export const DEFAULT_SCAN_COUNT = 100;
  * a queued command). A client the store creates gets these instead, so that every command
  * settles within about `commandTimeout`; `connection` options override them.
  */
-export const FAIL_FAST_CLIENT_OPTIONS: RedisOptions = {
+export const FAIL_FAST_CLIENT_OPTIONS: FailFastClientOptions = {
   /** No command, queued or sent, waits longer than this for its reply. */
   commandTimeout: 2_000,
   /** A socket that stops answering while commands wait is dropped (and reconnected). */
@@ -70,6 +120,9 @@ export const FAIL_FAST_CLIENT_OPTIONS: RedisOptions = {
   maxRetriesPerRequest: 0,
   /** Reconnect forever, at most 2 s apart, so sessions come back without a restart. */
   retryStrategy: (attempt: number) => Math.min(attempt * 100, 2_000),
-  /** Commands issued in the same tick by concurrent requests go out in one write. */
-  enableAutoPipelining: true,
+  /**
+   * Off: with auto-pipelining, a command queues behind a pipeline still waiting on a frozen
+   * server before its own `commandTimeout` starts, so requests waited up to twice as long.
+   */
+  enableAutoPipelining: false,
 };

@@ -1,5 +1,4 @@
 import { Redis } from 'ioredis';
-import type { Cluster, RedisOptions } from 'ioredis';
 import { SessionOptionsError, SessionStoreError, SessionStoreUnavailableError } from '../core/errors.js';
 import { SessionStore } from '../core/session-store.js';
 import type { SessionRecord, StoreWriteOptions } from '../core/session-store.js';
@@ -9,7 +8,7 @@ import { forEachKeyPage, pipelineOn, prefixPattern } from './redis-keyspace.js';
 import { mergeOnServer } from './redis-merge-script.js';
 import { RedisOwnerIndex } from './redis-owner-index.js';
 import { DEFAULT_PREFIX, DEFAULT_SCAN_COUNT, DEFAULT_TTL_SECONDS, FAIL_FAST_CLIENT_OPTIONS } from './redis-store-options.js';
-import type { RedisSessionSerializer, RedisStoreLogger, RedisStoreOptions } from './redis-store-options.js';
+import type { FailFastClientOptions, RedisClient, RedisSessionSerializer, RedisStoreLogger, RedisStoreOptions } from './redis-store-options.js';
 
 /** Client states in which the connection is known to be down (ioredis `status`). */
 const DOWN_STATUSES = new Set(['close', 'reconnecting', 'end']);
@@ -29,9 +28,9 @@ export class RedisStore extends SessionStore {
    * The settings the store gives clients it creates; spread them into the options of a client
    * you pass in to get the same fail-fast behaviour: `new Redis(url, RedisStore.failFastClientOptions)`.
    */
-  static readonly failFastClientOptions: Readonly<RedisOptions> = FAIL_FAST_CLIENT_OPTIONS;
+  static readonly failFastClientOptions: FailFastClientOptions = FAIL_FAST_CLIENT_OPTIONS;
   /** The ioredis client in use: the one passed in, or the one the store created. */
-  readonly client: Redis | Cluster;
+  readonly client: RedisClient;
   /** Prepended to session ids to form keys. */
   readonly prefix: string;
   /** Whether the store created the client, and so closes it in `close()`. */
@@ -39,7 +38,9 @@ export class RedisStore extends SessionStore {
   readonly #ttl: number | ((record: SessionRecord) => number);
   readonly #serializer: RedisSessionSerializer;
   readonly #scanCount: number;
-  readonly #logger: RedisStoreLogger;
+  #logger: RedisStoreLogger;
+  /** Whether `logger` was given; otherwise `useDefaultLogger` may replace `console`. */
+  readonly #hasOwnLogger: boolean;
   /** False from a lost connection until the client is ready again. */
   #isConnected: boolean;
   #lastConnectionError: Error | undefined;
@@ -56,6 +57,7 @@ export class RedisStore extends SessionStore {
     this.#ttl = validTtl(options.ttl);
     this.#serializer = validSerializer(options.serializer);
     this.#scanCount = validScanCount(options.scanCount);
+    this.#hasOwnLogger = options.logger !== undefined;
     this.#logger = options.logger ?? console;
     this.ownsClient = options.client === undefined;
     this.client = options.client === undefined ? createClient(options) : validClient(options);
@@ -65,10 +67,20 @@ export class RedisStore extends SessionStore {
       ['ready', () => this.#setConnected(true)],
       ['close', () => this.#setConnected(false)],
       ['end', () => this.#setConnected(false)],
+      // Without an 'error' listener ioredis prints every failed reconnect to stderr ("Unhandled
+      // error event"), a line every few hundred ms while Redis is down, also for a client passed
+      // in. The error is kept for the 503's message; the store logs the connection change once.
+      ['error', (error: Error) => (this.#lastConnectionError = error)],
     ];
-    // Someone else's client keeps its own error handling; ours must not print every failed reconnect.
-    if (this.ownsClient) this.#clientListeners.push(['error', (error: Error) => (this.#lastConnectionError = error)]);
     for (const [event, listener] of this.#clientListeners) this.client.on(event, listener);
+  }
+
+  /**
+   * Sends the store's messages to `logger` unless the `logger` option was given. `SessionModule`
+   * calls it with Nest's `Logger`, so an app's log format and levels apply to the store too.
+   */
+  useDefaultLogger(logger: RedisStoreLogger): void {
+    if (!this.#hasOwnLogger) this.#logger = logger;
   }
 
   /** False while the connection to Redis is lost; commands then fail at once with a 503 error. */
@@ -155,13 +167,21 @@ export class RedisStore extends SessionStore {
     return outcome === 'merged';
   }
 
-  /** Extends the key's life to the cookie's new expiry without rewriting the value (EXPIRE). */
-  override async touch(sessionId: string, record: SessionRecord): Promise<void> {
+  /**
+   * Extends the key's life to the cookie's new expiry without rewriting the value (EXPIRE).
+   * Resolves to `false` when the key is gone (EXPIRE answers 0), or was deleted because the
+   * cookie has expired.
+   */
+  override async touch(sessionId: string, record: SessionRecord): Promise<boolean> {
     const key = this.prefix + sessionId;
     const ttlSeconds = this.#ttlSecondsOf(record);
+    if (ttlSeconds <= 0) {
+      await this.#run('delete the expired session', () => this.client.del(key));
+      return false;
+    }
     // EXPIRE never creates a key: touching a destroyed session cannot bring it back.
-    if (ttlSeconds <= 0) await this.#run('delete the expired session', () => this.client.del(key));
-    else await this.#run('touch the session', () => this.client.expire(key, ttlSeconds));
+    const reply = await this.#run('touch the session', () => this.client.expire(key, ttlSeconds));
+    return reply === 1;
   }
 
   async destroy(sessionId: string): Promise<void> {
@@ -349,7 +369,7 @@ function createClient(options: RedisStoreOptions): Redis {
   return options.url === undefined ? new Redis(connection) : new Redis(options.url, connection);
 }
 
-function validClient(options: RedisStoreOptions): Redis | Cluster {
+function validClient(options: RedisStoreOptions): RedisClient {
   const { client } = options;
   if (options.url !== undefined || options.connection !== undefined) {
     throw new SessionOptionsError('RedisStore.client', 'give either `client` or `url` / `connection`, not both');
@@ -367,7 +387,7 @@ function validClient(options: RedisStoreOptions): Redis | Cluster {
 }
 
 /** The owner index, under a prefix that `prefix + '*'` never matches. */
-function ownerIndexOn(client: Redis | Cluster, prefix: string, ownerIndexPrefix: unknown): RedisOwnerIndex | undefined {
+function ownerIndexOn(client: RedisClient, prefix: string, ownerIndexPrefix: unknown): RedisOwnerIndex | undefined {
   if (ownerIndexPrefix === undefined) {
     const defaultPrefix = 'owners:' + prefix;
     return defaultPrefix.startsWith(prefix) ? undefined : new RedisOwnerIndex(client, defaultPrefix);

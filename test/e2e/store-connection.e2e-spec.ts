@@ -53,7 +53,9 @@ describe('store connection state', () => {
     store.emit('disconnect');
     const response = await http.get('/views').expect(503);
     expect(response.body.message).toBe('Session store unavailable, try again later');
-    await http.get('/me').expect(503);
+    expect(response.headers['retry-after']).toBe('5');
+    const guarded = await http.get('/me').expect(503);
+    expect(guarded.headers['retry-after']).toBe('5');
   });
 
   it('a store that is already down when the app starts is treated as disconnected until it connects', async () => {

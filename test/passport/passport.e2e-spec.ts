@@ -1,7 +1,9 @@
 import request from 'supertest';
 import type { INestApplication } from '@nestjs/common';
 import passport from 'passport';
+import { SessionStoreUnavailableError } from '../../lib/index.js';
 import type { SessionRecord, SessionStore } from '../../lib/index.js';
+import { InstrumentedStore } from '../support/instrumented-store.js';
 import { cookiePair, sessionIdOf } from '../support/e2e-app.js';
 import { createPassportApp } from './passport-app.js';
 
@@ -178,6 +180,26 @@ describe('where Passport middleware goes', () => {
 
       expect(profile.status).toBe(500);
       expect(passportErrors).toEqual([expect.objectContaining({ message: expect.stringMatching(/require session support/) })]);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe('Passport with the store unavailable', () => {
+  it('a login whose regenerate fails answers 503 with Retry-After, and the session and cookie are kept', async () => {
+    const store = new InstrumentedStore();
+    const { app } = await createPassportApp({ store });
+    try {
+      const http = request(app.getHttpServer());
+      const cookie = cookiePair((await http.get('/visits').expect(200)).headers['set-cookie'])!;
+      store.failures.destroy = new SessionStoreUnavailableError('redis is down');
+      const login = await http.post('/login').set('Cookie', cookie).send({ username: 'ada', password: 'lovelace' }).expect(503);
+      expect(login.headers['retry-after']).toBe('5');
+      expect(login.headers['set-cookie']).toBeUndefined();
+      expect(login.text).not.toContain('redis is down');
+      // The session is still there.
+      expect((await http.get('/visits').set('Cookie', cookie).expect(200)).body.views).toBe(2);
     } finally {
       await app.close();
     }

@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { RedisStore } from '../../lib/index.js';
+import { RedisStore } from '../../lib/redis.js';
 import { RedisServerProcess, waitUntil } from '../support/redis-server.js';
 import { sessionRecord, uniquePrefix } from './redis-targets.js';
 

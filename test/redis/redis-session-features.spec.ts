@@ -1,5 +1,6 @@
 import type { Cluster, Redis } from 'ioredis';
-import { RedisStore, SessionOptionsError, UserSessions } from '../../lib/index.js';
+import { SessionOptionsError, UserSessions } from '../../lib/index.js';
+import { RedisStore } from '../../lib/redis.js';
 import { describeFlashOverHttp } from '../support/flash-app.js';
 import { sessionCookie } from '../../lib/testing.js';
 import { sessionIdOf } from '../support/e2e-app.js';

@@ -9,7 +9,8 @@ import { Redis } from 'ioredis';
 import { Module } from '@nestjs/common';
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { RedisStore, SessionModule, SessionStore, signSessionId } from '../../lib/index.js';
+import { SessionModule, SessionStore, signSessionId } from '../../lib/index.js';
+import { RedisStore } from '../../lib/redis.js';
 import type { SessionModuleOptions } from '../../lib/index.js';
 import { cookiePair, createSessionApp, sessionIdOf, SessionTestController, TEST_SECRET } from '../support/e2e-app.js';
 import { RedisServerProcess, waitUntil } from '../support/redis-server.js';
@@ -212,6 +213,31 @@ describe('sessions in Redis, over HTTP', () => {
     expect(response.body.views).toBe(1);
     expect(response.body.sessionId).not.toBe(sessionIdOf(cookie));
     expect(logger.messages.join('\n')).toContain('does not parse');
+  });
+
+  it('a request in flight across a login on another instance sends no stale cookie (its touch found no key)', async () => {
+    /** Touches late, as a request slower than the login in another tab. */
+    class LateTouchRedisStore extends RedisStore {
+      override async touch(...args: Parameters<RedisStore['touch']>): Promise<boolean> {
+        await new Promise((resolve) => setTimeout(resolve, 150));
+        return super.touch(...args);
+      }
+    }
+    const prefix = uniquePrefix();
+    const slow = new LateTouchRedisStore({ url: server.url, prefix, logger: new CollectingLogger() });
+    const appA = await createSessionApp({ store: slow, rolling: true, cookie: { maxAge: ONE_HOUR_MS } });
+    apps.push(appA);
+    await waitUntil(() => slow.client.status === 'ready', 'the store is connected');
+    const b = await appOnRedis({ prefix });
+    const oldCookie = await login(b.http);
+
+    const inFlight = request(appA.getHttpServer()).get('/peek').set('Cookie', oldCookie).then((response) => response);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    const newCookie = cookiePair((await b.http.post('/login?user=bob').set('Cookie', oldCookie).expect(200)).headers['set-cookie'])!;
+    const late = await inFlight;
+    expect(late.status).toBe(200);
+    expect(late.headers['set-cookie']).toBeUndefined();
+    expect((await b.http.get('/peek').set('Cookie', newCookie).expect(200)).body.userId).toBe('bob');
   });
 
   it('two app instances on one Redis: a login on one is seen by the other, a logout on the other ends it on both', async () => {

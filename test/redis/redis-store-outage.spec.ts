@@ -1,7 +1,8 @@
 import { once } from 'node:events';
 import { Redis } from 'ioredis';
 import type { RedisOptions } from 'ioredis';
-import { RedisStore, SessionOptionsError, SessionStoreUnavailableError } from '../../lib/index.js';
+import { SessionOptionsError, SessionStoreUnavailableError } from '../../lib/index.js';
+import { RedisStore } from '../../lib/redis.js';
 import { RedisServerProcess, freePort, waitUntil } from '../support/redis-server.js';
 import { CollectingLogger, sessionRecord, uniquePrefix } from './redis-targets.js';
 
@@ -78,6 +79,24 @@ describe('RedisStore when Redis misbehaves', () => {
     expect(await store.get('frozen')).toBeDefined();
   });
 
+  it('with failFastClientOptions as they are, a command sent while another waits on a frozen Redis still fails within the 2 s commandTimeout', async () => {
+    const store = new RedisStore({ url: server.url, prefix: uniquePrefix(), logger: new CollectingLogger() });
+    stores.push(store);
+    await store.set('frozen', sessionRecord());
+    server.pause();
+    const first = store.get('frozen').catch((error: unknown) => error);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    // A second request's command. With auto-pipelining it waited behind the stuck first one
+    // before its own timer started: about 3.9 s here.
+    const sentAt = Date.now();
+    const secondError = await store.get('frozen').catch((error: unknown) => error);
+    const waitedMs = Date.now() - sentAt;
+    expect(secondError).toBeInstanceOf(SessionStoreUnavailableError);
+    expect(await first).toBeInstanceOf(SessionStoreUnavailableError);
+    // A bound with a generous margin, not a speed measurement.
+    expect(waitedMs).toBeLessThan(RedisStore.failFastClientOptions.commandTimeout! + 1_000);
+  }, 15_000);
+
   it("a client passed in with ioredis' defaults still fails at once once the store saw the connection drop", async () => {
     const client = await readyClient();
     const store = new RedisStore({ client, prefix: uniquePrefix(), logger: new CollectingLogger() });
@@ -104,7 +123,8 @@ describe('RedisStore when Redis misbehaves', () => {
     const prefix = uniquePrefix();
     const slowClient = await readyClient({ commandTimeout: COMMAND_TIMEOUT_MS });
     const storeA = new RedisStore({ client: slowClient, prefix });
-    const storeB = new RedisStore({ client: await readyClient(), prefix });
+    const clientB = await readyClient();
+    const storeB = new RedisStore({ client: clientB, prefix });
     stores.push(storeA, storeB);
     const releaseKey = `${prefix}release`;
 
@@ -113,7 +133,7 @@ describe('RedisStore when Redis misbehaves', () => {
       slowClient.blpop(releaseKey, 0).catch(() => {});
       await expect(storeA.set('victim', sessionRecord({ userId: 'alice', views: 2 }), { mode })).rejects.toThrow(/timed out/);
       await storeB.destroy('victim'); // logout, on another instance
-      await storeB.client.lpush(releaseKey, 'go');
+      await clientB.lpush(releaseKey, 'go');
       await slowClient.ping(); // answered once the late SET has run
       if (mode === 'update') {
         expect(await storeB.get('victim')).toBeUndefined();

@@ -1,5 +1,5 @@
 import type { Cluster, Redis } from 'ioredis';
-import { RedisStore } from '../../lib/index.js';
+import { RedisStore } from '../../lib/redis.js';
 import type { SessionRecord } from '../../lib/index.js';
 import { CollectingLogger, sessionRecord, startCluster, startSingleNode, storeOn, uniquePrefix } from './redis-targets.js';
 import type { RedisTarget } from './redis-targets.js';
@@ -109,7 +109,8 @@ describe.each([
       expect(await redis.exists(`${store.prefix}ending`)).toBe(0);
 
       await store.set('touched-late', sessionRecord());
-      await store.touch('touched-late', sessionRecord({}, -1000));
+      // Deleted: the session is no more, and the response sends no cookie for it.
+      expect(await store.touch('touched-late', sessionRecord({}, -1000))).toBe(false);
       expect(await redis.exists(`${store.prefix}touched-late`)).toBe(0);
     });
   });
@@ -154,10 +155,12 @@ describe.each([
       expect(await redis.ttl(`${store.prefix}kept`)).toBeGreaterThan(3590);
     });
 
-    it('does not create a session that is gone', async () => {
+    it('does not create a session that is gone, and says so (EXPIRE answered 0)', async () => {
       const store = await newStore();
-      await store.touch('gone', sessionRecord());
+      expect(await store.touch('gone', sessionRecord())).toBe(false);
       expect(await redis.exists(`${store.prefix}gone`)).toBe(0);
+      await store.set('here', sessionRecord());
+      expect(await store.touch('here', sessionRecord())).toBe(true);
     });
 
     it('returns the value as stored, with the cookie expiry of its last save (as connect-redis)', async () => {

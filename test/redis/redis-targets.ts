@@ -1,6 +1,7 @@
 import { Cluster, Redis } from 'ioredis';
-import { RedisStore } from '../../lib/index.js';
-import type { RedisStoreOptions, SessionRecord } from '../../lib/index.js';
+import type { SessionRecord } from '../../lib/index.js';
+import { RedisStore } from '../../lib/redis.js';
+import type { RedisStoreOptions } from '../../lib/redis.js';
 import { RedisClusterProcesses } from '../support/redis-cluster.js';
 import { RedisServerProcess, waitUntil } from '../support/redis-server.js';
 

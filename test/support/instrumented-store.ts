@@ -41,7 +41,7 @@ export class InstrumentedStore extends SessionStore {
     return this.inner.destroy(sessionId);
   }
 
-  override async touch(sessionId: string, record: SessionRecord): Promise<void> {
+  override async touch(sessionId: string, record: SessionRecord): Promise<boolean> {
     await this.#before('touch', sessionId);
     return this.inner.touch(sessionId, record);
   }

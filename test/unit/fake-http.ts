@@ -24,6 +24,7 @@ export function fakeResponse(): FakeResponse {
     getHeader: (name) => headers.get(name.toLowerCase()) as string | string[] | undefined,
     setHeader: (name, value) => headers.set(name.toLowerCase(), value),
     removeHeader: (name) => void headers.delete(name.toLowerCase()),
+    getHeaders: () => Object.fromEntries(headers) as ReturnType<NonNullable<SessionResponse['getHeaders']>>,
     writeHead(this: FakeResponse) {
       this.headersSent = true;
       return this;

@@ -221,13 +221,14 @@ describe('MemoryStore', () => {
     expect(await store.get('a')).toBeUndefined();
   });
 
-  it('touch of a missing or expired session does not create it', async () => {
+  it('touch of a missing or expired session does not create it, and resolves to false', async () => {
     const store = makeStore();
-    await store.touch('missing', record());
+    expect(await store.touch('missing', record())).toBe(false);
     expect(await store.get('missing')).toBeUndefined();
     await store.set('a', record({}, 1_000));
+    expect(await store.touch('a', record({}, 1_000))).toBe(true);
     jest.setSystemTime(NOW + 1_000);
-    await store.touch('a', record());
+    expect(await store.touch('a', record())).toBe(false);
     expect(await store.get('a')).toBeUndefined();
   });
 

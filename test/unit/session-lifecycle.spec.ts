@@ -1,5 +1,5 @@
 import { jest } from '@jest/globals';
-import { SessionStateError } from '../../lib/core/errors.js';
+import { SessionStateError, SessionStoreError, SessionStoreUnavailableError } from '../../lib/core/errors.js';
 import type { SessionRequest } from '../../lib/core/http-types.js';
 import { resolveSessionOptions } from '../../lib/core/resolve-options.js';
 import type { CheckedCookieOptions } from '../../lib/core/resolve-options.js';
@@ -248,6 +248,48 @@ describe('SessionLifecycle', () => {
       expect(setCookies).toHaveLength(1);
       expect(setCookies[0]).toContain(encodeURIComponent(request.sessionID!));
       expect(await store.get('sid')).toBeUndefined();
+    });
+  });
+
+  describe('a session the store no longer has', () => {
+    it('a touch that finds nothing (destroyed elsewhere) sends no cookie, even with rolling', async () => {
+      const { lifecycle } = await loaded({ rolling: true });
+      await store.destroy('sid');
+      expect(await finish(lifecycle)).toEqual([]);
+      expect(await store.get('sid')).toBeUndefined();
+    });
+
+    it('a refused update (destroyed elsewhere) sends no cookie for the changed session', async () => {
+      const { lifecycle, session } = await loaded();
+      session.n = 2;
+      await store.destroy('sid');
+      expect(await finish(lifecycle)).toEqual([]);
+      expect(await store.get('sid')).toBeUndefined();
+    });
+
+    it('control: the same requests with the session still stored send the cookie', async () => {
+      const rolling = await loaded({ rolling: true });
+      expect(await finish(rolling.lifecycle)).toHaveLength(1);
+    });
+  });
+
+  describe('store failures in session methods', () => {
+    it('a failed destroy leaves the session on the request and the cookie unexpired, with a SessionStoreError', async () => {
+      const { request, lifecycle, session } = await loaded();
+      jest.spyOn(store, 'destroy').mockRejectedValueOnce(new SessionStoreUnavailableError('down'));
+      await expect(session.destroy()).rejects.toBeInstanceOf(SessionStoreUnavailableError);
+      expect(request.session).toBe(session);
+      expect(await finish(lifecycle)).toEqual([]);
+      expect(await store.get('sid')).toBeDefined();
+    });
+
+    it("a store's own error is wrapped in a SessionStoreError with it as cause", async () => {
+      const { session } = await loaded();
+      const cause = new Error('connection reset');
+      jest.spyOn(store, 'destroy').mockRejectedValueOnce(cause);
+      const failure = await session.destroy().catch((error: unknown) => error);
+      expect(failure).toBeInstanceOf(SessionStoreError);
+      expect((failure as Error).cause).toBe(cause);
     });
   });
 

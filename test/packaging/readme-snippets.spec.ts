@@ -1,0 +1,77 @@
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import ts from 'typescript';
+import { repoRoot, requireBuiltPackage } from './built-package.js';
+import { readmeSnippets } from './readme-snippets.js';
+import type { ReadmeSnippet } from './readme-snippets.js';
+
+/**
+ * Every TypeScript block of the README compiles against the built package, imported as
+ * `nest-sessions` (the files sit inside the repository, so the name resolves to the package
+ * itself through its `exports`, as in an ESM app). See readme-snippets.ts for the conventions.
+ */
+const snippets = readmeSnippets(readFileSync(join(repoRoot, 'README.md'), 'utf8'));
+const sections = [...new Set(snippets.map((snippet) => snippet.section))];
+const outputDirectory = join(repoRoot, 'test-output', 'readme-snippets');
+
+const compilerOptions: ts.CompilerOptions = {
+  module: ts.ModuleKind.NodeNext,
+  moduleResolution: ts.ModuleResolutionKind.NodeNext,
+  target: ts.ScriptTarget.ES2022,
+  lib: ['lib.es2022.d.ts'],
+  types: ['node'],
+  strict: true,
+  esModuleInterop: true,
+  experimentalDecorators: true,
+  emitDecoratorMetadata: true,
+  skipLibCheck: true,
+  noEmit: true,
+};
+
+// Declarations of the packages are parsed once for all sections.
+const host = ts.createCompilerHost(compilerOptions);
+const parsedLibraries = new Map<string, ts.SourceFile | undefined>();
+const getSourceFile = host.getSourceFile.bind(host);
+host.getSourceFile = (fileName, languageVersion, ...rest) => {
+  if (fileName.startsWith(outputDirectory)) return getSourceFile(fileName, languageVersion, ...rest);
+  if (!parsedLibraries.has(fileName)) parsedLibraries.set(fileName, getSourceFile(fileName, languageVersion, ...rest));
+  return parsedLibraries.get(fileName);
+};
+
+/** The section's errors, each located at its README line. */
+function compileSection(section: string): string[] {
+  const directory = join(outputDirectory, section);
+  mkdirSync(directory, { recursive: true });
+  const byFile = new Map<string, ReadmeSnippet>();
+  for (const snippet of snippets.filter((candidate) => candidate.section === section)) {
+    const file = join(directory, snippet.fileName);
+    if (byFile.has(file)) throw new Error(`README.md:${snippet.firstLine}: a second block named ${snippet.fileName} in section ${section}`);
+    byFile.set(file, snippet);
+    writeFileSync(file, snippet.code);
+  }
+  const program = ts.createProgram([...byFile.keys()], compilerOptions, host);
+  return ts.getPreEmitDiagnostics(program).map((diagnostic) => {
+    const message = ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n');
+    const snippet = diagnostic.file && byFile.get(diagnostic.file.fileName);
+    if (!diagnostic.file || !snippet) return `${diagnostic.file?.fileName ?? '(no file)'}: ${message}`;
+    const { line } = diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start ?? 0);
+    const readmeLine = snippet.firstLine + line - snippet.contextLines;
+    return line < snippet.contextLines ? `README.md:${snippet.firstLine - 1} (snippet-context): ${message}` : `README.md:${readmeLine}: ${message}`;
+  });
+}
+
+describe('README TypeScript snippets', () => {
+  beforeAll(() => {
+    requireBuiltPackage();
+    rmSync(outputDirectory, { recursive: true, force: true });
+  });
+
+  it('are found', () => {
+    expect(snippets.length).toBeGreaterThanOrEqual(15);
+    expect(snippets.filter((snippet) => snippet.code.includes("from 'nest-sessions'")).length).toBeGreaterThanOrEqual(8);
+  });
+
+  it.each(sections)('compile: section %s', (section) => {
+    expect(compileSection(section)).toEqual([]);
+  });
+});
