@@ -251,6 +251,58 @@ describe('SessionLifecycle', () => {
     });
   });
 
+  describe('rotate', () => {
+    it('keeps the data, cookie settings and absolute-timeout start under a new id; regenerate empties', async () => {
+      await store.set('sid', { ...storedRecord({ n: 1, cart: ['a'] }), cookie: { ...storedRecord().cookie, createdAt: NOW - 5_000 } });
+      const { request, lifecycle } = lifecycleFor({ absoluteTimeout: 60_000 }, fakeRequest(), 'sid');
+      lifecycle.inflate('sid', (await store.get('sid'))!);
+      const session = request.session as Session & Data;
+      const rotated = (await session.rotate()) as Session & Data;
+      expect(request.session).toBe(rotated);
+      expect(request.sessionID).toBe(rotated.id);
+      expect(rotated.id).not.toBe('sid');
+      expect({ n: rotated.n, cart: rotated.cart }).toEqual({ n: 1, cart: ['a'] });
+      // A rotation does not restart the absolute timeout.
+      expect(rotated.cookie.createdAt).toBe(NOW - 5_000);
+      expect(rotated.cookie.toJSON()).toEqual(session.cookie.toJSON());
+      expect(await store.get('sid')).toBeUndefined();
+      expect(await store.get(rotated.id)).toMatchObject({ n: 1, cart: ['a'] });
+      const regenerated = (await rotated.regenerate()) as Session & Data;
+      expect(regenerated.n).toBeUndefined();
+      expect(await store.get(rotated.id)).toBeUndefined();
+    });
+
+    it('the response carries the cookie of the new id', async () => {
+      const { request, lifecycle, session } = await loaded();
+      await session.rotate();
+      const setCookies = await finish(lifecycle);
+      expect(setCookies).toHaveLength(1);
+      expect(setCookies[0]).toContain(encodeURIComponent(request.sessionID!));
+      expect(request.sessionID).not.toBe('sid');
+    });
+
+    it('a failed write of the new id leaves the request with its session, and the old id stored', async () => {
+      const { request, session } = await loaded();
+      jest.spyOn(store, 'set').mockRejectedValueOnce(new Error('write failed'));
+      await expect(session.rotate()).rejects.toBeInstanceOf(SessionStoreError);
+      expect(request.session).toBe(session);
+      expect(request.sessionID).toBe('sid');
+      expect(await store.get('sid')).toMatchObject({ n: 1 });
+    });
+
+    it('refuses a destroyed session, and a late save of the old object cannot bring the old id back', async () => {
+      const destroyed = await loaded();
+      await destroyed.session.destroy();
+      await expect(destroyed.session.rotate()).rejects.toBeInstanceOf(SessionStateError);
+
+      const { session } = await loaded();
+      await session.rotate();
+      session.n = 5;
+      await session.save();
+      expect(await store.get('sid')).toBeUndefined();
+    });
+  });
+
   describe('a session the store no longer has', () => {
     it('a touch that finds nothing (destroyed elsewhere) sends no cookie, even with rolling', async () => {
       const { lifecycle } = await loaded({ rolling: true });
