@@ -8,6 +8,13 @@ import { cookiePair, createSessionApp, sessionIdOf } from './e2e-app.js';
 import { waitUntil } from './redis-server.js';
 import { recordSessionEvents } from './session-events.js';
 
+declare module '../../lib/index.js' {
+  interface SessionData {
+    /** Set after a rotation, as an app marks a confirmed password. */
+    isElevated: boolean;
+  }
+}
+
 /**
  * Holds requests in their handler until enough have loaded the session (so they really
  * overlap), and then until the test lets each one finish (so the order of saves is known).
