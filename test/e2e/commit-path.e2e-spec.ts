@@ -157,7 +157,8 @@ describe.each(STACKS)('the commit path, through %s', (_name, stack: Stack) => {
       const response = await http.get('/views').set(headers).expect(500);
       expect(sessionCookies(response.headers['set-cookie'])).toEqual([]);
       expect(leaksInternals(response.text)).toBe(false);
-      await http.get('/peek').expect(200);
+      // The process is up: a request for which the function gives a usable domain is served.
+      await http.get('/peek').set('Host', 'localhost').expect(200);
     });
 
     it.each([
@@ -166,7 +167,9 @@ describe.each(STACKS)('the commit path, through %s', (_name, stack: Stack) => {
     ])('a handler that %s: a 500, and the app keeps serving', async (_label, path) => {
       const http = await start({ store: new InstrumentedStore() });
       const response = await http.get(path).expect(500);
-      expect(sessionCookies(response.headers['set-cookie'])).toEqual([]);
+      // The assignment itself throws (SessionCookieError): the bad value never reaches a cookie.
+      // What the handler wrote before it is saved, as with any handler error in express-session.
+      for (const cookie of sessionCookies(response.headers['set-cookie'])) expect(cookie).toMatch(/^connect\.sid=s%3A[^;]+; Path=\/; HttpOnly$/);
       expect(leaksInternals(response.text)).toBe(false);
       await http.get('/views').expect(200);
     });
