@@ -1,4 +1,5 @@
 import type { Session } from './session.js';
+import type { SessionRecord } from './session-store.js';
 
 /**
  * The session's data as JSON, one entry per top-level key, in key order. Keys whose value JSON
@@ -15,6 +16,12 @@ export interface SessionChanges {
   readonly setKeys: ReadonlyMap<string, string>;
   /** Top-level keys removed. */
   readonly deletedKeys: readonly string[];
+  /**
+   * The record the changes are relative to, as the store's `get` returned it, when the request
+   * has not written the session since it loaded it. A store that can tell nothing was written
+   * meanwhile may write the record whole instead (the same result, for less work).
+   */
+  readonly baseRecord?: SessionRecord;
 }
 
 /**
@@ -41,7 +48,7 @@ export function joinKeyedDataJson(byKey: KeyedDataJson): string {
 }
 
 /** The keys set or deleted between two serializations of a session's data. */
-export function changesBetween(before: KeyedDataJson, after: KeyedDataJson): SessionChanges {
+export function changesBetween(before: KeyedDataJson, after: KeyedDataJson, baseRecord?: SessionRecord): SessionChanges {
   const setKeys = new Map<string, string>();
   for (const [key, json] of after) {
     if (before.get(key) !== json) setKeys.set(key, json);
@@ -50,5 +57,5 @@ export function changesBetween(before: KeyedDataJson, after: KeyedDataJson): Ses
   for (const key of before.keys()) {
     if (!after.has(key)) deletedKeys.push(key);
   }
-  return { setKeys, deletedKeys };
+  return baseRecord === undefined ? { setKeys, deletedKeys } : { setKeys, deletedKeys, baseRecord };
 }

@@ -41,6 +41,8 @@ export class SessionLifecycle implements SessionOwner {
    * (loaded, reloaded or saved): what a merged save compares with to find this request's changes.
    */
   #storedKeyedDataJson: KeyedDataJson | undefined;
+  /** The record the store returned at load (or reload), until this request writes the session. */
+  #loadedRecord: SessionRecord | undefined;
   /** The id known to exist in the store: writes to it update, writes to others create. */
   #persistedSessionId: string | undefined;
   #destroyedSessionIds: Set<string> | undefined;
@@ -82,6 +84,7 @@ export class SessionLifecycle implements SessionOwner {
     this.#originalCookieLifetime = cookie.originalMaxAge;
     this.#savedDataJson = undefined;
     this.#storedKeyedDataJson = undefined;
+    this.#loadedRecord = undefined;
   }
 
   /** Puts the stored session on the request. */
@@ -93,6 +96,7 @@ export class SessionLifecycle implements SessionOwner {
     this.request.session = session;
     this.#originalSessionId = sessionId;
     this.#storedKeyedDataJson = serializeDataByKey(session);
+    this.#loadedRecord = record;
     this.#originalDataJson = joinKeyedDataJson(this.#storedKeyedDataJson);
     this.#originalCookieLifetime = session.cookie.originalMaxAge;
     this.#savedDataJson = this.options.resave ? undefined : this.#originalDataJson;
@@ -154,7 +158,10 @@ export class SessionLifecycle implements SessionOwner {
     }
     const reloaded = new Session(this, session.id, SessionCookie.fromStored(record.cookie), record);
     this.request.session = reloaded;
-    if (session.id === this.#persistedSessionId) this.#storedKeyedDataJson = serializeDataByKey(reloaded);
+    if (session.id === this.#persistedSessionId) {
+      this.#storedKeyedDataJson = serializeDataByKey(reloaded);
+      this.#loadedRecord = record;
+    }
     return reloaded;
   }
 
@@ -277,7 +284,7 @@ export class SessionLifecycle implements SessionOwner {
     let isWritten: boolean | void;
     try {
       isWritten = isMerged
-        ? await this.store.merge!(session.id, record, changesBetween(storedKeyedDataJson, keyedDataJson), { owner })
+        ? await this.store.merge!(session.id, record, changesBetween(storedKeyedDataJson, keyedDataJson, this.#loadedRecord), { owner })
         : await this.store.set(session.id, record, { mode, owner });
     } catch (error) {
       throw toStoreError(error, 'save the session');
@@ -293,6 +300,7 @@ export class SessionLifecycle implements SessionOwner {
     if (isWritten !== false) {
       this.#persistedSessionId = session.id;
       this.#storedKeyedDataJson = keyedDataJson;
+      this.#loadedRecord = undefined;
     }
     return isWritten;
   }

@@ -187,6 +187,20 @@ describe('MemoryStore', () => {
       expect(await store.get('a')).toBeDefined();
     });
 
+    it('given the record it read, merges only if something was written since', async () => {
+      const store = makeStore();
+      await store.set('a', record({ a: 1 }));
+      const read = (await store.get('a'))!;
+      expect(Object.keys(read)).toEqual(['cookie', 'a']);
+      // Nothing written since the read: the record is written as it is.
+      expect(await store.merge('a', { ...read, b: 2 }, { ...changes({ b: 2 }), baseRecord: read })).toBe(true);
+      expect(await store.get('a')).toMatchObject({ a: 1, b: 2 });
+      // Another write came in between: its key survives.
+      await store.merge('a', record({ a: 1, b: 2, c: 3 }), changes({ c: 3 }));
+      expect(await store.merge('a', { ...read, d: 4 }, { ...changes({ d: 4 }), baseRecord: read })).toBe(true);
+      expect(await store.get('a')).toMatchObject({ a: 1, b: 2, c: 3, d: 4 });
+    });
+
     it('writes nothing and answers false when the session is gone or expired', async () => {
       const store = makeStore();
       expect(await store.merge('none', record({ v: 1 }), changes({ v: 1 }))).toBe(false);

@@ -86,7 +86,7 @@ describe('SessionManager', () => {
     expect(mergeSpy).toHaveBeenCalledWith(
       first.request.sessionID,
       expect.objectContaining({ visits: 2 }),
-      { setKeys: new Map([['visits', '2']]), deletedKeys: [] },
+      expect.objectContaining({ setKeys: new Map([['visits', '2']]), deletedKeys: [] }),
       expect.anything(),
     );
     expect((await store.get(first.request.sessionID!))!.visits).toBe(2);
