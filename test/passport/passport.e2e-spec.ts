@@ -2,7 +2,7 @@ import request from 'supertest';
 import type { INestApplication } from '@nestjs/common';
 import passport from 'passport';
 import type { SessionRecord, SessionStore } from '../../lib/index.js';
-import { cookiePair, sessionIdOf } from '../support/e2e-app.js';
+import { cookiePair, sessionIdOf, PLATFORMS, usePlatform } from '../support/e2e-app.js';
 import { createPassportApp } from './passport-app.js';
 
 const ADA = { id: 1, username: 'ada', displayName: 'Ada Lovelace' };
@@ -16,7 +16,8 @@ async function storedRecords(store: SessionStore): Promise<SessionRecord[]> {
   return Object.values((await store.all!()) ?? {});
 }
 
-describe('Passport (passport-local through @nestjs/passport) on SessionModule', () => {
+describe.each(PLATFORMS)('Passport (passport-local through @nestjs/passport) on SessionModule on %s', (platform) => {
+  usePlatform(platform);
   let app: INestApplication;
   let store: SessionStore;
 
@@ -136,7 +137,8 @@ describe('Passport (passport-local through @nestjs/passport) on SessionModule', 
   });
 });
 
-describe("Passport's keepSessionInfo", () => {
+describe.each(PLATFORMS)("Passport's keepSessionInfo on %s", (platform) => {
+  usePlatform(platform);
   it('carries the pre-login data into the new session, under a new id', async () => {
     const { app, store } = await createPassportApp({}, undefined, { keepSessionInfo: true });
     try {
@@ -161,12 +163,15 @@ describe("Passport's keepSessionInfo", () => {
   });
 });
 
-describe('where Passport middleware goes', () => {
+describe.each(PLATFORMS)('where Passport middleware goes on %s', (platform) => {
+  usePlatform(platform);
   it("app.use(passport.session()) in main.ts runs before SessionModule's middleware and fails", async () => {
     const passportErrors: unknown[] = [];
     const passportSession = passport.session();
     const { app } = await createPassportApp({ middleware: [] }, (nestApp) => {
-      nestApp.use(passport.initialize(), (req: never, res: never, next: (error?: unknown) => void) =>
+      // One middleware per use(): Fastify's takes a single function (after an optional path).
+      nestApp.use(passport.initialize());
+      nestApp.use((req: never, res: never, next: (error?: unknown) => void) =>
         passportSession(req, res, (error?: unknown) => {
           passportErrors.push(error);
           next(error);
