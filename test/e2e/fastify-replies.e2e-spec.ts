@@ -113,6 +113,14 @@ describe('Fastify replies', () => {
   });
 });
 
+describe('another session plugin on the Fastify instance', () => {
+  it('fails start-up naming the conflicting request decorator', async () => {
+    const decorateFirst = (app: INestApplication) =>
+      (app.getHttpAdapter().getInstance() as { decorateRequest(name: string, value: unknown): void }).decorateRequest('session', null);
+    await expect(createSessionApp({}, {}, decorateFirst, 'fastify')).rejects.toThrow(/already has a "session" decorator/);
+  });
+});
+
 describe('an HTTP platform the module cannot serve', () => {
   class KoaLikeAdapter extends ExpressAdapter {
     override getType(): string {

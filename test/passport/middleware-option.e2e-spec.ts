@@ -115,6 +115,22 @@ describe.each(PLATFORMS)("SessionModule's middleware option on %s", (platform) =
   });
 
   it.each([
+    ['passes an error to next', (_req: unknown, _res: unknown, next: (error?: unknown) => void) => next(new Error('follower failed'))],
+    ['throws', () => {
+      throw new Error('follower failed');
+    }],
+  ])('answers 500 when one of them %s, and the handler does not run', async (_case, failing) => {
+    runs = [];
+    const app = await createSessionApp({ middleware: [failing] }, { controllers: [ProbeController] });
+    try {
+      await request(app.getHttpServer()).get('/probe').expect(500);
+      expect(runs).not.toContain('handler');
+    } finally {
+      await app.close();
+    }
+  });
+
+  it.each([
     ['a function instead of an array', () => undefined],
     ['an array with a non-function', [() => undefined, 'passport']],
   ])('fails at start-up given %s', async (_case, middleware) => {
