@@ -44,6 +44,13 @@ class FastifyRepliesController {
     return { isSameSession: raw.session === fastifyRequest.session, sessionId: fastifyRequest.sessionID };
   }
 
+  /** Sends without `return reply`: Fastify then sends again when the route resolves, before a slow save is done. */
+  @Get('send-without-return')
+  sendWithoutReturn(@Session() session: Session, @Res() reply: FastifyReply) {
+    session.views = 11;
+    void reply.send({ ok: true });
+  }
+
   /** A hijacked reply bypasses Fastify's hooks: the session is not committed (README: save first). */
   @Get('hijacked')
   hijacked(@Session() session: Session, @Res() reply: FastifyReply) {
@@ -102,6 +109,17 @@ describe('Fastify replies', () => {
     expect(response.body.isSameSession).toBe(true);
     expect(sessionIdOf(cookiePair(response.headers['set-cookie'])!)).toBe(response.body.sessionId);
     expect(await storedViews(response.headers['set-cookie'])).toBe(5);
+  });
+
+  it('a reply sent without "return reply" waits for a slow save and is sent once', async () => {
+    store.delays.set = 50;
+    try {
+      const response = await http.get('/fastify/send-without-return').expect(200);
+      expect(response.body).toEqual({ ok: true });
+      expect(await storedViews(response.headers['set-cookie'])).toBe(11);
+    } finally {
+      delete store.delays.set;
+    }
   });
 
   it('a hijacked reply is sent without the session cookie, and the session is not saved', async () => {

@@ -62,9 +62,16 @@ export class FastifySessions {
       if (!sessionResponse) return done(null, payload);
       // Taken off first: an error answer of a failed commit passes through this hook again.
       raw[SESSION_RESPONSE] = undefined;
+      const releaseSends = holdFurtherSends(reply);
       sessionResponse.commitBeforeSend(reply, payload).then(
-        (finalPayload) => done(null, finalPayload),
-        (error: Error) => done(error),
+        (finalPayload) => {
+          releaseSends();
+          done(null, finalPayload);
+        },
+        (error: Error) => {
+          releaseSends();
+          done(error);
+        },
       );
     });
     if (followers.length > 0) {
@@ -93,6 +100,24 @@ export class FastifySessions {
     if (!raw) return { request, response: reply };
     return { request: raw, response: reply ? this.responseFor(raw) : undefined };
   }
+}
+
+/**
+ * Ignores `reply.send()` until the returned function is called. Fastify sends again when an
+ * async handler that called `reply.send()` resolves while an onSend hook is still waiting (its
+ * "return reply" rule, which Nest 11's `@Redirect()` and `@Res()` routes do not follow): that
+ * second send would write the response before the session is committed, then fail.
+ */
+function holdFurtherSends(reply: FastifyReplyLike): () => void {
+  const heldReply = reply as FastifyReplyLike & { send?: unknown };
+  heldReply.send = ignoredSend;
+  return () => {
+    delete heldReply.send;
+  };
+}
+
+function ignoredSend(this: unknown): unknown {
+  return this;
 }
 
 /** Runs Express-style middleware in order; an error (or a thrown one) stops the chain. */
