@@ -76,6 +76,9 @@ interface Target {
 
 function targets(summaries: ModeSummary[], memory: MemoryResult[]): Target[] {
   const toCeiling = ratio(summaries, 'nest-sessions-memory', 'no-session');
+  const fastifyToCeiling = ratio(summaries, 'nest-sessions-fastify-memory', 'fastify-no-session');
+  const toFastifyMemory = ratio(summaries, 'nest-sessions-fastify-memory', 'fastify-session-memory');
+  const toFastifyRedis = ratio(summaries, 'nest-sessions-fastify-redis', 'fastify-session-redis');
   const toExpressMemory = ratio(summaries, 'nest-sessions-memory', 'express-session-memory');
   const toExpressRedis = ratio(summaries, 'nest-sessions-redis', 'express-session-redis');
   const ours = memory.find((result) => result.store === 'nest-sessions');
@@ -86,6 +89,13 @@ function targets(summaries: ModeSummary[], memory: MemoryResult[]): Target[] {
     { name: 'nest-sessions + MemoryStore ≥ 90% of the no-session ceiling', measured: toCeiling === undefined ? 'not run' : `${(toCeiling * 100).toFixed(1)}%`, isMet: toCeiling === undefined ? undefined : toCeiling >= 0.9 },
     { name: 'nest-sessions + MemoryStore ≥ 1.3× express-session + MemoryStore', measured: toExpressMemory === undefined ? 'not run' : formatRatio(toExpressMemory), isMet: toExpressMemory === undefined ? undefined : toExpressMemory >= 1.3 },
     { name: 'nest-sessions + RedisStore ≥ 1.3× express-session + connect-redis', measured: toExpressRedis === undefined ? (redisReason ?? 'not run') : formatRatio(toExpressRedis), isMet: toExpressRedis === undefined ? undefined : toExpressRedis >= 1.3 },
+    { name: 'Fastify: nest-sessions + MemoryStore ≥ 1.3× @fastify/session + its MemoryStore', measured: toFastifyMemory === undefined ? 'not run' : formatRatio(toFastifyMemory), isMet: toFastifyMemory === undefined ? undefined : toFastifyMemory >= 1.3 },
+    { name: 'Fastify: nest-sessions + RedisStore ≥ 1.3× @fastify/session + connect-redis', measured: toFastifyRedis === undefined ? 'not run' : formatRatio(toFastifyRedis), isMet: toFastifyRedis === undefined ? undefined : toFastifyRedis >= 1.3 },
+    {
+      name: 'Fastify: nest-sessions + MemoryStore as close to its ceiling as on Express',
+      measured: fastifyToCeiling === undefined || toCeiling === undefined ? 'not run' : `${(fastifyToCeiling * 100).toFixed(1)}% vs ${(toCeiling * 100).toFixed(1)}%`,
+      isMet: fastifyToCeiling === undefined || toCeiling === undefined ? undefined : fastifyToCeiling >= toCeiling,
+    },
     { name: 'MemoryStore bytes per session ≤ express-session MemoryStore', measured: ours && theirs ? `${ours.bytesPerSession} vs ${theirs.bytesPerSession}` : 'not run', isMet: ours && theirs ? ours.bytesPerSession <= theirs.bytesPerSession : undefined },
     { name: 'MemoryStore heap within 10% of its start after expiry + sweep', measured: heapBack === undefined ? 'not run' : `${((heapBack - 1) * 100).toFixed(1)}% above start`, isMet: heapBack === undefined ? undefined : heapBack <= 1.1 },
   ];
@@ -102,10 +112,10 @@ export function renderResults({ settings, summaries, memory, chartFile, notesFil
   lines.push(`- Node ${process.version}; express-session ${versionOf('express-session')}, connect-redis ${versionOf('connect-redis')} on redis (node-redis) ${versionOf('redis')}, ioredis ${versionOf('ioredis')}, @nestjs/core ${versionOf('@nestjs/core')}, autocannon ${versionOf('autocannon')}`);
   lines.push(`- Load: autocannon, ${settings.connections} connections, ${settings.warmupSeconds} s warm-up then ${settings.durationSeconds} s measured per mode and round, ${settings.rounds} round(s), modes alternating (order rotated each round); medians over rounds.`);
   if (settings.cpuPinning) lines.push(`- CPUs: ${settings.cpuPinning}.`);
-  lines.push(`- Each mode: its own Node process serving \`GET /counter\` (read and increment a counter in the session) from a Nest 12 Express app; ${formatNumber(settings.sessions)} sessions pre-created in its store; every request carries the signed cookie of a random one of them. Redis modes use a redis-server the harness starts (no persistence).`);
+  lines.push(`- Each mode: its own Node process serving \`GET /counter\` (read and increment a counter in the session) from a Nest 12 app on Express (modes 1–5) or Fastify (modes 6–10, \`@nestjs/platform-fastify\` ${versionOf('@nestjs/platform-fastify')}, @fastify/session ${versionOf('@fastify/session')} with \`cookiePrefix: 's:'\` to read the same cookies); ${formatNumber(settings.sessions)} sessions pre-created in its store; every request carries the signed cookie of a random one of them. Redis modes use a redis-server the harness starts (no persistence).`);
   lines.push('');
   lines.push('## Throughput and latency', '');
-  lines.push('| Mode | req/s | p50 (ms) | p99 (ms) | vs ceiling (1) | vs express-session | rounds |');
+  lines.push('| Mode | req/s | p50 (ms) | p99 (ms) | vs its platform\'s ceiling (1 or 6) | vs express-session / @fastify/session | rounds |');
   lines.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const summary of summaries) {
     const info = MODES[summary.mode];
@@ -116,7 +126,7 @@ export function renderResults({ settings, summaries, memory, chartFile, notesFil
     const failures = summary.failures ? ` (${summary.failures} failed requests)` : '';
     lines.push(
       `| ${info.label} | ${formatNumber(summary.requestsPerSecond)}${failures} | ${summary.latencyP50Ms} | ${summary.latencyP99Ms} | ` +
-        `${formatRatio(ratio(summaries, summary.mode, 'no-session'))} | ${formatRatio(ratio(summaries, summary.mode, info.baseline))} | ${summary.rounds} |`,
+        `${formatRatio(ratio(summaries, summary.mode, info.ceiling))} | ${formatRatio(ratio(summaries, summary.mode, info.baseline))} | ${summary.rounds} |`,
     );
   }
   lines.push('', `![Requests per second by mode](${chartFile})`, '');
