@@ -5,6 +5,9 @@ import { SessionStateError } from '../core/errors.js';
 import { attachOutcomeOf, SessionManager } from '../core/session-manager.js';
 import { graphqlRequestOf, graphqlResponseOf, isGraphqlContext } from './graphql-context.js';
 import { logUnreportableError, replyWithHttpError, storeUnavailableException, toHttpException } from './http-errors.js';
+// Express's response or Fastify's reply, as guards and pipes get them: the 503's Retry-After goes
+// there (the core's view of a Fastify reply is bound only in onSend).
+import type { RetryableResponse } from './http-errors.js';
 import { SessionHttpPlatform } from './session-http-platform.js';
 import { toWsException } from './session-ws.errors.js';
 import { currentWsMessage, wsMessageOf } from './session-ws.message.js';
@@ -93,12 +96,12 @@ export class SessionResolver {
           }
         })
         .catch((error: unknown) => {
-          throw toHttpException(error, response);
+          throw toHttpException(error, platformResponse as RetryableResponse | undefined);
         });
     }
     if (request.session) return request.session;
     const isStoreOut = outcome === 'store-disconnected' || outcome === 'store-unavailable';
-    if (isStoreOut && this.sessionManager.options.storeUnavailable === 'error') throw storeUnavailableException(response);
+    if (isStoreOut && this.sessionManager.options.storeUnavailable === 'error') throw storeUnavailableException(platformResponse as RetryableResponse | undefined);
     return undefined;
   }
 }
