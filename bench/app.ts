@@ -10,6 +10,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { RedisStore as ConnectRedisStore } from 'connect-redis';
 import expressSession from 'express-session';
+import { Redis } from 'ioredis';
 import { createClient } from 'redis';
 import * as nestSessions from '../lib/index.js';
 import type { SessionRecord, SessionStore } from '../lib/index.js';
@@ -50,21 +51,15 @@ function storedSession(): SessionRecord & CounterSession {
   };
 }
 
-type RedisStoreConstructor = new (options: { url: string; prefix?: string }) => SessionStore;
-
-/** `RedisStore` is looked up at run time so the harness still runs before it is exported. */
-function nestRedisStoreClass(): RedisStoreConstructor | undefined {
-  const candidate = (nestSessions as Record<string, unknown>).RedisStore;
-  return typeof candidate === 'function' ? (candidate as RedisStoreConstructor) : undefined;
-}
 
 interface BuiltApp {
   app: INestApplication;
   close(): Promise<void>;
 }
 
+/** Nest's defaults, body parsers (JSON and urlencoded) included, as applications run. */
 async function createApp(rootModule: DynamicModule | typeof CounterModule): Promise<NestExpressApplication> {
-  return NestFactory.create<NestExpressApplication>(rootModule, { logger: false, bodyParser: false });
+  return NestFactory.create<NestExpressApplication>(rootModule, { logger: false });
 }
 
 async function buildApp(mode: ModeName, sessionIds: string[], redisUrl: string | undefined): Promise<BuiltApp | string> {
@@ -115,14 +110,18 @@ async function buildApp(mode: ModeName, sessionIds: string[], redisUrl: string |
       return { app, close: () => app.close() };
     }
     case 'nest-sessions-redis': {
-      const RedisStore = nestRedisStoreClass();
-      if (!RedisStore) return 'RedisStore not available (not exported from lib/index.ts yet)';
-      const store = new RedisStore({ url: redisUrl!, prefix: 'nest:' });
+      // Wired as the README shows: the app's own ioredis client, with the fail-fast settings.
+      const client = new Redis(redisUrl!, nestSessions.RedisStore.failFastClientOptions);
+      const store = new nestSessions.RedisStore({ client, prefix: 'nest:' });
       await Promise.all(sessionIds.map((sessionId) => store.set(sessionId, storedSession())));
-      // The module closes the store (and the client it created) on shutdown.
       const app = await createApp(rootModuleWith({ ...sessionOptions, store }));
-      app.enableShutdownHooks();
-      return { app, close: () => app.close() };
+      return {
+        app,
+        async close() {
+          await app.close();
+          await client.quit();
+        },
+      };
     }
   }
 }
