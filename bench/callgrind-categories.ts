@@ -18,7 +18,7 @@ export const CATEGORIES = [
   { name: 'garbage collection', pattern: /v8::internal::(Heap|Scavenge|MarkCompact|MinorMark|Sweeper|MarkingBarrier|ConcurrentMarking|IncrementalMarking|Evacuat|MemoryAllocator|LargeObjectSpace|PagedSpace|SemiSpace|NewSpace|GCTracer|MemoryChunk|LocalHeap|ArrayBufferSweeper|WeakObjects|RememberedSet|SlotSet|TypedSlot|.*Visitor|.*Marking)|heap::base|cppgc|Builtins_RecordWrite|Builtins_.*WriteBarrier/ },
   { name: 'promises, async functions, microtasks', pattern: /Builtins_(Promise|RunMicrotasks|Await|ResolvePromise|FulfillPromise|RejectPromise|NewPromiseCapability|AsyncFunction|PerformPromiseThen|EnqueueMicrotask|CallAsyncModule)|v8::internal::MicrotaskQueue|Microtask/ },
   { name: 'JIT compilers (TurboFan, Maglev, Sparkplug)', pattern: /v8::internal::(compiler|maglev|baseline|Compiler|OptimizingCompile|Zone|SharedFunctionInfo::|Deoptimizer|interpreter::BytecodeGenerator|Parser|Scanner|AstValueFactory)|v8::internal::wasm/ },
-  { name: 'JIT-compiled JavaScript', pattern: /^(0x[0-9a-f]+|\?\?\?:0x[0-9a-f]+|0x[0-9A-F]+)\b/ },
+  { name: 'JIT-compiled JavaScript', pattern: /^(0x[0-9a-f]+|\?\?\?:0x[0-9a-f]+|0x[0-9A-F]+)\b|(^|:)js:/ },
   { name: 'V8 interpreter and builtins (property access, strings, calls...)', pattern: /Builtins_/ },
   { name: 'V8 runtime (C++)', pattern: /v8::/ },
   { name: 'HTTP parser (llhttp)', pattern: /llhttp/ },

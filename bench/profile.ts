@@ -17,7 +17,7 @@
  * CPU profiles stay beside it for `callgrind_annotate` / Chrome DevTools.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateSessionId, signSessionId } from '../lib/index.js';
@@ -29,6 +29,7 @@ import type { ModeName } from './modes.js';
 import { startRedisServer } from './redis-server.js';
 import { CATEGORIES, categorize, parseAnnotate } from './callgrind-categories.js';
 import type { CategoryName } from './callgrind-categories.js';
+import { nameJitFunctions } from './callgrind-js-names.js';
 import { summarizeSessionCode } from './cpu-profile-attribution.js';
 
 const compiledDir = dirname(fileURLToPath(import.meta.url));
@@ -45,6 +46,16 @@ interface ProfileSettings {
   isCallgrindSkipped: boolean;
   /** Print per request the inclusive instructions of functions whose name matches (`--inclusive REGEX`). */
   inclusivePattern: RegExp | undefined;
+  /** Run node with its perf map and put JavaScript names into the dump (`--js-names`). */
+  isJsNamed: boolean;
+  /**
+   * Extra V8 flags for the apps under callgrind (`--v8-flags "…"`). None by default: the apps
+   * run as users run them. (`--predictable` was tried to make GC and JIT repeatable: it doubles
+   * the GC's instructions and the JIT's still vary, so it does not help.)
+   */
+  v8Flags: string[];
+  /** Extra callgrind options (`--callgrind-args "…"`), e.g. `--separate-callers4=*StoreIC_Miss*`. */
+  callgrindArgs: string[];
   outputDir: string;
 }
 
@@ -67,6 +78,9 @@ function parseProfileSettings(argv: string[]): ProfileSettings {
     appFile: valueOf('--app'),
     isCpuProfiled: argv.includes('--cpu-prof') || argv.includes('--no-callgrind'),
     isCallgrindSkipped: argv.includes('--no-callgrind'),
+    isJsNamed: argv.includes('--js-names'),
+    v8Flags: (valueOf('--v8-flags') ?? '').split(' ').filter(Boolean),
+    callgrindArgs: (valueOf('--callgrind-args') ?? '').split(' ').filter(Boolean),
     inclusivePattern: valueOf('--inclusive') === undefined ? undefined : new RegExp(valueOf('--inclusive')!),
     outputDir: valueOf('--out') ?? join(benchDir, '.tmp', 'profile'),
   };
@@ -80,6 +94,8 @@ export interface ModeInstructions {
   byCategory: Record<CategoryName, number>;
   /** The most expensive functions per request (self cost), for the curious. */
   topFunctions: { name: string; perRequest: number }[];
+  /** With `--inclusive REGEX`: the matching functions' inclusive instructions per request. */
+  inclusive: { name: string; perRequest: number }[];
 }
 
 function callgrindControl(args: string[]): void {
@@ -88,13 +104,15 @@ function callgrindControl(args: string[]): void {
 
 async function countInstructions(mode: ModeName, settings: ProfileSettings, cookieHeaders: string[], sessionIds: string[], redisUrl: string | undefined): Promise<ModeInstructions> {
   const outFile = join(settings.outputDir, `callgrind.${mode}`);
-  for (const file of readdirSync(settings.outputDir)) if (file.startsWith(`callgrind.${mode}`)) rmSync(join(settings.outputDir, file));
+  for (const file of readdirSync(settings.outputDir)) if (file.startsWith(`callgrind.${mode}`) || file.startsWith(`perf.${mode}`)) rmSync(join(settings.outputDir, file));
   const wrapper = {
     execPath: 'valgrind',
-    args: ['--tool=callgrind', '--instr-atstart=no', `--callgrind-out-file=${outFile}`, '--dump-line=no', '-q'],
+    args: ['--tool=callgrind', '--instr-atstart=no', `--callgrind-out-file=${outFile}`, '--dump-line=no', '-q', ...settings.callgrindArgs],
   };
-  const app = await startApp(mode, sessionIds, redisUrl ? { url: redisUrl, stop: async () => undefined } : undefined, [], wrapper, settings.appFile);
+  const nodeArgs = [...settings.v8Flags, ...(settings.isJsNamed ? ['--perf-basic-prof', '--interpreted-frames-native-stack'] : [])];
+  const app = await startApp(mode, sessionIds, redisUrl ? { url: redisUrl, stop: async () => undefined } : undefined, nodeArgs, wrapper, settings.appFile);
   if (typeof app === 'string') throw new Error(`${mode}: ${app}`);
+  const perfMapFile = `/tmp/perf-${app.pid}.map`;
   try {
     const load = { port: app.port, connections: settings.connections, durationSeconds: 0, cookieHeaders, timeoutSeconds: 60 };
     await runAutocannon({ ...load, amount: settings.warmupRequests });
@@ -106,13 +124,37 @@ async function countInstructions(mode: ModeName, settings: ProfileSettings, cook
   } finally {
     await app.stop();
   }
-  const dumpFile = readdirSync(settings.outputDir).find((file) => file.startsWith(`callgrind.${mode}.`) && file !== `callgrind.${mode}`);
+  const dumpFile = readdirSync(settings.outputDir).find((file) => /^callgrind\..+\.\d+$/.test(file) && file.startsWith(`callgrind.${mode}.`));
   if (!dumpFile) throw new Error(`${mode}: callgrind wrote no dump`);
-  const annotated = execFileSync('callgrind_annotate', ['--threshold=100', '--show-percs=no', '--auto=no', join(settings.outputDir, dumpFile)], {
+  let annotatedDump = join(settings.outputDir, dumpFile);
+  if (settings.isJsNamed) {
+    // The perf map is kept beside the dumps; the named copy is the one to annotate.
+    const keptPerfMap = join(settings.outputDir, `perf.${mode}.map`);
+    copyFileSync(perfMapFile, keptPerfMap);
+    rmSync(perfMapFile, { force: true });
+    annotatedDump = join(settings.outputDir, `callgrind.${mode}.named`);
+    const named = nameJitFunctions(join(settings.outputDir, dumpFile), keptPerfMap, annotatedDump);
+    console.log(`${mode}: ${named} JIT-compiled functions named from the perf map`);
+  }
+  const annotated = execFileSync('callgrind_annotate', ['--threshold=100', '--show-percs=no', '--auto=no', annotatedDump], {
     encoding: 'utf8',
     maxBuffer: 256 * 1024 * 1024,
   });
   const functions = parseAnnotate(annotated);
+  let inclusive: { name: string; perRequest: number }[] = [];
+  if (settings.inclusivePattern) {
+    const annotatedInclusive = execFileSync('callgrind_annotate', ['--inclusive=yes', '--threshold=100', '--show-percs=no', '--auto=no', annotatedDump], {
+      encoding: 'utf8',
+      maxBuffer: 256 * 1024 * 1024,
+    });
+    const totals = new Map<string, number>();
+    for (const entry of parseAnnotate(annotatedInclusive)) {
+      if (!settings.inclusivePattern.test(entry.name)) continue;
+      // Several code objects (tiers, recompilations) of one function share its name: add them up.
+      totals.set(entry.name, (totals.get(entry.name) ?? 0) + entry.instructions);
+    }
+    inclusive = [...totals].map(([name, instructions]) => ({ name, perRequest: instructions / settings.requests })).sort((a, b) => b.perRequest - a.perRequest);
+  }
   const total = functions.reduce((sum, entry) => sum + entry.instructions, 0);
   const byCategory = Object.fromEntries(CATEGORIES.map((category) => [category.name, 0])) as Record<CategoryName, number>;
   for (const entry of functions) byCategory[categorize(entry.name)] += entry.instructions / settings.requests;
@@ -121,6 +163,7 @@ async function countInstructions(mode: ModeName, settings: ProfileSettings, cook
     requests: settings.requests,
     perRequest: total / settings.requests,
     byCategory,
+    inclusive,
     topFunctions: functions
       .sort((a, b) => b.instructions - a.instructions)
       .slice(0, 25)
@@ -147,7 +190,7 @@ const formatCount = (value: number) => Math.round(value).toLocaleString('en-US')
 function renderInstructions(results: ModeInstructions[], settings: ProfileSettings): string[] {
   const base = results[0]!;
   const lines: string[] = [];
-  lines.push(`Instructions per request (callgrind, ${settings.requests} requests after ${settings.warmupRequests} warm-up requests, ${settings.connections} connections, ${settings.sessions} sessions; all threads):`, '');
+  lines.push(`Instructions per request (callgrind, ${settings.requests} requests after ${settings.warmupRequests} warm-up requests, ${settings.connections} connections, ${settings.sessions} sessions; all threads; node ${settings.v8Flags.join(' ') || '(no V8 flags)'}):`, '');
   lines.push(`| Category | ${results.map((result) => MODES[result.mode].label).join(' | ')} | ${results.slice(1).map((result) => `${result.mode.split('-')[0]} − ${base.mode}`).join(' | ')} |`);
   lines.push(`| --- | ${results.map(() => '---:').join(' | ')} | ${results.slice(1).map(() => '---:').join(' | ')} |`);
   for (const category of CATEGORIES) {
@@ -178,6 +221,10 @@ function renderInstructions(results: ModeInstructions[], settings: ProfileSettin
   for (const result of results) {
     lines.push('', `Top functions by self cost, ${MODES[result.mode].label} (instructions per request):`, '');
     for (const entry of result.topFunctions) lines.push(`- ${formatCount(entry.perRequest)} ${entry.name}`);
+    if (result.inclusive.length) {
+      lines.push('', `Inclusive instructions per request (the function and all it calls), ${MODES[result.mode].label}, functions matching ${settings.inclusivePattern}:`, '');
+      for (const entry of result.inclusive) lines.push(`- ${formatCount(entry.perRequest)} ${entry.name}`);
+    }
   }
   return lines;
 }

@@ -164,6 +164,8 @@ export function renderResults({ settings, summaries, memory, chartFile, notesFil
   for (const target of targets(summaries, memory, settings.loads)) {
     lines.push(`| ${target.name} | ${target.measured} | ${target.isMet === undefined ? '–' : target.isMet ? 'yes' : '**no**'} |`);
   }
+  lines.push('', '## Where the time goes', '');
+  lines.push('Instruction counts per request (callgrind; they do not move with the machine\'s load the way req/s do), what nest-sessions adds to the no-session app and where: [PROFILE.md](PROFILE.md), reproduced with `npm run bench -- --profile`. The optimisations it leads to, ranked by the instructions they save: [OPTIMISATIONS.md](OPTIMISATIONS.md).');
   if (existsSync(notesFile)) lines.push('', readFileSync(notesFile, 'utf8').trim());
   lines.push('', '## How to run', '');
   lines.push(
