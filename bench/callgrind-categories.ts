@@ -15,7 +15,11 @@ export interface AnnotatedFunction {
 export const CATEGORIES = [
   { name: 'JSON.parse / JSON.stringify', pattern: /Json|JSON/ },
   { name: 'HMAC-SHA256 and other crypto (OpenSSL, node::crypto)', pattern: /sha256|SHA256|sha512|HMAC|hmac|EVP_|ossl_|OPENSSL|CRYPTO_|node::crypto|BIO_|EncodeBase64|base64/i },
-  { name: 'garbage collection', pattern: /v8::internal::(Heap|Scavenge|MarkCompact|MinorMark|Sweeper|MarkingBarrier|ConcurrentMarking|IncrementalMarking|Evacuat|MemoryAllocator|LargeObjectSpace|PagedSpace|SemiSpace|NewSpace|GCTracer|MemoryChunk|LocalHeap|ArrayBufferSweeper|WeakObjects|RememberedSet|SlotSet|TypedSlot|.*Visitor|.*Marking)|heap::base|cppgc|Builtins_RecordWrite|Builtins_.*WriteBarrier/ },
+  // Scavenges follow the allocation of each request and repeat from run to run; the major GC
+  // (marking, sweeping, compaction on helper threads) follows the clock and the heap's history,
+  // and moves by 10-20 % of the total between runs of the same build.
+  { name: 'GC: young generation (scavenges)', pattern: /v8::internal::(Scaveng|MinorMark|SemiSpace|NewSpace|IterateAndScavenge|EvacuateInPlace)|IterateAndScavengePromotedObjectsVisitor|Builtins_RecordWrite|Builtins_.*WriteBarrier/ },
+  { name: 'GC: major (marking, sweeping, compaction)', pattern: /v8::internal::(Heap|MarkCompact|Sweeper|MarkingBarrier|ConcurrentMarking|IncrementalMarking|Evacuat|MemoryAllocator|LargeObjectSpace|PagedSpace|GCTracer|MemoryChunk|LocalHeap|ArrayBufferSweeper|WeakObjects|RememberedSet|SlotSet|TypedSlot|.*Visitor|.*Marking)|heap::base|cppgc/ },
   { name: 'promises, async functions, microtasks', pattern: /Builtins_(Promise|RunMicrotasks|Await|ResolvePromise|FulfillPromise|RejectPromise|NewPromiseCapability|AsyncFunction|PerformPromiseThen|EnqueueMicrotask|CallAsyncModule)|v8::internal::MicrotaskQueue|Microtask/ },
   { name: 'JIT compilers (TurboFan, Maglev, Sparkplug)', pattern: /v8::internal::(compiler|maglev|baseline|Compiler|OptimizingCompile|Zone|SharedFunctionInfo::|Deoptimizer|interpreter::BytecodeGenerator|Parser|Scanner|AstValueFactory)|v8::internal::wasm/ },
   { name: 'JIT-compiled JavaScript', pattern: /^(0x[0-9a-f]+|\?\?\?:0x[0-9a-f]+|0x[0-9A-F]+)\b|(^|:)js:/ },
