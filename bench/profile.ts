@@ -109,7 +109,9 @@ async function countInstructions(mode: ModeName, settings: ProfileSettings, cook
     execPath: 'valgrind',
     args: ['--tool=callgrind', '--instr-atstart=no', `--callgrind-out-file=${outFile}`, '--dump-line=no', '-q', ...settings.callgrindArgs],
   };
-  const nodeArgs = [...settings.v8Flags, ...(settings.isJsNamed ? ['--perf-basic-prof', '--interpreted-frames-native-stack'] : [])];
+  // --perf-basic-prof also makes V8 write a log: into the output folder, not the working directory.
+  const jsNameArgs = ['--perf-basic-prof', '--interpreted-frames-native-stack', '--no-logfile-per-isolate', `--logfile=${join(settings.outputDir, `v8.${mode}.log`)}`];
+  const nodeArgs = [...settings.v8Flags, ...(settings.isJsNamed ? jsNameArgs : [])];
   const app = await startApp(mode, sessionIds, redisUrl ? { url: redisUrl, stop: async () => undefined } : undefined, nodeArgs, wrapper, settings.appFile);
   if (typeof app === 'string') throw new Error(`${mode}: ${app}`);
   const perfMapFile = `/tmp/perf-${app.pid}.map`;
