@@ -34,7 +34,8 @@ function shortName(perfName: string): string {
   if (!match) return `js:${perfName}`;
   const [, functionName, location] = match;
   const where = (location ?? '')
-    .replace(/^file:\/\/.*?\/(node_modules\/|bench\/\.tmp\/|\/tmp\/[^/]+\/[^/]+\/)/, '$1')
+    .replace(/^file:\/\/.*?\/node_modules\//, 'node_modules/')
+    .replace(/^file:\/\/.*\/(bench\/\.tmp|nest-sessions-prototype-[^/]+)\//, '')
     .replace(/:(\d+):\d+$/, ':$1');
   return `js:${functionName || '(anonymous)'}${where ? ` ${where}` : ''}`;
 }
