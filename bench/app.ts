@@ -15,6 +15,7 @@ import fastifyCookie from '@fastify/cookie';
 import fastifySession from '@fastify/session';
 import { RedisStore as ConnectRedisStore } from 'connect-redis';
 import expressSession from 'express-session';
+import { Redis } from 'ioredis';
 import { createClient } from 'redis';
 import * as nestSessions from '../lib/index.js';
 import type { SessionRecord, SessionStore } from '../lib/index.js';
@@ -61,12 +62,14 @@ interface BuiltApp {
   close(): Promise<void>;
 }
 
+/** Nest's defaults, body parsers (JSON and urlencoded) included, as applications run. */
 async function createApp(rootModule: DynamicModule | typeof CounterModule): Promise<NestExpressApplication> {
-  return NestFactory.create<NestExpressApplication>(rootModule, { logger: false, bodyParser: false });
+  return NestFactory.create<NestExpressApplication>(rootModule, { logger: false });
 }
 
+/** Nest's defaults on Fastify, body parsers included, as applications run. */
 async function createFastifyApp(rootModule: DynamicModule | typeof CounterModule): Promise<NestFastifyApplication> {
-  return NestFactory.create<NestFastifyApplication>(rootModule, new FastifyAdapter(), { logger: false, bodyParser: false });
+  return NestFactory.create<NestFastifyApplication>(rootModule, new FastifyAdapter(), { logger: false });
 }
 
 /** A callback store (express-session's API, which @fastify/session also uses) filled with the sessions. */
@@ -145,12 +148,18 @@ async function buildApp(mode: ModeName, sessionIds: string[], redisUrl: string |
       return { app, close: () => app.close() };
     }
     case 'nest-sessions-redis': {
-      const store = new RedisStore({ url: redisUrl!, prefix: 'nest:' });
+      // Wired as the README shows: the app's own ioredis client, with the fail-fast settings.
+      const client = new Redis(redisUrl!, RedisStore.failFastClientOptions);
+      const store = new RedisStore({ client, prefix: 'nest:' });
       await Promise.all(sessionIds.map((sessionId) => store.set(sessionId, storedSession())));
-      // The module closes the store (and the client it created) on shutdown.
       const app = await createApp(rootModuleWith({ ...sessionOptions, store }));
-      app.enableShutdownHooks();
-      return { app, close: () => app.close() };
+      return {
+        app,
+        async close() {
+          await app.close();
+          await client.quit();
+        },
+      };
     }
     default:
       return `${mode} is not an Express mode`;
@@ -193,10 +202,18 @@ async function buildFastifyApp(mode: ModeName, sessionIds: string[], redisUrl: s
       return { app, close: () => app.close() };
     }
     case 'nest-sessions-fastify-redis': {
-      const store = new RedisStore({ url: redisUrl!, prefix: 'nest-fastify:' });
+      // Wired as the README shows: the app's own ioredis client, with the fail-fast settings.
+      const client = new Redis(redisUrl!, RedisStore.failFastClientOptions);
+      const store = new RedisStore({ client, prefix: 'nest-fastify:' });
       await Promise.all(sessionIds.map((sessionId) => store.set(sessionId, storedSession())));
       const app = await createFastifyApp(rootModuleWith({ ...sessionOptions, store }));
-      return { app, close: () => app.close() };
+      return {
+        app,
+        async close() {
+          await app.close();
+          await client.quit();
+        },
+      };
     }
     default:
       return `${mode} is not a Fastify mode`;
