@@ -1,5 +1,6 @@
 /**
- * One benchmarked application, in its own process: a Nest 12 (Express) app whose only route
+ * One benchmarked application, in its own process: a Nest 12 app (Express, or Fastify for the
+ * Fastify modes) whose only route
  * reads and increments a counter in the session. The parent sends a `start` message with the
  * session ids to pre-create; the app answers `ready` with its port once it listens.
  */
@@ -8,13 +9,18 @@ import { Controller, Get, Module, Req } from '@nestjs/common';
 import type { DynamicModule, INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import fastifyCookie from '@fastify/cookie';
+import fastifySession from '@fastify/session';
 import { RedisStore as ConnectRedisStore } from 'connect-redis';
 import expressSession from 'express-session';
+import { Redis } from 'ioredis';
 import { createClient } from 'redis';
 import * as nestSessions from '../lib/index.js';
 import type { SessionRecord, SessionStore } from '../lib/index.js';
 import { RedisStore } from '../lib/redis.js';
-import { BENCH_SECRET, SESSION_MAX_AGE_MS } from './modes.js';
+import { BENCH_SECRET, MODES, SESSION_MAX_AGE_MS } from './modes.js';
 import type { AppMessage, ModeName, StartMessage } from './modes.js';
 
 interface CounterSession {
@@ -56,8 +62,42 @@ interface BuiltApp {
   close(): Promise<void>;
 }
 
+/** Nest's defaults, body parsers (JSON and urlencoded) included, as applications run. */
 async function createApp(rootModule: DynamicModule | typeof CounterModule): Promise<NestExpressApplication> {
-  return NestFactory.create<NestExpressApplication>(rootModule, { logger: false, bodyParser: false });
+  return NestFactory.create<NestExpressApplication>(rootModule, { logger: false });
+}
+
+/** Nest's defaults on Fastify, body parsers included, as applications run. */
+async function createFastifyApp(rootModule: DynamicModule | typeof CounterModule): Promise<NestFastifyApplication> {
+  return NestFactory.create<NestFastifyApplication>(rootModule, new FastifyAdapter(), { logger: false });
+}
+
+/** A callback store (express-session's API, which @fastify/session also uses) filled with the sessions. */
+async function fillCallbackStore(
+  store: { set(sessionId: string, session: never, callback: (error?: unknown) => void): unknown },
+  sessionIds: string[],
+): Promise<void> {
+  await Promise.all(
+    sessionIds.map(
+      (sessionId) =>
+        new Promise<void>((resolve, reject) =>
+          store.set(sessionId, storedSession() as never, (error?: unknown) => (error ? reject(error) : resolve())),
+        ),
+    ),
+  );
+}
+
+/** @fastify/session as its users set it up, reading express-session's cookie (`s:` prefix). */
+async function registerFastifySession(app: NestFastifyApplication, store: unknown): Promise<void> {
+  await app.register(fastifyCookie as never);
+  await app.register(fastifySession as never, {
+    secret: BENCH_SECRET,
+    cookieName: 'connect.sid',
+    cookiePrefix: 's:',
+    saveUninitialized: false,
+    cookie: { maxAge: SESSION_MAX_AGE_MS, secure: false },
+    store,
+  } as never);
 }
 
 async function buildApp(mode: ModeName, sessionIds: string[], redisUrl: string | undefined): Promise<BuiltApp | string> {
@@ -108,13 +148,75 @@ async function buildApp(mode: ModeName, sessionIds: string[], redisUrl: string |
       return { app, close: () => app.close() };
     }
     case 'nest-sessions-redis': {
-      const store = new RedisStore({ url: redisUrl!, prefix: 'nest:' });
+      // Wired as the README shows: the app's own ioredis client, with the fail-fast settings.
+      const client = new Redis(redisUrl!, RedisStore.failFastClientOptions);
+      const store = new RedisStore({ client, prefix: 'nest:' });
       await Promise.all(sessionIds.map((sessionId) => store.set(sessionId, storedSession())));
-      // The module closes the store (and the client it created) on shutdown.
       const app = await createApp(rootModuleWith({ ...sessionOptions, store }));
-      app.enableShutdownHooks();
+      return {
+        app,
+        async close() {
+          await app.close();
+          await client.quit();
+        },
+      };
+    }
+    default:
+      return `${mode} is not an Express mode`;
+  }
+}
+
+async function buildFastifyApp(mode: ModeName, sessionIds: string[], redisUrl: string | undefined): Promise<BuiltApp | string> {
+  const sessionOptions = { secret: BENCH_SECRET, resave: false, saveUninitialized: false, cookie: { maxAge: SESSION_MAX_AGE_MS } };
+  switch (mode) {
+    case 'fastify-no-session': {
+      const app = await createFastifyApp(CounterModule);
       return { app, close: () => app.close() };
     }
+    case 'fastify-session-memory': {
+      const store = new fastifySession.MemoryStore();
+      await fillCallbackStore(store as never, sessionIds);
+      const app = await createFastifyApp(CounterModule);
+      await registerFastifySession(app, store);
+      return { app, close: () => app.close() };
+    }
+    case 'fastify-session-redis': {
+      const client = createClient({ url: redisUrl });
+      await client.connect();
+      const store = new ConnectRedisStore({ client, prefix: 'fastify:' });
+      await fillCallbackStore(store as never, sessionIds);
+      const app = await createFastifyApp(CounterModule);
+      await registerFastifySession(app, store);
+      return {
+        app,
+        async close() {
+          await app.close();
+          await client.quit();
+        },
+      };
+    }
+    case 'nest-sessions-fastify-memory': {
+      const store = new nestSessions.MemoryStore();
+      await Promise.all(sessionIds.map((sessionId) => store.set(sessionId, storedSession())));
+      const app = await createFastifyApp(rootModuleWith({ ...sessionOptions, store }));
+      return { app, close: () => app.close() };
+    }
+    case 'nest-sessions-fastify-redis': {
+      // Wired as the README shows: the app's own ioredis client, with the fail-fast settings.
+      const client = new Redis(redisUrl!, RedisStore.failFastClientOptions);
+      const store = new RedisStore({ client, prefix: 'nest-fastify:' });
+      await Promise.all(sessionIds.map((sessionId) => store.set(sessionId, storedSession())));
+      const app = await createFastifyApp(rootModuleWith({ ...sessionOptions, store }));
+      return {
+        app,
+        async close() {
+          await app.close();
+          await client.quit();
+        },
+      };
+    }
+    default:
+      return `${mode} is not a Fastify mode`;
   }
 }
 
@@ -127,7 +229,8 @@ function send(message: AppMessage): void {
 }
 
 process.once('message', (message: StartMessage) => {
-  buildApp(message.mode, message.sessionIds, message.redisUrl).then(
+  const build = MODES[message.mode].platform === 'fastify' ? buildFastifyApp : buildApp;
+  build(message.mode, message.sessionIds, message.redisUrl).then(
     async (built) => {
       if (typeof built === 'string') {
         send({ type: 'unavailable', reason: built });

@@ -7,7 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
 
-/** The CPU the benchmarked app runs on; the harness, autocannon and Redis get the others. */
+/** The CPU the benchmarked app runs on; the harness (autocannon, wrk) and Redis get the others. */
 const APP_CPU = '0';
 
 function hasTaskset(): boolean {
@@ -33,10 +33,10 @@ function pin(pid: number, cpuList: string): boolean {
   }
 }
 
-/** Pins this process (autocannon runs in it; children it starts, such as Redis, inherit it). */
+/** Pins this process (autocannon runs in it; children it starts, such as wrk and Redis, inherit it). */
 export function pinHarness(): string {
   return pin(process.pid, loadCpus)
-    ? `the app under test on CPU ${APP_CPU}; the harness, autocannon and Redis on CPU ${loadCpus} (taskset)`
+    ? `the app under test on CPU ${APP_CPU}; the harness, the load generators (autocannon, wrk) and Redis on CPU ${loadCpus} (taskset)`
     : 'not pinned (taskset or a second CPU missing): app, load generator and Redis share the CPUs';
 }
 

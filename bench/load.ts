@@ -1,6 +1,14 @@
 import autocannon from 'autocannon';
+import { runWrk } from './wrk-load.js';
 
-/** What one autocannon run measured. */
+/** The load generators the harness can drive the apps with. */
+export const LOAD_GENERATORS = ['autocannon', 'wrk'] as const;
+export type LoadGenerator = (typeof LOAD_GENERATORS)[number];
+
+/** Connections per generator when `--connections` is not given (wrk's as in issue 12). */
+export const DEFAULT_CONNECTIONS: Record<LoadGenerator, number> = { autocannon: 20, wrk: 64 };
+
+/** What one load run measured. */
 export interface LoadResult {
   requestsPerSecond: number;
   latencyP50Ms: number;
@@ -17,13 +25,22 @@ export interface LoadOptions {
   cookieHeaders: string[];
 }
 
-/** Sends GET /counter with a random pre-created session's cookie on every request. */
-export async function runLoad(options: LoadOptions): Promise<LoadResult> {
+/** Runs one generator; `scriptDir` is where wrk's Lua script is written. */
+export function runLoad(generator: LoadGenerator, options: LoadOptions & { scriptDir: string }): Promise<LoadResult> {
+  return generator === 'wrk' ? runWrk(options) : runAutocannon(options);
+}
+
+/**
+ * Sends GET /counter with a random pre-created session's cookie on every request; with
+ * `amount`, exactly that many requests instead of a duration (the profiler counts per request).
+ */
+export async function runAutocannon(options: LoadOptions & { amount?: number; timeoutSeconds?: number }): Promise<LoadResult> {
   const { cookieHeaders } = options;
   const result = await autocannon({
     url: `http://127.0.0.1:${options.port}`,
     connections: options.connections,
-    duration: options.durationSeconds,
+    ...(options.amount === undefined ? { duration: options.durationSeconds } : { amount: options.amount }),
+    timeout: options.timeoutSeconds ?? 10,
     requests: [
       {
         method: 'GET',

@@ -5,6 +5,11 @@ export const MODE_NAMES = [
   'express-session-redis',
   'nest-sessions-memory',
   'nest-sessions-redis',
+  'fastify-no-session',
+  'fastify-session-memory',
+  'fastify-session-redis',
+  'nest-sessions-fastify-memory',
+  'nest-sessions-fastify-redis',
 ] as const;
 
 export type ModeName = (typeof MODE_NAMES)[number];
@@ -12,21 +17,30 @@ export type ModeName = (typeof MODE_NAMES)[number];
 export interface ModeInfo {
   /** Row label in the results. */
   label: string;
-  /** The express-session mode this one is compared with, if it is one of ours. */
+  /** Nest's HTTP platform the mode's app runs on. */
+  platform: 'express' | 'fastify';
+  /** The no-session mode of the same platform. */
+  ceiling: ModeName;
+  /** The session library's mode this one is compared with (express-session, @fastify/session), if it is one of ours. */
   baseline?: ModeName;
   usesRedis: boolean;
 }
 
 export const MODES: Record<ModeName, ModeInfo> = {
-  'no-session': { label: '1. no session (ceiling)', usesRedis: false },
-  'express-session-memory': { label: '2. express-session + MemoryStore', usesRedis: false },
-  'express-session-redis': { label: '3. express-session + connect-redis', usesRedis: true },
-  'nest-sessions-memory': { label: '4. nest-sessions + MemoryStore', baseline: 'express-session-memory', usesRedis: false },
-  'nest-sessions-redis': { label: '5. nest-sessions + RedisStore', baseline: 'express-session-redis', usesRedis: true },
+  'no-session': { label: '1. no session (ceiling)', platform: 'express', ceiling: 'no-session', usesRedis: false },
+  'express-session-memory': { label: '2. express-session + MemoryStore', platform: 'express', ceiling: 'no-session', usesRedis: false },
+  'express-session-redis': { label: '3. express-session + connect-redis', platform: 'express', ceiling: 'no-session', usesRedis: true },
+  'nest-sessions-memory': { label: '4. nest-sessions + MemoryStore', platform: 'express', ceiling: 'no-session', baseline: 'express-session-memory', usesRedis: false },
+  'nest-sessions-redis': { label: '5. nest-sessions + RedisStore', platform: 'express', ceiling: 'no-session', baseline: 'express-session-redis', usesRedis: true },
+  'fastify-no-session': { label: '6. Fastify: no session (ceiling)', platform: 'fastify', ceiling: 'fastify-no-session', usesRedis: false },
+  'fastify-session-memory': { label: '7. Fastify: @fastify/session + its MemoryStore', platform: 'fastify', ceiling: 'fastify-no-session', usesRedis: false },
+  'fastify-session-redis': { label: '8. Fastify: @fastify/session + connect-redis', platform: 'fastify', ceiling: 'fastify-no-session', usesRedis: true },
+  'nest-sessions-fastify-memory': { label: '9. Fastify: nest-sessions + MemoryStore', platform: 'fastify', ceiling: 'fastify-no-session', baseline: 'fastify-session-memory', usesRedis: false },
+  'nest-sessions-fastify-redis': { label: '10. Fastify: nest-sessions + RedisStore', platform: 'fastify', ceiling: 'fastify-no-session', baseline: 'fastify-session-redis', usesRedis: true },
 };
 
-/** The secret every mode signs with, so one cookie list serves them all. */
-export const BENCH_SECRET = 'nest-sessions benchmark secret';
+/** The secret every mode signs with, so one cookie list serves them all (@fastify/session wants 32+ characters). */
+export const BENCH_SECRET = 'nest-sessions benchmark secret, 32+ chars';
 export const SESSION_MAX_AGE_MS = 24 * 60 * 60 * 1000;
 
 /** Parent → app process: which sessions to pre-create. */

@@ -1,25 +1,28 @@
 /**
- * `npm run bench [-- --quick]`: throughput and latency of the five modes side by side, then
- * memory per session; writes bench/RESULTS.md and bench/results-chart.svg.
+ * `npm run bench [-- --quick] [-- --load autocannon|wrk|both]`: throughput and latency of the
+ * five modes side by side under each load generator, then memory per session; writes
+ * bench/RESULTS.md and bench/results-chart.svg. `npm run bench -- --profile` runs
+ * bench/profile.ts instead (instruction counts per request, see bench/PROFILE.md).
  *
- * Each mode's app runs in its own process (fresh heap, one core), autocannon runs here. Modes
- * alternate within each round, starting one later each round, and medians are reported.
+ * Each mode's app runs in its own process (fresh heap, pinned to CPU 0); autocannon runs in
+ * this process and wrk as its child, both on CPU 1. Modes alternate within each round, starting
+ * one later each round, and so do the generators; medians are reported.
  */
 import { fork } from 'node:child_process';
-import { pinApp, pinHarness } from './cpu-pinning.js';
-import type { ChildProcess } from 'node:child_process';
+import { startApp } from './app-process.js';
+import { pinHarness } from './cpu-pinning.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateSessionId, signSessionId } from '../lib/index.js';
-import { runLoad } from './load.js';
-import type { LoadResult } from './load.js';
+import { DEFAULT_CONNECTIONS, LOAD_GENERATORS, runLoad } from './load.js';
+import type { LoadGenerator, LoadResult } from './load.js';
 import type { MemoryResult, MemoryStoreName } from './memory.js';
 import { BENCH_SECRET, MODE_NAMES, MODES } from './modes.js';
-import type { AppMessage, ModeName, StartMessage } from './modes.js';
+import type { ModeName } from './modes.js';
 import { startRedisServer } from './redis-server.js';
-import type { BenchRedis } from './redis-server.js';
 import { renderChart, renderResults } from './report.js';
+import { ensureWrk } from './wrk-load.js';
 import type { BenchSettings, ModeSummary } from './report.js';
 
 const compiledDir = dirname(fileURLToPath(import.meta.url));
@@ -37,6 +40,12 @@ function parseSettings(argv: string[]): BenchSettings {
     return value === undefined ? fallback : Number(value);
   };
   const modes = valueOf('--modes')?.split(',') as ModeName[] | undefined;
+  const load = valueOf('--load') ?? 'both';
+  const loads = (load === 'both' ? [...LOAD_GENERATORS] : load.split(',')) as LoadGenerator[];
+  for (const generator of loads) {
+    if (!LOAD_GENERATORS.includes(generator)) throw new Error(`unknown load generator ${generator}; use ${LOAD_GENERATORS.join(', ')} or both`);
+  }
+  const connectionsOverride = valueOf('--connections');
   for (const mode of modes ?? []) {
     if (!MODE_NAMES.includes(mode)) throw new Error(`unknown mode ${mode}; modes are ${MODE_NAMES.join(', ')}`);
   }
@@ -45,8 +54,11 @@ function parseSettings(argv: string[]): BenchSettings {
     rounds: numberOf('--rounds', isQuick ? 1 : 5),
     durationSeconds: numberOf('--duration', isQuick ? 3 : 10),
     warmupSeconds: numberOf('--warmup', isQuick ? 1 : 3),
-    connections: numberOf('--connections', 20),
-    sessions: numberOf('--sessions', 10_000),
+    loads,
+    connections: Object.fromEntries(
+      loads.map((generator) => [generator, connectionsOverride === undefined ? DEFAULT_CONNECTIONS[generator] : Number(connectionsOverride)]),
+    ) as Partial<Record<LoadGenerator, number>>,
+    sessions: numberOf('--sessions', 2_000),
     memorySessions: numberOf('--memory-sessions', 100_000),
     memoryMaxAgeMs: numberOf('--memory-max-age', 5_000),
     modes: argv.includes('--memory-only') ? [] : (modes ?? [...MODE_NAMES]),
@@ -56,48 +68,7 @@ function parseSettings(argv: string[]): BenchSettings {
   };
 }
 
-interface RunningApp {
-  port: number;
-  stop(): Promise<void>;
-}
-
-/** Starts a mode's app process; resolves to a reason string when the mode cannot run. */
-async function startApp(
-  mode: ModeName,
-  sessionIds: string[],
-  redis: BenchRedis | undefined,
-  execArgv: string[],
-): Promise<RunningApp | string> {
-  const child: ChildProcess = fork(join(compiledDir, 'app.js'), [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  pinApp(child.pid);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const reply = await new Promise<AppMessage>((resolve, reject) => {
-    child.once('message', (message: AppMessage) => resolve(message));
-    child.once('exit', (code) => reject(new Error(`${mode} app exited with code ${code} before it was ready`)));
-    const start: StartMessage = { type: 'start', mode, sessionIds, redisUrl: redis?.url };
-    child.send(start);
-  });
-  if (reply.type === 'unavailable') {
-    await exited;
-    return reply.reason;
-  }
-  if (reply.type === 'failed') {
-    await exited;
-    throw new Error(`${mode} app failed to start:\n${reply.error}`);
-  }
-  return {
-    port: reply.port,
-    async stop() {
-      // Disconnecting tells the app to close (and write its CPU profile) and exit.
-      if (child.connected) child.disconnect();
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
-}
-
-function median(values: number[]): number {
+export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
@@ -113,10 +84,19 @@ async function measureMemory(store: MemoryStoreName, settings: BenchSettings): P
 }
 
 async function main(): Promise<void> {
-  const settings = parseSettings(process.argv.slice(2));
+  const argv = process.argv.slice(2);
+  if (argv.includes('--profile')) {
+    const { runProfile } = await import('./profile.js');
+    await runProfile(argv);
+    return;
+  }
+  const settings = parseSettings(argv);
+  if (settings.loads.includes('wrk') && settings.modes.length > 0) ensureWrk(benchDir);
   settings.cpuPinning = pinHarness();
   console.log(`CPUs: ${settings.cpuPinning}`);
   mkdirSync(settings.outputDir, { recursive: true });
+  const scriptDir = join(benchDir, '.tmp');
+  mkdirSync(scriptDir, { recursive: true });
   const profileDir = join(benchDir, '.tmp', 'profiles');
   const sessionIds = Array.from({ length: settings.sessions }, () => generateSessionId());
   const cookieHeaders = sessionIds.map(
@@ -124,12 +104,15 @@ async function main(): Promise<void> {
   );
   const needsRedis = settings.modes.some((mode) => MODES[mode].usesRedis);
   const redis = needsRedis ? await startRedisServer() : undefined;
-  const rounds = new Map<ModeName, LoadResult[]>();
+  const rounds = new Map<string, LoadResult[]>();
+  const roundsKey = (generator: LoadGenerator, mode: ModeName) => `${generator} ${mode}`;
   const unavailable = new Map<ModeName, string>();
   try {
     for (let round = 0; round < settings.rounds; round++) {
       // Rotate the order so that no mode always runs first (or right after the same one).
       const order = settings.modes.map((_, index) => settings.modes[(index + round) % settings.modes.length]!);
+      // The generators take turns at going first on a freshly started app, too.
+      const loads = settings.loads.map((_, index) => settings.loads[(index + round) % settings.loads.length]!);
       for (const mode of order) {
         if (unavailable.has(mode)) continue;
         const execArgv = mode === settings.cpuProfileMode ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
@@ -140,13 +123,17 @@ async function main(): Promise<void> {
           continue;
         }
         try {
-          await runLoad({ port: app.port, connections: settings.connections, durationSeconds: settings.warmupSeconds, cookieHeaders });
-          const result = await runLoad({ port: app.port, connections: settings.connections, durationSeconds: settings.durationSeconds, cookieHeaders });
-          rounds.set(mode, [...(rounds.get(mode) ?? []), result]);
-          console.log(
-            `round ${round + 1}/${settings.rounds} ${MODES[mode].label}: ${Math.round(result.requestsPerSecond)} req/s, ` +
-              `p50 ${result.latencyP50Ms} ms, p99 ${result.latencyP99Ms} ms${result.failures ? `, ${result.failures} FAILED requests` : ''}`,
-          );
+          for (const [index, generator] of loads.entries()) {
+            const loadOptions = { port: app.port, connections: settings.connections[generator]!, cookieHeaders, scriptDir };
+            // The app is warmed up (JIT, store, connections) once, by the generator going first.
+            if (index === 0) await runLoad(generator, { ...loadOptions, durationSeconds: settings.warmupSeconds });
+            const result = await runLoad(generator, { ...loadOptions, durationSeconds: settings.durationSeconds });
+            rounds.set(roundsKey(generator, mode), [...(rounds.get(roundsKey(generator, mode)) ?? []), result]);
+            console.log(
+              `round ${round + 1}/${settings.rounds} ${generator} ${MODES[mode].label}: ${Math.round(result.requestsPerSecond)} req/s, ` +
+                `p50 ${result.latencyP50Ms} ms, p99 ${result.latencyP99Ms} ms${result.failures ? `, ${result.failures} FAILED requests` : ''}`,
+            );
+          }
         } finally {
           await app.stop();
         }
@@ -156,18 +143,21 @@ async function main(): Promise<void> {
     await redis?.stop();
   }
 
-  const summaries: ModeSummary[] = settings.modes.map((mode) => {
-    const results = rounds.get(mode) ?? [];
-    return {
-      mode,
-      unavailableReason: unavailable.get(mode),
-      rounds: results.length,
-      requestsPerSecond: results.length ? median(results.map((result) => result.requestsPerSecond)) : undefined,
-      latencyP50Ms: results.length ? median(results.map((result) => result.latencyP50Ms)) : undefined,
-      latencyP99Ms: results.length ? median(results.map((result) => result.latencyP99Ms)) : undefined,
-      failures: results.reduce((sum, result) => sum + result.failures, 0),
-    };
-  });
+  const summaries: ModeSummary[] = settings.loads.flatMap((generator) =>
+    settings.modes.map((mode) => {
+      const results = rounds.get(roundsKey(generator, mode)) ?? [];
+      return {
+        generator,
+        mode,
+        unavailableReason: unavailable.get(mode),
+        rounds: results.length,
+        requestsPerSecond: results.length ? median(results.map((result) => result.requestsPerSecond)) : undefined,
+        latencyP50Ms: results.length ? median(results.map((result) => result.latencyP50Ms)) : undefined,
+        latencyP99Ms: results.length ? median(results.map((result) => result.latencyP99Ms)) : undefined,
+        failures: results.reduce((sum, result) => sum + result.failures, 0),
+      };
+    }),
+  );
 
   const memory: MemoryResult[] = [];
   if (!settings.isMemorySkipped) {

@@ -3,11 +3,13 @@ import { STORE_RETRY_AFTER_SECONDS, SessionCookieError, SessionStoreError, Sessi
 
 const logger = new Logger('SessionModule');
 
-/** The part of a response a 503 needs: its `Retry-After` header, while the head is unsent. */
-interface RetryableResponse {
-  readonly headersSent: boolean;
-  setHeader(name: string, value: string): unknown;
-}
+/**
+ * The part of a response a 503 needs: its `Retry-After` header, while the head is unsent. Node's
+ * and Express's responses have `setHeader`; Fastify's reply has `header` and `sent`.
+ */
+export type RetryableResponse =
+  | { readonly headersSent: boolean; setHeader(name: string, value: string): unknown }
+  | { readonly sent: boolean; header(name: string, value: string): unknown };
 
 /**
  * A core failure as the HTTP error Nest's exception handling renders: store down → 503,
@@ -49,7 +51,12 @@ export function storeUnavailableException(response?: RetryableResponse): Service
 
 /** Tells the client when a 503 is worth retrying. */
 export function setRetryAfter(response: RetryableResponse): void {
-  if (!response.headersSent) response.setHeader('Retry-After', String(STORE_RETRY_AFTER_SECONDS));
+  const retryAfter = String(STORE_RETRY_AFTER_SECONDS);
+  if ('setHeader' in response) {
+    if (!response.headersSent) response.setHeader('Retry-After', retryAfter);
+  } else if (!response.sent) {
+    response.header('Retry-After', retryAfter);
+  }
 }
 
 function causeSuffix(error: Error): string {
@@ -69,7 +76,7 @@ export function logUnreportableError(error: unknown): void {
  * `next` is at hand (a route the middleware was excluded from). Used only before headers are sent.
  */
 export function replyWithHttpError(
-  response: RetryableResponse & { statusCode: number; removeHeader(name: string): void },
+  response: { headersSent: boolean; statusCode: number; setHeader(name: string, value: string): unknown; removeHeader(name: string): void },
   error: unknown,
   finish: (body: string) => void,
 ): void {

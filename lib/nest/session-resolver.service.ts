@@ -5,6 +5,10 @@ import { SessionStateError } from '../core/errors.js';
 import { attachOutcomeOf, SessionManager } from '../core/session-manager.js';
 import { graphqlRequestOf, graphqlResponseOf, isGraphqlContext } from './graphql-context.js';
 import { logUnreportableError, replyWithHttpError, storeUnavailableException, toHttpException } from './http-errors.js';
+// Express's response or Fastify's reply, as guards and pipes get them: the 503's Retry-After goes
+// there (the core's view of a Fastify reply is bound only in onSend).
+import type { RetryableResponse } from './http-errors.js';
+import { SessionHttpPlatform } from './session-http-platform.js';
 import { toWsException } from './session-ws.errors.js';
 import { currentWsMessage, wsMessageOf } from './session-ws.message.js';
 
@@ -17,7 +21,10 @@ import { currentWsMessage, wsMessageOf } from './session-ws.message.js';
  */
 @Injectable()
 export class SessionResolver {
-  constructor(private readonly sessionManager: SessionManager) {}
+  constructor(
+    private readonly sessionManager: SessionManager,
+    private readonly httpPlatform: SessionHttpPlatform,
+  ) {}
 
   /** The session for an execution context, or undefined for a context without sessions. */
   async sessionFor(context: ExecutionContext): Promise<SessionWithData | undefined> {
@@ -75,7 +82,8 @@ export class SessionResolver {
    * The request's session, loading it if no middleware did. Throws 503 when the store is
    * unavailable (unless `storeUnavailable: 'continue'`, which yields undefined).
    */
-  async sessionForHttp(request: SessionRequest, response?: SessionResponse): Promise<SessionWithData | undefined> {
+  async sessionForHttp(platformRequest: SessionRequest, platformResponse?: SessionResponse): Promise<SessionWithData | undefined> {
+    const { request, response } = this.httpPlatform.toCoreHttp(platformRequest, platformResponse);
     let outcome = attachOutcomeOf(request);
     if (outcome === undefined && !request.session) {
       outcome = await this.sessionManager
@@ -88,12 +96,12 @@ export class SessionResolver {
           }
         })
         .catch((error: unknown) => {
-          throw toHttpException(error, response);
+          throw toHttpException(error, platformResponse as RetryableResponse | undefined);
         });
     }
     if (request.session) return request.session;
     const isStoreOut = outcome === 'store-disconnected' || outcome === 'store-unavailable';
-    if (isStoreOut && this.sessionManager.options.storeUnavailable === 'error') throw storeUnavailableException(response);
+    if (isStoreOut && this.sessionManager.options.storeUnavailable === 'error') throw storeUnavailableException(platformResponse as RetryableResponse | undefined);
     return undefined;
   }
 }

@@ -3,6 +3,7 @@ import type { NestMiddleware } from '@nestjs/common';
 import type { SessionRequest, SessionResponse } from '../core/http-types.js';
 import { SessionManager } from '../core/session-manager.js';
 import { logUnreportableError, toHttpException } from './http-errors.js';
+import { SessionHttpPlatform } from './session-http-platform.js';
 
 /** Headers that describe the handler's body, dropped when an error response replaces it. */
 const BODY_HEADERS = ['content-type', 'content-length', 'etag', 'content-encoding', 'last-modified'];
@@ -15,7 +16,10 @@ const BODY_HEADERS = ['content-type', 'content-length', 'etag', 'content-encodin
  */
 @Injectable()
 export class SessionMiddleware implements NestMiddleware {
-  constructor(private readonly sessionManager: SessionManager) {}
+  constructor(
+    private readonly sessionManager: SessionManager,
+    private readonly httpPlatform: SessionHttpPlatform,
+  ) {}
 
   use(request: SessionRequest, response: SessionResponse, next: (error?: unknown) => void): void {
     const onCommitError = (error: unknown, finish: () => void) => {
@@ -28,7 +32,8 @@ export class SessionMiddleware implements NestMiddleware {
       for (const header of BODY_HEADERS) response.removeHeader(header);
       next(toHttpException(error, response));
     };
-    this.sessionManager.attach(request, response, onCommitError).then(
+    const platform = this.httpPlatform.middlewareResponse(request, response, onCommitError);
+    this.sessionManager.attach(request, platform.response, platform.onCommitError).then(
       () => next(),
       (error: unknown) => next(toHttpException(error, response)),
     );

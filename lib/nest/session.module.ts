@@ -10,6 +10,7 @@ import { FlashParamPipe } from './flash.decorator.js';
 import { resolveModuleOptions } from './resolve-module-options.js';
 import { SessionParamPipe } from './session.decorator.js';
 import { SessionGuard } from './session.guard.js';
+import { SessionHttpPlatform } from './session-http-platform.js';
 import { SessionMiddleware } from './session.middleware.js';
 import { SessionStoreExceptionFilter } from './session-store-exception.filter.js';
 import type { SessionModuleOptions } from './session-module-options.interface.js';
@@ -53,6 +54,7 @@ const EVERY_ROUTE = { path: '{*path}', method: RequestMethod.ALL };
       inject: [SessionManager],
     },
     SessionMiddleware,
+    SessionHttpPlatform,
     SessionResolver,
     SessionParamPipe,
     FlashParamPipe,
@@ -79,6 +81,7 @@ export class SessionModule extends ConfigurableSessionModule implements NestModu
     private readonly sessionManager: SessionManager,
     private readonly sessionMiddleware: SessionMiddleware,
     private readonly adapterHost: HttpAdapterHost,
+    private readonly httpPlatform: SessionHttpPlatform,
   ) {
     super();
   }
@@ -86,17 +89,20 @@ export class SessionModule extends ConfigurableSessionModule implements NestModu
   configure(consumer: MiddlewareConsumer): void {
     const { forRoutes, exclude = [], middleware = [] } = this.options;
     const httpAdapter = this.adapterHost.httpAdapter;
-    if (forRoutes === undefined && exclude.length === 0 && httpAdapter?.getType() === 'express') {
+    // Fails start-up on a platform the module cannot serve; on Fastify, runs the followers itself.
+    if (httpAdapter) this.httpPlatform.install(httpAdapter, middleware);
+    const followers = this.httpPlatform.runsFollowersItself ? [] : middleware;
+    if (forRoutes === undefined && exclude.length === 0 && httpAdapter) {
       // Every route: one application-level mount, ahead of every module's middleware. Nest's
       // per-route middleware layer costs about a third of the throughput (bench/RESULTS.md).
       httpAdapter.use((request: never, response: never, next: never) => this.sessionMiddleware.use(request, response, next));
-      for (const follower of middleware) httpAdapter.use(follower);
+      for (const follower of followers) httpAdapter.use(follower);
       return;
     }
     // One chain, so the followers (Passport) always run after the session, whatever the
     // module order: Nest mounts a root module's middleware before a non-global import's.
     consumer
-      .apply(SessionMiddleware, ...middleware)
+      .apply(SessionMiddleware, ...followers)
       .exclude(...exclude)
       .forRoutes(...(forRoutes ?? [EVERY_ROUTE]));
   }

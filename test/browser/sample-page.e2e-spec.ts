@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { chromium } from 'playwright-core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { PLATFORMS } from '../support/e2e-app.js';
 import { createSampleApp } from '../support/sample-app.js';
 
 /** Debian's Chromium (`apt-get install -y chromium`); playwright-core never downloads its own. */
@@ -21,7 +22,7 @@ const CHROMIUM_ARGS = [
 const OUTPUT_DIR = join(process.cwd(), 'test-output', 'browser');
 
 /** The sample's page in a real browser: sign in, reload, count over HTTP and socket.io, sign out, HttpOnly cookie. */
-describe('sample page in headless Chromium', () => {
+describe.each(PLATFORMS)('sample page in headless Chromium, on %s', (platform) => {
   let app: INestApplication;
   let browser: Browser;
   let context: BrowserContext;
@@ -36,7 +37,7 @@ describe('sample page in headless Chromium', () => {
       );
     }
     mkdirSync(OUTPUT_DIR, { recursive: true });
-    app = await createSampleApp();
+    app = await createSampleApp(platform);
     await app.listen(0, '127.0.0.1');
     const { port } = app.getHttpServer().address() as { port: number };
     pageUrl = `http://127.0.0.1:${port}/`;
@@ -82,14 +83,14 @@ describe('sample page in headless Chromium', () => {
     await load();
     expect(await statusText()).toBe('Signed in as ada');
     expect(await visitsText()).toBe('4');
-    await page.screenshot({ path: join(OUTPUT_DIR, 'signed-in.png'), fullPage: true });
+    await page.screenshot({ path: join(OUTPUT_DIR, `signed-in-${platform}.png`), fullPage: true });
 
     await page.click('#logout');
     await page.waitForFunction(`document.getElementById('status').textContent === 'Not signed in'`);
     await load();
     expect(await statusText()).toBe('Not signed in');
     expect(await visitsText()).toBe('1');
-    await page.screenshot({ path: join(OUTPUT_DIR, 'signed-out.png'), fullPage: true });
+    await page.screenshot({ path: join(OUTPUT_DIR, `signed-out-${platform}.png`), fullPage: true });
   });
 
   it('keeps the session cookie away from scripts (HttpOnly)', async () => {

@@ -1,12 +1,13 @@
 import request from 'supertest';
 import type { INestApplication } from '@nestjs/common';
-import { cookiePair, createSessionApp, sessionIdOf } from '../support/e2e-app.js';
+import { cookiePair, createSessionApp, sessionIdOf, PLATFORMS, usePlatform } from '../support/e2e-app.js';
 import { InstrumentedStore } from '../support/instrumented-store.js';
 
 const ONE_HOUR = 60 * 60 * 1000;
 
 /** absoluteTimeout: a session ends a fixed time after it was created, however active. */
-describe('absoluteTimeout', () => {
+describe.each(PLATFORMS)('absoluteTimeout on %s', (platform) => {
+  usePlatform(platform);
   let app: INestApplication;
   let store: InstrumentedStore;
   let http: ReturnType<typeof request>;

@@ -2,10 +2,11 @@ import request from 'supertest';
 import { sign } from 'cookie-signature';
 import type { INestApplication } from '@nestjs/common';
 import { SessionOptionsError, SessionStoreUnavailableError, signSessionId } from '../../lib/index.js';
-import { cookiePair, createSessionApp, sessionIdOf, TEST_SECRET } from '../support/e2e-app.js';
+import { cookiePair, createSessionApp, sessionIdOf, TEST_SECRET, PLATFORMS, usePlatform } from '../support/e2e-app.js';
 import { InstrumentedStore } from '../support/instrumented-store.js';
 
-describe('bad input', () => {
+describe.each(PLATFORMS)('bad input on %s', (platform) => {
+  usePlatform(platform);
   let app: INestApplication | undefined;
   let store: InstrumentedStore;
   let http: ReturnType<typeof request>;
@@ -111,7 +112,8 @@ describe('bad input', () => {
   });
 });
 
-describe('a genid that repeats an id already in use', () => {
+describe.each(PLATFORMS)('a genid that repeats an id already in use on %s', (platform) => {
+  usePlatform(platform);
   it("answers 500 and never hands the second client the first one's session", async () => {
     const store = new InstrumentedStore();
     const app = await createSessionApp({ store, genid: () => 'the-same-id-for-everyone-000000' });
@@ -138,7 +140,8 @@ describe('a genid that repeats an id already in use', () => {
   });
 });
 
-describe('a failed save on a route the middleware was excluded from', () => {
+describe.each(PLATFORMS)('a failed save on a route the middleware was excluded from on %s', (platform) => {
+  usePlatform(platform);
   it('answers 500 with Nest\'s error body instead of the handler\'s', async () => {
     const store = new InstrumentedStore();
     const app = await createSessionApp({ store, exclude: ['views'] });
@@ -154,7 +157,8 @@ describe('a failed save on a route the middleware was excluded from', () => {
   });
 });
 
-describe('invalid options fail at start-up with a message naming the option', () => {
+describe.each(PLATFORMS)('invalid options fail at start-up with a message naming the option on %s', (platform) => {
+  usePlatform(platform);
   it.each([
     [{ secret: undefined }, /`secret`: secret option required for sessions/],
     [{ secret: [] }, /`secret`: secret option array must contain one or more strings/],

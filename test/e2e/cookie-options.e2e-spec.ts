@@ -1,12 +1,14 @@
 import request from 'supertest';
 import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { SessionStore, unsignSessionId } from '../../lib/index.js';
 import type { SessionModuleOptions } from '../../lib/index.js';
-import { cookiePair, createSessionApp, setCookies } from '../support/e2e-app.js';
+import { cookiePair, createSessionApp, setCookies, PLATFORMS, usePlatform } from '../support/e2e-app.js';
 
 /** The session cookie's name and attributes, as express-session sets them. */
-describe('cookie options', () => {
+describe.each(PLATFORMS)('cookie options on %s', (platform) => {
+  usePlatform(platform);
   let app: INestApplication | undefined;
 
   async function firstSetCookie(
@@ -68,13 +70,23 @@ describe('cookie options', () => {
     expect(header).not.toContain('Secure');
   });
 
-  it("proxy unset follows Express's trust proxy setting", async () => {
-    const header = await firstSetCookie(
+  it("proxy unset follows the platform's trust proxy setting", async () => {
+    // Express's is an app setting, Fastify's an option of its instance.
+    const trustingPlatform = platform === 'fastify' ? new FastifyAdapter({ trustProxy: true }) : platform;
+    app = await createSessionApp(
       { cookie: { secure: 'auto' } },
-      (test) => test.set('X-Forwarded-Proto', 'https'),
-      (nestApp) => (nestApp as NestExpressApplication).set('trust proxy', true),
+      {},
+      (nestApp) => platform === 'express' && (nestApp as NestExpressApplication).set('trust proxy', true),
+      trustingPlatform,
     );
-    expect(header).toContain('; Secure');
+    const response = await request(app.getHttpServer()).get('/views').set('X-Forwarded-Proto', 'https').expect(200);
+    expect(setCookies(response.headers['set-cookie'])[0]).toContain('; Secure');
+  });
+
+  it('proxy unset does not trust X-Forwarded-Proto without the platform saying so', async () => {
+    const header = await firstSetCookie({ cookie: { secure: 'auto' } }, (test) => test.set('X-Forwarded-Proto', 'https'));
+    expect(header).toBeDefined();
+    expect(header).not.toContain('Secure');
   });
 
   it("sameSite: 'auto' is None over HTTPS and Lax over HTTP", async () => {

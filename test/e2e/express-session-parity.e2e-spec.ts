@@ -4,7 +4,7 @@ import expressSession from 'express-session';
 import { Controller, HttpCode, Post, Req } from '@nestjs/common';
 import type { INestApplication } from '@nestjs/common';
 import type { RequestWithSession } from '../../lib/index.js';
-import { cookiePair, createSessionApp, SessionTestController, sessionIdOf, setCookies, TEST_SECRET } from '../support/e2e-app.js';
+import { cookiePair, createSessionApp, SessionTestController, sessionIdOf, setCookies, TEST_SECRET, PLATFORMS, usePlatform } from '../support/e2e-app.js';
 
 type Callback = (error: unknown, value?: unknown) => void;
 /** req.sessionStore as express-session clients type it: callback methods. */
@@ -33,7 +33,8 @@ class StoreCallbacksController {
 }
 
 /** Things express-session clients rely on, checked against express-session itself. */
-describe('express-session parity', () => {
+describe.each(PLATFORMS)('express-session parity on %s', (platform) => {
+  usePlatform(platform);
   let app: INestApplication | undefined;
 
   afterEach(async () => {

@@ -36,7 +36,10 @@ class ResponseShapesController {
   }
 }
 
-/** Responses that are not a plain JSON body still carry the cookie and save the session. */
+/**
+ * Responses that are not a plain JSON body still carry the cookie and save the session. Express
+ * only (`@Res()` is Node's response there); Fastify's reply shapes: fastify-replies.e2e-spec.ts.
+ */
 describe('response shapes', () => {
   let app: INestApplication;
   let store: InstrumentedStore;

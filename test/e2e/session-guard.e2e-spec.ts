@@ -4,7 +4,7 @@ import type { INestApplication } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { RequireSessionKeys, Session, SessionGuard, SkipSessionGuard } from '../../lib/index.js';
 import type { SessionModuleOptions } from '../../lib/index.js';
-import { cookiePair, createSessionApp } from '../support/e2e-app.js';
+import { cookiePair, createSessionApp, PLATFORMS, usePlatform } from '../support/e2e-app.js';
 
 @Controller()
 class GuardedController {
@@ -43,7 +43,8 @@ class GuardedController {
   }
 }
 
-describe('SessionGuard', () => {
+describe.each(PLATFORMS)('SessionGuard on %s', (platform) => {
+  usePlatform(platform);
   let app: INestApplication | undefined;
 
   async function start(options: Partial<SessionModuleOptions> = {}, isGlobal = false) {

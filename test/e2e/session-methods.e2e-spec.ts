@@ -1,10 +1,11 @@
 import request from 'supertest';
 import type { INestApplication } from '@nestjs/common';
-import { cookiePair, createSessionApp, sessionIdOf, setCookies } from '../support/e2e-app.js';
+import { cookiePair, createSessionApp, sessionIdOf, setCookies, PLATFORMS, usePlatform } from '../support/e2e-app.js';
 import { InstrumentedStore } from '../support/instrumented-store.js';
 
 /** regenerate / destroy / reload / save, in their promise and callback forms. */
-describe('session methods', () => {
+describe.each(PLATFORMS)('session methods on %s', (platform) => {
+  usePlatform(platform);
   let app: INestApplication;
   let store: InstrumentedStore;
   let http: ReturnType<typeof request>;

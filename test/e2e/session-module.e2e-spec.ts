@@ -5,7 +5,7 @@ import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { CallbackStoreAdapter, MemoryStore, Session, SessionModule, SessionStore } from '../../lib/index.js';
 import type { SessionModuleOptions, SessionOptionsFactory } from '../../lib/index.js';
-import { cookiePair, SessionTestController, TEST_SECRET } from '../support/e2e-app.js';
+import { cookiePair, SessionTestController, TEST_SECRET, PLATFORMS, startApp, usePlatform } from '../support/e2e-app.js';
 import { InstrumentedStore } from '../support/instrumented-store.js';
 
 @Injectable()
@@ -39,12 +39,11 @@ class FeatureModule {}
 
 async function bootstrap(imports: unknown[], controllers: unknown[] = [SessionTestController]): Promise<INestApplication> {
   const moduleRef = await Test.createTestingModule({ imports: imports as never, controllers: controllers as never }).compile();
-  const app = moduleRef.createNestApplication({ logger: false });
-  await app.init();
-  return app;
+  return startApp(moduleRef);
 }
 
-describe('SessionModule', () => {
+describe.each(PLATFORMS)('SessionModule on %s', (platform) => {
+  usePlatform(platform);
   let app: INestApplication | undefined;
 
   afterEach(async () => {

@@ -1,11 +1,12 @@
 import request from 'supertest';
 import type { INestApplication } from '@nestjs/common';
-import { cookiePair, createSessionApp, sessionIdOf, setCookies } from '../support/e2e-app.js';
+import { cookiePair, createSessionApp, sessionIdOf, setCookies, PLATFORMS, usePlatform } from '../support/e2e-app.js';
 import { InstrumentedStore } from '../support/instrumented-store.js';
 import type { SessionModuleOptions } from '../../lib/index.js';
 
 /** express-session's rules for when to save, touch and send the cookie, through a real app. */
-describe('when sessions are saved, touched and sent', () => {
+describe.each(PLATFORMS)('when sessions are saved, touched and sent on %s', (platform) => {
+  usePlatform(platform);
   let app: INestApplication | undefined;
   let store: InstrumentedStore;
 

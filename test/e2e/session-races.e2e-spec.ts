@@ -2,7 +2,7 @@ import request from 'supertest';
 import { Controller, Get, HttpCode, Post } from '@nestjs/common';
 import type { INestApplication } from '@nestjs/common';
 import { Session } from '../../lib/index.js';
-import { cookiePair, createSessionApp, SessionTestController, sessionIdOf } from '../support/e2e-app.js';
+import { cookiePair, createSessionApp, SessionTestController, sessionIdOf, PLATFORMS, usePlatform } from '../support/e2e-app.js';
 import { InstrumentedStore } from '../support/instrumented-store.js';
 
 let releaseSlowRequest: () => void = () => undefined;
@@ -38,7 +38,8 @@ class RaceController {
   }
 }
 
-describe('sessions under races and careless calls', () => {
+describe.each(PLATFORMS)('sessions under races and careless calls on %s', (platform) => {
+  usePlatform(platform);
   let app: INestApplication;
   let store: InstrumentedStore;
   let http: ReturnType<typeof request>;

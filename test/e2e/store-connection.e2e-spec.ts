@@ -3,7 +3,7 @@ import { Controller, Get, Req } from '@nestjs/common';
 import type { INestApplication } from '@nestjs/common';
 import { Session, SessionStoreUnavailableError } from '../../lib/index.js';
 import type { RequestWithSession, SessionModuleOptions } from '../../lib/index.js';
-import { cookiePair, createSessionApp, SessionTestController } from '../support/e2e-app.js';
+import { cookiePair, createSessionApp, SessionTestController, PLATFORMS, usePlatform } from '../support/e2e-app.js';
 import { InstrumentedStore } from '../support/instrumented-store.js';
 
 @Controller('connection')
@@ -20,7 +20,8 @@ class ConnectionController {
 }
 
 /** What requests get while the store reports itself disconnected or fails to answer. */
-describe('store connection state', () => {
+describe.each(PLATFORMS)('store connection state on %s', (platform) => {
+  usePlatform(platform);
   let app: INestApplication;
   let store: InstrumentedStore;
   let http: ReturnType<typeof request>;

@@ -7,6 +7,7 @@ import { MemoryStore, SessionGuard, SessionManager, SessionModule, SessionResolv
 import type { SessionRequest } from '../../lib/index.js';
 import { TEST_SECRET } from '../support/e2e-app.js';
 import { cookieHeaderFrom, fakeRequest, fakeResponse } from '../unit/fake-http.js';
+import { SessionHttpPlatform } from '../../lib/nest/session-http-platform.js';
 
 /** The execution context of a resolver: arguments `[root, args, context, info]`, type `graphql`. */
 function graphqlContext(contextValue: unknown): ExecutionContext {
@@ -16,7 +17,10 @@ function graphqlContext(contextValue: unknown): ExecutionContext {
 }
 
 describe('SessionResolver in a GraphQL resolver: which request and response it uses', () => {
-  const resolver = new SessionResolver(new SessionManager(resolveSessionOptions({ secret: TEST_SECRET }), new MemoryStore({ checkPeriod: 0 })));
+  const resolver = new SessionResolver(
+    new SessionManager(resolveSessionOptions({ secret: TEST_SECRET }), new MemoryStore({ checkPeriod: 0 })),
+    new SessionHttpPlatform(), // not installed: Express's request and response, as in a GraphQL app on Express
+  );
 
   it("takes Apollo's default context `{ req }`, and the response Express put on `req.res`", () => {
     const response = fakeResponse();

@@ -5,7 +5,7 @@ import type { MiddlewareConsumer, NestModule } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { SessionModule, SessionOptionsError } from '../../lib/index.js';
 import type { SessionModuleOptions } from '../../lib/index.js';
-import { TEST_SECRET, createSessionApp } from '../support/e2e-app.js';
+import { TEST_SECRET, createSessionApp, PLATFORMS, startApp, usePlatform } from '../support/e2e-app.js';
 
 /** What ran, in order, and whether `req.session` was there. */
 let runs: string[] = [];
@@ -35,9 +35,7 @@ class ProbeController {
 /** GETs `path` on an app made of `rootModule`, with `app.use(probe('app.use'))`; returns the run order. */
 async function runOrder(rootModule: object, path = '/probe'): Promise<string[]> {
   const moduleRef = await Test.createTestingModule({ imports: [rootModule as never] }).compile();
-  const app = moduleRef.createNestApplication({ logger: false });
-  app.use(probe('app.use'));
-  await app.init();
+  const app = await startApp(moduleRef, (nestApp) => nestApp.use(probe('app.use')));
   try {
     runs = [];
     await request(app.getHttpServer()).get(path).expect(200);
@@ -60,11 +58,18 @@ function rootModuleWith(sessionOptions: Partial<SessionModuleOptions>, isGlobal 
   return AppModule;
 }
 
-describe("SessionModule's middleware option", () => {
-  it('runs the given middleware in order, right after the session middleware, before the handler', async () => {
+describe.each(PLATFORMS)("SessionModule's middleware option on %s", (platform) => {
+  usePlatform(platform);
+
+  it('runs the given middleware in order, after the session middleware, before the handler', async () => {
     const order = await runOrder(rootModuleWith({ middleware: [probe('first'), probe('second')] }));
 
-    expect(order).toEqual(['app.use:none', 'first:session', 'second:session', 'AppModule:session', 'handler']);
+    expect(order).toEqual(
+      platform === 'express'
+        ? ['app.use:none', 'first:session', 'second:session', 'AppModule:session', 'handler']
+        : // Fastify runs them in its onRequest hook, with its own request: after Nest's middleware.
+          ['app.use:none', 'AppModule:session', 'first:session', 'second:session', 'handler'],
+    );
   });
 
   it('keeps that order when SessionModule is not global', async () => {
@@ -72,7 +77,11 @@ describe("SessionModule's middleware option", () => {
 
     // Covering every route, the session middleware is mounted once for the application,
     // ahead of every module's middleware, global or not.
-    expect(order).toEqual(['app.use:none', 'first:session', 'AppModule:session', 'handler']);
+    expect(order).toEqual(
+      platform === 'express'
+        ? ['app.use:none', 'first:session', 'AppModule:session', 'handler']
+        : ['app.use:none', 'AppModule:session', 'first:session', 'handler'],
+    );
   });
 
   it('keeps the given middleware right after the session when routes are limited and the module is not global', async () => {
@@ -98,7 +107,27 @@ describe("SessionModule's middleware option", () => {
     const rootModule = rootModuleWith({ middleware: [probe('first')], exclude: ['health'] });
 
     expect(await runOrder(rootModule, '/health')).toEqual(['app.use:none', 'AppModule:none', 'handler']);
-    expect(await runOrder(rootModule, '/probe')).toEqual(['app.use:none', 'first:session', 'AppModule:session', 'handler']);
+    expect(await runOrder(rootModule, '/probe')).toEqual(
+      platform === 'express'
+        ? ['app.use:none', 'first:session', 'AppModule:session', 'handler']
+        : ['app.use:none', 'AppModule:session', 'first:session', 'handler'],
+    );
+  });
+
+  it.each([
+    ['passes an error to next', (_req: unknown, _res: unknown, next: (error?: unknown) => void) => next(new Error('follower failed'))],
+    ['throws', () => {
+      throw new Error('follower failed');
+    }],
+  ])('answers 500 when one of them %s, and the handler does not run', async (_case, failing) => {
+    runs = [];
+    const app = await createSessionApp({ middleware: [failing] }, { controllers: [ProbeController] });
+    try {
+      await request(app.getHttpServer()).get('/probe').expect(500);
+      expect(runs).not.toContain('handler');
+    } finally {
+      await app.close();
+    }
   });
 
   it.each([
@@ -112,7 +141,9 @@ describe("SessionModule's middleware option", () => {
   });
 });
 
-describe('middleware order without the option (what the README warns about)', () => {
+describe.each(PLATFORMS)('middleware order without the option (what the README warns about) on %s', (platform) => {
+  usePlatform(platform);
+
   it("a root module's configure() runs after the session on every route, global or not", async () => {
     expect(await runOrder(rootModuleWith({}, true))).toEqual(['app.use:none', 'AppModule:session', 'handler']);
     expect(await runOrder(rootModuleWith({}, false))).toEqual(['app.use:none', 'AppModule:session', 'handler']);

@@ -9,7 +9,7 @@ import passport from 'passport';
 import { Strategy } from 'passport-local';
 import { Session, SessionGuard, SessionModule, SessionStore } from '../../lib/index.js';
 import type { SessionModuleOptions } from '../../lib/index.js';
-import { TEST_SECRET } from '../support/e2e-app.js';
+import { startApp, TEST_SECRET } from '../support/e2e-app.js';
 // The guard that logs in is the sample's, exactly as the README shows it.
 import { LocalAuthGuard } from '../../sample/auth/local-auth.guard.js';
 
@@ -134,8 +134,6 @@ export async function createPassportApp(
   passportOptions: IAuthModuleOptions = {},
 ): Promise<{ app: INestApplication; store: SessionStore }> {
   const moduleRef = await Test.createTestingModule({ imports: [passportAppModule(options, passportOptions)] }).compile();
-  const app = moduleRef.createNestApplication({ logger: false });
-  configure?.(app);
-  await app.init();
+  const app = await startApp(moduleRef, configure);
   return { app, store: app.get(SessionStore) };
 }

@@ -4,7 +4,7 @@ import passport from 'passport';
 import { SessionStoreUnavailableError } from '../../lib/index.js';
 import type { SessionRecord, SessionStore } from '../../lib/index.js';
 import { InstrumentedStore } from '../support/instrumented-store.js';
-import { cookiePair, sessionIdOf } from '../support/e2e-app.js';
+import { cookiePair, sessionIdOf, PLATFORMS, usePlatform } from '../support/e2e-app.js';
 import { createPassportApp } from './passport-app.js';
 
 const ADA = { id: 1, username: 'ada', displayName: 'Ada Lovelace' };
@@ -18,7 +18,8 @@ async function storedRecords(store: SessionStore): Promise<SessionRecord[]> {
   return Object.values((await store.all!()) ?? {});
 }
 
-describe('Passport (passport-local through @nestjs/passport) on SessionModule', () => {
+describe.each(PLATFORMS)('Passport (passport-local through @nestjs/passport) on SessionModule on %s', (platform) => {
+  usePlatform(platform);
   let app: INestApplication;
   let store: SessionStore;
 
@@ -138,7 +139,8 @@ describe('Passport (passport-local through @nestjs/passport) on SessionModule', 
   });
 });
 
-describe("Passport's keepSessionInfo", () => {
+describe.each(PLATFORMS)("Passport's keepSessionInfo on %s", (platform) => {
+  usePlatform(platform);
   it('carries the pre-login data into the new session, under a new id', async () => {
     const { app, store } = await createPassportApp({}, undefined, { keepSessionInfo: true });
     try {
@@ -163,12 +165,15 @@ describe("Passport's keepSessionInfo", () => {
   });
 });
 
-describe('where Passport middleware goes', () => {
+describe.each(PLATFORMS)('where Passport middleware goes on %s', (platform) => {
+  usePlatform(platform);
   it("app.use(passport.session()) in main.ts runs before SessionModule's middleware and fails", async () => {
     const passportErrors: unknown[] = [];
     const passportSession = passport.session();
     const { app } = await createPassportApp({ middleware: [] }, (nestApp) => {
-      nestApp.use(passport.initialize(), (req: never, res: never, next: (error?: unknown) => void) =>
+      // One middleware per use(): Fastify's takes a single function (after an optional path).
+      nestApp.use(passport.initialize());
+      nestApp.use((req: never, res: never, next: (error?: unknown) => void) =>
         passportSession(req, res, (error?: unknown) => {
           passportErrors.push(error);
           next(error);

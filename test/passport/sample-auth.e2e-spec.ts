@@ -1,15 +1,14 @@
 import request from 'supertest';
 import type { INestApplication } from '@nestjs/common';
-import { cookiePair } from '../support/e2e-app.js';
-import { createSampleApp } from '../support/sample-app.js';
+import { cookiePair, PLATFORMS } from '../support/e2e-app.js';
+import { initSampleApp } from '../support/sample-app.js';
 
 /** The sample app's Passport routes, wired as sample/app.module.ts does (the README's recipe). */
-describe('sample Passport routes (sample/auth)', () => {
+describe.each(PLATFORMS)('sample Passport routes (sample/auth) on %s', (platform) => {
   let app: INestApplication;
 
   beforeAll(async () => {
-    app = await createSampleApp();
-    await app.init();
+    app = await initSampleApp(platform);
   });
 
   afterAll(async () => {

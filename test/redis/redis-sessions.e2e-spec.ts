@@ -12,7 +12,8 @@ import { Test } from '@nestjs/testing';
 import { SessionModule, SessionStore, signSessionId } from '../../lib/index.js';
 import { RedisStore } from '../../lib/redis.js';
 import type { SessionModuleOptions } from '../../lib/index.js';
-import { cookiePair, createSessionApp, sessionIdOf, SessionTestController, TEST_SECRET } from '../support/e2e-app.js';
+import { cookiePair, createSessionApp, PLATFORMS, sessionIdOf, SessionTestController, TEST_SECRET, usePlatform } from '../support/e2e-app.js';
+import type { PlatformName } from '../support/e2e-app.js';
 import { RedisServerProcess, waitUntil } from '../support/redis-server.js';
 import { ConnectRedisFormatStore, connectRedisTtl } from './connect-redis-format.js';
 import { CollectingLogger, startCluster, uniquePrefix } from './redis-targets.js';
@@ -36,6 +37,7 @@ describe('sessions in Redis, over HTTP', () => {
   async function appOnRedis(
     storeOptions: Partial<ConstructorParameters<typeof RedisStore>[0]> = {},
     moduleOptions: Partial<SessionModuleOptions> = {},
+    platform?: PlatformName,
   ): Promise<{ app: INestApplication; store: RedisStore; http: ReturnType<typeof request> }> {
     const store = new RedisStore({
       url: server.url,
@@ -44,7 +46,7 @@ describe('sessions in Redis, over HTTP', () => {
       logger: new CollectingLogger(),
       ...storeOptions,
     });
-    const app = await createSessionApp({ store, cookie: { maxAge: ONE_HOUR_MS }, ...moduleOptions });
+    const app = await createSessionApp({ store, cookie: { maxAge: ONE_HOUR_MS }, ...moduleOptions }, {}, undefined, platform);
     apps.push(app);
     await waitUntil(() => store.client.status === 'ready', 'the store is connected');
     return { app, store, http: request(app.getHttpServer()) };
@@ -72,7 +74,8 @@ describe('sessions in Redis, over HTTP', () => {
     await server.stop();
   });
 
-  describe('moving from express-session + connect-redis without logging users out', () => {
+  describe.each(PLATFORMS)('moving from express-session + connect-redis without logging users out, on %s', (platform) => {
+    usePlatform(platform);
     it('loads a session connect-redis wrote (SET sess:<id> <json> EX <ttl>)', async () => {
       const prefix = uniquePrefix();
       const { http } = await appOnRedis({ prefix });
@@ -132,6 +135,31 @@ describe('sessions in Redis, over HTTP', () => {
     });
   });
 
+  describe('an Express app and a Fastify app on one RedisStore', () => {
+    let onExpress: Awaited<ReturnType<typeof appOnRedis>>;
+    let onFastify: Awaited<ReturnType<typeof appOnRedis>>;
+
+    beforeEach(async () => {
+      const prefix = uniquePrefix();
+      onExpress = await appOnRedis({ prefix }, {}, 'express');
+      onFastify = await appOnRedis({ prefix }, {}, 'fastify');
+    });
+
+    it('a user signed in on Express is signed in on Fastify, and what Fastify writes Express reads', async () => {
+      const cookie = await login(onExpress.http, 'ada');
+      expect((await onFastify.http.get('/me').set('Cookie', cookie).expect(200)).body).toEqual({ userId: 'ada' });
+      await onFastify.http.get('/views').set('Cookie', cookie).expect(200);
+      expect((await onExpress.http.get('/peek').set('Cookie', cookie).expect(200)).body).toMatchObject({ userId: 'ada', views: 1 });
+    });
+
+    it('a user signed in on Fastify is signed in on Express, and signing out on Express ends it on Fastify', async () => {
+      const cookie = await login(onFastify.http, 'grace');
+      expect((await onExpress.http.get('/me').set('Cookie', cookie).expect(200)).body).toEqual({ userId: 'grace' });
+      await onExpress.http.post('/logout').set('Cookie', cookie).expect(200);
+      await onFastify.http.get('/me').set('Cookie', cookie).expect(401);
+    });
+  });
+
   describe('TTL and touch', () => {
     it('an unchanged session is only touched: EXPIRE resets its TTL, the value is not rewritten', async () => {
       const { http, store } = await appOnRedis({}, { rolling: true });
@@ -169,7 +197,8 @@ describe('sessions in Redis, over HTTP', () => {
     });
   });
 
-  describe('when Redis is down', () => {
+  describe.each(PLATFORMS)('when Redis is down, on %s', (platform) => {
+    usePlatform(platform);
     it('routes needing a session answer 503 at once, others work; sessions come back with Redis', async () => {
       const { http, store } = await appOnRedis();
       const cookie = await login(http);

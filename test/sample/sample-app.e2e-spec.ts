@@ -1,16 +1,15 @@
 import request from 'supertest';
 import type { INestApplication } from '@nestjs/common';
 import { MemoryStore, SessionStore } from '../../lib/index.js';
-import { cookiePair } from '../support/e2e-app.js';
-import { createSampleApp } from '../support/sample-app.js';
+import { cookiePair, PLATFORMS } from '../support/e2e-app.js';
+import { initSampleApp } from '../support/sample-app.js';
 
 /** The sample app works as the README says: counter, cart, login, guarded /me, logout. */
-describe('sample app', () => {
+describe.each(PLATFORMS)('sample app on %s', (platform) => {
   let app: INestApplication;
 
   beforeAll(async () => {
-    app = await createSampleApp();
-    await app.init();
+    app = await initSampleApp(platform);
   });
 
   afterAll(async () => {

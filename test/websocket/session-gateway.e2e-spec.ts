@@ -6,7 +6,7 @@ import { io } from 'socket.io-client';
 import type { Socket as ClientSocket } from 'socket.io-client';
 import request from 'supertest';
 import { RequireSessionKeys, Session, SessionGuard, SessionStoreUnavailableError, SessionWsInterceptor } from '../../lib/index.js';
-import { createSessionApp, SessionTestController, cookiePair, sessionIdOf } from '../support/e2e-app.js';
+import { createSessionApp, SessionTestController, cookiePair, sessionIdOf, PLATFORMS, usePlatform } from '../support/e2e-app.js';
 import { InstrumentedStore } from '../support/instrumented-store.js';
 
 /** Handlers that read and change the session of the HTTP session the socket's handshake carried. */
@@ -72,7 +72,8 @@ interface WsError {
   message: string;
 }
 
-describe('@Session() and SessionGuard in WebSocket gateways (socket.io)', () => {
+describe.each(PLATFORMS)('@Session() and SessionGuard in WebSocket gateways (socket.io) on %s', (platform) => {
+  usePlatform(platform);
   let app: INestApplication;
   let store: InstrumentedStore;
   let baseUrl: string;

@@ -1,0 +1,97 @@
+import type { OutgoingHttpHeaders } from 'node:http';
+import type { SessionResponse } from '../../core/http-types.js';
+import { toHttpException } from '../http-errors.js';
+
+/** The parts of a FastifyReply this adapter uses (no import of fastify: it is not a dependency). */
+export interface FastifyReplyLike {
+  readonly raw: { readonly headersSent: boolean };
+  statusCode: number;
+  code(statusCode: number): unknown;
+  getHeader(name: string): number | string | string[] | undefined;
+  header(name: string, value: unknown): unknown;
+  removeHeader(name: string): unknown;
+}
+
+/**
+ * A Fastify reply as the core's `SessionResponse`. Fastify writes the headers (`writeHead`)
+ * before it ends the raw response, so hooking the raw response would commit the session after
+ * the headers: too late to set the cookie of a store write that failed, or to answer 503
+ * instead. The core hooks this object's `end` and `writeHead` instead, and Fastify's `onSend`
+ * hook calls them (`commitBeforeSend`) while the reply can still change: first the store
+ * write, then the cookie, in the order the core follows on Express.
+ */
+export class FastifySessionResponse implements SessionResponse {
+  #reply: FastifyReplyLike | undefined;
+  /** A body the core chose instead of the handler's (an error answer of a failed save). */
+  #replacementBody: string | undefined;
+  #settleCommit: { resolve: () => void; reject: (error: unknown) => void } | undefined;
+
+  get headersSent(): boolean {
+    return this.#reply?.raw.headersSent ?? false;
+  }
+
+  get statusCode(): number {
+    return this.#boundReply().statusCode;
+  }
+
+  set statusCode(statusCode: number) {
+    this.#boundReply().code(statusCode);
+  }
+
+  getHeader(name: string): number | string | string[] | undefined {
+    return this.#boundReply().getHeader(name);
+  }
+
+  setHeader(name: string, value: number | string | readonly string[]): this {
+    // Fastify appends to an existing Set-Cookie; the core passes the full list, so replace.
+    const reply = this.#boundReply();
+    reply.removeHeader(name);
+    reply.header(name, value);
+    return this;
+  }
+
+  removeHeader(name: string): void {
+    this.#boundReply().removeHeader(name);
+  }
+
+  /** Fastify writes the headers itself; the core's hook on this call sets the cookie. */
+  writeHead(_statusCode: number, _headers?: OutgoingHttpHeaders | string): this {
+    return this;
+  }
+
+  /** The core calls this once the store write is done (with a body when it replaces the handler's). */
+  end(...args: unknown[]): this {
+    if (typeof args[0] === 'string') this.#replacementBody = args[0];
+    this.#settleCommit?.resolve();
+    return this;
+  }
+
+  /**
+   * The `onCommitError` for sessions attached in a middleware: the failure is thrown from the
+   * `onSend` hook, so Nest's exception handling answers (503 when the store is unavailable).
+   */
+  readonly failCommit = (error: unknown): void => {
+    this.#settleCommit?.reject(toHttpException(error));
+  };
+
+  /**
+   * Commits the session before Fastify sends the reply: the store write (the core's `end`),
+   * then the cookie (its `writeHead`). Resolves to the payload to send; rejects with the error
+   * to answer with when the store write failed.
+   */
+  async commitBeforeSend(reply: FastifyReplyLike, payload: unknown): Promise<unknown> {
+    this.#reply = reply;
+    const committed = new Promise<void>((resolve, reject) => {
+      this.#settleCommit = { resolve, reject };
+    });
+    this.end();
+    await committed;
+    this.writeHead(reply.statusCode);
+    return this.#replacementBody ?? payload;
+  }
+
+  #boundReply(): FastifyReplyLike {
+    if (!this.#reply) throw new Error('nest-sessions: the Fastify reply is read before onSend bound it');
+    return this.#reply;
+  }
+}

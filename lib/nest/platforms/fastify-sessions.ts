@@ -1,0 +1,139 @@
+import type { SessionRequest, SessionResponse } from '../../core/http-types.js';
+import { attachOutcomeOf } from '../../core/session-manager.js';
+import type { SessionFollowerMiddleware } from '../session-module-options.interface.js';
+import { FastifySessionResponse } from './fastify-session-response.js';
+import type { FastifyReplyLike } from './fastify-session-response.js';
+
+/** The parts of a FastifyRequest this adapter uses. */
+interface FastifyRequestLike {
+  raw: SessionRequest;
+}
+
+type OnSendDone = (error: Error | null, payload?: unknown) => void;
+type HookDone = (error?: Error) => void;
+
+/** The parts of a Fastify instance this adapter uses. */
+export interface FastifyInstanceLike {
+  hasRequestDecorator(name: string): boolean;
+  decorateRequest(name: string, decorator: { getter(this: FastifyRequestLike): unknown; setter(this: FastifyRequestLike, value: unknown): void }): unknown;
+  addHook(name: 'onSend', hook: (request: FastifyRequestLike, reply: FastifyReplyLike, payload: unknown, done: OnSendDone) => void): unknown;
+  addHook(name: 'onRequest', hook: (request: FastifyRequestLike, reply: FastifyReplyLike & { raw: object }, done: HookDone) => void): unknown;
+}
+
+/** The session's response of a raw request, until Fastify's onSend hook commits it. */
+const SESSION_RESPONSE = Symbol('nest-sessions.fastifySessionResponse');
+
+type RawRequest = SessionRequest & { [SESSION_RESPONSE]?: FastifySessionResponse };
+
+/** The request fields the session middleware sets on the raw request, mirrored on Fastify's. */
+const SESSION_FIELDS = ['session', 'sessionID', 'sessionStore'] as const;
+
+/**
+ * The Fastify side of the module. The session middleware runs on the raw Node request (as
+ * every Nest middleware does on Fastify), while handlers, guards and `@Req()` get Fastify's
+ * request wrapper: that wrapper reads and writes the raw request's `session`, `sessionID` and
+ * `sessionStore`. The session is committed in the `onSend` hook (see FastifySessionResponse).
+ */
+export class FastifySessions {
+  /**
+   * Decorates Fastify's request, adds the commit hook and, when there are `followers`
+   * (Passport's middleware), runs them after the session with Fastify's request, so that what
+   * they set (`req.user`, `req.logout`) is what handlers see.
+   */
+  install(instance: FastifyInstanceLike, followers: readonly SessionFollowerMiddleware[]): void {
+    for (const field of SESSION_FIELDS) {
+      if (instance.hasRequestDecorator(field)) {
+        throw new Error(
+          `nest-sessions: Fastify's request already has a "${field}" decorator (@fastify/session or @fastify/secure-session?): use one session library`,
+        );
+      }
+      instance.decorateRequest(field, {
+        getter() {
+          return this.raw[field];
+        },
+        setter(value) {
+          (this.raw as unknown as Record<string, unknown>)[field] = value;
+        },
+      });
+    }
+    instance.addHook('onSend', (request, reply, payload, done) => {
+      const raw = request.raw as RawRequest;
+      const sessionResponse = raw[SESSION_RESPONSE];
+      if (!sessionResponse) return done(null, payload);
+      // Taken off first: an error answer of a failed commit passes through this hook again.
+      raw[SESSION_RESPONSE] = undefined;
+      const releaseSends = holdFurtherSends(reply);
+      sessionResponse.commitBeforeSend(reply, payload).then(
+        (finalPayload) => {
+          releaseSends();
+          done(null, finalPayload);
+        },
+        (error: Error) => {
+          releaseSends();
+          done(error);
+        },
+      );
+    });
+    if (followers.length > 0) {
+      instance.addHook('onRequest', (request, reply, done) => {
+        // Only where the session middleware ran (forRoutes / exclude), as on Express.
+        if (attachOutcomeOf(request.raw) === undefined) return done();
+        runFollowers(followers, request, reply.raw, done);
+      });
+    }
+  }
+
+  /**
+   * The response a session attached to this raw request is committed through (one per
+   * request). Also gives the core Fastify's verdict on HTTPS (its `trustProxy` applied), which
+   * @fastify/middie copies onto the raw request as `protocol`, where Express has `req.secure`.
+   */
+  responseFor(rawRequest: SessionRequest): FastifySessionResponse {
+    const raw = rawRequest as RawRequest & { protocol?: string };
+    raw.secure ??= raw.protocol === 'https';
+    return (raw[SESSION_RESPONSE] ??= new FastifySessionResponse());
+  }
+
+  /** Fastify's request and reply (as handlers get them) as the core handles them. */
+  toCoreHttp(request: SessionRequest, reply?: SessionResponse): { request: SessionRequest; response?: SessionResponse } {
+    const raw = (request as unknown as Partial<FastifyRequestLike>).raw;
+    if (!raw) return { request, response: reply };
+    return { request: raw, response: reply ? this.responseFor(raw) : undefined };
+  }
+}
+
+/**
+ * Ignores `reply.send()` until the returned function is called. Fastify sends again when an
+ * async handler that called `reply.send()` resolves while an onSend hook is still waiting (its
+ * "return reply" rule, which Nest 11's `@Redirect()` and `@Res()` routes do not follow): that
+ * second send would write the response before the session is committed, then fail.
+ */
+function holdFurtherSends(reply: FastifyReplyLike): () => void {
+  const heldReply = reply as FastifyReplyLike & { send: unknown };
+  const send = heldReply.send;
+  heldReply.send = ignoredSend;
+  return () => {
+    // Assigned back rather than deleted: a delete would slow every later access to the reply.
+    heldReply.send = send;
+  };
+}
+
+function ignoredSend(this: unknown): unknown {
+  return this;
+}
+
+/** Runs Express-style middleware in order; an error (or a thrown one) stops the chain. */
+function runFollowers(followers: readonly SessionFollowerMiddleware[], request: unknown, response: unknown, done: HookDone): void {
+  let index = 0;
+  const next = (error?: unknown): void => {
+    if (error !== undefined && error !== null && error !== 'route') return done(error instanceof Error ? error : new Error(String(error)));
+    const follower = followers[index++];
+    if (!follower) return done();
+    try {
+      (follower as (request: unknown, response: unknown, next: (error?: unknown) => void) => unknown)(request, response, next);
+    } catch (thrown) {
+      next(thrown ?? new Error('middleware threw'));
+    }
+  };
+  next();
+}

@@ -1,0 +1,70 @@
+import { Injectable } from '@nestjs/common';
+import type { SessionRequest, SessionResponse } from '../core/http-types.js';
+import type { CommitErrorHandler } from '../core/response-hooks.js';
+import { FastifySessions } from './platforms/fastify-sessions.js';
+import type { FastifyInstanceLike } from './platforms/fastify-sessions.js';
+import type { SessionFollowerMiddleware } from './session-module-options.interface.js';
+
+/** The HTTP platforms the module serves, by `httpAdapter.getType()`. */
+export type SessionPlatformName = 'express' | 'fastify';
+
+const SUPPORTED_PLATFORMS: readonly string[] = ['express', 'fastify'];
+
+/** What SessionModule needs of Nest's HTTP adapter. */
+interface HttpAdapterLike {
+  getType(): string;
+  getInstance(): unknown;
+}
+
+/**
+ * The one place that knows which HTTP platform the application runs on. Express hands the
+ * core its own request and response; Fastify goes through FastifySessions (its raw request,
+ * and a response committed in the `onSend` hook).
+ */
+@Injectable()
+export class SessionHttpPlatform {
+  #fastifySessions: FastifySessions | undefined;
+
+  /**
+   * Installs what the platform needs at start-up; throws for a platform the module cannot
+   * serve, so it never starts without sessions. Returns the platform's name.
+   */
+  install(httpAdapter: HttpAdapterLike, followers: readonly SessionFollowerMiddleware[]): SessionPlatformName {
+    const platform = httpAdapter.getType();
+    if (!SUPPORTED_PLATFORMS.includes(platform)) {
+      throw new Error(
+        `nest-sessions: SessionModule cannot serve the "${platform}" HTTP platform: it runs on Nest's express and fastify adapters ` +
+          '(@nestjs/platform-express, @nestjs/platform-fastify)',
+      );
+    }
+    if (platform === 'fastify' && !this.#fastifySessions) {
+      this.#fastifySessions = new FastifySessions();
+      this.#fastifySessions.install(httpAdapter.getInstance() as FastifyInstanceLike, followers);
+    }
+    return platform as SessionPlatformName;
+  }
+
+  /** Whether the `middleware` followers run in the platform's own hook rather than after the session middleware. */
+  get runsFollowersItself(): boolean {
+    return this.#fastifySessions !== undefined;
+  }
+
+  /** A request and response as Nest hands them to guards and pipes, as the core handles them. */
+  toCoreHttp(request: SessionRequest, response?: SessionResponse): { request: SessionRequest; response?: SessionResponse } {
+    return this.#fastifySessions ? this.#fastifySessions.toCoreHttp(request, response) : { request, response };
+  }
+
+  /**
+   * The response a middleware attaches the session with, and where a failed commit goes:
+   * on Express, the middleware's own handler; on Fastify, the onSend hook.
+   */
+  middlewareResponse(
+    request: SessionRequest,
+    response: SessionResponse,
+    onCommitError: CommitErrorHandler,
+  ): { response: SessionResponse; onCommitError: CommitErrorHandler } {
+    if (!this.#fastifySessions) return { response, onCommitError };
+    const sessionResponse = this.#fastifySessions.responseFor(request);
+    return { response: sessionResponse, onCommitError: sessionResponse.failCommit };
+  }
+}
