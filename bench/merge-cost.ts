@@ -4,7 +4,7 @@
  * request loads a session, increments its counter and saves, through the session middleware on
  * in-memory request/response pairs (as core-micro.ts). MemoryStore: CPU µs per request.
  * RedisStore (a redis-server started here): wall µs per request, requests one after another,
- * so the Lua script's server time is in it. The two alternate, ROUNDS times; medians.
+ * so the Lua script's server time is in it, and Redis' own CPU time per SET and EVALSHA. The two alternate, ROUNDS times; medians.
  */
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
@@ -50,16 +50,10 @@ function handle(middleware: Middleware, cookieHeader: string): Promise<void> {
   });
 }
 
-/** The same store with `merge` hidden: the lifecycle then writes whole records. */
-function wholeRecordWrites<T extends SessionStore>(store: T): T {
-  return new Proxy(store, {
-    get(target, property) {
-      if (property === 'merge') return undefined;
-      const value: unknown = Reflect.get(target, property, target);
-      // Methods run on the store itself: its private fields are not on the proxy.
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
+/** A store whose `merge` is hidden: the lifecycle then writes whole records. */
+function withoutMerge<T extends SessionStore>(store: T): T {
+  Object.defineProperty(store, 'merge', { value: undefined });
+  return store;
 }
 
 async function microsecondsPerRequest(middleware: Middleware, count: number, clock: 'cpu' | 'wall'): Promise<number> {
@@ -75,10 +69,12 @@ async function microsecondsPerRequest(middleware: Middleware, count: number, clo
   return (used.user + used.system) / count;
 }
 
-async function compare(name: string, store: SessionStore, count: number, clock: 'cpu' | 'wall'): Promise<void> {
-  for (const id of sessionIds) await store.set(id, storedSession());
-  const merged = createSessionMiddleware({ ...options, store }) as unknown as Middleware;
-  const whole = createSessionMiddleware({ ...options, store: wholeRecordWrites(store) }) as unknown as Middleware;
+/** `newStore()` twice: one store merges, the other (its `merge` hidden) writes whole records. */
+async function compare(name: string, newStore: () => SessionStore, count: number, clock: 'cpu' | 'wall'): Promise<SessionStore[]> {
+  const stores = [newStore(), withoutMerge(newStore())];
+  for (const store of stores) for (const id of sessionIds) await store.set(id, storedSession());
+  const merged = createSessionMiddleware({ ...options, store: stores[0]! }) as unknown as Middleware;
+  const whole = createSessionMiddleware({ ...options, store: stores[1]! }) as unknown as Middleware;
   const results = { merged: [] as number[], whole: [] as number[] };
   for (let round = 0; round < ROUNDS; round++) {
     results.whole.push(await microsecondsPerRequest(whole, count, clock));
@@ -88,18 +84,22 @@ async function compare(name: string, store: SessionStore, count: number, clock: 
   const [mergedMedian, wholeMedian] = [median(results.merged), median(results.whole)];
   const change = ((mergedMedian / wholeMedian - 1) * 100).toFixed(1);
   console.log(`${name}: merged ${mergedMedian.toFixed(1)} µs/request, whole-record ${wholeMedian.toFixed(1)} µs/request (${clock}), ${change} %`);
+  return stores;
 }
 
 async function main(): Promise<void> {
-  const memoryStore = new MemoryStore();
-  await compare('MemoryStore', memoryStore, iterations, 'cpu');
-  await memoryStore.close();
+  const memoryStores = await compare('MemoryStore', () => new MemoryStore(), iterations, 'cpu');
+  await Promise.all(memoryStores.map((store) => store.close?.()));
   const redis = await startRedisServer();
   try {
     const client = new Redis(redis.url, { ...RedisStore.failFastClientOptions });
-    const redisStore = new RedisStore({ client });
-    await compare('RedisStore', redisStore, Math.ceil(iterations / 4), 'wall');
-    await redisStore.close();
+    await client.config('RESETSTAT');
+    const redisStores = await compare('RedisStore', () => new RedisStore({ client }), Math.ceil(iterations / 4), 'wall');
+    // Redis' own CPU time per command: steadier than wall time on a shared machine.
+    const stats = await client.info('commandstats');
+    const perCall = (command: string) => /usec_per_call=([\d.]+)/.exec(stats.split('\n').find((line) => line.startsWith(`cmdstat_${command}:`)) ?? '')?.[1];
+    console.log(`Redis server time per write: SET ${perCall('set')} µs (whole record), EVALSHA ${perCall('evalsha')} µs (merge)`);
+    await Promise.all(redisStores.map((store) => store.close?.()));
     client.disconnect();
   } finally {
     await redis.stop();

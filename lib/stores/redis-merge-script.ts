@@ -10,15 +10,24 @@ import type { RedisClient } from './redis-store-options.js';
  * every key another request wrote meanwhile survives byte for byte. Only the top level is
  * parsed: strings (with escapes), nested objects and arrays are skipped over.
  *
- * KEYS[1] the session key. ARGV: TTL seconds, the cookie's JSON, the number n of keys set,
- * n pairs (key as JSON, value as JSON), then the deleted keys as JSON. Keys are compared as
- * `JSON.stringify` writes them, as both connect-redis and RedisStore do.
+ * When the stored value is still the text the request loaded (nobody wrote meanwhile, the
+ * common case), the request's whole value is written without cutting anything up: the merge
+ * would give the same, and the scan is most of the script's time.
+ *
+ * KEYS[1] the session key. ARGV: TTL seconds, the cookie's JSON, the value as loaded ('' when
+ * unknown), the whole new value, the number n of keys set, n pairs (key as JSON, value as
+ * JSON), then the deleted keys as JSON. Keys are compared as `JSON.stringify` writes them, as
+ * both connect-redis and RedisStore do.
  * Returns 0 when the key is absent (the session is gone: nothing is written), -1 when the
  * value is not a JSON object, 1 once written. One key, so it runs on a Cluster too.
  */
 const MERGE_SCRIPT = String.raw`
 local stored = redis.call('GET', KEYS[1])
 if not stored then return 0 end
+if ARGV[3] ~= '' and stored == ARGV[3] then
+  redis.call('SET', KEYS[1], ARGV[4], 'EX', ARGV[1])
+  return 1
+end
 
 local function stringEnd(quoteAt)
   local at = quoteAt + 1
@@ -80,10 +89,10 @@ if string.sub(stored, at, at) ~= '}' then
   end
 end
 
-local setCount = tonumber(ARGV[3])
+local setCount = tonumber(ARGV[5])
 local setValues, deleted = {}, {}
-for index = 1, setCount do setValues[ARGV[2 + 2 * index]] = ARGV[3 + 2 * index] end
-for index = 4 + 2 * setCount, #ARGV do deleted[ARGV[index]] = true end
+for index = 1, setCount do setValues[ARGV[4 + 2 * index]] = ARGV[5 + 2 * index] end
+for index = 6 + 2 * setCount, #ARGV do deleted[ARGV[index]] = true end
 
 local members = { '"cookie":' .. ARGV[2] }
 for _, key in ipairs(keyOrder) do
@@ -94,7 +103,7 @@ for _, key in ipairs(keyOrder) do
   end
 end
 for index = 1, setCount do
-  local key = ARGV[2 + 2 * index]
+  local key = ARGV[4 + 2 * index]
   if setValues[key] then
     members[#members + 1] = key .. ':' .. setValues[key]
     setValues[key] = nil
@@ -109,18 +118,24 @@ const MERGE_SCRIPT_SHA = createHash('sha1').update(MERGE_SCRIPT).digest('hex');
 /** What the script answered. */
 export type MergeOutcome = 'merged' | 'session-gone' | 'not-a-json-object';
 
+/** What the script writes: the cookie and the changes, or the whole value when nothing changed meanwhile. */
+export interface MergeWrite {
+  ttlSeconds: number;
+  cookieJson: string;
+  changes: SessionChanges;
+  /** The value as the request loaded it, if known. */
+  loadedText: string | undefined;
+  /** The request's whole value, written as is when the stored value is still `loadedText`. */
+  wholeText: string;
+}
+
 /**
  * Runs the merge script for `key`: EVALSHA, and EVAL once when the server does not have the
  * script yet (after a restart or on a new Cluster node), which also caches it there.
  */
-export async function mergeOnServer(
-  client: RedisClient,
-  key: string,
-  ttlSeconds: number,
-  cookieJson: string,
-  changes: SessionChanges,
-): Promise<MergeOutcome> {
-  const args: string[] = [String(ttlSeconds), cookieJson, String(changes.setKeys.size)];
+export async function mergeOnServer(client: RedisClient, key: string, write: MergeWrite): Promise<MergeOutcome> {
+  const { changes } = write;
+  const args: string[] = [String(write.ttlSeconds), write.cookieJson, write.loadedText ?? '', write.wholeText, String(changes.setKeys.size)];
   for (const [dataKey, valueJson] of changes.setKeys) args.push(JSON.stringify(dataKey), valueJson);
   for (const dataKey of changes.deletedKeys) args.push(JSON.stringify(dataKey));
   let reply: unknown;

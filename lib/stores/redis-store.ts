@@ -10,6 +10,9 @@ import { RedisOwnerIndex } from './redis-owner-index.js';
 import { DEFAULT_PREFIX, DEFAULT_SCAN_COUNT, DEFAULT_TTL_SECONDS, FAIL_FAST_CLIENT_OPTIONS } from './redis-store-options.js';
 import type { FailFastClientOptions, RedisClient, RedisSessionSerializer, RedisStoreLogger, RedisStoreOptions } from './redis-store-options.js';
 
+/** On records `get` returns: the stored text they were parsed from. */
+const LOADED_TEXT = Symbol('nest-sessions.RedisStore.loadedText');
+
 /** Client states in which the connection is known to be down (ioredis `status`). */
 const DOWN_STATUSES = new Set(['close', 'reconnecting', 'end']);
 
@@ -108,7 +111,11 @@ export class RedisStore extends SessionStore {
       this.#logUnreadable(key, `the key holds a non-string value (${text.message})`);
       return undefined;
     }
-    return text === null ? undefined : this.#parse(key, text);
+    if (text === null) return undefined;
+    const record = this.#parse(key, text);
+    // For `merge`: the text it was read from, to see that nothing was written since.
+    if (record) Object.defineProperty(record, LOADED_TEXT, { value: text });
+    return record;
   }
 
   /**
@@ -157,9 +164,10 @@ export class RedisStore extends SessionStore {
       await this.#run('delete the expired session', () => this.client.del(key));
       return true;
     }
-    const cookieJson = JSON.stringify(record.cookie);
+    const loadedText = (changes.baseRecord as { [LOADED_TEXT]?: string } | undefined)?.[LOADED_TEXT];
+    const write = { ttlSeconds, cookieJson: JSON.stringify(record.cookie), changes, loadedText, wholeText: this.#stringify(record) };
     const [outcome] = await Promise.all([
-      this.#run('save the session', () => mergeOnServer(this.client, key, ttlSeconds, cookieJson, changes)),
+      this.#run('save the session', () => mergeOnServer(this.client, key, write)),
       this.#indexOwner(sessionId, options?.owner, ttlSeconds),
     ]);
     // A value the script cannot cut up (not written by a JSON writer): replaced whole.

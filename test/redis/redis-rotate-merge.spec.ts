@@ -77,6 +77,17 @@ describe.each([
       expect(text).toContain('"b":[]');
     });
 
+    it('given the record a request loaded, never writes over what another request wrote since', async () => {
+      const store = await newStore();
+      await store.set('s6', sessionRecord({ a: 1 }), { mode: 'create' });
+      const [loadedByThis, loadedByOther] = [(await store.get('s6'))!, (await store.get('s6'))!];
+      // The other request saves first: nothing was written since it loaded.
+      expect(await store.merge('s6', { ...loadedByOther, b: 2 }, { ...changes({ b: 2 }), baseRecord: loadedByOther })).toBe(true);
+      // This request's copy is stale now: its change is merged, the other's key stays.
+      expect(await store.merge('s6', { ...loadedByThis, c: 3 }, { ...changes({ c: 3 }), baseRecord: loadedByThis })).toBe(true);
+      expect(await store.get('s6')).toMatchObject({ a: 1, b: 2, c: 3 });
+    });
+
     it('writes nothing and answers false when the session is gone (a late save cannot resurrect it)', async () => {
       const store = await newStore();
       expect(await store.merge('missing', sessionRecord({ a: 1 }), changes({ a: 1 }))).toBe(false);
