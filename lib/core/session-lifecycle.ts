@@ -1,4 +1,4 @@
-import { shouldMerge, shouldSave, shouldSetCookie, shouldTouch } from './commit-rules.js';
+import { decideCommit, shouldDestroyUnset, shouldMerge, shouldSetCookie } from './commit-rules.js';
 import type { CommitFacts } from './commit-rules.js';
 import type { SessionSecret } from './cookie-signing.js';
 import { signSessionId } from './cookie-signing.js';
@@ -233,21 +233,21 @@ export class SessionLifecycle implements SessionOwner {
   }
 
   /**
-   * Runs when the response ends: saves, touches or destroys in the store. Returns the store
-   * call to wait for before the response is finished, or undefined when there is none. The
-   * promise rejects with a `SessionStoreError` when the store fails, however it fails.
+   * Runs when the response ends. The one place that decides what the request does to the
+   * stored session, each decision a rule of commit-rules.ts: destroy it (`shouldDestroyUnset`),
+   * save it (`decideCommit`; written as a merge of this request's changes or whole:
+   * `shouldMerge`, in `#write`), touch it, or nothing; the steps below carry each out.
+   * (`destroy()`, `regenerate()` and `rotate()` act when called; this sees their result.)
+   * Returns the store call to wait for before the response is finished, or undefined when
+   * there is none; it rejects with a `SessionStoreError` when the store fails, however it fails.
    */
   beforeEnd(): Promise<void> | undefined {
     if (this.#isAbandoned) return undefined;
     const session = this.request.session;
-    const sessionId = this.request.sessionID;
     if (!session) {
-      const isUnsetToDestroy =
-        this.options.unset === 'destroy' && typeof sessionId === 'string' && !this.#destroyedSessionIds?.has(sessionId);
-      if (!isUnsetToDestroy) return undefined;
-      this.#destroyedCookie ??= SessionCookie.fromAttributes(this.#resolveCookieAttributes());
-      this.#markDestroyedId(sessionId);
-      return this.#destroyUnset(sessionId);
+      const sessionId = typeof this.request.sessionID === 'string' ? this.request.sessionID : undefined;
+      const isDestroyed = sessionId !== undefined && this.#destroyedSessionIds?.has(sessionId) === true;
+      return shouldDestroyUnset({ sessionId, isDestroyed }, this.options) ? this.#destroyUnset(sessionId!) : undefined;
     }
     if (session.id === this.#goneSessionId) return undefined;
     this.#touchOnce(session);
@@ -256,10 +256,14 @@ export class SessionLifecycle implements SessionOwner {
     const keyedDataJson = serializeDataByKey(session);
     const dataJson = joinKeyedDataJson(keyedDataJson);
     this.#finalDataJson = dataJson;
-    const facts = this.#commitFacts(session, dataJson);
-    if (shouldSave(facts, this.options)) return this.saveSession(session, keyedDataJson);
-    if (this.store.touch && shouldTouch(facts, this.options)) return this.#touchStored(session);
-    return undefined;
+    switch (decideCommit(this.#commitFacts(session, dataJson), this.options, this.store.touch !== undefined)) {
+      case 'save':
+        return this.saveSession(session, keyedDataJson);
+      case 'touch':
+        return this.#touchStored(session);
+      case 'none':
+        return undefined;
+    }
   }
 
   /**
@@ -317,7 +321,10 @@ export class SessionLifecycle implements SessionOwner {
     else publishSessionEvent('touched', session.id, session, this.options);
   }
 
+  /** `unset: 'destroy'`: the session is deleted and its cookie expired. */
   async #destroyUnset(sessionId: string): Promise<void> {
+    this.#destroyedCookie ??= SessionCookie.fromAttributes(this.#resolveCookieAttributes());
+    this.#markDestroyedId(sessionId);
     try {
       await this.store.destroy(sessionId);
     } catch (error) {

@@ -124,6 +124,7 @@ describe('lifecycle events on node:diagnostics_channel', () => {
       'nest-sessions:session:saved',
       'nest-sessions:session:touched',
       'nest-sessions:session:regenerated',
+      'nest-sessions:session:rotated',
       'nest-sessions:session:destroyed',
       'nest-sessions:session:revoked',
     ]);
