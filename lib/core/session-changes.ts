@@ -1,11 +1,4 @@
-import type { Session } from './session.js';
 import type { SessionRecord } from './session-store.js';
-
-/**
- * The session's data as JSON, one entry per top-level key, in key order. Keys whose value JSON
- * drops (`undefined`, functions) are absent, as they are from `JSON.stringify(data)`.
- */
-export type KeyedDataJson = ReadonlyMap<string, string>;
 
 /**
  * What one request changed in a session, key by key: what a store that merges writes instead
@@ -25,37 +18,48 @@ export interface SessionChanges {
 }
 
 /**
- * Serializes the data (not the cookie) key by key. Costs what one `JSON.stringify(data)`
- * costs: `joinKeyedDataJson` then builds that string from the pieces without serializing again.
+ * The changes between two serializations of a session's data (`serializeSessionData`): the
+ * data the store holds as far as the request knows, and the data it saves. Worked out only
+ * when a store reads them: the lifecycle keeps whole JSON strings, which change detection
+ * needs anyway, so requests that do not merge (new sessions, touches, a MemoryStore nobody
+ * wrote to meanwhile) pay nothing for it.
  */
-export function serializeDataByKey(session: Session): KeyedDataJson {
-  const byKey = new Map<string, string>();
-  const data = session as unknown as Record<string, unknown>;
-  for (const key of Object.keys(data)) {
-    if (key === 'cookie') continue;
-    const json = JSON.stringify(data[key]);
-    if (json !== undefined) byKey.set(key, json);
-  }
-  return byKey;
+export function changesBetween(beforeJson: string, afterJson: string, baseRecord?: SessionRecord): SessionChanges {
+  return new DataJsonChanges(beforeJson, afterJson, baseRecord);
 }
 
-/** The same string `JSON.stringify(data)` gives, built from the per-key pieces. */
-export function joinKeyedDataJson(byKey: KeyedDataJson): string {
-  if (byKey.size === 0) return '{}';
-  const members: string[] = [];
-  for (const [key, json] of byKey) members.push(JSON.stringify(key) + ':' + json);
-  return '{' + members.join(',') + '}';
-}
+class DataJsonChanges implements SessionChanges {
+  #setKeys: Map<string, string> | undefined;
+  #deletedKeys: string[] | undefined;
 
-/** The keys set or deleted between two serializations of a session's data. */
-export function changesBetween(before: KeyedDataJson, after: KeyedDataJson, baseRecord?: SessionRecord): SessionChanges {
-  const setKeys = new Map<string, string>();
-  for (const [key, json] of after) {
-    if (before.get(key) !== json) setKeys.set(key, json);
+  constructor(
+    private readonly beforeJson: string,
+    private readonly afterJson: string,
+    readonly baseRecord?: SessionRecord,
+  ) {}
+
+  get setKeys(): ReadonlyMap<string, string> {
+    if (this.#setKeys === undefined) this.#compare();
+    return this.#setKeys!;
   }
-  const deletedKeys: string[] = [];
-  for (const key of before.keys()) {
-    if (!after.has(key)) deletedKeys.push(key);
+
+  get deletedKeys(): readonly string[] {
+    if (this.#deletedKeys === undefined) this.#compare();
+    return this.#deletedKeys!;
   }
-  return baseRecord === undefined ? { setKeys, deletedKeys } : { setKeys, deletedKeys, baseRecord };
+
+  /** Key by key, as JSON: parsing JSON.stringify's output and serializing a value again gives the same text. */
+  #compare(): void {
+    const before = JSON.parse(this.beforeJson) as Record<string, unknown>;
+    const after = JSON.parse(this.afterJson) as Record<string, unknown>;
+    this.#setKeys = new Map();
+    this.#deletedKeys = [];
+    for (const key of Object.keys(after)) {
+      const json = JSON.stringify(after[key]);
+      if (!Object.hasOwn(before, key) || JSON.stringify(before[key]) !== json) this.#setKeys.set(key, json);
+    }
+    for (const key of Object.keys(before)) {
+      if (!Object.hasOwn(after, key)) this.#deletedKeys.push(key);
+    }
+  }
 }

@@ -10,8 +10,7 @@ import { Session, serializeSessionData } from './session.js';
 import type { SessionOwner } from './session.js';
 import { noteSessionActivity } from './session-activity.js';
 import { publishDestroyed, publishRegenerated, publishRotated, publishSessionEvent } from './session-events.js';
-import { changesBetween, joinKeyedDataJson, serializeDataByKey } from './session-changes.js';
-import type { KeyedDataJson } from './session-changes.js';
+import { changesBetween } from './session-changes.js';
 import { appendSetCookie } from './session-cookie-header.js';
 import { SessionCookie } from './session-cookie.js';
 import { sessionIdProblem } from './session-id.js';
@@ -37,10 +36,10 @@ export class SessionLifecycle implements SessionOwner {
   #originalCookieLifetime: number | null = null;
   #savedCookieLifetime: number | null | undefined;
   /**
-   * The data the store holds for the persisted id, key by key, as far as this request knows
-   * (loaded, reloaded or saved): what a merged save compares with to find this request's changes.
+   * The data the store holds for the persisted id, as far as this request knows (loaded,
+   * reloaded or saved): what a merged save compares with to find this request's changes.
    */
-  #storedKeyedDataJson: KeyedDataJson | undefined;
+  #storedDataJson: string | undefined;
   /** The record the store returned at load (or reload), until this request writes the session. */
   #loadedRecord: SessionRecord | undefined;
   /** The id known to exist in the store: writes to it update, writes to others create. */
@@ -83,7 +82,7 @@ export class SessionLifecycle implements SessionOwner {
     this.#originalDataJson = serializeSessionData(session);
     this.#originalCookieLifetime = cookie.originalMaxAge;
     this.#savedDataJson = undefined;
-    this.#storedKeyedDataJson = undefined;
+    this.#storedDataJson = undefined;
     this.#loadedRecord = undefined;
   }
 
@@ -95,9 +94,9 @@ export class SessionLifecycle implements SessionOwner {
     this.request.sessionID = sessionId;
     this.request.session = session;
     this.#originalSessionId = sessionId;
-    this.#storedKeyedDataJson = serializeDataByKey(session);
+    this.#originalDataJson = serializeSessionData(session);
+    this.#storedDataJson = this.#originalDataJson;
     this.#loadedRecord = record;
-    this.#originalDataJson = joinKeyedDataJson(this.#storedKeyedDataJson);
     this.#originalCookieLifetime = session.cookie.originalMaxAge;
     this.#savedDataJson = this.options.resave ? undefined : this.#originalDataJson;
     this.#savedCookieLifetime = this.#originalCookieLifetime;
@@ -105,13 +104,13 @@ export class SessionLifecycle implements SessionOwner {
     publishSessionEvent('loaded', sessionId, session, this.options);
   }
 
-  async saveSession(session: Session, keyedDataJson?: KeyedDataJson): Promise<void> {
+  async saveSession(session: Session, dataJson?: string): Promise<void> {
     // A save after destroy (a slow request finishing after logout) must not bring it back.
     if (this.#destroyedSessionIds?.has(session.id)) return;
     // The owner (and its activity record) is recorded with every save; see session-activity.ts.
     const owner = noteSessionActivity(session, this.request, this.options, this.store);
     const mode = session.id === this.#persistedSessionId ? 'update' : 'create';
-    const isWritten = await this.#write(session, keyedDataJson ?? serializeDataByKey(session), mode, owner);
+    const isWritten = await this.#write(session, dataJson ?? serializeSessionData(session), mode, owner);
     if (isWritten === false) {
       // Only an update can be refused here (a refused create throws): the session is gone.
       this.#goneSessionId = session.id;
@@ -132,7 +131,7 @@ export class SessionLifecycle implements SessionOwner {
     const cookie = SessionCookie.fromStored(session.cookie.toJSON());
     const rotated = new Session(this, this.#newSessionId(), cookie, session as unknown as Record<string, unknown>);
     const owner = noteSessionActivity(rotated, this.request, this.options, this.store);
-    await this.#write(rotated, serializeDataByKey(rotated), 'create', owner);
+    await this.#write(rotated, serializeSessionData(rotated), 'create', owner);
     this.request.session = rotated;
     this.request.sessionID = rotated.id;
     this.#markDestroyedId(previousSessionId);
@@ -159,7 +158,7 @@ export class SessionLifecycle implements SessionOwner {
     const reloaded = new Session(this, session.id, SessionCookie.fromStored(record.cookie), record);
     this.request.session = reloaded;
     if (session.id === this.#persistedSessionId) {
-      this.#storedKeyedDataJson = serializeDataByKey(reloaded);
+      this.#storedDataJson = serializeSessionData(reloaded);
       this.#loadedRecord = record;
     }
     return reloaded;
@@ -253,12 +252,11 @@ export class SessionLifecycle implements SessionOwner {
     this.#touchOnce(session);
     // Renews a minute-old `lastActiveAt` of an owned session, which makes it due for a save.
     noteSessionActivity(session, this.request, this.options, this.store);
-    const keyedDataJson = serializeDataByKey(session);
-    const dataJson = joinKeyedDataJson(keyedDataJson);
+    const dataJson = serializeSessionData(session);
     this.#finalDataJson = dataJson;
     switch (decideCommit(this.#commitFacts(session, dataJson), this.options, this.store.touch !== undefined)) {
       case 'save':
-        return this.saveSession(session, keyedDataJson);
+        return this.saveSession(session, dataJson);
       case 'touch':
         return this.#touchStored(session);
       case 'none':
@@ -271,24 +269,18 @@ export class SessionLifecycle implements SessionOwner {
    * so (`shouldMerge`); then records what the store holds. Resolves to the store's answer
    * (`false`: an update found the session gone); a refused create throws.
    */
-  async #write(
-    session: Session,
-    keyedDataJson: KeyedDataJson,
-    mode: StoreWriteMode,
-    owner: string | null | undefined,
-  ): Promise<boolean | void> {
-    const dataJson = joinKeyedDataJson(keyedDataJson);
+  async #write(session: Session, dataJson: string, mode: StoreWriteMode, owner: string | null | undefined): Promise<boolean | void> {
     this.#savedDataJson = dataJson;
     this.#savedCookieLifetime = session.cookie.originalMaxAge;
     const record = toSessionRecord(session, dataJson);
-    const storedKeyedDataJson = this.#storedKeyedDataJson;
+    const storedDataJson = this.#storedDataJson;
     const isMerged =
-      storedKeyedDataJson !== undefined &&
+      storedDataJson !== undefined &&
       shouldMerge({ mode, hasStoredBaseline: true, canStoreMerge: this.store.merge !== undefined });
     let isWritten: boolean | void;
     try {
       isWritten = isMerged
-        ? await this.store.merge!(session.id, record, changesBetween(storedKeyedDataJson, keyedDataJson, this.#loadedRecord), { owner })
+        ? await this.store.merge!(session.id, record, changesBetween(storedDataJson, dataJson, this.#loadedRecord), { owner })
         : await this.store.set(session.id, record, { mode, owner });
     } catch (error) {
       throw toStoreError(error, 'save the session');
@@ -303,7 +295,7 @@ export class SessionLifecycle implements SessionOwner {
     }
     if (isWritten !== false) {
       this.#persistedSessionId = session.id;
-      this.#storedKeyedDataJson = keyedDataJson;
+      this.#storedDataJson = dataJson;
       this.#loadedRecord = undefined;
     }
     return isWritten;
