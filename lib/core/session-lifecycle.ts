@@ -128,19 +128,24 @@ export class SessionLifecycle implements SessionOwner {
       throw new SessionStateError('nest-sessions: rotate() was called on a destroyed session');
     }
     const previousSessionId = session.id;
+    const wasStored = previousSessionId === this.#persistedSessionId;
     const cookie = SessionCookie.fromStored(session.cookie.toJSON());
     const rotated = new Session(this, this.#newSessionId(), cookie, session as unknown as Record<string, unknown>);
     const owner = noteSessionActivity(rotated, this.request, this.options, this.store);
     await this.#write(rotated, serializeSessionData(rotated), 'create', owner);
+    // Checked once the new id is stored (and so in the owner's index, for a revokeAll running
+    // now): a session ended elsewhere meanwhile (logout, UserSessions.revoke) must not live
+    // on under the new id.
+    if (wasStored && !(await this.#isStillStored(previousSessionId))) {
+      await this.#storeCall(() => this.store.destroy(rotated.id), 'destroy the session being rotated');
+      this.#goneSessionId = previousSessionId;
+      throw new SessionStateError('nest-sessions: rotate() failed: the session no longer exists in the store (it was ended meanwhile)');
+    }
     this.request.session = rotated;
     this.request.sessionID = rotated.id;
     this.#markDestroyedId(previousSessionId);
-    try {
-      await this.store.destroy(previousSessionId);
-    } catch (error) {
-      // The request goes on with the new session; the caller learns that the old id survived.
-      throw toStoreError(error, 'destroy the session being rotated');
-    }
+    // If this fails the request goes on with the new session; the caller learns that the old id survived.
+    await this.#storeCall(() => this.store.destroy(previousSessionId), 'destroy the session being rotated');
     publishRotated(previousSessionId, rotated.id, rotated, this.options);
     return rotated;
   }
@@ -274,17 +279,14 @@ export class SessionLifecycle implements SessionOwner {
     this.#savedCookieLifetime = session.cookie.originalMaxAge;
     const record = toSessionRecord(session, dataJson);
     const storedDataJson = this.#storedDataJson;
-    const isMerged =
-      storedDataJson !== undefined &&
-      shouldMerge({ mode, hasStoredBaseline: true, canStoreMerge: this.store.merge !== undefined });
-    let isWritten: boolean | void;
-    try {
-      isWritten = isMerged
-        ? await this.store.merge!(session.id, record, changesBetween(storedDataJson, dataJson, this.#loadedRecord), { owner })
-        : await this.store.set(session.id, record, { mode, owner });
-    } catch (error) {
-      throw toStoreError(error, 'save the session');
-    }
+    const isMerged = shouldMerge({ mode, hasStoredBaseline: storedDataJson !== undefined, canStoreMerge: this.store.merge !== undefined });
+    const isWritten = await this.#storeCall(
+      () =>
+        isMerged
+          ? this.store.merge!(session.id, record, changesBetween(storedDataJson!, dataJson, this.#loadedRecord), { owner })
+          : this.store.set(session.id, record, { mode, owner }),
+      'save the session',
+    );
     if (isWritten === false && mode === 'create') {
       // The new id belongs to another session (a genid that repeats itself): sending its
       // cookie would hand this client someone else's session.
@@ -351,6 +353,19 @@ export class SessionLifecycle implements SessionOwner {
     if (this.#isTouched) return;
     this.#isTouched = true;
     session.touch();
+  }
+
+  async #isStillStored(sessionId: string): Promise<boolean> {
+    return isUsableRecord(await this.#storeCall(() => this.store.get(sessionId), 'load the session being rotated'));
+  }
+
+  /** A store call whose failure reaches the caller as a `SessionStoreError`. */
+  async #storeCall<T>(call: () => Promise<T>, action: string): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      throw toStoreError(error, action);
+    }
   }
 
   /** A new id from `genid`, checked: well-formed and not one destroyed in this request. */

@@ -290,6 +290,16 @@ describe('SessionLifecycle', () => {
       expect(await store.get('sid')).toMatchObject({ n: 1 });
     });
 
+    it('a session ended elsewhere meanwhile (revoked, logged out) does not live on under a new id', async () => {
+      const { request, lifecycle, session } = await loaded();
+      await store.destroy('sid');
+      await expect(session.rotate()).rejects.toThrow('no longer exists');
+      expect(await store.length()).toBe(0);
+      expect(request.session).toBe(session);
+      expect(await finish(lifecycle)).toEqual([]);
+      expect(await store.length()).toBe(0);
+    });
+
     it('refuses a destroyed session, and a late save of the old object cannot bring the old id back', async () => {
       const destroyed = await loaded();
       await destroyed.session.destroy();
