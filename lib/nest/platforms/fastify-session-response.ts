@@ -8,6 +8,7 @@ export interface FastifyReplyLike {
   statusCode: number;
   code(statusCode: number): unknown;
   getHeader(name: string): number | string | string[] | undefined;
+  getHeaders(): OutgoingHttpHeaders;
   header(name: string, value: unknown): unknown;
   removeHeader(name: string): unknown;
 }
@@ -42,6 +43,10 @@ export class FastifySessionResponse implements SessionResponse {
     return this.#boundReply().getHeader(name);
   }
 
+  getHeaders(): OutgoingHttpHeaders {
+    return this.#boundReply().getHeaders();
+  }
+
   setHeader(name: string, value: number | string | readonly string[]): this {
     // Fastify appends to an existing Set-Cookie; the core passes the full list, so replace.
     const reply = this.#boundReply();
@@ -68,24 +73,31 @@ export class FastifySessionResponse implements SessionResponse {
 
   /**
    * The `onCommitError` for sessions attached in a middleware: the failure is thrown from the
-   * `onSend` hook, so Nest's exception handling answers (503 when the store is unavailable).
+   * `onSend` hook, so Nest's exception handling answers (503 with Retry-After when the store
+   * is unavailable).
    */
   readonly failCommit = (error: unknown): void => {
-    this.#settleCommit?.reject(toHttpException(error));
+    this.#settleCommit?.reject(toHttpException(error, this));
   };
 
   /**
    * Commits the session before Fastify sends the reply: the store write (the core's `end`),
    * then the cookie (its `writeHead`). Resolves to the payload to send; rejects with the error
    * to answer with when the store write failed.
+   *
+   * The first send decides the reply, as the first `end` does on Node: a status or header that
+   * the handler (a second `reply.send()`) or Nest's exception filter (an error thrown after the
+   * send) changed while the store was awaited is undone (their sends are held meanwhile).
    */
   async commitBeforeSend(reply: FastifyReplyLike, payload: unknown): Promise<unknown> {
     this.#reply = reply;
+    const headAtSend = { statusCode: reply.statusCode, headers: reply.getHeaders() };
     const committed = new Promise<void>((resolve, reject) => {
       this.#settleCommit = { resolve, reject };
     });
     this.end();
     await committed;
+    restoreHeadExceptCookies(reply, headAtSend);
     this.writeHead(reply.statusCode);
     return this.#replacementBody ?? payload;
   }
@@ -93,5 +105,19 @@ export class FastifySessionResponse implements SessionResponse {
   #boundReply(): FastifyReplyLike {
     if (!this.#reply) throw new Error('nest-sessions: the Fastify reply is read before onSend bound it');
     return this.#reply;
+  }
+}
+
+/**
+ * Puts the reply's status and headers back as `head` had them, except Set-Cookie: by now it
+ * holds the session's cookie beside the handler's (only a cookie added by a late writer is kept).
+ */
+function restoreHeadExceptCookies(reply: FastifyReplyLike, head: { statusCode: number; headers: OutgoingHttpHeaders }): void {
+  if (reply.statusCode !== head.statusCode) reply.code(head.statusCode);
+  for (const name of Object.keys(reply.getHeaders())) {
+    if (name !== 'set-cookie' && !(name in head.headers)) reply.removeHeader(name);
+  }
+  for (const [name, value] of Object.entries(head.headers)) {
+    if (name !== 'set-cookie' && value !== undefined && reply.getHeader(name) !== value) reply.header(name, value);
   }
 }
