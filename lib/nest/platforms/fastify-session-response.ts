@@ -26,6 +26,8 @@ export class FastifySessionResponse implements SessionResponse {
   /** A body the core chose instead of the handler's (an error answer of a failed save). */
   #replacementBody: string | undefined;
   #settleCommit: { resolve: () => void; reject: (error: unknown) => void } | undefined;
+  /** Whether something sent again while the commit was awaited (see `commitBeforeSend`). */
+  #isSendRepeated = false;
 
   get headersSent(): boolean {
     return this.#reply?.raw.headersSent ?? false;
@@ -80,14 +82,20 @@ export class FastifySessionResponse implements SessionResponse {
     this.#settleCommit?.reject(toHttpException(error, this));
   };
 
+  /** Called by the onSend hook for each `reply.send()` it held while the commit was awaited. */
+  noteRepeatedSend(): void {
+    this.#isSendRepeated = true;
+  }
+
   /**
    * Commits the session before Fastify sends the reply: the store write (the core's `end`),
    * then the cookie (its `writeHead`). Resolves to the payload to send; rejects with the error
    * to answer with when the store write failed.
    *
-   * The first send decides the reply, as the first `end` does on Node: a status or header that
-   * the handler (a second `reply.send()`) or Nest's exception filter (an error thrown after the
-   * send) changed while the store was awaited is undone (their sends are held meanwhile).
+   * The first send decides the reply, as the first `end` does on Node: when a later send was
+   * held (the handler's second `reply.send()`, Nest's error answer to an error thrown after the
+   * send), the status and headers it changed while the store was awaited are undone, unless
+   * the core answers with an error body of its own.
    */
   async commitBeforeSend(reply: FastifyReplyLike, payload: unknown): Promise<unknown> {
     this.#reply = reply;
@@ -97,7 +105,8 @@ export class FastifySessionResponse implements SessionResponse {
     });
     this.end();
     await committed;
-    restoreHeadExceptCookies(reply, headAtSend);
+    // An error answer the core chose instead (a replacement body) keeps the head it set.
+    if (this.#isSendRepeated && this.#replacementBody === undefined) restoreHeadExceptCookies(reply, headAtSend);
     this.writeHead(reply.statusCode);
     return this.#replacementBody ?? payload;
   }
