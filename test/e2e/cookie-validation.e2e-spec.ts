@@ -4,7 +4,7 @@ import request from 'supertest';
 import type { Server } from 'node:http';
 import { createSessionMiddleware, Session, SessionOptionsError } from '../../lib/index.js';
 import type { SessionModuleOptions } from '../../lib/index.js';
-import { cookiePair, createSessionApp, sessionIdOf, SessionTestController, setCookies, TEST_SECRET } from '../support/e2e-app.js';
+import { cookiePair, createSessionApp, PLATFORMS, sessionIdOf, SessionTestController, setCookies, TEST_SECRET } from '../support/e2e-app.js';
 import type { PlatformName } from '../support/e2e-app.js';
 import { createExpressSessionApp } from '../support/express-app.js';
 import { InstrumentedStore } from '../support/instrumented-store.js';
@@ -61,8 +61,7 @@ async function expressTarget(options: Options): Promise<Target> {
 }
 
 const targets: Array<[string, (options: Options) => Promise<Target>]> = [
-  ['SessionModule on express', nestTarget('express')],
-  ['SessionModule on fastify', nestTarget('fastify')],
+  ...PLATFORMS.map((platform): [string, (options: Options) => Promise<Target>] => [`SessionModule on ${platform}`, nestTarget(platform)]),
   ['createSessionMiddleware', expressTarget],
 ];
 

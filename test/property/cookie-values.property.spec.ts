@@ -8,7 +8,7 @@ import { parseSetCookie } from 'cookie';
 import { Session, SessionCookie, SessionCookieError } from '../../lib/index.js';
 import type { SessionCookieOptions, SessionRecord } from '../../lib/index.js';
 import { isUsableRecord } from '../../lib/core/session-record.js';
-import { cookiePair, createSessionApp, sessionIdOf, SessionTestController } from '../support/e2e-app.js';
+import { cookiePair, createSessionApp, PLATFORMS, sessionIdOf, SessionTestController } from '../support/e2e-app.js';
 import type { PlatformName } from '../support/e2e-app.js';
 import { createExpressSessionApp } from '../support/express-app.js';
 import type { ExpressSessionApp } from '../support/express-app.js';
@@ -118,8 +118,7 @@ class CookieAttributeController {
 
 /** SessionModule on each platform (undefined: plain Express on createSessionMiddleware). */
 const TARGETS: Array<[string, PlatformName | undefined]> = [
-  ['SessionModule on express', 'express'],
-  ['SessionModule on fastify', 'fastify'],
+  ...PLATFORMS.map((platform): [string, PlatformName] => [`SessionModule on ${platform}`, platform]),
   ['createSessionMiddleware', undefined],
 ];
 

@@ -9,7 +9,7 @@ import type { NextFunction, Request, Response } from 'express';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createSessionMiddleware, SessionModule } from '../../lib/index.js';
 import type { RequestWithSession, SessionModuleOptions, SessionOptions, SessionStore } from '../../lib/index.js';
-import { startApp, TEST_SECRET } from './e2e-app.js';
+import { PLATFORMS, startApp, TEST_SECRET } from './e2e-app.js';
 import type { PlatformName } from './e2e-app.js';
 
 /**
@@ -83,8 +83,6 @@ function nestStackOn(platform: PlatformName): Stack {
   };
 }
 
-export const nestStack = nestStackOn('express');
-export const nestFastifyStack = nestStackOn('fastify');
 
 export const expressStack: Stack = {
   name: 'createSessionMiddleware',
@@ -128,12 +126,8 @@ function productionErrorHandler(error: unknown, _request: Request, response: Res
   response.type('text').send(STATUS_CODES[statusCode]);
 }
 
-/** Every stack, for `describe.each`: SessionModule on each platform, and createSessionMiddleware. */
-export const STACKS: Array<[string, Stack]> = [
-  [nestStack.name, nestStack],
-  [nestFastifyStack.name, nestFastifyStack],
-  [expressStack.name, expressStack],
-];
+/** Every stack, for `describe.each`: SessionModule on each of the PLATFORMS, and createSessionMiddleware. */
+export const STACKS: Array<[string, Stack]> = [...PLATFORMS.map(nestStackOn), expressStack].map((stack) => [stack.name, stack]);
 
 /** Whether a response body shows internals: a stack trace or a source path. */
 export function leaksInternals(body: string): boolean {
