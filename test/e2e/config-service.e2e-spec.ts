@@ -6,7 +6,7 @@ import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { SessionModule, SessionOptionsError } from '../../lib/index.js';
 import type { SessionModuleOptions } from '../../lib/index.js';
-import { SessionTestController, setCookies, TEST_SECRET } from '../support/e2e-app.js';
+import { PLATFORMS, SessionTestController, setCookies, startApp, TEST_SECRET, usePlatform } from '../support/e2e-app.js';
 
 /** The README's forRootAsync example, verbatim (the test below checks the README still says so). */
 const readmeFactory = (config: ConfigService) => ({
@@ -22,9 +22,7 @@ async function appWith(useFactory: (config: ConfigService) => SessionModuleOptio
     ],
     controllers: [SessionTestController],
   }).compile();
-  const app = moduleRef.createNestApplication({ logger: false });
-  await app.init();
-  return app;
+  return startApp(moduleRef);
 }
 
 /** The cookie's lifetime in seconds as the browser will see it (Expires minus now). */
@@ -33,7 +31,8 @@ function lifetimeSeconds(setCookie: string): number {
   return Math.round((Date.parse(expires) - Date.now()) / 1000);
 }
 
-describe("the README's forRootAsync + ConfigService example", () => {
+describe.each(PLATFORMS)("the README's forRootAsync + ConfigService example on %s", (platform) => {
+  usePlatform(platform);
   const savedEnv = { ...process.env };
   beforeEach(() => {
     process.env.SESSION_SECRET = TEST_SECRET;

@@ -4,7 +4,8 @@ import request from 'supertest';
 import type { Server } from 'node:http';
 import { createSessionMiddleware, Session, SessionOptionsError } from '../../lib/index.js';
 import type { SessionModuleOptions } from '../../lib/index.js';
-import { cookiePair, createSessionApp, sessionIdOf, SessionTestController, setCookies, TEST_SECRET } from '../support/e2e-app.js';
+import { cookiePair, createSessionApp, PLATFORMS, sessionIdOf, SessionTestController, setCookies, TEST_SECRET } from '../support/e2e-app.js';
+import type { PlatformName } from '../support/e2e-app.js';
 import { createExpressSessionApp } from '../support/express-app.js';
 import { InstrumentedStore } from '../support/instrumented-store.js';
 
@@ -45,11 +46,13 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
-async function nestTarget(options: Options): Promise<Target> {
-  const store = new InstrumentedStore();
-  const app = await createSessionApp({ store, ...options }, { controllers: [SessionTestController, CookieAttributeController] });
-  const server = app.getHttpServer() as Server;
-  return { http: () => request(server), store, reportedErrors: () => loggedErrors.map(messageOf), close: () => app.close() };
+function nestTarget(platform: PlatformName) {
+  return async (options: Options): Promise<Target> => {
+    const store = new InstrumentedStore();
+    const app = await createSessionApp({ store, ...options }, { controllers: [SessionTestController, CookieAttributeController] }, undefined, platform);
+    const server = app.getHttpServer() as Server;
+    return { http: () => request(server), store, reportedErrors: () => loggedErrors.map(messageOf), close: () => app.close() };
+  };
 }
 
 async function expressTarget(options: Options): Promise<Target> {
@@ -58,7 +61,7 @@ async function expressTarget(options: Options): Promise<Target> {
 }
 
 const targets: Array<[string, (options: Options) => Promise<Target>]> = [
-  ['SessionModule', nestTarget],
+  ...PLATFORMS.map((platform): [string, (options: Options) => Promise<Target>] => [`SessionModule on ${platform}`, nestTarget(platform)]),
   ['createSessionMiddleware', expressTarget],
 ];
 

@@ -1,9 +1,10 @@
 import { MemoryStore, SessionManager } from '../../lib/index.js';
 import type { Session } from '../../lib/index.js';
 import { describeFlashOverHttp } from '../support/flash-app.js';
-import { createSessionApp } from '../support/e2e-app.js';
+import { createSessionApp, PLATFORMS, usePlatform } from '../support/e2e-app.js';
 
-describe('flash messages on MemoryStore, over HTTP', () => {
+describe.each(PLATFORMS)('flash messages on MemoryStore, over HTTP on %s', (platform) => {
+  usePlatform(platform);
   describeFlashOverHttp(() => ({ store: new MemoryStore() }));
 });
 

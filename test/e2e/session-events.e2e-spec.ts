@@ -3,11 +3,12 @@ import expressSession from 'express-session';
 import { MemoryStore, SESSION_CHANNELS, UserSessions } from '../../lib/index.js';
 import { sessionCookie } from '../../lib/testing.js';
 import request from 'supertest';
-import { cookiePair, createSessionApp, sessionIdOf } from '../support/e2e-app.js';
+import { cookiePair, createSessionApp, PLATFORMS, sessionIdOf, usePlatform } from '../support/e2e-app.js';
 import { recordSessionEvents } from '../support/session-events.js';
 import { createUserSessionsApp } from '../support/user-sessions-app.js';
 
-describe('lifecycle events on node:diagnostics_channel', () => {
+describe.each(PLATFORMS)('lifecycle events on node:diagnostics_channel on %s', (platform) => {
+  usePlatform(platform);
   let recorder: ReturnType<typeof recordSessionEvents> | undefined;
 
   afterEach(() => {

@@ -3,10 +3,11 @@ import { Controller, Get } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { SessionStateError, SessionStore, UserSessions, unsignSessionId } from '../../lib/index.js';
 import { sessionCookie } from '../../lib/testing.js';
-import { createSessionApp, sessionIdOf, TEST_SECRET } from '../support/e2e-app.js';
+import { createSessionApp, PLATFORMS, sessionIdOf, TEST_SECRET, usePlatform } from '../support/e2e-app.js';
 import { createUserSessionsApp } from '../support/user-sessions-app.js';
 
-describe('nest-sessions/testing: sessionCookie(app, data)', () => {
+describe.each(PLATFORMS)('nest-sessions/testing: sessionCookie(app, data) on %s', (platform) => {
+  usePlatform(platform);
   it("starts a test signed in: the session is in the app's store and the guard lets it through", async () => {
     const { app, http } = await createUserSessionsApp();
     try {

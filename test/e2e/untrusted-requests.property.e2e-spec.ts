@@ -11,7 +11,7 @@ const SEED = 8_2026;
 const RUNS = 120;
 
 /** Handlers that behave well and badly, as applications do. */
-const routes: TestRoutes = {
+const sharedRoutes: TestRoutes['shared'] = {
   views: (req) => {
     const session = req.session as unknown as { views?: number };
     session.views = (session.views ?? 0) + 1;
@@ -24,16 +24,6 @@ const routes: TestRoutes = {
   rejects: async (req) => {
     (req.session as unknown as { views?: number }).views = 1;
     throw new Error('async handler failed');
-  },
-  'end-twice': (req, res) => {
-    (req.session as unknown as { views?: number }).views = 1;
-    res.send('first');
-    res.status(500).send('second, longer body');
-  },
-  'end-then-throw': (req, res) => {
-    (req.session as unknown as { views?: number }).views = 1;
-    res.send('first');
-    throw new Error('after the end');
   },
   logout: async (req) => {
     await req.session?.destroy();
@@ -49,6 +39,20 @@ const routes: TestRoutes = {
     (req as unknown as { sessionID: unknown }).sessionID = { id: 'object' };
     return { ok: true };
   },
+};
+
+/** The handlers that answer through the response, on Express (both Express stacks)… */
+const expressRoutes: TestRoutes['express'] = {
+  'end-twice': (req, res) => {
+    (req.session as unknown as { views?: number }).views = 1;
+    res.send('first');
+    res.status(500).send('second, longer body');
+  },
+  'end-then-throw': (req, res) => {
+    (req.session as unknown as { views?: number }).views = 1;
+    res.send('first');
+    throw new Error('after the end');
+  },
   'write-head': (req, res) => {
     (req.session as unknown as { views?: number }).views = 1;
     res.writeHead(200, { 'Set-Cookie': 'app=1' });
@@ -56,7 +60,27 @@ const routes: TestRoutes = {
   },
 };
 
-const ROUTE_NAMES = Object.keys(routes);
+/** …and through Fastify's reply. */
+const fastifyRoutes: TestRoutes['fastify'] = {
+  'end-twice': (req, reply) => {
+    (req.session as unknown as { views?: number }).views = 1;
+    void reply.send('first');
+    void reply.code(500).send('second, longer body');
+  },
+  'end-then-throw': (req, reply) => {
+    (req.session as unknown as { views?: number }).views = 1;
+    void reply.send('first');
+    throw new Error('after the end');
+  },
+  'write-head': (req, reply) => {
+    (req.session as unknown as { views?: number }).views = 1;
+    void reply.header('set-cookie', 'app=1').send('ok');
+  },
+};
+
+const routes: TestRoutes = { shared: sharedRoutes, express: expressRoutes, fastify: fastifyRoutes };
+
+const ROUTE_NAMES = [...Object.keys(sharedRoutes), ...Object.keys(expressRoutes)];
 
 /** Ids an attacker picks; signed with the real secret too, as if it had leaked. */
 const attackerIdArbitrary = fc.stringMatching(/^[A-Za-z0-9_-]{1,48}$/).map((id) => `planted-${id}`);

@@ -1,6 +1,7 @@
 import { jest } from '@jest/globals';
 import expressSession from 'express-session';
 import { MemoryStore, SessionStoreNotSupportedError, UserSessions } from '../../lib/index.js';
+import { PLATFORMS, usePlatform } from '../support/e2e-app.js';
 import { InstrumentedStore } from '../support/instrumented-store.js';
 import { createUserSessionsApp, describeUserSessionsOverHttp } from '../support/user-sessions-app.js';
 
@@ -15,11 +16,13 @@ class IndexedInstrumentedStore extends InstrumentedStore {
   }
 }
 
-describe('UserSessions on MemoryStore, over HTTP', () => {
+describe.each(PLATFORMS)('UserSessions on MemoryStore, over HTTP on %s', (platform) => {
+  usePlatform(platform);
   describeUserSessionsOverHttp(() => ({ store: new MemoryStore() }));
 });
 
-describe('UserSessions: activity and unsupported stores', () => {
+describe.each(PLATFORMS)('UserSessions: activity and unsupported stores on %s', (platform) => {
+  usePlatform(platform);
   afterEach(() => {
     jest.restoreAllMocks();
   });

@@ -8,7 +8,8 @@ import { parseSetCookie } from 'cookie';
 import { Session, SessionCookie, SessionCookieError } from '../../lib/index.js';
 import type { SessionCookieOptions, SessionRecord } from '../../lib/index.js';
 import { isUsableRecord } from '../../lib/core/session-record.js';
-import { cookiePair, createSessionApp, sessionIdOf, SessionTestController } from '../support/e2e-app.js';
+import { cookiePair, createSessionApp, PLATFORMS, sessionIdOf, SessionTestController } from '../support/e2e-app.js';
+import type { PlatformName } from '../support/e2e-app.js';
 import { createExpressSessionApp } from '../support/express-app.js';
 import type { ExpressSessionApp } from '../support/express-app.js';
 import { InstrumentedStore } from '../support/instrumented-store.js';
@@ -115,7 +116,14 @@ class CookieAttributeController {
   }
 }
 
-describe.each(['SessionModule', 'createSessionMiddleware'])('through %s with a real MemoryStore', (via) => {
+/** SessionModule on each platform (undefined: plain Express on createSessionMiddleware). */
+const TARGETS: Array<[string, PlatformName | undefined]> = [
+  ...PLATFORMS.map((platform): [string, PlatformName] => [`SessionModule on ${platform}`, platform]),
+  ['createSessionMiddleware', undefined],
+];
+
+describe.each(TARGETS)('through %s with a real MemoryStore', (_label, platform) => {
+  const via = platform ? 'SessionModule' : 'createSessionMiddleware';
   let nestApp: INestApplication | undefined;
   let expressApp: ExpressSessionApp | undefined;
   let store: InstrumentedStore;
@@ -129,7 +137,7 @@ describe.each(['SessionModule', 'createSessionMiddleware'])('through %s with a r
     const options = { rolling: via === 'SessionModule', cookie: () => nextCookieOptions as SessionCookieOptions };
     if (via === 'SessionModule') {
       store = new InstrumentedStore();
-      nestApp = await createSessionApp({ store, ...options }, { controllers: [SessionTestController, CookieAttributeController] });
+      nestApp = await createSessionApp({ store, ...options }, { controllers: [SessionTestController, CookieAttributeController] }, undefined, platform);
       server = nestApp.getHttpServer() as Server;
     } else {
       expressApp = createExpressSessionApp(options);

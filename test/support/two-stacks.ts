@@ -6,17 +6,30 @@ import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import express from 'express';
 import type { NextFunction, Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createSessionMiddleware, SessionModule } from '../../lib/index.js';
 import type { RequestWithSession, SessionModuleOptions, SessionOptions, SessionStore } from '../../lib/index.js';
-import { TEST_SECRET } from './e2e-app.js';
+import { PLATFORMS, startApp, TEST_SECRET } from './e2e-app.js';
+import type { PlatformName } from './e2e-app.js';
 
 /**
- * A route as both stacks run it: it sends the response itself, or returns a value that is sent
+ * A route as every stack runs it: it sends the response itself, or returns a value that is sent
  * as JSON. A thrown error (or a rejection) goes to the web layer's error handling.
  */
 export type TestRoute = (request: Request & RequestWithSession, response: Response) => unknown;
 
-export type TestRoutes = Record<string, TestRoute>;
+/** The same on Fastify: Fastify's request (reading the raw request's session) and reply. */
+export type FastifyTestRoute = (request: FastifyRequest & RequestWithSession, reply: FastifyReply) => unknown;
+
+/**
+ * A suite's routes: `shared` ones use the request only; those that answer through the
+ * response are written for each platform (`express` for both Express stacks).
+ */
+export interface TestRoutes {
+  shared: Record<string, (request: RequestWithSession) => unknown>;
+  express?: Record<string, TestRoute>;
+  fastify?: Record<string, FastifyTestRoute>;
+}
 
 /** A running app: its HTTP server, and how to stop it. */
 export interface RunningStack {
@@ -24,46 +37,62 @@ export interface RunningStack {
   close(): Promise<void>;
 }
 
-/** One way of mounting the session middleware: through SessionModule, or createSessionMiddleware. */
+/** One way of mounting the session middleware: through SessionModule on a platform, or createSessionMiddleware. */
 export interface Stack {
   name: string;
+  /** The platform handlers run on: what their response is. */
+  platform: PlatformName;
   start(options: Partial<SessionOptions> & { store: SessionStore | NonNullable<SessionOptions['store']> }, routes: TestRoutes): Promise<RunningStack>;
 }
 
 const ROUTES = Symbol('test routes');
 
+type AnyRoute = (request: unknown, response: unknown) => unknown;
+
+/** The routes a stack on `platform` serves, by name. */
+function routesOn(platform: PlatformName, routes: TestRoutes): Record<string, AnyRoute> {
+  return { ...routes.shared, ...routes[platform] } as Record<string, AnyRoute>;
+}
+
 @Controller()
 class TestRoutesController {
-  constructor(@Inject(ROUTES) private readonly routes: TestRoutes) {}
+  constructor(@Inject(ROUTES) private readonly routes: Record<string, AnyRoute>) {}
 
   @All(':route')
-  async handle(@Param('route') route: string, @Req() request: Request & RequestWithSession, @Res() response: Response) {
+  async handle(@Param('route') route: string, @Req() request: unknown, @Res() response: { json?(body: unknown): unknown; send(body: unknown): unknown }) {
     const result = await this.routes[route]!(request, response);
-    if (result !== undefined) response.json(result);
+    if (result === undefined) return;
+    if (response.json) response.json(result);
+    else response.send(result);
   }
 }
 
-export const nestStack: Stack = {
-  name: 'SessionModule',
-  async start(options, routes) {
-    const moduleRef = await Test.createTestingModule({
-      imports: [SessionModule.forRoot({ secret: TEST_SECRET, ...(options as Partial<SessionModuleOptions>) })],
-      controllers: [TestRoutesController],
-      providers: [{ provide: ROUTES, useValue: routes }],
-    }).compile();
-    const app: INestApplication = moduleRef.createNestApplication({ logger: false });
-    await app.init();
-    return { server: app.getHttpServer() as Server, close: () => app.close() };
-  },
-};
+function nestStackOn(platform: PlatformName): Stack {
+  return {
+    name: `SessionModule on ${platform}`,
+    platform,
+    async start(options, routes) {
+      const moduleRef = await Test.createTestingModule({
+        imports: [SessionModule.forRoot({ secret: TEST_SECRET, ...(options as Partial<SessionModuleOptions>) })],
+        controllers: [TestRoutesController],
+        providers: [{ provide: ROUTES, useValue: routesOn(platform, routes) }],
+      }).compile();
+      const app: INestApplication = await startApp(moduleRef, undefined, platform);
+      return { server: app.getHttpServer() as Server, close: () => app.close() };
+    },
+  };
+}
+
 
 export const expressStack: Stack = {
   name: 'createSessionMiddleware',
+  platform: 'express',
   async start(options, routes) {
     const app = express();
+    const routesByName = routesOn('express', routes);
     app.use(createSessionMiddleware({ secret: TEST_SECRET, ...options }) as never);
     app.all('/:route', async (request, response) => {
-      const result = await routes[request.params.route as string]!(request as unknown as Request & RequestWithSession, response);
+      const result = await routesByName[request.params.route as string]!(request, response);
       if (result !== undefined) response.json(result);
     });
     app.use(productionErrorHandler);
@@ -97,11 +126,8 @@ function productionErrorHandler(error: unknown, _request: Request, response: Res
   response.type('text').send(STATUS_CODES[statusCode]);
 }
 
-/** Both stacks, for `describe.each`. */
-export const STACKS: Array<[string, Stack]> = [
-  [nestStack.name, nestStack],
-  [expressStack.name, expressStack],
-];
+/** Every stack, for `describe.each`: SessionModule on each of the PLATFORMS, and createSessionMiddleware. */
+export const STACKS: Array<[string, Stack]> = [...PLATFORMS.map(nestStackOn), expressStack].map((stack) => [stack.name, stack]);
 
 /** Whether a response body shows internals: a stack trace or a source path. */
 export function leaksInternals(body: string): boolean {

@@ -8,6 +8,7 @@ export interface FastifyReplyLike {
   statusCode: number;
   code(statusCode: number): unknown;
   getHeader(name: string): number | string | string[] | undefined;
+  getHeaders(): OutgoingHttpHeaders;
   header(name: string, value: unknown): unknown;
   removeHeader(name: string): unknown;
 }
@@ -25,6 +26,8 @@ export class FastifySessionResponse implements SessionResponse {
   /** A body the core chose instead of the handler's (an error answer of a failed save). */
   #replacementBody: string | undefined;
   #settleCommit: { resolve: () => void; reject: (error: unknown) => void } | undefined;
+  /** Whether something sent again while the commit was awaited (see `commitBeforeSend`). */
+  #isSendRepeated = false;
 
   get headersSent(): boolean {
     return this.#reply?.raw.headersSent ?? false;
@@ -40,6 +43,10 @@ export class FastifySessionResponse implements SessionResponse {
 
   getHeader(name: string): number | string | string[] | undefined {
     return this.#boundReply().getHeader(name);
+  }
+
+  getHeaders(): OutgoingHttpHeaders {
+    return this.#boundReply().getHeaders();
   }
 
   setHeader(name: string, value: number | string | readonly string[]): this {
@@ -68,24 +75,38 @@ export class FastifySessionResponse implements SessionResponse {
 
   /**
    * The `onCommitError` for sessions attached in a middleware: the failure is thrown from the
-   * `onSend` hook, so Nest's exception handling answers (503 when the store is unavailable).
+   * `onSend` hook, so Nest's exception handling answers (503 with Retry-After when the store
+   * is unavailable).
    */
   readonly failCommit = (error: unknown): void => {
-    this.#settleCommit?.reject(toHttpException(error));
+    this.#settleCommit?.reject(toHttpException(error, this));
   };
+
+  /** Called by the onSend hook for each `reply.send()` it held while the commit was awaited. */
+  noteRepeatedSend(): void {
+    this.#isSendRepeated = true;
+  }
 
   /**
    * Commits the session before Fastify sends the reply: the store write (the core's `end`),
    * then the cookie (its `writeHead`). Resolves to the payload to send; rejects with the error
    * to answer with when the store write failed.
+   *
+   * The first send decides the reply, as the first `end` does on Node: when a later send was
+   * held (the handler's second `reply.send()`, Nest's error answer to an error thrown after the
+   * send), the status and headers it changed while the store was awaited are undone, unless
+   * the core answers with an error body of its own.
    */
   async commitBeforeSend(reply: FastifyReplyLike, payload: unknown): Promise<unknown> {
     this.#reply = reply;
+    const headAtSend = { statusCode: reply.statusCode, headers: reply.getHeaders() };
     const committed = new Promise<void>((resolve, reject) => {
       this.#settleCommit = { resolve, reject };
     });
     this.end();
     await committed;
+    // An error answer the core chose instead (a replacement body) keeps the head it set.
+    if (this.#isSendRepeated && this.#replacementBody === undefined) restoreHeadExceptCookies(reply, headAtSend);
     this.writeHead(reply.statusCode);
     return this.#replacementBody ?? payload;
   }
@@ -93,5 +114,19 @@ export class FastifySessionResponse implements SessionResponse {
   #boundReply(): FastifyReplyLike {
     if (!this.#reply) throw new Error('nest-sessions: the Fastify reply is read before onSend bound it');
     return this.#reply;
+  }
+}
+
+/**
+ * Puts the reply's status and headers back as `head` had them, except Set-Cookie: by now it
+ * holds the session's cookie beside the handler's (only a cookie added by a late writer is kept).
+ */
+function restoreHeadExceptCookies(reply: FastifyReplyLike, head: { statusCode: number; headers: OutgoingHttpHeaders }): void {
+  if (reply.statusCode !== head.statusCode) reply.code(head.statusCode);
+  for (const name of Object.keys(reply.getHeaders())) {
+    if (name !== 'set-cookie' && !(name in head.headers)) reply.removeHeader(name);
+  }
+  for (const [name, value] of Object.entries(head.headers)) {
+    if (name !== 'set-cookie' && value !== undefined && reply.getHeader(name) !== value) reply.header(name, value);
   }
 }

@@ -62,7 +62,7 @@ export class FastifySessions {
       if (!sessionResponse) return done(null, payload);
       // Taken off first: an error answer of a failed commit passes through this hook again.
       raw[SESSION_RESPONSE] = undefined;
-      const releaseSends = holdFurtherSends(reply);
+      const releaseSends = holdFurtherSends(reply, sessionResponse);
       sessionResponse.commitBeforeSend(reply, payload).then(
         (finalPayload) => {
           releaseSends();
@@ -106,20 +106,21 @@ export class FastifySessions {
  * Ignores `reply.send()` until the returned function is called. Fastify sends again when an
  * async handler that called `reply.send()` resolves while an onSend hook is still waiting (its
  * "return reply" rule, which Nest 11's `@Redirect()` and `@Res()` routes do not follow): that
- * second send would write the response before the session is committed, then fail.
+ * second send would write the response before the session is committed, then fail. A send
+ * held this way (that one, the handler's own second send, Nest's error answer to an error
+ * thrown after the send) is told to the session response, which then keeps the first reply.
  */
-function holdFurtherSends(reply: FastifyReplyLike): () => void {
+function holdFurtherSends(reply: FastifyReplyLike, sessionResponse: FastifySessionResponse): () => void {
   const heldReply = reply as FastifyReplyLike & { send: unknown };
   const send = heldReply.send;
-  heldReply.send = ignoredSend;
+  heldReply.send = function heldSend(this: unknown): unknown {
+    sessionResponse.noteRepeatedSend();
+    return this;
+  };
   return () => {
     // Assigned back rather than deleted: a delete would slow every later access to the reply.
     heldReply.send = send;
   };
-}
-
-function ignoredSend(this: unknown): unknown {
-  return this;
 }
 
 /** Runs Express-style middleware in order; an error (or a thrown one) stops the chain. */
