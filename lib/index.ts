@@ -44,11 +44,12 @@ export type { SessionActivity } from './core/session-activity.js';
 
 // Lifecycle events (node:diagnostics_channel)
 export { SESSION_CHANNELS } from './core/session-events.js';
-export type { SessionEvent, SessionEventName, SessionRegeneratedEvent, SessionDestroyedEvent, SessionDestroyReason } from './core/session-events.js';
+export type { SessionEvent, SessionEventName, SessionRegeneratedEvent, SessionRotatedEvent, SessionDestroyedEvent, SessionDestroyReason } from './core/session-events.js';
 
 // Stores
 export { SessionStore } from './core/session-store.js';
 export type { SessionRecord, StoreWriteMode, StoreWriteOptions } from './core/session-store.js';
+export type { SessionChanges } from './core/session-changes.js';
 export { CallbackStoreAdapter, toSessionStore } from './core/callback-store-adapter.js';
 export type { CallbackSessionStore } from './core/callback-store-adapter.js';
 export { MemoryStore } from './stores/memory-store.js';

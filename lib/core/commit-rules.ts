@@ -1,4 +1,5 @@
 import type { ResolvedSessionOptions } from './resolve-options.js';
+import type { StoreWriteMode } from './session-store.js';
 
 /**
  * What is known about the request's session when its response goes out. The rules below are
@@ -43,4 +44,49 @@ export function shouldSetCookie(facts: CommitFacts, options: RuleOptions): boole
   if (facts.sessionId === undefined) return false;
   if (facts.cookieSessionId !== facts.sessionId) return options.saveUninitialized || facts.isModified;
   return options.rolling || (facts.hasCookieExpiry && facts.isModified);
+}
+
+/** What the end of a request does to a session that is still on the request. */
+export type CommitAction = 'save' | 'touch' | 'none';
+
+/**
+ * The one end-of-request decision for a session on the request, express-session's rules in
+ * their order: save it (how: `shouldMerge`), else touch it when the store can, else nothing.
+ */
+export function decideCommit(facts: CommitFacts, options: RuleOptions, canStoreTouch: boolean): CommitAction {
+  if (shouldSave(facts, options)) return 'save';
+  if (canStoreTouch && shouldTouch(facts, options)) return 'touch';
+  return 'none';
+}
+
+/** What is known when the request ends without a session (`req.session` deleted or nulled). */
+export interface UnsetFacts {
+  /** `req.sessionID`, when a string. */
+  sessionId: string | undefined;
+  /** This request already destroyed that session (`destroy()`, `regenerate()`, `rotate()`). */
+  isDestroyed: boolean;
+}
+
+/** `unset: 'destroy'`: a request that unset `req.session` destroys the stored session. */
+export function shouldDestroyUnset(facts: UnsetFacts, options: Pick<ResolvedSessionOptions, 'unset'>): boolean {
+  return options.unset === 'destroy' && facts.sessionId !== undefined && !facts.isDestroyed;
+}
+
+/** What decides how a save reaches the store. */
+export interface WriteFacts {
+  /** `'update'`: the id is stored (loaded, or saved earlier in this request). */
+  mode: StoreWriteMode;
+  /** The request knows which data the store holds (loaded or saved): changes can be computed. */
+  hasStoredBaseline: boolean;
+  /** The store writes changes only (`SessionStore.merge`). */
+  canStoreMerge: boolean;
+}
+
+/**
+ * Write only the keys this request changed, so overlapping requests of one session do not
+ * undo each other: an update of a stored session, on a store that merges. New sessions, and
+ * every write to an express-session store, are written whole.
+ */
+export function shouldMerge(facts: WriteFacts): boolean {
+  return facts.mode === 'update' && facts.hasStoredBaseline && facts.canStoreMerge;
 }

@@ -20,6 +20,11 @@ export const SESSION_CHANNELS = {
   touched: 'nest-sessions:session:touched',
   /** `regenerate()`: the session was replaced by a new, empty one with a new id. */
   regenerated: 'nest-sessions:session:regenerated',
+  /**
+   * `rotate()`: the session moved to a new id with its data; the old id was destroyed. Published
+   * instead of `created` (for the new id) and `destroyed` (for the old one).
+   */
+  rotated: 'nest-sessions:session:rotated',
   /** The session was deleted: `destroy()`, `unset: 'destroy'`, or past `absoluteTimeout`. */
   destroyed: 'nest-sessions:session:destroyed',
   /** `UserSessions.revoke()`/`revokeAll()` ended the session. */
@@ -39,6 +44,12 @@ export interface SessionEvent {
 /** Payload of `regenerated`. */
 export interface SessionRegeneratedEvent extends SessionEvent {
   /** The handle of the session that was replaced (and destroyed). */
+  previousSessionHandle: string;
+}
+
+/** Payload of `rotated`: the handle is the new id's, the owner the session's. */
+export interface SessionRotatedEvent extends SessionEvent {
+  /** The handle of the id the session had before (now destroyed). */
   previousSessionHandle: string;
 }
 
@@ -65,7 +76,7 @@ const channels = Object.fromEntries(
  * channel has subscribers: without them an event costs one property check.
  */
 export function publishSessionEvent(
-  event: Exclude<SessionEventName, 'regenerated' | 'destroyed'>,
+  event: Exclude<SessionEventName, 'regenerated' | 'rotated' | 'destroyed'>,
   sessionId: string,
   data: object | undefined,
   context: SessionEventContext,
@@ -80,6 +91,16 @@ export function publishRegenerated(previousSessionId: string, sessionId: string,
   if (!channel.hasSubscribers) return;
   const payload: SessionRegeneratedEvent = {
     ...basePayload(sessionId, previousData, context),
+    previousSessionHandle: sessionHandle(previousSessionId, context.secrets),
+  };
+  channel.publish(payload);
+}
+
+export function publishRotated(previousSessionId: string, sessionId: string, data: object, context: SessionEventContext): void {
+  const channel = channels.rotated;
+  if (!channel.hasSubscribers) return;
+  const payload: SessionRotatedEvent = {
+    ...basePayload(sessionId, data, context),
     previousSessionHandle: sessionHandle(previousSessionId, context.secrets),
   };
   channel.publish(payload);

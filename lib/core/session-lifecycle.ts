@@ -1,4 +1,4 @@
-import { shouldSave, shouldSetCookie, shouldTouch } from './commit-rules.js';
+import { decideCommit, shouldDestroyUnset, shouldMerge, shouldSetCookie } from './commit-rules.js';
 import type { CommitFacts } from './commit-rules.js';
 import type { SessionSecret } from './cookie-signing.js';
 import { signSessionId } from './cookie-signing.js';
@@ -9,13 +9,14 @@ import type { CheckedCookieOptions, ResolvedSessionOptions } from './resolve-opt
 import { Session, serializeSessionData } from './session.js';
 import type { SessionOwner } from './session.js';
 import { noteSessionActivity } from './session-activity.js';
-import { publishDestroyed, publishRegenerated, publishSessionEvent } from './session-events.js';
+import { publishDestroyed, publishRegenerated, publishRotated, publishSessionEvent } from './session-events.js';
+import { changesBetween } from './session-changes.js';
 import { appendSetCookie } from './session-cookie-header.js';
 import { SessionCookie } from './session-cookie.js';
 import { sessionIdProblem } from './session-id.js';
 import type { ResolvedCookieAttributes } from './session-cookie.js';
 import { toSessionRecord, isUsableRecord } from './session-record.js';
-import type { SessionRecord, SessionStore } from './session-store.js';
+import type { SessionRecord, SessionStore, StoreWriteMode } from './session-store.js';
 
 /**
  * One request's session, from attach to commit: generates or inflates `req.session`,
@@ -34,6 +35,13 @@ export class SessionLifecycle implements SessionOwner {
    */
   #originalCookieLifetime: number | null = null;
   #savedCookieLifetime: number | null | undefined;
+  /**
+   * The data the store holds for the persisted id, as far as this request knows (loaded,
+   * reloaded or saved): what a merged save compares with to find this request's changes.
+   */
+  #storedDataJson: string | undefined;
+  /** The record the store returned at load (or reload), until this request writes the session. */
+  #loadedRecord: SessionRecord | undefined;
   /** The id known to exist in the store: writes to it update, writes to others create. */
   #persistedSessionId: string | undefined;
   #destroyedSessionIds: Set<string> | undefined;
@@ -64,12 +72,7 @@ export class SessionLifecycle implements SessionOwner {
 
   /** Puts a new, empty session with a fresh id on the request. */
   generate(): void {
-    const sessionId = this.options.generateId(this.request);
-    const idProblem = sessionIdProblem(sessionId);
-    if (idProblem !== undefined) throw new SessionStateError(`nest-sessions: genid() ${idProblem}`);
-    if (this.#destroyedSessionIds?.has(sessionId)) {
-      throw new SessionStateError('nest-sessions: genid() returned the id of the session just destroyed; ids must be unique');
-    }
+    const sessionId = this.#newSessionId();
     const cookie = SessionCookie.fromAttributes(this.#resolveCookieAttributes());
     if (this.options.absoluteTimeout !== undefined) cookie.createdAt = Date.now();
     const session = new Session(this, sessionId, cookie);
@@ -79,6 +82,8 @@ export class SessionLifecycle implements SessionOwner {
     this.#originalDataJson = serializeSessionData(session);
     this.#originalCookieLifetime = cookie.originalMaxAge;
     this.#savedDataJson = undefined;
+    this.#storedDataJson = undefined;
+    this.#loadedRecord = undefined;
   }
 
   /** Puts the stored session on the request. */
@@ -90,6 +95,8 @@ export class SessionLifecycle implements SessionOwner {
     this.request.session = session;
     this.#originalSessionId = sessionId;
     this.#originalDataJson = serializeSessionData(session);
+    this.#storedDataJson = this.#originalDataJson;
+    this.#loadedRecord = record;
     this.#originalCookieLifetime = session.cookie.originalMaxAge;
     this.#savedDataJson = this.options.resave ? undefined : this.#originalDataJson;
     this.#savedCookieLifetime = this.#originalCookieLifetime;
@@ -102,30 +109,45 @@ export class SessionLifecycle implements SessionOwner {
     if (this.#destroyedSessionIds?.has(session.id)) return;
     // The owner (and its activity record) is recorded with every save; see session-activity.ts.
     const owner = noteSessionActivity(session, this.request, this.options, this.store);
-    dataJson ??= serializeSessionData(session);
-    this.#savedDataJson = dataJson;
-    this.#savedCookieLifetime = session.cookie.originalMaxAge;
     const mode = session.id === this.#persistedSessionId ? 'update' : 'create';
-    let isWritten: boolean | void;
-    try {
-      isWritten = await this.store.set(session.id, toSessionRecord(session, dataJson), { mode, owner });
-    } catch (error) {
-      throw toStoreError(error, 'save the session');
-    }
-    if (isWritten === false && mode === 'update') {
+    const isWritten = await this.#write(session, dataJson ?? serializeSessionData(session), mode, owner);
+    if (isWritten === false) {
+      // Only an update can be refused here (a refused create throws): the session is gone.
       this.#goneSessionId = session.id;
       return;
     }
-    if (isWritten === false && mode === 'create') {
-      // The new id belongs to another session (a genid that repeats itself): sending its
-      // cookie would hand this client someone else's session.
-      this.abandon();
-      throw new SessionStateError(
-        `nest-sessions: the new session id is already in use in the store; genid() must return unique, unguessable ids`,
-      );
+    publishSessionEvent(mode === 'create' ? 'created' : 'saved', session.id, session, this.options);
+  }
+
+  /**
+   * `rotate()`: the same data and cookie under a new id. The new session is stored before the
+   * old id is destroyed, so a failed write leaves the request with its session as it was.
+   */
+  async rotateSession(session: Session): Promise<Session> {
+    if (this.#destroyedSessionIds?.has(session.id)) {
+      throw new SessionStateError('nest-sessions: rotate() was called on a destroyed session');
     }
-    if (isWritten !== false) publishSessionEvent(mode === 'create' ? 'created' : 'saved', session.id, session, this.options);
-    this.#persistedSessionId = session.id;
+    const previousSessionId = session.id;
+    const wasStored = previousSessionId === this.#persistedSessionId;
+    const cookie = SessionCookie.fromStored(session.cookie.toJSON());
+    const rotated = new Session(this, this.#newSessionId(), cookie, session as unknown as Record<string, unknown>);
+    const owner = noteSessionActivity(rotated, this.request, this.options, this.store);
+    await this.#write(rotated, serializeSessionData(rotated), 'create', owner);
+    // Checked once the new id is stored (and so in the owner's index, for a revokeAll running
+    // now): a session ended elsewhere meanwhile (logout, UserSessions.revoke) must not live
+    // on under the new id.
+    if (wasStored && !(await this.#isStillStored(previousSessionId))) {
+      await this.#storeCall(() => this.store.destroy(rotated.id), 'destroy the session being rotated');
+      this.#goneSessionId = previousSessionId;
+      throw new SessionStateError('nest-sessions: rotate() failed: the session no longer exists in the store (it was ended meanwhile)');
+    }
+    this.request.session = rotated;
+    this.request.sessionID = rotated.id;
+    this.#markDestroyedId(previousSessionId);
+    // If this fails the request goes on with the new session; the caller learns that the old id survived.
+    await this.#storeCall(() => this.store.destroy(previousSessionId), 'destroy the session being rotated');
+    publishRotated(previousSessionId, rotated.id, rotated, this.options);
+    return rotated;
   }
 
   async reloadSession(session: Session): Promise<Session> {
@@ -140,6 +162,10 @@ export class SessionLifecycle implements SessionOwner {
     }
     const reloaded = new Session(this, session.id, SessionCookie.fromStored(record.cookie), record);
     this.request.session = reloaded;
+    if (session.id === this.#persistedSessionId) {
+      this.#storedDataJson = serializeSessionData(reloaded);
+      this.#loadedRecord = record;
+    }
     return reloaded;
   }
 
@@ -211,21 +237,21 @@ export class SessionLifecycle implements SessionOwner {
   }
 
   /**
-   * Runs when the response ends: saves, touches or destroys in the store. Returns the store
-   * call to wait for before the response is finished, or undefined when there is none. The
-   * promise rejects with a `SessionStoreError` when the store fails, however it fails.
+   * Runs when the response ends. The one place that decides what the request does to the
+   * stored session, each decision a rule of commit-rules.ts: destroy it (`shouldDestroyUnset`),
+   * save it (`decideCommit`; written as a merge of this request's changes or whole:
+   * `shouldMerge`, in `#write`), touch it, or nothing; the steps below carry each out.
+   * (`destroy()`, `regenerate()` and `rotate()` act when called; this sees their result.)
+   * Returns the store call to wait for before the response is finished, or undefined when
+   * there is none; it rejects with a `SessionStoreError` when the store fails, however it fails.
    */
   beforeEnd(): Promise<void> | undefined {
     if (this.#isAbandoned) return undefined;
     const session = this.request.session;
-    const sessionId = this.request.sessionID;
     if (!session) {
-      const isUnsetToDestroy =
-        this.options.unset === 'destroy' && typeof sessionId === 'string' && !this.#destroyedSessionIds?.has(sessionId);
-      if (!isUnsetToDestroy) return undefined;
-      this.#destroyedCookie ??= SessionCookie.fromAttributes(this.#resolveCookieAttributes());
-      this.#markDestroyedId(sessionId);
-      return this.#destroyUnset(sessionId);
+      const sessionId = typeof this.request.sessionID === 'string' ? this.request.sessionID : undefined;
+      const isDestroyed = sessionId !== undefined && this.#destroyedSessionIds?.has(sessionId) === true;
+      return shouldDestroyUnset({ sessionId, isDestroyed }, this.options) ? this.#destroyUnset(sessionId!) : undefined;
     }
     if (session.id === this.#goneSessionId) return undefined;
     this.#touchOnce(session);
@@ -233,10 +259,48 @@ export class SessionLifecycle implements SessionOwner {
     noteSessionActivity(session, this.request, this.options, this.store);
     const dataJson = serializeSessionData(session);
     this.#finalDataJson = dataJson;
-    const facts = this.#commitFacts(session, dataJson);
-    if (shouldSave(facts, this.options)) return this.saveSession(session, dataJson);
-    if (this.store.touch && shouldTouch(facts, this.options)) return this.#touchStored(session);
-    return undefined;
+    switch (decideCommit(this.#commitFacts(session, dataJson), this.options, this.store.touch !== undefined)) {
+      case 'save':
+        return this.saveSession(session, dataJson);
+      case 'touch':
+        return this.#touchStored(session);
+      case 'none':
+        return undefined;
+    }
+  }
+
+  /**
+   * Carries out a save: the whole record, or only this request's changes when the rules say
+   * so (`shouldMerge`); then records what the store holds. Resolves to the store's answer
+   * (`false`: an update found the session gone); a refused create throws.
+   */
+  async #write(session: Session, dataJson: string, mode: StoreWriteMode, owner: string | null | undefined): Promise<boolean | void> {
+    this.#savedDataJson = dataJson;
+    this.#savedCookieLifetime = session.cookie.originalMaxAge;
+    const record = toSessionRecord(session, dataJson);
+    const storedDataJson = this.#storedDataJson;
+    const isMerged = shouldMerge({ mode, hasStoredBaseline: storedDataJson !== undefined, canStoreMerge: this.store.merge !== undefined });
+    const isWritten = await this.#storeCall(
+      () =>
+        isMerged
+          ? this.store.merge!(session.id, record, changesBetween(storedDataJson!, dataJson, this.#loadedRecord), { owner })
+          : this.store.set(session.id, record, { mode, owner }),
+      'save the session',
+    );
+    if (isWritten === false && mode === 'create') {
+      // The new id belongs to another session (a genid that repeats itself): sending its
+      // cookie would hand this client someone else's session.
+      this.abandon();
+      throw new SessionStateError(
+        `nest-sessions: the new session id is already in use in the store; genid() must return unique, unguessable ids`,
+      );
+    }
+    if (isWritten !== false) {
+      this.#persistedSessionId = session.id;
+      this.#storedDataJson = dataJson;
+      this.#loadedRecord = undefined;
+    }
+    return isWritten;
   }
 
   /** A touch that finds no session (resolves `false`) means it is gone: no cookie for it. */
@@ -251,7 +315,10 @@ export class SessionLifecycle implements SessionOwner {
     else publishSessionEvent('touched', session.id, session, this.options);
   }
 
+  /** `unset: 'destroy'`: the session is deleted and its cookie expired. */
   async #destroyUnset(sessionId: string): Promise<void> {
+    this.#destroyedCookie ??= SessionCookie.fromAttributes(this.#resolveCookieAttributes());
+    this.#markDestroyedId(sessionId);
     try {
       await this.store.destroy(sessionId);
     } catch (error) {
@@ -286,6 +353,30 @@ export class SessionLifecycle implements SessionOwner {
     if (this.#isTouched) return;
     this.#isTouched = true;
     session.touch();
+  }
+
+  async #isStillStored(sessionId: string): Promise<boolean> {
+    return isUsableRecord(await this.#storeCall(() => this.store.get(sessionId), 'load the session being rotated'));
+  }
+
+  /** A store call whose failure reaches the caller as a `SessionStoreError`. */
+  async #storeCall<T>(call: () => Promise<T>, action: string): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      throw toStoreError(error, action);
+    }
+  }
+
+  /** A new id from `genid`, checked: well-formed and not one destroyed in this request. */
+  #newSessionId(): string {
+    const sessionId = this.options.generateId(this.request);
+    const idProblem = sessionIdProblem(sessionId);
+    if (idProblem !== undefined) throw new SessionStateError(`nest-sessions: genid() ${idProblem}`);
+    if (this.#destroyedSessionIds?.has(sessionId)) {
+      throw new SessionStateError('nest-sessions: genid() returned the id of the session just destroyed; ids must be unique');
+    }
+    return sessionId;
   }
 
   #markDestroyed(session: Session): void {

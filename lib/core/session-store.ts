@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { SessionChanges } from './session-changes.js';
 import type { StoredCookie } from './session-cookie.js';
 import { sharedAcrossBuilds } from './shared-across-builds.js';
 
@@ -68,6 +69,17 @@ abstract class LocalSessionStore extends EventEmitter {
    * that the session is gone (the response then sets no cookie for it).
    */
   abstract set(sessionId: string, record: SessionRecord, options?: StoreWriteOptions): Promise<boolean | void>;
+
+  /**
+   * Writes only what one request changed, atomically, so overlapping requests of one session
+   * do not undo each other: `changes.setKeys` replace those keys, `changes.deletedKeys` go,
+   * the cookie (and so the expiry) becomes `record.cookie` (the newest write's), and every
+   * other stored key stays as it is. Like `set` with mode `'update'`: resolves to `false`,
+   * writing nothing, when the session is not stored (destroyed meanwhile). `record` is the
+   * whole session as the request sees it, for the TTL and for stores that must fall back to
+   * whole-record writes. Optional: without it sessions are written whole (last save wins).
+   */
+  merge?(sessionId: string, record: SessionRecord, changes: SessionChanges, options?: Pick<StoreWriteOptions, 'owner'>): Promise<boolean>;
 
   /** Removes the session. Removing an unknown id is not an error. */
   abstract destroy(sessionId: string): Promise<void>;

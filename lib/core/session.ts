@@ -10,6 +10,7 @@ export interface SessionOwner {
   reloadSession(session: Session): Promise<Session>;
   destroySession(session: Session): Promise<void>;
   regenerateSession(session: Session): Promise<Session>;
+  rotateSession(session: Session): Promise<Session>;
 }
 
 /** Resolves when `promise` settles; errors are left to callers who await, never unhandled. */
@@ -97,6 +98,19 @@ export class Session {
   regenerate(callback: SessionCallback): this;
   regenerate(callback?: SessionCallback): Promise<this> | this {
     return promiseOrCallback(this.#owner.regenerateSession(this) as Promise<this>, callback) ?? this;
+  }
+
+  /**
+   * Moves the session to a new id, keeping its data and cookie settings (do it when privileges
+   * change and the state must stay: a cart, a return URL). The new session is stored and the
+   * old id destroyed at once; the response carries the new cookie. The promise resolves to the
+   * new session, which is also the new `req.session`: write to the result, not to this object.
+   * Not in express-session (whose `regenerate()`, also here, starts an empty session).
+   */
+  rotate(): Promise<this>;
+  rotate(callback: SessionCallback): this;
+  rotate(callback?: SessionCallback): Promise<this> | this {
+    return promiseOrCallback(this.#owner.rotateSession(this) as Promise<this>, callback) ?? this;
   }
 }
 

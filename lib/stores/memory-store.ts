@@ -1,6 +1,7 @@
 import { SessionOptionsError } from '../core/errors.js';
 import { SessionStore } from '../core/session-store.js';
 import type { SessionRecord, StoreWriteOptions } from '../core/session-store.js';
+import type { SessionChanges } from '../core/session-changes.js';
 import { serializeSessionRecord } from '../core/session-record.js';
 import { OwnerIndex } from './owner-index.js';
 
@@ -23,6 +24,11 @@ const ONE_MINUTE_MS = 60 * 1000;
 const EXPIRY_DIGITS = 13;
 /** Later expiries (a far-future cookie, `ttl: Infinity`) are capped to fit the prefix: year 2286. */
 const MAX_EXPIRES_AT = 10 ** EXPIRY_DIGITS - 1;
+/**
+ * On records `get` returns: the entry they were read from, so that `merge` can see that nothing
+ * was written since (the same string is still stored) and skip the work of merging.
+ */
+const READ_FROM_ENTRY = Symbol('nest-sessions.MemoryStore.readFromEntry');
 /** setInterval runs longer delays after 1 ms instead (TimeoutOverflowWarning). */
 const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
 
@@ -68,7 +74,9 @@ export class MemoryStore extends SessionStore {
       this.#entries.delete(sessionId);
       this.#entries.set(sessionId, entry);
     }
-    return JSON.parse(entry.slice(EXPIRY_DIGITS)) as SessionRecord;
+    const record = JSON.parse(entry.slice(EXPIRY_DIGITS)) as SessionRecord;
+    Object.defineProperty(record, READ_FROM_ENTRY, { value: entry });
+    return record;
   }
 
   /** Resolves to `false` when `mode` refused the write. */
@@ -80,6 +88,27 @@ export class MemoryStore extends SessionStore {
       if (mode === 'create' ? exists : !exists) return false;
     }
     const isKept = this.#write(sessionId, serializeSessionRecord(record), this.#expiresAt(record, now), now);
+    if (isKept && options?.owner !== undefined) this.#owners.assign(sessionId, options.owner);
+    return true;
+  }
+
+  /**
+   * Applies one request's changes to the stored session; atomic, as it runs without yielding
+   * between the read and the write. `false` when the session is gone.
+   */
+  override async merge(
+    sessionId: string,
+    record: SessionRecord,
+    changes: SessionChanges,
+    options?: Pick<StoreWriteOptions, 'owner'>,
+  ): Promise<boolean> {
+    const now = Date.now();
+    const entry = this.#liveEntry(sessionId, now);
+    if (entry === undefined) return false;
+    const baseEntry = (changes.baseRecord as { [READ_FROM_ENTRY]?: string } | undefined)?.[READ_FROM_ENTRY];
+    // Nothing written since the request read it: the merge would give the record itself.
+    const json = entry === baseEntry ? serializeSessionRecord(record) : mergedJson(entry, record, changes);
+    const isKept = this.#write(sessionId, json, this.#expiresAt(record, now), now);
     if (isKept && options?.owner !== undefined) this.#owners.assign(sessionId, options.owner);
     return true;
   }
@@ -187,6 +216,16 @@ export class MemoryStore extends SessionStore {
     const expiresAt = expires == null ? Number.NaN : new Date(expires).getTime();
     return Math.min(Number.isNaN(expiresAt) ? now + this.ttl : expiresAt, MAX_EXPIRES_AT);
   }
+}
+
+/** The stored session with one request's changes applied, as JSON. */
+function mergedJson(entry: string, record: SessionRecord, changes: SessionChanges): string {
+  const stored = JSON.parse(entry.slice(EXPIRY_DIGITS)) as Record<string, unknown>;
+  // The cookie is the record's first key: replacing it in place keeps it first.
+  stored.cookie = record.cookie;
+  for (const key of changes.deletedKeys) delete stored[key];
+  for (const key of changes.setKeys.keys()) stored[key] = record[key];
+  return JSON.stringify(stored);
 }
 
 /** The entry's expiry prefix, read digit by digit: no substring per check (sweeps read them all). */

@@ -16,6 +16,8 @@ export interface RedisClient {
   expire(key: string, seconds: number): Promise<number>;
   /** For the per-owner index of `UserSessions` (one key per script: Cluster-safe). */
   eval(script: string, numberOfKeys: number, ...keysAndArgs: string[]): Promise<unknown>;
+  /** For merged saves: the script by its SHA1, sent whole (`eval`) only when the server lacks it. */
+  evalsha(sha1: string, numberOfKeys: number, ...keysAndArgs: string[]): Promise<unknown>;
   zrangebyscore(key: string, min: string, max: string): Promise<string[]>;
   zrem(key: string, ...members: string[]): Promise<number>;
   scan(cursor: string, matchToken: 'MATCH', pattern: string, countToken: 'COUNT', count: number): Promise<[cursor: string, keys: string[]]>;

@@ -2,11 +2,16 @@ import { Redis } from 'ioredis';
 import { SessionOptionsError, SessionStoreError, SessionStoreUnavailableError } from '../core/errors.js';
 import { SessionStore } from '../core/session-store.js';
 import type { SessionRecord, StoreWriteOptions } from '../core/session-store.js';
+import type { SessionChanges } from '../core/session-changes.js';
 import { isReplyError, toRedisStoreError } from './redis-errors.js';
 import { forEachKeyPage, pipelineOn, prefixPattern } from './redis-keyspace.js';
+import { mergeOnServer } from './redis-merge-script.js';
 import { RedisOwnerIndex } from './redis-owner-index.js';
 import { DEFAULT_PREFIX, DEFAULT_SCAN_COUNT, DEFAULT_TTL_SECONDS, FAIL_FAST_CLIENT_OPTIONS } from './redis-store-options.js';
 import type { FailFastClientOptions, RedisClient, RedisSessionSerializer, RedisStoreLogger, RedisStoreOptions } from './redis-store-options.js';
+
+/** On records `get` returns: the stored text they were parsed from. */
+const LOADED_TEXT = Symbol('nest-sessions.RedisStore.loadedText');
 
 /** Client states in which the connection is known to be down (ioredis `status`). */
 const DOWN_STATUSES = new Set(['close', 'reconnecting', 'end']);
@@ -106,7 +111,11 @@ export class RedisStore extends SessionStore {
       this.#logUnreadable(key, `the key holds a non-string value (${text.message})`);
       return undefined;
     }
-    return text === null ? undefined : this.#parse(key, text);
+    if (text === null) return undefined;
+    const record = this.#parse(key, text);
+    // For `merge`: the text it was read from, to see that nothing was written since.
+    if (record) Object.defineProperty(record, LOADED_TEXT, { value: text });
+    return record;
   }
 
   /**
@@ -134,6 +143,36 @@ export class RedisStore extends SessionStore {
     ]);
     // SET … NX / XX answers nil when the condition refused the write.
     return reply !== null;
+  }
+
+  /**
+   * Applies one request's changes on the server, in one round trip (a Lua script on the one
+   * key, so also on a Cluster): other keys, written meanwhile by overlapping requests, stay;
+   * the value stays connect-redis' JSON string. With a custom `serializer` the server cannot
+   * read the value, so the whole record is written (`set` with mode `'update'`).
+   */
+  override async merge(
+    sessionId: string,
+    record: SessionRecord,
+    changes: SessionChanges,
+    options?: Pick<StoreWriteOptions, 'owner'>,
+  ): Promise<boolean> {
+    if (this.#serializer !== JSON) return this.set(sessionId, record, { ...options, mode: 'update' });
+    const key = this.prefix + sessionId;
+    const ttlSeconds = this.#ttlSecondsOf(record);
+    if (ttlSeconds <= 0) {
+      await this.#run('delete the expired session', () => this.client.del(key));
+      return true;
+    }
+    const loadedText = (changes.baseRecord as { [LOADED_TEXT]?: string } | undefined)?.[LOADED_TEXT];
+    const write = { ttlSeconds, cookieJson: JSON.stringify(record.cookie), changes, loadedText, wholeText: this.#stringify(record) };
+    const [outcome] = await Promise.all([
+      this.#run('save the session', () => mergeOnServer(this.client, key, write)),
+      this.#indexOwner(sessionId, options?.owner, ttlSeconds),
+    ]);
+    // A value the script cannot cut up (not written by a JSON writer): replaced whole.
+    if (outcome === 'not-a-json-object') return this.set(sessionId, record, { ...options, mode: 'update' });
+    return outcome === 'merged';
   }
 
   /**

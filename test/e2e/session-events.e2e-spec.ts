@@ -125,6 +125,7 @@ describe.each(PLATFORMS)('lifecycle events on node:diagnostics_channel on %s', (
       'nest-sessions:session:saved',
       'nest-sessions:session:touched',
       'nest-sessions:session:regenerated',
+      'nest-sessions:session:rotated',
       'nest-sessions:session:destroyed',
       'nest-sessions:session:revoked',
     ]);

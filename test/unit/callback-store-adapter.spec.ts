@@ -29,6 +29,11 @@ describe('CallbackStoreAdapter over express-session’s MemoryStore', () => {
     store = new CallbackStoreAdapter(expressStore as unknown as CallbackSessionStore);
   });
 
+  it('has no merge: express-session stores get whole-record writes (their last save wins)', () => {
+    expect(store.merge).toBeUndefined();
+    expect(new MemoryStore({ checkPeriod: 0 }).merge).toBeInstanceOf(Function);
+  });
+
   it('set then get round-trips; a missing id gives undefined', async () => {
     await store.set('a', record({ userId: 'u1' }));
     expect(await store.get('a')).toEqual(record({ userId: 'u1' }));

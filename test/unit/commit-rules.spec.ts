@@ -1,4 +1,4 @@
-import { shouldSave, shouldSetCookie, shouldTouch } from '../../lib/core/commit-rules.js';
+import { decideCommit, shouldDestroyUnset, shouldMerge, shouldSave, shouldSetCookie, shouldTouch } from '../../lib/core/commit-rules.js';
 import type { CommitFacts } from '../../lib/core/commit-rules.js';
 
 const base: CommitFacts = {
@@ -58,5 +58,31 @@ describe('commit rules', () => {
       const allOptions = { ...defaults, ...options };
       expect(shouldSave(allFacts, allOptions) && shouldTouch(allFacts, allOptions)).toBe(false);
     }
+  });
+
+  it('decideCommit: save, else touch when the store can, else nothing, as the rules say', () => {
+    for (const [label, facts, options, save, touch] of table) {
+      const allFacts = { ...base, ...facts };
+      const allOptions = { ...defaults, ...options };
+      const expected = save ? 'save' : touch ? 'touch' : 'none';
+      expect([label, decideCommit(allFacts, allOptions, true)]).toEqual([label, expected]);
+      expect([label, decideCommit(allFacts, allOptions, false)]).toEqual([label, save ? 'save' : 'none']);
+    }
+  });
+
+  it("shouldDestroyUnset: only with unset 'destroy', a string id, not destroyed already", () => {
+    expect(shouldDestroyUnset({ sessionId: 'id', isDestroyed: false }, { unset: 'destroy' })).toBe(true);
+    expect(shouldDestroyUnset({ sessionId: 'id', isDestroyed: false }, { unset: 'keep' })).toBe(false);
+    expect(shouldDestroyUnset({ sessionId: undefined, isDestroyed: false }, { unset: 'destroy' })).toBe(false);
+    expect(shouldDestroyUnset({ sessionId: 'id', isDestroyed: true }, { unset: 'destroy' })).toBe(false);
+  });
+
+  it('shouldMerge: only updates of a stored session, on a store that merges', () => {
+    const merging = { mode: 'update' as const, hasStoredBaseline: true, canStoreMerge: true };
+    expect(shouldMerge(merging)).toBe(true);
+    expect(shouldMerge({ ...merging, mode: 'create' })).toBe(false);
+    expect(shouldMerge({ ...merging, mode: 'upsert' })).toBe(false);
+    expect(shouldMerge({ ...merging, hasStoredBaseline: false })).toBe(false);
+    expect(shouldMerge({ ...merging, canStoreMerge: false })).toBe(false);
   });
 });

@@ -170,6 +170,56 @@ describe('MemoryStore', () => {
     });
   });
 
+  describe('merge (one request\'s changes)', () => {
+    const changes = (set: Record<string, unknown>, deletedKeys: string[] = []) => ({
+      setKeys: new Map(Object.entries(set).map(([key, value]) => [key, JSON.stringify(value)])),
+      deletedKeys,
+    });
+
+    it('sets and deletes the changed keys, keeps the others, and takes the cookie of the write', async () => {
+      const store = makeStore();
+      await store.set('a', record({ kept: 1, changed: 1, removed: 1 }, 60_000));
+      const write = record({ kept: 'stale view', changed: 2, added: [] }, 120_000);
+      expect(await store.merge('a', write, changes({ changed: 2, added: [] }, ['removed']))).toBe(true);
+      const stored = (await store.get('a'))!;
+      expect(stored).toEqual({ cookie: write.cookie, kept: 1, changed: 2, added: [] });
+      jest.setSystemTime(NOW + 90_000);
+      expect(await store.get('a')).toBeDefined();
+    });
+
+    it('given the record it read, merges only if something was written since', async () => {
+      const store = makeStore();
+      await store.set('a', record({ a: 1 }));
+      const read = (await store.get('a'))!;
+      expect(Object.keys(read)).toEqual(['cookie', 'a']);
+      // Nothing written since the read: the record is written as it is.
+      expect(await store.merge('a', { ...read, b: 2 }, { ...changes({ b: 2 }), baseRecord: read })).toBe(true);
+      expect(await store.get('a')).toMatchObject({ a: 1, b: 2 });
+      // Another write came in between: its key survives.
+      await store.merge('a', record({ a: 1, b: 2, c: 3 }), changes({ c: 3 }));
+      expect(await store.merge('a', { ...read, d: 4 }, { ...changes({ d: 4 }), baseRecord: read })).toBe(true);
+      expect(await store.get('a')).toMatchObject({ a: 1, b: 2, c: 3, d: 4 });
+    });
+
+    it('writes nothing and answers false when the session is gone or expired', async () => {
+      const store = makeStore();
+      expect(await store.merge('none', record({ v: 1 }), changes({ v: 1 }))).toBe(false);
+      expect(await store.get('none')).toBeUndefined();
+      await store.set('old', record({ v: 1 }, 1_000));
+      jest.setSystemTime(NOW + 2_000);
+      expect(await store.merge('old', record({ v: 2 }), changes({ v: 2 }))).toBe(false);
+      expect(await store.get('old')).toBeUndefined();
+    });
+
+    it("moves the session to the write's owner", async () => {
+      const store = makeStore();
+      await store.set('a', record({ userId: 'ada' }), { owner: 'ada' });
+      await store.merge('a', record({ userId: 'bob' }), changes({ userId: 'bob' }), { owner: 'bob' });
+      expect(await store.ownerSessionIds('ada')).toEqual([]);
+      expect(await store.ownerSessionIds('bob')).toEqual(['a']);
+    });
+  });
+
   describe('write modes', () => {
     it("'create' writes only when the id is absent", async () => {
       const store = makeStore();

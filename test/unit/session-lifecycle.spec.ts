@@ -139,8 +139,17 @@ describe('SessionLifecycle', () => {
       expect((await store.get('sid'))!.cookie.expires).toBe(new Date(NOW + 90_000).toISOString());
     });
 
-    it("modified, persistent cookie: saved with mode 'update' and the cookie re-sent", async () => {
+    it('modified, persistent cookie: its changes merged into the stored session and the cookie re-sent', async () => {
       const { lifecycle, session } = await loaded();
+      const mergeSpy = jest.spyOn(store, 'merge');
+      session.n = 2;
+      expect(await finish(lifecycle)).toHaveLength(1);
+      expect(mergeSpy).toHaveBeenCalledWith('sid', expect.objectContaining({ n: 2 }), expect.objectContaining({ setKeys: new Map([['n', '2']]), deletedKeys: [] }), expect.anything());
+    });
+
+    it("on a store without merge: written whole with mode 'update'", async () => {
+      const { lifecycle, session } = await loaded();
+      Object.defineProperty(store, 'merge', { value: undefined });
       const setSpy = jest.spyOn(store, 'set');
       session.n = 2;
       expect(await finish(lifecycle)).toHaveLength(1);
@@ -161,17 +170,17 @@ describe('SessionLifecycle', () => {
 
     it('resave writes an unmodified session', async () => {
       const { lifecycle } = await loaded({ resave: true });
-      const setSpy = jest.spyOn(store, 'set');
+      const mergeSpy = jest.spyOn(store, 'merge');
       expect(await finish(lifecycle)).toEqual([]);
-      expect(setSpy).toHaveBeenCalledWith('sid', expect.anything(), expect.objectContaining({ mode: 'update' }));
+      expect(mergeSpy).toHaveBeenCalledWith('sid', expect.anything(), expect.objectContaining({ setKeys: new Map(), deletedKeys: [] }), expect.anything());
     });
 
     it('a changed cookie lifetime counts as a modification', async () => {
       const { lifecycle, session } = await loaded();
-      const setSpy = jest.spyOn(store, 'set');
+      const mergeSpy = jest.spyOn(store, 'merge');
       session.cookie.maxAge = 3_600_000;
       expect(await finish(lifecycle)).toHaveLength(1);
-      expect(setSpy).toHaveBeenCalledTimes(1);
+      expect(mergeSpy).toHaveBeenCalledTimes(1);
       expect((await store.get('sid'))!.cookie.originalMaxAge).toBe(3_600_000);
     });
 
@@ -238,6 +247,68 @@ describe('SessionLifecycle', () => {
       expect(setSpy).toHaveBeenCalledWith(request.sessionID, expect.objectContaining({ userId: 'u2' }), expect.objectContaining({ mode: 'create' }));
       expect(setCookies).toHaveLength(1);
       expect(setCookies[0]).toContain(encodeURIComponent(request.sessionID!));
+      expect(await store.get('sid')).toBeUndefined();
+    });
+  });
+
+  describe('rotate', () => {
+    it('keeps the data, cookie settings and absolute-timeout start under a new id; regenerate empties', async () => {
+      await store.set('sid', { ...storedRecord({ n: 1, cart: ['a'] }), cookie: { ...storedRecord().cookie, createdAt: NOW - 5_000 } });
+      const { request, lifecycle } = lifecycleFor({ absoluteTimeout: 60_000 }, fakeRequest(), 'sid');
+      lifecycle.inflate('sid', (await store.get('sid'))!);
+      const session = request.session as Session & Data;
+      const rotated = (await session.rotate()) as Session & Data;
+      expect(request.session).toBe(rotated);
+      expect(request.sessionID).toBe(rotated.id);
+      expect(rotated.id).not.toBe('sid');
+      expect({ n: rotated.n, cart: rotated.cart }).toEqual({ n: 1, cart: ['a'] });
+      // A rotation does not restart the absolute timeout.
+      expect(rotated.cookie.createdAt).toBe(NOW - 5_000);
+      expect(rotated.cookie.toJSON()).toEqual(session.cookie.toJSON());
+      expect(await store.get('sid')).toBeUndefined();
+      expect(await store.get(rotated.id)).toMatchObject({ n: 1, cart: ['a'] });
+      const regenerated = (await rotated.regenerate()) as Session & Data;
+      expect(regenerated.n).toBeUndefined();
+      expect(await store.get(rotated.id)).toBeUndefined();
+    });
+
+    it('the response carries the cookie of the new id', async () => {
+      const { request, lifecycle, session } = await loaded();
+      await session.rotate();
+      const setCookies = await finish(lifecycle);
+      expect(setCookies).toHaveLength(1);
+      expect(setCookies[0]).toContain(encodeURIComponent(request.sessionID!));
+      expect(request.sessionID).not.toBe('sid');
+    });
+
+    it('a failed write of the new id leaves the request with its session, and the old id stored', async () => {
+      const { request, session } = await loaded();
+      jest.spyOn(store, 'set').mockRejectedValueOnce(new Error('write failed'));
+      await expect(session.rotate()).rejects.toBeInstanceOf(SessionStoreError);
+      expect(request.session).toBe(session);
+      expect(request.sessionID).toBe('sid');
+      expect(await store.get('sid')).toMatchObject({ n: 1 });
+    });
+
+    it('a session ended elsewhere meanwhile (revoked, logged out) does not live on under a new id', async () => {
+      const { request, lifecycle, session } = await loaded();
+      await store.destroy('sid');
+      await expect(session.rotate()).rejects.toThrow('no longer exists');
+      expect(await store.length()).toBe(0);
+      expect(request.session).toBe(session);
+      expect(await finish(lifecycle)).toEqual([]);
+      expect(await store.length()).toBe(0);
+    });
+
+    it('refuses a destroyed session, and a late save of the old object cannot bring the old id back', async () => {
+      const destroyed = await loaded();
+      await destroyed.session.destroy();
+      await expect(destroyed.session.rotate()).rejects.toBeInstanceOf(SessionStateError);
+
+      const { session } = await loaded();
+      await session.rotate();
+      session.n = 5;
+      await session.save();
       expect(await store.get('sid')).toBeUndefined();
     });
   });

@@ -65,11 +65,12 @@ describe('SessionManager', () => {
     expect(await store.get(request.sessionID!)).toMatchObject({ userId: 'u1' });
   });
 
-  it("loads the stored session from the cookie and saves changes with mode 'update'", async () => {
+  it('loads the stored session from the cookie and saves the changed keys into it (a merge)', async () => {
     const first = await roundTrip(undefined, (req) => {
       session(req).visits = 1;
     });
     const setSpy = jest.spyOn(store, 'set');
+    const mergeSpy = jest.spyOn(store, 'merge');
     const touchSpy = jest.spyOn(store, 'touch');
     const second = await roundTrip(first.nextCookie, (req) => {
       expect(req.sessionID).toBe(first.request.sessionID);
@@ -81,7 +82,14 @@ describe('SessionManager', () => {
     await roundTrip(first.nextCookie, (req) => {
       session(req).visits = 2;
     });
-    expect(setSpy).toHaveBeenCalledWith(first.request.sessionID, expect.objectContaining({ visits: 2 }), expect.objectContaining({ mode: 'update' }));
+    expect(setSpy).not.toHaveBeenCalled();
+    expect(mergeSpy).toHaveBeenCalledWith(
+      first.request.sessionID,
+      expect.objectContaining({ visits: 2 }),
+      expect.objectContaining({ setKeys: new Map([['visits', '2']]), deletedKeys: [] }),
+      expect.anything(),
+    );
+    expect((await store.get(first.request.sessionID!))!.visits).toBe(2);
   });
 
   it('never adopts an id the store does not know: a new id is generated', async () => {

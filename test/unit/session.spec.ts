@@ -25,6 +25,9 @@ class FakeOwner implements SessionOwner {
   regenerateSession(session: Session): Promise<Session> {
     return this.#settle('regenerate', this.replacement ?? session);
   }
+  rotateSession(session: Session): Promise<Session> {
+    return this.#settle('rotate', this.replacement ?? session);
+  }
 }
 
 function makeSession(data?: Record<string, unknown>, owner = new FakeOwner()): Session {
@@ -45,7 +48,7 @@ describe('Session', () => {
     const session = makeSession({ a: 1 });
     expect(session.id).toBe('sid-1');
     expect(Object.getOwnPropertyDescriptor(session, 'id')?.enumerable).toBe(false);
-    for (const method of ['touch', 'resetMaxAge', 'save', 'reload', 'destroy', 'regenerate']) {
+    for (const method of ['touch', 'resetMaxAge', 'save', 'reload', 'destroy', 'regenerate', 'rotate', 'flash']) {
       expect(Object.keys(session)).not.toContain(method);
       expect(typeof (session as unknown as Record<string, unknown>)[method]).toBe('function');
     }
@@ -85,7 +88,7 @@ describe('Session', () => {
     expect(session.resetMaxAge()).toBe(session);
   });
 
-  describe.each(['save', 'reload', 'destroy', 'regenerate'] as const)('%s()', (method) => {
+  describe.each(['save', 'reload', 'destroy', 'regenerate', 'rotate'] as const)('%s()', (method) => {
     it('without a callback returns a promise and asks the owner', async () => {
       const owner = new FakeOwner();
       const session = makeSession({}, owner);
@@ -124,12 +127,13 @@ describe('Session', () => {
     });
   });
 
-  it('reload and regenerate resolve to the replacement session', async () => {
+  it('reload, regenerate and rotate resolve to the replacement session', async () => {
     const owner = new FakeOwner();
     const session = makeSession({}, owner);
     owner.replacement = makeSession({ fresh: true }, owner);
     expect(await session.reload()).toBe(owner.replacement);
     expect(await session.regenerate()).toBe(owner.replacement);
+    expect(await session.rotate()).toBe(owner.replacement);
   });
 
   it('a rejected call that nobody awaits does not cause an unhandled rejection', () => {
@@ -139,9 +143,9 @@ describe('Session', () => {
       const { Session } = await import(${JSON.stringify(new URL('../../lib/core/session.ts', import.meta.url).href)});
       const { SessionCookie } = await import(${JSON.stringify(new URL('../../lib/core/session-cookie.ts', import.meta.url).href)});
       const fail = () => Promise.reject(new Error('store down'));
-      const owner = { saveSession: fail, reloadSession: fail, destroySession: fail, regenerateSession: fail };
+      const owner = { saveSession: fail, reloadSession: fail, destroySession: fail, regenerateSession: fail, rotateSession: fail };
       const session = new Session(owner, 'sid', new SessionCookie());
-      session.save(); session.reload(); session.destroy(); session.regenerate();
+      session.save(); session.reload(); session.destroy(); session.regenerate(); session.rotate();
       if (process.argv.includes('--control')) Promise.reject(new Error('control'));
       await new Promise((resolve) => setTimeout(resolve, 20));
     `;
