@@ -11,6 +11,7 @@ import { publishDestroyed } from './session-events.js';
 import { SessionLifecycle } from './session-lifecycle.js';
 import { isUsableRecord } from './session-record.js';
 import type { SessionRecord, SessionStore } from './session-store.js';
+import { VerifiedCookieCache } from './verified-cookie-cache.js';
 
 /** Why a request has, or has not, got a session after `attach`. */
 export type AttachOutcome =
@@ -50,6 +51,9 @@ export class SessionManager {
   };
   /** Sessions attached without a response (WebSocket messages), until `commit` ends them. */
   readonly #responseLessLifecycles = new WeakMap<SessionRequest, SessionLifecycle>();
+
+  /** Cookie values that passed the HMAC check: one HMAC per distinct cookie, not per request. */
+  readonly #verifiedCookies = new VerifiedCookieCache();
 
   /** `req.sessionStore`: the store, whose methods also take express-session's callbacks. */
   readonly #requestFacingStore: SessionStore;
@@ -131,7 +135,7 @@ export class SessionManager {
     const secrets = options.secrets ?? secretsFromRequest(request);
     request.sessionStore = this.#requestFacingStore;
     const cookieHeader = request.headers.cookie;
-    const sessionCookie = readSessionCookie(cookieHeader, options.cookieName, secrets);
+    const sessionCookie = readSessionCookie(cookieHeader, options.cookieName, secrets, this.#verifiedCookies);
     const cookieSessionId = sessionCookie?.sessionId;
     const lifecycle = new SessionLifecycle(
       request, options, this.store, cookieOptions, secrets, cookieSessionId, sessionCookie?.currentSignedValue,
