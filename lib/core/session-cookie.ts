@@ -13,6 +13,7 @@ import {
 import type { PriorityValue, SameSiteValue } from './cookie-attributes.js';
 import { parseDateText } from './date-text.js';
 import { SessionCookieError } from './errors.js';
+import { setCookieText } from './set-cookie-text.js';
 
 /** The cookie as it is stored with the session (connect-redis / express-session JSON shape). */
 export interface StoredCookie {
@@ -277,7 +278,7 @@ export class SessionCookie {
 
   /** A `Set-Cookie` header value carrying `value`, URL-encoded as express-session does. */
   serialize(name: string, value: string): string {
-    return this.#stringify(name, value, this.#expiresDate() ?? undefined, this.priority);
+    return setCookieText(name, value, this, this.expiresAt);
   }
 
   /** A `Set-Cookie` header value that makes the browser drop the cookie. */
