@@ -7,6 +7,8 @@
  * the error of its context.
  */
 
+import { parseDateText } from './date-text.js';
+
 /**
  * The longest cookie lifetime, in ms, either way: half the Date range (8.64e15 ms from the
  * epoch), so that `now + maxAge` stays a valid date for the next 130,000 years.
@@ -61,16 +63,23 @@ export function lifetimeProblem(milliseconds: unknown): string | undefined {
 
 /** A point in time as a Date (or, from stores, a date string or epoch ms) that is a valid date. */
 export function isValidDate(value: unknown): boolean {
-  if (value instanceof Date) return Number.isFinite(value.getTime());
-  if (typeof value === 'number') return isEpochMilliseconds(value);
-  return typeof value === 'string' && Number.isFinite(Date.parse(value));
+  return Number.isFinite(epochOfDateValue(value));
 }
 
 /** An expiry: a valid Date (or date string) close enough to now for its lifetime to be one. */
 export function expiresProblem(value: unknown): string | undefined {
-  if (!isValidDate(value)) return `must be a valid Date or null, got ${describe(value)}`;
-  const lifetime = new Date(value as string | number | Date).getTime() - Date.now();
+  const epochMilliseconds = epochOfDateValue(value);
+  if (!Number.isFinite(epochMilliseconds)) return `must be a valid Date or null, got ${describe(value)}`;
+  const lifetime = epochMilliseconds - Date.now();
   return Math.abs(lifetime) > MAX_COOKIE_LIFETIME_MS ? `must be within ${MAX_COOKIE_LIFETIME_MS} ms of now` : undefined;
+}
+
+/** A Date, date text or epoch ms as epoch ms (what `new Date(value)` holds); NaN for anything else. */
+function epochOfDateValue(value: unknown): number {
+  if (value instanceof Date) return value.getTime();
+  if (typeof value === 'number') return isEpochMilliseconds(value) ? Math.trunc(value) : Number.NaN;
+  // Parsed once, without the Date runtime for the ISO text JSON stores hold (it runs on every load).
+  return typeof value === 'string' ? parseDateText(value) : Number.NaN;
 }
 
 /** Epoch milliseconds a Date can hold (`createdAt`). */

@@ -2,6 +2,7 @@ import { parseCookie } from 'cookie';
 import type { SessionSecret } from './cookie-signing.js';
 import { verifySessionCookieValue } from './cookie-signing.js';
 import type { SessionResponse } from './http-types.js';
+import type { VerifiedCookieCache } from './verified-cookie-cache.js';
 
 /** The session cookie a request carried, verified. */
 export interface SessionIdCookie {
@@ -15,12 +16,14 @@ export interface SessionIdCookie {
 
 /**
  * The verified session cookie from a `Cookie` header, or `undefined` when there is none or it
- * is unsigned, tampered with or malformed (the request then gets a new session).
+ * is unsigned, tampered with or malformed (the request then gets a new session). With
+ * `verifiedCookies`, a value that verified before is not checked with the HMAC again.
  */
 export function readSessionCookie(
   cookieHeader: string | undefined,
   cookieName: string,
   secrets: readonly SessionSecret[],
+  verifiedCookies?: VerifiedCookieCache,
 ): SessionIdCookie | undefined {
   // Cheap pre-check: most requests of a cookie-less client need no parsing at all.
   if (!cookieHeader || !cookieHeader.includes(cookieName)) return undefined;
@@ -28,7 +31,9 @@ export function readSessionCookie(
   const rawValue = parseCookie(cookieHeader, { decode: keepEncoded })[cookieName];
   if (!rawValue) return undefined;
   const cookieValue = unquote(decodeCookieValue(rawValue));
-  const verified = verifySessionCookieValue(cookieValue, secrets);
+  const verified = verifiedCookies
+    ? verifiedCookies.verify(cookieValue, secrets)
+    : verifySessionCookieValue(cookieValue, secrets);
   if (!verified) return undefined;
   return { sessionId: verified.sessionId, currentSignedValue: verified.isSignedWithCurrentSecret ? cookieValue : undefined };
 }

@@ -11,7 +11,9 @@ import {
   warnDateMaxAgeOnce,
 } from './cookie-attributes.js';
 import type { PriorityValue, SameSiteValue } from './cookie-attributes.js';
+import { parseDateText } from './date-text.js';
 import { SessionCookieError } from './errors.js';
+import { setCookieText } from './set-cookie-text.js';
 
 /** The cookie as it is stored with the session (connect-redis / express-session JSON shape). */
 export interface StoredCookie {
@@ -62,6 +64,11 @@ export class SessionCookie {
   #originalMaxAge: number | null = null;
   #createdAt: number | undefined;
   #expires: Date | null = null;
+  /**
+   * A stored expiry (epoch ms) not made into `#expires` yet: the touch at the end of the
+   * request usually replaces it unread, so the Date is only built if something reads it.
+   */
+  #storedExpiresAt: number | undefined;
 
   /** A cookie for a new session, from attributes resolved for this request. */
   static fromAttributes(attributes: ResolvedCookieAttributes): SessionCookie {
@@ -92,7 +99,14 @@ export class SessionCookie {
     cookie.sameSite = stored.sameSite ?? undefined;
     cookie.partitioned = stored.partitioned ?? undefined;
     cookie.priority = stored.priority ?? undefined;
-    cookie.expires = stored.expires != null ? new Date(stored.expires) : null;
+    if (typeof stored.expires === 'string') {
+      const epochMilliseconds = parseDateText(stored.expires);
+      // The text itself in the message when it is not a date at all.
+      throwIfProblem('expires', expiresProblem(Number.isFinite(epochMilliseconds) ? epochMilliseconds : stored.expires));
+      cookie.#storedExpiresAt = epochMilliseconds;
+    } else {
+      cookie.expires = stored.expires != null ? new Date(stored.expires) : null;
+    }
     cookie.originalMaxAge = stored.originalMaxAge ?? null;
     if (stored.createdAt != null) cookie.createdAt = stored.createdAt;
     return cookie;
@@ -190,7 +204,7 @@ export class SessionCookie {
   }
 
   get expires(): Date | null {
-    return this.#expires;
+    return this.#expiresDate();
   }
 
   /** Setting the expiry also records the lifetime from now as `originalMaxAge`. */
@@ -200,13 +214,15 @@ export class SessionCookie {
     }
     if (date != null) throwIfProblem('expires', expiresProblem(date));
     const originalMaxAge = date ? date.getTime() - Date.now() : null;
+    this.#storedExpiresAt = undefined;
     this.#expires = date ?? null;
     this.#originalMaxAge = originalMaxAge;
   }
 
   /** Milliseconds left before the cookie expires; `null` for a browser-session cookie. */
   get maxAge(): number | null {
-    return this.#expires ? this.#expires.getTime() - Date.now() : null;
+    const expiresAt = this.expiresAt;
+    return expiresAt === undefined ? null : expiresAt - Date.now();
   }
 
   /** A number of ms from now, or `null`; a Date (deprecated, as in express-session) sets `expires`. */
@@ -218,13 +234,23 @@ export class SessionCookie {
       return;
     }
     if (milliseconds != null) throwIfProblem('maxAge', lifetimeProblem(milliseconds));
+    this.#storedExpiresAt = undefined;
     this.#expires = milliseconds == null ? null : new Date(Date.now() + milliseconds);
     this.#originalMaxAge = milliseconds ?? null;
   }
 
   /** Expiry as epoch milliseconds, or `undefined` for a browser-session cookie. */
   get expiresAt(): number | undefined {
+    if (this.#storedExpiresAt !== undefined) return this.#storedExpiresAt;
     return this.#expires ? this.#expires.getTime() : undefined;
+  }
+
+  #expiresDate(): Date | null {
+    if (this.#storedExpiresAt !== undefined) {
+      this.#expires = new Date(this.#storedExpiresAt);
+      this.#storedExpiresAt = undefined;
+    }
+    return this.#expires;
   }
 
   /** `console.log(req.session)` shows the attributes (they live in private fields). */
@@ -238,7 +264,7 @@ export class SessionCookie {
       originalMaxAge: this.originalMaxAge,
       partitioned: this.partitioned,
       priority: this.priority,
-      expires: this.#expires,
+      expires: this.#expiresDate(),
       secure: this.secure,
       httpOnly: this.httpOnly,
       domain: this.domain,
@@ -252,7 +278,7 @@ export class SessionCookie {
 
   /** A `Set-Cookie` header value carrying `value`, URL-encoded as express-session does. */
   serialize(name: string, value: string): string {
-    return this.#stringify(name, value, this.#expires ?? undefined, this.priority);
+    return setCookieText(name, value, this, this.expiresAt);
   }
 
   /** A `Set-Cookie` header value that makes the browser drop the cookie. */

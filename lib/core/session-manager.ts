@@ -2,6 +2,8 @@ import { SessionOptionsError, SessionStoreUnavailableError, toStoreError } from 
 import type { SessionSecret } from './cookie-signing.js';
 import type { SessionRequest, SessionResponse } from './http-types.js';
 import { requestPath } from './request-security.js';
+import { exposeSessionStore, setAttachOutcome } from './request-state.js';
+import type { AttachOutcome } from './request-state.js';
 import { requestFacingStore } from './request-store.js';
 import type { ResolvedSessionOptions } from './resolve-options.js';
 import { hookResponse } from './response-hooks.js';
@@ -11,29 +13,10 @@ import { publishDestroyed } from './session-events.js';
 import { SessionLifecycle } from './session-lifecycle.js';
 import { isUsableRecord } from './session-record.js';
 import type { SessionRecord, SessionStore } from './session-store.js';
+import { VerifiedCookieCache } from './verified-cookie-cache.js';
 
-/** Why a request has, or has not, got a session after `attach`. */
-export type AttachOutcome =
-  /** `req.session` was put on the request (loaded or new). */
-  | 'attached'
-  /** The request already had a session (another session middleware ran first); left alone. */
-  | 'already-attached'
-  /** The store emitted `disconnect`: the request goes on without a session. */
-  | 'store-disconnected'
-  /** The store failed to answer and `storeUnavailable: 'continue'` lets the request go on. */
-  | 'store-unavailable'
-  /** The request's path is outside the cookie's `path`: no session, as express-session. */
-  | 'outside-cookie-path';
-
-/** Where the outcome of `attach` is kept on the request, so guards and decorators can read it. */
-const ATTACH_OUTCOME = Symbol('nest-sessions.attachOutcome');
-
-type RequestWithOutcome = SessionRequest & { [ATTACH_OUTCOME]?: AttachOutcome };
-
-/** How the request was handled by `attach`, or undefined if no session middleware ran on it. */
-export function attachOutcomeOf(request: SessionRequest): AttachOutcome | undefined {
-  return (request as RequestWithOutcome)[ATTACH_OUTCOME];
-}
+export type { AttachOutcome } from './request-state.js';
+export { attachOutcomeOf } from './request-state.js';
 
 /**
  * The framework-free session middleware: read id → load → attach → (at the end) decide →
@@ -50,6 +33,9 @@ export class SessionManager {
   };
   /** Sessions attached without a response (WebSocket messages), until `commit` ends them. */
   readonly #responseLessLifecycles = new WeakMap<SessionRequest, SessionLifecycle>();
+
+  /** Cookie values that passed the HMAC check: one HMAC per distinct cookie, not per request. */
+  readonly #verifiedCookies = new VerifiedCookieCache();
 
   /** `req.sessionStore`: the store, whose methods also take express-session's callbacks. */
   readonly #requestFacingStore: SessionStore;
@@ -81,7 +67,7 @@ export class SessionManager {
     onCommitError: CommitErrorHandler = finishDespiteError,
   ): Promise<AttachOutcome> {
     const outcome = await this.#attach(request, response, onCommitError);
-    (request as RequestWithOutcome)[ATTACH_OUTCOME] = outcome;
+    setAttachOutcome(request, outcome);
     return outcome;
   }
 
@@ -129,9 +115,9 @@ export class SessionManager {
     if (!requestPath(request).startsWith(cookieOptions.path)) return 'outside-cookie-path';
 
     const secrets = options.secrets ?? secretsFromRequest(request);
-    request.sessionStore = this.#requestFacingStore;
+    exposeSessionStore(request, this.#requestFacingStore);
     const cookieHeader = request.headers.cookie;
-    const sessionCookie = readSessionCookie(cookieHeader, options.cookieName, secrets);
+    const sessionCookie = readSessionCookie(cookieHeader, options.cookieName, secrets, this.#verifiedCookies);
     const cookieSessionId = sessionCookie?.sessionId;
     const lifecycle = new SessionLifecycle(
       request, options, this.store, cookieOptions, secrets, cookieSessionId, sessionCookie?.currentSignedValue,

@@ -1,4 +1,5 @@
 import { domainProblem, expiresProblem, isEpochMilliseconds, lifetimeProblem, pathProblem, toPriority, toSameSite } from './cookie-attributes.js';
+import { isoTextOf } from './date-text.js';
 import type { Session } from './session.js';
 import type { StoredCookie } from './session-cookie.js';
 import type { SessionRecord } from './session-store.js';
@@ -27,7 +28,7 @@ export function serializeSessionRecord(record: SessionRecord): string {
   const dataJson = (record as RecordWithDataJson)[DATA_JSON];
   if (dataJson === undefined) return JSON.stringify(record);
   // The cookie is the Session's first own property, so it leads the record as it would here.
-  const cookieJson = JSON.stringify(record.cookie);
+  const cookieJson = JSON.stringify(withExpiresAsText(record.cookie));
   return dataJson === '{}' ? `{"cookie":${cookieJson}}` : `{"cookie":${cookieJson},${dataJson.slice(1)}`;
 }
 
@@ -66,4 +67,16 @@ function isUsableStoredCookie(cookie: Partial<Record<keyof StoredCookie, unknown
 
 function isOptionalBoolean(value: unknown): boolean {
   return value == null || typeof value === 'boolean';
+}
+
+/**
+ * The stored cookie with its `expires` Date already as the text `JSON.stringify` would write
+ * (`Date#toJSON`): the per-second text cache spares the Date runtime on every save.
+ */
+function withExpiresAsText(cookie: StoredCookie): StoredCookie {
+  const { expires } = cookie;
+  if (!(expires instanceof Date) || expires.toJSON !== Date.prototype.toJSON) return cookie;
+  const epochMilliseconds = expires.getTime();
+  if (!Number.isFinite(epochMilliseconds)) return cookie;
+  return { ...cookie, expires: isoTextOf(epochMilliseconds) };
 }

@@ -1,6 +1,7 @@
 import { SessionOptionsError } from '../core/errors.js';
 import { SessionStore } from '../core/session-store.js';
 import type { SessionRecord, StoreWriteOptions } from '../core/session-store.js';
+import { parseDateText } from '../core/date-text.js';
 import type { SessionChanges } from '../core/session-changes.js';
 import { serializeSessionRecord } from '../core/session-record.js';
 import { OwnerIndex } from './owner-index.js';
@@ -213,7 +214,8 @@ export class MemoryStore extends SessionStore {
 
   #expiresAt(record: SessionRecord, now: number): number {
     const expires = record.cookie?.expires;
-    const expiresAt = expires == null ? Number.NaN : new Date(expires).getTime();
+    const expiresAt =
+      expires == null ? Number.NaN : typeof expires === 'string' ? parseDateText(expires) : new Date(expires).getTime();
     return Math.min(Number.isNaN(expiresAt) ? now + this.ttl : expiresAt, MAX_EXPIRES_AT);
   }
 }

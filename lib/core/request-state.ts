@@ -1,0 +1,124 @@
+import { IncomingMessage } from 'node:http';
+import type { SessionRequest } from './http-types.js';
+import type { SessionStore } from './session-store.js';
+
+/** Why a request has, or has not, got a session after `attach`. */
+export type AttachOutcome =
+  /** `req.session` was put on the request (loaded or new). */
+  | 'attached'
+  /** The request already had a session (another session middleware ran first); left alone. */
+  | 'already-attached'
+  /** The store emitted `disconnect`: the request goes on without a session. */
+  | 'store-disconnected'
+  /** The store failed to answer and `storeUnavailable: 'continue'` lets the request go on. */
+  | 'store-unavailable'
+  /** The request's path is outside the cookie's `path`: no session, as express-session. */
+  | 'outside-cookie-path';
+
+/**
+ * What the session middleware keeps on a request besides `req.session` and `req.sessionID`,
+ * in one object under one symbol (registered, so the ESM and CommonJS builds share it).
+ *
+ * Why one property (issue 12): Express 5 changes every request's prototype
+ * (`Object.setPrototypeOf(req, app.request)`), after which V8 adds each new property to the
+ * request through its slow runtime path, ~16,000 instructions apiece. `req.session` and
+ * `req.sessionID` stay own properties (express-session parity: `delete req.session`,
+ * Passport); `req.sessionStore` is an accessor on the application's request prototype that
+ * reads this object.
+ */
+const REQUEST_STATE = Symbol.for('nest-sessions.requestState');
+
+interface RequestState {
+  /** How `attach` handled the request; undefined while it runs (or if it failed). */
+  outcome: AttachOutcome | undefined;
+  /** What `req.sessionStore` shows through the prototype's accessor. */
+  store: SessionStore | undefined;
+}
+
+type RequestWithState = SessionRequest & { [REQUEST_STATE]?: RequestState };
+
+/** How the request was handled by `attach`, or undefined if no session middleware ran on it. */
+export function attachOutcomeOf(request: SessionRequest): AttachOutcome | undefined {
+  return (request as RequestWithState)[REQUEST_STATE]?.outcome;
+}
+
+/** Records how `attach` handled the request. */
+export function setAttachOutcome(request: SessionRequest, outcome: AttachOutcome): void {
+  stateOf(request).outcome = outcome;
+}
+
+/**
+ * Sets `req.sessionStore`: through the accessor on the request's application prototype where
+ * there is one (Express), as an own property otherwise (plain `http`, Fastify's raw request,
+ * where adding properties costs nothing special) or when the request already has its own.
+ */
+export function exposeSessionStore(request: SessionRequest, store: SessionStore): void {
+  if (!Object.hasOwn(request, 'sessionStore') && hasSessionStoreAccessor(request)) {
+    stateOf(request).store = store;
+  } else {
+    request.sessionStore = store;
+  }
+}
+
+function stateOf(request: SessionRequest): RequestState {
+  const withState = request as RequestWithState;
+  return (withState[REQUEST_STATE] ??= { outcome: undefined, store: undefined });
+}
+
+/** Application prototypes carrying the accessor; the last one seen, checked first. */
+const prototypesWithAccessor = new WeakSet<object>();
+let lastPrototypeWithAccessor: object | undefined;
+
+function hasSessionStoreAccessor(request: SessionRequest): boolean {
+  const prototype = Object.getPrototypeOf(request) as object | null;
+  if (prototype === null) return false;
+  if (prototype === lastPrototypeWithAccessor) return true;
+  if (!prototypesWithAccessor.has(prototype)) {
+    const applicationPrototype = applicationRequestPrototypeOf(prototype);
+    if (applicationPrototype === undefined || !installSessionStoreAccessor(applicationPrototype)) return false;
+    prototypesWithAccessor.add(prototype);
+  }
+  lastPrototypeWithAccessor = prototype;
+  return true;
+}
+
+/**
+ * The prototype an application made for its own requests: Express gives each application
+ * `app.request = Object.create(express.request)`, whose prototype is Node's
+ * `IncomingMessage.prototype`, and a mounted application's `request` inherits from its
+ * parent's. The topmost application's is chosen, so the accessor also serves the parent's
+ * middleware after a mounted application hands the request back. A request whose prototype
+ * is Node's own, a framework's shared base or anything else gets no accessor: never a
+ * global change.
+ */
+function applicationRequestPrototypeOf(prototype: object): object | undefined {
+  let applicationPrototype: object | undefined;
+  let candidate = prototype;
+  for (let depth = 0; depth < 8; depth++) {
+    const parent = Object.getPrototypeOf(candidate) as object | null;
+    if (parent === null || parent === Object.prototype) return undefined;
+    if (parent === IncomingMessage.prototype) return applicationPrototype;
+    applicationPrototype = candidate;
+    candidate = parent;
+  }
+  return undefined;
+}
+
+function installSessionStoreAccessor(applicationPrototype: object): boolean {
+  if (prototypesWithAccessor.has(applicationPrototype)) return true;
+  // Another library's own `sessionStore` on the prototype is left alone.
+  if (Object.hasOwn(applicationPrototype, 'sessionStore')) return false;
+  Object.defineProperty(applicationPrototype, 'sessionStore', {
+    configurable: true,
+    enumerable: false,
+    get(this: RequestWithState) {
+      return this[REQUEST_STATE]?.store;
+    },
+    set(this: SessionRequest, store: SessionStore | undefined) {
+      // An assignment by the application makes it the request's own, as on any object.
+      Object.defineProperty(this, 'sessionStore', { value: store, writable: true, enumerable: true, configurable: true });
+    },
+  });
+  prototypesWithAccessor.add(applicationPrototype);
+  return true;
+}
