@@ -100,13 +100,48 @@ async function registerFastifySession(app: NestFastifyApplication, store: unknow
   } as never);
 }
 
-async function buildApp(mode: ModeName, sessionIds: string[], redisUrl: string | undefined): Promise<BuiltApp | string> {
-  const sessionOptions = {
-    secret: BENCH_SECRET,
-    resave: false,
-    saveUninitialized: false,
-    cookie: { maxAge: SESSION_MAX_AGE_MS },
+/** The session options every mode uses (express-session's and nest-sessions' alike). */
+const sessionOptions = {
+  secret: BENCH_SECRET,
+  resave: false,
+  saveUninitialized: false,
+  cookie: { maxAge: SESSION_MAX_AGE_MS },
+};
+
+type PlatformAppFactory = (rootModule: DynamicModule | typeof CounterModule) => Promise<INestApplication>;
+
+/** nest-sessions on a MemoryStore holding the sessions, in an app of the given platform. */
+async function nestSessionsOnMemory(createPlatformApp: PlatformAppFactory, sessionIds: string[]): Promise<BuiltApp> {
+  const store = new nestSessions.MemoryStore();
+  await Promise.all(sessionIds.map((sessionId) => store.set(sessionId, storedSession())));
+  const app = await createPlatformApp(rootModuleWith({ ...sessionOptions, store }));
+  return { app, close: () => app.close() };
+}
+
+/**
+ * nest-sessions on a RedisStore holding the sessions, in an app of the given platform, wired as
+ * the README shows: the app's own ioredis client, with the fail-fast settings.
+ */
+async function nestSessionsOnRedis(
+  createPlatformApp: PlatformAppFactory,
+  sessionIds: string[],
+  redisUrl: string,
+  prefix: string,
+): Promise<BuiltApp> {
+  const client = new Redis(redisUrl, RedisStore.failFastClientOptions);
+  const store = new RedisStore({ client, prefix });
+  await Promise.all(sessionIds.map((sessionId) => store.set(sessionId, storedSession())));
+  const app = await createPlatformApp(rootModuleWith({ ...sessionOptions, store }));
+  return {
+    app,
+    async close() {
+      await app.close();
+      await client.quit();
+    },
   };
+}
+
+async function buildApp(mode: ModeName, sessionIds: string[], redisUrl: string | undefined): Promise<BuiltApp | string> {
   switch (mode) {
     case 'no-session': {
       const app = await createApp(CounterModule);
@@ -141,33 +176,16 @@ async function buildApp(mode: ModeName, sessionIds: string[], redisUrl: string |
         },
       };
     }
-    case 'nest-sessions-memory': {
-      const store = new nestSessions.MemoryStore();
-      await Promise.all(sessionIds.map((sessionId) => store.set(sessionId, storedSession())));
-      const app = await createApp(rootModuleWith({ ...sessionOptions, store }));
-      return { app, close: () => app.close() };
-    }
-    case 'nest-sessions-redis': {
-      // Wired as the README shows: the app's own ioredis client, with the fail-fast settings.
-      const client = new Redis(redisUrl!, RedisStore.failFastClientOptions);
-      const store = new RedisStore({ client, prefix: 'nest:' });
-      await Promise.all(sessionIds.map((sessionId) => store.set(sessionId, storedSession())));
-      const app = await createApp(rootModuleWith({ ...sessionOptions, store }));
-      return {
-        app,
-        async close() {
-          await app.close();
-          await client.quit();
-        },
-      };
-    }
+    case 'nest-sessions-memory':
+      return nestSessionsOnMemory(createApp, sessionIds);
+    case 'nest-sessions-redis':
+      return nestSessionsOnRedis(createApp, sessionIds, redisUrl!, 'nest:');
     default:
       return `${mode} is not an Express mode`;
   }
 }
 
 async function buildFastifyApp(mode: ModeName, sessionIds: string[], redisUrl: string | undefined): Promise<BuiltApp | string> {
-  const sessionOptions = { secret: BENCH_SECRET, resave: false, saveUninitialized: false, cookie: { maxAge: SESSION_MAX_AGE_MS } };
   switch (mode) {
     case 'fastify-no-session': {
       const app = await createFastifyApp(CounterModule);
@@ -195,26 +213,10 @@ async function buildFastifyApp(mode: ModeName, sessionIds: string[], redisUrl: s
         },
       };
     }
-    case 'nest-sessions-fastify-memory': {
-      const store = new nestSessions.MemoryStore();
-      await Promise.all(sessionIds.map((sessionId) => store.set(sessionId, storedSession())));
-      const app = await createFastifyApp(rootModuleWith({ ...sessionOptions, store }));
-      return { app, close: () => app.close() };
-    }
-    case 'nest-sessions-fastify-redis': {
-      // Wired as the README shows: the app's own ioredis client, with the fail-fast settings.
-      const client = new Redis(redisUrl!, RedisStore.failFastClientOptions);
-      const store = new RedisStore({ client, prefix: 'nest-fastify:' });
-      await Promise.all(sessionIds.map((sessionId) => store.set(sessionId, storedSession())));
-      const app = await createFastifyApp(rootModuleWith({ ...sessionOptions, store }));
-      return {
-        app,
-        async close() {
-          await app.close();
-          await client.quit();
-        },
-      };
-    }
+    case 'nest-sessions-fastify-memory':
+      return nestSessionsOnMemory(createFastifyApp, sessionIds);
+    case 'nest-sessions-fastify-redis':
+      return nestSessionsOnRedis(createFastifyApp, sessionIds, redisUrl!, 'nest-fastify:');
     default:
       return `${mode} is not a Fastify mode`;
   }
