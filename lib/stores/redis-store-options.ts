@@ -7,7 +7,13 @@ import type { SessionRecord } from '../core/session-store.js';
  */
 export interface RedisClient {
   readonly status: string;
-  readonly options: { readonly keyPrefix?: string };
+  readonly options: {
+    readonly keyPrefix?: string;
+    /** The store's deadline for each call (see `commandTimeoutOf`). */
+    readonly commandTimeout?: number;
+    /** On a `Cluster`: the options of its node clients, where `commandTimeout` lives. */
+    readonly redisOptions?: { readonly commandTimeout?: number };
+  };
   /** `true` on an ioredis `Cluster`. */
   readonly isCluster?: boolean;
   get(key: string): Promise<string | null>;
@@ -107,11 +113,14 @@ export const DEFAULT_SCAN_COUNT = 100;
 
 /**
  * ioredis defaults under which a request waits about 73 s when Redis is down (20 retries of
- * a queued command). A client the store creates gets these instead, so that every command
+ * a queued command). A client the store creates gets these instead, so that every store call
  * settles within about `commandTimeout`; `connection` options override them.
  */
 export const FAIL_FAST_CLIENT_OPTIONS: FailFastClientOptions = {
-  /** No command, queued or sent, waits longer than this for its reply. */
+  /**
+   * No store call waits longer than this for Redis: the store starts a timer of this length
+   * when it calls the client (as ioredis does for each command it writes).
+   */
   commandTimeout: 2_000,
   /** A socket that stops answering while commands wait is dropped (and reconnected). */
   socketTimeout: 5_000,
@@ -121,8 +130,10 @@ export const FAIL_FAST_CLIENT_OPTIONS: FailFastClientOptions = {
   /** Reconnect forever, at most 2 s apart, so sessions come back without a restart. */
   retryStrategy: (attempt: number) => Math.min(attempt * 100, 2_000),
   /**
-   * Off: with auto-pipelining, a command queues behind a pipeline still waiting on a frozen
-   * server before its own `commandTimeout` starts, so requests waited up to twice as long.
+   * On: commands of concurrent requests share writes and round trips. ioredis starts a
+   * command's own `commandTimeout` only once the command leaves its pipeline, which can wait
+   * behind a pipeline stuck on a frozen server; the store's timer of `commandTimeout`, started
+   * at the call, keeps each call within the bound all the same.
    */
-  enableAutoPipelining: false,
+  enableAutoPipelining: true,
 };

@@ -3,6 +3,7 @@ import { SessionOptionsError, SessionStoreError, SessionStoreUnavailableError } 
 import { SessionStore } from '../core/session-store.js';
 import type { SessionRecord, StoreWriteOptions } from '../core/session-store.js';
 import type { SessionChanges } from '../core/session-changes.js';
+import { commandTimeoutOf, withinDeadline } from './redis-deadline.js';
 import { isReplyError, toRedisStoreError } from './redis-errors.js';
 import { forEachKeyPage, pipelineOn, prefixPattern } from './redis-keyspace.js';
 import { mergeOnServer } from './redis-merge-script.js';
@@ -50,6 +51,8 @@ export class RedisStore extends SessionStore {
   readonly #clientListeners: Array<[event: string, listener: (...args: any[]) => void]>;
   /** Sessions per owner; undefined when the prefixes overlap (an empty `prefix`). */
   readonly #ownerIndex: RedisOwnerIndex | undefined;
+  /** Longest wait of one store call, from the client's `commandTimeout`; none without it. */
+  readonly #callTimeoutMs: number | undefined;
 
   constructor(options: RedisStoreOptions) {
     super();
@@ -66,6 +69,7 @@ export class RedisStore extends SessionStore {
     this.client = options.client === undefined ? createClient(options) : validClient(options);
     this.#isConnected = !DOWN_STATUSES.has(this.client.status);
     this.#ownerIndex = ownerIndexOn(this.client, this.prefix, options.ownerIndexPrefix);
+    this.#callTimeoutMs = commandTimeoutOf(this.client);
     this.#clientListeners = [
       ['ready', () => this.#setConnected(true)],
       ['close', () => this.#setConnected(false)],
@@ -271,21 +275,27 @@ export class RedisStore extends SessionStore {
     this.client.disconnect();
   }
 
-  /** Runs a command unless the connection is known to be down, typing its failure. */
-  async #run<T>(action: string, command: () => Promise<T>): Promise<T> {
+  /**
+   * Runs a command unless the connection is known to be down, typing its failure. A call of
+   * one round trip (or two, for a script the server lacks) fails after the client's
+   * `commandTimeout`, counted from here, also while it waits in an auto-pipeline.
+   */
+  async #run<T>(action: string, command: () => Promise<T>, isBounded = true): Promise<T> {
     if (!this.#isConnected) {
       const reason = this.#lastConnectionError ? `: ${this.#lastConnectionError.message}` : '';
       throw new SessionStoreUnavailableError(`nest-sessions: Redis is unavailable (connection lost${reason}), could not ${action}`);
     }
     try {
-      return await command();
+      const timeoutMs = this.#callTimeoutMs;
+      return await (timeoutMs === undefined || !isBounded ? command() : withinDeadline(command(), timeoutMs, action));
     } catch (error) {
       throw toRedisStoreError(error, action);
     }
   }
 
+  /** No deadline for the whole walk: it takes a SCAN per page; each command has ioredis' timeout. */
   async #forEachKeyPage(action: string, onPage: Parameters<typeof forEachKeyPage>[3]): Promise<void> {
-    await this.#run(action, () => forEachKeyPage(this.client, prefixPattern(this.prefix), this.#scanCount, onPage));
+    await this.#run(action, () => forEachKeyPage(this.client, prefixPattern(this.prefix), this.#scanCount, onPage), false);
   }
 
   async #indexOwner(sessionId: string, owner: string | null | undefined, ttlSeconds: number): Promise<void> {

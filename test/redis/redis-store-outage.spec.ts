@@ -86,8 +86,8 @@ describe('RedisStore when Redis misbehaves', () => {
     server.pause();
     const first = store.get('frozen').catch((error: unknown) => error);
     await new Promise((resolve) => setTimeout(resolve, 100));
-    // A second request's command. With auto-pipelining it waited behind the stuck first one
-    // before its own timer started: about 3.9 s here.
+    // A second request's command. Auto-pipelined, it waits behind the stuck first one before
+    // ioredis starts its timer (about 3.9 s here): the store's own deadline bounds it.
     const sentAt = Date.now();
     const secondError = await store.get('frozen').catch((error: unknown) => error);
     const waitedMs = Date.now() - sentAt;
@@ -96,6 +96,26 @@ describe('RedisStore when Redis misbehaves', () => {
     // A bound with a generous margin, not a speed measurement.
     expect(waitedMs).toBeLessThan(RedisStore.failFastClientOptions.commandTimeout! + 1_000);
   }, 15_000);
+
+  it("a client passed in with auto-pipelining is bounded by that client's own commandTimeout", async () => {
+    const commandTimeoutMs = 1_000;
+    const client = await readyClient({ commandTimeout: commandTimeoutMs, enableAutoPipelining: true });
+    const store = new RedisStore({ client, prefix: uniquePrefix(), logger: new CollectingLogger() });
+    stores.push(store);
+    await store.set('frozen', sessionRecord());
+    server.pause();
+    const first = store.get('frozen').catch((error: unknown) => error);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Queued behind the first: ioredis alone would fail it about 1.5 s from now.
+    const sentAt = Date.now();
+    const secondError = await store.touch('frozen', sessionRecord()).catch((error: unknown) => error);
+    const waitedMs = Date.now() - sentAt;
+    expect(secondError).toBeInstanceOf(SessionStoreUnavailableError);
+    expect((secondError as Error).message).toMatch(/could not touch the session: Command timed out/);
+    expect(await first).toBeInstanceOf(SessionStoreUnavailableError);
+    // A bound with a margin, not a speed measurement.
+    expect(waitedMs).toBeLessThan(commandTimeoutMs + 400);
+  }, 10_000);
 
   it("a client passed in with ioredis' defaults still fails at once once the store saw the connection drop", async () => {
     const client = await readyClient();
