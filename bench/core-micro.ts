@@ -5,13 +5,12 @@
  * its MemoryStore; CPU time per request. Steadier than the HTTP benchmark on a busy machine, so it is what the
  * optimisation notes in OPTIMISATIONS.md quote.
  */
-import { IncomingMessage, ServerResponse } from 'node:http';
-import { Socket } from 'node:net';
 import expressSession from 'express-session';
 import { MemoryStore, createSessionMiddleware, generateSessionId, signSessionId } from '../lib/index.js';
+import { handle } from './in-process-request.js';
+import type { Middleware } from './in-process-request.js';
 import { BENCH_SECRET, SESSION_MAX_AGE_MS } from './modes.js';
 
-type Middleware = (request: never, response: never, next: (error?: unknown) => void) => void;
 
 const SESSIONS = 10_000;
 const iterations = Number(process.argv[2] ?? 50_000);
@@ -22,30 +21,6 @@ const storedSession = () => ({
   counter: 0,
 });
 const options = { secret: BENCH_SECRET, resave: false, saveUninitialized: false, cookie: { maxAge: SESSION_MAX_AGE_MS } };
-
-/** One request through the middleware, resolved when the response has finished. */
-function handle(middleware: Middleware, cookieHeader: string): Promise<void> {
-  const request = new IncomingMessage(new Socket());
-  request.method = 'GET';
-  request.url = '/counter';
-  request.headers = { cookie: cookieHeader };
-  const response = new ServerResponse(request);
-  return new Promise((resolve, reject) => {
-    // Without a socket 'finish' never comes: the real end() being reached is the finish line.
-    const end = response.end;
-    response.end = function endAndResolve(this: ServerResponse, ...args: unknown[]) {
-      resolve();
-      return (end as (...a: unknown[]) => ServerResponse).apply(this, args);
-    } as ServerResponse['end'];
-    middleware(request as never, response as never, (error) => {
-      if (error) return reject(error);
-      const session = (request as unknown as { session?: { counter: number } }).session;
-      const counter = session ? (session.counter += 1) : 0;
-      response.setHeader('Content-Type', 'application/json');
-      response.end(JSON.stringify({ counter }));
-    });
-  });
-}
 
 async function microsecondsPerRequest(middleware: Middleware): Promise<number> {
   const run = async (count: number) => {

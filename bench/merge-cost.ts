@@ -6,15 +6,14 @@
  * RedisStore (a redis-server started here): wall µs per request, requests one after another,
  * so the Lua script's server time is in it, and Redis' own CPU time per SET and EVALSHA. The two alternate, ROUNDS times; medians.
  */
-import { IncomingMessage, ServerResponse } from 'node:http';
-import { Socket } from 'node:net';
 import { Redis } from 'ioredis';
 import { MemoryStore, SessionStore, createSessionMiddleware, generateSessionId, signSessionId } from '../lib/index.js';
 import { RedisStore } from '../lib/redis.js';
+import { handle } from './in-process-request.js';
+import type { Middleware } from './in-process-request.js';
 import { BENCH_SECRET, SESSION_MAX_AGE_MS } from './modes.js';
 import { startRedisServer } from './redis-server.js';
 
-type Middleware = (request: never, response: never, next: (error?: unknown) => void) => void;
 
 const SESSIONS = 2_000;
 const ROUNDS = 7;
@@ -28,27 +27,6 @@ const storedSession = () => ({
   counter: 0,
 });
 const options = { secret: BENCH_SECRET, resave: false, saveUninitialized: false, cookie: { maxAge: SESSION_MAX_AGE_MS } };
-
-function handle(middleware: Middleware, cookieHeader: string): Promise<void> {
-  const request = new IncomingMessage(new Socket());
-  request.method = 'GET';
-  request.url = '/counter';
-  request.headers = { cookie: cookieHeader };
-  const response = new ServerResponse(request);
-  return new Promise((resolve, reject) => {
-    const end = response.end;
-    response.end = function endAndResolve(this: ServerResponse, ...args: unknown[]) {
-      resolve();
-      return (end as (...a: unknown[]) => ServerResponse).apply(this, args);
-    } as ServerResponse['end'];
-    middleware(request as never, response as never, (error) => {
-      if (error) return reject(error);
-      const session = (request as unknown as { session: { counter: number } }).session;
-      session.counter += 1;
-      response.end(JSON.stringify({ counter: session.counter }));
-    });
-  });
-}
 
 /** A store whose `merge` is hidden: the lifecycle then writes whole records. */
 function withoutMerge<T extends SessionStore>(store: T): T {
