@@ -4,8 +4,11 @@ import type { SessionRequest, SessionResponse, SessionWithData } from '../core/h
 import type { SessionData } from '../core/session-data.js';
 import { SessionResolver } from './session-resolver.service.js';
 
-/** What the parameter factory hands the pipe: where to find the session, and which key. */
-class SessionLookup {
+/**
+ * What the parameter factory hands the pipe: where to find the session, and which key. Shared by
+ * `@Session()` and `@Flash()`, whose pipes read it differently.
+ */
+export class SessionLookup {
   constructor(
     readonly context: ExecutionContext,
     readonly key: string | undefined,
@@ -28,7 +31,8 @@ export class SessionParamPipe implements PipeTransform {
   }
 }
 
-const SessionLookupParam = createParamDecorator(
+/** The parameter factory of `@Session()` and `@Flash()`: a `SessionLookup` for their pipe. */
+export const SessionLookupParam = createParamDecorator(
   (key: string | undefined, context: ExecutionContext) => new SessionLookup(context, key),
 );
 

@@ -36,6 +36,12 @@ export class FlashController {
     return { notices };
   }
 
+  /** `@Session()` and `@Flash()` on one handler: each parameter gets its own value. */
+  @Get('items-of-session')
+  listWithSession(@Session() session: Session, @Flash('notice') notices: unknown[], @Session('cookie') cookie: unknown) {
+    return { notices, sessionId: session.id, hasCookie: typeof cookie === 'object' && cookie !== null };
+  }
+
   @Get('all-messages')
   all(@Flash() messages: FlashMessages) {
     return messages;
@@ -68,6 +74,13 @@ export function describeFlashOverHttp(moduleOptions: () => Partial<SessionModule
     const cookie = cookiePair(posted.headers['set-cookie'])!;
     await http.get('/items').set('Cookie', cookie).expect(200, { notices: ['Saved tea'] });
     await http.get('/items').set('Cookie', cookie).expect(200, { notices: [] });
+  });
+
+  it('gives @Session() and @Flash() on one handler each their own value', async () => {
+    const http = await start();
+    const cookie = cookiePair((await http.post('/items').send({ name: 'tea' }).expect(303)).headers['set-cookie'])!;
+    const response = await http.get('/items-of-session').set('Cookie', cookie).expect(200);
+    expect(response.body).toEqual({ notices: ['Saved tea'], sessionId: sessionIdOf(cookie), hasCookie: true });
   });
 
   it('queues messages of several requests in order and keeps other keys until read', async () => {
