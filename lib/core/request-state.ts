@@ -1,5 +1,7 @@
 import { IncomingMessage } from 'node:http';
+import { applicationPrototypeOf } from './application-prototype.js';
 import type { SessionRequest } from './http-types.js';
+import { sharedAcrossBuilds } from './shared-across-builds.js';
 import type { SessionStore } from './session-store.js';
 
 /** Why a request has, or has not, got a session after `attach`. */
@@ -16,18 +18,14 @@ export type AttachOutcome =
   | 'outside-cookie-path';
 
 /**
- * What the session middleware keeps on a request besides `req.session` and `req.sessionID`,
- * in one object under one symbol (registered, so the ESM and CommonJS builds share it).
- *
- * Why one property (issue 12): Express 5 changes every request's prototype
- * (`Object.setPrototypeOf(req, app.request)`), after which V8 adds each new property to the
- * request through its slow runtime path, ~16,000 instructions apiece. `req.session` and
- * `req.sessionID` stay own properties (express-session parity: `delete req.session`,
- * Passport); `req.sessionStore` is an accessor on the application's request prototype that
- * reads this object.
+ * What the session middleware keeps for a request besides `req.session` and `req.sessionID`:
+ * in a WeakMap rather than on the request, so it costs no property on it (issue 12: Express 5
+ * changes every request's prototype, after which V8 adds each new property to the request
+ * through its slow runtime path, ~16,000 instructions apiece; a WeakMap entry costs about a
+ * tenth of that). `req.session` and `req.sessionID` stay own properties (express-session
+ * parity: `delete req.session`, Passport); `req.sessionStore` is an accessor on the
+ * application's request prototype that reads this state.
  */
-const REQUEST_STATE = Symbol.for('nest-sessions.requestState');
-
 interface RequestState {
   /** How `attach` handled the request; undefined while it runs (or if it failed). */
   outcome: AttachOutcome | undefined;
@@ -35,11 +33,12 @@ interface RequestState {
   store: SessionStore | undefined;
 }
 
-type RequestWithState = SessionRequest & { [REQUEST_STATE]?: RequestState };
+/** Shared by the ESM and CommonJS builds, as the registered symbol property it replaced was. */
+const requestStates: WeakMap<object, RequestState> = sharedAcrossBuilds('requestStates.v1', new WeakMap());
 
 /** How the request was handled by `attach`, or undefined if no session middleware ran on it. */
 export function attachOutcomeOf(request: SessionRequest): AttachOutcome | undefined {
-  return (request as RequestWithState)[REQUEST_STATE]?.outcome;
+  return requestStates.get(request)?.outcome;
 }
 
 /** Records how `attach` handled the request. */
@@ -61,8 +60,12 @@ export function exposeSessionStore(request: SessionRequest, store: SessionStore)
 }
 
 function stateOf(request: SessionRequest): RequestState {
-  const withState = request as RequestWithState;
-  return (withState[REQUEST_STATE] ??= { outcome: undefined, store: undefined });
+  let state = requestStates.get(request);
+  if (state === undefined) {
+    state = { outcome: undefined, store: undefined };
+    requestStates.set(request, state);
+  }
+  return state;
 }
 
 /** Application prototypes carrying the accessor; the last one seen, checked first. */
@@ -74,34 +77,12 @@ function hasSessionStoreAccessor(request: SessionRequest): boolean {
   if (prototype === null) return false;
   if (prototype === lastPrototypeWithAccessor) return true;
   if (!prototypesWithAccessor.has(prototype)) {
-    const applicationPrototype = applicationRequestPrototypeOf(prototype);
+    const applicationPrototype = applicationPrototypeOf(prototype, IncomingMessage.prototype);
     if (applicationPrototype === undefined || !installSessionStoreAccessor(applicationPrototype)) return false;
     prototypesWithAccessor.add(prototype);
   }
   lastPrototypeWithAccessor = prototype;
   return true;
-}
-
-/**
- * The prototype an application made for its own requests: Express gives each application
- * `app.request = Object.create(express.request)`, whose prototype is Node's
- * `IncomingMessage.prototype`, and a mounted application's `request` inherits from its
- * parent's. The topmost application's is chosen, so the accessor also serves the parent's
- * middleware after a mounted application hands the request back. A request whose prototype
- * is Node's own, a framework's shared base or anything else gets no accessor: never a
- * global change.
- */
-function applicationRequestPrototypeOf(prototype: object): object | undefined {
-  let applicationPrototype: object | undefined;
-  let candidate = prototype;
-  for (let depth = 0; depth < 8; depth++) {
-    const parent = Object.getPrototypeOf(candidate) as object | null;
-    if (parent === null || parent === Object.prototype) return undefined;
-    if (parent === IncomingMessage.prototype) return applicationPrototype;
-    applicationPrototype = candidate;
-    candidate = parent;
-  }
-  return undefined;
 }
 
 function installSessionStoreAccessor(applicationPrototype: object): boolean {
@@ -111,8 +92,8 @@ function installSessionStoreAccessor(applicationPrototype: object): boolean {
   Object.defineProperty(applicationPrototype, 'sessionStore', {
     configurable: true,
     enumerable: false,
-    get(this: RequestWithState) {
-      return this[REQUEST_STATE]?.store;
+    get(this: SessionRequest) {
+      return requestStates.get(this)?.store;
     },
     set(this: SessionRequest, store: SessionStore | undefined) {
       // An assignment by the application makes it the request's own, as on any object.

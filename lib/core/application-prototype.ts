@@ -1,0 +1,29 @@
+/**
+ * The prototype an Express application made for its own requests or responses.
+ *
+ * Express gives each application `app.request = Object.create(express.request)` (and the same
+ * for `response`), whose prototype is Node's `IncomingMessage.prototype` (`ServerResponse`'s),
+ * and a mounted application's prototype inherits from its parent's. Starting from the
+ * prototype of a request (or response), this walks up to the topmost application's, so what
+ * is installed there also serves the parent's middleware after a mounted application hands
+ * the request back. A prototype that is Node's own, a framework's shared base or anything else
+ * gives `undefined`: the session never changes an object other than an application's own.
+ *
+ * Why install anything there at all (issue 12): Express 5 changes every request's and
+ * response's prototype (`Object.setPrototypeOf`), after which V8 adds each new property to
+ * that object through its slow runtime path, ~16,000 instructions apiece (bench/PROFILE.md).
+ * What lives on the application's prototype costs nothing per request.
+ */
+export function applicationPrototypeOf(prototype: object | null, nodeBase: object): object | undefined {
+  if (prototype === null) return undefined;
+  let applicationPrototype: object | undefined;
+  let candidate = prototype;
+  for (let depth = 0; depth < 8; depth++) {
+    const parent = Object.getPrototypeOf(candidate) as object | null;
+    if (parent === null || parent === Object.prototype) return undefined;
+    if (parent === nodeBase) return applicationPrototype;
+    applicationPrototype = candidate;
+    candidate = parent;
+  }
+  return undefined;
+}
