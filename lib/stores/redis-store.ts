@@ -3,6 +3,7 @@ import { SessionOptionsError, SessionStoreError, SessionStoreUnavailableError } 
 import { SessionStore } from '../core/session-store.js';
 import type { SessionRecord, StoreWriteOptions } from '../core/session-store.js';
 import type { SessionChanges } from '../core/session-changes.js';
+import { serializeSessionRecord } from '../core/session-record.js';
 import { CallDeadlines, commandTimeoutOf } from './redis-deadline.js';
 import { isReplyError, toRedisStoreError } from './redis-errors.js';
 import { forEachKeyPage, pipelineOn, prefixPattern } from './redis-keyspace.js';
@@ -363,7 +364,8 @@ export class RedisStore extends SessionStore {
 
   #stringify(record: SessionRecord): string {
     try {
-      return this.#serializer.stringify(record);
+      // The same text as JSON.stringify, reusing the data's JSON the lifecycle already has.
+      return this.#serializer === JSON ? serializeSessionRecord(record) : this.#serializer.stringify(record);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       throw new SessionStoreError(`nest-sessions: RedisStore cannot serialize the session: ${reason}`, { cause: error });
