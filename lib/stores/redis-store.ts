@@ -166,7 +166,7 @@ export class RedisStore extends SessionStore {
       return true;
     }
     const loadedText = (changes.baseRecord as { [LOADED_TEXT]?: string } | undefined)?.[LOADED_TEXT];
-    const write = { ttlSeconds, cookieJson: JSON.stringify(record.cookie), changes, loadedText, wholeText: this.#stringify(record) };
+    const write = { ttlSeconds, cookie: record.cookie, changes, loadedText, wholeText: this.#stringify(record) };
     const merged = this.#run('save the session', () => mergeOnServer(this.client, key, write));
     const outcome = await this.#withOwnerIndexed(merged, sessionId, options?.owner, ttlSeconds);
     // A value the script cannot cut up (not written by a JSON writer): replaced whole.
