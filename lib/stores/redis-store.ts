@@ -4,7 +4,7 @@ import { SessionStore } from '../core/session-store.js';
 import type { SessionRecord, StoreWriteOptions } from '../core/session-store.js';
 import type { SessionChanges } from '../core/session-changes.js';
 import { serializeSessionRecord } from '../core/session-record.js';
-import { CallDeadlines, commandTimeoutOf } from './redis-deadline.js';
+import { commandTimeoutOf, withinDeadline } from './redis-deadline.js';
 import { isReplyError, toRedisStoreError } from './redis-errors.js';
 import { forEachKeyPage, pipelineOn, prefixPattern } from './redis-keyspace.js';
 import { mergeOnServer } from './redis-merge-script.js';
@@ -52,8 +52,8 @@ export class RedisStore extends SessionStore {
   readonly #clientListeners: Array<[event: string, listener: (...args: any[]) => void]>;
   /** Sessions per owner; undefined when the prefixes overlap (an empty `prefix`). */
   readonly #ownerIndex: RedisOwnerIndex | undefined;
-  /** Bounds each store call by the client's `commandTimeout`; none without it. */
-  readonly #deadlines: CallDeadlines | undefined;
+  /** Longest wait of one store call, from the client's `commandTimeout`; none without it. */
+  readonly #callTimeoutMs: number | undefined;
 
   constructor(options: RedisStoreOptions) {
     super();
@@ -70,8 +70,7 @@ export class RedisStore extends SessionStore {
     this.client = options.client === undefined ? createClient(options) : validClient(options);
     this.#isConnected = !DOWN_STATUSES.has(this.client.status);
     this.#ownerIndex = ownerIndexOn(this.client, this.prefix, options.ownerIndexPrefix);
-    const callTimeoutMs = commandTimeoutOf(this.client);
-    this.#deadlines = callTimeoutMs === undefined ? undefined : new CallDeadlines(callTimeoutMs, toRedisStoreError);
+    this.#callTimeoutMs = commandTimeoutOf(this.client);
     this.#clientListeners = [
       ['ready', () => this.#setConnected(true)],
       ['close', () => this.#setConnected(false)],
@@ -288,7 +287,8 @@ export class RedisStore extends SessionStore {
       return Promise.reject(toRedisStoreError(error, action));
     }
     // Not an async function: the deadline's promise is the only one wrapped around the command's.
-    if (this.#deadlines !== undefined && isBounded) return this.#deadlines.bound(pending, action);
+    const timeoutMs = this.#callTimeoutMs;
+    if (timeoutMs !== undefined && isBounded) return withinDeadline(pending, timeoutMs, action, toRedisStoreError);
     return pending.then(undefined, (error: unknown) => {
       throw toRedisStoreError(error, action);
     });
