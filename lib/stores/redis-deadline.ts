@@ -12,13 +12,21 @@ export function commandTimeoutOf(client: RedisClient): number | undefined {
 }
 
 /**
- * `pending`, or a `SessionStoreUnavailableError` once `timeoutMs` have passed since the call,
- * whichever comes first. ioredis starts a command's `commandTimeout` only when it writes the
- * command; with auto-pipelining a command can first wait behind a pipeline stuck on a frozen
- * server, so only a timer started here bounds the whole wait. The command is not cancelled
- * (the guarded writes make a late one harmless); its later outcome is observed and dropped.
+ * `pending` (its failure as `toError` types it), or a `SessionStoreUnavailableError` once
+ * `timeoutMs` have passed since the call, whichever comes first. ioredis starts a command's
+ * `commandTimeout` only when it writes the command; with auto-pipelining a command can first
+ * wait behind a pipeline stuck on a frozen server, so only a timer started here bounds the
+ * whole wait. The command is not cancelled (the guarded writes make a late one harmless); its
+ * later outcome is observed and dropped. (One timer shared by all pending calls, armed for the
+ * oldest, was measured too: no fewer instructions, as node's timer list for one duration is
+ * already cheap; see bench/PROFILE.md, "Redis modes".)
  */
-export function withinDeadline<T>(pending: Promise<T>, timeoutMs: number, action: string): Promise<T> {
+export function withinDeadline<T>(
+  pending: Promise<T>,
+  timeoutMs: number,
+  action: string,
+  toError: (error: unknown, action: string) => Error,
+): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => {
       reject(
@@ -34,7 +42,7 @@ export function withinDeadline<T>(pending: Promise<T>, timeoutMs: number, action
       },
       (error: unknown) => {
         clearTimeout(timer);
-        reject(error);
+        reject(toError(error, action));
       },
     );
   });

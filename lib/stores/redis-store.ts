@@ -3,6 +3,7 @@ import { SessionOptionsError, SessionStoreError, SessionStoreUnavailableError } 
 import { SessionStore } from '../core/session-store.js';
 import type { SessionRecord, StoreWriteOptions } from '../core/session-store.js';
 import type { SessionChanges } from '../core/session-changes.js';
+import { serializeSessionRecord } from '../core/session-record.js';
 import { commandTimeoutOf, withinDeadline } from './redis-deadline.js';
 import { isReplyError, toRedisStoreError } from './redis-errors.js';
 import { forEachKeyPage, pipelineOn, prefixPattern } from './redis-keyspace.js';
@@ -103,16 +104,13 @@ export class RedisStore extends SessionStore {
     const key = this.prefix + sessionId;
     // One GET, as connect-redis. A session kept alive by touches (EXPIRE) still carries the
     // cookie expiry of its last save: the lifecycle renews it before it is written again.
-    const text = await this.#run('load the session', async () => {
-      try {
-        return await this.client.get(key);
-      } catch (error) {
-        if (isReplyError(error) && error.message.startsWith('WRONGTYPE')) return error;
-        throw error;
-      }
-    });
-    if (text instanceof Error) {
-      this.#logUnreadable(key, `the key holds a non-string value (${text.message})`);
+    let text: string | null;
+    try {
+      text = await this.#run('load the session', () => this.client.get(key));
+    } catch (error) {
+      const cause = error instanceof SessionStoreError ? error.cause : undefined;
+      if (!(isReplyError(cause) && cause.message.startsWith('WRONGTYPE'))) throw error;
+      this.#logUnreadable(key, `the key holds a non-string value (${cause.message})`);
       return undefined;
     }
     if (text === null) return undefined;
@@ -136,15 +134,13 @@ export class RedisStore extends SessionStore {
     }
     const text = this.#stringify(record);
     const mode = options?.mode ?? 'upsert';
-    const [reply] = await Promise.all([
-      this.#run('save the session', () => {
-        if (mode === 'create') return this.client.set(key, text, 'EX', ttlSeconds, 'NX');
-        if (mode === 'update') return this.client.set(key, text, 'EX', ttlSeconds, 'XX');
-        return this.client.set(key, text, 'EX', ttlSeconds);
-      }),
-      // Sent alongside (auto-pipelined): an entry for a refused write is pruned when listed.
-      this.#indexOwner(sessionId, options?.owner, ttlSeconds),
-    ]);
+    const saved = this.#run('save the session', () => {
+      if (mode === 'create') return this.client.set(key, text, 'EX', ttlSeconds, 'NX');
+      if (mode === 'update') return this.client.set(key, text, 'EX', ttlSeconds, 'XX');
+      return this.client.set(key, text, 'EX', ttlSeconds);
+    });
+    // Sent alongside (auto-pipelined): an entry for a refused write is pruned when listed.
+    const reply = await this.#withOwnerIndexed(saved, sessionId, options?.owner, ttlSeconds);
     // SET … NX / XX answers nil when the condition refused the write.
     return reply !== null;
   }
@@ -169,11 +165,9 @@ export class RedisStore extends SessionStore {
       return true;
     }
     const loadedText = (changes.baseRecord as { [LOADED_TEXT]?: string } | undefined)?.[LOADED_TEXT];
-    const write = { ttlSeconds, cookieJson: JSON.stringify(record.cookie), changes, loadedText, wholeText: this.#stringify(record) };
-    const [outcome] = await Promise.all([
-      this.#run('save the session', () => mergeOnServer(this.client, key, write)),
-      this.#indexOwner(sessionId, options?.owner, ttlSeconds),
-    ]);
+    const write = { ttlSeconds, cookie: record.cookie, changes, loadedText, wholeText: this.#stringify(record) };
+    const merged = this.#run('save the session', () => mergeOnServer(this.client, key, write));
+    const outcome = await this.#withOwnerIndexed(merged, sessionId, options?.owner, ttlSeconds);
     // A value the script cannot cut up (not written by a JSON writer): replaced whole.
     if (outcome === 'not-a-json-object') return this.set(sessionId, record, { ...options, mode: 'update' });
     return outcome === 'merged';
@@ -276,21 +270,28 @@ export class RedisStore extends SessionStore {
   }
 
   /**
-   * Runs a command unless the connection is known to be down, typing its failure. A call of
-   * one round trip (or two, for a script the server lacks) fails after the client's
-   * `commandTimeout`, counted from here, also while it waits in an auto-pipeline.
+   * Runs a command unless the connection is known to be down, typing its failure. A call (one
+   * round trip, or a few: a merge after a concurrent write, a script the server lacks) fails
+   * after the client's `commandTimeout`, counted from here, also while it waits in an
+   * auto-pipeline.
    */
-  async #run<T>(action: string, command: () => Promise<T>, isBounded = true): Promise<T> {
+  #run<T>(action: string, command: () => Promise<T>, isBounded = true): Promise<T> {
     if (!this.#isConnected) {
       const reason = this.#lastConnectionError ? `: ${this.#lastConnectionError.message}` : '';
-      throw new SessionStoreUnavailableError(`nest-sessions: Redis is unavailable (connection lost${reason}), could not ${action}`);
+      return Promise.reject(new SessionStoreUnavailableError(`nest-sessions: Redis is unavailable (connection lost${reason}), could not ${action}`));
     }
+    let pending: Promise<T>;
     try {
-      const timeoutMs = this.#callTimeoutMs;
-      return await (timeoutMs === undefined || !isBounded ? command() : withinDeadline(command(), timeoutMs, action));
+      pending = command();
     } catch (error) {
-      throw toRedisStoreError(error, action);
+      return Promise.reject(toRedisStoreError(error, action));
     }
+    // Not an async function: the deadline's promise is the only one wrapped around the command's.
+    const timeoutMs = this.#callTimeoutMs;
+    if (timeoutMs !== undefined && isBounded) return withinDeadline(pending, timeoutMs, action, toRedisStoreError);
+    return pending.then(undefined, (error: unknown) => {
+      throw toRedisStoreError(error, action);
+    });
   }
 
   /** No deadline for the whole walk: it takes a SCAN per page; each command has ioredis' timeout. */
@@ -298,11 +299,16 @@ export class RedisStore extends SessionStore {
     await this.#run(action, () => forEachKeyPage(this.client, prefixPattern(this.prefix), this.#scanCount, onPage), false);
   }
 
-  async #indexOwner(sessionId: string, owner: string | null | undefined, ttlSeconds: number): Promise<void> {
-    // Leaving an index (no owner, or another one) needs no write: stale entries are pruned when read.
-    if (typeof owner !== 'string' || !this.#ownerIndex) return;
+  /**
+   * `write` and, for a session with an owner, its entry in the owner's index, written alongside.
+   * Leaving an index (no owner, or another one) needs no write: stale entries are pruned when
+   * read; so most saves wait for their one command only.
+   */
+  #withOwnerIndexed<T>(write: Promise<T>, sessionId: string, owner: string | null | undefined, ttlSeconds: number): Promise<T> {
     const ownerIndex = this.#ownerIndex;
-    await this.#run('index the session by owner', () => ownerIndex.add(owner, sessionId, Date.now() + ttlSeconds * 1000));
+    if (typeof owner !== 'string' || !ownerIndex) return write;
+    const indexed = this.#run('index the session by owner', () => ownerIndex.add(owner, sessionId, Date.now() + ttlSeconds * 1000));
+    return Promise.all([write, indexed]).then(([reply]) => reply);
   }
 
   #requireOwnerIndex(): RedisOwnerIndex {
@@ -358,7 +364,8 @@ export class RedisStore extends SessionStore {
 
   #stringify(record: SessionRecord): string {
     try {
-      return this.#serializer.stringify(record);
+      // The same text as JSON.stringify, reusing the data's JSON the lifecycle already has.
+      return this.#serializer === JSON ? serializeSessionRecord(record) : this.#serializer.stringify(record);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       throw new SessionStoreError(`nest-sessions: RedisStore cannot serialize the session: ${reason}`, { cause: error });

@@ -88,6 +88,27 @@ describe.each([
       expect(await store.get('s6')).toMatchObject({ a: 1, b: 2, c: 3 });
     });
 
+    it('given the record it loaded and nothing written since, writes the whole value without working out the changes', async () => {
+      const store = await newStore();
+      await store.set('s7', sessionRecord({ a: 1, b: 2 }), { mode: 'create' });
+      const loaded = (await store.get('s7'))!;
+      let changesRead = 0;
+      const lazyChanges = {
+        get setKeys() {
+          changesRead++;
+          return new Map([['a', '5']]);
+        },
+        get deletedKeys() {
+          changesRead++;
+          return ['b'];
+        },
+        baseRecord: loaded,
+      };
+      expect(await store.merge('s7', { cookie: loaded.cookie, a: 5 }, lazyChanges)).toBe(true);
+      expect(changesRead).toBe(0);
+      expect(JSON.parse((await target.inspector.get(`${store.prefix}s7`))!)).toEqual({ cookie: JSON.parse(JSON.stringify(loaded.cookie)), a: 5 });
+    });
+
     it('writes nothing and answers false when the session is gone (a late save cannot resurrect it)', async () => {
       const store = await newStore();
       expect(await store.merge('missing', sessionRecord({ a: 1 }), changes({ a: 1 }))).toBe(false);
