@@ -47,7 +47,12 @@ describe('Session', () => {
   it('has a non-enumerable id and non-enumerable methods', () => {
     const session = makeSession({ a: 1 });
     expect(session.id).toBe('sid-1');
-    expect(Object.getOwnPropertyDescriptor(session, 'id')?.enumerable).toBe(false);
+    expect(Object.keys(session)).not.toContain('id');
+    expect(JSON.parse(JSON.stringify(session))).not.toHaveProperty('id');
+    expect(() => {
+      (session as unknown as { id: string }).id = 'other';
+    }).toThrow(TypeError);
+    expect(session.id).toBe('sid-1');
     for (const method of ['touch', 'resetMaxAge', 'save', 'reload', 'destroy', 'regenerate', 'rotate', 'flash']) {
       expect(Object.keys(session)).not.toContain(method);
       expect(typeof (session as unknown as Record<string, unknown>)[method]).toBe('function');
