@@ -36,6 +36,8 @@ export interface ModeSummary {
   latencyP50Ms: number | undefined;
   latencyP99Ms: number | undefined;
   failures: number;
+  /** Each round's req/s, in round order (the modes of one round ran minutes apart, not further). */
+  roundRates?: number[];
 }
 
 interface ReportInput {
@@ -70,6 +72,30 @@ function ratio(summaries: ModeSummary[], mode: ModeName, baseline: ModeName | un
   const value = summaries.find((summary) => summary.mode === mode)?.requestsPerSecond;
   const base = summaries.find((summary) => summary.mode === baseline)?.requestsPerSecond;
   return value !== undefined && base ? value / base : undefined;
+}
+
+/**
+ * The ratio of `mode` to `baseline` round by round (each round's pair measured within minutes
+ * of each other), as median and range: on a machine whose speed drifts between rounds, the
+ * spread shows how far a ratio of medians can be trusted.
+ */
+export function pairedRatios(modeRates: readonly number[], baselineRates: readonly number[]): { median: number; min: number; max: number } | undefined {
+  const ratios: number[] = [];
+  for (let round = 0; round < Math.min(modeRates.length, baselineRates.length); round++) {
+    if (baselineRates[round]! > 0) ratios.push(modeRates[round]! / baselineRates[round]!);
+  }
+  if (ratios.length === 0) return undefined;
+  const sorted = [...ratios].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  const median = sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+  return { median, min: sorted[0]!, max: sorted[sorted.length - 1]! };
+}
+
+function formatPairedRatios(summaries: ModeSummary[], mode: ModeName, baseline: ModeName | undefined): string {
+  if (!baseline) return '–';
+  const rates = (name: ModeName) => summaries.find((summary) => summary.mode === name)?.roundRates ?? [];
+  const paired = pairedRatios(rates(mode), rates(baseline));
+  return paired === undefined ? '–' : `${formatRatio(paired.median)} (${paired.min.toFixed(2)}–${paired.max.toFixed(2)})`;
 }
 
 interface Target {
@@ -143,7 +169,7 @@ export function renderResults({ settings, summaries, memory, chartFile, notesFil
     autocannon: `autocannon ${versionOf('autocannon')} (in the harness process), ${settings.connections.autocannon} connections`,
     wrk: `wrk (Debian's package, \`-t1\`, a Lua script picking a random session cookie per request), ${settings.connections.wrk} connections`,
   };
-  lines.push(`- Load: ${settings.loads.map((generator) => generatorDescriptions[generator]).join('; ')}. Each mode and round: a fresh app, ${settings.warmupSeconds} s warm-up (by the generator going first) then ${settings.durationSeconds} s measured per generator; ${settings.rounds} round(s), modes and generators alternating (order rotated each round); medians over rounds.`);
+  lines.push(`- Load: ${settings.loads.map((generator) => generatorDescriptions[generator]).join('; ')}. Each mode and round: a fresh app, ${settings.warmupSeconds} s warm-up (by the generator going first) then ${settings.durationSeconds} s measured per generator; ${settings.rounds} round(s), modes and generators alternating (order rotated each round); medians over rounds; the targets are judged on the ratio of medians, and each ratio is also given round by round (median and range of the per-round ratios), which shows how much the machine drifted between rounds.`);
   if (settings.cpuPinning) lines.push(`- CPUs: ${settings.cpuPinning}.`);
   lines.push(`- Each mode: its own Node process serving \`GET /counter\` (read and increment a counter in the session) from a Nest 12 app with Nest's default body parsers on, on Express (modes 1–5) or Fastify (modes 6–10, \`@nestjs/platform-fastify\` ${versionOf('@nestjs/platform-fastify')}, @fastify/session ${versionOf('@fastify/session')} with \`cookiePrefix: 's:'\` to read the same cookies); ${formatNumber(settings.sessions)} sessions pre-created in its store; every request carries the signed cookie of a random one of them. Redis modes use a redis-server the harness starts (no persistence); the RedisStore's ioredis client is wired as the README shows (\`new Redis(url, RedisStore.failFastClientOptions)\`).`);
   lines.push('');
@@ -191,19 +217,20 @@ export function renderResults({ settings, summaries, memory, chartFile, notesFil
 /** One generator's table: medians per mode and the ratios to the ceiling and to express-session. */
 function throughputTable(summaries: ModeSummary[]): string[] {
   const lines = [
-    "| Mode | req/s | p50 (ms) | p99 (ms) | vs its platform's ceiling (1 or 6) | vs express-session / @fastify/session | rounds |",
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+    "| Mode | req/s | p50 (ms) | p99 (ms) | vs its platform's ceiling (1 or 6) | vs express-session / @fastify/session | the same, round by round: median (range) | rounds |",
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const summary of summaries) {
     const info = MODES[summary.mode];
     if (summary.requestsPerSecond === undefined) {
-      lines.push(`| ${info.label} | ${summary.unavailableReason ?? 'not run'} | – | – | – | – | 0 |`);
+      lines.push(`| ${info.label} | ${summary.unavailableReason ?? 'not run'} | – | – | – | – | – | 0 |`);
       continue;
     }
     const failures = summary.failures ? ` (${summary.failures} failed requests)` : '';
     lines.push(
       `| ${info.label} | ${formatNumber(summary.requestsPerSecond)}${failures} | ${summary.latencyP50Ms} | ${summary.latencyP99Ms} | ` +
-        `${formatRatio(ratio(summaries, summary.mode, info.ceiling))} | ${formatRatio(ratio(summaries, summary.mode, info.baseline))} | ${summary.rounds} |`,
+        `${formatRatio(ratio(summaries, summary.mode, info.ceiling))} | ${formatRatio(ratio(summaries, summary.mode, info.baseline))} | ` +
+        `${formatPairedRatios(summaries, summary.mode, info.baseline)} | ${summary.rounds} |`,
     );
   }
   return lines;

@@ -155,6 +155,7 @@ async function main(): Promise<void> {
         latencyP50Ms: results.length ? median(results.map((result) => result.latencyP50Ms)) : undefined,
         latencyP99Ms: results.length ? median(results.map((result) => result.latencyP99Ms)) : undefined,
         failures: results.reduce((sum, result) => sum + result.failures, 0),
+        roundRates: results.map((result) => result.requestsPerSecond),
       };
     }),
   );

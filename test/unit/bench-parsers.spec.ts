@@ -1,4 +1,5 @@
 import { CATEGORIES, categorize, parseAnnotate } from '../../bench/callgrind-categories.js';
+import { pairedRatios } from '../../bench/report.js';
 import { readPerfMap } from '../../bench/callgrind-js-names.js';
 import { parseWrkDuration, parseWrkOutput, wrkScript } from '../../bench/wrk-load.js';
 
@@ -88,5 +89,17 @@ describe("V8's perf map", () => {
     const ranges = readPerfMap('d1165c0 40 JS:*hookResponse file:///repo/bench/.tmp/lib/core/response-hooks.js:7:29\nd116000 1000 JS:~(anonymous) node:events:471:1\n');
     expect(ranges.map((range) => range.name)).toEqual(['js:hookResponse lib/core/response-hooks.js:7', 'js:(anonymous) node:events:471']);
     expect(ranges[0]!.end - ranges[0]!.start).toBe(0x40n);
+  });
+});
+
+describe('pairedRatios (round-by-round ratios in RESULTS.md)', () => {
+  it('pairs each round with the same round of the baseline and reports median and range', () => {
+    expect(pairedRatios([130, 100, 260], [100, 100, 100])).toEqual({ median: 1.3, min: 1, max: 2.6 });
+    expect(pairedRatios([150, 200], [100, 100])).toEqual({ median: 1.75, min: 1.5, max: 2 });
+  });
+
+  it('skips rounds the baseline did not run or measured at 0, and gives undefined without pairs', () => {
+    expect(pairedRatios([120, 300, 90], [100, 0])).toEqual({ median: 1.2, min: 1.2, max: 1.2 });
+    expect(pairedRatios([], [100])).toBeUndefined();
   });
 });
