@@ -14,7 +14,7 @@
  * that object through its slow runtime path, ~16,000 instructions apiece (bench/PROFILE.md).
  * What lives on the application's prototype costs nothing per request.
  */
-export function applicationPrototypeOf(prototype: object | null, nodeBase: object): object | undefined {
+function applicationPrototypeOf(prototype: object | null, nodeBase: object): object | undefined {
   if (prototype === null) return undefined;
   let applicationPrototype: object | undefined;
   let candidate = prototype;
@@ -26,4 +26,48 @@ export function applicationPrototypeOf(prototype: object | null, nodeBase: objec
     candidate = parent;
   }
   return undefined;
+}
+
+/**
+ * For an object (a request or a response), what `install` put on its application's prototype,
+ * installing it there on first sight. Cached per direct prototype (the last one checked first)
+ * and per application prototype, so the prototype chain is walked once per prototype, not per
+ * request, and a mounted application's objects find their parent's installation. `install`
+ * answers null where it must not install (another library's own property there); objects with
+ * no application prototype, or such an application, get `undefined`.
+ */
+export function installedOnApplicationPrototype<T>(
+  nodeBase: object,
+  install: (applicationPrototype: object) => T | null,
+): (instance: object) => T | undefined {
+  const byPrototype = new WeakMap<object, T | null>();
+  const byApplication = new WeakMap<object, T | null>();
+  let lastPrototype: object | undefined;
+  let lastInstalled: T | undefined;
+
+  const installedFor = (prototype: object): T | null => {
+    const applicationPrototype = applicationPrototypeOf(prototype, nodeBase);
+    if (applicationPrototype === undefined) return null;
+    let installed = byApplication.get(applicationPrototype);
+    if (installed === undefined) {
+      installed = install(applicationPrototype);
+      byApplication.set(applicationPrototype, installed);
+    }
+    return installed;
+  };
+
+  return (instance) => {
+    const prototype = Object.getPrototypeOf(instance) as object | null;
+    if (prototype === null) return undefined;
+    if (prototype === lastPrototype) return lastInstalled;
+    let installed = byPrototype.get(prototype);
+    if (installed === undefined) {
+      installed = installedFor(prototype);
+      byPrototype.set(prototype, installed);
+    }
+    if (installed === null) return undefined;
+    lastPrototype = prototype;
+    lastInstalled = installed;
+    return installed;
+  };
 }

@@ -1,5 +1,5 @@
 import { ServerResponse } from 'node:http';
-import { applicationPrototypeOf } from './application-prototype.js';
+import { installedOnApplicationPrototype } from './application-prototype.js';
 import type { SessionResponse } from './http-types.js';
 import type { ResponseCommit } from './response-hooks.js';
 
@@ -21,12 +21,8 @@ interface InstalledHooks extends ResponseMethods {
   readonly base: ResponseMethods;
 }
 
-/** Per direct prototype of the responses seen: the hooks serving it, or null when none can. */
-const hooksByPrototype = new WeakMap<object, InstalledHooks | null>();
-/** Per application prototype: the hooks installed on it. */
-const hooksByApplication = new WeakMap<object, InstalledHooks>();
-let lastPrototype: object | undefined;
-let lastHooks: InstalledHooks | undefined;
+/** The hooks serving a response's application, installed on first sight. */
+const hooksOf = installedOnApplicationPrototype(ServerResponse.prototype, installHooks);
 
 /**
  * The methods the hooks call through to, when this response is served by hooks on its
@@ -35,31 +31,13 @@ let lastHooks: InstalledHooks | undefined;
  * before the session (compression, on-headers), exactly where express-session's hooks are.
  */
 export function applicationHookBase(response: SessionResponse): ResponseMethods | undefined {
-  const hooks = hooksFor(Object.getPrototypeOf(response) as object | null);
+  const hooks = hooksOf(response);
   if (hooks === undefined) return undefined;
   if (response.writeHead !== hooks.writeHead || response.end !== hooks.end) return undefined;
   return hooks.base;
 }
 
-function hooksFor(prototype: object | null): InstalledHooks | undefined {
-  if (prototype === null) return undefined;
-  if (prototype === lastPrototype) return lastHooks;
-  let hooks = hooksByPrototype.get(prototype);
-  if (hooks === undefined) {
-    hooks = installOnApplicationOf(prototype);
-    hooksByPrototype.set(prototype, hooks);
-  }
-  if (hooks === null) return undefined;
-  lastPrototype = prototype;
-  lastHooks = hooks;
-  return hooks;
-}
-
-function installOnApplicationOf(prototype: object): InstalledHooks | null {
-  const applicationPrototype = applicationPrototypeOf(prototype, ServerResponse.prototype);
-  if (applicationPrototype === undefined) return null;
-  const installed = hooksByApplication.get(applicationPrototype);
-  if (installed !== undefined) return installed;
+function installHooks(applicationPrototype: object): InstalledHooks | null {
   // Another library's own methods there (or the other build's hooks) are left alone.
   if (Object.hasOwn(applicationPrototype, 'writeHead') || Object.hasOwn(applicationPrototype, 'end')) return null;
   const base = Object.getPrototypeOf(applicationPrototype) as ResponseMethods;
@@ -77,6 +55,5 @@ function installOnApplicationOf(prototype: object): InstalledHooks | null {
   for (const name of ['writeHead', 'end'] as const) {
     Object.defineProperty(applicationPrototype, name, { value: hooks[name], writable: true, configurable: true, enumerable: false });
   }
-  hooksByApplication.set(applicationPrototype, hooks);
   return hooks;
 }

@@ -1,5 +1,5 @@
 import { IncomingMessage } from 'node:http';
-import { applicationPrototypeOf } from './application-prototype.js';
+import { installedOnApplicationPrototype } from './application-prototype.js';
 import type { SessionRequest } from './http-types.js';
 import { sharedAcrossBuilds } from './shared-across-builds.js';
 import type { SessionStore } from './session-store.js';
@@ -52,7 +52,7 @@ export function setAttachOutcome(request: SessionRequest, outcome: AttachOutcome
  * where adding properties costs nothing special) or when the request already has its own.
  */
 export function exposeSessionStore(request: SessionRequest, store: SessionStore): void {
-  if (!Object.hasOwn(request, 'sessionStore') && hasSessionStoreAccessor(request)) {
+  if (!Object.hasOwn(request, 'sessionStore') && sessionStoreAccessorOf(request) !== undefined) {
     stateOf(request).store = store;
   } else {
     request.sessionStore = store;
@@ -68,27 +68,12 @@ function stateOf(request: SessionRequest): RequestState {
   return state;
 }
 
-/** Application prototypes carrying the accessor; the last one seen, checked first. */
-const prototypesWithAccessor = new WeakSet<object>();
-let lastPrototypeWithAccessor: object | undefined;
+/** Whether the request's application prototype carries the accessor (installed on first sight). */
+const sessionStoreAccessorOf = installedOnApplicationPrototype(IncomingMessage.prototype, installSessionStoreAccessor);
 
-function hasSessionStoreAccessor(request: SessionRequest): boolean {
-  const prototype = Object.getPrototypeOf(request) as object | null;
-  if (prototype === null) return false;
-  if (prototype === lastPrototypeWithAccessor) return true;
-  if (!prototypesWithAccessor.has(prototype)) {
-    const applicationPrototype = applicationPrototypeOf(prototype, IncomingMessage.prototype);
-    if (applicationPrototype === undefined || !installSessionStoreAccessor(applicationPrototype)) return false;
-    prototypesWithAccessor.add(prototype);
-  }
-  lastPrototypeWithAccessor = prototype;
-  return true;
-}
-
-function installSessionStoreAccessor(applicationPrototype: object): boolean {
-  if (prototypesWithAccessor.has(applicationPrototype)) return true;
-  // Another library's own `sessionStore` on the prototype is left alone.
-  if (Object.hasOwn(applicationPrototype, 'sessionStore')) return false;
+function installSessionStoreAccessor(applicationPrototype: object): true | null {
+  // Another library's own `sessionStore` on the prototype (or the other build's accessor) is left alone.
+  if (Object.hasOwn(applicationPrototype, 'sessionStore')) return null;
   Object.defineProperty(applicationPrototype, 'sessionStore', {
     configurable: true,
     enumerable: false,
@@ -100,6 +85,5 @@ function installSessionStoreAccessor(applicationPrototype: object): boolean {
       Object.defineProperty(this, 'sessionStore', { value: store, writable: true, enumerable: true, configurable: true });
     },
   });
-  prototypesWithAccessor.add(applicationPrototype);
   return true;
 }

@@ -144,6 +144,7 @@ export class ResponseCommit {
         return;
       }
     }
+    this.onSettled?.(response);
     this.#finish(response);
   }
 
@@ -169,7 +170,6 @@ export class ResponseCommit {
 
   /** Ends the response as the handler meant to, or with `replacementBody`. */
   #finish(response: SessionResponse, replacementBody?: string): void {
-    this.onSettled?.(response);
     try {
       this.originalEnd.apply(response, replacementBody === undefined ? this.#endArgs! : [replacementBody]);
     } catch {
