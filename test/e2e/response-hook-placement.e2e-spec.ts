@@ -55,6 +55,17 @@ describe('where the session hooks the response', () => {
     await store.close();
   });
 
+  /** An app counting in the session, with an `end` wrapper installed before or after the session middleware. */
+  function appWithEndWrapper(events: string[], wrapperPosition: 'before' | 'after') {
+    store = new LoggingStore(events);
+    const app = express();
+    if (wrapperPosition === 'before') app.use(endWrapper(events, 'earlier wrapper'));
+    app.use(sessionMiddleware(store));
+    if (wrapperPosition === 'after') app.use(endWrapper(events, 'later wrapper'));
+    app.get('/', setCounter);
+    return app;
+  }
+
   it("on Express: no own writeHead/end on the response; the hooks sit on the app's prototype only", async () => {
     store = new MemoryStore({ checkPeriod: 0 });
     const app = express();
@@ -79,22 +90,14 @@ describe('where the session hooks the response', () => {
 
   it('a wrapper installed before the session: the session commits outside it (store write, then its end)', async () => {
     const events: string[] = [];
-    store = new LoggingStore(events);
-    const app = express();
-    app.use(endWrapper(events, 'earlier wrapper'));
-    app.use(sessionMiddleware(store));
-    app.get('/', setCounter);
+    const app = appWithEndWrapper(events, 'before');
     await request(app).get('/').expect(200, { count: 1 });
     expect(events).toEqual(['store write', 'earlier wrapper end']);
   });
 
   it('a wrapper installed after the session: its end runs first, then the store write (as with express-session)', async () => {
     const events: string[] = [];
-    store = new LoggingStore(events);
-    const app = express();
-    app.use(sessionMiddleware(store));
-    app.use(endWrapper(events, 'later wrapper'));
-    app.get('/', setCounter);
+    const app = appWithEndWrapper(events, 'after');
     const response = await request(app).get('/').expect(200, { count: 1 });
     expect(response.headers['set-cookie']).toHaveLength(1);
     expect(events).toEqual(['later wrapper end', 'store write']);
@@ -102,11 +105,7 @@ describe('where the session hooks the response', () => {
 
   it('the first request of an app with an earlier wrapper is committed like every later one', async () => {
     const events: string[] = [];
-    store = new LoggingStore(events);
-    const app = express();
-    app.use(endWrapper(events, 'earlier wrapper'));
-    app.use(sessionMiddleware(store));
-    app.get('/', setCounter);
+    const app = appWithEndWrapper(events, 'before');
     // New sessions each time (no cookie sent back): every request writes through `set`.
     for (let index = 1; index <= 3; index++) await request(app).get('/').expect(200, { count: 1 });
     expect(events).toEqual(Array.from({ length: 3 }, () => ['store write', 'earlier wrapper end']).flat());
