@@ -137,16 +137,20 @@ export class SessionLifecycle implements SessionOwner {
     const ownChanges = previousSessionId === this.#persistedSessionId ? this.#changesSinceStored(session) : undefined;
     const cookie = SessionCookie.fromStored(session.cookie.toJSON());
     const copy = new Session(this, this.#newSessionId(), cookie, session as unknown as Record<string, unknown>);
-    const writeState = this.#writeState();
+    const restoreWriteState = this.#saveWriteState();
     await this.#write(copy, serializeSessionData(copy), 'create', noteSessionActivity(copy, this.request, this.options, this.store));
     // A session never stored has nothing to move, nor can anyone else have ended it.
-    const rotated = ownChanges ? await this.#moveStored(previousSessionId, copy, ownChanges, writeState) : copy;
+    const rotated = ownChanges ? await this.#moveStored(previousSessionId, copy, ownChanges, restoreWriteState) : copy;
+    this.#switchToRotated(previousSessionId, rotated);
+    publishRotated(previousSessionId, rotated.id, rotated, this.options);
+    return rotated;
+  }
+
+  #switchToRotated(previousSessionId: string, rotated: Session): void {
     this.request.session = rotated;
     this.request.sessionID = rotated.id;
     this.#markDestroyedId(previousSessionId);
     (this.#rotatedTo ??= new Map()).set(previousSessionId, rotated.id);
-    publishRotated(previousSessionId, rotated.id, rotated, this.options);
-    return rotated;
   }
 
   /**
@@ -154,13 +158,13 @@ export class SessionLifecycle implements SessionOwner {
    * `copy`) with it and `ownChanges` on top. Throws, leaving no session under the new id
    * and no cookie to send, when the session was ended or moved elsewhere meanwhile.
    */
-  async #moveStored(previousSessionId: string, copy: Session, ownChanges: SessionChanges, writeState: () => void): Promise<Session> {
+  async #moveStored(previousSessionId: string, copy: Session, ownChanges: SessionChanges, restoreWriteState: () => void): Promise<Session> {
     let stored: unknown;
     try {
       stored = await this.#takeStored(previousSessionId);
     } catch (error) {
       // The old id may still be there: the request goes on with it, the new id is dropped.
-      writeState();
+      restoreWriteState();
       await this.store.destroy(copy.id).catch(() => undefined);
       throw toStoreError(error, 'move the session being rotated');
     }
@@ -170,8 +174,17 @@ export class SessionLifecycle implements SessionOwner {
     }
     const rotated = new Session(this, copy.id, copy.cookie, withChanges(stored, ownChanges));
     const owner = noteSessionActivity(rotated, this.request, this.options, this.store);
+    let isWritten: boolean | void;
+    try {
+      isWritten = await this.#write(rotated, serializeSessionData(rotated), 'update', owner);
+    } catch (error) {
+      // The old id is gone and the new one holds the copy: the request goes on with the new
+      // session, whose save at the end of the request writes what this write could not.
+      this.#switchToRotated(previousSessionId, rotated);
+      throw error;
+    }
     // Refused when the new id was revoked meanwhile (a revokeAll that listed it).
-    if ((await this.#write(rotated, serializeSessionData(rotated), 'update', owner)) === false) this.#endedElsewhere(previousSessionId);
+    if (isWritten === false) this.#endedElsewhere(previousSessionId);
     return rotated;
   }
 
@@ -206,7 +219,7 @@ export class SessionLifecycle implements SessionOwner {
   }
 
   /** Saves what `#write` records about the store, and returns what puts it back. */
-  #writeState(): () => void {
+  #saveWriteState(): () => void {
     const state = [this.#persistedSessionId, this.#storedDataJson, this.#loadedRecord, this.#savedDataJson, this.#savedCookieLifetime] as const;
     return () => {
       [this.#persistedSessionId, this.#storedDataJson, this.#loadedRecord, this.#savedDataJson, this.#savedCookieLifetime] = state;
