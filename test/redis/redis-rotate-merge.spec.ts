@@ -1,6 +1,6 @@
 import { RedisStore } from '../../lib/redis.js';
 import type { RedisClient } from '../../lib/redis.js';
-import { describeRotateAndMergeOverHttp } from '../support/rotate-merge-app.js';
+import { describeRotateAndMergeOverHttp, describeRotationRaces } from '../support/rotate-merge-app.js';
 import { sessionRecord, startCluster, startSingleNode, storeOn, uniquePrefix } from './redis-targets.js';
 import type { RedisTarget } from './redis-targets.js';
 
@@ -22,6 +22,10 @@ describe.each([
   });
 
   describeRotateAndMergeOverHttp(() => ({ store: new RedisStore({ client, prefix: uniquePrefix() }) }));
+
+  describe('rotate() racing other requests', () => {
+    describeRotationRaces(() => ({ store: new RedisStore({ client, prefix: uniquePrefix() }) }), { isMoveAtomic: true, hasOwnerIndex: true });
+  });
 
   describe('RedisStore.merge', () => {
     const stores: RedisStore[] = [];
