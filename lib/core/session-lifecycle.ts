@@ -194,6 +194,8 @@ export class SessionLifecycle implements SessionOwner {
 
   async regenerateSession(session: Session): Promise<Session> {
     const previousSessionId = this.request.sessionID ?? session.id;
+    // A login on a new visitor's unsaved session replaces nothing the store held: no event.
+    const wasStored = previousSessionId === this.#persistedSessionId;
     this.#markDestroyed(session);
     try {
       await this.store.destroy(previousSessionId);
@@ -203,7 +205,7 @@ export class SessionLifecycle implements SessionOwner {
       // As express-session: the new session is in place even if the old one could not be removed.
       this.generate();
     }
-    publishRegenerated(previousSessionId, this.request.sessionID!, session, this.options);
+    if (wasStored) publishRegenerated(previousSessionId, this.request.sessionID!, session, this.options);
     return this.request.session as Session;
   }
 
