@@ -42,6 +42,11 @@ export interface ResolvedSessionOptions extends ResolvedOwnerOptions {
   absoluteTimeout: number | undefined;
   /** The store given in the options, as a `SessionStore`, or undefined (caller picks a default). */
   store: SessionStore | undefined;
+  /**
+   * Reports a problem found while serving requests (Nest: its Logger), once per `key` for the
+   * application: a misconfiguration shows on every request, the log should not.
+   */
+  warnOnce: (key: string, message: string) => void;
 }
 
 /** A cookie name is an RFC 6265 token: no separators, spaces or control characters. */
@@ -62,6 +67,7 @@ export function resolveSessionOptions(options: SessionOptions, warn: OptionsWarn
     throw new SessionOptionsError('options', 'expected an object such as { secret: process.env.SESSION_SECRET }');
   }
   const cookieOptions = options.cookie;
+  const warnOnce = onceByKey(warn);
   return {
     secrets: resolveSecrets(options.secret, options.secretFromRequest),
     cookieName: resolveCookieName(options.name),
@@ -78,7 +84,18 @@ export function resolveSessionOptions(options: SessionOptions, warn: OptionsWarn
     storeUnavailable: oneOf(options.storeUnavailable, 'storeUnavailable', ['error', 'continue'] as const) ?? 'error',
     absoluteTimeout: resolveAbsoluteTimeout(options.absoluteTimeout),
     store: resolveStore(options.store),
+    warnOnce,
     ...resolveOwnerOptions(options),
+  };
+}
+
+/** `warn`, passing each key's first message only. */
+function onceByKey(warn: OptionsWarning): (key: string, message: string) => void {
+  const warnedKeys = new Set<string>();
+  return (key, message) => {
+    if (warnedKeys.has(key)) return;
+    warnedKeys.add(key);
+    warn(message);
   };
 }
 
