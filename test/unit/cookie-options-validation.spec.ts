@@ -135,18 +135,44 @@ describe('a cookie function\'s result is checked per request', () => {
   }
 
   it.each([
-    [{ domain: 'a b' }, 'domain'],
-    [{ domain: 'example.com:3000' }, 'domain'],
-    [{ path: '/a;b' }, 'path'],
-    [{ maxAge: 1e300 }, 'maxAge'],
-    [{ maxAge: '60000' }, 'maxAge'],
-    [{ sameSite: 'bogus' }, 'sameSite'],
-    [{ priority: 'urgent' }, 'priority'],
-    [{ secure: 'yes' }, 'secure'],
-    [{ expires: 'tomorrow' }, 'expires'],
+    [{ domain: 'a b' }, 'domain', { domain: undefined }],
+    [{ domain: 'example.com:3000' }, 'domain', { domain: undefined }],
+    [{ path: '/a;b' }, 'path', { path: '/' }],
+    [{ maxAge: 1e300 }, 'maxAge', { maxAge: null }],
+    [{ maxAge: '60000' }, 'maxAge', { maxAge: null }],
+    [{ maxAge: new Date(Number.NaN) }, 'maxAge', { maxAge: null, expires: undefined }],
+    [{ sameSite: 'bogus' }, 'sameSite', { sameSite: undefined }],
+    [{ priority: 'urgent' }, 'priority', { priority: undefined }],
+    [{ secure: 'yes' }, 'secure', { secure: 'auto' }],
+    [{ httpOnly: 'no' }, 'httpOnly', { httpOnly: true }],
+    [{ expires: 'tomorrow' }, 'expires', { expires: undefined }],
+  ])('%j: the attribute takes its default for that request, and one warning names %s', (result, attribute, expected) => {
+    const warnings: string[] = [];
+    const resolved = resolveSessionOptions({ secret, cookie: () => result as SessionCookieOptions }, (message) => warnings.push(message));
+    const cookieOptions = resolved.cookieOptions as (request: SessionRequest) => CheckedCookieOptions;
+    for (let requestCount = 0; requestCount < 3; requestCount++) {
+      const checked = cookieOptions(fakeRequest());
+      expect(checked).toMatchObject({ httpOnly: true, expires: undefined, ...expected });
+    }
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain(`the \`cookie\` function returned an invalid \`${attribute}\``);
+  });
+
+  it('warns once per attribute, not once per request', () => {
+    const warnings: string[] = [];
+    const resolved = resolveSessionOptions(
+      { secret, cookie: (request) => ({ domain: request.headers.host, maxAge: Number(request.headers['x-max-age']) }) },
+      (message) => warnings.push(message),
+    );
+    const cookieOptions = resolved.cookieOptions as (request: SessionRequest) => CheckedCookieOptions;
+    for (const host of ['a b', 'c d', 'example.com:1']) cookieOptions(fakeRequest(undefined, { headers: { host, 'x-max-age': '1e300' } }));
+    expect(warnings.map((message) => /invalid `(\w+)`/.exec(message)![1])).toEqual(['domain', 'maxAge']);
+  });
+
+  it.each([
     [null, 'cookie'],
     [Promise.resolve({}), 'cookie'],
-  ])('%j fails that request with a SessionCookieError naming %s', (result, attribute) => {
+  ])('%j (not an object of attributes at all) fails that request with a SessionCookieError naming %s', (result, attribute) => {
     const error = requestError(result);
     expect(error.attribute).toBe(attribute);
     expect(error.message).toContain('returned by the `cookie` function');
