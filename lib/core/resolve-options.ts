@@ -42,6 +42,11 @@ export interface ResolvedSessionOptions extends ResolvedOwnerOptions {
   absoluteTimeout: number | undefined;
   /** The store given in the options, as a `SessionStore`, or undefined (caller picks a default). */
   store: SessionStore | undefined;
+  /**
+   * Reports a problem found while serving requests (Nest: its Logger), once per `key` for the
+   * application: a misconfiguration shows on every request, the log should not.
+   */
+  warnOnce: (key: string, message: string) => void;
 }
 
 /** A cookie name is an RFC 6265 token: no separators, spaces or control characters. */
@@ -62,12 +67,13 @@ export function resolveSessionOptions(options: SessionOptions, warn: OptionsWarn
     throw new SessionOptionsError('options', 'expected an object such as { secret: process.env.SESSION_SECRET }');
   }
   const cookieOptions = options.cookie;
+  const warnOnce = onceByKey(warn);
   return {
     secrets: resolveSecrets(options.secret, options.secretFromRequest),
     cookieName: resolveCookieName(options.name),
     cookieOptions:
       typeof cookieOptions === 'function'
-        ? (request) => checkRequestCookieOptions(cookieOptions(request))
+        ? (request) => checkRequestCookieOptions(cookieOptions(request), warnOnce)
         : checkCookieOptions(cookieOptions ?? {}, 'cookie', warn),
     generateId: resolveFunction(options.genid, 'genid') ?? generateSessionId,
     trustProxy: optionalBoolean(options.proxy, 'proxy'),
@@ -78,7 +84,18 @@ export function resolveSessionOptions(options: SessionOptions, warn: OptionsWarn
     storeUnavailable: oneOf(options.storeUnavailable, 'storeUnavailable', ['error', 'continue'] as const) ?? 'error',
     absoluteTimeout: resolveAbsoluteTimeout(options.absoluteTimeout),
     store: resolveStore(options.store),
+    warnOnce,
     ...resolveOwnerOptions(options),
+  };
+}
+
+/** `warn`, passing each key's first message only. */
+function onceByKey(warn: OptionsWarning): (key: string, message: string) => void {
+  const warnedKeys = new Set<string>();
+  return (key, message) => {
+    if (warnedKeys.has(key)) return;
+    warnedKeys.add(key);
+    warn(message);
   };
 }
 
@@ -142,10 +159,11 @@ export function emitOptionsWarning(message: string): void {
 }
 
 /**
- * Builds the error for a bad cookie attribute (`undefined`: the attributes as a whole): named
- * as an option at start-up, as the attribute per request.
+ * What to do about a bad cookie attribute (`undefined`: the attributes as a whole): throw the
+ * error of the context, or return so the attribute takes its default. A problem with the
+ * attributes as a whole always throws.
  */
-type CookieProblem = (attribute: string | undefined, problem: string) => Error;
+type CookieProblem = (attribute: string | undefined, problem: string) => void;
 
 /**
  * Checks static cookie attributes at start-up (a bad one is a `SessionOptionsError` naming
@@ -156,9 +174,9 @@ export function checkCookieOptions(
   where = 'cookie',
   warn: OptionsWarning = emitOptionsWarning,
 ): CheckedCookieOptions {
-  const checked = checkCookieAttributes(cookie, (attribute, problem) =>
-    new SessionOptionsError(attribute === undefined ? where : `${where}.${attribute}`, problem),
-  );
+  const checked = checkCookieAttributes(cookie, (attribute, problem) => {
+    throw new SessionOptionsError(attribute === undefined ? where : `${where}.${attribute}`, problem);
+  });
   const unknownKeys = Object.keys(cookie).filter((key) => !KNOWN_COOKIE_KEYS.has(key));
   if (unknownKeys.length > 0) {
     warn(`nest-sessions: unknown \`${where}\` attribute(s) ignored: ${unknownKeys.join(', ')}. Check the spelling.`);
@@ -179,69 +197,82 @@ export function checkCookieOptions(
 }
 
 /**
- * Checks what a `cookie` function returned for one request: a bad attribute fails that
- * request with a `SessionCookieError` naming it (500), never the response's Set-Cookie later.
+ * Checks what a `cookie` function returned for one request. Its values often come from the
+ * request (`domain: req.hostname`, a lifetime from a header), so anyone could turn a bad one
+ * into an error at will: a bad attribute is left out of this response's cookie instead (it
+ * takes its default; `secure` becomes `'auto'`), and `warnOnce` reports it once per attribute.
+ * A result that is not an object of attributes at all is a `SessionCookieError` (500).
  */
-export function checkRequestCookieOptions(cookie: SessionCookieOptions): CheckedCookieOptions {
-  return checkCookieAttributes(
-    cookie,
-    (attribute, problem) => new SessionCookieError(attribute ?? 'cookie', `${problem} (returned by the \`cookie\` function)`),
-  );
+export function checkRequestCookieOptions(
+  cookie: SessionCookieOptions,
+  warnOnce: (key: string, message: string) => void = (_key, message) => emitOptionsWarning(message),
+): CheckedCookieOptions {
+  return checkCookieAttributes(cookie, (attribute, problem) => {
+    if (attribute === undefined) throw new SessionCookieError('cookie', `${problem} (returned by the \`cookie\` function)`);
+    warnOnce(
+      `cookie-function:${attribute}`,
+      `nest-sessions: the \`cookie\` function returned an invalid \`${attribute}\`: it ${problem}. The attribute is left out of ` +
+        'the cookie of each response where this happens (logged once per attribute); check the request values it is derived from.',
+    );
+  });
 }
 
-function checkCookieAttributes(cookie: SessionCookieOptions, fail: CookieProblem): CheckedCookieOptions {
+function checkCookieAttributes(cookie: SessionCookieOptions, onProblem: CookieProblem): CheckedCookieOptions {
   if (typeof cookie !== 'object' || cookie === null || Array.isArray(cookie)) {
-    throw fail(undefined, `must be an object of cookie attributes or a function returning one, got ${describe(cookie)}`);
+    onProblem(undefined, `must be an object of cookie attributes or a function returning one, got ${describe(cookie)}`);
   }
   if (typeof (cookie as { then?: unknown }).then === 'function') {
-    throw fail(undefined, 'must give the attributes synchronously, not a Promise');
+    onProblem(undefined, 'must give the attributes synchronously, not a Promise');
   }
-  const path = cookie.path ?? '/';
-  const pathError = pathProblem(path);
-  if (pathError) throw fail('path', pathError);
-  if (cookie.domain != null) {
-    const domainError = domainProblem(cookie.domain);
-    if (domainError) throw fail('domain', domainError);
-  }
+  /** The value when it passes its check, else (once the problem is reported) the default. */
+  const checkedValue = <T>(attribute: string, problem: string | undefined, value: T, fallback: T): T => {
+    if (problem === undefined) return value;
+    onProblem(attribute, problem);
+    return fallback;
+  };
+  const path = checkedValue('path', pathProblem(cookie.path ?? '/'), cookie.path ?? '/', '/');
+  const domain = cookie.domain == null ? cookie.domain : checkedValue('domain', domainProblem(cookie.domain), cookie.domain, undefined);
   let maxAge: number | Date | null = cookie.maxAge ?? null;
   let expires = cookie.expires ?? undefined;
   if (maxAge instanceof Date) {
     // express-session's deprecated form: the cookie expires at that date, its maxAge counted from when it is made.
-    const dateError = expiresProblem(maxAge);
-    if (dateError) throw fail('maxAge', dateError);
-    warnDateMaxAgeOnce();
-    expires = maxAge;
+    const dateProblem = expiresProblem(maxAge);
+    if (dateProblem === undefined) {
+      warnDateMaxAgeOnce();
+      expires = maxAge;
+    } else {
+      onProblem('maxAge', dateProblem);
+    }
     maxAge = null;
   } else if (maxAge !== null) {
-    const maxAgeError = lifetimeProblem(maxAge);
-    if (maxAgeError) throw fail('maxAge', maxAgeError);
+    maxAge = checkedValue('maxAge', lifetimeProblem(maxAge), maxAge, null);
   }
   if (expires != null) {
     const expiresError = expires instanceof Date ? expiresProblem(expires) : `must be a valid Date or null, got ${describe(expires)}`;
-    if (expiresError) throw fail('expires', expiresError);
+    expires = checkedValue('expires', expiresError, expires, undefined);
   }
   const secure = cookie.secure ?? false;
-  if (typeof secure !== 'boolean' && secure !== 'auto') {
-    throw fail('secure', `must be true, false or 'auto', got ${describe(secure)}`);
-  }
+  const secureProblem = typeof secure !== 'boolean' && secure !== 'auto' ? `must be true, false or 'auto', got ${describe(secure)}` : undefined;
   const sameSite = cookie.sameSite === undefined ? undefined : toSameSiteOption(cookie.sameSite);
-  if (cookie.sameSite !== undefined && sameSite === undefined) {
-    throw fail('sameSite', `must be one of true, false, 'lax', 'strict', 'none', 'auto', got ${describe(cookie.sameSite)}`);
-  }
+  const sameSiteProblem =
+    cookie.sameSite !== undefined && sameSite === undefined
+      ? `must be one of true, false, 'lax', 'strict', 'none', 'auto', got ${describe(cookie.sameSite)}`
+      : undefined;
   const priority = cookie.priority === undefined ? undefined : toPriority(cookie.priority);
-  if (cookie.priority !== undefined && priority === undefined) {
-    throw fail('priority', `must be one of 'low', 'medium', 'high', got ${describe(cookie.priority)}`);
-  }
+  const priorityProblem =
+    cookie.priority !== undefined && priority === undefined ? `must be one of 'low', 'medium', 'high', got ${describe(cookie.priority)}` : undefined;
   return {
     ...cookie,
     path,
+    domain,
     maxAge,
-    ...(expires !== undefined && { expires }),
-    secure,
-    httpOnly: attributeBoolean(cookie.httpOnly, 'httpOnly', fail) ?? true,
-    partitioned: attributeBoolean(cookie.partitioned, 'partitioned', fail),
-    sameSite,
-    priority,
+    expires,
+    // An invalid `secure` falls back to following the request's protocol, never to a cookie sent over HTTP by mistake.
+    secure: checkedValue<boolean | 'auto'>('secure', secureProblem, secure, 'auto'),
+    httpOnly: attributeBoolean(cookie.httpOnly, 'httpOnly', onProblem) ?? true,
+    partitioned: attributeBoolean(cookie.partitioned, 'partitioned', onProblem),
+    sameSite: checkedValue('sameSite', sameSiteProblem, sameSite, undefined),
+    priority: checkedValue('priority', priorityProblem, priority, undefined),
   };
 }
 
@@ -250,9 +281,10 @@ function toSameSiteOption(value: unknown): SameSiteOption | undefined {
   return typeof value === 'string' && value.toLowerCase() === 'auto' ? 'auto' : toSameSite(value);
 }
 
-function attributeBoolean(value: unknown, attribute: string, fail: CookieProblem): boolean | undefined {
+function attributeBoolean(value: unknown, attribute: string, onProblem: CookieProblem): boolean | undefined {
   if (value === undefined || typeof value === 'boolean') return value;
-  throw fail(attribute, `must be true or false, got ${describe(value)}`);
+  onProblem(attribute, `must be true or false, got ${describe(value)}`);
+  return undefined;
 }
 
 function optionalBoolean(value: unknown, option: string): boolean | undefined {

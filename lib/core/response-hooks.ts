@@ -124,8 +124,9 @@ export class ResponseCommit {
       return this.originalEnd.apply(response, args);
     }
 
-    // Waiting for the store: the steps below exist only for responses that wait.
-    this.#headAtEnd = snapshotResponseHead(response);
+    // Waiting for the store: the steps below exist only for responses that wait. A head
+    // already sent (a streamed response) cannot change any more: nothing to restore then.
+    this.#headAtEnd = response.headersSent ? undefined : snapshotResponseHead(response);
     commit.then(
       () => this.#afterCommit(response),
       (error: unknown) => this.#fail(response, error),

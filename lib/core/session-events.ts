@@ -18,7 +18,10 @@ export const SESSION_CHANNELS = {
   saved: 'nest-sessions:session:saved',
   /** An unchanged session's expiry was extended in the store (no rewrite). */
   touched: 'nest-sessions:session:touched',
-  /** `regenerate()`: the session was replaced by a new, empty one with a new id. */
+  /**
+   * `regenerate()`: a stored session was replaced by a new, empty one with a new id (not
+   * published when the session replaced was new and never stored).
+   */
   regenerated: 'nest-sessions:session:regenerated',
   /**
    * `rotate()`: the session moved to a new id with its data; the old id was destroyed. Published

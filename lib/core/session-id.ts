@@ -9,21 +9,34 @@ export function generateSessionId(): string {
   return randomBytes(SESSION_ID_BYTES).toString('base64url');
 }
 
-/** RFC 6265 cookie-octets: printable ASCII without space, `"`, `,`, `;` and `\`. */
-const COOKIE_SAFE_ID = /^[\x21\x23-\x2B\x2D-\x3A\x3C-\x5B\x5D-\x7E]+$/;
+/** A UTF-16 surrogate without its other half: no URI encoding (so no cookie) can carry it. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /**
- * What is wrong with an id from `genid`, or undefined. An id that a cookie cannot carry back
- * (too long, or characters outside the cookie-safe set) would give the client a cookie that
- * is never accepted: every request would silently start an orphan session.
+ * The longest the id may be once URI-encoded, as it goes into the cookie: browsers drop
+ * cookies over 4096 bytes (name, value and attributes), which leaves room for the signature,
+ * the name and the attributes.
+ */
+export const MAX_ENCODED_SESSION_ID_LENGTH = 3_500;
+
+/**
+ * What is wrong with an id from `genid`, or undefined. Any text is accepted, as by
+ * express-session: the cookie carries it URI-encoded (`;`, `=`, spaces, U+2028…), and it is
+ * decoded when read back. An id that a cookie cannot carry back (too long, or a lone
+ * surrogate, which has no encoding) would give the client a cookie that is never accepted:
+ * every request would silently start an orphan session.
  */
 export function sessionIdProblem(sessionId: unknown): string | undefined {
   if (typeof sessionId !== 'string' || sessionId.length === 0) return 'must return a non-empty string';
   if (sessionId.length > MAX_SESSION_ID_LENGTH) {
     return `returned an id of ${sessionId.length} characters; a cookie carries at most ${MAX_SESSION_ID_LENGTH}`;
   }
-  if (!COOKIE_SAFE_ID.test(sessionId)) {
-    return 'returned an id with characters a cookie cannot carry: use printable ASCII without spaces, quotes, commas, semicolons or backslashes (e.g. base64url or hex)';
+  if (LONE_SURROGATE.test(sessionId)) {
+    return 'returned an id with a lone UTF-16 surrogate, which no cookie can carry: return well-formed text (e.g. base64url or hex)';
+  }
+  const encodedLength = encodeURIComponent(sessionId).length;
+  if (encodedLength > MAX_ENCODED_SESSION_ID_LENGTH) {
+    return `returned an id of ${encodedLength} characters once URI-encoded for the cookie; browsers keep at most ${MAX_ENCODED_SESSION_ID_LENGTH} (use ASCII ids)`;
   }
   return undefined;
 }

@@ -19,6 +19,12 @@ import type { ResolvedCookieAttributes } from './session-cookie.js';
 import { toSessionRecord, isUsableRecord } from './session-record.js';
 import type { SessionRecord, SessionStore, StoreWriteMode } from './session-store.js';
 
+const SECURE_COOKIE_OVER_HTTP =
+  'nest-sessions: the session cookie is Secure (cookie.secure: true) but the request did not arrive over HTTPS, so no cookie ' +
+  'was sent and no new session was stored. Behind a proxy that terminates TLS (nginx, a load balancer), trust it: ' +
+  "Express's app.set('trust proxy', 1), Fastify's trustProxy, or the session option proxy: true (reads X-Forwarded-Proto); " +
+  "or use cookie.secure: 'auto' to send the cookie Secure over HTTPS only. (Logged once.)";
+
 /**
  * One request's session, from attach to commit: generates or inflates `req.session`,
  * carries out the Session methods against the store, and at the end of the response decides
@@ -110,9 +116,12 @@ export class SessionLifecycle implements SessionOwner {
   async saveSession(session: Session, dataJson?: string): Promise<void> {
     // A save after destroy (a slow request finishing after logout) must not bring it back.
     if (this.#destroyedSessionIds?.has(session.id)) return;
+    const mode = session.id === this.#persistedSessionId ? 'update' : 'create';
+    // A new session whose cookie cannot reach the browser would be stored for nothing (and
+    // listed as one of its owner's sessions): the browser never comes back with its id.
+    if (mode === 'create' && !this.#canSendCookie(session)) return;
     // The owner (and its activity record) is recorded with every save; see session-activity.ts.
     const owner = noteSessionActivity(session, this.request, this.options, this.store);
-    const mode = session.id === this.#persistedSessionId ? 'update' : 'create';
     const isWritten = await this.#write(session, dataJson ?? serializeSessionData(session), mode, owner);
     if (isWritten === false) {
       // Only an update can be refused here (a refused create throws): the session is gone.
@@ -273,6 +282,8 @@ export class SessionLifecycle implements SessionOwner {
 
   async regenerateSession(session: Session): Promise<Session> {
     const previousSessionId = this.request.sessionID ?? session.id;
+    // A login on a new visitor's unsaved session replaces nothing the store held: no event.
+    const wasStored = previousSessionId === this.#persistedSessionId;
     this.#markDestroyed(session);
     try {
       await this.store.destroy(previousSessionId);
@@ -282,7 +293,7 @@ export class SessionLifecycle implements SessionOwner {
       // As express-session: the new session is in place even if the old one could not be removed.
       this.generate();
     }
-    publishRegenerated(previousSessionId, this.request.sessionID!, session, this.options);
+    if (wasStored) publishRegenerated(previousSessionId, this.request.sessionID!, session, this.options);
     return this.request.session as Session;
   }
 
@@ -305,7 +316,7 @@ export class SessionLifecycle implements SessionOwner {
     const facts = this.#commitFacts(session, this.#finalDataJson ?? serializeSessionData(session));
     if (!shouldSetCookie(facts, this.options)) return;
     // A Secure cookie would be dropped by the browser on plain HTTP: express-session skips it.
-    if (session.cookie.secure && !isSecureRequest(this.request, this.options.trustProxy)) return;
+    if (!this.#canSendCookie(session)) return;
     this.#touchOnce(session);
     const sessionId = facts.sessionId!;
     const signedCookieValue =
@@ -425,6 +436,17 @@ export class SessionLifecycle implements SessionOwner {
       hasSavedBaseline: this.#savedDataJson !== undefined,
       hasCookieExpiry: session.cookie.expires != null,
     };
+  }
+
+  /**
+   * Whether the session's cookie can go out on this response: not a Secure cookie on a request
+   * that did not arrive over HTTPS. When it cannot, the misconfiguration behind it (usually a
+   * TLS-terminating proxy the app does not trust) is reported once.
+   */
+  #canSendCookie(session: Session): boolean {
+    if (!session.cookie.secure || isSecureRequest(this.request, this.options.trustProxy)) return true;
+    this.options.warnOnce('secure-cookie-over-http', SECURE_COOKIE_OVER_HTTP);
+    return false;
   }
 
   /** express-session touches (resets the expiry of) every session once per request. */

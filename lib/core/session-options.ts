@@ -17,7 +17,8 @@ export interface SessionCookieOptions {
   httpOnly?: boolean;
   /**
    * Send the cookie over HTTPS only. `'auto'` follows the request's protocol (see `proxy`).
-   * A secure cookie is never set on a plain-HTTP response. Default `false`.
+   * A secure cookie is never set on a plain-HTTP response, and a new session that would need
+   * one there is not stored (a warning, once, names the fix: trust the proxy). Default `false`.
    */
   secure?: boolean | 'auto';
   /**
@@ -57,7 +58,11 @@ export interface SessionOptions {
   secretFromRequest?: boolean;
   /** Name of the session-id cookie. Default `'connect.sid'` (express-session's). */
   name?: string;
-  /** Cookie attributes, or a function of the request returning them. */
+  /**
+   * Cookie attributes, or a function of the request returning them. An invalid attribute from
+   * the function (often derived from request headers) is left out of that response's cookie
+   * and warned about once per attribute, rather than failing the request.
+   */
   cookie?: SessionCookieOptions | ((request: SessionRequest) => SessionCookieOptions);
   /** Generates a new session id. Default: 24 random bytes, base64url. */
   genid?: (request: SessionRequest) => string;

@@ -68,6 +68,19 @@ describe.each(PLATFORMS)('lifecycle events on node:diagnostics_channel on %s', (
     }
   });
 
+  it('publishes regenerated only when a stored session was replaced: not at the login of a new visitor', async () => {
+    const { app, http } = await createUserSessionsApp({ store: new MemoryStore() });
+    try {
+      recorder = recordSessionEvents();
+      const login = await http.post('/login?user=ada').expect(200);
+      const adaId = sessionIdOf(cookiePair(login.headers['set-cookie'])!);
+      const handleOf = (sessionId: string) => app.get(UserSessions).handleOf({ id: sessionId });
+      expect(recorder.events).toEqual([{ event: 'created', payload: { sessionHandle: handleOf(adaId), ownerId: 'ada' } }]);
+    } finally {
+      await app.close();
+    }
+  });
+
   it('reports why a session was destroyed: unset and absolute timeout', async () => {
     const { app, http } = await createUserSessionsApp({ unset: 'destroy', absoluteTimeout: 60_000 });
     try {

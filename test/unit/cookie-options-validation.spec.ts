@@ -135,18 +135,44 @@ describe('a cookie function\'s result is checked per request', () => {
   }
 
   it.each([
-    [{ domain: 'a b' }, 'domain'],
-    [{ domain: 'example.com:3000' }, 'domain'],
-    [{ path: '/a;b' }, 'path'],
-    [{ maxAge: 1e300 }, 'maxAge'],
-    [{ maxAge: '60000' }, 'maxAge'],
-    [{ sameSite: 'bogus' }, 'sameSite'],
-    [{ priority: 'urgent' }, 'priority'],
-    [{ secure: 'yes' }, 'secure'],
-    [{ expires: 'tomorrow' }, 'expires'],
+    [{ domain: 'a b' }, 'domain', { domain: undefined }],
+    [{ domain: 'example.com:3000' }, 'domain', { domain: undefined }],
+    [{ path: '/a;b' }, 'path', { path: '/' }],
+    [{ maxAge: 1e300 }, 'maxAge', { maxAge: null }],
+    [{ maxAge: '60000' }, 'maxAge', { maxAge: null }],
+    [{ maxAge: new Date(Number.NaN) }, 'maxAge', { maxAge: null, expires: undefined }],
+    [{ sameSite: 'bogus' }, 'sameSite', { sameSite: undefined }],
+    [{ priority: 'urgent' }, 'priority', { priority: undefined }],
+    [{ secure: 'yes' }, 'secure', { secure: 'auto' }],
+    [{ httpOnly: 'no' }, 'httpOnly', { httpOnly: true }],
+    [{ expires: 'tomorrow' }, 'expires', { expires: undefined }],
+  ])('%j: the attribute takes its default for that request, and one warning names %s', (result, attribute, expected) => {
+    const warnings: string[] = [];
+    const resolved = resolveSessionOptions({ secret, cookie: () => result as SessionCookieOptions }, (message) => warnings.push(message));
+    const cookieOptions = resolved.cookieOptions as (request: SessionRequest) => CheckedCookieOptions;
+    for (let requestCount = 0; requestCount < 3; requestCount++) {
+      const checked = cookieOptions(fakeRequest());
+      expect(checked).toMatchObject({ httpOnly: true, expires: undefined, ...expected });
+    }
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain(`the \`cookie\` function returned an invalid \`${attribute}\``);
+  });
+
+  it('warns once per attribute, not once per request', () => {
+    const warnings: string[] = [];
+    const resolved = resolveSessionOptions(
+      { secret, cookie: (request) => ({ domain: request.headers.host, maxAge: Number(request.headers['x-max-age']) }) },
+      (message) => warnings.push(message),
+    );
+    const cookieOptions = resolved.cookieOptions as (request: SessionRequest) => CheckedCookieOptions;
+    for (const host of ['a b', 'c d', 'example.com:1']) cookieOptions(fakeRequest(undefined, { headers: { host, 'x-max-age': '1e300' } }));
+    expect(warnings.map((message) => /invalid `(\w+)`/.exec(message)![1])).toEqual(['domain', 'maxAge']);
+  });
+
+  it.each([
     [null, 'cookie'],
     [Promise.resolve({}), 'cookie'],
-  ])('%j fails that request with a SessionCookieError naming %s', (result, attribute) => {
+  ])('%j (not an object of attributes at all) fails that request with a SessionCookieError naming %s', (result, attribute) => {
     const error = requestError(result);
     expect(error.attribute).toBe(attribute);
     expect(error.message).toContain('returned by the `cookie` function');
@@ -160,7 +186,7 @@ describe('a cookie function\'s result is checked per request', () => {
   });
 });
 
-describe('genid: ids a cookie cannot carry back are refused at generation', () => {
+describe('genid: ids a cookie cannot carry back are refused at generation; any other text is accepted', () => {
   function generateWith(genid: () => string) {
     const resolved = resolveSessionOptions({ secret, genid });
     const request = fakeRequest();
@@ -171,12 +197,9 @@ describe('genid: ids a cookie cannot carry back are refused at generation', () =
 
   it.each([
     ['too long', 'a'.repeat(979), /979 characters; a cookie carries at most 978/],
-    ['a space', 'has space', /characters a cookie cannot carry/],
-    ['a semicolon', 'a;b', /characters a cookie cannot carry/],
-    ['a comma', 'a,b', /characters a cookie cannot carry/],
-    ['a quote', 'a"b', /characters a cookie cannot carry/],
-    ['non-ASCII', 'sessión', /characters a cookie cannot carry/],
-    ['a lone surrogate', 'a\uD800', /characters a cookie cannot carry/],
+    ['a lone surrogate', 'a\uD800', /lone UTF-16 surrogate/],
+    ['a lone low surrogate', '\uDC00a', /lone UTF-16 surrogate/],
+    ['too long once URI-encoded', '\u2028'.repeat(400), /3600 characters once URI-encoded/],
     ['empty', '', /non-empty string/],
   ])('%s → SessionStateError', (_label, id, message) => {
     expect(() => generateWith(() => id)).toThrow(SessionStateError);
@@ -187,6 +210,8 @@ describe('genid: ids a cookie cannot carry back are refused at generation', () =
     ['the longest that fits', 'a'.repeat(978)],
     ['a uuid', '0f8fad5b-d9cb-469f-a165-70867728950e'],
     ['a prefixed id', 'user:42/abc.def_~!*'],
+    ['separators and spaces', 'a;b=c d,e"f\\g'],
+    ['non-ASCII and U+2028', 'sessión\u2028😀'],
   ])('accepts %s', (_label, id) => {
     expect(generateWith(() => id).sessionID).toBe(id);
   });

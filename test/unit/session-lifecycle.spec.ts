@@ -106,12 +106,15 @@ describe('SessionLifecycle', () => {
       expect(setSpy).toHaveBeenCalledWith(request.sessionID, expect.anything(), expect.objectContaining({ mode: 'create' }));
     });
 
-    it('a Secure cookie is not sent over plain HTTP (the session is still saved)', async () => {
+    it('a Secure cookie is not sent over plain HTTP, and the new session it names is not stored', async () => {
+      const emitWarning = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
       const { request, lifecycle } = lifecycleFor({ cookie: { secure: true } });
       lifecycle.generate();
       (request.session as Session & Data).userId = 'u1';
       expect(await finish(lifecycle)).toEqual([]);
-      expect(await store.length()).toBe(1);
+      expect(await store.length()).toBe(0);
+      expect(emitWarning).toHaveBeenCalledTimes(1);
+      emitWarning.mockRestore();
     });
 
     it('a save during the request then an unchanged end writes once', async () => {
