@@ -103,6 +103,7 @@ describe.each([
           return ['b'];
         },
         baseRecord: loaded,
+        baseDataJson: '{"a":1,"b":2}',
       };
       expect(await store.merge('s7', { cookie: loaded.cookie, a: 5 }, lazyChanges)).toBe(true);
       expect(changesRead).toBe(0);

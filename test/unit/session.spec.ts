@@ -28,6 +28,9 @@ class FakeOwner implements SessionOwner {
   rotateSession(session: Session): Promise<Session> {
     return this.#settle('rotate', this.replacement ?? session);
   }
+  takeFlashMessages(): Promise<readonly string[] | undefined> {
+    return this.#settle('takeFlashMessages', undefined);
+  }
 }
 
 function makeSession(data?: Record<string, unknown>, owner = new FakeOwner()): Session {
