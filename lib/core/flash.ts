@@ -25,7 +25,7 @@ export interface FlashChanges {
   readonly removed: readonly string[];
 }
 
-/** One message as stored; a member whose value is an array is a key's queue in the format of 0.x. */
+/** One message as stored; a member whose value is an array is a key's queue, as 0.1 stored them. */
 interface StoredFlashMessage {
   key: string;
   value: unknown;
@@ -145,14 +145,14 @@ function readableMessageIds(session: Session, members: FlashMembers, key: string
   const readable = Object.keys(members).filter((messageId) => {
     if (flashedIds?.has(messageId)) return false;
     const member = members[messageId];
-    // A queue of 0.x is stored under its key's name.
+    // A queue as 0.1 stored it, under its key's name.
     if (Array.isArray(member)) return key === undefined || key === messageId;
     return isMessage(member) && (key === undefined || member.key === key);
   });
   return readable.sort((a, b) => compareMessageIds(members, a, b));
 }
 
-/** Ids sort in flash order; queues of 0.x come first, being older than any message with an id. */
+/** Ids sort in flash order; queues of 0.1 come first, being older than any message with an id. */
 function compareMessageIds(members: FlashMembers, a: string, b: string): number {
   const byFormat = Number(!Array.isArray(members[a])) - Number(!Array.isArray(members[b]));
   if (byFormat !== 0) return byFormat;

@@ -182,6 +182,18 @@ export function describeFlashOverHttp(moduleOptions: () => Partial<SessionModule
     await http.get('/all-messages').set('Cookie', cookie).expect(200, {});
   });
 
+  it('reads the messages of sessions stored by 0.1 (a queue per key), oldest first', async () => {
+    const http = await start();
+    const cookie = cookiePair((await http.post('/items').send({ name: 'new' }).expect(303)).headers['set-cookie'])!;
+    const store = app!.get(SessionStore);
+    const sessionId = sessionIdOf(cookie);
+    const stored = (await store.get(sessionId))!;
+    await store.set(sessionId, { ...stored, __flash: { ...(stored.__flash as object), notice: ['old one', 'old two'], error: ['old error'] } });
+    await http.get('/items').set('Cookie', cookie).expect(200, { notices: ['old one', 'old two', 'Saved new'] });
+    await http.get('/all-messages').set('Cookie', cookie).expect(200, { error: ['old error'] });
+    expect(await store.get(sessionId)).not.toHaveProperty('__flash');
+  });
+
   it('keeps the messages a request read when its response is a 5xx (the page was not shown), not after a 4xx', async () => {
     const http = await start();
     const cookie = cookiePair((await http.post('/items').send({ name: 'tea' }).expect(303)).headers['set-cookie'])!;
