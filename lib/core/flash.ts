@@ -80,7 +80,7 @@ export async function takeFlash(session: Session, key?: string): Promise<unknown
   const members = storedMembers(session, false);
   const readableIds = members ? readableMessageIds(session, members, key) : [];
   if (readableIds.length === 0) return key === undefined ? {} : [];
-  const takenAtStore = await ownerOfSession(session).takeFlashMessages(session, readableIds);
+  const takenAtStore = await ownerOfSession(session)?.takeFlashMessages(session, readableIds);
   const takenIds = takenAtStore === undefined ? readableIds : readableIds.filter((id) => takenAtStore.includes(id));
   const { takenMembers } = requestStateOf(session);
   for (const messageId of takenIds) takenMembers.set(messageId, members![messageId]);

@@ -18,8 +18,11 @@ export interface SessionOwner {
   takeFlashMessages(session: Session, messageIds: readonly string[]): Promise<readonly string[] | undefined>;
 }
 
-/** The request a session belongs to, for flash.ts (the field stays private to the session's users). */
-export let ownerOfSession: (session: Session) => SessionOwner;
+/**
+ * The request a session belongs to, for flash.ts (the field stays private to the session's
+ * users); undefined for a session of the package's other build (ESM / CommonJS).
+ */
+export let ownerOfSession: (session: Session) => SessionOwner | undefined;
 
 /** Resolves when `promise` settles; errors are left to callers who await, never unhandled. */
 function promiseOrCallback<T>(promise: Promise<T>, callback: SessionCallback | undefined): Promise<T> | undefined {
@@ -64,7 +67,7 @@ export class Session {
   }
 
   static {
-    ownerOfSession = (session) => session.#owner;
+    ownerOfSession = (session) => (#owner in session ? session.#owner : undefined);
   }
 
   get id(): string {
