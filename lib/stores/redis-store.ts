@@ -147,8 +147,9 @@ export class RedisStore extends SessionStore {
 
   /**
    * Applies one request's changes on the server, in one round trip (a Lua script on the one
-   * key, so also on a Cluster): other keys, written meanwhile by overlapping requests, stay;
-   * the value stays connect-redis' JSON string. With a custom `serializer` the server cannot
+   * key, so also on a Cluster): other keys, written meanwhile by overlapping requests, stay
+   * with their stored text, and flash messages are added and removed one by one; the value
+   * stays connect-redis' JSON string. With a custom `serializer` the server cannot
    * read the value, so the whole record is written (`set` with mode `'update'`).
    */
   override async merge(
