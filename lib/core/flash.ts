@@ -85,23 +85,20 @@ export async function takeFlash(session: Session, key?: string): Promise<unknown
   const { takenMembers } = requestStateOf(session);
   for (const messageId of takenIds) takenMembers.set(messageId, members![messageId]);
   // Messages another request read meanwhile are gone from the store: they go from here too.
-  for (const messageId of readableIds) delete members![messageId];
-  const data = session as unknown as Record<string, unknown>;
-  if (data[FLASH_KEY] === members && Object.keys(members!).length === 0) delete data[FLASH_KEY];
+  removeFromSession(session, members!, readableIds);
   return key === undefined ? byKey(takenIds, takenMembers) : takenIds.flatMap((id) => valuesOf(takenMembers.get(id)));
 }
 
 /**
- * Puts back the messages this request read (its response is a 5xx: the page that was to show
- * them was not shown). Returns whether there were any.
+ * Puts back the messages this request read: its response is a 5xx, so the page that was to
+ * show them was not shown.
  */
-export function restoreTakenFlash(session: Session): boolean {
+export function restoreTakenFlash(session: Session): void {
   const takenMembers = requestStates.get(session)?.takenMembers;
-  if (!takenMembers || takenMembers.size === 0) return false;
+  if (!takenMembers || takenMembers.size === 0) return;
   const members = storedMembers(session, true)!;
   for (const [messageId, member] of takenMembers) defineMember(members, messageId, member);
   takenMembers.clear();
-  return true;
 }
 
 /**
@@ -157,6 +154,13 @@ function compareMessageIds(members: FlashMembers, a: string, b: string): number 
   const byFormat = Number(!Array.isArray(members[a])) - Number(!Array.isArray(members[b]));
   if (byFormat !== 0) return byFormat;
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Removes messages from the session's `__flash`, and the key once no message is left. */
+function removeFromSession(session: Session, members: FlashMembers, messageIds: readonly string[]): void {
+  for (const messageId of messageIds) delete members[messageId];
+  const data = session as unknown as Record<string, unknown>;
+  if (data[FLASH_KEY] === members && Object.keys(members).length === 0) delete data[FLASH_KEY];
 }
 
 function byKey(messageIds: readonly string[], takenMembers: ReadonlyMap<string, unknown>): FlashMessages {
