@@ -3,7 +3,7 @@ import type { CommitFacts } from './commit-rules.js';
 import type { SessionSecret } from './cookie-signing.js';
 import { signSessionId } from './cookie-signing.js';
 import { SessionStateError, toStoreError } from './errors.js';
-import { removeFlashMembers, restoreTakenFlash } from './flash.js';
+import { applyFlashChanges, FLASH_KEY, removeFlashMembers, restoreTakenFlash } from './flash.js';
 import type { SessionRequest, SessionResponse } from './http-types.js';
 import { isSecureRequest } from './request-security.js';
 import type { CheckedCookieOptions, ResolvedSessionOptions } from './resolve-options.js';
@@ -12,6 +12,7 @@ import type { SessionOwner } from './session.js';
 import { noteSessionActivity } from './session-activity.js';
 import { publishDestroyed, publishRegenerated, publishRotated, publishSessionEvent } from './session-events.js';
 import { changesBetween } from './session-changes.js';
+import type { SessionChanges } from './session-changes.js';
 import { appendSetCookie } from './session-cookie-header.js';
 import { SessionCookie } from './session-cookie.js';
 import { sessionIdProblem } from './session-id.js';
@@ -46,6 +47,8 @@ export class SessionLifecycle implements SessionOwner {
   /** The id known to exist in the store: writes to it update, writes to others create. */
   #persistedSessionId: string | undefined;
   #destroyedSessionIds: Set<string> | undefined;
+  /** Ids `rotate()` moved in this request, to their new id: `destroy()` of the old object ends the new one. */
+  #rotatedTo: Map<string, string> | undefined;
   /** Cookie of a session destroyed in this request, to expire in the browser. */
   #destroyedCookie: SessionCookie | undefined;
   /**
@@ -121,34 +124,107 @@ export class SessionLifecycle implements SessionOwner {
   }
 
   /**
-   * `rotate()`: the same data and cookie under a new id. The new session is stored before the
-   * old id is destroyed, so a failed write leaves the request with its session as it was.
+   * `rotate()`: the same data and cookie under a new id. The new id is stored (and indexed
+   * under its owner) first; then the old one is taken from the store (`take`: removed and read
+   * in one step) and the new one rewritten with what the old one held plus this request's
+   * changes. Only the request that took the old id keeps the new one, and writes confirmed
+   * meanwhile come along. A failed first write leaves the request with its session as it was.
    */
   async rotateSession(session: Session): Promise<Session> {
     if (this.#destroyedSessionIds?.has(session.id)) {
       throw new SessionStateError('nest-sessions: rotate() was called on a destroyed session');
     }
     const previousSessionId = session.id;
-    const wasStored = previousSessionId === this.#persistedSessionId;
+    const ownChanges = previousSessionId === this.#persistedSessionId ? this.#changesSinceStored(session) : undefined;
     const cookie = SessionCookie.fromStored(session.cookie.toJSON());
-    const rotated = new Session(this, this.#newSessionId(), cookie, session as unknown as Record<string, unknown>);
-    const owner = noteSessionActivity(rotated, this.request, this.options, this.store);
-    await this.#write(rotated, serializeSessionData(rotated), 'create', owner);
-    // Checked once the new id is stored (and so in the owner's index, for a revokeAll running
-    // now): a session ended elsewhere meanwhile (logout, UserSessions.revoke) must not live
-    // on under the new id.
-    if (wasStored && !(await this.#isStillStored(previousSessionId))) {
-      await this.#storeCall(() => this.store.destroy(rotated.id), 'destroy the session being rotated');
-      this.#goneSessionId = previousSessionId;
-      throw new SessionStateError('nest-sessions: rotate() failed: the session no longer exists in the store (it was ended meanwhile)');
-    }
+    const copy = new Session(this, this.#newSessionId(), cookie, session as unknown as Record<string, unknown>);
+    const restoreWriteState = this.#saveWriteState();
+    await this.#write(copy, serializeSessionData(copy), 'create', noteSessionActivity(copy, this.request, this.options, this.store));
+    // A session never stored has nothing to move, nor can anyone else have ended it.
+    const rotated = ownChanges ? await this.#moveStored(previousSessionId, copy, ownChanges, restoreWriteState) : copy;
+    this.#switchToRotated(previousSessionId, rotated);
+    publishRotated(previousSessionId, rotated.id, rotated, this.options);
+    return rotated;
+  }
+
+  #switchToRotated(previousSessionId: string, rotated: Session): void {
     this.request.session = rotated;
     this.request.sessionID = rotated.id;
     this.#markDestroyedId(previousSessionId);
-    // If this fails the request goes on with the new session; the caller learns that the old id survived.
-    await this.#storeCall(() => this.store.destroy(previousSessionId), 'destroy the session being rotated');
-    publishRotated(previousSessionId, rotated.id, rotated, this.options);
+    (this.#rotatedTo ??= new Map()).set(previousSessionId, rotated.id);
+  }
+
+  /**
+   * Takes the old id's record from the store and rewrites the new id (already stored as
+   * `copy`) with it and `ownChanges` on top. Throws, leaving no session under the new id
+   * and no cookie to send, when the session was ended or moved elsewhere meanwhile.
+   */
+  async #moveStored(previousSessionId: string, copy: Session, ownChanges: SessionChanges, restoreWriteState: () => void): Promise<Session> {
+    let stored: unknown;
+    try {
+      stored = await this.#takeStored(previousSessionId);
+    } catch (error) {
+      // The old id may still be there: the request goes on with it, the new id is dropped.
+      restoreWriteState();
+      await this.store.destroy(copy.id).catch(() => undefined);
+      throw toStoreError(error, 'move the session being rotated');
+    }
+    if (!isUsableRecord(stored)) {
+      await this.#storeCall(() => this.store.destroy(copy.id), 'destroy the session being rotated');
+      this.#endedElsewhere(previousSessionId);
+    }
+    const rotated = new Session(this, copy.id, copy.cookie, withChanges(stored, ownChanges));
+    const owner = noteSessionActivity(rotated, this.request, this.options, this.store);
+    let isWritten: boolean | void;
+    try {
+      isWritten = await this.#write(rotated, serializeSessionData(rotated), 'update', owner);
+    } catch (error) {
+      // The old id is gone and the new one holds the copy: the request goes on with the new
+      // session, whose save at the end of the request writes what this write could not.
+      this.#switchToRotated(previousSessionId, rotated);
+      throw error;
+    }
+    // Refused when the new id was revoked meanwhile (a revokeAll that listed it).
+    if (isWritten === false) this.#endedElsewhere(previousSessionId);
     return rotated;
+  }
+
+  /** The request's session when `session` is an object `rotate()` moved (once or more) to its id. */
+  #rotatedSuccessorOf(session: Session): Session | undefined {
+    const rotatedTo = this.#rotatedTo;
+    let sessionId = rotatedTo?.get(session.id);
+    if (rotatedTo === undefined || sessionId === undefined) return undefined;
+    for (let nextId = rotatedTo.get(sessionId); nextId !== undefined; nextId = rotatedTo.get(sessionId)) sessionId = nextId;
+    const requestSession = this.request.session;
+    return requestSession instanceof Session && requestSession.id === sessionId && requestSession !== session ? requestSession : undefined;
+  }
+
+  /** A session ended elsewhere while this request ran: no cookie for it, and no later save. */
+  #endedElsewhere(previousSessionId: string): never {
+    this.#goneSessionId = previousSessionId;
+    this.#markDestroyedId(previousSessionId);
+    throw new SessionStateError('nest-sessions: rotate() failed: the session no longer exists in the store (it was ended meanwhile)');
+  }
+
+  /** The stored record, removed: atomically with `take`, else read then destroyed. */
+  async #takeStored(sessionId: string): Promise<unknown> {
+    if (this.store.take) return this.store.take(sessionId);
+    const record = await this.store.get(sessionId);
+    await this.store.destroy(sessionId);
+    return record;
+  }
+
+  /** What this request changed in the session since it was stored. */
+  #changesSinceStored(session: Session): SessionChanges {
+    return changesBetween(this.#storedDataJson ?? this.#originalDataJson!, serializeSessionData(session));
+  }
+
+  /** Saves what `#write` records about the store, and returns what puts it back. */
+  #saveWriteState(): () => void {
+    const state = [this.#persistedSessionId, this.#storedDataJson, this.#loadedRecord, this.#savedDataJson, this.#savedCookieLifetime] as const;
+    return () => {
+      [this.#persistedSessionId, this.#storedDataJson, this.#loadedRecord, this.#savedDataJson, this.#savedCookieLifetime] = state;
+    };
   }
 
   async reloadSession(session: Session): Promise<Session> {
@@ -171,6 +247,9 @@ export class SessionLifecycle implements SessionOwner {
   }
 
   async destroySession(session: Session): Promise<void> {
+    // The object `rotate()` replaced: the user means the session, which lives on under the new id.
+    const successor = this.#rotatedSuccessorOf(session);
+    if (successor) return this.destroySession(successor);
     const requestSession = this.request.session;
     const isRequestSession = requestSession === session || requestSession?.id === session.id;
     if (isRequestSession) {
@@ -379,10 +458,6 @@ export class SessionLifecycle implements SessionOwner {
     session.touch();
   }
 
-  async #isStillStored(sessionId: string): Promise<boolean> {
-    return isUsableRecord(await this.#storeCall(() => this.store.get(sessionId), 'load the session being rotated'));
-  }
-
   /** A store call whose failure reaches the caller as a `SessionStoreError`. */
   async #storeCall<T>(call: () => Promise<T>, action: string): Promise<T> {
     try {
@@ -430,4 +505,15 @@ function withoutFlashMessages(dataJson: string | undefined, messageIds: readonly
   if (dataJson === undefined) return undefined;
   const data = JSON.parse(dataJson) as Record<string, unknown>;
   return removeFlashMembers(data, messageIds).length === 0 ? dataJson : JSON.stringify(data);
+}
+
+/** The stored data with one request's changes applied: what `rotate()` moves to the new id. */
+function withChanges(stored: SessionRecord, changes: SessionChanges): Record<string, unknown> {
+  const data: Record<string, unknown> = { ...stored };
+  // Flash messages are added and removed one by one, as a merging store does.
+  const { flash } = changes;
+  for (const key of changes.deletedKeys) if (!(flash && key === FLASH_KEY)) delete data[key];
+  for (const [key, valueJson] of changes.setKeys) if (!(flash && key === FLASH_KEY)) data[key] = JSON.parse(valueJson);
+  if (flash) applyFlashChanges(data, flash);
+  return data;
 }

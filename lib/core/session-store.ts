@@ -97,6 +97,15 @@ abstract class LocalSessionStore extends EventEmitter {
   abstract destroy(sessionId: string): Promise<void>;
 
   /**
+   * Removes the session and resolves to what was stored, in one atomic step, or to `undefined`
+   * when there was none (already destroyed, revoked, or taken by another request): `rotate()`
+   * moves a session with it, so that of two requests ending or moving one session only one
+   * succeeds, and writes confirmed before the move come along. Optional: without it `rotate()`
+   * reads, then destroys (two overlapping rotations or a logout may then both succeed).
+   */
+  take?(sessionId: string): Promise<SessionRecord | null | undefined>;
+
+  /**
    * Extends the life of an unchanged session without rewriting its data; never creates it.
    * Resolves to `false` when there was no such session (destroyed or expired meanwhile: the
    * response then sets no cookie for it), `true` or nothing otherwise. Optional: without it,

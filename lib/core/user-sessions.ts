@@ -29,6 +29,13 @@ export interface RevokeAllOptions {
   except?: string;
 }
 
+/**
+ * Listings `revokeAll` makes at most: each one after the first finds only sessions that moved
+ * to a new id (or signed in) while the previous round ran; bounded so that a client rotating
+ * without pause cannot keep the call from returning.
+ */
+const MAX_REVOKE_ROUNDS = 10;
+
 /** The store cannot do what was asked (an express-session store has no index of sessions per owner). */
 export class SessionStoreNotSupportedError extends SessionStoreError {
   override name = 'SessionStoreNotSupportedError';
@@ -77,10 +84,17 @@ export class UserSessions {
   /** Ends every session of `ownerId` except the one with handle `except`; resolves to how many ended. */
   async revokeAll(ownerId: string, options: RevokeAllOptions = {}): Promise<number> {
     const except = options?.except;
-    const sessions = await this.#sessionsOf(ownerId);
-    const targets = sessions.filter((session) => except === undefined || this.#handleOf(session) !== except);
-    await this.#end(ownerId, targets);
-    return targets.length;
+    let endedCount = 0;
+    // `rotate()` stores the new id before it takes the old one, so a session that moved while a
+    // round ended its old id shows up in the next round's listing: list again until none is left.
+    for (let round = 0; round < MAX_REVOKE_ROUNDS; round++) {
+      const sessions = await this.#sessionsOf(ownerId);
+      const targets = sessions.filter((session) => except === undefined || this.#handleOf(session) !== except);
+      if (targets.length === 0) break;
+      await this.#end(ownerId, targets);
+      endedCount += targets.length;
+    }
+    return endedCount;
   }
 
   async #end(ownerId: string, sessions: OwnedSession[]): Promise<void> {

@@ -28,6 +28,8 @@ export interface RedisClient {
   zrem(key: string, ...members: string[]): Promise<number>;
   scan(cursor: string, matchToken: 'MATCH', pattern: string, countToken: 'COUNT', count: number): Promise<[cursor: string, keys: string[]]>;
   pipeline(commands: string[][]): { exec(): Promise<Array<[error: Error | null, reply: unknown]> | null> };
+  /** For `take`: GET and DEL of one key in one transaction. */
+  multi(commands: string[][]): { exec(): Promise<Array<[error: Error | null, reply: unknown]> | null> };
   quit(): Promise<unknown>;
   disconnect(): void;
   on(event: string, listener: (...args: any[]) => void): unknown;

@@ -206,6 +206,22 @@ export class RedisStore extends SessionStore {
   }
 
   /**
+   * Removes the session and returns what was stored: GET and DEL in one MULTI on the one key
+   * (atomic, on a Cluster too, and on Redis before 6.2's GETDEL). Unreadable data is removed
+   * and reported as absent.
+   */
+  override async take(sessionId: string): Promise<SessionRecord | undefined> {
+    const key = this.prefix + sessionId;
+    const replies = await this.#run('take the session', () => this.client.multi([['get', key], ['del', key]]).exec());
+    const [getError, text] = replies?.[0] ?? [null, null];
+    if (getError) {
+      this.#logUnreadable(key, `it could not be read (${getError.message})`);
+      return undefined;
+    }
+    return typeof text === 'string' ? this.#parse(key, text) : undefined;
+  }
+
+  /**
    * The sessions recorded under `ownerId`: one read of that owner's index. Entries of sessions
    * destroyed or moved since are pruned by `UserSessions`; the index expires on its own.
    */

@@ -4,7 +4,7 @@ import type { RedisClient } from '../../lib/redis.js';
 import { sessionCookie } from '../../lib/testing.js';
 import { createSessionApp, sessionIdOf } from '../support/e2e-app.js';
 import { waitUntil } from '../support/redis-server.js';
-import { describeRotateAndMergeOverHttp, gate, RotateMergeController } from '../support/rotate-merge-app.js';
+import { describeRotateAndMergeOverHttp, describeRotationRaces, gate, RotateMergeController } from '../support/rotate-merge-app.js';
 import { connectRedisTtl } from './connect-redis-format.js';
 import { sessionRecord, startCluster, startSingleNode, storeOn, uniquePrefix } from './redis-targets.js';
 import type { RedisTarget } from './redis-targets.js';
@@ -80,6 +80,10 @@ describe.each([
       client.evalsha = evalsha;
       await app.close();
     }
+  });
+
+  describe('rotate() racing other requests', () => {
+    describeRotationRaces(() => ({ store: new RedisStore({ client, prefix: uniquePrefix() }) }), { isMoveAtomic: true, hasOwnerIndex: true });
   });
 
   describe('RedisStore.merge', () => {

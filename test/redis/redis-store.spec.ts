@@ -171,6 +171,36 @@ describe.each([
     });
   });
 
+  describe('take', () => {
+    it('removes the session and returns it, once: a second take finds nothing', async () => {
+      const store = await newStore();
+      await store.set('taken', sessionRecord({ views: 3 }));
+      expect(await store.take('taken')).toMatchObject({ views: 3 });
+      expect(await redis.exists(`${store.prefix}taken`)).toBe(0);
+      expect(await store.take('taken')).toBeUndefined();
+    });
+
+    it('reads the value with a custom serializer', async () => {
+      const serializer = { stringify: (record: object) => 'v1:' + JSON.stringify(record), parse: (text: string) => JSON.parse(text.slice(3)) };
+      const store = await newStore({ serializer });
+      await store.set('custom', sessionRecord({ views: 4 }));
+      expect(await store.take('custom')).toMatchObject({ views: 4 });
+    });
+
+    it('removes unreadable data (a key of another type, text that is not a session) and reports no session, logged without the id', async () => {
+      const logger = new CollectingLogger();
+      const store = await newStore({ logger });
+      await redis.hset(`${store.prefix}hashed-session-id-0123456789`, 'field', 'value');
+      await redis.set(`${store.prefix}corrupted-session-id-0123456789`, '{"hello":"world"}', 'EX', 600);
+      expect(await store.take('hashed-session-id-0123456789')).toBeUndefined();
+      expect(await store.take('corrupted-session-id-0123456789')).toBeUndefined();
+      expect(await redis.exists(`${store.prefix}hashed-session-id-0123456789`)).toBe(0);
+      expect(await redis.exists(`${store.prefix}corrupted-session-id-0123456789`)).toBe(0);
+      expect(logger.messages).toHaveLength(2);
+      expect(logger.messages.join('\n')).not.toContain('session-id-0123456789');
+    });
+  });
+
   describe('listing with SCAN on every master', () => {
     const sessionCount = 40;
 

@@ -1,10 +1,11 @@
 import request from 'supertest';
-import { Controller, Get, HttpCode, Post, Query, Req, UseGuards } from '@nestjs/common';
+import { ConflictException, Controller, Get, HttpCode, Post, Query, Req, UseGuards } from '@nestjs/common';
 import type { INestApplication } from '@nestjs/common';
-import { Session, SessionGuard, SessionStore, UserSessions } from '../../lib/index.js';
+import { Session, SessionGuard, SessionStateError, SessionStore, UserSessions } from '../../lib/index.js';
 import type { RequestWithSession, SessionModuleOptions } from '../../lib/index.js';
 import { sessionCookie } from '../../lib/testing.js';
-import { cookiePair, createSessionApp, sessionIdOf } from './e2e-app.js';
+import { cookiePair, createSessionApp, sessionIdOf, setCookies } from './e2e-app.js';
+import { holdableStore } from './held-store.js';
 import { waitUntil } from './redis-server.js';
 import { recordSessionEvents } from './session-events.js';
 
@@ -12,6 +13,8 @@ declare module '../../lib/index.js' {
   interface SessionData {
     /** Set after a rotation, as an app marks a confirmed password. */
     isElevated: boolean;
+    /** Set before a rotation, by the rotating request. */
+    note: string;
   }
 }
 
@@ -81,12 +84,20 @@ export class RotateMergeController {
     return { cart: session.cart };
   }
 
-  /** A privilege change that keeps the state: the user confirms their password, say. */
+  /**
+   * A privilege change that keeps the state: the user confirms their password, say. `note`
+   * is set before rotating; `hold` holds the request (session loaded) until released. A
+   * session ended or moved elsewhere meanwhile answers 409.
+   */
   @Post('elevate')
   @HttpCode(200)
-  async elevate(@Session() session: Session) {
+  async elevate(@Session() session: Session, @Query('note') note: string | undefined, @Query('hold') hold: string | undefined) {
+    if (hold !== undefined) await gate.hold(hold);
+    if (note !== undefined) session.note = note;
     const previousId = session.id;
-    const rotated = await session.rotate();
+    const rotated = await session.rotate().catch((error: unknown) => {
+      throw error instanceof SessionStateError ? new ConflictException('the session was ended meanwhile') : error;
+    });
     rotated.isElevated = true;
     return {
       previousId,
@@ -106,6 +117,15 @@ export class RotateMergeController {
         resolve({ sessionId: request.sessionID });
       });
     });
+  }
+
+  /** `destroy()` on the object `rotate()` replaced: the user still means to sign out. */
+  @Post('rotate-then-destroy')
+  @HttpCode(200)
+  async rotateThenDestroy(@Session() session: Session) {
+    const rotated = await session.rotate();
+    await session.destroy();
+    return { sessionId: rotated.id };
   }
 
   @Post('remember-me')
@@ -334,5 +354,128 @@ export function describeRotateAndMergeOverHttp(moduleOptions: () => Partial<Sess
       expect(await store.get(sessionIdOf(cookie))).toBeFalsy();
       await http.get('/me').set('Cookie', cookie).expect(401);
     });
+  });
+}
+
+/** What a store can promise for rotations racing other requests. */
+export interface RotationGuarantees {
+  /** The store takes a session atomically (`take`): one of two overlapping rotations wins. */
+  isMoveAtomic: boolean;
+  /** The store keeps an owner index: `UserSessions.revokeAll` is available. */
+  hasOwnerIndex: boolean;
+}
+
+/**
+ * `rotate()` racing other requests, each race played in a known order by holding one call at
+ * the store (or one request in its handler). `moduleOptions` gives the store.
+ */
+export function describeRotationRaces(moduleOptions: () => Partial<SessionModuleOptions>, guarantees: RotationGuarantees): void {
+  let app: INestApplication | undefined;
+  let http: ReturnType<typeof request>;
+  let store: SessionStore;
+  let holdNext: ReturnType<typeof holdableStore>['holdNext'];
+  let userCount = 0;
+
+  beforeEach(async () => {
+    gate.reset();
+    const options = moduleOptions();
+    const holdable = holdableStore(options.store as SessionStore);
+    holdNext = holdable.holdNext;
+    app = await createSessionApp({ ...options, store: holdable.store }, { controllers: [RotateMergeController] });
+    http = request(app.getHttpServer());
+    store = app.get(SessionStore);
+  });
+
+  afterEach(async () => {
+    await app?.close();
+    app = undefined;
+  });
+
+  async function signIn(): Promise<{ user: string; cookie: string; sessionId: string }> {
+    userCount += 1;
+    const user = `racer-${process.pid}-${Date.now()}-${userCount}`;
+    const cookie = cookiePair((await http.post(`/login?user=${user}`).expect(200)).headers['set-cookie'])!;
+    return { user, cookie, sessionId: sessionIdOf(cookie) };
+  }
+
+  /** The stored ones among `sessionIds`. */
+  async function storedOf(sessionIds: string[]): Promise<string[]> {
+    const records = await Promise.all(sessionIds.map((sessionId) => store.get(sessionId)));
+    return sessionIds.filter((_sessionId, index) => records[index] != null);
+  }
+
+  it('a write another request confirmed while the rotating request ran moves to the new id, with the rotating request\'s own changes', async () => {
+    const { cookie } = await signIn();
+    const rotating = http.post('/elevate?hold=rotate&note=mine').set('Cookie', cookie).then((response) => response);
+    await waitUntil(() => gate.isHeld('rotate'), 'the rotating request loaded the session');
+    await http.post('/write?key=confirmed&value=yes&group=confirm&size=1').set('Cookie', cookie).expect(200);
+    gate.release('rotate');
+    const rotation = await rotating;
+    expect(rotation.status).toBe(200);
+    const state = await http.get('/state').set('Cookie', cookiePair(rotation.headers['set-cookie'])!).expect(200);
+    expect(state.body.sessionId).toBe(rotation.body.sessionId);
+    expect(state.body.data).toMatchObject({ confirmed: 'yes', note: 'mine', isElevated: true });
+  });
+
+  it('destroy() on the object rotate() replaced ends the session under its new id and expires the cookie', async () => {
+    const { cookie, sessionId } = await signIn();
+    const response = await http.post('/rotate-then-destroy').set('Cookie', cookie).expect(200);
+    expect(await storedOf([sessionId, response.body.sessionId])).toEqual([]);
+    const sessionCookies = setCookies(response.headers['set-cookie']).filter((header) => header.startsWith('connect.sid='));
+    expect(sessionCookies).toHaveLength(1);
+    expect(sessionCookies[0]).toContain('Expires=Thu, 01 Jan 1970 00:00:00 GMT');
+    await http.get('/me').set('Cookie', cookie).expect(401);
+  });
+
+  // Without an atomic take (an express-session store) both rotations may succeed: documented, not tested.
+  if (guarantees.isMoveAtomic) it('two overlapping rotations of one session: one keeps it under its new id, the other fails and leaves nothing behind', async () => {
+    const { cookie, sessionId } = await signIn();
+    // The first rotation is held as it is about to remove the old id; the second runs through.
+    const firstHeld = holdNext((method, id) => (method === 'take' || method === 'destroy') && id === sessionId);
+    const first = http.post('/elevate').set('Cookie', cookie).then((response) => response);
+    await firstHeld.reached;
+    const second = await http.post('/elevate').set('Cookie', cookie);
+    firstHeld.release();
+    const responses = [await first, second];
+    expect(responses.map((response) => response.status).sort()).toEqual([200, 409]);
+    const winner = responses.find((response) => response.status === 200)!;
+    const loser = responses.find((response) => response.status === 409)!;
+    expect(cookiePair(loser.headers['set-cookie'])).toBeUndefined();
+    expect(await store.ids!()).toEqual([winner.body.sessionId]);
+  });
+
+  if (guarantees.hasOwnerIndex) it('"log out everywhere" (revokeAll) that listed the session before it rotated also ends it under its new id', async () => {
+    const { user, cookie, sessionId } = await signIn();
+    const userSessions = app!.get(UserSessions);
+    // revokeAll has listed the session and is about to destroy it when the rotation runs through.
+    const revokeHeld = holdNext((method, id) => method === 'destroy' && id === sessionId);
+    const revoking = userSessions.revokeAll(user);
+    await revokeHeld.reached;
+    const rotation = await http.post('/elevate').set('Cookie', cookie).expect(200);
+    revokeHeld.release();
+    await revoking;
+    expect(await storedOf([sessionId, rotation.body.sessionId])).toEqual([]);
+    expect(await userSessions.list(user)).toEqual([]);
+    await http.get('/me').set('Cookie', cookiePair(rotation.headers['set-cookie'])!).expect(401);
+  });
+
+  if (guarantees.hasOwnerIndex) it('a rotation that starts after revokeAll listed the session and ends after it destroyed it fails: no new id survives', async () => {
+    const { user, cookie, sessionId } = await signIn();
+    const userSessions = app!.get(UserSessions);
+    // The rotation is held just before it removes the old id, which revokeAll then destroys.
+    let isLoading = true;
+    const rotationHeld = holdNext((method, id) => (method === 'take' || method === 'get') && id === sessionId && !isLoading);
+    const rotating = http.post('/elevate?hold=loaded').set('Cookie', cookie).then((response) => response);
+    await waitUntil(() => gate.isHeld('loaded'), 'the rotating request loaded the session');
+    isLoading = false;
+    gate.release('loaded');
+    await rotationHeld.reached;
+    await userSessions.revokeAll(user);
+    rotationHeld.release();
+    const rotation = await rotating;
+    expect(rotation.status).toBe(409);
+    expect(cookiePair(rotation.headers['set-cookie'])).toBeUndefined();
+    expect(await userSessions.list(user)).toEqual([]);
+    expect(await store.get(sessionId)).toBeFalsy();
   });
 }

@@ -314,6 +314,18 @@ describe('MemoryStore', () => {
     expect(await store.get('a')).toBeUndefined();
   });
 
+  it('take removes the session and returns it, once: a second take (or one of an expired session) finds nothing', async () => {
+    const store = makeStore();
+    await store.set('a', record({ views: 2 }, 1_000), { owner: 'ada' });
+    expect(await store.take('a')).toMatchObject({ views: 2 });
+    expect(await store.get('a')).toBeUndefined();
+    expect(await store.ownerSessionIds('ada')).toEqual([]);
+    expect(await store.take('a')).toBeUndefined();
+    await store.set('b', record({}, 1_000));
+    jest.setSystemTime(NOW + 1_000);
+    expect(await store.take('b')).toBeUndefined();
+  });
+
   it('all, ids, length and clear see live sessions only', async () => {
     const store = makeStore({ checkPeriod: 0 });
     await store.set('a', record({ n: 1 }, 1_000));

@@ -325,6 +325,50 @@ describe('SessionLifecycle', () => {
       expect(await store.get('sid')).toMatchObject({ n: 1 });
     });
 
+    it('a failed take of the old id leaves the request with its session, the old id stored and no new id', async () => {
+      const { request, lifecycle, session } = await loaded();
+      jest.spyOn(store, 'take').mockRejectedValueOnce(new Error('connection reset'));
+      await expect(session.rotate()).rejects.toBeInstanceOf(SessionStoreError);
+      expect(request.session).toBe(session);
+      expect(await store.ids()).toEqual(['sid']);
+      session.n = 2;
+      const setCookies = await finish(lifecycle);
+      expect(setCookies).toHaveLength(1);
+      expect(await store.get('sid')).toMatchObject({ n: 2 });
+      expect(await store.ids()).toEqual(['sid']);
+    });
+
+    it('a failed rewrite of the new id, once the old one is taken, leaves the request with the new session, saved at the end', async () => {
+      await store.set('sid', storedRecord({ n: 1 }));
+      const { request, lifecycle } = lifecycleFor({}, fakeRequest(), 'sid');
+      lifecycle.inflate('sid', (await store.get('sid'))!);
+      const session = request.session as Session & Data;
+      // Another request's write, confirmed after this one loaded the session.
+      await store.set('sid', storedRecord({ n: 1, confirmed: true }));
+      jest.spyOn(store, 'merge').mockRejectedValueOnce(new Error('connection reset'));
+      await expect(session.rotate()).rejects.toBeInstanceOf(SessionStoreError);
+      const rotated = request.session as Session & Data;
+      expect(rotated.id).not.toBe('sid');
+      expect(request.sessionID).toBe(rotated.id);
+      const setCookies = await finish(lifecycle);
+      expect(setCookies[0]).toContain(encodeURIComponent(rotated.id));
+      expect(await store.ids()).toEqual([rotated.id]);
+      expect(await store.get(rotated.id)).toMatchObject({ n: 1, confirmed: true });
+    });
+
+    it('destroy() of the object rotate() replaced, after rotating twice, ends the newest id and expires the cookie', async () => {
+      const { request, lifecycle, session } = await loaded();
+      const rotated = await session.rotate();
+      await rotated.rotate();
+      await session.destroy();
+      expect(request.session).toBeUndefined();
+      expect(await store.ids()).toEqual([]);
+      const setCookies = await finish(lifecycle);
+      expect(setCookies).toHaveLength(1);
+      expect(setCookies[0]).toContain('Expires=Thu, 01 Jan 1970 00:00:00 GMT');
+      expect(await store.ids()).toEqual([]);
+    });
+
     it('a session ended elsewhere meanwhile (revoked, logged out) does not live on under a new id', async () => {
       const { request, lifecycle, session } = await loaded();
       await store.destroy('sid');
