@@ -226,6 +226,17 @@ describe('SessionLifecycle', () => {
       expect(messages).toEqual(expect.arrayContaining([{ key: 'notice', value: 'one' }, { key: 'error', value: 'two' }]));
     });
 
+    it('rotate() moves the messages another request flashed meanwhile along with its own', async () => {
+      const { lifecycle, session } = await loaded({}, stored);
+      session.flash('notice', 'mine');
+      // Another request flashed and saved while this one ran.
+      await store.set('sid', storedRecord({ ...stored, __flash: { ...stored.__flash, m2: { key: 'notice', value: 'theirs' } } }));
+      const rotated = await session.rotate();
+      await finish(lifecycle);
+      const messages = Object.values((await store.get(rotated.id))!.__flash as object).map((message: { value: string }) => message.value);
+      expect(messages.sort()).toEqual(['mine', 'one', 'theirs']);
+    });
+
     it('read on a store that cannot take them: removed with the save', async () => {
       const { lifecycle, session } = await loaded({}, stored);
       Object.defineProperty(store, 'takeFlashMessages', { value: undefined });
