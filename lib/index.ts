@@ -10,7 +10,7 @@ export type { SessionOptionsFactory } from './nest/session.module-definition.js'
 export type { SessionModuleOptions, SessionRoute, SessionExcludedRoute, SessionFollowerMiddleware, IsAuthenticated } from './nest/session-module-options.interface.js';
 export { Session, SessionParamPipe } from './nest/session.decorator.js';
 export { Flash, FlashParamPipe } from './nest/flash.decorator.js';
-export type { FlashMessages } from './core/flash.js';
+export type { FlashChanges, FlashMessages } from './core/flash.js';
 export type { RequestWithSession, ResponseWithSession } from './nest/session.decorator.js';
 export { SessionGuard, hasSignedInUser } from './nest/session.guard.js';
 export { RequireSessionKeys, SkipSessionGuard, REQUIRED_SESSION_KEYS, SKIP_SESSION_GUARD } from './nest/session-guard.decorators.js';

@@ -111,7 +111,7 @@ export class ResponseCommit {
     let commit: Promise<void> | undefined;
     try {
       if (this.#headerError !== undefined) throw this.#headerError;
-      commit = this.lifecycle.beforeEnd();
+      commit = this.lifecycle.beforeEnd(response.statusCode);
       if (commit === undefined && !this.#areHeadersHandled) {
         this.#areHeadersHandled = true;
         this.lifecycle.beforeHeaders(response);

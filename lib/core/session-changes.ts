@@ -1,3 +1,5 @@
+import { flashChangesBetween } from './flash.js';
+import type { FlashChanges } from './flash.js';
 import type { SessionRecord } from './session-store.js';
 
 /**
@@ -15,6 +17,18 @@ export interface SessionChanges {
    * meanwhile may write the record whole instead (the same result, for less work).
    */
   readonly baseRecord?: SessionRecord;
+  /**
+   * The data's JSON the changes are relative to (`JSON.stringify` of the data, without the
+   * cookie): with `baseRecord`, what the request made of it. A store that keeps the text it
+   * read can tell from it whether writing the record whole would rewrite keys nobody changed.
+   */
+  readonly baseDataJson?: string;
+  /**
+   * The flash messages added and removed, one by one. A store with `takeFlashMessages` applies
+   * these instead of the `__flash` entry of `setKeys` / `deletedKeys` (the whole message list);
+   * without them, `__flash` is a key like any other.
+   */
+  readonly flash?: FlashChanges;
 }
 
 /**
@@ -31,9 +45,12 @@ export function changesBetween(beforeJson: string, afterJson: string, baseRecord
 class DataJsonChanges implements SessionChanges {
   #setKeys: Map<string, string> | undefined;
   #deletedKeys: string[] | undefined;
+  #flash: FlashChanges | undefined;
+  #before: Record<string, unknown> | undefined;
+  #after: Record<string, unknown> | undefined;
 
   constructor(
-    private readonly beforeJson: string,
+    readonly baseDataJson: string,
     private readonly afterJson: string,
     readonly baseRecord?: SessionRecord,
   ) {}
@@ -48,10 +65,21 @@ class DataJsonChanges implements SessionChanges {
     return this.#deletedKeys!;
   }
 
+  get flash(): FlashChanges {
+    this.#parse();
+    return (this.#flash ??= flashChangesBetween(this.#before!, this.#after!));
+  }
+
+  #parse(): void {
+    this.#before ??= JSON.parse(this.baseDataJson) as Record<string, unknown>;
+    this.#after ??= JSON.parse(this.afterJson) as Record<string, unknown>;
+  }
+
   /** Key by key, as JSON: parsing JSON.stringify's output and serializing a value again gives the same text. */
   #compare(): void {
-    const before = JSON.parse(this.beforeJson) as Record<string, unknown>;
-    const after = JSON.parse(this.afterJson) as Record<string, unknown>;
+    this.#parse();
+    const before = this.#before!;
+    const after = this.#after!;
     this.#setKeys = new Map();
     this.#deletedKeys = [];
     for (const key of Object.keys(after)) {

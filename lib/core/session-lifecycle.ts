@@ -3,6 +3,7 @@ import type { CommitFacts } from './commit-rules.js';
 import type { SessionSecret } from './cookie-signing.js';
 import { signSessionId } from './cookie-signing.js';
 import { SessionStateError, toStoreError } from './errors.js';
+import { applyFlashChanges, FLASH_KEY, removeFlashMembers, restoreTakenFlash } from './flash.js';
 import type { SessionRequest, SessionResponse } from './http-types.js';
 import { isSecureRequest } from './request-security.js';
 import type { CheckedCookieOptions, ResolvedSessionOptions } from './resolve-options.js';
@@ -297,6 +298,26 @@ export class SessionLifecycle implements SessionOwner {
     return this.request.session as Session;
   }
 
+  /**
+   * Flash messages read in this request: the store removes them itself when it can, atomically,
+   * so that of overlapping requests only one shows each message. The store no longer holds them
+   * then, and this request's baselines say so: the read needs no save of its own, and messages
+   * put back by a 5xx (`beforeEnd`) are saved as added.
+   */
+  async takeFlashMessages(session: Session, messageIds: readonly string[]): Promise<readonly string[] | undefined> {
+    const { store } = this;
+    const isStored = session.id === this.#persistedSessionId && this.#destroyedSessionIds?.has(session.id) !== true;
+    if (store.takeFlashMessages === undefined || !isStored) return undefined;
+    const takenIds = await this.#storeCall(() => store.takeFlashMessages!(session.id, messageIds), 'read the flash messages');
+    if (takenIds === undefined) return undefined;
+    this.#storedDataJson = withoutFlashMessages(this.#storedDataJson, messageIds);
+    this.#savedDataJson = withoutFlashMessages(this.#savedDataJson, messageIds);
+    if (session.id === this.#originalSessionId) this.#originalDataJson = withoutFlashMessages(this.#originalDataJson, messageIds);
+    // The stored value changed: a store must not take it for the one this request loaded.
+    this.#loadedRecord = undefined;
+    return takenIds;
+  }
+
   /** After a failed commit the response carries an error: no cookie must go with it. */
   abandon(): void {
     this.#isAbandoned = true;
@@ -327,15 +348,16 @@ export class SessionLifecycle implements SessionOwner {
   }
 
   /**
-   * Runs when the response ends. The one place that decides what the request does to the
-   * stored session, each decision a rule of commit-rules.ts: destroy it (`shouldDestroyUnset`),
-   * save it (`decideCommit`; written as a merge of this request's changes or whole:
-   * `shouldMerge`, in `#write`), touch it, or nothing; the steps below carry each out.
+   * Runs when the response ends (given its status code; none without a response). The one
+   * place that decides what the request does to the stored session, each decision a rule of
+   * commit-rules.ts: destroy it (`shouldDestroyUnset`), save it (`decideCommit`; written as a
+   * merge of this request's changes or whole: `shouldMerge`, in `#write`), touch it, or
+   * nothing; the steps below carry each out.
    * (`destroy()`, `regenerate()` and `rotate()` act when called; this sees their result.)
    * Returns the store call to wait for before the response is finished, or undefined when
    * there is none; it rejects with a `SessionStoreError` when the store fails, however it fails.
    */
-  beforeEnd(): Promise<void> | undefined {
+  beforeEnd(statusCode?: number): Promise<void> | undefined {
     if (this.#isAbandoned) return undefined;
     const session = this.request.session;
     if (!session) {
@@ -344,6 +366,8 @@ export class SessionLifecycle implements SessionOwner {
       return shouldDestroyUnset({ sessionId, isDestroyed }, this.options) ? this.#destroyUnset(sessionId!) : undefined;
     }
     if (session.id === this.#goneSessionId) return undefined;
+    // A failed request did not show the flash messages it read: they stay for the next one.
+    if (statusCode !== undefined && statusCode >= 500) restoreTakenFlash(session);
     this.#touchOnce(session);
     // Renews a minute-old `lastActiveAt` of an owned session, which makes it due for a save.
     noteSessionActivity(session, this.request, this.options, this.store);
@@ -498,10 +522,20 @@ export class SessionLifecycle implements SessionOwner {
   }
 }
 
+/** A data JSON without the flash messages `messageIds`. */
+function withoutFlashMessages(dataJson: string | undefined, messageIds: readonly string[]): string | undefined {
+  if (dataJson === undefined) return undefined;
+  const data = JSON.parse(dataJson) as Record<string, unknown>;
+  return removeFlashMembers(data, messageIds).length === 0 ? dataJson : JSON.stringify(data);
+}
+
 /** The stored data with one request's changes applied: what `rotate()` moves to the new id. */
 function withChanges(stored: SessionRecord, changes: SessionChanges): Record<string, unknown> {
   const data: Record<string, unknown> = { ...stored };
-  for (const key of changes.deletedKeys) delete data[key];
-  for (const [key, valueJson] of changes.setKeys) data[key] = JSON.parse(valueJson);
+  // Flash messages are added and removed one by one, as a merging store does.
+  const { flash } = changes;
+  for (const key of changes.deletedKeys) if (!(flash && key === FLASH_KEY)) delete data[key];
+  for (const [key, valueJson] of changes.setKeys) if (!(flash && key === FLASH_KEY)) data[key] = JSON.parse(valueJson);
+  if (flash) applyFlashChanges(data, flash);
   return data;
 }

@@ -28,7 +28,11 @@ export function serializeSessionRecord(record: SessionRecord): string {
   const dataJson = (record as RecordWithDataJson)[DATA_JSON];
   if (dataJson === undefined) return JSON.stringify(record);
   // The cookie is the Session's first own property, so it leads the record as it would here.
-  const cookieJson = JSON.stringify(withExpiresAsText(record.cookie));
+  return recordJsonOf(JSON.stringify(withExpiresAsText(record.cookie)), dataJson);
+}
+
+/** A record's JSON, cookie first, from the cookie's JSON and the data's (`serializeSessionData`). */
+export function recordJsonOf(cookieJson: string, dataJson: string): string {
   return dataJson === '{}' ? `{"cookie":${cookieJson}}` : `{"cookie":${cookieJson},${dataJson.slice(1)}`;
 }
 

@@ -81,6 +81,18 @@ abstract class LocalSessionStore extends EventEmitter {
    */
   merge?(sessionId: string, record: SessionRecord, changes: SessionChanges, options?: Pick<StoreWriteOptions, 'owner'>): Promise<boolean>;
 
+  /**
+   * Removes flash messages (members of the stored session's `__flash` object, by id) in one
+   * atomic step and resolves to the ids of those that were there, so that of overlapping
+   * requests reading the same message only one gets it. A store with it also applies
+   * `changes.flash` in `merge` (messages added and removed one by one) instead of replacing
+   * `__flash` whole. Resolves to `[]` when the session is not stored, and to `undefined` when
+   * the store cannot take messages of this session (they are then removed with the request's
+   * save). Optional: without it, messages are removed with the save, and overlapping requests
+   * may both show one.
+   */
+  takeFlashMessages?(sessionId: string, messageIds: readonly string[]): Promise<string[] | undefined>;
+
   /** Removes the session. Removing an unknown id is not an error. */
   abstract destroy(sessionId: string): Promise<void>;
 

@@ -11,7 +11,18 @@ export interface SessionOwner {
   destroySession(session: Session): Promise<void>;
   regenerateSession(session: Session): Promise<Session>;
   rotateSession(session: Session): Promise<Session>;
+  /**
+   * Removes flash messages from the stored session atomically, resolving to the ids of those
+   * this call removed; undefined when the store cannot (they are then removed with the save).
+   */
+  takeFlashMessages(session: Session, messageIds: readonly string[]): Promise<readonly string[] | undefined>;
 }
+
+/**
+ * The request a session belongs to, for flash.ts (the field stays private to the session's
+ * users); undefined for a session of the package's other build (ESM / CommonJS).
+ */
+export let ownerOfSession: (session: Session) => SessionOwner | undefined;
 
 /** Resolves when `promise` settles; errors are left to callers who await, never unhandled. */
 function promiseOrCallback<T>(promise: Promise<T>, callback: SessionCallback | undefined): Promise<T> | undefined {
@@ -53,6 +64,10 @@ export class Session {
         if (!(key in this)) target[key] = data[key];
       }
     }
+  }
+
+  static {
+    ownerOfSession = (session) => (#owner in session ? session.#owner : undefined);
   }
 
   get id(): string {

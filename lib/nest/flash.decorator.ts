@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { PipeTransform } from '@nestjs/common';
-import { takeAllFlash, takeFlash } from '../core/flash.js';
+import { takeFlash } from '../core/flash.js';
 import type { Session } from '../core/session.js';
 import { SessionLookup, SessionLookupParam } from './session.decorator.js';
 import { SessionResolver } from './session-resolver.service.js';
@@ -13,7 +13,7 @@ export class FlashParamPipe implements PipeTransform {
   async transform(value: unknown): Promise<unknown> {
     if (!(value instanceof SessionLookup)) return value;
     const session = (await this.sessionResolver.sessionFor(value.context)) as Session | undefined;
-    if (value.key === undefined) return session ? takeAllFlash(session) : {};
+    if (value.key === undefined) return session ? takeFlash(session) : {};
     return session ? takeFlash(session, value.key) : [];
   }
 }
@@ -21,8 +21,10 @@ export class FlashParamPipe implements PipeTransform {
 /**
  * The flash messages earlier requests left with `session.flash(key, value)`, read once:
  * `@Flash('notice') notices: unknown[]` gives the messages under one key (`[]` when none),
- * `@Flash() all: Record<string, unknown[]>` every key. Reading removes them from the session;
- * messages flashed during the current request are kept for the next one.
+ * `@Flash() all: Record<string, unknown[]>` every key. Reading removes them from the session
+ * (each message goes to one request, also when requests overlap, on stores that can take
+ * messages atomically) unless the response is a 5xx; messages flashed during the current
+ * request are kept for the next one.
  */
 export function Flash(key?: string): ParameterDecorator {
   return SessionLookupParam(key, FlashParamPipe);

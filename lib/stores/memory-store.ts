@@ -3,6 +3,7 @@ import { SessionStore } from '../core/session-store.js';
 import type { SessionRecord, StoreWriteOptions } from '../core/session-store.js';
 import { parseDateText } from '../core/date-text.js';
 import type { SessionChanges } from '../core/session-changes.js';
+import { applyFlashChanges, FLASH_KEY, removeFlashMembers } from '../core/flash.js';
 import { serializeSessionRecord } from '../core/session-record.js';
 import { OwnerIndex } from './owner-index.js';
 
@@ -112,6 +113,17 @@ export class MemoryStore extends SessionStore {
     const isKept = this.#write(sessionId, json, this.#expiresAt(record, now), now);
     if (isKept && options?.owner !== undefined) this.#owners.assign(sessionId, options.owner);
     return true;
+  }
+
+  /** Removes flash messages; atomic, as it runs without yielding between the read and the write. */
+  override async takeFlashMessages(sessionId: string, messageIds: readonly string[]): Promise<string[]> {
+    const now = Date.now();
+    const entry = this.#liveEntry(sessionId, now);
+    if (entry === undefined) return [];
+    const stored = JSON.parse(entry.slice(EXPIRY_DIGITS)) as Record<string, unknown>;
+    const takenIds = removeFlashMembers(stored, messageIds);
+    if (takenIds.length > 0) this.#write(sessionId, JSON.stringify(stored), expiryOf(entry), now);
+    return takenIds;
   }
 
   /** Resolves to `false` when there is no such session (it is not created). */
@@ -233,8 +245,11 @@ function mergedJson(entry: string, record: SessionRecord, changes: SessionChange
   const stored = JSON.parse(entry.slice(EXPIRY_DIGITS)) as Record<string, unknown>;
   // The cookie is the record's first key: replacing it in place keeps it first.
   stored.cookie = record.cookie;
-  for (const key of changes.deletedKeys) delete stored[key];
-  for (const key of changes.setKeys.keys()) stored[key] = record[key];
+  // Flash messages are added and removed one by one: the list as this request saw it is not written.
+  const flash = changes.flash;
+  for (const key of changes.deletedKeys) if (!(flash && key === FLASH_KEY)) delete stored[key];
+  for (const key of changes.setKeys.keys()) if (!(flash && key === FLASH_KEY)) stored[key] = record[key];
+  if (flash) applyFlashChanges(stored, flash);
   return JSON.stringify(stored);
 }
 

@@ -3,11 +3,11 @@ import { SessionOptionsError, SessionStoreError, SessionStoreUnavailableError } 
 import { SessionStore } from '../core/session-store.js';
 import type { SessionRecord, StoreWriteOptions } from '../core/session-store.js';
 import type { SessionChanges } from '../core/session-changes.js';
-import { serializeSessionRecord } from '../core/session-record.js';
+import { recordJsonOf, serializeSessionRecord } from '../core/session-record.js';
 import { commandTimeoutOf, withinDeadline } from './redis-deadline.js';
 import { isReplyError, toRedisStoreError } from './redis-errors.js';
 import { forEachKeyPage, pipelineOn, prefixPattern } from './redis-keyspace.js';
-import { mergeOnServer } from './redis-merge-script.js';
+import { mergeOnServer, takeFlashOnServer } from './redis-merge-script.js';
 import { RedisOwnerIndex } from './redis-owner-index.js';
 import { DEFAULT_PREFIX, DEFAULT_SCAN_COUNT, DEFAULT_TTL_SECONDS, FAIL_FAST_CLIENT_OPTIONS } from './redis-store-options.js';
 import type { FailFastClientOptions, RedisClient, RedisSessionSerializer, RedisStoreLogger, RedisStoreOptions } from './redis-store-options.js';
@@ -147,8 +147,9 @@ export class RedisStore extends SessionStore {
 
   /**
    * Applies one request's changes on the server, in one round trip (a Lua script on the one
-   * key, so also on a Cluster): other keys, written meanwhile by overlapping requests, stay;
-   * the value stays connect-redis' JSON string. With a custom `serializer` the server cannot
+   * key, so also on a Cluster): other keys, written meanwhile by overlapping requests, stay
+   * with their stored text, and flash messages are added and removed one by one; the value
+   * stays connect-redis' JSON string. With a custom `serializer` the server cannot
    * read the value, so the whole record is written (`set` with mode `'update'`).
    */
   override async merge(
@@ -164,13 +165,23 @@ export class RedisStore extends SessionStore {
       await this.#run('delete the expired session', () => this.client.del(key));
       return true;
     }
-    const loadedText = (changes.baseRecord as { [LOADED_TEXT]?: string } | undefined)?.[LOADED_TEXT];
-    const write = { ttlSeconds, cookie: record.cookie, changes, loadedText, wholeText: this.#stringify(record) };
+    const write = { ttlSeconds, cookie: record.cookie, changes, loadedText: rewritableLoadedText(changes), wholeText: this.#stringify(record) };
     const merged = this.#run('save the session', () => mergeOnServer(this.client, key, write));
     const outcome = await this.#withOwnerIndexed(merged, sessionId, options?.owner, ttlSeconds);
     // A value the script cannot cut up (not written by a JSON writer): replaced whole.
     if (outcome === 'not-a-json-object') return this.set(sessionId, record, { ...options, mode: 'update' });
     return outcome === 'merged';
+  }
+
+  /**
+   * Removes flash messages on the server (a Lua script on the one key), keeping the TTL and the
+   * text of everything else. With a custom `serializer` the server cannot read the value:
+   * `undefined`, the messages are removed with the request's save.
+   */
+  override async takeFlashMessages(sessionId: string, messageIds: readonly string[]): Promise<string[] | undefined> {
+    if (this.#serializer !== JSON) return undefined;
+    const key = this.prefix + sessionId;
+    return this.#run('read the flash messages', () => takeFlashOnServer(this.client, key, messageIds));
   }
 
   /**
@@ -393,6 +404,19 @@ export class RedisStore extends SessionStore {
     const keyHint = key.slice(0, this.prefix.length + 8) + '…';
     this.#logger.warn(`nest-sessions: RedisStore ignored the data under ${keyHint} because ${problem}; the request starts a new session`);
   }
+}
+
+/**
+ * The text the request loaded, when it is what JSON.stringify makes of the record it parsed
+ * to: writing the whole new value over it then keeps every key the request did not change
+ * byte for byte. Not so for values another writer formatted its own way, or with numbers
+ * JavaScript rounds (64-bit ids): those are merged key by key.
+ */
+function rewritableLoadedText(changes: SessionChanges): string | undefined {
+  const baseRecord = changes.baseRecord as (SessionRecord & { [LOADED_TEXT]?: string }) | undefined;
+  const loadedText = baseRecord?.[LOADED_TEXT];
+  if (loadedText === undefined || changes.baseDataJson === undefined) return undefined;
+  return loadedText === recordJsonOf(JSON.stringify(baseRecord!.cookie), changes.baseDataJson) ? loadedText : undefined;
 }
 
 /** A client for `url` / `connection`, with settings that fail fast when Redis is down. */

@@ -211,12 +211,44 @@ describe('MemoryStore', () => {
       expect(await store.get('old')).toBeUndefined();
     });
 
+    it('adds and removes flash messages one by one, keeping those of other requests', async () => {
+      const store = makeStore();
+      const message = (value: string) => ({ key: 'notice', value });
+      await store.set('a', record({ __flash: { m1: message('one'), m2: message('two') } }));
+      // This request saw m1 and m2, read m1 and flashed m3; another request read m2 and flashed m4 meanwhile.
+      await store.set('a', record({ __flash: { m1: message('one'), m4: message('four') } }));
+      const flash = { added: new Map([['m3', JSON.stringify(message('three'))]]), removed: ['m1'] };
+      const write = record({ __flash: { m2: message('two'), m3: message('three') } });
+      expect(await store.merge('a', write, { ...changes({ __flash: write.__flash }), flash })).toBe(true);
+      expect((await store.get('a'))!.__flash).toEqual({ m4: message('four'), m3: message('three') });
+      // The last message removed takes the key with it.
+      const last = { added: new Map(), removed: ['m3', 'm4'] };
+      expect(await store.merge('a', record(), { ...changes({}, ['__flash']), flash: last })).toBe(true);
+      expect(await store.get('a')).not.toHaveProperty('__flash');
+    });
+
     it("moves the session to the write's owner", async () => {
       const store = makeStore();
       await store.set('a', record({ userId: 'ada' }), { owner: 'ada' });
       await store.merge('a', record({ userId: 'bob' }), changes({ userId: 'bob' }), { owner: 'bob' });
       expect(await store.ownerSessionIds('ada')).toEqual([]);
       expect(await store.ownerSessionIds('bob')).toEqual(['a']);
+    });
+  });
+
+  describe('takeFlashMessages', () => {
+    it('removes the messages atomically: each id goes to one caller, and the key goes with the last message', async () => {
+      const store = makeStore();
+      await store.set('a', record({ userId: 'ada', __flash: { m1: { key: 'notice', value: 1 }, m2: { key: 'error', value: 2 } } }, 60_000));
+      const [first, second] = await Promise.all([store.takeFlashMessages('a', ['m1', 'gone']), store.takeFlashMessages('a', ['m1'])]);
+      expect([first, second]).toEqual([['m1'], []]);
+      expect((await store.get('a'))!.__flash).toEqual({ m2: { key: 'error', value: 2 } });
+      expect(await store.takeFlashMessages('a', ['m2'])).toEqual(['m2']);
+      expect(await store.get('a')).toEqual(record({ userId: 'ada' }, 60_000));
+      expect(await store.takeFlashMessages('none', ['m1'])).toEqual([]);
+      // The session keeps its expiry.
+      jest.setSystemTime(NOW + 61_000);
+      expect(await store.get('a')).toBeUndefined();
     });
   });
 

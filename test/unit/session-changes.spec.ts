@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { applyFlashChanges } from '../../lib/core/flash.js';
 import { changesBetween } from '../../lib/core/session-changes.js';
 
 /** Applies changes to data as a merging store does: set keys replaced, deleted keys removed. */
@@ -48,5 +49,24 @@ describe('changesBetween', () => {
     const changes = changesBetween('{"a":1}', 'not JSON: never parsed unless read', baseRecord);
     expect(changes.baseRecord).toBe(baseRecord);
     expect(() => changes.setKeys).toThrow(SyntaxError);
+  });
+
+  it('lists the flash messages added and removed one by one; applied to the data before, they give the messages after', () => {
+    // A message never changes once flashed: its content follows from its id.
+    const messages = fc
+      .subarray(['m1', 'm2', 'm3', 'm4'])
+      .map((messageIds) => Object.fromEntries(messageIds.map((messageId) => [messageId, { key: 'notice', value: `${messageId} text` }])));
+    fc.assert(
+      fc.property(messages, messages, (before, after) => {
+        // The key goes with the last message.
+        const dataWith = (members: object) => (Object.keys(members).length === 0 ? {} : { __flash: members });
+        const changes = changesBetween(JSON.stringify(dataWith(before)), JSON.stringify(dataWith(after)));
+        const data: Record<string, unknown> = JSON.parse(JSON.stringify(dataWith(before)));
+        applyFlashChanges(data, changes.flash!);
+        expect(data).toEqual(dataWith(after));
+      }),
+    );
+    const changes = changesBetween('{"__flash":{"m1":{"key":"a","value":1}}}', '{"__flash":{"m2":{"key":"a","value":2}}}');
+    expect(changes.flash).toEqual({ added: new Map([['m2', '{"key":"a","value":2}']]), removed: ['m1'] });
   });
 });

@@ -3,6 +3,7 @@ import { SessionStateError, SessionStoreError, SessionStoreUnavailableError } fr
 import type { SessionRequest } from '../../lib/core/http-types.js';
 import { resolveSessionOptions } from '../../lib/core/resolve-options.js';
 import type { CheckedCookieOptions } from '../../lib/core/resolve-options.js';
+import { takeFlash } from '../../lib/core/flash.js';
 import type { Session } from '../../lib/core/session.js';
 import { SessionLifecycle } from '../../lib/core/session-lifecycle.js';
 import type { SessionOptions } from '../../lib/core/session-options.js';
@@ -201,6 +202,51 @@ describe('SessionLifecycle', () => {
       request.session = null;
       expect(await finish(lifecycle)).toEqual([]);
       expect(await store.get('sid')).toBeDefined();
+    });
+  });
+
+  describe('flash messages', () => {
+    const stored = { n: 1, __flash: { m1: { key: 'notice', value: 'one' } } };
+
+    it('read on a store that takes them: removed there at once, and nothing more is saved (the session is touched)', async () => {
+      const { lifecycle, session } = await loaded({}, stored);
+      const mergeSpy = jest.spyOn(store, 'merge');
+      const touchSpy = jest.spyOn(store, 'touch');
+      expect(await takeFlash(session, 'notice')).toEqual(['one']);
+      expect(await store.get('sid')).not.toHaveProperty('__flash');
+      expect(await finish(lifecycle)).toEqual([]);
+      expect(mergeSpy).not.toHaveBeenCalled();
+      expect(touchSpy).toHaveBeenCalledTimes(1);
+    });
+
+    it('read in a request that ends in a 5xx: saved back, with what the request flashed', async () => {
+      const { lifecycle, session } = await loaded({}, stored);
+      expect(await takeFlash(session)).toEqual({ notice: ['one'] });
+      session.flash('error', 'two');
+      await lifecycle.beforeEnd(500);
+      const messages = Object.values((await store.get('sid'))!.__flash as object);
+      expect(messages).toHaveLength(2);
+      expect(messages).toEqual(expect.arrayContaining([{ key: 'notice', value: 'one' }, { key: 'error', value: 'two' }]));
+    });
+
+    it('rotate() moves the messages another request flashed meanwhile along with its own', async () => {
+      const { lifecycle, session } = await loaded({}, stored);
+      session.flash('notice', 'mine');
+      // Another request flashed and saved while this one ran.
+      await store.set('sid', storedRecord({ ...stored, __flash: { ...stored.__flash, m2: { key: 'notice', value: 'theirs' } } }));
+      const rotated = await session.rotate();
+      await finish(lifecycle);
+      const messages = Object.values((await store.get(rotated.id))!.__flash as object).map((message: { value: string }) => message.value);
+      expect(messages.sort()).toEqual(['mine', 'one', 'theirs']);
+    });
+
+    it('read on a store that cannot take them: removed with the save', async () => {
+      const { lifecycle, session } = await loaded({}, stored);
+      Object.defineProperty(store, 'takeFlashMessages', { value: undefined });
+      expect(await takeFlash(session, 'notice')).toEqual(['one']);
+      expect((await store.get('sid'))!.__flash).toEqual(stored.__flash);
+      await finish(lifecycle);
+      expect(await store.get('sid')).not.toHaveProperty('__flash');
     });
   });
 

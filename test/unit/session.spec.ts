@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { takeFlash } from '../../lib/core/flash.js';
 import { Session, serializeSessionData } from '../../lib/core/session.js';
 import type { SessionOwner } from '../../lib/core/session.js';
 import { SessionCookie } from '../../lib/core/session-cookie.js';
@@ -27,6 +28,9 @@ class FakeOwner implements SessionOwner {
   }
   rotateSession(session: Session): Promise<Session> {
     return this.#settle('rotate', this.replacement ?? session);
+  }
+  takeFlashMessages(): Promise<readonly string[] | undefined> {
+    return this.#settle('takeFlashMessages', undefined);
   }
 }
 
@@ -130,6 +134,16 @@ describe('Session', () => {
       });
       expect(error).toBe(owner.failure);
     });
+  });
+
+  it('flash messages are taken through the session\'s request; a session of the other build (another class) has them removed from its data', async () => {
+    const owner = new FakeOwner();
+    const session = makeSession({ __flash: { m1: { key: 'notice', value: 'one' } } }, owner);
+    expect(await takeFlash(session, 'notice')).toEqual(['one']);
+    expect(owner.calls).toEqual(['takeFlashMessages']);
+    const foreign = { __flash: { m1: { key: 'notice', value: 'one' } } } as unknown as Session;
+    expect(await takeFlash(foreign)).toEqual({ notice: ['one'] });
+    expect(foreign).toEqual({});
   });
 
   it('reload, regenerate and rotate resolve to the replacement session', async () => {
