@@ -245,8 +245,8 @@ export function describeUserSessionsOverHttp(moduleOptions: () => Partial<Sessio
     await start();
     const userSessions = app!.get(UserSessions);
     const userId = 4_000_000 + (Date.now() % 1_000_000);
-    await sessionCookie(app!, { userId });
-    const phone = await sessionCookie(app!, { userId });
+    await sessionCookie(app!, { userId: userId as unknown as string });
+    const phone = await sessionCookie(app!, { userId: userId as unknown as string });
     expect(await userSessions.list(userId)).toHaveLength(2);
     expect(await userSessions.list(String(userId))).toHaveLength(2);
     expect(await userSessions.revoke(userId, userSessions.handleOf({ id: sessionIdOf(phone) }))).toBe(true);
