@@ -49,6 +49,7 @@ export interface FailFastClientOptions {
   readonly maxRetriesPerRequest: number;
   readonly retryStrategy: (attempt: number) => number;
   readonly enableAutoPipelining: boolean;
+  readonly failoverDetector: boolean;
 }
 
 /** Turns a session into the string stored in Redis and back. `JSON` fits. */
@@ -136,4 +137,10 @@ export const FAIL_FAST_CLIENT_OPTIONS: FailFastClientOptions = {
    * at the call, keeps each call within the bound all the same.
    */
   enableAutoPipelining: true,
+  /**
+   * Sentinel clients only (others ignore it): leave the master as soon as the Sentinels announce
+   * a failover (`+switch-master`). Without it a client connected to a frozen master stays there
+   * and, when it resumes, writes to it until the Sentinels demote it: those writes are lost.
+   */
+  failoverDetector: true,
 };

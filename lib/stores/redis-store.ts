@@ -261,6 +261,8 @@ export class RedisStore extends SessionStore {
       try {
         await this.client.quit();
         await ended;
+        // QUIT leaves a Sentinel client's failover-detector connections open (ioredis 5 and 6).
+        this.client.disconnect();
         return;
       } catch {
         // Fall through: the connection went away meanwhile, drop it without waiting.

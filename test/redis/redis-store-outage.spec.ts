@@ -164,6 +164,18 @@ describe('RedisStore when Redis misbehaves', () => {
     }
   });
 
+  it('a master that lost its replicas (min-replicas-to-write) refuses writes: 503, not 500', async () => {
+    const isolatedMaster = await RedisServerProcess.start(['--min-replicas-to-write', '1']);
+    const store = new RedisStore({ url: isolatedMaster.url, prefix: uniquePrefix(), logger: new CollectingLogger() });
+    try {
+      await expect(store.set('refused', sessionRecord())).rejects.toThrow(SessionStoreUnavailableError);
+      await expect(store.destroy('refused')).rejects.toThrow(/NOREPLICAS/);
+    } finally {
+      await store.close();
+      await isolatedMaster.stop();
+    }
+  });
+
   it('close() quits a client the store created and leaves a passed-in client open', async () => {
     const ownedStore = ownStore();
     const passedClient = await readyClient();
