@@ -85,8 +85,9 @@ export interface RedisStoreOptions {
   prefix?: string;
   /**
    * Prepended to an owner id to form the key of that owner's index of sessions (a sorted set,
-   * for `UserSessions`). Must not start with `prefix`, or listing sessions would meet the
-   * index keys. Default `'owners:' + prefix`.
+   * for `UserSessions`). Default `prefix + 'owners:'`, under the session prefix so that ACLs
+   * (`~prefix*`) and clean-ups by prefix cover it; listing sessions skips keys starting with it.
+   * `prefix` must not start with it (every session key would then look like an index key).
    */
   ownerIndexPrefix?: string;
   /**
@@ -105,6 +106,8 @@ export interface RedisStoreOptions {
   logger?: RedisStoreLogger;
 }
 
+/** After `prefix`, the start of owner index keys: `sess:owners:<ownerId>` (generated session ids hold no colon). */
+export const DEFAULT_OWNER_INDEX_SEGMENT = 'owners:';
 /** connect-redis' default key prefix, so both can share sessions. */
 export const DEFAULT_PREFIX = 'sess:';
 /** connect-redis' lifetime of sessions with a browser-session cookie: one day, in seconds. */

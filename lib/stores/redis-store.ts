@@ -9,7 +9,7 @@ import { isReplyError, toRedisStoreError } from './redis-errors.js';
 import { forEachKeyPage, pipelineOn, prefixPattern } from './redis-keyspace.js';
 import { mergeOnServer } from './redis-merge-script.js';
 import { RedisOwnerIndex } from './redis-owner-index.js';
-import { DEFAULT_PREFIX, DEFAULT_SCAN_COUNT, DEFAULT_TTL_SECONDS, FAIL_FAST_CLIENT_OPTIONS } from './redis-store-options.js';
+import { DEFAULT_OWNER_INDEX_SEGMENT, DEFAULT_PREFIX, DEFAULT_SCAN_COUNT, DEFAULT_TTL_SECONDS, FAIL_FAST_CLIENT_OPTIONS } from './redis-store-options.js';
 import type { FailFastClientOptions, RedisClient, RedisSessionSerializer, RedisStoreLogger, RedisStoreOptions } from './redis-store-options.js';
 
 /** On records `get` returns: the stored text they were parsed from. */
@@ -50,8 +50,8 @@ export class RedisStore extends SessionStore {
   #isConnected: boolean;
   #lastConnectionError: Error | undefined;
   readonly #clientListeners: Array<[event: string, listener: (...args: any[]) => void]>;
-  /** Sessions per owner; undefined when the prefixes overlap (an empty `prefix`). */
-  readonly #ownerIndex: RedisOwnerIndex | undefined;
+  /** Sessions per owner, under `prefix + 'owners:'` unless `ownerIndexPrefix` says otherwise. */
+  readonly #ownerIndex: RedisOwnerIndex;
   /** Longest wait of one store call, from the client's `commandTimeout`; none without it. */
   readonly #callTimeoutMs: number | undefined;
 
@@ -199,13 +199,11 @@ export class RedisStore extends SessionStore {
    * destroyed or moved since are pruned by `UserSessions`; the index expires on its own.
    */
   override async ownerSessionIds(ownerId: string): Promise<string[]> {
-    const ownerIndex = this.#requireOwnerIndex();
-    return this.#run("list the owner's sessions", () => ownerIndex.sessionIds(ownerId));
+    return this.#run("list the owner's sessions", () => this.#ownerIndex.sessionIds(ownerId));
   }
 
   override async removeFromOwnerIndex(ownerId: string, sessionIds: readonly string[]): Promise<void> {
-    const ownerIndex = this.#requireOwnerIndex();
-    await this.#run("update the owner's index", () => ownerIndex.remove(ownerId, sessionIds));
+    await this.#run("update the owner's index", () => this.#ownerIndex.remove(ownerId, sessionIds));
   }
 
   /** Every readable session, keyed by id; walks every master with SCAN. */
@@ -241,11 +239,12 @@ export class RedisStore extends SessionStore {
     return count;
   }
 
-  /** Deletes every key under `prefix` (and nothing else), on every master. */
+  /** Deletes every key under `prefix` (and nothing else), owner index keys included, on every master. */
   override async clear(): Promise<void> {
-    await this.#forEachKeyPage('clear the sessions', async ({ server, keys }) => {
+    const onPage: Parameters<typeof forEachKeyPage>[3] = async ({ server, keys }) => {
       await pipelineOn(server, keys.map((key) => ['unlink', key] as [string, string]));
-    });
+    };
+    await this.#run('clear the sessions', () => forEachKeyPage(this.client, prefixPattern(this.prefix), this.#scanCount, onPage), false);
   }
 
   /** Quits the client the store created; a client passed in is left open for its owner. */
@@ -296,9 +295,17 @@ export class RedisStore extends SessionStore {
     });
   }
 
-  /** No deadline for the whole walk: it takes a SCAN per page; each command has ioredis' timeout. */
+  /**
+   * Walks the session keys: those under `prefix` but the owner index's, which live under it too.
+   * No deadline for the whole walk: it takes a SCAN per page; each command has ioredis' timeout.
+   */
   async #forEachKeyPage(action: string, onPage: Parameters<typeof forEachKeyPage>[3]): Promise<void> {
-    await this.#run(action, () => forEachKeyPage(this.client, prefixPattern(this.prefix), this.#scanCount, onPage), false);
+    const { indexPrefix } = this.#ownerIndex;
+    const onSessionKeys: Parameters<typeof forEachKeyPage>[3] = async ({ server, keys }) => {
+      const sessionKeys = keys.filter((key) => !key.startsWith(indexPrefix));
+      if (sessionKeys.length > 0) await onPage({ server, keys: sessionKeys });
+    };
+    await this.#run(action, () => forEachKeyPage(this.client, prefixPattern(this.prefix), this.#scanCount, onSessionKeys), false);
   }
 
   /**
@@ -308,16 +315,9 @@ export class RedisStore extends SessionStore {
    */
   #withOwnerIndexed<T>(write: Promise<T>, sessionId: string, owner: string | null | undefined, ttlSeconds: number): Promise<T> {
     const ownerIndex = this.#ownerIndex;
-    if (typeof owner !== 'string' || !ownerIndex) return write;
+    if (typeof owner !== 'string') return write;
     const indexed = this.#run('index the session by owner', () => ownerIndex.add(owner, sessionId, Date.now() + ttlSeconds * 1000));
     return Promise.all([write, indexed]).then(([reply]) => reply);
-  }
-
-  #requireOwnerIndex(): RedisOwnerIndex {
-    if (this.#ownerIndex) return this.#ownerIndex;
-    throw new SessionStoreError(
-      "nest-sessions: RedisStore keeps no index of sessions per owner with an empty `prefix` (listing sessions would meet the index keys): set `prefix` (e.g. 'sess:')",
-    );
   }
 
   #setConnected(isConnected: boolean): void {
@@ -413,16 +413,17 @@ function validClient(options: RedisStoreOptions): RedisClient {
   return client;
 }
 
-/** The owner index, under a prefix that `prefix + '*'` never matches. */
-function ownerIndexOn(client: RedisClient, prefix: string, ownerIndexPrefix: unknown): RedisOwnerIndex | undefined {
-  if (ownerIndexPrefix === undefined) {
-    const defaultPrefix = 'owners:' + prefix;
-    return defaultPrefix.startsWith(prefix) ? undefined : new RedisOwnerIndex(client, defaultPrefix);
-  }
-  if (typeof ownerIndexPrefix !== 'string' || ownerIndexPrefix.length === 0 || ownerIndexPrefix.startsWith(prefix)) {
+/**
+ * The owner index, by default under the session prefix (`prefix + 'owners:'`), so that ACLs and
+ * clean-ups by prefix cover it; listing sessions skips its keys. Refused: a prefix that every
+ * session key would start with, as sessions could then not be told from index keys.
+ */
+function ownerIndexOn(client: RedisClient, prefix: string, ownerIndexPrefix: unknown): RedisOwnerIndex {
+  if (ownerIndexPrefix === undefined) return new RedisOwnerIndex(client, prefix + DEFAULT_OWNER_INDEX_SEGMENT);
+  if (typeof ownerIndexPrefix !== 'string' || ownerIndexPrefix.length === 0 || prefix.startsWith(ownerIndexPrefix)) {
     throw new SessionOptionsError(
       'RedisStore.ownerIndexPrefix',
-      `must be a non-empty string that does not start with the session prefix ${JSON.stringify(prefix)}`,
+      `must be a non-empty string that the session prefix ${JSON.stringify(prefix)} does not start with (default ${JSON.stringify(prefix + DEFAULT_OWNER_INDEX_SEGMENT)})`,
     );
   }
   return new RedisOwnerIndex(client, ownerIndexPrefix);
