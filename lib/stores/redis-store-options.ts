@@ -25,6 +25,8 @@ export interface RedisClient {
   /** For merged saves: the script by its SHA1, sent whole (`eval`) only when the server lacks it. */
   evalsha(sha1: string, numberOfKeys: number, ...keysAndArgs: string[]): Promise<unknown>;
   zrangebyscore(key: string, min: string, max: string): Promise<string[]>;
+  /** For `waitForReplicas`: how many replicas confirmed the connection's writes. */
+  wait(numberOfReplicas: number, timeoutMs: number): Promise<number>;
   zrem(key: string, ...members: string[]): Promise<number>;
   scan(cursor: string, matchToken: 'MATCH', pattern: string, countToken: 'COUNT', count: number): Promise<[cursor: string, keys: string[]]>;
   pipeline(commands: string[][]): { exec(): Promise<Array<[error: Error | null, reply: unknown]> | null> };
@@ -97,6 +99,13 @@ export interface RedisStoreOptions {
   ttl?: number | ((record: SessionRecord) => number);
   /** Value format. Default `JSON`, which is what connect-redis stores. */
   serializer?: RedisSessionSerializer;
+  /**
+   * A write (save, touch, logout, index) counts as done only once this many replicas confirm it
+   * (`WAIT replicas timeoutMs`); otherwise it fails with `SessionStoreUnavailableError` (503).
+   * Closes Redis' window in which a write the master acknowledged is lost in a failover. Off by
+   * default; not on a Cluster client. `timeoutMs` must stay below the client's `commandTimeout`.
+   */
+  waitForReplicas?: ReplicaAcks;
   /** `COUNT` hint of each SCAN step of `all`/`ids`/`length`/`clear`. Default 100. */
   scanCount?: number;
   /**
@@ -108,6 +117,12 @@ export interface RedisStoreOptions {
 
 /** After `prefix`, the start of owner index keys: `sess:owners:<ownerId>` (generated session ids hold no colon). */
 export const DEFAULT_OWNER_INDEX_SEGMENT = 'owners:';
+/** How many replicas must confirm a write, and how long to wait for them. */
+export interface ReplicaAcks {
+  replicas: number;
+  timeoutMs: number;
+}
+
 /** connect-redis' default key prefix, so both can share sessions. */
 export const DEFAULT_PREFIX = 'sess:';
 /** connect-redis' lifetime of sessions with a browser-session cookie: one day, in seconds. */
