@@ -86,6 +86,10 @@ export class UserSessions {
   async revokeAll(ownerId: string | number, options: RevokeAllOptions = {}): Promise<number> {
     const owner = indexedOwnerId(ownerId);
     const except = options?.except;
+    // A `null` or numeric handle would match no session and so revoke the caller's own too.
+    if (except !== undefined && typeof except !== 'string') {
+      throw new TypeError(`nest-sessions: UserSessions.revokeAll() needs \`except\` to be a handle (a string from handleOf()) or absent, got ${describeValue(except)}`);
+    }
     let endedCount = 0;
     // `rotate()` stores the new id before it takes the old one, so a session that moved while a
     // round ended its old id shows up in the next round's listing: list again until none is left.

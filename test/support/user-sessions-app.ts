@@ -202,6 +202,17 @@ export function describeUserSessionsOverHttp(moduleOptions: () => Partial<Sessio
     expect(listed.body.sessions.map((session: { handle: string }) => session.handle)).toEqual([current!.handle]);
   });
 
+  it('refuses an except that is not a handle, ending no session (a null except would have ended the current one too)', async () => {
+    const { http, login } = await start();
+    const user = `nora-${Date.now()}`;
+    const devices = [await login(user), await login(user)];
+    const userSessions = app!.get(UserSessions);
+    for (const except of [null, 42, {}, ['handle']]) {
+      await expect(userSessions.revokeAll(user, { except } as never)).rejects.toThrow(/except/);
+    }
+    for (const device of devices) await http.get('/me').set('Cookie', device.cookie).expect(200);
+  });
+
   it('logs a user out everywhere and counts only live sessions', async () => {
     const { http, login } = await start();
     const user = `barbara-${Date.now()}`;
