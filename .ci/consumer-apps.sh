@@ -45,9 +45,25 @@ quietly() {
   fi
 }
 
-echo "== consumer apps: npm pack"
-npm run build --silent
-tarball="$work/$(npm pack --silent --pack-destination "$work" | tail -1)"
+# The tarball is packed as a publish would pack it: from a fresh clone of the committed HEAD, with
+# its own `npm ci` and no build beforehand (prepack builds; uncommitted changes are left out).
+echo "== consumer apps: npm pack in a fresh clone of HEAD ($(git rev-parse --short HEAD))"
+[ -z "$(git status --porcelain)" ] || echo "   (uncommitted changes are not in the package)"
+current_step="clone HEAD, npm ci, npm pack"
+pack_started=$SECONDS
+clone="$work/clone"
+git init --quiet "$clone"
+git -C "$clone" fetch --quiet --depth 1 "file://$repo" HEAD
+git -C "$clone" checkout --quiet --detach FETCH_HEAD
+(
+  cd "$clone"
+  # As .ci/run: npm ci, or npm install over the same lockfile when npm ci refuses it.
+  quietly npm ci --prefer-offline --no-audit --no-fund || quietly npm install --prefer-offline --no-audit --no-fund
+)
+tarball="$work/$(cd "$clone" && npm pack --silent --pack-destination "$work" | tail -1)"
+tar -tzf "$tarball" | grep -qx 'package/dist/cjs/index.js' || { echo "!! the packed tarball has no dist/cjs/index.js" >&2; exit 1; }
+rm -rf "$clone"
+echo "   packed $(basename "$tarball") in $((SECONDS - pack_started)) s"
 
 # ---------------------------------------------------------------- sources shared by the apps
 
