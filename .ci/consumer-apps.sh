@@ -60,8 +60,10 @@ git -C "$clone" checkout --quiet --detach FETCH_HEAD
   # As .ci/run: npm ci, or npm install over the same lockfile when npm ci refuses it.
   quietly npm ci --prefer-offline --no-audit --no-fund || quietly npm install --prefer-offline --no-audit --no-fund
 )
+echo "   npm ci in the clone took $((SECONDS - pack_started)) s"
 tarball="$work/$(cd "$clone" && npm pack --silent --pack-destination "$work" | tail -1)"
-tar -tzf "$tarball" | grep -qx 'package/dist/cjs/index.js' || { echo "!! the packed tarball has no dist/cjs/index.js" >&2; exit 1; }
+packed_files=$(tar -tzf "$tarball")
+grep -qx 'package/dist/cjs/index.js' <<<"$packed_files" || { echo "!! the packed tarball has no dist/cjs/index.js" >&2; exit 1; }
 rm -rf "$clone"
 echo "   packed $(basename "$tarball") in $((SECONDS - pack_started)) s"
 
