@@ -1,7 +1,8 @@
-import { createParamDecorator, Injectable } from '@nestjs/common';
+import { createParamDecorator, Injectable, Optional } from '@nestjs/common';
 import type { ExecutionContext, PipeTransform, Type } from '@nestjs/common';
 import type { SessionRequest, SessionResponse, SessionWithData } from '../core/http-types.js';
 import type { SessionData } from '../core/session-data.js';
+import { missingSessionModuleError } from './missing-session-module.js';
 import { SessionResolver } from './session-resolver.service.js';
 
 /**
@@ -21,7 +22,12 @@ export class SessionLookup {
  */
 @Injectable()
 export class SessionParamPipe implements PipeTransform {
-  constructor(private readonly sessionResolver: SessionResolver) {}
+  private readonly sessionResolver: SessionResolver;
+
+  constructor(@Optional() sessionResolver?: SessionResolver) {
+    if (!sessionResolver) throw missingSessionModuleError('@Session()');
+    this.sessionResolver = sessionResolver;
+  }
 
   async transform(value: unknown): Promise<unknown> {
     if (!(value instanceof SessionLookup)) return value;
