@@ -2,7 +2,7 @@ import { Injectable, Optional } from '@nestjs/common';
 import type { PipeTransform } from '@nestjs/common';
 import { takeAllFlash, takeFlash } from '../core/flash.js';
 import type { Session } from '../core/session.js';
-import { SessionLookup, SessionLookupParam } from './session.decorator.js';
+import { SessionLookup, SessionLookupParam, withPlainDesignType } from './session.decorator.js';
 import { missingSessionModuleError } from './missing-session-module.js';
 import { SessionResolver } from './session-resolver.service.js';
 
@@ -31,5 +31,5 @@ export class FlashParamPipe implements PipeTransform {
  * messages flashed during the current request are kept for the next one.
  */
 export function Flash(key?: string): ParameterDecorator {
-  return SessionLookupParam(key, FlashParamPipe);
+  return withPlainDesignType(Flash, SessionLookupParam(key, FlashParamPipe));
 }
