@@ -2,8 +2,8 @@ import { Injectable, Optional } from '@nestjs/common';
 import type { PipeTransform } from '@nestjs/common';
 import { takeAllFlash, takeFlash } from '../core/flash.js';
 import type { Session } from '../core/session.js';
-import { SessionLookup, SessionLookupParam, withPlainDesignType } from './session.decorator.js';
 import { missingSessionModuleError } from './missing-session-module.js';
+import { SessionLookup, SessionLookupParam, withPlainDesignType } from './session.decorator.js';
 import { SessionResolver } from './session-resolver.service.js';
 
 /** Resolves a `@Flash()` parameter (a pipe, so the session can be loaded where the middleware did not run). */
