@@ -37,8 +37,9 @@ type MetadataReflect = typeof Reflect & {
 
 /**
  * Marks `factory` as one of our parameter decorator factories, and returns a decorator that
- * applies `decorator` and then undoes what compilers without type information (SWC, as
- * `nest start -b swc` runs it) record for `@Session() session: Session`: `Session` names both
+ * applies `decorator` and then undoes what compilers without type information (SWC as
+ * `nest start -b swc` runs it, ts-loader as `nest build --webpack` runs it) record for
+ * `@Session() session: Session`: `Session` names both
  * the decorator and the type, so they emit the decorator function as the parameter's design
  * type, which a global `ValidationPipe({ validateCustomDecorators: true })` then tries to
  * validate. It becomes `Object`, what tsc records for a type alias.
