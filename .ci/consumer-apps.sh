@@ -318,8 +318,8 @@ EOF
 }
 EOF
   write_sources "$dir" ''
-  # A global ValidationPipe that validates custom decorators, as many apps have: under SWC it
-  # sees `Session` (the decorator) as the type of `@Session() session: Session`.
+  # A global ValidationPipe that validates custom decorators, as many apps have: built by SWC or
+  # webpack it sees `Session` (the decorator) as the type of `@Session() session: Session`.
   cat >"$dir/src/main.ts" <<'EOF'
 import { ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
