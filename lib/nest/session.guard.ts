@@ -1,9 +1,10 @@
-import { Inject, Injectable, UnauthorizedException } from '@nestjs/common';
+import { Inject, Injectable, Optional, UnauthorizedException } from '@nestjs/common';
 import type { CanActivate, ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { SessionRequest, SessionResponse, SessionWithData } from '../core/http-types.js';
 import { REQUIRED_SESSION_KEYS, SKIP_SESSION_GUARD } from './session-guard.decorators.js';
 import type { SessionModuleOptions } from './session-module-options.interface.js';
+import { missingSessionModuleError } from './missing-session-module.js';
 import { SESSION_MODULE_OPTIONS } from './session.module-definition.js';
 import { SessionResolver } from './session-resolver.service.js';
 import { toWsException } from './session-ws.errors.js';
@@ -33,11 +34,19 @@ export function hasSignedInUser(session: SessionWithData): boolean {
  */
 @Injectable()
 export class SessionGuard implements CanActivate {
+  protected readonly sessionResolver: SessionResolver;
+  protected readonly options: SessionModuleOptions;
+
   constructor(
     protected readonly reflector: Reflector,
-    protected readonly sessionResolver: SessionResolver,
-    @Inject(SESSION_MODULE_OPTIONS) protected readonly options: SessionModuleOptions,
-  ) {}
+    // Optional only to fail with a message saying what to import when SessionModule is missing.
+    @Optional() sessionResolver?: SessionResolver,
+    @Optional() @Inject(SESSION_MODULE_OPTIONS) options?: SessionModuleOptions,
+  ) {
+    if (!sessionResolver || !options) throw missingSessionModuleError('SessionGuard');
+    this.sessionResolver = sessionResolver;
+    this.options = options;
+  }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
