@@ -96,3 +96,11 @@ export function withGraphqlExtensions(error: unknown): unknown {
     : { code: 'INTERNAL_SERVER_ERROR', status, originalError: error.getResponse() };
   return Object.assign(error, { extensions });
 }
+
+/** `loading`, failing with `extensions` (see `withGraphqlExtensions`) when `context` is a resolver's. */
+export function withGraphqlErrorExtensions<T>(context: ExecutionContext, loading: Promise<T>): Promise<T> {
+  if (!isGraphqlContext(context)) return loading;
+  return loading.catch((error: unknown) => {
+    throw withGraphqlExtensions(error);
+  });
+}

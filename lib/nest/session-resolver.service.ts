@@ -3,7 +3,7 @@ import type { ExecutionContext } from '@nestjs/common';
 import type { SessionRequest, SessionResponse, SessionWithData } from '../core/http-types.js';
 import { SessionStateError } from '../core/errors.js';
 import { attachOutcomeOf, SessionManager } from '../core/session-manager.js';
-import { graphqlRequestOf, graphqlResponseOf, isGraphqlContext, withGraphqlExtensions } from './graphql-context.js';
+import { graphqlRequestOf, graphqlResponseOf, isGraphqlContext, withGraphqlErrorExtensions } from './graphql-context.js';
 import { logUnreportableError, replyWithHttpError, storeUnavailableException, toHttpException } from './http-errors.js';
 // Express's response or Fastify's reply, as guards and pipes get them: the 503's Retry-After goes
 // there (the core's view of a Fastify reply is bound only in onSend).
@@ -31,13 +31,8 @@ export class SessionResolver {
     if (context.getType() === 'ws') return this.sessionForWsMessage(context);
     const request = this.requestFor(context);
     if (!request) return undefined;
-    const loading = this.sessionForHttp(request, this.responseFor(context, request));
     // A resolver's 503 gets the `extensions` Nest's Apollo driver gives it, on Mercurius too.
-    return isGraphqlContext(context)
-      ? loading.catch((error: unknown) => {
-          throw withGraphqlExtensions(error);
-        })
-      : loading;
+    return withGraphqlErrorExtensions(context, this.sessionForHttp(request, this.responseFor(context, request)));
   }
 
   /**

@@ -5,7 +5,7 @@ import type { SessionRequest, SessionResponse, SessionWithData } from '../core/h
 import { REQUIRED_SESSION_KEYS, SKIP_SESSION_GUARD } from './session-guard.decorators.js';
 import type { SessionModuleOptions } from './session-module-options.interface.js';
 import { SESSION_MODULE_OPTIONS } from './session.module-definition.js';
-import { isGraphqlContext, withGraphqlExtensions } from './graphql-context.js';
+import { isGraphqlContext, withGraphqlErrorExtensions, withGraphqlExtensions } from './graphql-context.js';
 import { SessionResolver } from './session-resolver.service.js';
 import { toWsException } from './session-ws.errors.js';
 
@@ -84,12 +84,7 @@ export class SessionGuard implements CanActivate {
     if (context.getType() === 'ws') return this.sessionResolver.sessionForWsMessage(context, { isReadOnly: true });
     const request = this.getRequest(context);
     if (!request) return undefined;
-    const loading = this.sessionResolver.sessionForHttp(request, this.getResponse(context));
-    return isGraphqlContext(context)
-      ? loading.catch((error: unknown) => {
-          throw withGraphqlExtensions(error);
-        })
-      : loading;
+    return withGraphqlErrorExtensions(context, this.sessionResolver.sessionForHttp(request, this.getResponse(context)));
   }
 
   async #rejection(context: ExecutionContext): Promise<unknown> {
