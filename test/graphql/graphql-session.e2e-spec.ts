@@ -343,19 +343,19 @@ describe.each(['apollo', 'mercurius'] as const)('GraphQL resolvers on %s, while 
     return request(app.getHttpServer()).post('/graphql').set('cookie', cookie).send({ query: '{ me { userId } }' });
   }
 
-  // Apollo only: on Mercurius the middleware's 503 goes to Mercurius' route error handler (see README, GraphQL).
-  if (driver === 'apollo') {
-    it('answers 503 from the middleware, and serves the session again once the store is back', async () => {
-      const cookie = await start({});
-      store.failures.get = new SessionStoreUnavailableError('connection refused');
+  it('answers 503 from the middleware, with Retry-After, and serves the session again once the store is back', async () => {
+    const cookie = await start({});
+    store.failures.get = new SessionStoreUnavailableError('connection refused');
 
-      const whileDown = await queryMe(cookie).expect(503);
-      expect(whileDown.body).toMatchObject({ statusCode: 503, message: 'Session store unavailable, try again later' });
+    const whileDown = await queryMe(cookie).expect(503);
+    expect(whileDown.headers['retry-after']).toBe('5');
+    const message = 'Session store unavailable, try again later';
+    // Apollo's route leaves the error to Nest (its JSON error); Mercurius' error handler answers as GraphQL.
+    expect(whileDown.body).toMatchObject(driver === 'apollo' ? { statusCode: 503, message } : { data: null, errors: [{ message }] });
 
-      const afterwards = await queryMe(cookie).expect(200);
-      expect(afterwards.body).toEqual({ data: { me: { userId: 'alice' } } });
-    });
-  }
+    const afterwards = await queryMe(cookie).expect(200);
+    expect(afterwards.body).toEqual({ data: { me: { userId: 'alice' } } });
+  });
 
   it('on an excluded /graphql, fails the operation with a 503 GraphQL error (no stack trace), then recovers', async () => {
     const cookie = await start({ exclude: ['graphql'] });
