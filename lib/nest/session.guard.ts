@@ -6,6 +6,7 @@ import { REQUIRED_SESSION_KEYS, SKIP_SESSION_GUARD } from './session-guard.decor
 import type { SessionModuleOptions } from './session-module-options.interface.js';
 import { missingSessionModuleError } from './missing-session-module.js';
 import { SESSION_MODULE_OPTIONS } from './session.module-definition.js';
+import { isGraphqlContext, withGraphqlErrorExtensions, withGraphqlExtensions } from './graphql-context.js';
 import { SessionResolver } from './session-resolver.service.js';
 import { toWsException } from './session-ws.errors.js';
 
@@ -25,8 +26,9 @@ export function hasSignedInUser(session: SessionWithData): boolean {
  *
  * In a GraphQL resolver it checks the session of the HTTP request in the GraphQL context
  * (`req`, which `GraphQLModule`'s default context holds), and the 401 reaches the client as a
- * GraphQL error (`UNAUTHENTICATED` with Apollo). Another transport that carries an HTTP request
- * is added by overriding `getRequest` (and `getResponse`).
+ * GraphQL error with `extensions.code` `UNAUTHENTICATED` (403: `FORBIDDEN`), on Apollo and
+ * Mercurius alike. Another transport that carries an HTTP request is added by overriding
+ * `getRequest` (and `getResponse`).
  *
  * In a WebSocket gateway it checks the session the handshake's cookie names, and rejects a
  * message with a `WsException` (`{ status: 'error', statusCode: 401, message }` in the
@@ -90,11 +92,13 @@ export class SessionGuard implements CanActivate {
   async #sessionOf(context: ExecutionContext): Promise<SessionWithData | undefined> {
     if (context.getType() === 'ws') return this.sessionResolver.sessionForWsMessage(context, { isReadOnly: true });
     const request = this.getRequest(context);
-    return request ? this.sessionResolver.sessionForHttp(request, this.getResponse(context)) : undefined;
+    if (!request) return undefined;
+    return withGraphqlErrorExtensions(context, this.sessionResolver.sessionForHttp(request, this.getResponse(context)));
   }
 
   async #rejection(context: ExecutionContext): Promise<unknown> {
     const error = this.unauthorized(context);
-    return context.getType() === 'ws' ? toWsException(error) : error;
+    if (context.getType() === 'ws') return toWsException(error);
+    return isGraphqlContext(context) ? withGraphqlExtensions(error) : error;
   }
 }
