@@ -9,7 +9,7 @@ const createUntyped = createSessionMiddleware as (options: unknown) => ReturnTyp
 describe('createSessionMiddleware called from plain JavaScript', () => {
   it('without a store keeps sessions in a MemoryStore, as the options table says', async () => {
     const app = express();
-    app.use(createUntyped({ secret: TEST_SECRET }) as express.RequestHandler);
+    app.use(createUntyped({ secret: TEST_SECRET }) as unknown as express.RequestHandler);
     app.get('/views', (req, res) => {
       const session = req.session as unknown as { views?: number };
       session.views = (session.views ?? 0) + 1;
