@@ -18,19 +18,20 @@ export function hasSignedInUser(session: SessionWithData): boolean {
 
 /**
  * Lets a request through only with a signed-in session (the module's `isAuthenticated`
- * option), else 401, holding every key `@RequireSessionKeys()` names, else 403 naming the
- * missing keys (the user stays signed in: front ends that sign out on a 401 must not). Use it with
- * `@UseGuards(SessionGuard)` or globally (`APP_GUARD`), where `@SkipSessionGuard()` opens a
- * route. Override the protected methods to change a rule.
+ * option), else 401, that holds every key `@RequireSessionKeys()` names, else 403 naming the
+ * missing keys (the user is still signed in: a front end that signs out on 401 must not here).
+ * Use it with `@UseGuards(SessionGuard)` or globally (`APP_GUARD`), where `@SkipSessionGuard()`
+ * opens a route. Override the protected methods to change a rule or an answer.
  *
  * In a GraphQL resolver it checks the session of the HTTP request in the GraphQL context
  * (`req`, which `GraphQLModule`'s default context holds), and the 401 reaches the client as a
- * GraphQL error (`UNAUTHENTICATED` with Apollo; the 403 as `FORBIDDEN`). Another transport that carries an HTTP request
- * is added by overriding `getRequest` (and `getResponse`).
+ * GraphQL error (`UNAUTHENTICATED` with Apollo; the 403 as `FORBIDDEN`). Another transport that
+ * carries an HTTP request is added by overriding `getRequest` (and `getResponse`).
  *
  * In a WebSocket gateway it checks the session the handshake's cookie names, and rejects a
  * message with a `WsException` (`{ status: 'error', statusCode: 401, message }` in the
- * client's `exception` event, 403 for missing keys) instead of an HTTP error. It needs no `SessionWsInterceptor`.
+ * client's `exception` event, 403 for missing keys) instead of an HTTP error. It needs no
+ * `SessionWsInterceptor`.
  */
 @Injectable()
 export class SessionGuard implements CanActivate {
@@ -44,7 +45,9 @@ export class SessionGuard implements CanActivate {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(SKIP_SESSION_GUARD, targets)) return true;
     const session = await this.#sessionOf(context);
-    if (!session || !(await this.isAuthenticated(session, context))) throw await this.#rejection(this.unauthorized(context), context);
+    if (!session || !(await this.isAuthenticated(session, context))) {
+      throw await this.#rejection(this.unauthorized(context), context);
+    }
     const requiredKeys = this.reflector.getAllAndMerge<string[]>(REQUIRED_SESSION_KEYS, targets) ?? [];
     const values = session as unknown as Record<string, unknown>;
     const missingKeys = requiredKeys.filter((key) => values[key] == null);
