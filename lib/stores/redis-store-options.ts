@@ -13,6 +13,8 @@ export interface RedisClient {
     readonly commandTimeout?: number;
     /** On a `Cluster`: the options of its node clients, where `commandTimeout` lives. */
     readonly redisOptions?: { readonly commandTimeout?: number };
+    /** Set on a Sentinel client: its writes wait for a replica by default (see `waitForReplicas`). */
+    readonly sentinels?: readonly unknown[] | null;
   };
   /** `true` on an ioredis `Cluster`. */
   readonly isCluster?: boolean;
@@ -104,10 +106,12 @@ export interface RedisStoreOptions {
   /**
    * A write (save, touch, logout, index) counts as done only once this many replicas confirm it
    * (`WAIT replicas timeoutMs`); otherwise it fails with `SessionStoreUnavailableError` (503).
-   * Closes Redis' window in which a write the master acknowledged is lost in a failover. Off by
-   * default; not on a Cluster client. `timeoutMs` must stay below the client's `commandTimeout`.
+   * Closes Redis' window in which a write the master acknowledged is lost in a failover. Default:
+   * `{ replicas: 1, timeoutMs: 500 }` on a Sentinel client (its failovers would otherwise undo
+   * acknowledged writes), off on others; `false` turns it off. Not on a Cluster client.
+   * `timeoutMs` must stay below the client's `commandTimeout`.
    */
-  waitForReplicas?: ReplicaAcks;
+  waitForReplicas?: ReplicaAcks | false;
   /** `COUNT` hint of each SCAN step of `all`/`ids`/`length`/`clear`. Default 100. */
   scanCount?: number;
   /**
@@ -124,6 +128,9 @@ export interface ReplicaAcks {
   replicas: number;
   timeoutMs: number;
 }
+
+/** `waitForReplicas` of a Sentinel client unless set: one replica, well within the 2 s deadline. */
+export const SENTINEL_REPLICA_ACKS: ReplicaAcks = { replicas: 1, timeoutMs: 500 };
 
 /** connect-redis' default key prefix, so both can share sessions. */
 export const DEFAULT_PREFIX = 'sess:';

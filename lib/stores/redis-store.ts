@@ -9,7 +9,7 @@ import { isReplyError, toRedisStoreError } from './redis-errors.js';
 import { forEachKeyPage, isCluster, pipelineOn, prefixPattern } from './redis-keyspace.js';
 import { mergeOnServer, takeFlashOnServer } from './redis-merge-script.js';
 import { RedisOwnerIndex } from './redis-owner-index.js';
-import { DEFAULT_OWNER_INDEX_SEGMENT, DEFAULT_PREFIX, DEFAULT_SCAN_COUNT, DEFAULT_TTL_SECONDS, FAIL_FAST_CLIENT_OPTIONS } from './redis-store-options.js';
+import { DEFAULT_OWNER_INDEX_SEGMENT, DEFAULT_PREFIX, DEFAULT_SCAN_COUNT, DEFAULT_TTL_SECONDS, FAIL_FAST_CLIENT_OPTIONS, SENTINEL_REPLICA_ACKS } from './redis-store-options.js';
 import type { FailFastClientOptions, RedisClient, RedisSessionSerializer, RedisStoreLogger, RedisStoreOptions, ReplicaAcks } from './redis-store-options.js';
 
 /** On records `get` returns: the stored text they were parsed from. */
@@ -68,7 +68,7 @@ export class RedisStore extends SessionStore {
     this.#scanCount = validScanCount(options.scanCount);
     // Validated before a client is created: a throw after would leave that client connecting.
     const ownerIndexPrefix = validOwnerIndexPrefix(this.prefix, options.ownerIndexPrefix);
-    this.#replicaAcks = validReplicaAcks(options.waitForReplicas);
+    this.#replicaAcks = validReplicaAcks(options.waitForReplicas, usesSentinels(options));
     this.#hasOwnLogger = options.logger !== undefined;
     this.#logger = options.logger ?? console;
     this.ownsClient = options.client === undefined;
@@ -343,7 +343,8 @@ export class RedisStore extends SessionStore {
       const confirmations = await this.client.wait(replicaAcks.replicas, replicaAcks.timeoutMs);
       if (confirmations < replicaAcks.replicas) {
         throw new SessionStoreUnavailableError(
-          `nest-sessions: Redis could not ${action} safely: ${confirmations} of ${replicaAcks.replicas} replicas confirmed the write within ${replicaAcks.timeoutMs} ms`,
+          `nest-sessions: Redis could not ${action} safely: ${confirmations} of ${replicaAcks.replicas} replicas confirmed the write within ${replicaAcks.timeoutMs} ms` +
+            ' (RedisStore option waitForReplicas; set it to false for a master without replicas)',
         );
       }
       return reply;
@@ -497,8 +498,16 @@ function validOwnerIndexPrefix(prefix: string, ownerIndexPrefix: unknown): strin
   return ownerIndexPrefix;
 }
 
-function validReplicaAcks(waitForReplicas: unknown): ReplicaAcks | undefined {
-  if (waitForReplicas === undefined) return undefined;
+/** Whether the client is (or will be) a Sentinel client: from the client passed in, or the connection options. */
+function usesSentinels(options: RedisStoreOptions): boolean {
+  const sentinels = options.client?.options?.sentinels ?? options.connection?.sentinels;
+  return Array.isArray(sentinels) && sentinels.length > 0;
+}
+
+function validReplicaAcks(waitForReplicas: unknown, isSentinelClient: boolean): ReplicaAcks | undefined {
+  if (waitForReplicas === false) return undefined;
+  // Behind Sentinel, a write acknowledged by a master about to be failed over is otherwise undone.
+  if (waitForReplicas === undefined) return isSentinelClient ? SENTINEL_REPLICA_ACKS : undefined;
   const { replicas, timeoutMs } = (waitForReplicas ?? {}) as Partial<ReplicaAcks>;
   const isCount = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value) && value > 0;
   if (!isCount(replicas) || !isCount(timeoutMs)) {
