@@ -202,6 +202,21 @@ export function describeStoreContract(subject: StoreContractSubject, capabilitie
         expect(await store.get(sessionId)).toBeFalsy();
       });
 
+      it('removes a stored session when it is set again with a cookie that has expired', async () => {
+        const sessionId = newSessionId();
+        await store.set(sessionId, contractRecord());
+        await store.set(sessionId, contractRecord({}, -SHORT_LIFETIME_MS));
+        expect(await store.get(sessionId)).toBeFalsy();
+      });
+
+      it('keeps ids of any characters a genid may give apart, and data of any characters', async () => {
+        const suffixes = [' space;semicolon=equals"quote', 'é世界\u2028line separator', 'glob*?[chars]\\', 'x'.repeat(200)];
+        const sessions = suffixes.map((suffix, index) => [newSessionId() + suffix, contractRecord({ index, text: suffix })] as const);
+        for (const [sessionId, record] of sessions) await store.set(sessionId, record);
+        for (const [sessionId, record] of sessions) expect(await store.get(sessionId)).toEqual(asStored(record));
+        if (has('ids')) expect((await store.ids!()).sort()).toEqual(sessions.map(([sessionId]) => sessionId).sort());
+      });
+
       it("stops returning a session once its cookie's expiry has passed, and only that one", async () => {
         const [shortLivedId, longLivedId] = [newSessionId(), newSessionId()];
         const longLived = contractRecord({ lives: 'long' });
@@ -211,6 +226,33 @@ export function describeStoreContract(subject: StoreContractSubject, capabilitie
         expect(await store.get(shortLivedId)).toBeFalsy();
         expect(await store.get(longLivedId)).toEqual(asStored(longLived));
       });
+    });
+
+    it('treats a session whose expiry has passed as not stored, in every method it has', async () => {
+      const lapsed = { touched: newSessionId(), merged: newSessionId(), taken: newSessionId(), flashed: newSessionId(), updated: newSessionId(), created: newSessionId() };
+      const owner = `owner-${randomUUID()}`;
+      for (const sessionId of Object.values(lapsed)) {
+        await store.set(sessionId, contractRecord({ [FLASH_KEY]: { m1: { key: 'info', value: 'lapsed' } } }, SHORT_LIFETIME_MS), { owner });
+      }
+      await letLapse(lapsed.created, SHORT_LIFETIME_MS);
+
+      const touched = await store.touch?.(lapsed.touched, contractRecord());
+      if (has('touchReportsMissing')) expect(touched).toBe(false);
+      if (has('merge')) expect(await store.merge!(lapsed.merged, contractRecord({ late: true }), changesOf({ late: true }))).toBe(false);
+      if (has('take')) expect(await store.take!(lapsed.taken)).toBeFalsy();
+      if (has('takeFlashMessages')) expect(await store.takeFlashMessages!(lapsed.flashed, ['m1'])).toEqual([]);
+      if (has('writeModes')) {
+        expect(await store.set(lapsed.updated, contractRecord({ late: true }), { mode: 'update' })).toBe(false);
+        expect(await store.set(lapsed.created, contractRecord({ fresh: true }), { mode: 'create' })).toBe(true);
+      } else {
+        await store.destroy(lapsed.updated);
+        await store.set(lapsed.created, contractRecord({ fresh: true }));
+      }
+      for (const sessionId of [lapsed.touched, lapsed.merged, lapsed.taken, lapsed.flashed, lapsed.updated]) {
+        expect(await store.get(sessionId)).toBeFalsy();
+      }
+      expect(await store.get(lapsed.created)).toMatchObject({ fresh: true });
+      if (has('exactOwnerIndex')) expect(await store.ownerSessionIds!(owner)).toEqual([]);
     });
 
     describe('write modes', () => {
@@ -300,6 +342,26 @@ export function describeStoreContract(subject: StoreContractSubject, capabilitie
         expect(await store.get(sessionId)).toEqual(asStored(requestRecord));
       });
 
+      itWith('merge')('keeps the changes of both of two overlapping merges of one session', async () => {
+        const sessionId = newSessionId();
+        await store.set(sessionId, contractRecord({ shared: 0 }));
+        await Promise.all([
+          store.merge!(sessionId, contractRecord({ shared: 0, first: 1 }), changesOf({ first: 1 })),
+          store.merge!(sessionId, contractRecord({ shared: 0, second: 2 }), changesOf({ second: 2 })),
+        ]);
+        expect(await store.get(sessionId)).toMatchObject({ shared: 0, first: 1, second: 2 });
+      });
+
+      itWith('merge')("extends the session's life to the merged cookie's expiry", async () => {
+        const [mergedId, untouchedId] = [newSessionId(), newSessionId()];
+        await store.set(mergedId, contractRecord({}, SHORT_LIFETIME_MS));
+        await store.set(untouchedId, contractRecord({}, SHORT_LIFETIME_MS));
+        await store.merge!(mergedId, contractRecord({ saved: true }), changesOf({ saved: true }));
+        await letLapse(untouchedId, SHORT_LIFETIME_MS);
+        expect(await store.get(untouchedId)).toBeFalsy();
+        expect(await store.get(mergedId)).toMatchObject({ saved: true });
+      });
+
       itWith('merge')('resolves to false and writes nothing for a session not stored (destroyed meanwhile)', async () => {
         const sessionId = newSessionId();
         await store.set(sessionId, contractRecord());
@@ -340,10 +402,14 @@ export function describeStoreContract(subject: StoreContractSubject, capabilitie
         expect(await store.takeFlashMessages!(sessionId, ['m1'])).toEqual([]);
       });
 
-      itWith('takeFlashMessages')('resolves to no ids for a session not stored, without creating it', async () => {
-        const sessionId = newSessionId();
-        expect(await store.takeFlashMessages!(sessionId, ['m1'])).toEqual([]);
-        expect(await store.get(sessionId)).toBeFalsy();
+      itWith('takeFlashMessages')('resolves to no ids for a session not stored (without creating it), or one without messages', async () => {
+        const [missingId, withoutMessagesId] = [newSessionId(), newSessionId()];
+        expect(await store.takeFlashMessages!(missingId, ['m1'])).toEqual([]);
+        expect(await store.get(missingId)).toBeFalsy();
+        const withoutMessages = contractRecord({ userId: 'u' });
+        await store.set(withoutMessagesId, withoutMessages);
+        expect(await store.takeFlashMessages!(withoutMessagesId, ['m1'])).toEqual([]);
+        expect(await store.get(withoutMessagesId)).toEqual(asStored(withoutMessages));
       });
 
       itWith('takeFlashMessages')('gives a message to only one of two overlapping takes', async () => {
@@ -364,7 +430,8 @@ export function describeStoreContract(subject: StoreContractSubject, capabilitie
     });
 
     describe('owner index', () => {
-      const newOwner = () => `owner-${randomUUID()}`;
+      /** Owner ids with the characters user ids have (separators, non-ASCII). */
+      const newOwner = () => `user:${randomUUID()}:é 1`;
       /** What `UserSessions` makes of a listing: the ids still stored. */
       const liveIdsOf = async (ownerId: string) => {
         const listed = await store.ownerSessionIds!(ownerId);
