@@ -16,11 +16,13 @@ export type StoreCapability =
   | 'touch'
   /** `touch` of a missing session resolves to `false` (not "cannot tell"). */
   | 'touchReportsMissing'
-  /** `merge`: one request's changes, applied over what others wrote. */
+  /** `merge`: writes the request's record over a stored session only (`false` when it is gone). */
   | 'merge'
+  /** `merge` applies only the request's changes: keys other requests wrote meanwhile stay (without it the last save wins). */
+  | 'mergeKeepsOthersKeys'
   /** `take`: remove-and-read in one atomic step. */
   | 'take'
-  /** `takeFlashMessages`: flash messages removed by id, atomically. */
+  /** `takeFlashMessages` answers ids (not "cannot" for every session): flash messages removed by id, atomically. */
   | 'takeFlashMessages'
   /** `ownerSessionIds` and `removeFromOwnerIndex`. */
   | 'ownerIndex'
@@ -82,7 +84,7 @@ function newSessionId(): string {
 /** The capabilities `store` shows: its optional methods, and probes of the behaviours. */
 async function shownCapabilities(store: SessionStore): Promise<StoreCapability[]> {
   const shown = new Set<StoreCapability>();
-  for (const method of ['touch', 'merge', 'take', 'takeFlashMessages', 'all', 'ids', 'length', 'clear'] as const) {
+  for (const method of ['touch', 'merge', 'take', 'all', 'ids', 'length', 'clear'] as const) {
     if (typeof store[method] === 'function') shown.add(method);
   }
   if (typeof store.ownerSessionIds === 'function' && typeof store.removeFromOwnerIndex === 'function') shown.add('ownerIndex');
@@ -92,7 +94,22 @@ async function shownCapabilities(store: SessionStore): Promise<StoreCapability[]
   if (refused === false && !(await store.get(missingId))) shown.add('writeModes');
   if (shown.has('touch') && (await store.touch!(newSessionId(), contractRecord())) === false) shown.add('touchReportsMissing');
   if (shown.has('ownerIndex') && (await hasExactOwnerIndex(store))) shown.add('exactOwnerIndex');
+  if (shown.has('merge') && (await mergeKeepsOthersKeys(store))) shown.add('mergeKeepsOthersKeys');
+  if (typeof store.takeFlashMessages === 'function' && (await takesFlashMessages(store))) shown.add('takeFlashMessages');
   return [...shown].sort();
+}
+
+async function mergeKeepsOthersKeys(store: SessionStore): Promise<boolean> {
+  const sessionId = newSessionId();
+  await store.set(sessionId, contractRecord({ theirs: 1 }));
+  await store.merge!(sessionId, contractRecord({ mine: 1 }), changesOf({ mine: 1 }));
+  return (await store.get(sessionId))?.theirs === 1;
+}
+
+async function takesFlashMessages(store: SessionStore): Promise<boolean> {
+  const sessionId = newSessionId();
+  await store.set(sessionId, contractRecord({ [FLASH_KEY]: { m1: { key: 'info', value: 'probe' } } }));
+  return Array.isArray(await store.takeFlashMessages!(sessionId, ['m1']));
 }
 
 async function hasExactOwnerIndex(store: SessionStore): Promise<boolean> {
@@ -318,7 +335,7 @@ export function describeStoreContract(subject: StoreContractSubject, capabilitie
     });
 
     describe('merge', () => {
-      itWith('merge')("applies one request's set and deleted keys, keeps keys others wrote meanwhile, and takes the request's cookie", async () => {
+      itWith('mergeKeepsOthersKeys')("applies one request's set and deleted keys, keeps keys others wrote meanwhile, and takes the request's cookie", async () => {
         const sessionId = newSessionId();
         await store.set(sessionId, contractRecord({ kept: 1, changed: 1, removed: 1 }));
         // Another request wrote `othersKey` after this one read the session.
@@ -340,7 +357,7 @@ export function describeStoreContract(subject: StoreContractSubject, capabilitie
         expect(await store.get(sessionId)).toEqual(asStored(requestRecord));
       });
 
-      itWith('merge')('keeps the changes of both of two overlapping merges of one session', async () => {
+      itWith('mergeKeepsOthersKeys')('keeps the changes of both of two overlapping merges of one session', async () => {
         const sessionId = newSessionId();
         await store.set(sessionId, contractRecord({ shared: 0 }));
         await Promise.all([

@@ -8,6 +8,7 @@ import type { CallbackSessionStore } from '../../lib/core/callback-store-adapter
 import type { SessionStore } from '../../lib/core/session-store.js';
 import { MemoryStore } from '../../lib/stores/memory-store.js';
 import { RedisStore } from '../../lib/redis.js';
+import type { RedisStoreOptions } from '../../lib/redis.js';
 import { RedisClusterProcesses } from '../support/redis-cluster.js';
 import { waitUntil } from '../support/redis-server.js';
 import type { StoreContractSubject } from './store-contract.js';
@@ -75,7 +76,7 @@ async function deleteKeysContaining(client: Redis | Cluster, prefix: string): Pr
 }
 
 /** nest-sessions' RedisStore on `deployment`, each test under its own prefix. */
-function redisStoreOn(name: string, deployment: RedisDeployment): StoreContractSubject {
+function redisStoreOn(name: string, deployment: RedisDeployment, options: Omit<RedisStoreOptions, 'client' | 'prefix'> = {}): StoreContractSubject {
   let clients: Awaited<ReturnType<RedisDeployment['start']>>;
   const prefixes = new WeakMap<SessionStore, string>();
   return {
@@ -85,7 +86,7 @@ function redisStoreOn(name: string, deployment: RedisDeployment): StoreContractS
     },
     tearDown: () => deployment.stop(),
     async newStore() {
-      const store = new RedisStore({ client: clients.storeClient, prefix: uniquePrefix() });
+      const store = new RedisStore({ ...options, client: clients.storeClient, prefix: uniquePrefix() });
       prefixes.set(store, store.prefix);
       return store;
     },
@@ -96,10 +97,11 @@ function redisStoreOn(name: string, deployment: RedisDeployment): StoreContractS
   };
 }
 
-/** RedisStore on the shared server at 127.0.0.1:6379. */
-export function redisStoreOnSingleNode(): StoreContractSubject {
+/** RedisStore on the shared server at 127.0.0.1:6379; `options` name a configuration that changes what it can do. */
+export function redisStoreOnSingleNode(options: Omit<RedisStoreOptions, 'client' | 'prefix'> = {}): StoreContractSubject {
   const clients: Redis[] = [];
-  return redisStoreOn('RedisStore (single node)', {
+  const configuration = Object.keys(options).length > 0 ? `, ${Object.keys(options).join(', ')}` : '';
+  return redisStoreOn(`RedisStore (single node${configuration})`, {
     async start() {
       for (let count = 0; count < 2; count++) clients.push(new Redis({ ...SHARED_REDIS, ...RedisStore.failFastClientOptions }));
       await waitUntil(() => clients.every((client) => client.status === 'ready'), 'the clients are ready');
@@ -108,8 +110,11 @@ export function redisStoreOnSingleNode(): StoreContractSubject {
     async stop() {
       await Promise.all(clients.map((client) => client.quit()));
     },
-  });
+  }, options);
 }
+
+/** A serializer other than `JSON` itself (the same text): Redis cannot tell it reads JSON. */
+export const customSerializer = { parse: (text: string) => JSON.parse(text) as unknown, stringify: (value: unknown) => JSON.stringify(value) };
 
 /** RedisStore on a Cluster of 3 masters started for the suite. */
 export function redisStoreOnCluster(): StoreContractSubject {
