@@ -295,6 +295,17 @@ export function describeStoreContract(subject: StoreContractSubject, capabilitie
         expect(await store.get(sessionId)).toEqual(asStored(second));
       });
 
+      itWith('writeModes')('keeps to the mode with a cookie that has expired: a refused write removes nothing, and answers false', async () => {
+        const [storedId, missingId] = [newSessionId(), newSessionId()];
+        const stored = contractRecord({ version: 1 });
+        await store.set(storedId, stored);
+        expect(await store.set(storedId, contractRecord({ version: 2 }, -SHORT_LIFETIME_MS), { mode: 'create' })).toBe(false);
+        expect(await store.get(storedId)).toEqual(asStored(stored));
+        expect(await store.set(missingId, contractRecord({}, -SHORT_LIFETIME_MS), { mode: 'update' })).toBe(false);
+        expect(await store.set(storedId, contractRecord({ version: 2 }, -SHORT_LIFETIME_MS), { mode: 'update' })).toBe(true);
+        expect(await store.get(storedId)).toBeFalsy();
+      });
+
       itWith('writeModes')("'upsert' (and no mode) writes whether or not the id is stored", async () => {
         const [upsertId, noModeId] = [newSessionId(), newSessionId()];
         expect(await store.set(upsertId, contractRecord({ version: 1 }), { mode: 'upsert' })).toBe(true);
@@ -383,6 +394,14 @@ export function describeStoreContract(subject: StoreContractSubject, capabilitie
         await store.destroy(sessionId);
         expect(await store.merge!(sessionId, contractRecord({ late: true }), changesOf({ late: true }))).toBe(false);
         expect(await store.get(sessionId)).toBeFalsy();
+      });
+
+      itWith('merge')('with a cookie that has expired, removes a stored session, and answers false for one not stored', async () => {
+        const [storedId, missingId] = [newSessionId(), newSessionId()];
+        await store.set(storedId, contractRecord());
+        expect(await store.merge!(storedId, contractRecord({ late: true }, -SHORT_LIFETIME_MS), changesOf({ late: true }))).toBe(true);
+        expect(await store.get(storedId)).toBeFalsy();
+        expect(await store.merge!(missingId, contractRecord({ late: true }, -SHORT_LIFETIME_MS), changesOf({ late: true }))).toBe(false);
       });
     });
 
