@@ -334,6 +334,13 @@ export function describeStoreContract(subject: StoreContractSubject, capabilitie
         expect(await store.touch!(sessionId, contractRecord())).not.toBe(false);
       });
 
+      itWith('touch')('removes a stored session when touched with a cookie that has expired', async () => {
+        const sessionId = newSessionId();
+        await store.set(sessionId, contractRecord());
+        await store.touch!(sessionId, contractRecord({}, -SHORT_LIFETIME_MS));
+        expect(await store.get(sessionId)).toBeFalsy();
+      });
+
       itWith('touch')('extends the life of a stored session to the new cookie expiry, keeping its data', async () => {
         const [touchedId, untouchedId] = [newSessionId(), newSessionId()];
         await store.set(touchedId, contractRecord({ data: 'as stored' }, SHORT_LIFETIME_MS));
