@@ -6,6 +6,7 @@ import { sessionHandle } from './session-handle.js';
 import { hasOwnerIndex, ownerIdOf, ownerOfSession } from './session-owner.js';
 import { isUsableRecord } from './session-record.js';
 import type { SessionRecord, SessionStore } from './session-store.js';
+import { sharedClass } from './shared-across-builds.js';
 
 /** One session of a user, as `UserSessions.list` shows it: never its id. */
 export interface UserSessionInfo {
@@ -37,9 +38,12 @@ export interface RevokeAllOptions {
 const MAX_REVOKE_ROUNDS = 10;
 
 /** The store cannot do what was asked (an express-session store has no index of sessions per owner). */
-export class SessionStoreNotSupportedError extends SessionStoreError {
+class LocalSessionStoreNotSupportedError extends SessionStoreError {
   override name = 'SessionStoreNotSupportedError';
 }
+/** Shared by the ESM and the CommonJS build (see shared-across-builds.ts), as the other error classes. */
+export const SessionStoreNotSupportedError: typeof LocalSessionStoreNotSupportedError = sharedClass('SessionStoreNotSupportedError', LocalSessionStoreNotSupportedError);
+export type SessionStoreNotSupportedError = LocalSessionStoreNotSupportedError;
 
 /** A session of the owner, found through the index and checked against the stored data. */
 interface OwnedSession {
