@@ -326,10 +326,6 @@ export class RedisStore extends SessionStore {
   }
 
   /**
-   * A write: `#run`, and with `waitForReplicas` not done until enough replicas confirm it (WAIT
-   * on the same connection, after the write's reply), so a failover cannot lose it.
-   */
-  /**
    * A write whose cookie has expired: the key is deleted instead, but a `'create'` never deletes
    * a stored session (it refuses one), and an `'update'` answers whether there was one.
    */
@@ -339,6 +335,10 @@ export class RedisStore extends SessionStore {
     return mode === 'upsert' || deletedCount > 0;
   }
 
+  /**
+   * A write: `#run`, and with `waitForReplicas` not done until enough replicas confirm it (WAIT
+   * on the same connection, after the write's reply), so a failover cannot lose it.
+   */
   #write<T>(action: string, command: () => Promise<T>): Promise<T> {
     const replicaAcks = this.#replicaAcks;
     if (!replicaAcks) return this.#run(action, command);
