@@ -48,7 +48,7 @@ export class CallbackStoreAdapter extends SessionStore {
     wrapped.on?.('connect', () => this.emit('connect'));
     wrapped.on?.('disconnect', () => this.emit('disconnect'));
     if (typeof wrapped.touch === 'function') {
-      this.touch = (sessionId, record) => this.#call<void>((done) => wrapped.touch!(sessionId, record, done));
+      this.touch = (sessionId, record) => this.#callForNoAnswer((done) => wrapped.touch!(sessionId, record, done));
     }
     if (typeof wrapped.all === 'function') {
       this.all = async () => toRecordMap(await this.#call((done) => wrapped.all!(done)));
@@ -57,7 +57,7 @@ export class CallbackStoreAdapter extends SessionStore {
       this.length = () => this.#call<number>((done) => wrapped.length!(done));
     }
     if (typeof wrapped.clear === 'function') {
-      this.clear = () => this.#call<void>((done) => wrapped.clear!(done));
+      this.clear = () => this.#callForNoAnswer((done) => wrapped.clear!(done));
     }
   }
 
@@ -66,11 +66,19 @@ export class CallbackStoreAdapter extends SessionStore {
   }
 
   set(sessionId: string, record: SessionRecord): Promise<void> {
-    return this.#call((done) => this.wrapped.set(sessionId, record, done));
+    return this.#callForNoAnswer((done) => this.wrapped.set(sessionId, record, done));
   }
 
   destroy(sessionId: string): Promise<void> {
-    return this.#call((done) => this.wrapped.destroy(sessionId, done));
+    return this.#callForNoAnswer((done) => this.wrapped.destroy(sessionId, done));
+  }
+
+  /**
+   * Resolves to nothing ("cannot tell"), whatever value the callback passes: connect-redis
+   * passes `null`, and a `false` would read as "the session was not there".
+   */
+  #callForNoAnswer(invoke: (done: Callback<unknown>) => unknown): Promise<void> {
+    return this.#call(invoke).then(() => undefined);
   }
 
   #call<T>(invoke: (done: Callback<T>) => unknown): Promise<T> {
@@ -89,7 +97,11 @@ export class CallbackStoreAdapter extends SessionStore {
   }
 }
 
-/** express-session stores answer `all` with an object keyed by id or, for some, an array. */
+/**
+ * express-session stores answer `all` with an object keyed by id or, for some, an array whose
+ * records carry their id (connect-redis): the id becomes the key and leaves the record, which
+ * is then as stored (a session's `id` is never part of its stored data).
+ */
 function toRecordMap(
   sessions: Record<string, SessionRecord> | SessionRecord[] | null | undefined,
 ): Record<string, SessionRecord> {
@@ -97,8 +109,9 @@ function toRecordMap(
   if (!Array.isArray(sessions)) return sessions;
   const byId: Record<string, SessionRecord> = {};
   sessions.forEach((record, index) => {
-    const id = (record as { id?: string }).id ?? String(index);
-    byId[id] = record;
+    const { id, ...storedRecord } = record as SessionRecord & { id?: unknown };
+    if (typeof id === 'string') byId[id] = storedRecord as SessionRecord;
+    else byId[String(index)] = record;
   });
   return byId;
 }

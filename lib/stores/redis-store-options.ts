@@ -21,6 +21,8 @@ export interface RedisClient {
   get(key: string): Promise<string | null>;
   set(key: string, value: string, expiryUnit: 'EX', seconds: number, condition?: 'NX' | 'XX'): Promise<'OK' | null>;
   del(key: string): Promise<number>;
+  /** For a `'create'` write whose cookie has already expired: is the id taken? */
+  exists(key: string): Promise<number>;
   expire(key: string, seconds: number): Promise<number>;
   /** For the per-owner index of `UserSessions` (one key per script: Cluster-safe). */
   eval(script: string, numberOfKeys: number, ...keysAndArgs: string[]): Promise<unknown>;

@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { SessionOptionsError, SessionStoreError, SessionStoreUnavailableError } from '../core/errors.js';
 import { SessionStore } from '../core/session-store.js';
-import type { SessionRecord, StoreWriteOptions } from '../core/session-store.js';
+import type { SessionRecord, StoreWriteMode, StoreWriteOptions } from '../core/session-store.js';
 import type { SessionChanges } from '../core/session-changes.js';
 import { recordJsonOf, serializeSessionRecord } from '../core/session-record.js';
 import { commandTimeoutOf, withinDeadline } from './redis-deadline.js';
@@ -132,17 +132,14 @@ export class RedisStore extends SessionStore {
   /**
    * Writes the session with the cookie's lifetime as TTL, in one command. `mode: 'create'`
    * writes only if the key is absent (`NX`), `'update'` only if present (`XX`). A lifetime
-   * already over deletes the key instead, as connect-redis does.
+   * already over deletes the key instead, as connect-redis does, within the mode.
    */
   async set(sessionId: string, record: SessionRecord, options?: StoreWriteOptions): Promise<boolean> {
     const key = this.prefix + sessionId;
-    const ttlSeconds = this.#ttlSecondsOf(record);
-    if (ttlSeconds <= 0) {
-      await this.#write('delete the expired session', () => this.client.del(key));
-      return true;
-    }
-    const text = this.#stringify(record);
     const mode = options?.mode ?? 'upsert';
+    const ttlSeconds = this.#ttlSecondsOf(record);
+    if (ttlSeconds <= 0) return this.#writeExpired(key, mode);
+    const text = this.#stringify(record);
     const saved = this.#write('save the session', () => {
       if (mode === 'create') return this.client.set(key, text, 'EX', ttlSeconds, 'NX');
       if (mode === 'update') return this.client.set(key, text, 'EX', ttlSeconds, 'XX');
@@ -170,10 +167,7 @@ export class RedisStore extends SessionStore {
     if (this.#serializer !== JSON) return this.set(sessionId, record, { ...options, mode: 'update' });
     const key = this.prefix + sessionId;
     const ttlSeconds = this.#ttlSecondsOf(record);
-    if (ttlSeconds <= 0) {
-      await this.#write('delete the expired session', () => this.client.del(key));
-      return true;
-    }
+    if (ttlSeconds <= 0) return this.#writeExpired(key, 'update');
     const write = { ttlSeconds, cookie: record.cookie, changes, loadedText: rewritableLoadedText(changes), wholeText: this.#stringify(record) };
     const merged = this.#write('save the session', () => mergeOnServer(this.client, key, write));
     const outcome = await this.#withOwnerIndexed(merged, sessionId, options?.owner, ttlSeconds);
@@ -329,6 +323,16 @@ export class RedisStore extends SessionStore {
     return pending.then(undefined, (error: unknown) => {
       throw toRedisStoreError(error, action);
     });
+  }
+
+  /**
+   * A write whose cookie has expired: the key is deleted instead, but a `'create'` never deletes
+   * a stored session (it refuses one), and an `'update'` answers whether there was one.
+   */
+  async #writeExpired(key: string, mode: StoreWriteMode): Promise<boolean> {
+    if (mode === 'create') return (await this.#run('check the session id', () => this.client.exists(key))) === 0;
+    const deletedCount = await this.#write('delete the expired session', () => this.client.del(key));
+    return mode === 'upsert' || deletedCount > 0;
   }
 
   /**

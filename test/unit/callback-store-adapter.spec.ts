@@ -119,7 +119,15 @@ describe('CallbackStoreAdapter', () => {
       destroy: (_id, callback) => callback?.(),
       all: (callback) => callback(null, [{ ...record(), id: 'x' }, record()]),
     });
-    expect(Object.keys(await store.all!()).sort()).toEqual(['1', 'x']);
+    expect(await store.all!()).toEqual({ x: record(), 1: record() });
+  });
+
+  it("resolves set, destroy, touch and clear to nothing whatever the callback passes: a store's false is not \"the session was not there\"", async () => {
+    const store = new CallbackStoreAdapter(failingStore((callback) => (callback as (error: unknown, value: unknown) => void)(null, false)));
+    await expect(store.set('a', record())).resolves.toBeUndefined();
+    await expect(store.destroy('a')).resolves.toBeUndefined();
+    await expect(store.touch!('a', record())).resolves.toBeUndefined();
+    await expect(store.clear!()).resolves.toBeUndefined();
   });
 });
 
