@@ -2,14 +2,19 @@
 # Installs the packed library (npm pack) into throw-away apps generated under a temporary folder,
 # laid out as `nest new` generates them, and checks that each one type-checks, builds, starts
 # with `node dist/main.js`, passes login → me → logout over HTTP, and passes its own e2e test
-# run with the template's unchanged test configuration:
+# run with the template's unchanged test configuration. The CommonJS apps import their own files
+# as the README shows (no extension), run a global ValidationPipe({ validateCustomDecorators:
+# true }), and are built twice more, each build then started and walked through the same flow:
+# with `nest build --webpack` (webpack + ts-loader, as Nest's CLI configures them) and with
+# `nest build -b swc` (the SWC builder, @swc/cli + @swc/core), as Nest's docs have apps do.
 #   nest11-nodenext  Nest 11, today's `nest new` 11 template: CommonJS through `module: nodenext`
 #                    (no "type": "module"), Jest + ts-jest from the package.json / test/jest-e2e.json
 #   nest11-commonjs  Nest 11, the first 11 template: `module: commonjs` (node10 resolution), Jest 29
 #   nest12-esm       Nest 12, the default `nest new` 12 template: "type": "module", Vitest
 # The files come from @nestjs/schematics' application templates (11.1 / 11.0 / 12.0), written out
-# here; dependencies are trimmed to what building and testing need (no CLI, linters, prettier):
-# apps are built with `tsc -p tsconfig.build.json`, which is what `nest build` runs for them.
+# here; dependencies are trimmed to what building and testing need (no linters, prettier): apps
+# are built with `tsc -p tsconfig.build.json`, which is what `nest build` runs for them, and the
+# CommonJS apps also carry @nestjs/cli, ts-loader, @swc/cli and @swc/core for the other builders.
 # Each app also compiles a RedisStore on its own ioredis (5 in nest11-commonjs, as BullMQ apps
 # have, 6 elsewhere), and nest12-esm is type-checked once more with bundler resolution.
 # A failure names the app and the step. Usage: bash .ci/consumer-apps.sh [app...]
@@ -45,9 +50,27 @@ quietly() {
   fi
 }
 
-echo "== consumer apps: npm pack"
-npm run build --silent
-tarball="$work/$(npm pack --silent --pack-destination "$work" | tail -1)"
+# The tarball is packed as a publish would pack it: from a fresh clone of the committed HEAD, with
+# its own `npm ci` and no build beforehand (prepack builds; uncommitted changes are left out).
+echo "== consumer apps: npm pack in a fresh clone of HEAD ($(git rev-parse --short HEAD))"
+[ -z "$(git status --porcelain)" ] || echo "   (uncommitted changes are not in the package)"
+current_step="clone HEAD, npm ci, npm pack"
+pack_started=$SECONDS
+clone="$work/clone"
+git init --quiet "$clone"
+git -C "$clone" fetch --quiet --depth 1 "file://$repo" HEAD
+git -C "$clone" checkout --quiet --detach FETCH_HEAD
+(
+  cd "$clone"
+  # As .ci/run: npm ci, or npm install over the same lockfile when npm ci refuses it.
+  quietly npm ci --prefer-offline --no-audit --no-fund || quietly npm install --prefer-offline --no-audit --no-fund
+)
+echo "   npm ci in the clone took $((SECONDS - pack_started)) s"
+tarball="$work/$(cd "$clone" && npm pack --silent --pack-destination "$work" | tail -1)"
+packed_files=$(tar -tzf "$tarball")
+grep -qx 'package/dist/cjs/index.js' <<<"$packed_files" || { echo "!! the packed tarball has no dist/cjs/index.js" >&2; exit 1; }
+rm -rf "$clone"
+echo "   packed $(basename "$tarball") in $((SECONDS - pack_started)) s"
 
 # ---------------------------------------------------------------- sources shared by the apps
 
@@ -184,13 +207,18 @@ write_nest11_app() {
     "@nestjs/common": "^11.0.1",
     "@nestjs/core": "^11.0.1",
     "@nestjs/platform-express": "^11.0.1",
+    "class-transformer": "^0.5.1",
+    "class-validator": "^0.14.1",
     "ioredis": "$ioredis_version",
     "nest-sessions": "file:$tarball",
     "reflect-metadata": "^0.2.2",
     "rxjs": "^7.8.1"
   },
   "devDependencies": {
+    "@nestjs/cli": "^11.0.0",
     "@nestjs/testing": "^11.0.1",
+    "@swc/cli": "^0.6.0",
+    "@swc/core": "^1.10.7",
     "@types/express": "^5.0.0",
     "@types/jest": "$types_jest",
     "@types/node": "^22.10.7",
@@ -198,6 +226,7 @@ write_nest11_app() {
     "jest": "$jest_version",
     "supertest": "^7.0.0",
     "ts-jest": "^29.2.5",
+    "ts-loader": "^9.5.2",
     "typescript": "^5.7.3"
   },
   "jest": {
@@ -289,12 +318,16 @@ EOF
 }
 EOF
   write_sources "$dir" ''
+  # A global ValidationPipe that validates custom decorators, as many apps have: built by SWC or
+  # webpack it sees `Session` (the decorator) as the type of `@Session() session: Session`.
   cat >"$dir/src/main.ts" <<'EOF'
+import { ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module';
 
 async function bootstrap() {
   const app = await NestFactory.create(AppModule);
+  app.useGlobalPipes(new ValidationPipe({ validateCustomDecorators: true }));
   await app.listen(process.env.PORT ?? 3000);
 }
 bootstrap();
@@ -477,6 +510,23 @@ expect_passed_tests() {
   fi
 }
 
+# Starts the app as built (node dist/main.js) and walks it through login → me → logout; $2 names the build.
+start_and_walk_through() {
+  local app=$1 build=$2 port
+  step "node dist/main.js ($build): login → me → logout over HTTP"
+  port=$(free_port)
+  PORT=$port node dist/main.js >"$work/$app.server.log" 2>&1 &
+  app_pid=$!
+  if ! node "$repo/.ci/consumer-flow.mjs" "http://127.0.0.1:$port"; then
+    echo "!! the app's output:" >&2
+    cat "$work/$app.server.log" >&2
+    return 1
+  fi
+  kill "$app_pid"
+  wait "$app_pid" 2>/dev/null || true
+  app_pid=""
+}
+
 check_app() {
   local app=$1 dir="$work/$1"
   current_app=$app
@@ -499,19 +549,15 @@ check_app() {
   fi
   step "build (tsc -p tsconfig.build.json)"
   quietly npx tsc -p tsconfig.build.json
-  step "node dist/main.js: login → me → logout over HTTP"
-  local port
-  port=$(free_port)
-  PORT=$port node dist/main.js >"$work/$app.server.log" 2>&1 &
-  app_pid=$!
-  if ! node "$repo/.ci/consumer-flow.mjs" "http://127.0.0.1:$port"; then
-    echo "!! the app's output:" >&2
-    cat "$work/$app.server.log" >&2
-    return 1
+  start_and_walk_through "$app" tsc
+  if [ -x node_modules/.bin/nest ]; then
+    step "build with webpack (nest build --webpack)"
+    quietly npx nest build --webpack
+    start_and_walk_through "$app" webpack
+    step "build with SWC (nest build -b swc)"
+    quietly npx nest build -b swc
+    start_and_walk_through "$app" swc
   fi
-  kill "$app_pid"
-  wait "$app_pid" 2>/dev/null || true
-  app_pid=""
   step "its own e2e test (npm run test:e2e, the template's test config)"
   quietly npm run test:e2e
   expect_passed_tests "$app"

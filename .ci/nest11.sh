@@ -14,9 +14,9 @@ cd "$scratch"
 # Some @nestjs/* packages are versioned apart from Nest (see the ranges below).
 mapfile -t nest_packages < <(node -e '
   const { devDependencies } = JSON.parse(require("fs").readFileSync("package.json", "utf8"));
-  // Packages whose Nest 11 line is not ^11: @nestjs/graphql and @nestjs/apollo are at ^13 there;
-  // @nestjs/config has no 11.x (its 12.x supports Nest 11 as a peer), so it stays as installed.
-  const nest11Ranges = { "@nestjs/graphql": "^13", "@nestjs/apollo": "^13", "@nestjs/config": null };
+  // Packages whose Nest 11 line is not ^11: @nestjs/graphql, @nestjs/apollo and @nestjs/mercurius
+  // are at ^13 there; @nestjs/config has no 11.x (its 12.x supports Nest 11 as a peer), so it stays as installed.
+  const nest11Ranges = { "@nestjs/graphql": "^13", "@nestjs/apollo": "^13", "@nestjs/mercurius": "^13", "@nestjs/config": null };
   for (const name of Object.keys(devDependencies)) {
     if (!name.startsWith("@nestjs/")) continue;
     const range = name in nest11Ranges ? nest11Ranges[name] : "^11";

@@ -3,4 +3,4 @@
  * never load ioredis (an optional peer dependency, needed only by apps that import this).
  */
 export { RedisStore } from './stores/redis-store.js';
-export type { RedisStoreOptions, RedisSessionSerializer, RedisStoreLogger, RedisClient, FailFastClientOptions } from './stores/redis-store-options.js';
+export type { RedisStoreOptions, RedisSessionSerializer, RedisStoreLogger, RedisClient, FailFastClientOptions, ReplicaAcks } from './stores/redis-store-options.js';

@@ -4,9 +4,9 @@
  * store that failed otherwise (a bug or corrupted data, 500).
  *
  * Each class is shared by the ESM and the CommonJS build (see shared-across-builds.ts), so
- * `instanceof` holds whichever build threw the error.
+ * `instanceof` holds whichever build threw the error, and is named as exported.
  */
-import { sharedAcrossBuilds } from './shared-across-builds.js';
+import { sharedClass } from './shared-across-builds.js';
 
 /** An option passed to the session middleware is missing or invalid. Thrown at start-up. */
 class LocalSessionOptionsError extends TypeError {
@@ -20,7 +20,7 @@ class LocalSessionOptionsError extends TypeError {
     super(`nest-sessions: invalid option \`${option}\`: ${problem}`);
   }
 }
-export const SessionOptionsError: typeof LocalSessionOptionsError = sharedAcrossBuilds('SessionOptionsError', LocalSessionOptionsError);
+export const SessionOptionsError: typeof LocalSessionOptionsError = sharedClass('SessionOptionsError', LocalSessionOptionsError);
 export type SessionOptionsError = LocalSessionOptionsError;
 
 /** Seconds a client is told to wait (`Retry-After`) before retrying after a 503. */
@@ -47,7 +47,7 @@ class LocalSessionStoreError extends Error {
     return this.statusCode;
   }
 }
-export const SessionStoreError: typeof LocalSessionStoreError = sharedAcrossBuilds('SessionStoreError', LocalSessionStoreError);
+export const SessionStoreError: typeof LocalSessionStoreError = sharedClass('SessionStoreError', LocalSessionStoreError);
 export type SessionStoreError = LocalSessionStoreError;
 
 /**
@@ -60,7 +60,7 @@ class LocalSessionStoreUnavailableError extends SessionStoreError {
   /** Headers for the 503 (Express's final handler sends an error's `headers`). */
   readonly headers: Readonly<Record<string, string>> = { 'Retry-After': String(STORE_RETRY_AFTER_SECONDS) };
 }
-export const SessionStoreUnavailableError: typeof LocalSessionStoreUnavailableError = sharedAcrossBuilds('SessionStoreUnavailableError', LocalSessionStoreUnavailableError);
+export const SessionStoreUnavailableError: typeof LocalSessionStoreUnavailableError = sharedClass('SessionStoreUnavailableError', LocalSessionStoreUnavailableError);
 export type SessionStoreUnavailableError = LocalSessionStoreUnavailableError;
 
 /**
@@ -82,14 +82,14 @@ class LocalSessionCookieError extends TypeError {
     super(`nest-sessions: invalid session cookie \`${attribute}\`: ${problem}`);
   }
 }
-export const SessionCookieError: typeof LocalSessionCookieError = sharedAcrossBuilds('SessionCookieError', LocalSessionCookieError);
+export const SessionCookieError: typeof LocalSessionCookieError = sharedClass('SessionCookieError', LocalSessionCookieError);
 export type SessionCookieError = LocalSessionCookieError;
 
 /** A session method was used in a way that cannot work (reload of a session the store lost). */
 class LocalSessionStateError extends Error {
   override name = 'SessionStateError';
 }
-export const SessionStateError: typeof LocalSessionStateError = sharedAcrossBuilds('SessionStateError', LocalSessionStateError);
+export const SessionStateError: typeof LocalSessionStateError = sharedClass('SessionStateError', LocalSessionStateError);
 export type SessionStateError = LocalSessionStateError;
 
 /** Store failures reach callers typed: unavailable (503) stays so, anything else becomes a 500. */

@@ -47,8 +47,16 @@ export function ownerOfSession(data: object, resolve: SessionOwnerResolver): str
   } catch {
     return undefined;
   }
-  if (typeof owner === 'number' && Number.isFinite(owner)) return String(owner);
-  return typeof owner === 'string' && owner.length > 0 ? owner : undefined;
+  return ownerIdOf(owner);
+}
+
+/**
+ * An owner id as the index keys it: a non-empty string as it is, a finite number as its
+ * decimal text (`4242` and `'4242'` are one owner), anything else undefined.
+ */
+export function ownerIdOf(value: unknown): string | undefined {
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  return typeof value === 'string' && value.length > 0 ? value : undefined;
 }
 
 /** Whether the store keeps an index of sessions per owner (MemoryStore and RedisStore do). */

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { SessionChanges } from './session-changes.js';
 import type { StoredCookie } from './session-cookie.js';
-import { sharedAcrossBuilds } from './shared-across-builds.js';
+import { sharedClass } from './shared-across-builds.js';
 
 /** Marks SessionStore instances across copies of the package (a registered, global symbol). */
 const SESSION_STORE_BRAND = Symbol.for('nest-sessions.SessionStore');
@@ -146,5 +146,5 @@ Object.defineProperty(LocalSessionStore.prototype, SESSION_STORE_BRAND, { value:
  * Where sessions live, and the Nest injection token of the configured store. One class for
  * the ESM and the CommonJS build of the package (see shared-across-builds.ts).
  */
-export const SessionStore: typeof LocalSessionStore = sharedAcrossBuilds('SessionStore', LocalSessionStore);
+export const SessionStore: typeof LocalSessionStore = sharedClass('SessionStore', LocalSessionStore);
 export type SessionStore = LocalSessionStore;

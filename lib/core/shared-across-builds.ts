@@ -15,3 +15,13 @@ export function sharedAcrossBuilds<T extends object>(name: string, local: T): T 
   if (!registry.has(name)) registry.set(name, local);
   return registry.get(name) as T;
 }
+
+/**
+ * An exported class shared across builds (see `sharedAcrossBuilds`), its `name` made the exported
+ * one: the local class has another name (`LocalSessionOptionsError`) only so that the shared
+ * value can take the exported name, and `constructor.name` is what Nest's logger and DI errors print.
+ */
+export function sharedClass<T extends abstract new (...args: never[]) => unknown>(name: string, local: T): T {
+  Object.defineProperty(local, 'name', { value: name, configurable: true });
+  return sharedAcrossBuilds(name, local);
+}

@@ -3,9 +3,10 @@ import type { ResolvedSessionOptions } from './resolve-options.js';
 import { activityOf } from './session-activity.js';
 import { publishSessionEvent } from './session-events.js';
 import { sessionHandle } from './session-handle.js';
-import { hasOwnerIndex, ownerOfSession } from './session-owner.js';
+import { hasOwnerIndex, ownerIdOf, ownerOfSession } from './session-owner.js';
 import { isUsableRecord } from './session-record.js';
 import type { SessionRecord, SessionStore } from './session-store.js';
+import { sharedClass } from './shared-across-builds.js';
 
 /** One session of a user, as `UserSessions.list` shows it: never its id. */
 export interface UserSessionInfo {
@@ -37,9 +38,12 @@ export interface RevokeAllOptions {
 const MAX_REVOKE_ROUNDS = 10;
 
 /** The store cannot do what was asked (an express-session store has no index of sessions per owner). */
-export class SessionStoreNotSupportedError extends SessionStoreError {
+class LocalSessionStoreNotSupportedError extends SessionStoreError {
   override name = 'SessionStoreNotSupportedError';
 }
+/** Shared by the ESM and the CommonJS build (see shared-across-builds.ts), as the other error classes. */
+export const SessionStoreNotSupportedError: typeof LocalSessionStoreNotSupportedError = sharedClass('SessionStoreNotSupportedError', LocalSessionStoreNotSupportedError);
+export type SessionStoreNotSupportedError = LocalSessionStoreNotSupportedError;
 
 /** A session of the owner, found through the index and checked against the stored data. */
 interface OwnedSession {
@@ -59,9 +63,9 @@ export class UserSessions {
     private readonly options: ResolvedSessionOptions,
   ) {}
 
-  /** The live sessions of `ownerId`, oldest sign-in first. */
-  async list(ownerId: string): Promise<UserSessionInfo[]> {
-    const sessions = await this.#sessionsOf(ownerId);
+  /** The live sessions of `ownerId` (a string, or a number as `session.userId` may hold), oldest sign-in first. */
+  async list(ownerId: string | number): Promise<UserSessionInfo[]> {
+    const sessions = await this.#sessionsOf(indexedOwnerId(ownerId));
     return sessions.map((session) => this.#info(session)).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
   }
 
@@ -72,26 +76,32 @@ export class UserSessions {
   }
 
   /** Ends the session with `handle` if it belongs to `ownerId`; false if it is not theirs or gone. */
-  async revoke(ownerId: string, handle: string): Promise<boolean> {
+  async revoke(ownerId: string | number, handle: string): Promise<boolean> {
+    const owner = indexedOwnerId(ownerId);
     if (typeof handle !== 'string') return false;
-    const sessions = await this.#sessionsOf(ownerId);
+    const sessions = await this.#sessionsOf(owner);
     const target = sessions.find((session) => this.#handleOf(session) === handle);
     if (!target) return false;
-    await this.#end(ownerId, [target]);
+    await this.#end(owner, [target]);
     return true;
   }
 
   /** Ends every session of `ownerId` except the one with handle `except`; resolves to how many ended. */
-  async revokeAll(ownerId: string, options: RevokeAllOptions = {}): Promise<number> {
+  async revokeAll(ownerId: string | number, options: RevokeAllOptions = {}): Promise<number> {
+    const owner = indexedOwnerId(ownerId);
     const except = options?.except;
+    // A `null` or numeric handle would match no session and so revoke the caller's own too.
+    if (except !== undefined && typeof except !== 'string') {
+      throw new TypeError(`nest-sessions: UserSessions.revokeAll() needs \`except\` to be a handle (a string from handleOf()) or absent, got ${describeValue(except)}`);
+    }
     let endedCount = 0;
     // `rotate()` stores the new id before it takes the old one, so a session that moved while a
     // round ended its old id shows up in the next round's listing: list again until none is left.
     for (let round = 0; round < MAX_REVOKE_ROUNDS; round++) {
-      const sessions = await this.#sessionsOf(ownerId);
+      const sessions = await this.#sessionsOf(owner);
       const targets = sessions.filter((session) => except === undefined || this.#handleOf(session) !== except);
       if (targets.length === 0) break;
-      await this.#end(ownerId, targets);
+      await this.#end(owner, targets);
       endedCount += targets.length;
     }
     return endedCount;
@@ -112,9 +122,6 @@ export class UserSessions {
    * entries are pruned on the way.
    */
   async #sessionsOf(ownerId: string): Promise<OwnedSession[]> {
-    if (typeof ownerId !== 'string' || ownerId.length === 0) {
-      throw new TypeError(`nest-sessions: UserSessions needs an owner id (a non-empty string), got ${JSON.stringify(ownerId)}`);
-    }
     const store = this.#indexedStore();
     return this.#call('list the sessions of an owner', async () => {
       const sessionIds = await store.ownerSessionIds(ownerId);
@@ -175,4 +182,21 @@ export class UserSessions {
       throw toStoreError(error, action);
     }
   }
+}
+
+/**
+ * The owner id the index knows `ownerId` by (numbers as their decimal text, as sessions are
+ * indexed); anything that cannot be an owner is a programming error, not a store failure.
+ */
+function indexedOwnerId(ownerId: unknown): string {
+  const owner = ownerIdOf(ownerId);
+  if (owner !== undefined) return owner;
+  throw new TypeError(`nest-sessions: UserSessions needs an owner id (a non-empty string or a finite number), got ${describeValue(ownerId)}`);
+}
+
+/** A short, safe description of a bad argument: its type, and its value only when primitive. */
+function describeValue(value: unknown): string {
+  if (typeof value === 'string') return value.length === 0 ? 'an empty string' : 'a string';
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) return String(value);
+  return `a value of type ${Array.isArray(value) ? 'array' : typeof value}`;
 }

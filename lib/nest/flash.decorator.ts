@@ -1,14 +1,20 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import type { PipeTransform } from '@nestjs/common';
 import { takeFlash } from '../core/flash.js';
 import type { Session } from '../core/session.js';
-import { SessionLookup, SessionLookupParam } from './session.decorator.js';
+import { missingSessionModuleError } from './missing-session-module.js';
+import { SessionLookup, SessionLookupParam, withPlainDesignType } from './session.decorator.js';
 import { SessionResolver } from './session-resolver.service.js';
 
 /** Resolves a `@Flash()` parameter (a pipe, so the session can be loaded where the middleware did not run). */
 @Injectable()
 export class FlashParamPipe implements PipeTransform {
-  constructor(private readonly sessionResolver: SessionResolver) {}
+  private readonly sessionResolver: SessionResolver;
+
+  constructor(@Optional() sessionResolver?: SessionResolver) {
+    if (!sessionResolver) throw missingSessionModuleError('@Flash()');
+    this.sessionResolver = sessionResolver;
+  }
 
   async transform(value: unknown): Promise<unknown> {
     if (!(value instanceof SessionLookup)) return value;
@@ -27,5 +33,5 @@ export class FlashParamPipe implements PipeTransform {
  * request are kept for the next one.
  */
 export function Flash(key?: string): ParameterDecorator {
-  return SessionLookupParam(key, FlashParamPipe);
+  return withPlainDesignType(Flash, SessionLookupParam(key, FlashParamPipe));
 }

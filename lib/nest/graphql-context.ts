@@ -1,5 +1,6 @@
-// The HTTP request and response behind a GraphQL resolver, read without importing
-// `@nestjs/graphql` (a dependency of the app, never of this library).
+// The HTTP request and response behind a GraphQL resolver, and the `extensions` of its errors,
+// without importing `@nestjs/graphql` (a dependency of the app, never of this library).
+import { HttpException } from '@nestjs/common';
 import type { ExecutionContext } from '@nestjs/common';
 import type { SessionRequest, SessionResponse } from '../core/http-types.js';
 import { attachOutcomeOf } from '../core/session-manager.js';
@@ -61,4 +62,45 @@ function isResponse(value: unknown): value is SessionResponse {
 
 function hasSession(request: SessionRequest): boolean {
   return request.session != null || attachOutcomeOf(request) !== undefined;
+}
+
+/** Nest's Apollo driver's `extensions.code` by HTTP status; other statuses are INTERNAL_SERVER_ERROR with `extensions.status`. */
+const GRAPHQL_CODES_BY_STATUS: Readonly<Record<number, string>> = {
+  400: 'BAD_REQUEST',
+  401: 'UNAUTHENTICATED',
+  403: 'FORBIDDEN',
+  422: 'BAD_USER_INPUT',
+};
+
+/** What a resolver's HTTP error shows in its GraphQL error's `extensions`. */
+export interface GraphqlErrorExtensions {
+  code: string;
+  /** The HTTP status, for a code that does not imply one (as Nest's Apollo driver has it). */
+  status?: number;
+  /** The exception's response body (`{ statusCode, message, error }`). */
+  originalError: unknown;
+}
+
+/**
+ * Gives an HTTP error thrown to a resolver the `extensions` Nest's Apollo driver gives it
+ * (`code` by status, the response body as `originalError`): graphql-js copies a thrown error's
+ * own `extensions` into the GraphQL error, so Mercurius, which maps nothing, shows the same.
+ * Other errors, and errors that already carry `extensions`, are returned unchanged.
+ */
+export function withGraphqlExtensions(error: unknown): unknown {
+  if (!(error instanceof HttpException) || 'extensions' in error) return error;
+  const status = error.getStatus();
+  const code = GRAPHQL_CODES_BY_STATUS[status];
+  const extensions: GraphqlErrorExtensions = code
+    ? { code, originalError: error.getResponse() }
+    : { code: 'INTERNAL_SERVER_ERROR', status, originalError: error.getResponse() };
+  return Object.assign(error, { extensions });
+}
+
+/** `loading`, failing with `extensions` (see `withGraphqlExtensions`) when `context` is a resolver's. */
+export function withGraphqlErrorExtensions<T>(context: ExecutionContext, loading: Promise<T>): Promise<T> {
+  if (!isGraphqlContext(context)) return loading;
+  return loading.catch((error: unknown) => {
+    throw withGraphqlExtensions(error);
+  });
 }

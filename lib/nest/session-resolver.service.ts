@@ -3,7 +3,7 @@ import type { ExecutionContext } from '@nestjs/common';
 import type { SessionRequest, SessionResponse, SessionWithData } from '../core/http-types.js';
 import { SessionStateError } from '../core/errors.js';
 import { attachOutcomeOf, SessionManager } from '../core/session-manager.js';
-import { graphqlRequestOf, graphqlResponseOf, isGraphqlContext } from './graphql-context.js';
+import { graphqlRequestOf, graphqlResponseOf, isGraphqlContext, withGraphqlErrorExtensions } from './graphql-context.js';
 import { logUnreportableError, replyWithHttpError, storeUnavailableException, toHttpException } from './http-errors.js';
 // Express's response or Fastify's reply, as guards and pipes get them: the 503's Retry-After goes
 // there (the core's view of a Fastify reply is bound only in onSend).
@@ -30,7 +30,9 @@ export class SessionResolver {
   async sessionFor(context: ExecutionContext): Promise<SessionWithData | undefined> {
     if (context.getType() === 'ws') return this.sessionForWsMessage(context);
     const request = this.requestFor(context);
-    return request ? this.sessionForHttp(request, this.responseFor(context, request)) : undefined;
+    if (!request) return undefined;
+    // A resolver's 503 gets the `extensions` Nest's Apollo driver gives it, on Mercurius too.
+    return withGraphqlErrorExtensions(context, this.sessionForHttp(request, this.responseFor(context, request)));
   }
 
   /**

@@ -1,8 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import type { CallHandler, ExecutionContext, NestInterceptor } from '@nestjs/common';
 import { concat, defer, Observable } from 'rxjs';
 import { catchError, concatMap, ignoreElements } from 'rxjs/operators';
 import { SessionManager } from '../core/session-manager.js';
+import { missingSessionModuleError } from './missing-session-module.js';
 import { toWsException } from './session-ws.errors.js';
 import { runInWsMessage, wsMessageOf } from './session-ws.message.js';
 
@@ -15,7 +16,12 @@ import { runInWsMessage, wsMessageOf } from './session-ws.message.js';
  */
 @Injectable()
 export class SessionWsInterceptor implements NestInterceptor {
-  constructor(private readonly sessionManager: SessionManager) {}
+  private readonly sessionManager: SessionManager;
+
+  constructor(@Optional() sessionManager?: SessionManager) {
+    if (!sessionManager) throw missingSessionModuleError('SessionWsInterceptor');
+    this.sessionManager = sessionManager;
+  }
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() !== 'ws') return next.handle();

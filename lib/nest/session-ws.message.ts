@@ -4,13 +4,46 @@ import type { ExecutionContext } from '@nestjs/common';
 import { SessionStateError } from '../core/errors.js';
 import type { SessionRequest, SessionWithData } from '../core/http-types.js';
 import type { AttachOutcome, SessionManager } from '../core/session-manager.js';
+import { upgradeRequestOf } from './session-ws.upgrades.js';
 
-/** The parts of a socket.io `Socket` a session is read from: its handshake. */
+/**
+ * The parts of a socket.io `Socket` a session is read from: its handshake. (A bare `ws` socket
+ * from `@nestjs/platform-ws` has none: its session is read from the upgrade request instead.)
+ */
 export interface SessionSocket {
   handshake: { headers: IncomingHttpHeaders; url?: string; secure?: boolean };
   /** The handshake's HTTP request (socket.io's `socket.request`), for TLS detection. */
   request?: { socket?: object };
 }
+
+/**
+ * A request-like object made from the HTTP request that opened the socket, as the core expects:
+ * socket.io's handshake, or the upgrade request of a bare `ws` socket (`@nestjs/platform-ws`).
+ * A fresh object per message, so one message's session never leaks into the next.
+ */
+function handshakeRequestOf(client: SessionSocket | object): SessionRequest {
+  const { handshake, request } = client as Partial<SessionSocket>;
+  if (handshake?.headers) {
+    return {
+      headers: handshake.headers,
+      // The handshake's path (e.g. /socket.io/?EIO=4…) meets the cookie-path check as the
+      // browser did when it decided to send the cookie with the handshake.
+      url: handshake.url ?? '/',
+      secure: handshake.secure === true,
+      socket: request?.socket,
+    };
+  }
+  const upgradeRequest = upgradeRequestOf(client);
+  if (!upgradeRequest) throw new SessionStateError(UNKNOWN_UPGRADE_REQUEST);
+  // The upgrade's own path, for the cookie-path check; TLS shows on its socket.
+  return { headers: upgradeRequest.headers, url: upgradeRequest.url ?? '/', socket: upgradeRequest.socket };
+}
+
+/** Why a `ws` socket's session cannot be read, and what to change. */
+const UNKNOWN_UPGRADE_REQUEST =
+  "nest-sessions: the session cookie of this WebSocket client cannot be read: the application's HTTP server never saw its " +
+  'upgrade request. With @nestjs/platform-ws, run the gateway on that server (@WebSocketGateway() without a port) and call ' +
+  'app.useWebSocketAdapter(new WsAdapter(app)) before app.init() / app.listen()';
 
 /** What loading a message's session found. */
 export interface WsMessageSessionLoad {
@@ -21,8 +54,9 @@ export interface WsMessageSessionLoad {
 
 /**
  * One WebSocket message's session: loaded on first use, through the core, from the cookie the
- * handshake carried, and committed once the handler is done. Each message loads afresh, so it
- * sees what HTTP requests and other messages saved since the handshake.
+ * handshake (socket.io) or upgrade request (`ws`) carried, and committed once the handler is
+ * done. Each message loads afresh, so it sees what HTTP requests and other messages saved since
+ * the socket connected.
  */
 export class WsMessageSession {
   /** A request-like object made from the handshake, as the core expects. */
@@ -30,24 +64,10 @@ export class WsMessageSession {
   #loading: Promise<WsMessageSessionLoad> | undefined;
 
   constructor(
-    client: SessionSocket,
+    client: SessionSocket | object,
     private readonly sessionManager: SessionManager,
   ) {
-    const { handshake } = client;
-    if (!handshake?.headers) {
-      // @nestjs/platform-ws hands over bare `ws` sockets, which keep no handshake to read.
-      throw new SessionStateError(
-        'nest-sessions: WebSocket sessions need socket.io (@nestjs/platform-socket.io): this client has no handshake to read the session cookie from',
-      );
-    }
-    this.request = {
-      headers: handshake.headers,
-      // The handshake's path (e.g. /socket.io/?EIO=4…) meets the cookie-path check as the
-      // browser did when it decided to send the cookie with the handshake.
-      url: handshake.url ?? '/',
-      secure: handshake.secure === true,
-      socket: client.request?.socket,
-    };
+    this.request = handshakeRequestOf(client);
   }
 
   /** Loads the session once per message; later calls share the first load. */
@@ -98,7 +118,7 @@ export function wsMessageOf(context: ExecutionContext, sessionManager: SessionMa
   const handlerArgs = context.getArgs();
   let message = messagesByHandlerArgs.get(handlerArgs);
   if (!message) {
-    message = new WsMessageSession(context.switchToWs().getClient<SessionSocket>(), sessionManager);
+    message = new WsMessageSession(context.switchToWs().getClient<object>(), sessionManager);
     messagesByHandlerArgs.set(handlerArgs, message);
   }
   return message;

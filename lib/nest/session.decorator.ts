@@ -1,7 +1,8 @@
-import { createParamDecorator, Injectable } from '@nestjs/common';
+import { createParamDecorator, Injectable, Optional } from '@nestjs/common';
 import type { ExecutionContext, PipeTransform, Type } from '@nestjs/common';
 import type { SessionRequest, SessionResponse, SessionWithData } from '../core/http-types.js';
 import type { SessionData } from '../core/session-data.js';
+import { missingSessionModuleError } from './missing-session-module.js';
 import { SessionResolver } from './session-resolver.service.js';
 
 /**
@@ -9,10 +10,52 @@ import { SessionResolver } from './session-resolver.service.js';
  * `@Session()` and `@Flash()`, whose pipes read it differently.
  */
 export class SessionLookup {
+  // Private: pipes before ours (a global ValidationPipe) may walk the value they get, and the
+  // context reaches the whole request graph, cycles included.
+  readonly #context: ExecutionContext;
+
   constructor(
-    readonly context: ExecutionContext,
+    context: ExecutionContext,
     readonly key: string | undefined,
-  ) {}
+  ) {
+    this.#context = context;
+  }
+
+  /** The execution context whose session is looked up. */
+  get context(): ExecutionContext {
+    return this.#context;
+  }
+}
+
+/** Our parameter decorator factories (`Session`, `Flash`): never a parameter's real type. */
+const PARAM_DECORATOR_FACTORIES = new WeakSet<object>();
+const DESIGN_PARAM_TYPES = 'design:paramtypes';
+type MetadataReflect = typeof Reflect & {
+  getMetadata?(key: string, target: object, propertyKey: string | symbol): unknown;
+  defineMetadata?(key: string, value: unknown, target: object, propertyKey: string | symbol): void;
+};
+
+/**
+ * Marks `factory` as one of our parameter decorator factories, and returns a decorator that
+ * applies `decorator` and then undoes what compilers without type information (SWC as
+ * `nest start -b swc` runs it, ts-loader as `nest build --webpack` runs it) record for
+ * `@Session() session: Session`: `Session` names both
+ * the decorator and the type, so they emit the decorator function as the parameter's design
+ * type, which a global `ValidationPipe({ validateCustomDecorators: true })` then tries to
+ * validate. It becomes `Object`, what tsc records for a type alias.
+ */
+export function withPlainDesignType(factory: object, decorator: ParameterDecorator): ParameterDecorator {
+  PARAM_DECORATOR_FACTORIES.add(factory);
+  return (target, propertyKey, parameterIndex) => {
+    decorator(target, propertyKey, parameterIndex);
+    const reflect = Reflect as MetadataReflect;
+    // Metadata decorators run before parameter decorators: the design types are recorded by now.
+    if (propertyKey === undefined || !reflect.getMetadata || !reflect.defineMetadata) return;
+    const paramTypes = reflect.getMetadata(DESIGN_PARAM_TYPES, target, propertyKey);
+    if (!Array.isArray(paramTypes) || !PARAM_DECORATOR_FACTORIES.has(paramTypes[parameterIndex])) return;
+    const plainParamTypes = paramTypes.map((type: unknown, index) => (index === parameterIndex ? Object : type));
+    reflect.defineMetadata(DESIGN_PARAM_TYPES, plainParamTypes, target, propertyKey);
+  };
 }
 
 /**
@@ -21,7 +64,12 @@ export class SessionLookup {
  */
 @Injectable()
 export class SessionParamPipe implements PipeTransform {
-  constructor(private readonly sessionResolver: SessionResolver) {}
+  private readonly sessionResolver: SessionResolver;
+
+  constructor(@Optional() sessionResolver?: SessionResolver) {
+    if (!sessionResolver) throw missingSessionModuleError('@Session()');
+    this.sessionResolver = sessionResolver;
+  }
 
   async transform(value: unknown): Promise<unknown> {
     if (!(value instanceof SessionLookup)) return value;
@@ -47,7 +95,7 @@ export const SessionLookupParam = createParamDecorator(
  * excluded, answers 503 when the store is down, and is typed. Further pipes may follow the key.
  */
 export function Session(key?: keyof SessionData | (string & {}), ...pipes: Array<PipeTransform | Type<PipeTransform>>): ParameterDecorator {
-  return SessionLookupParam(key as string | undefined, SessionParamPipe, ...pipes);
+  return withPlainDesignType(Session, SessionLookupParam(key as string | undefined, SessionParamPipe, ...pipes));
 }
 
 /** The type of a `@Session()` parameter: the session's methods plus your typed data. */

@@ -1,10 +1,12 @@
-import { Inject, Injectable, UnauthorizedException } from '@nestjs/common';
+import { Inject, Injectable, Optional, UnauthorizedException } from '@nestjs/common';
 import type { CanActivate, ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { SessionRequest, SessionResponse, SessionWithData } from '../core/http-types.js';
 import { REQUIRED_SESSION_KEYS, SKIP_SESSION_GUARD } from './session-guard.decorators.js';
 import type { SessionModuleOptions } from './session-module-options.interface.js';
+import { missingSessionModuleError } from './missing-session-module.js';
 import { SESSION_MODULE_OPTIONS } from './session.module-definition.js';
+import { isGraphqlContext, withGraphqlErrorExtensions, withGraphqlExtensions } from './graphql-context.js';
 import { SessionResolver } from './session-resolver.service.js';
 import { toWsException } from './session-ws.errors.js';
 
@@ -24,8 +26,9 @@ export function hasSignedInUser(session: SessionWithData): boolean {
  *
  * In a GraphQL resolver it checks the session of the HTTP request in the GraphQL context
  * (`req`, which `GraphQLModule`'s default context holds), and the 401 reaches the client as a
- * GraphQL error (`UNAUTHENTICATED` with Apollo). Another transport that carries an HTTP request
- * is added by overriding `getRequest` (and `getResponse`).
+ * GraphQL error with `extensions.code` `UNAUTHENTICATED` (403: `FORBIDDEN`), on Apollo and
+ * Mercurius alike. Another transport that carries an HTTP request is added by overriding
+ * `getRequest` (and `getResponse`).
  *
  * In a WebSocket gateway it checks the session the handshake's cookie names, and rejects a
  * message with a `WsException` (`{ status: 'error', statusCode: 401, message }` in the
@@ -33,11 +36,19 @@ export function hasSignedInUser(session: SessionWithData): boolean {
  */
 @Injectable()
 export class SessionGuard implements CanActivate {
+  protected readonly sessionResolver: SessionResolver;
+  protected readonly options: SessionModuleOptions;
+
   constructor(
     protected readonly reflector: Reflector,
-    protected readonly sessionResolver: SessionResolver,
-    @Inject(SESSION_MODULE_OPTIONS) protected readonly options: SessionModuleOptions,
-  ) {}
+    // Optional only to fail with a message saying what to import when SessionModule is missing.
+    @Optional() sessionResolver?: SessionResolver,
+    @Optional() @Inject(SESSION_MODULE_OPTIONS) options?: SessionModuleOptions,
+  ) {
+    if (!sessionResolver || !options) throw missingSessionModuleError('SessionGuard');
+    this.sessionResolver = sessionResolver;
+    this.options = options;
+  }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
@@ -81,11 +92,13 @@ export class SessionGuard implements CanActivate {
   async #sessionOf(context: ExecutionContext): Promise<SessionWithData | undefined> {
     if (context.getType() === 'ws') return this.sessionResolver.sessionForWsMessage(context, { isReadOnly: true });
     const request = this.getRequest(context);
-    return request ? this.sessionResolver.sessionForHttp(request, this.getResponse(context)) : undefined;
+    if (!request) return undefined;
+    return withGraphqlErrorExtensions(context, this.sessionResolver.sessionForHttp(request, this.getResponse(context)));
   }
 
   async #rejection(context: ExecutionContext): Promise<unknown> {
     const error = this.unauthorized(context);
-    return context.getType() === 'ws' ? toWsException(error) : error;
+    if (context.getType() === 'ws') return toWsException(error);
+    return isGraphqlContext(context) ? withGraphqlExtensions(error) : error;
   }
 }

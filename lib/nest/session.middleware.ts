@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { HttpException, Injectable } from '@nestjs/common';
 import type { NestMiddleware } from '@nestjs/common';
 import type { SessionRequest, SessionResponse } from '../core/http-types.js';
 import { SessionManager } from '../core/session-manager.js';
@@ -30,12 +30,22 @@ export class SessionMiddleware implements NestMiddleware {
       }
       // The handler's body is dropped: the client gets the error instead of a false success.
       for (const header of BODY_HEADERS) response.removeHeader(header);
-      next(toHttpException(error, response));
+      next(middlewareError(error, response));
     };
     const platform = this.httpPlatform.middlewareResponse(request, response, onCommitError);
     this.sessionManager.attach(request, platform.response, platform.onCommitError).then(
       () => next(),
-      (error: unknown) => next(toHttpException(error, response)),
+      (error: unknown) => next(middlewareError(error, response)),
     );
   }
+}
+
+/**
+ * A failure as the middleware passes it on: the HTTP error, with its status also as `statusCode`
+ * (as http-errors has it), for error handlers that read only that one, such as Mercurius' on a
+ * GraphQL route, which would otherwise answer a store outage with 200.
+ */
+function middlewareError(error: unknown, response: SessionResponse): unknown {
+  const exception = toHttpException(error, response);
+  return exception instanceof HttpException ? Object.assign(exception, { statusCode: exception.getStatus() }) : exception;
 }

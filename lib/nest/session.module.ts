@@ -1,6 +1,6 @@
 import { Inject, Module, RequestMethod } from '@nestjs/common';
 import { APP_FILTER, HttpAdapterHost } from '@nestjs/core';
-import type { MiddlewareConsumer, NestModule, OnApplicationShutdown } from '@nestjs/common';
+import type { MiddlewareConsumer, NestModule, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { ResolvedSessionOptions } from '../core/resolve-options.js';
 import { SessionManager } from '../core/session-manager.js';
 import { SessionStore } from '../core/session-store.js';
@@ -17,6 +17,8 @@ import type { SessionModuleOptions } from './session-module-options.interface.js
 import { ConfigurableSessionModule, SESSION_MODULE_OPTIONS } from './session.module-definition.js';
 import { SessionResolver } from './session-resolver.service.js';
 import { SessionWsInterceptor } from './session-ws.interceptor.js';
+import { rememberUpgradeRequests } from './session-ws.upgrades.js';
+import type { UpgradingServer } from './session-ws.upgrades.js';
 import { withNestLogger } from './store-logger.js';
 
 /** Injection token of the validated, defaulted middleware options. */
@@ -75,7 +77,7 @@ const EVERY_ROUTE = { path: '{*path}', method: RequestMethod.ALL };
     SESSION_MODULE_OPTIONS,
   ],
 })
-export class SessionModule extends ConfigurableSessionModule implements NestModule, OnApplicationShutdown {
+export class SessionModule extends ConfigurableSessionModule implements NestModule, OnApplicationBootstrap, OnApplicationShutdown {
   constructor(
     @Inject(SESSION_MODULE_OPTIONS) private readonly options: SessionModuleOptions,
     private readonly sessionManager: SessionManager,
@@ -105,6 +107,11 @@ export class SessionModule extends ConfigurableSessionModule implements NestModu
       .apply(SessionMiddleware, ...followers)
       .exclude(...exclude)
       .forRoutes(...(forRoutes ?? [EVERY_ROUTE]));
+  }
+
+  onApplicationBootstrap(): void {
+    // Gateways are bound by now: a `ws` adapter (@nestjs/platform-ws) listens for upgrades, whose cookies its sockets need.
+    rememberUpgradeRequests(this.adapterHost.httpAdapter?.getHttpServer() as UpgradingServer | undefined);
   }
 
   async onApplicationShutdown(): Promise<void> {

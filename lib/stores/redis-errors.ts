@@ -2,9 +2,10 @@ import { SessionStoreError, SessionStoreUnavailableError } from '../core/errors.
 
 /**
  * Server replies meaning "not now" rather than "wrong": the server is loading its data, has
- * lost its master, or the cluster is resharding or down. Worth a 503, not a 500.
+ * lost its master (or, with `min-replicas-to-write`, its replicas), or the cluster is
+ * resharding or down. Worth a 503, not a 500.
  */
-const TRANSIENT_REPLY_CODES = ['LOADING', 'MASTERDOWN', 'CLUSTERDOWN', 'TRYAGAIN', 'BUSY', 'READONLY'];
+const TRANSIENT_REPLY_CODES = ['LOADING', 'MASTERDOWN', 'CLUSTERDOWN', 'TRYAGAIN', 'BUSY', 'READONLY', 'NOREPLICAS'];
 
 /** Whether an ioredis error is a reply the server sent (as opposed to a connection failure). */
 export function isReplyError(error: unknown): error is Error {

@@ -22,8 +22,9 @@ return 1
 `;
 
 /**
- * RedisStore's per-owner index: key `indexPrefix + ownerId`, a sorted set of session ids
- * scored by when their entry lapses. Every command names that one key, so nothing crosses
+ * RedisStore's per-owner index: key `indexPrefix + ownerId` (by default `prefix + 'owners:' +
+ * ownerId`, so a hash tag in `prefix` puts it on the sessions' slot), a sorted set of session
+ * ids scored by when their entry lapses. Every command names that one key, so nothing crosses
  * slots on a Cluster; session keys stay connect-redis' `prefix + id`, untouched.
  */
 export class RedisOwnerIndex {

@@ -25,6 +25,8 @@ export interface RedisClient {
   /** For merged saves: the script by its SHA1, sent whole (`eval`) only when the server lacks it. */
   evalsha(sha1: string, numberOfKeys: number, ...keysAndArgs: string[]): Promise<unknown>;
   zrangebyscore(key: string, min: string, max: string): Promise<string[]>;
+  /** For `waitForReplicas`: how many replicas confirmed the connection's writes. */
+  wait(numberOfReplicas: number, timeoutMs: number): Promise<number>;
   zrem(key: string, ...members: string[]): Promise<number>;
   scan(cursor: string, matchToken: 'MATCH', pattern: string, countToken: 'COUNT', count: number): Promise<[cursor: string, keys: string[]]>;
   pipeline(commands: string[][]): { exec(): Promise<Array<[error: Error | null, reply: unknown]> | null> };
@@ -51,6 +53,7 @@ export interface FailFastClientOptions {
   readonly maxRetriesPerRequest: number;
   readonly retryStrategy: (attempt: number) => number;
   readonly enableAutoPipelining: boolean;
+  readonly failoverDetector: boolean;
 }
 
 /** Turns a session into the string stored in Redis and back. `JSON` fits. */
@@ -86,8 +89,9 @@ export interface RedisStoreOptions {
   prefix?: string;
   /**
    * Prepended to an owner id to form the key of that owner's index of sessions (a sorted set,
-   * for `UserSessions`). Must not start with `prefix`, or listing sessions would meet the
-   * index keys. Default `'owners:' + prefix`.
+   * for `UserSessions`). Default `prefix + 'owners:'`, under the session prefix so that ACLs
+   * (`~prefix*`) and clean-ups by prefix cover it; listing sessions skips keys starting with it.
+   * `prefix` must not start with it (every session key would then look like an index key).
    */
   ownerIndexPrefix?: string;
   /**
@@ -97,6 +101,13 @@ export interface RedisStoreOptions {
   ttl?: number | ((record: SessionRecord) => number);
   /** Value format. Default `JSON`, which is what connect-redis stores. */
   serializer?: RedisSessionSerializer;
+  /**
+   * A write (save, touch, logout, index) counts as done only once this many replicas confirm it
+   * (`WAIT replicas timeoutMs`); otherwise it fails with `SessionStoreUnavailableError` (503).
+   * Closes Redis' window in which a write the master acknowledged is lost in a failover. Off by
+   * default; not on a Cluster client. `timeoutMs` must stay below the client's `commandTimeout`.
+   */
+  waitForReplicas?: ReplicaAcks;
   /** `COUNT` hint of each SCAN step of `all`/`ids`/`length`/`clear`. Default 100. */
   scanCount?: number;
   /**
@@ -104,6 +115,14 @@ export interface RedisStoreOptions {
    * the store is given to `SessionModule`, else `console`.
    */
   logger?: RedisStoreLogger;
+}
+
+/** After `prefix`, the start of owner index keys: `sess:owners:<ownerId>` (generated session ids hold no colon). */
+export const DEFAULT_OWNER_INDEX_SEGMENT = 'owners:';
+/** How many replicas must confirm a write, and how long to wait for them. */
+export interface ReplicaAcks {
+  replicas: number;
+  timeoutMs: number;
 }
 
 /** connect-redis' default key prefix, so both can share sessions. */
@@ -138,4 +157,10 @@ export const FAIL_FAST_CLIENT_OPTIONS: FailFastClientOptions = {
    * at the call, keeps each call within the bound all the same.
    */
   enableAutoPipelining: true,
+  /**
+   * Sentinel clients only (others ignore it): leave the master as soon as the Sentinels announce
+   * a failover (`+switch-master`). Without it a client connected to a frozen master stays there
+   * and, when it resumes, writes to it until the Sentinels demote it: those writes are lost.
+   */
+  failoverDetector: true,
 };

@@ -6,11 +6,11 @@ import type { SessionChanges } from '../core/session-changes.js';
 import { recordJsonOf, serializeSessionRecord } from '../core/session-record.js';
 import { commandTimeoutOf, withinDeadline } from './redis-deadline.js';
 import { isReplyError, toRedisStoreError } from './redis-errors.js';
-import { forEachKeyPage, pipelineOn, prefixPattern } from './redis-keyspace.js';
+import { forEachKeyPage, isCluster, pipelineOn, prefixPattern } from './redis-keyspace.js';
 import { mergeOnServer, takeFlashOnServer } from './redis-merge-script.js';
 import { RedisOwnerIndex } from './redis-owner-index.js';
-import { DEFAULT_PREFIX, DEFAULT_SCAN_COUNT, DEFAULT_TTL_SECONDS, FAIL_FAST_CLIENT_OPTIONS } from './redis-store-options.js';
-import type { FailFastClientOptions, RedisClient, RedisSessionSerializer, RedisStoreLogger, RedisStoreOptions } from './redis-store-options.js';
+import { DEFAULT_OWNER_INDEX_SEGMENT, DEFAULT_PREFIX, DEFAULT_SCAN_COUNT, DEFAULT_TTL_SECONDS, FAIL_FAST_CLIENT_OPTIONS } from './redis-store-options.js';
+import type { FailFastClientOptions, RedisClient, RedisSessionSerializer, RedisStoreLogger, RedisStoreOptions, ReplicaAcks } from './redis-store-options.js';
 
 /** On records `get` returns: the stored text they were parsed from. */
 const LOADED_TEXT = Symbol('nest-sessions.RedisStore.loadedText');
@@ -50,10 +50,12 @@ export class RedisStore extends SessionStore {
   #isConnected: boolean;
   #lastConnectionError: Error | undefined;
   readonly #clientListeners: Array<[event: string, listener: (...args: any[]) => void]>;
-  /** Sessions per owner; undefined when the prefixes overlap (an empty `prefix`). */
-  readonly #ownerIndex: RedisOwnerIndex | undefined;
+  /** Sessions per owner, under `prefix + 'owners:'` unless `ownerIndexPrefix` says otherwise. */
+  readonly #ownerIndex: RedisOwnerIndex;
   /** Longest wait of one store call, from the client's `commandTimeout`; none without it. */
   readonly #callTimeoutMs: number | undefined;
+  /** Replicas that must confirm each write (WAIT) before it counts as done; none by default. */
+  readonly #replicaAcks: ReplicaAcks | undefined;
 
   constructor(options: RedisStoreOptions) {
     super();
@@ -64,13 +66,20 @@ export class RedisStore extends SessionStore {
     this.#ttl = validTtl(options.ttl);
     this.#serializer = validSerializer(options.serializer);
     this.#scanCount = validScanCount(options.scanCount);
+    // Validated before a client is created: a throw after would leave that client connecting.
+    const ownerIndexPrefix = validOwnerIndexPrefix(this.prefix, options.ownerIndexPrefix);
+    this.#replicaAcks = validReplicaAcks(options.waitForReplicas);
     this.#hasOwnLogger = options.logger !== undefined;
     this.#logger = options.logger ?? console;
     this.ownsClient = options.client === undefined;
     this.client = options.client === undefined ? createClient(options) : validClient(options);
     this.#isConnected = !DOWN_STATUSES.has(this.client.status);
-    this.#ownerIndex = ownerIndexOn(this.client, this.prefix, options.ownerIndexPrefix);
+    this.#ownerIndex = new RedisOwnerIndex(this.client, ownerIndexPrefix);
     this.#callTimeoutMs = commandTimeoutOf(this.client);
+    // A keyless WAIT through a Cluster client reaches a random node, not the one that took the write.
+    if (this.#replicaAcks && isCluster(this.client)) {
+      throw new SessionOptionsError('RedisStore.waitForReplicas', 'is not supported on a Redis Cluster client');
+    }
     this.#clientListeners = [
       ['ready', () => this.#setConnected(true)],
       ['close', () => this.#setConnected(false)],
@@ -129,12 +138,12 @@ export class RedisStore extends SessionStore {
     const key = this.prefix + sessionId;
     const ttlSeconds = this.#ttlSecondsOf(record);
     if (ttlSeconds <= 0) {
-      await this.#run('delete the expired session', () => this.client.del(key));
+      await this.#write('delete the expired session', () => this.client.del(key));
       return true;
     }
     const text = this.#stringify(record);
     const mode = options?.mode ?? 'upsert';
-    const saved = this.#run('save the session', () => {
+    const saved = this.#write('save the session', () => {
       if (mode === 'create') return this.client.set(key, text, 'EX', ttlSeconds, 'NX');
       if (mode === 'update') return this.client.set(key, text, 'EX', ttlSeconds, 'XX');
       return this.client.set(key, text, 'EX', ttlSeconds);
@@ -162,11 +171,11 @@ export class RedisStore extends SessionStore {
     const key = this.prefix + sessionId;
     const ttlSeconds = this.#ttlSecondsOf(record);
     if (ttlSeconds <= 0) {
-      await this.#run('delete the expired session', () => this.client.del(key));
+      await this.#write('delete the expired session', () => this.client.del(key));
       return true;
     }
     const write = { ttlSeconds, cookie: record.cookie, changes, loadedText: rewritableLoadedText(changes), wholeText: this.#stringify(record) };
-    const merged = this.#run('save the session', () => mergeOnServer(this.client, key, write));
+    const merged = this.#write('save the session', () => mergeOnServer(this.client, key, write));
     const outcome = await this.#withOwnerIndexed(merged, sessionId, options?.owner, ttlSeconds);
     // A value the script cannot cut up (not written by a JSON writer): replaced whole.
     if (outcome === 'not-a-json-object') return this.set(sessionId, record, { ...options, mode: 'update' });
@@ -181,7 +190,7 @@ export class RedisStore extends SessionStore {
   override async takeFlashMessages(sessionId: string, messageIds: readonly string[]): Promise<string[] | undefined> {
     if (this.#serializer !== JSON) return undefined;
     const key = this.prefix + sessionId;
-    return this.#run('read the flash messages', () => takeFlashOnServer(this.client, key, messageIds));
+    return this.#write('read the flash messages', () => takeFlashOnServer(this.client, key, messageIds));
   }
 
   /**
@@ -193,16 +202,16 @@ export class RedisStore extends SessionStore {
     const key = this.prefix + sessionId;
     const ttlSeconds = this.#ttlSecondsOf(record);
     if (ttlSeconds <= 0) {
-      await this.#run('delete the expired session', () => this.client.del(key));
+      await this.#write('delete the expired session', () => this.client.del(key));
       return false;
     }
     // EXPIRE never creates a key: touching a destroyed session cannot bring it back.
-    const reply = await this.#run('touch the session', () => this.client.expire(key, ttlSeconds));
+    const reply = await this.#write('touch the session', () => this.client.expire(key, ttlSeconds));
     return reply === 1;
   }
 
   async destroy(sessionId: string): Promise<void> {
-    await this.#run('destroy the session', () => this.client.del(this.prefix + sessionId));
+    await this.#write('destroy the session', () => this.client.del(this.prefix + sessionId));
   }
 
   /**
@@ -212,7 +221,7 @@ export class RedisStore extends SessionStore {
    */
   override async take(sessionId: string): Promise<SessionRecord | undefined> {
     const key = this.prefix + sessionId;
-    const replies = await this.#run('take the session', () => this.client.multi([['get', key], ['del', key]]).exec());
+    const replies = await this.#write('take the session', () => this.client.multi([['get', key], ['del', key]]).exec());
     const [getError, text] = replies?.[0] ?? [null, null];
     if (getError) {
       this.#logUnreadable(key, `it could not be read (${getError.message})`);
@@ -226,13 +235,11 @@ export class RedisStore extends SessionStore {
    * destroyed or moved since are pruned by `UserSessions`; the index expires on its own.
    */
   override async ownerSessionIds(ownerId: string): Promise<string[]> {
-    const ownerIndex = this.#requireOwnerIndex();
-    return this.#run("list the owner's sessions", () => ownerIndex.sessionIds(ownerId));
+    return this.#run("list the owner's sessions", () => this.#ownerIndex.sessionIds(ownerId));
   }
 
   override async removeFromOwnerIndex(ownerId: string, sessionIds: readonly string[]): Promise<void> {
-    const ownerIndex = this.#requireOwnerIndex();
-    await this.#run("update the owner's index", () => ownerIndex.remove(ownerId, sessionIds));
+    await this.#write("update the owner's index", () => this.#ownerIndex.remove(ownerId, sessionIds));
   }
 
   /** Every readable session, keyed by id; walks every master with SCAN. */
@@ -268,11 +275,12 @@ export class RedisStore extends SessionStore {
     return count;
   }
 
-  /** Deletes every key under `prefix` (and nothing else), on every master. */
+  /** Deletes every key under `prefix` (and nothing else), owner index keys included, on every master. */
   override async clear(): Promise<void> {
-    await this.#forEachKeyPage('clear the sessions', async ({ server, keys }) => {
+    const onPage: Parameters<typeof forEachKeyPage>[3] = async ({ server, keys }) => {
       await pipelineOn(server, keys.map((key) => ['unlink', key] as [string, string]));
-    });
+    };
+    await this.#run('clear the sessions', () => forEachKeyPage(this.client, prefixPattern(this.prefix), this.#scanCount, onPage), false);
   }
 
   /** Quits the client the store created; a client passed in is left open for its owner. */
@@ -288,6 +296,8 @@ export class RedisStore extends SessionStore {
       try {
         await this.client.quit();
         await ended;
+        // QUIT leaves a Sentinel client's failover-detector connections open (ioredis 5 and 6).
+        this.client.disconnect();
         return;
       } catch {
         // Fall through: the connection went away meanwhile, drop it without waiting.
@@ -321,9 +331,36 @@ export class RedisStore extends SessionStore {
     });
   }
 
-  /** No deadline for the whole walk: it takes a SCAN per page; each command has ioredis' timeout. */
+  /**
+   * A write: `#run`, and with `waitForReplicas` not done until enough replicas confirm it (WAIT
+   * on the same connection, after the write's reply), so a failover cannot lose it.
+   */
+  #write<T>(action: string, command: () => Promise<T>): Promise<T> {
+    const replicaAcks = this.#replicaAcks;
+    if (!replicaAcks) return this.#run(action, command);
+    return this.#run(action, async () => {
+      const reply = await command();
+      const confirmations = await this.client.wait(replicaAcks.replicas, replicaAcks.timeoutMs);
+      if (confirmations < replicaAcks.replicas) {
+        throw new SessionStoreUnavailableError(
+          `nest-sessions: Redis could not ${action} safely: ${confirmations} of ${replicaAcks.replicas} replicas confirmed the write within ${replicaAcks.timeoutMs} ms`,
+        );
+      }
+      return reply;
+    });
+  }
+
+  /**
+   * Walks the session keys: those under `prefix` but the owner index's, which live under it too.
+   * No deadline for the whole walk: it takes a SCAN per page; each command has ioredis' timeout.
+   */
   async #forEachKeyPage(action: string, onPage: Parameters<typeof forEachKeyPage>[3]): Promise<void> {
-    await this.#run(action, () => forEachKeyPage(this.client, prefixPattern(this.prefix), this.#scanCount, onPage), false);
+    const { indexPrefix } = this.#ownerIndex;
+    const onSessionKeys: Parameters<typeof forEachKeyPage>[3] = async ({ server, keys }) => {
+      const sessionKeys = keys.filter((key) => !key.startsWith(indexPrefix));
+      if (sessionKeys.length > 0) await onPage({ server, keys: sessionKeys });
+    };
+    await this.#run(action, () => forEachKeyPage(this.client, prefixPattern(this.prefix), this.#scanCount, onSessionKeys), false);
   }
 
   /**
@@ -333,16 +370,9 @@ export class RedisStore extends SessionStore {
    */
   #withOwnerIndexed<T>(write: Promise<T>, sessionId: string, owner: string | null | undefined, ttlSeconds: number): Promise<T> {
     const ownerIndex = this.#ownerIndex;
-    if (typeof owner !== 'string' || !ownerIndex) return write;
-    const indexed = this.#run('index the session by owner', () => ownerIndex.add(owner, sessionId, Date.now() + ttlSeconds * 1000));
+    if (typeof owner !== 'string') return write;
+    const indexed = this.#write('index the session by owner', () => ownerIndex.add(owner, sessionId, Date.now() + ttlSeconds * 1000));
     return Promise.all([write, indexed]).then(([reply]) => reply);
-  }
-
-  #requireOwnerIndex(): RedisOwnerIndex {
-    if (this.#ownerIndex) return this.#ownerIndex;
-    throw new SessionStoreError(
-      "nest-sessions: RedisStore keeps no index of sessions per owner with an empty `prefix` (listing sessions would meet the index keys): set `prefix` (e.g. 'sess:')",
-    );
   }
 
   #setConnected(isConnected: boolean): void {
@@ -451,19 +481,30 @@ function validClient(options: RedisStoreOptions): RedisClient {
   return client;
 }
 
-/** The owner index, under a prefix that `prefix + '*'` never matches. */
-function ownerIndexOn(client: RedisClient, prefix: string, ownerIndexPrefix: unknown): RedisOwnerIndex | undefined {
-  if (ownerIndexPrefix === undefined) {
-    const defaultPrefix = 'owners:' + prefix;
-    return defaultPrefix.startsWith(prefix) ? undefined : new RedisOwnerIndex(client, defaultPrefix);
-  }
-  if (typeof ownerIndexPrefix !== 'string' || ownerIndexPrefix.length === 0 || ownerIndexPrefix.startsWith(prefix)) {
+/**
+ * The owner index, by default under the session prefix (`prefix + 'owners:'`), so that ACLs and
+ * clean-ups by prefix cover it; listing sessions skips its keys. Refused: a prefix that every
+ * session key would start with, as sessions could then not be told from index keys.
+ */
+function validOwnerIndexPrefix(prefix: string, ownerIndexPrefix: unknown): string {
+  if (ownerIndexPrefix === undefined) return prefix + DEFAULT_OWNER_INDEX_SEGMENT;
+  if (typeof ownerIndexPrefix !== 'string' || ownerIndexPrefix.length === 0 || prefix.startsWith(ownerIndexPrefix)) {
     throw new SessionOptionsError(
       'RedisStore.ownerIndexPrefix',
-      `must be a non-empty string that does not start with the session prefix ${JSON.stringify(prefix)}`,
+      `must be a non-empty string that the session prefix ${JSON.stringify(prefix)} does not start with (default ${JSON.stringify(prefix + DEFAULT_OWNER_INDEX_SEGMENT)})`,
     );
   }
-  return new RedisOwnerIndex(client, ownerIndexPrefix);
+  return ownerIndexPrefix;
+}
+
+function validReplicaAcks(waitForReplicas: unknown): ReplicaAcks | undefined {
+  if (waitForReplicas === undefined) return undefined;
+  const { replicas, timeoutMs } = (waitForReplicas ?? {}) as Partial<ReplicaAcks>;
+  const isCount = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value) && value > 0;
+  if (!isCount(replicas) || !isCount(timeoutMs)) {
+    throw new SessionOptionsError('RedisStore.waitForReplicas', 'must be { replicas, timeoutMs }, two positive whole numbers');
+  }
+  return { replicas, timeoutMs };
 }
 
 function validPrefix(prefix: unknown): string {

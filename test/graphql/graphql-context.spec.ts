@@ -1,5 +1,12 @@
 import 'reflect-metadata';
-import { Injectable, UnauthorizedException } from '@nestjs/common';
+import {
+  BadRequestException,
+  ForbiddenException,
+  Injectable,
+  ServiceUnavailableException,
+  UnauthorizedException,
+  UnprocessableEntityException,
+} from '@nestjs/common';
 import type { ExecutionContext } from '@nestjs/common';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host.js';
 import { Test } from '@nestjs/testing';
@@ -8,6 +15,7 @@ import type { SessionRequest } from '../../lib/index.js';
 import { TEST_SECRET } from '../support/e2e-app.js';
 import { cookieHeaderFrom, fakeRequest, fakeResponse } from '../unit/fake-http.js';
 import { SessionHttpPlatform } from '../../lib/nest/session-http-platform.js';
+import { withGraphqlExtensions } from '../../lib/nest/graphql-context.js';
 
 /** The execution context of a resolver: arguments `[root, args, context, info]`, type `graphql`. */
 function graphqlContext(contextValue: unknown): ExecutionContext {
@@ -141,5 +149,36 @@ describe('SessionGuard.getRequest, overridden for another transport', () => {
     await expect(guard.canActivate(rpcContext({ request: await signedInRequest() }))).rejects.toBeInstanceOf(UnauthorizedException);
     await expect(guard.canActivate(rpcContext({}))).rejects.toBeInstanceOf(UnauthorizedException);
     await moduleRef.close();
+  });
+});
+
+describe("withGraphqlExtensions: an HTTP error's GraphQL extensions, as Nest's Apollo driver maps them", () => {
+  it.each([
+    [400, 'BAD_REQUEST', new BadRequestException('Bad input')],
+    [401, 'UNAUTHENTICATED', new UnauthorizedException('Sign in')],
+    [403, 'FORBIDDEN', new ForbiddenException('Admins only')],
+    [422, 'BAD_USER_INPUT', new UnprocessableEntityException('Invalid')],
+  ])('gives a %i error the code %s and its response as originalError', (status, code, exception) => {
+    expect(withGraphqlExtensions(exception)).toMatchObject({
+      extensions: { code, originalError: { statusCode: status, message: exception.message } },
+    });
+    expect((exception as unknown as { extensions: object }).extensions).not.toHaveProperty('status');
+  });
+
+  it('gives any other status INTERNAL_SERVER_ERROR with the status', () => {
+    const exception = new ServiceUnavailableException('Session store unavailable, try again later');
+
+    expect(withGraphqlExtensions(exception)).toMatchObject({
+      extensions: { code: 'INTERNAL_SERVER_ERROR', status: 503, originalError: { statusCode: 503 } },
+    });
+  });
+
+  it('leaves errors that are no HTTP errors, or already carry extensions, as they are', () => {
+    const plain = new Error('boom');
+    const coded = Object.assign(new UnauthorizedException(), { extensions: { code: 'MY_CODE' } });
+
+    expect(withGraphqlExtensions(plain)).toBe(plain);
+    expect(plain).not.toHaveProperty('extensions');
+    expect(withGraphqlExtensions(coded)).toMatchObject({ extensions: { code: 'MY_CODE' } });
   });
 });

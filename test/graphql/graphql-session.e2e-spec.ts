@@ -1,10 +1,12 @@
 import 'reflect-metadata';
 import request from 'supertest';
-import { UseGuards } from '@nestjs/common';
+import { ForbiddenException, Injectable, UseGuards } from '@nestjs/common';
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { ApolloDriver } from '@nestjs/apollo';
 import type { ApolloDriverConfig } from '@nestjs/apollo';
+import { MercuriusDriver } from '@nestjs/mercurius';
+import type { MercuriusDriverConfig } from '@nestjs/mercurius';
 import { Args, Field, GraphQLModule, Int, Mutation, ObjectType, Query, Resolver } from '@nestjs/graphql';
 import {
   RequireSessionKeys,
@@ -16,7 +18,7 @@ import {
   SkipSessionGuard,
 } from '../../lib/index.js';
 import type { SessionModuleOptions } from '../../lib/index.js';
-import { TEST_SECRET, cookiePair, sessionIdOf } from '../support/e2e-app.js';
+import { TEST_SECRET, cookiePair, sessionIdOf, startApp } from '../support/e2e-app.js';
 import { InstrumentedStore } from '../support/instrumented-store.js';
 
 @ObjectType()
@@ -26,6 +28,18 @@ class SignedInUser {
 
   @Field(() => String)
   sessionId!: string;
+}
+
+/** A guard that turns every signed-in session away with a 403, as a role check would. */
+@Injectable()
+class AdminOnlyGuard extends SessionGuard {
+  protected override isAuthenticated(): boolean {
+    return false;
+  }
+
+  protected override unauthorized(): Error {
+    return new ForbiddenException('Admins only');
+  }
 }
 
 /** A resolver as apps write them: guarded as a whole, with sign-in and counters opened up. */
@@ -70,6 +84,12 @@ class AccountResolver {
     return cart;
   }
 
+  @Query(() => Boolean)
+  @UseGuards(AdminOnlyGuard)
+  admin(): boolean {
+    return true;
+  }
+
   @Mutation(() => Boolean)
   @SkipSessionGuard()
   async logout(@Session() session: Session): Promise<boolean> {
@@ -78,21 +98,27 @@ class AccountResolver {
   }
 }
 
-/** A Nest app with GraphQLModule on Apollo, code-first, with its default context (no `context` option). */
+/** The GraphQL servers Nest drives: Apollo (here on Express) and Mercurius (Fastify only). */
+type GraphqlDriverName = 'apollo' | 'mercurius';
+
+/**
+ * A Nest app with GraphQLModule on the driver, code-first, with its default context (no
+ * `context` option): Apollo on Express, Mercurius on Fastify.
+ */
 async function createGraphqlApp(
   sessionOptions: Partial<SessionModuleOptions> = {},
   graphqlOptions: Partial<ApolloDriverConfig> = {},
+  driver: GraphqlDriverName = 'apollo',
 ): Promise<INestApplication> {
+  const graphqlModule =
+    driver === 'mercurius'
+      ? GraphQLModule.forRoot<MercuriusDriverConfig>({ driver: MercuriusDriver, autoSchemaFile: true })
+      : GraphQLModule.forRoot<ApolloDriverConfig>({ driver: ApolloDriver, autoSchemaFile: true, ...graphqlOptions });
   const moduleRef = await Test.createTestingModule({
-    imports: [
-      SessionModule.forRoot({ secret: TEST_SECRET, ...sessionOptions }),
-      GraphQLModule.forRoot<ApolloDriverConfig>({ driver: ApolloDriver, autoSchemaFile: true, ...graphqlOptions }),
-    ],
+    imports: [SessionModule.forRoot({ secret: TEST_SECRET, ...sessionOptions }), graphqlModule],
     providers: [AccountResolver],
   }).compile();
-  const app = moduleRef.createNestApplication({ logger: false });
-  await app.init();
-  return app;
+  return startApp(moduleRef, undefined, driver === 'mercurius' ? 'fastify' : 'express');
 }
 
 interface GraphqlError {
@@ -113,17 +139,19 @@ const countMiddlewareRun = (_request: unknown, _response: unknown, next: () => v
   next();
 };
 
-const cases: Array<[string, Partial<SessionModuleOptions>, boolean]> = [
+const middlewareCases: Array<[string, Partial<SessionModuleOptions>, boolean]> = [
   ['the session middleware runs on /graphql', {}, true],
   ['/graphql is excluded from the middleware (resolvers load the session themselves)', { exclude: ['graphql'] }, false],
 ];
+/** Each case on each driver: [driver, label, session options, whether the middleware runs on /graphql]. */
+const cases = (['apollo', 'mercurius'] as const).flatMap((driver) => middlewareCases.map((entry) => [driver, ...entry] as const));
 
-describe.each(cases)('GraphQL resolvers on Apollo, when %s', (_label, sessionOptions, isMiddlewareOnGraphql) => {
+describe.each(cases)('GraphQL resolvers on %s, when %s', (driver, _label, sessionOptions, isMiddlewareOnGraphql) => {
   let app: INestApplication;
 
   beforeEach(async () => {
     middlewareRuns = 0;
-    app = await createGraphqlApp({ ...sessionOptions, middleware: [countMiddlewareRun] });
+    app = await createGraphqlApp({ ...sessionOptions, middleware: [countMiddlewareRun] }, {}, driver);
   });
 
   afterEach(async () => {
@@ -226,6 +254,19 @@ describe.each(cases)('GraphQL resolvers on Apollo, when %s', (_label, sessionOpt
     expect(cart.data).toEqual({ cart: ['book'] });
   });
 
+  it('gives a guard\'s 403 the FORBIDDEN code, with its status in originalError', async () => {
+    const reply = await graphql('{ admin }', await signIn());
+
+    expect(reply.data).toBeNull();
+    expect(reply.errors).toEqual([
+      expect.objectContaining({
+        message: 'Admins only',
+        path: ['admin'],
+        extensions: expect.objectContaining({ code: 'FORBIDDEN', originalError: expect.objectContaining({ statusCode: 403 }) }),
+      }),
+    ]);
+  });
+
   it('guards mutations too: addToCart without a session is unauthorized', async () => {
     expectUnauthorized(await graphql('mutation { addToCart(item: "book") }'), 'addToCart');
   });
@@ -280,7 +321,7 @@ describe('GraphQL resolvers on Apollo, with a custom `context` option', () => {
   });
 });
 
-describe('GraphQL resolvers on Apollo, while the session store is down', () => {
+describe.each(['apollo', 'mercurius'] as const)('GraphQL resolvers on %s, while the session store is down', (driver) => {
   let app: INestApplication;
   let store: InstrumentedStore;
 
@@ -290,7 +331,7 @@ describe('GraphQL resolvers on Apollo, while the session store is down', () => {
 
   async function start(sessionOptions: Partial<SessionModuleOptions>): Promise<string> {
     store = new InstrumentedStore();
-    app = await createGraphqlApp({ store, ...sessionOptions });
+    app = await createGraphqlApp({ store, ...sessionOptions }, {}, driver);
     const login = await request(app.getHttpServer())
       .post('/graphql')
       .send({ query: 'mutation { login(user: "alice") { userId } }' })
@@ -302,12 +343,15 @@ describe('GraphQL resolvers on Apollo, while the session store is down', () => {
     return request(app.getHttpServer()).post('/graphql').set('cookie', cookie).send({ query: '{ me { userId } }' });
   }
 
-  it('answers 503 from the middleware, and serves the session again once the store is back', async () => {
+  it('answers 503 from the middleware, with Retry-After, and serves the session again once the store is back', async () => {
     const cookie = await start({});
     store.failures.get = new SessionStoreUnavailableError('connection refused');
 
     const whileDown = await queryMe(cookie).expect(503);
-    expect(whileDown.body).toMatchObject({ statusCode: 503, message: 'Session store unavailable, try again later' });
+    expect(whileDown.headers['retry-after']).toBe('5');
+    const message = 'Session store unavailable, try again later';
+    // Apollo's route leaves the error to Nest (its JSON error); Mercurius' error handler answers as GraphQL.
+    expect(whileDown.body).toMatchObject(driver === 'apollo' ? { statusCode: 503, message } : { data: null, errors: [{ message }] });
 
     const afterwards = await queryMe(cookie).expect(200);
     expect(afterwards.body).toEqual({ data: { me: { userId: 'alice' } } });
@@ -323,7 +367,7 @@ describe('GraphQL resolvers on Apollo, while the session store is down', () => {
     expect(body.errors).toHaveLength(1);
     expect(body.errors[0]).toMatchObject({
       message: 'Session store unavailable, try again later',
-      extensions: { status: 503, originalError: { statusCode: 503 } },
+      extensions: { code: 'INTERNAL_SERVER_ERROR', status: 503, originalError: { statusCode: 503 } },
     });
     expect(JSON.stringify(body)).not.toMatch(/stacktrace|\bat .*\.ts:\d+/i);
 

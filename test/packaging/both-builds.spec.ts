@@ -17,6 +17,9 @@ describe('the ESM and the CommonJS build loaded in one process', () => {
       cjsErrorIsEsmUnavailableError: true,
       cjsErrorIsEsmStoreError: true,
       esmOptionsErrorIsCjsOptionsError: true,
+      cjsNotSupportedErrorIsEsmNotSupportedError: true,
+      esmNotSupportedErrorIsCjsNotSupportedError: true,
+      errorNamesAreTheExportedOnes: true,
     });
   });
 });

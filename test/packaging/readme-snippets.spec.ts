@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ts from 'typescript';
 import { repoRoot, requireBuiltPackage } from './built-package.js';
@@ -6,13 +6,21 @@ import { readmeSnippets } from './readme-snippets.js';
 import type { ReadmeSnippet } from './readme-snippets.js';
 
 /**
- * Every TypeScript block of the README compiles against the built package, imported as
- * `nest-sessions` (the files sit inside the repository, so the name resolves to the package
- * itself through its `exports`, as in an ESM app). See readme-snippets.ts for the conventions.
+ * Every TypeScript block of the README compiles against the built package, in a CommonJS app as
+ * `nest new` 11 generates it (`module: nodenext`, no `"type": "module"`), the app kind the README's
+ * extensionless relative imports are written for: the files sit in a package of their own, with
+ * `nest-sessions` installed (linked) in its node_modules. See readme-snippets.ts for the conventions.
  */
 const snippets = readmeSnippets(readFileSync(join(repoRoot, 'README.md'), 'utf8'));
 const sections = [...new Set(snippets.map((snippet) => snippet.section))];
 const outputDirectory = join(repoRoot, 'test-output', 'readme-snippets');
+
+/** The app around the snippets: a CommonJS package.json and the package installed as a link. */
+function writeCommonJsApp(): void {
+  mkdirSync(join(outputDirectory, 'node_modules'), { recursive: true });
+  writeFileSync(join(outputDirectory, 'package.json'), JSON.stringify({ name: 'readme-snippets-app', private: true }) + '\n');
+  symlinkSync(repoRoot, join(outputDirectory, 'node_modules', 'nest-sessions'), 'dir');
+}
 
 const compilerOptions: ts.CompilerOptions = {
   module: ts.ModuleKind.NodeNext,
@@ -64,11 +72,19 @@ describe('README TypeScript snippets', () => {
   beforeAll(() => {
     requireBuiltPackage();
     rmSync(outputDirectory, { recursive: true, force: true });
+    writeCommonJsApp();
   });
 
   it('are found', () => {
     expect(snippets.length).toBeGreaterThanOrEqual(15);
     expect(snippets.filter((snippet) => snippet.code.includes("from 'nest-sessions'")).length).toBeGreaterThanOrEqual(8);
+  });
+
+  it('import their sibling files without an extension, as CommonJS apps must (their Jest and webpack resolve no `.js` to `.ts`)', () => {
+    const relativeImportsWithExtension = snippets.flatMap((snippet) =>
+      [...snippet.code.matchAll(/from '(\.{1,2}\/[^']*\.js)'/g)].map((match) => `${snippet.fileName} (README.md:${snippet.firstLine}): ${match[1]}`),
+    );
+    expect(relativeImportsWithExtension).toEqual([]);
   });
 
   it.each(sections)('compile: section %s', (section) => {

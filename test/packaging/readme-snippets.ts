@@ -3,7 +3,7 @@
  *
  * - Every ```ts / ```typescript block is one file. A block whose first line is a comment naming
  *   a file (`// app.module.ts`) gets that name, so blocks of one section can import each other
- *   (`./account.controller.js`); other blocks are `snippet-N.ts`.
+ *   (`./account.controller`); other blocks are `snippet-N.ts`.
  * - Blocks are grouped by `## ` section: each section is type-checked on its own (sections may
  *   declare different `SessionData` keys).
  * - A line `<!-- snippet-context: … -->` right above a block is prepended to it, for what a

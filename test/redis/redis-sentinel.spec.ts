@@ -53,4 +53,22 @@ describe('RedisStore behind Redis Sentinel', () => {
       await store.close();
     }
   });
+
+  it('watches the Sentinels for failovers by default, and stops watching on close()', async () => {
+    const store = new RedisStore({
+      connection: { sentinels: [{ host: '127.0.0.1', port: sentinel.port }], name: MASTER_NAME },
+      prefix: uniquePrefix(),
+    });
+    const inspector = new Redis(sentinel.port, '127.0.0.1');
+    // The failover detector is a subscriber to +switch-master on the Sentinel.
+    const subscribers = async () => ((await inspector.call('client', 'list')) as string).split('\n').filter((line) => / sub=[1-9]/.test(line));
+    try {
+      await waitUntil(async () => (await subscribers()).length === 1, 'the store subscribed to failover announcements');
+      await store.close();
+      await waitUntil(async () => (await subscribers()).length === 0, 'close() unsubscribed');
+    } finally {
+      await store.close();
+      inspector.disconnect();
+    }
+  });
 });

@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import type { RedisOptions } from 'ioredis';
 import { SessionOptionsError, SessionStoreUnavailableError } from '../../lib/index.js';
 import { RedisStore } from '../../lib/redis.js';
@@ -164,6 +164,46 @@ describe('RedisStore when Redis misbehaves', () => {
     }
   });
 
+  it('a master that lost its replicas (min-replicas-to-write) refuses writes: 503, not 500', async () => {
+    const isolatedMaster = await RedisServerProcess.start(['--min-replicas-to-write', '1']);
+    const store = new RedisStore({ url: isolatedMaster.url, prefix: uniquePrefix(), logger: new CollectingLogger() });
+    try {
+      await expect(store.set('refused', sessionRecord())).rejects.toThrow(SessionStoreUnavailableError);
+      await expect(store.destroy('refused')).rejects.toThrow(/NOREPLICAS/);
+    } finally {
+      await store.close();
+      await isolatedMaster.stop();
+    }
+  });
+
+  it('with waitForReplicas, a write counts as done only once a replica confirms it', async () => {
+    const master = await RedisServerProcess.start();
+    const replica = await RedisServerProcess.start(['--replicaof', '127.0.0.1', String(master.port)]);
+    const replicaClient = new Redis(replica.port, '127.0.0.1');
+    const prefix = uniquePrefix();
+    const waiting = new RedisStore({ url: master.url, prefix, waitForReplicas: { replicas: 1, timeoutMs: 300 }, logger: new CollectingLogger() });
+    const unguarded = new RedisStore({ url: master.url, prefix, logger: new CollectingLogger() });
+    try {
+      await waitUntil(async () => (await replicaClient.info('replication')).includes('master_link_status:up'), 'the replica is synced');
+      await waiting.set('confirmed', sessionRecord({ userId: 'ada' }), { owner: 'ada' });
+      expect(await replicaClient.get(`${prefix}confirmed`)).toContain('ada');
+      replica.pause();
+      // The master takes the writes, but no replica has them: not acknowledged.
+      await expect(waiting.set('unconfirmed', sessionRecord())).rejects.toThrow(/0 of 1 replicas confirmed/);
+      await expect(waiting.destroy('confirmed')).rejects.toThrow(SessionStoreUnavailableError);
+      await expect(waiting.touch('confirmed', sessionRecord())).rejects.toThrow(SessionStoreUnavailableError);
+      // Control: without the option the same write is acknowledged at once.
+      await expect(unguarded.set('unconfirmed', sessionRecord())).resolves.toBe(true);
+      replica.resume();
+      await expect(waiting.destroy('unconfirmed')).resolves.toBeUndefined();
+    } finally {
+      await Promise.all([waiting.close(), unguarded.close()]);
+      replicaClient.disconnect();
+      await replica.stop();
+      await master.stop();
+    }
+  });
+
   it('close() quits a client the store created and leaves a passed-in client open', async () => {
     const ownedStore = ownStore();
     const passedClient = await readyClient();
@@ -187,6 +227,8 @@ describe('RedisStore when Redis misbehaves', () => {
       ['a serializer without parse', { url: 'redis://127.0.0.1:1', serializer: { stringify: JSON.stringify } }, 'RedisStore.serializer'],
       ['a prefix that is not a string', { url: 'redis://127.0.0.1:1', prefix: 1 }, 'RedisStore.prefix'],
       ['a scanCount of zero', { url: 'redis://127.0.0.1:1', scanCount: 0 }, 'RedisStore.scanCount'],
+      ['waitForReplicas without a timeout', { url: 'redis://127.0.0.1:1', waitForReplicas: { replicas: 1 } }, 'RedisStore.waitForReplicas'],
+      ['waitForReplicas on a Cluster client', { client: new Cluster([], { lazyConnect: true }), waitForReplicas: { replicas: 1, timeoutMs: 100 } }, 'RedisStore.waitForReplicas'],
     ])('rejects %s, naming the option', (_case, options, option) => {
       let thrown: unknown;
       try {

@@ -45,11 +45,17 @@ export class RedisServerProcess {
     return this.#child !== undefined;
   }
 
-  /** Starts a Sentinel on a free port that monitors the master on `masterPort` as `masterName`. */
-  static async startSentinel(masterPort: number, masterName: string): Promise<RedisServerProcess> {
+  /**
+   * Starts a Sentinel on a free port that monitors the master on `masterPort` as `masterName`
+   * (by default alone: quorum 1, Sentinel's default timings).
+   */
+  static async startSentinel(masterPort: number, masterName: string, settings: SentinelSettings = {}): Promise<RedisServerProcess> {
     const directory = mkdtempSync(join(tmpdir(), 'nest-sessions-sentinel-'));
     const configFile = join(directory, 'sentinel.conf');
-    writeFileSync(configFile, `sentinel monitor ${masterName} 127.0.0.1 ${masterPort} 1\n`);
+    const lines = [`sentinel monitor ${masterName} 127.0.0.1 ${masterPort} ${settings.quorum ?? 1}`];
+    if (settings.downAfterMs !== undefined) lines.push(`sentinel down-after-milliseconds ${masterName} ${settings.downAfterMs}`);
+    if (settings.failoverTimeoutMs !== undefined) lines.push(`sentinel failover-timeout ${masterName} ${settings.failoverTimeoutMs}`);
+    writeFileSync(configFile, lines.join('\n') + '\n');
     const sentinel = new RedisServerProcess(await freePort(), directory, ['--sentinel'], configFile);
     await sentinel.restart();
     return sentinel;
@@ -112,6 +118,15 @@ export class RedisServerProcess {
     await this.kill();
     rmSync(this.directory, { recursive: true, force: true });
   }
+}
+
+/** How a Sentinel started by the tests watches its master. */
+export interface SentinelSettings {
+  /** Sentinels that must agree the master is down. */
+  quorum?: number;
+  /** How long the master may not answer before it is considered down. */
+  downAfterMs?: number;
+  failoverTimeoutMs?: number;
 }
 
 /** A TCP port nothing listens on right now (and, with `alsoFree`, neither on port + offset). */

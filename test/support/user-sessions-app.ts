@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import request from 'supertest';
 import { Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import type { INestApplication } from '@nestjs/common';
@@ -201,6 +202,17 @@ export function describeUserSessionsOverHttp(moduleOptions: () => Partial<Sessio
     expect(listed.body.sessions.map((session: { handle: string }) => session.handle)).toEqual([current!.handle]);
   });
 
+  it('refuses an except that is not a handle, ending no session (a null except would have ended the current one too)', async () => {
+    const { http, login } = await start();
+    const user = `nora-${Date.now()}`;
+    const devices = [await login(user), await login(user)];
+    const userSessions = app!.get(UserSessions);
+    for (const except of [null, 42, {}, ['handle']]) {
+      await expect(userSessions.revokeAll(user, { except } as never)).rejects.toThrow(/except/);
+    }
+    for (const device of devices) await http.get('/me').set('Cookie', device.cookie).expect(200);
+  });
+
   it('logs a user out everywhere and counts only live sessions', async () => {
     const { http, login } = await start();
     const user = `barbara-${Date.now()}`;
@@ -238,6 +250,45 @@ export function describeUserSessionsOverHttp(moduleOptions: () => Partial<Sessio
     const [plain] = (await untracked.http.get('/devices').set('Cookie', other.cookie).expect(200)).body.sessions;
     expect(plain).not.toHaveProperty('userAgent');
     expect(plain).not.toHaveProperty('ip');
+  });
+
+  it('takes a numeric owner id as the default owner indexes it (session.userId = 4242)', async () => {
+    await start();
+    const userSessions = app!.get(UserSessions);
+    const userId = 4_000_000 + (Date.now() % 1_000_000);
+    await sessionCookie(app!, { userId: userId as unknown as string });
+    const phone = await sessionCookie(app!, { userId: userId as unknown as string });
+    expect(await userSessions.list(userId)).toHaveLength(2);
+    expect(await userSessions.list(String(userId))).toHaveLength(2);
+    expect(await userSessions.revoke(userId, userSessions.handleOf({ id: sessionIdOf(phone) }))).toBe(true);
+    expect(await userSessions.revokeAll(userId)).toBe(1);
+    expect(await userSessions.list(userId)).toEqual([]);
+  });
+
+  it('answers any owner value: its sessions for a string or finite number, a TypeError for anything else', async () => {
+    await start();
+    const userSessions = app!.get(UserSessions);
+    const hostileStrings = fc.constantFrom('__proto__', 'constructor', '*', '?', '[a]', '\\', '{tag}', 'owners:x', '\u0000', ' ', 'a'.repeat(2_000));
+    const ownerValues = fc.oneof(fc.string(), hostileStrings, fc.integer(), fc.double(), fc.anything());
+    await fc.assert(
+      fc.asyncProperty(ownerValues, async (ownerValue) => {
+        const isOwnerId = (typeof ownerValue === 'string' && ownerValue.length > 0) || (typeof ownerValue === 'number' && Number.isFinite(ownerValue));
+        const owner = ownerValue as string | number;
+        if (!isOwnerId) {
+          await expect(userSessions.list(owner)).rejects.toThrow(TypeError);
+          await expect(userSessions.revoke(owner, 'some-handle')).rejects.toThrow(TypeError);
+          await expect(userSessions.revokeAll(owner)).rejects.toThrow(TypeError);
+          return;
+        }
+        const cookie = await sessionCookie(app!, { userId: owner as string });
+        const handle = userSessions.handleOf({ id: sessionIdOf(cookie) });
+        expect((await userSessions.list(owner)).map((session) => session.handle)).toEqual([handle]);
+        expect(await userSessions.revoke(owner, 'not-a-handle')).toBe(false);
+        expect(await userSessions.revokeAll(owner)).toBe(1);
+        expect(await userSessions.list(owner)).toEqual([]);
+      }),
+      { numRuns: 40 },
+    );
   });
 
   it('follows a custom sessionOwner', async () => {

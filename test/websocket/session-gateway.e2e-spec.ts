@@ -1,96 +1,116 @@
 import 'reflect-metadata';
-import { UseGuards, UseInterceptors } from '@nestjs/common';
-import type { INestApplication } from '@nestjs/common';
+import { request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { UseFilters, UseGuards, UseInterceptors } from '@nestjs/common';
+import type { INestApplication, LoggerService, Type } from '@nestjs/common';
+import { WsAdapter } from '@nestjs/platform-ws';
+import { Test } from '@nestjs/testing';
 import { SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
-import { io } from 'socket.io-client';
-import type { Socket as ClientSocket } from 'socket.io-client';
 import request from 'supertest';
-import { RequireSessionKeys, Session, SessionGuard, SessionStoreUnavailableError, SessionWsInterceptor } from '../../lib/index.js';
-import { createSessionApp, SessionTestController, cookiePair, sessionIdOf, PLATFORMS, usePlatform } from '../support/e2e-app.js';
+import { RequireSessionKeys, Session, SessionGuard, SessionModule, SessionStoreUnavailableError, SessionWsInterceptor } from '../../lib/index.js';
+import {
+  createHttpAdapter,
+  createSessionApp,
+  SessionTestController,
+  TEST_SECRET,
+  cookiePair,
+  sessionIdOf,
+  PLATFORMS,
+  usePlatform,
+} from '../support/e2e-app.js';
 import { InstrumentedStore } from '../support/instrumented-store.js';
+import { freePort } from '../support/redis-server.js';
+import { WS_TRANSPORTS, wsTransportOf } from '../support/ws-transports.js';
+import type { GatewayClient, GatewayRoute, WsTransport } from '../support/ws-transports.js';
 
-/** Handlers that read and change the session of the HTTP session the socket's handshake carried. */
-@WebSocketGateway()
-@UseInterceptors(SessionWsInterceptor)
-class SessionGateway {
-  @SubscribeMessage('views')
-  countViews(@Session() session: Session | undefined) {
-    if (!session) return { views: null };
-    session.views = (session.views ?? 0) + 1;
-    return { views: session.views, sessionId: session.id };
+/** The suite's two gateways, placed for the transport (socket.io namespaces, `ws` paths). */
+function gatewaysFor(transport: WsTransport): Type[] {
+  /** Handlers that read and change the session of the HTTP session the socket's handshake carried. */
+  @WebSocketGateway(transport.gatewayOptions('main'))
+  @UseInterceptors(SessionWsInterceptor)
+  @UseFilters(...transport.exceptionFilters)
+  class SessionGateway {
+    @SubscribeMessage('views')
+    countViews(@Session() session: Session | undefined) {
+      if (!session) return { views: null };
+      session.views = (session.views ?? 0) + 1;
+      return { views: session.views, sessionId: session.id };
+    }
+
+    @SubscribeMessage('peek')
+    peek(@Session('views') views: number | undefined) {
+      return { views: views ?? null };
+    }
+
+    @SubscribeMessage('whoami')
+    @UseGuards(SessionGuard)
+    whoami(@Session('userId') userId: string) {
+      return { userId };
+    }
+
+    @SubscribeMessage('cart')
+    @UseGuards(SessionGuard)
+    @RequireSessionKeys('cart')
+    cart(@Session('cart') cart: string[]) {
+      return { cart };
+    }
+
+    @SubscribeMessage('logout')
+    async logout(@Session() session: Session | undefined) {
+      await session?.destroy();
+      return { signedOut: session !== undefined };
+    }
+
+    @SubscribeMessage('fail')
+    fail(@Session() session: Session | undefined) {
+      session!.views = 99;
+      throw new Error('handler failed');
+    }
   }
 
-  @SubscribeMessage('peek')
-  peek(@Session('views') views: number | undefined) {
-    return { views: views ?? null };
+  /** A gateway that forgot the interceptor: @Session() must say what to add, the guard still works. */
+  @WebSocketGateway(transport.gatewayOptions('bare'))
+  @UseFilters(...transport.exceptionFilters)
+  class GatewayWithoutInterceptor {
+    @SubscribeMessage('views')
+    countViews(@Session() session: Session | undefined) {
+      return { views: session?.views ?? null };
+    }
+
+    @SubscribeMessage('whoami')
+    @UseGuards(SessionGuard)
+    whoami() {
+      return { isSignedIn: true };
+    }
   }
 
-  @SubscribeMessage('whoami')
-  @UseGuards(SessionGuard)
-  whoami(@Session('userId') userId: string) {
-    return { userId };
-  }
-
-  @SubscribeMessage('cart')
-  @UseGuards(SessionGuard)
-  @RequireSessionKeys('cart')
-  cart(@Session('cart') cart: string[]) {
-    return { cart };
-  }
-
-  @SubscribeMessage('logout')
-  async logout(@Session() session: Session | undefined) {
-    await session?.destroy();
-    return { signedOut: session !== undefined };
-  }
-
-  @SubscribeMessage('fail')
-  fail(@Session() session: Session | undefined) {
-    session!.views = 99;
-    throw new Error('handler failed');
-  }
+  return [SessionGateway, GatewayWithoutInterceptor];
 }
 
-/** A gateway that forgot the interceptor: @Session() must say what to add, the guard still works. */
-@WebSocketGateway({ namespace: 'bare' })
-class GatewayWithoutInterceptor {
-  @SubscribeMessage('views')
-  countViews(@Session() session: Session | undefined) {
-    return { views: session?.views ?? null };
-  }
+/** Each transport on each HTTP platform: [transport, platform]. */
+const CASES = WS_TRANSPORTS.flatMap((transportName) => PLATFORMS.map((platform) => [transportName, platform] as const));
 
-  @SubscribeMessage('whoami')
-  @UseGuards(SessionGuard)
-  whoami() {
-    return { isSignedIn: true };
-  }
-}
-
-interface WsError {
-  status: string;
-  statusCode?: number;
-  message: string;
-}
-
-describe.each(PLATFORMS)('@Session() and SessionGuard in WebSocket gateways (socket.io) on %s', (platform) => {
+describe.each(CASES)('@Session() and SessionGuard in WebSocket gateways (%s) on %s', (transportName, platform) => {
   usePlatform(platform);
+  const transport = wsTransportOf(transportName);
   let app: INestApplication;
   let store: InstrumentedStore;
   let baseUrl: string;
-  const sockets: ClientSocket[] = [];
+  const clients: GatewayClient[] = [];
 
   beforeAll(async () => {
     store = new InstrumentedStore();
     app = await createSessionApp(
       { store },
-      { controllers: [SessionTestController], providers: [SessionGateway, GatewayWithoutInterceptor] },
+      { controllers: [SessionTestController], providers: gatewaysFor(transport) },
+      (app) => transport.configure(app),
     );
     await app.listen(0, '127.0.0.1');
     baseUrl = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   });
 
   afterEach(() => {
-    for (const socket of sockets.splice(0)) socket.disconnect();
+    for (const client of clients.splice(0)) client.close();
     for (const method of ['get', 'set', 'destroy', 'touch'] as const) delete store.failures[method];
   });
 
@@ -98,31 +118,16 @@ describe.each(PLATFORMS)('@Session() and SessionGuard in WebSocket gateways (soc
     await app.close();
   });
 
-  /** A connected socket.io client sending `cookie` with its handshake, as a browser would. */
-  async function connect(cookie?: string, namespace = ''): Promise<ClientSocket> {
-    const socket = io(`${baseUrl}${namespace}`, {
-      transports: ['websocket'],
-      extraHeaders: cookie ? { Cookie: cookie } : {},
-      reconnection: false,
-    });
-    sockets.push(socket);
-    await new Promise<void>((resolve, reject) => {
-      socket.once('connect', resolve);
-      socket.once('connect_error', reject);
-    });
-    return socket;
+  /** A connected client sending `cookie` with its handshake, as a browser would. */
+  async function connect(cookie?: string, route: GatewayRoute = 'main'): Promise<GatewayClient> {
+    const client = await transport.connect(baseUrl, route, cookie);
+    clients.push(client);
+    return client;
   }
 
-  /** Emits and waits for the ack, or for the `exception` event Nest's WS filter sends instead. */
-  function send(socket: ClientSocket, event: string): Promise<{ reply?: unknown; error?: WsError }> {
-    return new Promise((resolve) => {
-      const onException = (error: WsError) => resolve({ error });
-      socket.once('exception', onException);
-      socket.emit(event, {}, (reply: unknown) => {
-        socket.off('exception', onException);
-        resolve({ reply });
-      });
-    });
+  /** Sends `event` and waits for the reply, or for the `exception` event Nest's WS filter sends instead. */
+  function send(client: GatewayClient, event: string) {
+    return client.send(event);
   }
 
   async function signIn(user = 'alice'): Promise<string> {
@@ -228,11 +233,84 @@ describe.each(PLATFORMS)('@Session() and SessionGuard in WebSocket gateways (soc
 
   it('without SessionWsInterceptor: @Session() fails loudly, SessionGuard still checks', async () => {
     const cookie = await signIn();
-    const socket = await connect(cookie, '/bare');
+    const socket = await connect(cookie, 'bare');
 
     expect((await send(socket, 'views')).error).toMatchObject({ status: 'error', message: 'Internal server error' });
     expect(await send(socket, 'whoami')).toEqual({ reply: { isSignedIn: true } });
-    const anonymous = await connect(undefined, '/bare');
+    const anonymous = await connect(undefined, 'bare');
     expect((await send(anonymous, 'whoami')).error).toMatchObject({ statusCode: 401 });
+  });
+});
+
+/** Collects what Nest logs as errors (the WS exception filter logs unknown errors there). */
+class CollectingNestLogger implements LoggerService {
+  readonly errors: string[] = [];
+  log(): void {}
+  warn(): void {}
+  error(message: unknown): void {
+    this.errors.push(message instanceof Error ? message.message : String(message));
+  }
+}
+
+/** Sends an HTTP request asking to upgrade to a WebSocket; resolves with the plain HTTP status it gets. */
+function requestUpgrade(port: number, path: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const upgradeRequest = httpRequest({ host: '127.0.0.1', port, path, headers: { Connection: 'Upgrade', Upgrade: 'websocket' } });
+    upgradeRequest.once('response', (response) => {
+      response.resume();
+      resolve(response.statusCode!);
+    });
+    upgradeRequest.once('upgrade', () => reject(new Error('unexpectedly upgraded')));
+    upgradeRequest.once('error', reject);
+    upgradeRequest.end();
+  });
+}
+
+describe.each(PLATFORMS)('WebSocket sessions with @nestjs/platform-ws: setups that cannot read the cookie, on %s', (platform) => {
+  usePlatform(platform);
+  let app: INestApplication | undefined;
+
+  afterEach(async () => {
+    await app?.close();
+    app = undefined;
+  });
+
+  it("fails a message on a gateway with its own port (the app's server never sees the upgrade), logging what to change", async () => {
+    const gatewayPort = await freePort();
+    @WebSocketGateway(gatewayPort)
+    @UseInterceptors(SessionWsInterceptor)
+    @UseFilters(...wsTransportOf('ws').exceptionFilters)
+    class OwnPortGateway {
+      @SubscribeMessage('views')
+      countViews(@Session('views') views: number | undefined) {
+        return { views: views ?? null };
+      }
+    }
+    const logger = new CollectingNestLogger();
+    const moduleRef = await Test.createTestingModule({
+      imports: [SessionModule.forRoot({ secret: TEST_SECRET })],
+      controllers: [SessionTestController],
+      providers: [OwnPortGateway],
+    }).compile();
+    app = moduleRef.createNestApplication(createHttpAdapter(platform), { logger });
+    app.useWebSocketAdapter(new WsAdapter(app));
+    await app.listen(0, '127.0.0.1');
+    const signIn = await request(app.getHttpServer()).post('/login').expect(200);
+    const client = await wsTransportOf('ws').connect(`http://127.0.0.1:${gatewayPort}`, 'root', cookiePair(signIn.headers['set-cookie']));
+
+    try {
+      expect((await client.send('views')).error).toMatchObject({ status: 'error', message: 'Internal server error' });
+    } finally {
+      client.close();
+    }
+    expect(logger.errors).toEqual([expect.stringMatching(/upgrade request.*@WebSocketGateway\(\) without a port.*useWebSocketAdapter/)]);
+  });
+
+  it('leaves upgrade requests to an app without WebSocket gateways answered as plain requests', async () => {
+    app = await createSessionApp({});
+    await app.listen(0, '127.0.0.1');
+    const { port } = app.getHttpServer().address() as AddressInfo;
+
+    expect(await requestUpgrade(port, '/nothing')).toBe(200);
   });
 });

@@ -1,0 +1,133 @@
+import 'reflect-metadata';
+import { Catch } from '@nestjs/common';
+import type { ArgumentsHost, INestApplication } from '@nestjs/common';
+import { BaseWsExceptionFilter } from '@nestjs/websockets';
+import type { GatewayMetadata } from '@nestjs/websockets';
+import { WsAdapter } from '@nestjs/platform-ws';
+import { io } from 'socket.io-client';
+import { WebSocket } from 'ws';
+
+/** Nest's WebSocket adapters the gateway suites run on (`describe.each`). */
+export type WsTransportName = 'socket.io' | 'ws';
+export const WS_TRANSPORTS: WsTransportName[] = ['socket.io', 'ws'];
+
+/** The error a gateway client receives in Nest's `exception` event. */
+export interface WsError {
+  status: string;
+  statusCode?: number;
+  message: string;
+}
+
+/** A handler's reply, or the `exception` Nest's WS filter sent instead. */
+export interface WsOutcome {
+  reply?: unknown;
+  error?: WsError;
+}
+
+/** A connected gateway client, whichever the transport. */
+export interface GatewayClient {
+  /** Sends `event` with an empty body; resolves with the reply or the exception. */
+  send(event: string): Promise<WsOutcome>;
+  close(): void;
+}
+
+/** The gateways' routes: the main one, a second for a gateway without the interceptor, and a gateway's default. */
+export type GatewayRoute = 'main' | 'bare' | 'root';
+
+/** Where each route is with the `ws` adapter, which has no namespaces: a path on the HTTP server. */
+const WS_PATHS: Record<GatewayRoute, string> = { main: '/ws', bare: '/ws-bare', root: '/' };
+
+/** How a suite sets up one transport: the app's adapter, the gateways' options, a client. */
+export interface WsTransport {
+  name: WsTransportName;
+  /** Installs the transport's adapter (before app.init()). */
+  configure(app: INestApplication): void;
+  /** `@WebSocketGateway()` options placing a gateway on `route`. */
+  gatewayOptions(route: GatewayRoute): GatewayMetadata;
+  /** Exception filters a gateway needs for its errors to reach the client (Nest 11 with `ws`). */
+  exceptionFilters: Array<new () => BaseWsExceptionFilter>;
+  /** Connects to `route` of the app at `baseUrl`, sending `cookie` with the handshake as a browser would. */
+  connect(baseUrl: string, route: GatewayRoute, cookie?: string): Promise<GatewayClient>;
+}
+
+const socketIoTransport: WsTransport = {
+  name: 'socket.io',
+  configure: () => undefined, // Nest's default adapter
+  gatewayOptions: (route) => (route === 'bare' ? { namespace: 'bare' } : {}),
+  exceptionFilters: [],
+  async connect(baseUrl, route, cookie) {
+    const socket = io(`${baseUrl}${route === 'bare' ? '/bare' : ''}`, {
+      transports: ['websocket'],
+      extraHeaders: cookie ? { Cookie: cookie } : {},
+      reconnection: false,
+    });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', resolve);
+      socket.once('connect_error', reject);
+    });
+    return {
+      // Emits and waits for the ack, or for the `exception` event Nest's WS filter sends instead.
+      send: (event) =>
+        new Promise((resolve) => {
+          const onException = (error: WsError) => resolve({ error });
+          socket.once('exception', onException);
+          socket.emit(event, {}, (reply: unknown) => {
+            socket.off('exception', onException);
+            resolve({ reply });
+          });
+        }),
+      close: () => socket.disconnect(),
+    };
+  },
+};
+
+/**
+ * Nest 11's `BaseWsExceptionFilter` emits exceptions as local events, which a bare `ws` client
+ * never receives (Nest 12 sends them as `{ event: 'exception', data }`). The same, sent.
+ */
+@Catch()
+export class SendingWsExceptionFilter extends BaseWsExceptionFilter {
+  override catch(exception: unknown, host: ArgumentsHost): void {
+    const ws = host.switchToWs();
+    const client = ws.getClient<WebSocket>();
+    const sendingClient = { emit: (event: string, data: unknown) => client.send(JSON.stringify({ event, data })) };
+    this.handleError(sendingClient, exception, { pattern: ws.getPattern(), data: ws.getData() });
+  }
+}
+
+/** Whether Nest's own WS exception filter sends exceptions to bare `ws` clients (Nest 12 on). */
+const nestSendsWsExceptions = 'isNativeWebSocket' in BaseWsExceptionFilter.prototype;
+
+const wsTransport: WsTransport = {
+  name: 'ws',
+  configure: (app) => app.useWebSocketAdapter(new WsAdapter(app)),
+  // The `ws` adapter has no namespaces: each gateway gets its own path on the HTTP server.
+  gatewayOptions: (route) => ({ path: WS_PATHS[route] }),
+  exceptionFilters: nestSendsWsExceptions ? [] : [SendingWsExceptionFilter],
+  async connect(baseUrl, route, cookie) {
+    const socket = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}${WS_PATHS[route]}`, {
+      headers: cookie ? { Cookie: cookie } : {},
+    });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('open', () => resolve());
+      socket.once('error', reject);
+    });
+    return {
+      // The `ws` adapter answers with the handler's value as the next message, or an `exception` event.
+      send: (event) =>
+        new Promise((resolve) => {
+          socket.once('message', (data) => {
+            const message = JSON.parse(String(data)) as { event?: string; data?: unknown };
+            resolve(message.event === 'exception' ? { error: message.data as WsError } : { reply: message });
+          });
+          socket.send(JSON.stringify({ event, data: {} }));
+        }),
+      close: () => socket.close(),
+    };
+  },
+};
+
+/** The transport of a name. */
+export function wsTransportOf(name: WsTransportName): WsTransport {
+  return name === 'ws' ? wsTransport : socketIoTransport;
+}
