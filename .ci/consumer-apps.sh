@@ -86,7 +86,7 @@ import { AccountController } from './account.controller${ext}';
 @Module({
   imports: [
     SessionModule.forRoot({
-      secret: process.env.SESSION_SECRET ?? 'consumer-app-secret',
+      secret: process.env.SESSION_SECRET ?? 'consumer-app-secret, at least 32 characters long',
       cookie: { maxAge: 24 * 60 * 60 * 1000, sameSite: 'lax' },
     }),
   ],

@@ -23,7 +23,7 @@ export type { SessionSocket } from './nest/session-ws.message.js';
 // Framework-free core
 export { SessionManager, attachOutcomeOf } from './core/session-manager.js';
 export type { AttachOutcome } from './core/session-manager.js';
-export { createSessionMiddleware } from './core/connect-middleware.js';
+export { createSessionMiddleware } from './connect/connect-middleware.js';
 export type { SessionOptions, SessionCookieOptions, SameSiteOption, UnsetBehaviour, StoreUnavailableBehaviour } from './core/session-options.js';
 export { resolveSessionOptions } from './core/resolve-options.js';
 export type { SessionData } from './core/session-data.js';

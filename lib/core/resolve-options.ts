@@ -69,7 +69,7 @@ export function resolveSessionOptions(options: SessionOptions, warn: OptionsWarn
   const cookieOptions = options.cookie;
   const warnOnce = onceByKey(warn);
   return {
-    secrets: resolveSecrets(options.secret, options.secretFromRequest),
+    secrets: resolveSecrets(options.secret, options.secretFromRequest, warn),
     cookieName: resolveCookieNameOption(options, warn),
     cookieOptions:
       typeof cookieOptions === 'function'
@@ -104,7 +104,10 @@ export function unknownOptionNames(options: object): string[] {
   return Object.keys(options).filter((key) => !KNOWN_OPTIONS.has(key));
 }
 
-function resolveSecrets(secret: unknown, secretFromRequest: unknown): SessionSecret[] | undefined {
+/** Shortest secret not warned about: 32 random characters are beyond guessing an HMAC key. */
+const MIN_SECRET_LENGTH = 32;
+
+function resolveSecrets(secret: unknown, secretFromRequest: unknown, warn: OptionsWarning): SessionSecret[] | undefined {
   if (secret === undefined) {
     if (optionalBoolean(secretFromRequest, 'secretFromRequest')) return undefined;
     throw new SessionOptionsError(
@@ -118,14 +121,28 @@ function resolveSecrets(secret: unknown, secretFromRequest: unknown): SessionSec
     throw new SessionOptionsError('secret', 'secret option array must contain one or more strings (it is empty)');
   }
   secrets.forEach((candidate, index) => {
+    const where = Array.isArray(secret) ? `secret[${index}]` : 'secret';
     const isUsable =
       (typeof candidate === 'string' && candidate.length > 0) || (Buffer.isBuffer(candidate) && candidate.length > 0);
-    if (!isUsable) {
-      const where = Array.isArray(secret) ? `secret[${index}]` : 'secret';
-      throw new SessionOptionsError(where, 'must be a non-empty string or Buffer');
-    }
+    if (!isUsable) throw new SessionOptionsError(where, 'must be a non-empty string or Buffer');
+    warnIfShortSecret(candidate as SessionSecret, where, warn);
   });
   return secrets as SessionSecret[];
+}
+
+/**
+ * A short secret is accepted (an app moving from express-session keeps its secret, so its
+ * users stay signed in), but said so once at start-up, with the way to replace it.
+ */
+function warnIfShortSecret(secret: SessionSecret, where: string, warn: OptionsWarning): void {
+  if (secret.length >= MIN_SECRET_LENGTH) return;
+  const unit = typeof secret === 'string' ? 'characters' : 'bytes';
+  warn(
+    `nest-sessions: \`${where}\` is ${secret.length} ${unit} long: a secret should be at least ${MIN_SECRET_LENGTH} random ${unit} ` +
+      '(e.g. `openssl rand -base64 48`), or the cookie signature can be guessed offline. It is used as it is. To replace it ' +
+      'without signing anyone out, put the new secret first and keep this one after it (secret: [newSecret, oldSecret]) ' +
+      'until the cookies it signed have expired.',
+  );
 }
 
 /**

@@ -8,7 +8,8 @@ export const SKIP_SESSION_GUARD = 'nest-sessions:skipSessionGuard';
 
 /**
  * On a route or controller guarded by `SessionGuard`: the session must also hold a value
- * (not null/undefined) under each of these keys, or the request gets 401.
+ * (not null/undefined) under each of these keys, or the request gets 403 naming the missing
+ * keys (401 stays for a session that is not signed in).
  */
 export const RequireSessionKeys = (...keys: Array<keyof SessionData | (string & {})>) =>
   SetMetadata(REQUIRED_SESSION_KEYS, keys);

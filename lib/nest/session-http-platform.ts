@@ -3,6 +3,7 @@ import type { SessionRequest, SessionResponse } from '../core/http-types.js';
 import type { CommitErrorHandler } from '../core/response-hooks.js';
 import { FastifySessions } from './platforms/fastify-sessions.js';
 import type { FastifyInstanceLike } from './platforms/fastify-sessions.js';
+import { PassportHint } from './passport-hint.js';
 import type { SessionFollowerMiddleware } from './session-module-options.interface.js';
 
 /** The HTTP platforms the module serves, by `httpAdapter.getType()`. */
@@ -14,7 +15,11 @@ const SUPPORTED_PLATFORMS: readonly string[] = ['express', 'fastify'];
 interface HttpAdapterLike {
   getType(): string;
   getInstance(): unknown;
+  use(...handlers: unknown[]): unknown;
 }
+
+/** An Express error handler: the fourth parameter is what makes Express pass it errors. */
+type ExpressErrorObserver = (error: unknown, request: unknown, response: unknown, next: (error: unknown) => void) => void;
 
 /**
  * The one place that knows which HTTP platform the application runs on. Express hands the
@@ -24,6 +29,7 @@ interface HttpAdapterLike {
 @Injectable()
 export class SessionHttpPlatform {
   #fastifySessions: FastifySessions | undefined;
+  readonly #passportHint = new PassportHint();
 
   /**
    * Installs what the platform needs at start-up; throws for a platform the module cannot
@@ -37,9 +43,17 @@ export class SessionHttpPlatform {
           '(@nestjs/platform-express, @nestjs/platform-fastify)',
       );
     }
+    const noteRequestError = (error: unknown, request: unknown) => this.#passportHint.noteRequestError(error, request);
     if (platform === 'fastify' && !this.#fastifySessions) {
       this.#fastifySessions = new FastifySessions();
-      this.#fastifySessions.install(httpAdapter.getInstance() as FastifyInstanceLike, followers);
+      this.#fastifySessions.install(httpAdapter.getInstance() as FastifyInstanceLike, followers, noteRequestError);
+    } else if (platform === 'express') {
+      // After app.use() middleware (Passport's, from main.ts): sees the errors they pass on, and passes them along.
+      const observeError: ExpressErrorObserver = (error, request, _response, next) => {
+        noteRequestError(error, request);
+        next(error);
+      };
+      httpAdapter.use(observeError);
     }
     return platform as SessionPlatformName;
   }

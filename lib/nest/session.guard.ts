@@ -1,4 +1,4 @@
-import { Inject, Injectable, Optional, UnauthorizedException } from '@nestjs/common';
+import { ForbiddenException, Inject, Injectable, Optional, UnauthorizedException } from '@nestjs/common';
 import type { CanActivate, ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { SessionRequest, SessionResponse, SessionWithData } from '../core/http-types.js';
@@ -20,9 +20,10 @@ export function hasSignedInUser(session: SessionWithData): boolean {
 
 /**
  * Lets a request through only with a signed-in session (the module's `isAuthenticated`
- * option) holding every key `@RequireSessionKeys()` names; otherwise 401. Use it with
- * `@UseGuards(SessionGuard)` or globally (`APP_GUARD`), where `@SkipSessionGuard()` opens a
- * route. Override the protected methods to change a rule.
+ * option), else 401, that holds every key `@RequireSessionKeys()` names, else 403 naming the
+ * missing keys (the user is still signed in: a front end that signs out on 401 must not here).
+ * Use it with `@UseGuards(SessionGuard)` or globally (`APP_GUARD`), where `@SkipSessionGuard()`
+ * opens a route. Override the protected methods to change a rule or an answer.
  *
  * In a GraphQL resolver it checks the session of the HTTP request in the GraphQL context
  * (`req`, which `GraphQLModule`'s default context holds), and the 401 reaches the client as a
@@ -32,7 +33,8 @@ export function hasSignedInUser(session: SessionWithData): boolean {
  *
  * In a WebSocket gateway it checks the session the handshake's cookie names, and rejects a
  * message with a `WsException` (`{ status: 'error', statusCode: 401, message }` in the
- * client's `exception` event) instead of an HTTP 401. It needs no `SessionWsInterceptor`.
+ * client's `exception` event, 403 for missing keys) instead of an HTTP error. It needs no
+ * `SessionWsInterceptor`.
  */
 @Injectable()
 export class SessionGuard implements CanActivate {
@@ -54,10 +56,13 @@ export class SessionGuard implements CanActivate {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(SKIP_SESSION_GUARD, targets)) return true;
     const session = await this.#sessionOf(context);
-    if (!session || !(await this.isAuthenticated(session, context))) throw await this.#rejection(context);
+    if (!session || !(await this.isAuthenticated(session, context))) {
+      throw await this.#rejection(this.unauthorized(context), context);
+    }
     const requiredKeys = this.reflector.getAllAndMerge<string[]>(REQUIRED_SESSION_KEYS, targets) ?? [];
     const values = session as unknown as Record<string, unknown>;
-    if (requiredKeys.some((key) => values[key] == null)) throw await this.#rejection(context);
+    const missingKeys = requiredKeys.filter((key) => values[key] == null);
+    if (missingKeys.length > 0) throw await this.#rejection(this.missingSessionKeys(missingKeys, context), context);
     return true;
   }
 
@@ -84,9 +89,17 @@ export class SessionGuard implements CanActivate {
     return this.options.isAuthenticated ? this.options.isAuthenticated(session, context) : hasSignedInUser(session);
   }
 
-  /** The error thrown when the request may not pass (an HTTP error becomes a `WsException` in gateways). */
+  /** The error thrown when the session is not signed in (an HTTP error becomes a `WsException` in gateways). */
   protected unauthorized(_context: ExecutionContext): Error {
     return new UnauthorizedException('A signed-in session is required');
+  }
+
+  /**
+   * The error thrown when a signed-in session lacks keys `@RequireSessionKeys()` names: 403,
+   * not 401, so that clients do not take it for a sign-out. Override it to answer otherwise.
+   */
+  protected missingSessionKeys(missingKeys: readonly string[], _context: ExecutionContext): Error {
+    return new ForbiddenException(`The session lacks required key(s): ${missingKeys.join(', ')}`);
   }
 
   async #sessionOf(context: ExecutionContext): Promise<SessionWithData | undefined> {
@@ -96,8 +109,7 @@ export class SessionGuard implements CanActivate {
     return withGraphqlErrorExtensions(context, this.sessionResolver.sessionForHttp(request, this.getResponse(context)));
   }
 
-  async #rejection(context: ExecutionContext): Promise<unknown> {
-    const error = this.unauthorized(context);
+  async #rejection(error: Error, context: ExecutionContext): Promise<unknown> {
     if (context.getType() === 'ws') return toWsException(error);
     return isGraphqlContext(context) ? withGraphqlExtensions(error) : error;
   }

@@ -1,5 +1,5 @@
 import { Inject, Module, RequestMethod } from '@nestjs/common';
-import { APP_FILTER, HttpAdapterHost } from '@nestjs/core';
+import { APP_FILTER, HttpAdapterHost, ModulesContainer } from '@nestjs/core';
 import type { MiddlewareConsumer, NestModule, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { ResolvedSessionOptions } from '../core/resolve-options.js';
 import { SessionManager } from '../core/session-manager.js';
@@ -15,6 +15,7 @@ import { SessionMiddleware } from './session.middleware.js';
 import { SessionStoreExceptionFilter } from './session-store-exception.filter.js';
 import type { SessionModuleOptions } from './session-module-options.interface.js';
 import { ConfigurableSessionModule, SESSION_MODULE_OPTIONS } from './session.module-definition.js';
+import { assertOneSessionModule } from './session-module-imports.js';
 import { SessionResolver } from './session-resolver.service.js';
 import { SessionWsInterceptor } from './session-ws.interceptor.js';
 import { rememberUpgradeRequests } from './session-ws.upgrades.js';
@@ -84,8 +85,10 @@ export class SessionModule extends ConfigurableSessionModule implements NestModu
     private readonly sessionMiddleware: SessionMiddleware,
     private readonly adapterHost: HttpAdapterHost,
     private readonly httpPlatform: SessionHttpPlatform,
+    modulesContainer: ModulesContainer,
   ) {
     super();
+    assertOneSessionModule(modulesContainer, SessionModule);
   }
 
   configure(consumer: MiddlewareConsumer): void {

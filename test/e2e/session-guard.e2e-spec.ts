@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { Controller, Get, HttpCode, Post, Query, UseGuards } from '@nestjs/common';
+import { Controller, Get, HttpCode, HttpException, Injectable, Post, Query, UseGuards } from '@nestjs/common';
 import type { INestApplication } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { RequireSessionKeys, Session, SessionGuard, SkipSessionGuard } from '../../lib/index.js';
@@ -76,11 +76,41 @@ describe.each(PLATFORMS)('SessionGuard on %s', (platform) => {
     expect(response.body).toEqual({ userId: 'ada' });
   });
 
-  it('requires the keys named by @RequireSessionKeys()', async () => {
+  it('requires the keys named by @RequireSessionKeys(): a signed-in session without them gets 403 naming them, not 401', async () => {
     const { http, signIn } = await start();
-    await http.get('/checkout').set('Cookie', await signIn()).expect(401);
+    const rejected = await http.get('/checkout').set('Cookie', await signIn()).expect(403);
+    expect(rejected.body).toEqual({ statusCode: 403, message: 'The session lacks required key(s): cart', error: 'Forbidden' });
     const response = await http.get('/checkout').set('Cookie', await signIn('?cart=1')).expect(200);
     expect(response.body).toEqual({ cart: ['tea'] });
+  });
+
+  it('still answers 401 on a @RequireSessionKeys() route to a session that is not signed in', async () => {
+    const { http } = await start();
+    await http.get('/checkout').expect(401);
+  });
+
+  it('lets a subclass answer missing keys its own way (protected missingSessionKeys)', async () => {
+    @Injectable()
+    class CartGuard extends SessionGuard {
+      protected override missingSessionKeys(missingKeys: readonly string[]): Error {
+        return new HttpException({ message: 'Start a cart first', missingKeys }, 409);
+      }
+    }
+    @Controller()
+    class CartController {
+      @Get('cart-checkout')
+      @UseGuards(CartGuard)
+      @RequireSessionKeys('cart', 'userId')
+      checkout() {
+        return { ok: true };
+      }
+    }
+    app = await createSessionApp({}, { controllers: [GuardedController, CartController], providers: [CartGuard] });
+    const http = request(app.getHttpServer());
+    const cookie = cookiePair((await http.post('/sign-in').expect(200)).headers['set-cookie'])!;
+
+    const response = await http.get('/cart-checkout').set('Cookie', cookie).expect(409);
+    expect(response.body).toEqual({ message: 'Start a cart first', missingKeys: ['cart'] });
   });
 
   it('uses the isAuthenticated option when given', async () => {

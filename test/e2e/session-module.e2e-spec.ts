@@ -3,7 +3,7 @@ import expressSession from 'express-session';
 import { Controller, Get, Injectable, Module } from '@nestjs/common';
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { CallbackStoreAdapter, MemoryStore, Session, SessionModule, SessionStore } from '../../lib/index.js';
+import { CallbackStoreAdapter, MemoryStore, Session, SessionModule, SessionOptionsError, SessionStore } from '../../lib/index.js';
 import type { SessionModuleOptions, SessionOptionsFactory } from '../../lib/index.js';
 import { cookiePair, SessionTestController, TEST_SECRET, PLATFORMS, startApp, usePlatform } from '../support/e2e-app.js';
 import { InstrumentedStore } from '../support/instrumented-store.js';
@@ -124,6 +124,23 @@ describe.each(PLATFORMS)('SessionModule on %s', (platform) => {
       .set('Cookie', cookiePair(first.headers['set-cookie'])!)
       .expect(200);
     expect(second.body.views).toBe(2);
+  });
+
+  it.each([
+    ['forRoot twice', () => SessionModule.forRoot({ secret: TEST_SECRET }), () => SessionModule.forRoot({ secret: TEST_SECRET })],
+    ['forRoot and forRootAsync', () => SessionModule.forRoot({ secret: TEST_SECRET }), () => SessionModule.forRootAsync({ useFactory: () => ({ secret: TEST_SECRET, name: 'other.sid' }) })],
+  ])('fails start-up on %s in one app, naming both importers and the fix', async (_case, rootImport, featureImport) => {
+    @Module({ imports: [featureImport()], controllers: [FeatureController] })
+    class UsersModule {}
+
+    const attempt = bootstrap([rootImport(), UsersModule]);
+
+    await expect(attempt).rejects.toThrow(SessionOptionsError);
+    const error = (await attempt.catch((thrown: unknown) => thrown)) as SessionOptionsError;
+    expect(error.message).toMatch(/SessionModule\.forRoot\(\) \/ forRootAsync\(\) is imported 2 times in one application \(by RootTestModule, UsersModule\)/);
+    expect(error.message).toContain('import it once, in the root module');
+    expect(error.message).toContain('global');
+    expect(error.message).not.toContain('@fastify/session');
   });
 
   it('limits the middleware with forRoutes and exclude, while @Session() still loads the session there', async () => {

@@ -181,11 +181,13 @@ describe('RedisStore when Redis misbehaves', () => {
     const replica = await RedisServerProcess.start(['--replicaof', '127.0.0.1', String(master.port)]);
     const replicaClient = new Redis(replica.port, '127.0.0.1');
     const prefix = uniquePrefix();
+    // A confirmation is awaited up to 5 s (a loaded machine), a refusal only 300 ms.
+    const confirming = new RedisStore({ url: master.url, prefix, waitForReplicas: { replicas: 1, timeoutMs: 5_000 }, logger: new CollectingLogger() });
     const waiting = new RedisStore({ url: master.url, prefix, waitForReplicas: { replicas: 1, timeoutMs: 300 }, logger: new CollectingLogger() });
     const unguarded = new RedisStore({ url: master.url, prefix, logger: new CollectingLogger() });
     try {
       await waitUntil(async () => (await replicaClient.info('replication')).includes('master_link_status:up'), 'the replica is synced');
-      await waiting.set('confirmed', sessionRecord({ userId: 'ada' }), { owner: 'ada' });
+      await confirming.set('confirmed', sessionRecord({ userId: 'ada' }), { owner: 'ada' });
       expect(await replicaClient.get(`${prefix}confirmed`)).toContain('ada');
       replica.pause();
       // The master takes the writes, but no replica has them: not acknowledged.
@@ -195,9 +197,9 @@ describe('RedisStore when Redis misbehaves', () => {
       // Control: without the option the same write is acknowledged at once.
       await expect(unguarded.set('unconfirmed', sessionRecord())).resolves.toBe(true);
       replica.resume();
-      await expect(waiting.destroy('unconfirmed')).resolves.toBeUndefined();
+      await expect(confirming.destroy('unconfirmed')).resolves.toBeUndefined();
     } finally {
-      await Promise.all([waiting.close(), unguarded.close()]);
+      await Promise.all([confirming.close(), waiting.close(), unguarded.close()]);
       replicaClient.disconnect();
       await replica.stop();
       await master.stop();

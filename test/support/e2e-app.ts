@@ -17,7 +17,8 @@ declare module '../../lib/index.js' {
   }
 }
 
-export const TEST_SECRET = 'test-secret-that-is-long-enough';
+/** At least 32 characters: shorter secrets are warned about. */
+export const TEST_SECRET = 'test-secret-that-is-long-enough-to-sign-cookies';
 
 /** Routes exercising the session the way applications do. */
 @Controller()

@@ -2,13 +2,16 @@ import { jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import { SessionOptionsError } from '../../lib/index.js';
 import { resolveModuleOptions } from '../../lib/nest/resolve-module-options.js';
+import { TEST_SECRET } from '../support/e2e-app.js';
+
+const secret = TEST_SECRET;
 
 describe('resolveModuleOptions', () => {
   afterEach(() => jest.restoreAllMocks());
 
   it('warns about option names it does not know (typos), naming them', () => {
     const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
-    resolveModuleOptions({ secret: 's', saveUnitialized: true, rolling: true } as never);
+    resolveModuleOptions({ secret, saveUnitialized: true, rolling: true } as never);
     expect(warn).toHaveBeenCalledTimes(1);
     expect(warn.mock.calls[0]![0]).toContain('saveUnitialized');
     expect(warn.mock.calls[0]![0]).not.toContain('rolling');
@@ -17,7 +20,7 @@ describe('resolveModuleOptions', () => {
   it('knows the Nest-level options', () => {
     const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
     resolveModuleOptions({
-      secret: 's',
+      secret,
       memoryStore: {},
       forRoutes: [],
       exclude: [],
@@ -29,14 +32,36 @@ describe('resolveModuleOptions', () => {
     expect(warn).not.toHaveBeenCalled();
   });
 
+  it('warns once about a secret shorter than 32 characters, naming its length but not its value, and accepts it', () => {
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    const resolved = resolveModuleOptions({ secret: 'keyboard cat' });
+
+    expect(resolved.secrets).toEqual(['keyboard cat']);
+    expect(warn).toHaveBeenCalledTimes(1);
+    const message = String(warn.mock.calls[0]![0]);
+    expect(message).toContain('`secret` is 12 characters long: a secret should be at least 32 random characters');
+    expect(message).toContain('secret: [newSecret, oldSecret]');
+    expect(message).not.toContain('keyboard cat');
+  });
+
+  it('checks each secret of an array (rotation) and names the short ones by index', () => {
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    resolveModuleOptions({ secret: [TEST_SECRET, 'old-short-secret', Buffer.alloc(16, 1), Buffer.alloc(32, 1)] });
+
+    const messages = warn.mock.calls.map(([message]) => String(message));
+    expect(messages).toHaveLength(2);
+    expect(messages[0]).toContain('`secret[1]` is 16 characters long');
+    expect(messages[1]).toContain('`secret[2]` is 16 bytes long');
+  });
+
   it.each([
     [{ isAuthenticated: 'yes' }, 'isAuthenticated'],
     [{ memoryStore: 5 }, 'memoryStore'],
     [{ closeStoreOnShutdown: 'no' }, 'closeStoreOnShutdown'],
     [{ exclude: 'health' }, 'exclude'],
   ])('rejects %j naming the option', (options, option) => {
-    expect(() => resolveModuleOptions({ secret: 's', ...options } as never)).toThrow(SessionOptionsError);
-    expect(() => resolveModuleOptions({ secret: 's', ...options } as never)).toThrow(`\`${option}\``);
+    expect(() => resolveModuleOptions({ secret, ...options } as never)).toThrow(SessionOptionsError);
+    expect(() => resolveModuleOptions({ secret, ...options } as never)).toThrow(`\`${option}\``);
   });
 });
 
@@ -49,5 +74,19 @@ describe('SessionModule.forRoot extras', () => {
     const app = await createSessionApp({ isGlobal: false } as never);
     await app.close();
     expect(warn.mock.calls.filter(([message]) => String(message).includes('Unknown option'))).toEqual([]);
+  });
+
+  it('warns about a short secret once, at start-up, through the Nest logger, however many requests follow', async () => {
+    const { createSessionApp } = await import('../support/e2e-app.js');
+    const { default: request } = await import('supertest');
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    const app = await createSessionApp({ secret: 'keyboard cat' });
+    try {
+      const cookie = (await request(app.getHttpServer()).get('/views').expect(200)).headers['set-cookie']!;
+      await request(app.getHttpServer()).get('/views').set('Cookie', cookie).expect(200);
+    } finally {
+      await app.close();
+    }
+    expect(warn.mock.calls.filter(([message]) => String(message).includes('characters long'))).toHaveLength(1);
   });
 });

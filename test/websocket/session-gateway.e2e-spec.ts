@@ -188,9 +188,13 @@ describe.each(CASES)('@Session() and SessionGuard in WebSocket gateways (%s) on 
     expect(store.callsOf('set').length).toBe(writesBefore);
   });
 
-  it('rejects a signed-in session missing a key @RequireSessionKeys() names', async () => {
+  it('rejects a signed-in session missing a key @RequireSessionKeys() names with 403, naming the key', async () => {
     const socket = await connect(await signIn());
-    expect((await send(socket, 'cart')).error).toMatchObject({ statusCode: 401 });
+    expect((await send(socket, 'cart')).error).toEqual({
+      status: 'error',
+      statusCode: 403,
+      message: 'The session lacks required key(s): cart',
+    });
   });
 
   it('destroys the session from a message: the next HTTP request and message are signed out', async () => {

@@ -1,5 +1,6 @@
 import type { SessionRequest, SessionResponse } from '../../core/http-types.js';
 import { attachOutcomeOf } from '../../core/session-manager.js';
+import { FASTIFY_PASSPORT_ADVICE } from '../passport-hint.js';
 import type { SessionFollowerMiddleware } from '../session-module-options.interface.js';
 import { FastifySessionResponse } from './fastify-session-response.js';
 import type { FastifyReplyLike } from './fastify-session-response.js';
@@ -18,7 +19,11 @@ export interface FastifyInstanceLike {
   decorateRequest(name: string, decorator: { getter(this: FastifyRequestLike): unknown; setter(this: FastifyRequestLike, value: unknown): void }): unknown;
   addHook(name: 'onSend', hook: (request: FastifyRequestLike, reply: FastifyReplyLike, payload: unknown, done: OnSendDone) => void): unknown;
   addHook(name: 'onRequest', hook: (request: FastifyRequestLike, reply: FastifyReplyLike & { raw: object }, done: HookDone) => void): unknown;
+  addHook(name: 'onError', hook: (request: FastifyRequestLike, reply: unknown, error: Error, done: HookDone) => void): unknown;
 }
+
+/** Told of an error that failed a request in Fastify's hooks (an `app.use()` middleware's, a plugin's). */
+export type RequestErrorListener = (error: unknown, request: unknown) => void;
 
 /** The session's response of a raw request, until Fastify's onSend hook commits it. */
 const SESSION_RESPONSE = Symbol('nest-sessions.fastifySessionResponse');
@@ -38,13 +43,16 @@ export class FastifySessions {
   /**
    * Decorates Fastify's request, adds the commit hook and, when there are `followers`
    * (Passport's middleware), runs them after the session with Fastify's request, so that what
-   * they set (`req.user`, `req.logout`) is what handlers see.
+   * they set (`req.user`, `req.logout`) is what handlers see. `onRequestError` hears of
+   * errors that fail a request outside Nest's handlers.
    */
-  install(instance: FastifyInstanceLike, followers: readonly SessionFollowerMiddleware[]): void {
+  install(instance: FastifyInstanceLike, followers: readonly SessionFollowerMiddleware[], onRequestError: RequestErrorListener): void {
     for (const field of SESSION_FIELDS) {
       if (instance.hasRequestDecorator(field)) {
+        // @fastify/passport's plugin (through @fastify/flash) asks for a session plugin: the usual reason for one here.
+        const passportAdvice = instance.hasRequestDecorator('passport') ? `. ${FASTIFY_PASSPORT_ADVICE}` : '';
         throw new Error(
-          `nest-sessions: Fastify's request already has a "${field}" decorator (@fastify/session or @fastify/secure-session?): use one session library`,
+          `nest-sessions: Fastify's request already has a "${field}" decorator (@fastify/session or @fastify/secure-session?): use one session library${passportAdvice}`,
         );
       }
       instance.decorateRequest(field, {
@@ -73,6 +81,10 @@ export class FastifySessions {
           done(error);
         },
       );
+    });
+    instance.addHook('onError', (request, _reply, error, done) => {
+      onRequestError(error, request);
+      done();
     });
     if (followers.length > 0) {
       instance.addHook('onRequest', (request, reply, done) => {

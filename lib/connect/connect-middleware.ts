@@ -1,23 +1,24 @@
-import type { SessionRequest, SessionResponse } from './http-types.js';
-import { emitOptionsWarning, resolveSessionOptions, unknownOptionNames } from './resolve-options.js';
-import { SessionManager } from './session-manager.js';
-import type { SessionOptions } from './session-options.js';
-import type { SessionStore } from './session-store.js';
+import type { SessionRequest, SessionResponse } from '../core/http-types.js';
+import { emitOptionsWarning, resolveSessionOptions, unknownOptionNames } from '../core/resolve-options.js';
+import { SessionManager } from '../core/session-manager.js';
+import type { SessionOptions } from '../core/session-options.js';
+import { MemoryStore } from '../stores/memory-store.js';
 
 /**
  * The core as a plain `(req, res, next)` middleware for Express/connect apps outside Nest (and
- * for side-by-side comparisons with express-session). `store` is required here: the default
- * MemoryStore is chosen by SessionModule. A failure committing the session goes to `next(error)`
- * while the head is unsent (store errors carry `status`, `expose: false` and, for 503,
- * `headers` with `Retry-After`, which Express's final handler uses).
+ * for side-by-side comparisons with express-session). Without a `store`, sessions go to a new
+ * `MemoryStore`, as with SessionModule. Options are checked as SessionModule checks them: a
+ * wrong one throws `SessionOptionsError` naming it. A failure committing the session goes to
+ * `next(error)` while the head is unsent (store errors carry `status`, `expose: false` and, for
+ * 503, `headers` with `Retry-After`, which Express's final handler uses).
  */
 export function createSessionMiddleware(
-  options: SessionOptions & { store: SessionStore | NonNullable<SessionOptions['store']> },
+  options: SessionOptions,
 ): (request: SessionRequest, response: SessionResponse, next: (error?: unknown) => void) => void {
   const resolved = resolveSessionOptions(options);
   const unknownNames = unknownOptionNames(options);
   if (unknownNames.length > 0) emitOptionsWarning(`nest-sessions: unknown option(s) ignored: ${unknownNames.join(', ')}. Check the spelling.`);
-  const sessionManager = new SessionManager(resolved, resolved.store!);
+  const sessionManager = new SessionManager(resolved, resolved.store ?? new MemoryStore());
   return (request, response, next) => {
     sessionManager
       .attach(request, response, (error, finish) => {
