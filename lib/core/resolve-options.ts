@@ -53,7 +53,7 @@ export interface ResolvedSessionOptions extends ResolvedOwnerOptions {
 const COOKIE_NAME_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const KNOWN_COOKIE_KEYS = new Set(['path', 'domain', 'httpOnly', 'secure', 'maxAge', 'expires', 'partitioned', 'priority', 'sameSite']);
 const KNOWN_OPTIONS = new Set([
-  'secret', 'secretFromRequest', 'name', 'cookie', 'genid', 'proxy', 'resave', 'rolling',
+  'secret', 'secretFromRequest', 'name', 'key', 'cookie', 'genid', 'proxy', 'resave', 'rolling',
   'saveUninitialized', 'store', 'unset', 'storeUnavailable', 'absoluteTimeout',
   'sessionOwner', 'trackClient',
 ]);
@@ -70,7 +70,7 @@ export function resolveSessionOptions(options: SessionOptions, warn: OptionsWarn
   const warnOnce = onceByKey(warn);
   return {
     secrets: resolveSecrets(options.secret, options.secretFromRequest, warn),
-    cookieName: resolveCookieName(options.name),
+    cookieName: resolveCookieNameOption(options, warn),
     cookieOptions:
       typeof cookieOptions === 'function'
         ? (request) => checkRequestCookieOptions(cookieOptions(request), warnOnce)
@@ -145,10 +145,24 @@ function warnIfShortSecret(secret: SessionSecret, where: string, warn: OptionsWa
   );
 }
 
-function resolveCookieName(name: unknown): string {
+/**
+ * `name`, or express-session's legacy `key` when `name` is not given (express-session reads
+ * `name || key`): ignoring `key` would rename the cookie and sign every user out.
+ */
+function resolveCookieNameOption(options: SessionOptions, warn: OptionsWarning): string {
+  if (options.key === undefined) return resolveCookieName(options.name, 'name');
+  if (options.name !== undefined) {
+    warn('nest-sessions: option `key` ignored: `name` is given (`key` is express-session\'s old name for `name`). Remove `key`.');
+    return resolveCookieName(options.name, 'name');
+  }
+  warn('nest-sessions: option `key` is express-session\'s old name for `name`: the cookie is named from it. Rename it to `name`.');
+  return resolveCookieName(options.key, 'key');
+}
+
+function resolveCookieName(name: unknown, optionName: 'name' | 'key'): string {
   if (name === undefined) return 'connect.sid';
   if (typeof name !== 'string' || !COOKIE_NAME_TOKEN.test(name)) {
-    throw new SessionOptionsError('name', `must be a cookie name without spaces or separators, got ${JSON.stringify(name)}`);
+    throw new SessionOptionsError(optionName, `must be a cookie name without spaces or separators, got ${JSON.stringify(name)}`);
   }
   return name;
 }

@@ -59,6 +59,11 @@ export interface SessionOptions {
   /** Name of the session-id cookie. Default `'connect.sid'` (express-session's). */
   name?: string;
   /**
+   * @deprecated express-session's old name for `name`, honoured as express-session does (when
+   * `name` is not given), with a warning at start-up: rename it to `name`.
+   */
+  key?: string;
+  /**
    * Cookie attributes, or a function of the request returning them. An invalid attribute from
    * the function (often derived from request headers) is left out of that response's cookie
    * and warned about once per attribute, rather than failing the request.
