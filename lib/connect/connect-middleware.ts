@@ -1,7 +1,7 @@
-import type { SessionRequest, SessionResponse } from '../core/http-types.js';
-import { emitOptionsWarning, resolveSessionOptions, unknownOptionNames } from '../core/resolve-options.js';
-import { SessionManager } from '../core/session-manager.js';
-import type { SessionOptions } from '../core/session-options.js';
+import type { SessionRequest, SessionResponse } from '../core/http/http-types.js';
+import { emitOptionsWarning, resolveSessionOptions, unknownOptionNames } from '../core/options/resolve-options.js';
+import { SessionManager } from '../core/management/session-manager.js';
+import type { SessionOptions } from '../core/options/session-options.js';
 import { MemoryStore } from '../stores/memory-store.js';
 
 /**

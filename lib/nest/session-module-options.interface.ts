@@ -1,6 +1,6 @@
 import type { ExecutionContext, MiddlewareConsumer } from '@nestjs/common';
-import type { SessionWithData } from '../core/http-types.js';
-import type { SessionOptions } from '../core/session-options.js';
+import type { SessionWithData } from '../core/http/http-types.js';
+import type { SessionOptions } from '../core/options/session-options.js';
 import type { MemoryStoreOptions } from '../stores/memory-store.js';
 
 type MiddlewareConfigProxy = ReturnType<MiddlewareConsumer['apply']>;

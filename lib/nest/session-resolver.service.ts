@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { ExecutionContext } from '@nestjs/common';
-import type { SessionRequest, SessionResponse, SessionWithData } from '../core/http-types.js';
+import type { SessionRequest, SessionResponse, SessionWithData } from '../core/http/http-types.js';
 import { SessionStateError } from '../core/errors.js';
-import { attachOutcomeOf, SessionManager } from '../core/session-manager.js';
+import { attachOutcomeOf, SessionManager } from '../core/management/session-manager.js';
 import { graphqlRequestOf, graphqlResponseOf, isGraphqlContext, withGraphqlErrorExtensions } from './graphql-context.js';
 import { logUnreportableError, replyWithHttpError, storeUnavailableException, toHttpException } from './http-errors.js';
 // Express's response or Fastify's reply, as guards and pipes get them: the 503's Retry-After goes

@@ -1,7 +1,7 @@
 import { ForbiddenException, Inject, Injectable, Optional, UnauthorizedException } from '@nestjs/common';
 import type { CanActivate, ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { SessionRequest, SessionResponse, SessionWithData } from '../core/http-types.js';
+import type { SessionRequest, SessionResponse, SessionWithData } from '../core/http/http-types.js';
 import { REQUIRED_SESSION_KEYS, SKIP_SESSION_GUARD } from './session-guard.decorators.js';
 import type { SessionModuleOptions } from './session-module-options.interface.js';
 import { missingSessionModuleError } from './missing-session-module.js';

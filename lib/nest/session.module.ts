@@ -1,10 +1,10 @@
 import { Inject, Module, RequestMethod } from '@nestjs/common';
 import { APP_FILTER, HttpAdapterHost, ModulesContainer } from '@nestjs/core';
 import type { MiddlewareConsumer, NestModule, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import type { ResolvedSessionOptions } from '../core/resolve-options.js';
-import { SessionManager } from '../core/session-manager.js';
-import { SessionStore } from '../core/session-store.js';
-import { UserSessions } from '../core/user-sessions.js';
+import type { ResolvedSessionOptions } from '../core/options/resolve-options.js';
+import { SessionManager } from '../core/management/session-manager.js';
+import { SessionStore } from '../core/store/session-store.js';
+import { UserSessions } from '../core/management/user-sessions.js';
 import { MemoryStore } from '../stores/memory-store.js';
 import { FlashParamPipe } from './flash.decorator.js';
 import { resolveModuleOptions } from './resolve-module-options.js';

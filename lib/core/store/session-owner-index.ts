@@ -1,5 +1,5 @@
-import { SessionOptionsError } from './errors.js';
-import type { SessionWithData } from './http-types.js';
+import { SessionOptionsError } from '../errors.js';
+import type { SessionWithData } from '../session/session-data.js';
 import type { SessionStore } from './session-store.js';
 
 /** Who owns a session (a user id), or undefined for a session of nobody (anonymous). */

@@ -1,8 +1,9 @@
-import type { SessionResponse } from './http-types.js';
-import { moveWriteHeadHeaders, restoreResponseHead, snapshotResponseHead } from './response-head.js';
-import type { ResponseHeadSnapshot } from './response-head.js';
+import type { SessionResponse } from '../http/http-types.js';
+import { moveWriteHeadHeaders, restoreResponseHead, snapshotResponseHead } from '../http/response-head.js';
+import type { ResponseHeadSnapshot } from '../http/response-head.js';
 import type { SessionLifecycle } from './session-lifecycle.js';
-import { applicationHookBase, commitByResponse } from './application-response-hooks.js';
+import { applicationHookBase, commitByResponse } from '../http/express/application-response-hooks.js';
+import type { ResponseCommitHooks } from '../http/express/application-response-hooks.js';
 
 /**
  * Called when committing the session at the end of the response failed: the store write, or
@@ -59,7 +60,7 @@ function forgetCommit(response: SessionResponse): void {
 }
 
 /** The steps of one response's commit, whichever way the response is hooked. */
-export class ResponseCommit {
+export class ResponseCommit implements ResponseCommitHooks {
   #areHeadersHandled = false;
   /** Setting the cookie failed inside a head the handler wrote itself; reported at the end. */
   #headerError: unknown;

@@ -1,10 +1,9 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeader, OutgoingHttpHeaders } from 'node:http';
-import type { Session } from './session.js';
-import type { SessionData } from './session-data.js';
-import type { SessionStore } from './session-store.js';
+import type { SessionWithData } from '../session/session-data.js';
+import type { SessionStore } from '../store/session-store.js';
 
-/** A session as handlers see it: the Session methods plus the application's typed data. */
-export type SessionWithData = Session & Partial<SessionData>;
+// `req.session`'s type is defined with the session data; the request types name it.
+export type { SessionWithData };
 
 /**
  * The parts of a request the core reads and writes: Node's IncomingMessage as Express or

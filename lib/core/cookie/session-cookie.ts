@@ -12,7 +12,7 @@ import {
 } from './cookie-attributes.js';
 import type { PriorityValue, SameSiteValue } from './cookie-attributes.js';
 import { parseDateText } from './date-text.js';
-import { SessionCookieError } from './errors.js';
+import { SessionCookieError } from '../errors.js';
 import { setCookieText } from './set-cookie-text.js';
 
 /** The cookie as it is stored with the session (connect-redis / express-session JSON shape). */

@@ -1,6 +1,6 @@
 import { flashChangesBetween } from './flash.js';
 import type { FlashChanges } from './flash.js';
-import type { SessionRecord } from './session-store.js';
+import type { SessionRecord } from './session-record.js';
 
 /**
  * What one request changed in a session, key by key: what a store that merges writes instead

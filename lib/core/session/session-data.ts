@@ -1,3 +1,5 @@
+import type { Session } from './session.js';
+
 /**
  * The data an application keeps in its sessions. Empty here; applications describe their own
  * keys by augmenting it, as express-session's `SessionData` is augmented:
@@ -10,3 +12,6 @@
  */
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export interface SessionData {}
+
+/** A session as handlers see it: the Session methods plus the application's typed data. */
+export type SessionWithData = Session & Partial<SessionData>;

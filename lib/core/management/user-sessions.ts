@@ -1,12 +1,12 @@
-import { SessionStoreError, toStoreError } from './errors.js';
-import type { ResolvedSessionOptions } from './resolve-options.js';
-import { activityOf } from './session-activity.js';
-import { publishSessionEvent } from './session-events.js';
-import { sessionHandle } from './session-handle.js';
-import { hasOwnerIndex, ownerIdOf, ownerOfSession } from './session-owner.js';
-import { isUsableRecord } from './session-record.js';
-import type { SessionRecord, SessionStore } from './session-store.js';
-import { sharedClass } from './shared-across-builds.js';
+import { SessionStoreError, toStoreError } from '../errors.js';
+import type { ResolvedSessionOptions } from '../options/resolve-options.js';
+import { activityOf } from '../lifecycle/session-activity.js';
+import { publishSessionEvent } from '../lifecycle/session-events.js';
+import { sessionHandle } from '../session/session-handle.js';
+import { hasOwnerIndex, ownerIdOf, ownerOfSession } from '../store/session-owner-index.js';
+import { isUsableRecord } from '../session/session-record.js';
+import type { SessionRecord, SessionStore } from '../store/session-store.js';
+import { sharedClass } from '../shared-across-builds.js';
 
 /** One session of a user, as `UserSessions.list` shows it: never its id. */
 export interface UserSessionInfo {

@@ -1,8 +1,8 @@
-import type { SessionSecret } from './cookie-signing.js';
-import type { SessionRequest } from './http-types.js';
-import type { CallbackSessionStore } from './callback-store-adapter.js';
-import type { SessionOwnerResolver } from './session-owner.js';
-import type { SessionStore } from './session-store.js';
+import type { SessionSecret } from '../cookie/cookie-signing.js';
+import type { SessionRequest } from '../http/http-types.js';
+import type { CallbackSessionStore } from '../store/callback-store-adapter.js';
+import type { SessionOwnerResolver } from '../store/session-owner-index.js';
+import type { SessionStore } from '../store/session-store.js';
 
 /** `SameSite` attribute values; `'auto'` means `None` over HTTPS and `Lax` over HTTP. */
 export type SameSiteOption = boolean | 'lax' | 'strict' | 'none' | 'auto';

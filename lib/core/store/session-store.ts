@@ -1,16 +1,13 @@
 import { EventEmitter } from 'node:events';
-import type { SessionChanges } from './session-changes.js';
-import type { StoredCookie } from './session-cookie.js';
-import { sharedClass } from './shared-across-builds.js';
+import type { SessionChanges } from '../session/session-changes.js';
+import type { SessionRecord } from '../session/session-record.js';
+import { sharedClass } from '../shared-across-builds.js';
 
 /** Marks SessionStore instances across copies of the package (a registered, global symbol). */
 const SESSION_STORE_BRAND = Symbol.for('nest-sessions.SessionStore');
 
-/** A session as a store keeps it: the data plus the cookie, in express-session's JSON shape. */
-export interface SessionRecord {
-  cookie: StoredCookie;
-  [key: string]: unknown;
-}
+// The record a store keeps is defined beside the functions that build and check it.
+export type { SessionRecord };
 
 /**
  * How a write may treat an existing entry. `'create'` writes only if the id is absent (a new

@@ -1,9 +1,9 @@
-import type { SessionSecret } from './cookie-signing.js';
-import { isCallbackSessionStore, toSessionStore } from './callback-store-adapter.js';
-import { describe, domainProblem, expiresProblem, lifetimeProblem, pathProblem, toPriority, toSameSite, warnDateMaxAgeOnce } from './cookie-attributes.js';
-import { SessionCookieError, SessionOptionsError } from './errors.js';
-import type { SessionRequest } from './http-types.js';
-import { generateSessionId } from './session-id.js';
+import type { SessionSecret } from '../cookie/cookie-signing.js';
+import { isCallbackSessionStore, toSessionStore } from '../store/callback-store-adapter.js';
+import { describe, domainProblem, expiresProblem, lifetimeProblem, pathProblem, toPriority, toSameSite, warnDateMaxAgeOnce } from '../cookie/cookie-attributes.js';
+import { SessionCookieError, SessionOptionsError } from '../errors.js';
+import type { SessionRequest } from '../http/http-types.js';
+import { generateSessionId } from '../session/session-id.js';
 import type {
   SameSiteOption,
   SessionCookieOptions,
@@ -11,9 +11,9 @@ import type {
   StoreUnavailableBehaviour,
   UnsetBehaviour,
 } from './session-options.js';
-import { resolveOwnerOptions } from './session-owner.js';
-import type { ResolvedOwnerOptions } from './session-owner.js';
-import { SessionStore } from './session-store.js';
+import { resolveOwnerOptions } from '../store/session-owner-index.js';
+import type { ResolvedOwnerOptions } from '../store/session-owner-index.js';
+import { SessionStore } from '../store/session-store.js';
 
 /** Cookie attributes after validation, `'auto'` values still to be resolved per request. */
 export interface CheckedCookieOptions extends Omit<SessionCookieOptions, 'sameSite' | 'secure'> {

@@ -1,6 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import type { Session } from './session.js';
-import { ownerOfSession } from './session.js';
 
 /**
  * The reserved session key under which flash messages wait for a later request: an object that
@@ -8,6 +6,25 @@ import { ownerOfSession } from './session.js';
  * can add and remove messages one by one when requests overlap (see `FlashChanges`).
  */
 export const FLASH_KEY = '__flash';
+
+/** A `Session` (session.ts calls this file, so the class is not imported here). */
+type FlashSession = object;
+
+/** What taking flash messages asks of the request a session belongs to: its lifecycle. */
+interface FlashRequest {
+  takeFlashMessages(session: FlashSession, messageIds: readonly string[]): Promise<readonly string[] | undefined>;
+}
+
+/**
+ * The request a session belongs to (the field stays private to the session's users);
+ * undefined for a session of the package's other build (ESM / CommonJS). Set by session.ts.
+ */
+let requestOfSession: (session: FlashSession) => FlashRequest | undefined = () => undefined;
+
+/** Called once by the Session class, which alone can read a session's request. */
+export function setSessionRequestAccessor(accessor: (session: FlashSession) => FlashRequest | undefined): void {
+  requestOfSession = accessor;
+}
 
 /** Flash messages by key, as `@Flash()` returns them. */
 export type FlashMessages = Record<string, unknown[]>;
@@ -59,7 +76,7 @@ function newMessageId(): string {
 }
 
 /** `session.flash(key, value)`: adds a message for a later request. */
-export function flashMessage(session: Session, key: string, value: unknown): void {
+export function flashMessage(session: FlashSession, key: string, value: unknown): void {
   if (typeof key !== 'string') throw new TypeError('nest-sessions: session.flash(key, value) needs a string key');
   const members = storedMembers(session, true)!;
   const messageId = newMessageId();
@@ -74,13 +91,13 @@ export function flashMessage(session: Session, key: string, value: unknown): voi
  * (`SessionStore.takeFlashMessages`), and a message another request read meanwhile is not
  * returned here; elsewhere they are removed from this request's session.
  */
-export async function takeFlash(session: Session, key: string): Promise<unknown[]>;
-export async function takeFlash(session: Session, key?: undefined): Promise<FlashMessages>;
-export async function takeFlash(session: Session, key?: string): Promise<unknown[] | FlashMessages> {
+export async function takeFlash(session: FlashSession, key: string): Promise<unknown[]>;
+export async function takeFlash(session: FlashSession, key?: undefined): Promise<FlashMessages>;
+export async function takeFlash(session: FlashSession, key?: string): Promise<unknown[] | FlashMessages> {
   const members = storedMembers(session, false);
   const readableIds = members ? readableMessageIds(session, members, key) : [];
   if (readableIds.length === 0) return key === undefined ? {} : [];
-  const takenAtStore = await ownerOfSession(session)?.takeFlashMessages(session, readableIds);
+  const takenAtStore = await requestOfSession(session)?.takeFlashMessages(session, readableIds);
   const takenIds = takenAtStore === undefined ? readableIds : readableIds.filter((id) => takenAtStore.includes(id));
   const { takenMembers } = requestStateOf(session);
   for (const messageId of takenIds) takenMembers.set(messageId, members![messageId]);
@@ -93,7 +110,7 @@ export async function takeFlash(session: Session, key?: string): Promise<unknown
  * Puts back the messages this request read: its response is a 5xx, so the page that was to
  * show them was not shown.
  */
-export function restoreTakenFlash(session: Session): void {
+export function restoreTakenFlash(session: FlashSession): void {
   const takenMembers = requestStates.get(session)?.takenMembers;
   if (!takenMembers || takenMembers.size === 0) return;
   const members = storedMembers(session, true)!;
@@ -137,7 +154,7 @@ export function flashChangesBetween(before: Record<string, unknown>, after: Reco
 }
 
 /** Ids of the messages under `key` (any key) not flashed in this request, oldest first. */
-function readableMessageIds(session: Session, members: FlashMembers, key: string | undefined): string[] {
+function readableMessageIds(session: FlashSession, members: FlashMembers, key: string | undefined): string[] {
   const flashedIds = requestStates.get(session)?.flashedIds;
   const readable = Object.keys(members).filter((messageId) => {
     if (flashedIds?.has(messageId)) return false;
@@ -157,7 +174,7 @@ function compareMessageIds(members: FlashMembers, a: string, b: string): number 
 }
 
 /** Removes messages from the session's `__flash`, and the key once no message is left. */
-function removeFromSession(session: Session, members: FlashMembers, messageIds: readonly string[]): void {
+function removeFromSession(session: FlashSession, members: FlashMembers, messageIds: readonly string[]): void {
   for (const messageId of messageIds) delete members[messageId];
   const data = session as unknown as Record<string, unknown>;
   if (data[FLASH_KEY] === members && Object.keys(members).length === 0) delete data[FLASH_KEY];
@@ -188,7 +205,7 @@ function defineMember(members: FlashMembers, messageId: string, member: unknown)
   Object.defineProperty(members, messageId, { value: member, enumerable: true, writable: true, configurable: true });
 }
 
-function requestStateOf(session: Session): FlashRequestState {
+function requestStateOf(session: FlashSession): FlashRequestState {
   let state = requestStates.get(session);
   if (!state) requestStates.set(session, (state = { flashedIds: new Set(), takenMembers: new Map() }));
   return state;
@@ -201,7 +218,7 @@ function membersIn(data: Record<string, unknown>): FlashMembers | undefined {
 }
 
 /** The session's messages, created when asked for. */
-function storedMembers(session: Session, create: boolean): FlashMembers | undefined {
+function storedMembers(session: FlashSession, create: boolean): FlashMembers | undefined {
   const data = session as unknown as Record<string, unknown>;
   const members = membersIn(data);
   if (members || !create) return members;

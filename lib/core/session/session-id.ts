@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { MAX_SESSION_ID_LENGTH } from './cookie-signing.js';
+import { MAX_SESSION_ID_LENGTH } from '../cookie/cookie-signing.js';
 
 /** Bytes of randomness in a generated session id: 192 bits, as express-session's uid-safe(24). */
 export const SESSION_ID_BYTES = 24;

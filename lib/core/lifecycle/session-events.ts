@@ -1,8 +1,8 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
-import type { SessionSecret } from './cookie-signing.js';
-import { sessionHandle } from './session-handle.js';
-import type { SessionOwnerResolver } from './session-owner.js';
-import { ownerOfSession } from './session-owner.js';
+import type { SessionSecret } from '../cookie/cookie-signing.js';
+import { sessionHandle } from '../session/session-handle.js';
+import type { SessionOwnerResolver } from '../store/session-owner-index.js';
+import { ownerOfSession } from '../store/session-owner-index.js';
 
 /**
  * Names of the `node:diagnostics_channel` channels nest-sessions publishes on, one per

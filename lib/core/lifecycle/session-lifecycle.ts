@@ -1,24 +1,24 @@
 import { decideCommit, shouldDestroyUnset, shouldMerge, shouldSetCookie } from './commit-rules.js';
 import type { CommitFacts } from './commit-rules.js';
-import type { SessionSecret } from './cookie-signing.js';
-import { signSessionId } from './cookie-signing.js';
-import { SessionStateError, toStoreError } from './errors.js';
-import { applyFlashChanges, FLASH_KEY, removeFlashMembers, restoreTakenFlash } from './flash.js';
-import type { SessionRequest, SessionResponse } from './http-types.js';
-import { isSecureRequest } from './request-security.js';
-import type { CheckedCookieOptions, ResolvedSessionOptions } from './resolve-options.js';
-import { Session, serializeSessionData } from './session.js';
-import type { SessionOwner } from './session.js';
+import type { SessionSecret } from '../cookie/cookie-signing.js';
+import { signSessionId } from '../cookie/cookie-signing.js';
+import { SessionStateError, toStoreError } from '../errors.js';
+import { applyFlashChanges, FLASH_KEY, removeFlashMembers, restoreTakenFlash } from '../session/flash.js';
+import type { SessionRequest, SessionResponse } from '../http/http-types.js';
+import { isSecureRequest } from '../http/request-security.js';
+import type { CheckedCookieOptions, ResolvedSessionOptions } from '../options/resolve-options.js';
+import { Session, serializeSessionData } from '../session/session.js';
+import type { SessionOwner } from '../session/session.js';
 import { noteSessionActivity } from './session-activity.js';
 import { publishDestroyed, publishRegenerated, publishRotated, publishSessionEvent } from './session-events.js';
-import { changesBetween } from './session-changes.js';
-import type { SessionChanges } from './session-changes.js';
-import { appendSetCookie } from './session-cookie-header.js';
-import { SessionCookie } from './session-cookie.js';
-import { sessionIdProblem } from './session-id.js';
-import type { ResolvedCookieAttributes } from './session-cookie.js';
-import { toSessionRecord, isUsableRecord } from './session-record.js';
-import type { SessionRecord, SessionStore, StoreWriteMode } from './session-store.js';
+import { changesBetween } from '../session/session-changes.js';
+import type { SessionChanges } from '../session/session-changes.js';
+import { appendSetCookie } from '../transport/session-cookie-header.js';
+import { SessionCookie } from '../cookie/session-cookie.js';
+import { sessionIdProblem } from '../session/session-id.js';
+import type { ResolvedCookieAttributes } from '../cookie/session-cookie.js';
+import { toSessionRecord, isUsableRecord } from '../session/session-record.js';
+import type { SessionRecord, SessionStore, StoreWriteMode } from '../store/session-store.js';
 
 const SECURE_COOKIE_OVER_HTTP =
   'nest-sessions: the session cookie is Secure (cookie.secure: true) but the request did not arrive over HTTPS, so no cookie ' +

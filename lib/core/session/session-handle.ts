@@ -1,5 +1,5 @@
 import { createHash, createHmac } from 'node:crypto';
-import type { SessionSecret } from './cookie-signing.js';
+import type { SessionSecret } from '../cookie/cookie-signing.js';
 
 /** Key of the handles when no secret is configured (`secretFromRequest`). */
 const UNKEYED_HANDLE_KEY = 'nest-sessions:session-handle';

@@ -1,8 +1,8 @@
-import type { SessionRequest } from './http-types.js';
-import type { Session } from './session.js';
-import type { ResolvedOwnerOptions } from './session-owner.js';
-import { hasOwnerIndex, ownerOfSession } from './session-owner.js';
-import type { SessionStore } from './session-store.js';
+import type { SessionRequest } from '../http/http-types.js';
+import type { Session } from '../session/session.js';
+import type { ResolvedOwnerOptions } from '../store/session-owner-index.js';
+import { hasOwnerIndex, ownerOfSession } from '../store/session-owner-index.js';
+import type { SessionStore } from '../store/session-store.js';
 
 /** The reserved session key holding when an owned session was created and last active. */
 export const ACTIVITY_KEY = '__activity';

@@ -1,8 +1,13 @@
-import { domainProblem, expiresProblem, isEpochMilliseconds, lifetimeProblem, pathProblem, toPriority, toSameSite } from './cookie-attributes.js';
-import { isoTextOf } from './date-text.js';
+import { domainProblem, expiresProblem, isEpochMilliseconds, lifetimeProblem, pathProblem, toPriority, toSameSite } from '../cookie/cookie-attributes.js';
+import { isoTextOf } from '../cookie/date-text.js';
 import type { Session } from './session.js';
-import type { StoredCookie } from './session-cookie.js';
-import type { SessionRecord } from './session-store.js';
+import type { StoredCookie } from '../cookie/session-cookie.js';
+
+/** A session as a store keeps it: the data plus the cookie, in express-session's JSON shape. */
+export interface SessionRecord {
+  cookie: StoredCookie;
+  [key: string]: unknown;
+}
 
 /** The data's JSON as the lifecycle computed it for change detection, kept on the record. */
 const DATA_JSON = Symbol('nest-sessions.dataJson');

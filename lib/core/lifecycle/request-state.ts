@@ -1,8 +1,8 @@
 import { IncomingMessage } from 'node:http';
-import { installedOnApplicationPrototype } from './application-prototype.js';
-import type { SessionRequest } from './http-types.js';
-import { sharedAcrossBuilds } from './shared-across-builds.js';
-import type { SessionStore } from './session-store.js';
+import { installedOnApplicationPrototype } from '../http/express/application-prototype.js';
+import type { SessionRequest } from '../http/http-types.js';
+import { sharedAcrossBuilds } from '../shared-across-builds.js';
+import type { SessionStore } from '../store/session-store.js';
 
 /** Why a request has, or has not, got a session after `attach`. */
 export type AttachOutcome =

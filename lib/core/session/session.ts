@@ -1,5 +1,5 @@
-import { flashMessage } from './flash.js';
-import type { SessionCookie } from './session-cookie.js';
+import { flashMessage, setSessionRequestAccessor } from './flash.js';
+import type { SessionCookie } from '../cookie/session-cookie.js';
 
 /** A callback in Node's style, as Passport and other express-session clients pass them. */
 export type SessionCallback = (error?: unknown) => void;
@@ -17,12 +17,6 @@ export interface SessionOwner {
    */
   takeFlashMessages(session: Session, messageIds: readonly string[]): Promise<readonly string[] | undefined>;
 }
-
-/**
- * The request a session belongs to, for flash.ts (the field stays private to the session's
- * users); undefined for a session of the package's other build (ESM / CommonJS).
- */
-export let ownerOfSession: (session: Session) => SessionOwner | undefined;
 
 /** Resolves when `promise` settles; errors are left to callers who await, never unhandled. */
 function promiseOrCallback<T>(promise: Promise<T>, callback: SessionCallback | undefined): Promise<T> | undefined {
@@ -67,7 +61,8 @@ export class Session {
   }
 
   static {
-    ownerOfSession = (session) => (#owner in session ? session.#owner : undefined);
+    // flash.ts reaches the session's request through this accessor.
+    setSessionRequestAccessor((session) => (#owner in session ? session.#owner : undefined));
   }
 
   get id(): string {

@@ -1,22 +1,22 @@
-import { SessionOptionsError, SessionStoreUnavailableError, toStoreError } from './errors.js';
-import type { SessionSecret } from './cookie-signing.js';
-import type { SessionRequest, SessionResponse } from './http-types.js';
-import { requestPath } from './request-security.js';
-import { exposeSessionStore, setAttachOutcome } from './request-state.js';
-import type { AttachOutcome } from './request-state.js';
-import { requestFacingStore } from './request-store.js';
-import type { ResolvedSessionOptions } from './resolve-options.js';
-import { hookResponse } from './response-hooks.js';
-import type { CommitErrorHandler } from './response-hooks.js';
-import { readSessionCookie } from './session-cookie-header.js';
-import { publishDestroyed } from './session-events.js';
-import { SessionLifecycle } from './session-lifecycle.js';
-import { isUsableRecord } from './session-record.js';
-import type { SessionRecord, SessionStore } from './session-store.js';
-import { VerifiedCookieCache } from './verified-cookie-cache.js';
+import { SessionOptionsError, SessionStoreUnavailableError, toStoreError } from '../errors.js';
+import type { SessionSecret } from '../cookie/cookie-signing.js';
+import type { SessionRequest, SessionResponse } from '../http/http-types.js';
+import { requestPath } from '../http/request-security.js';
+import { exposeSessionStore, setAttachOutcome } from '../lifecycle/request-state.js';
+import type { AttachOutcome } from '../lifecycle/request-state.js';
+import { requestFacingStore } from '../store/request-facing-store.js';
+import type { ResolvedSessionOptions } from '../options/resolve-options.js';
+import { hookResponse } from '../lifecycle/response-hooks.js';
+import type { CommitErrorHandler } from '../lifecycle/response-hooks.js';
+import { readSessionCookie } from '../transport/session-cookie-header.js';
+import { publishDestroyed } from '../lifecycle/session-events.js';
+import { SessionLifecycle } from '../lifecycle/session-lifecycle.js';
+import { isUsableRecord } from '../session/session-record.js';
+import type { SessionRecord, SessionStore } from '../store/session-store.js';
+import { VerifiedCookieCache } from '../cookie/verified-cookie-cache.js';
 
-export type { AttachOutcome } from './request-state.js';
-export { attachOutcomeOf } from './request-state.js';
+export type { AttachOutcome } from '../lifecycle/request-state.js';
+export { attachOutcomeOf } from '../lifecycle/request-state.js';
 
 /**
  * The framework-free session middleware: read id → load → attach → (at the end) decide →

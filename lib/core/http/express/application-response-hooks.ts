@@ -1,7 +1,6 @@
 import { ServerResponse } from 'node:http';
 import { installedOnApplicationPrototype } from './application-prototype.js';
-import type { SessionResponse } from './http-types.js';
-import type { ResponseCommit } from './response-hooks.js';
+import type { SessionResponse } from '../http-types.js';
 
 /**
  * The session's `writeHead`/`end` hooks, installed once on an Express application's response
@@ -12,7 +11,13 @@ import type { ResponseCommit } from './response-hooks.js';
  * `commitByResponse` is committed through it, any other (a route without sessions, a response
  * a session middleware of the other build hooked itself) goes straight to Node's methods.
  */
-export const commitByResponse = new WeakMap<object, ResponseCommit>();
+export const commitByResponse = new WeakMap<object, ResponseCommitHooks>();
+
+/** What the prototype's hooks call for a response with a commit (the lifecycle's `ResponseCommit`). */
+export interface ResponseCommitHooks {
+  writeHead(response: SessionResponse, args: unknown[]): unknown;
+  end(response: SessionResponse, args: unknown[]): unknown;
+}
 
 type ResponseMethods = Pick<SessionResponse, 'writeHead' | 'end'>;
 

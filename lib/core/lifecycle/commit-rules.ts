@@ -1,5 +1,5 @@
-import type { ResolvedSessionOptions } from './resolve-options.js';
-import type { StoreWriteMode } from './session-store.js';
+import type { ResolvedSessionOptions } from '../options/resolve-options.js';
+import type { StoreWriteMode } from '../store/session-store.js';
 
 /**
  * What is known about the request's session when its response goes out. The rules below are

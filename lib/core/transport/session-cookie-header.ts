@@ -1,8 +1,8 @@
 import { parseCookie } from 'cookie';
-import type { SessionSecret } from './cookie-signing.js';
-import { verifySessionCookieValue } from './cookie-signing.js';
-import type { SessionResponse } from './http-types.js';
-import type { VerifiedCookieCache } from './verified-cookie-cache.js';
+import type { SessionSecret } from '../cookie/cookie-signing.js';
+import { verifySessionCookieValue } from '../cookie/cookie-signing.js';
+import type { SessionResponse } from '../http/http-types.js';
+import type { VerifiedCookieCache } from '../cookie/verified-cookie-cache.js';
 
 /** The session cookie a request carried, verified. */
 export interface SessionIdCookie {
