@@ -17,8 +17,8 @@ export { RequireSessionKeys, SkipSessionGuard, REQUIRED_SESSION_KEYS, SKIP_SESSI
 export { SessionMiddleware } from './nest/session.middleware.js';
 export { SessionStoreExceptionFilter } from './nest/session-store-exception.filter.js';
 export { SessionResolver } from './nest/session-resolver.service.js';
-export { SessionWsInterceptor } from './nest/session-ws.interceptor.js';
-export type { SessionSocket } from './nest/session-ws.message.js';
+export { SessionWsInterceptor } from './nest/websocket/session-ws.interceptor.js';
+export type { SessionSocket } from './nest/websocket/session-ws.message.js';
 
 // Framework-free core
 export { SessionManager, attachOutcomeOf } from './core/management/session-manager.js';
@@ -52,7 +52,7 @@ export type { SessionRecord, StoreWriteMode, StoreWriteOptions } from './core/st
 export type { SessionChanges } from './core/session/session-changes.js';
 export { CallbackStoreAdapter, toSessionStore } from './core/store/callback-store-adapter.js';
 export type { CallbackSessionStore } from './core/store/callback-store-adapter.js';
-export { MemoryStore } from './stores/memory-store.js';
-export type { MemoryStoreOptions } from './stores/memory-store.js';
+export { MemoryStore } from './stores/memory/memory-store.js';
+export type { MemoryStoreOptions } from './stores/memory/memory-store.js';
 // RedisStore: import it from 'nest-sessions/redis' (lib/redis.ts), so that apps on the
 // MemoryStore never load ioredis.

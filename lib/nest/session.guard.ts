@@ -6,9 +6,9 @@ import { REQUIRED_SESSION_KEYS, SKIP_SESSION_GUARD } from './session-guard.decor
 import type { SessionModuleOptions } from './session-module-options.interface.js';
 import { missingSessionModuleError } from './missing-session-module.js';
 import { SESSION_MODULE_OPTIONS } from './session.module-definition.js';
-import { isGraphqlContext, withGraphqlErrorExtensions, withGraphqlExtensions } from './graphql-context.js';
+import { isGraphqlContext, withGraphqlErrorExtensions, withGraphqlExtensions } from './graphql/graphql-context.js';
 import { SessionResolver } from './session-resolver.service.js';
-import { toWsException } from './session-ws.errors.js';
+import { toWsException } from './websocket/session-ws.errors.js';
 
 /**
  * The default sign-in test: a `userId` or `user` value in the session, or a Passport user.

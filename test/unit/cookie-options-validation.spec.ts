@@ -5,7 +5,7 @@ import { resolveSessionOptions } from '../../lib/core/options/resolve-options.js
 import type { CheckedCookieOptions } from '../../lib/core/options/resolve-options.js';
 import { SessionLifecycle } from '../../lib/core/lifecycle/session-lifecycle.js';
 import type { SessionCookieOptions, SessionOptions } from '../../lib/core/options/session-options.js';
-import { MemoryStore } from '../../lib/stores/memory-store.js';
+import { MemoryStore } from '../../lib/stores/memory/memory-store.js';
 import { fakeRequest } from './fake-http.js';
 
 // 32 characters or more: a shorter secret is warned about, and these tests count the warnings.

@@ -4,7 +4,7 @@ import { SessionCookieError, SessionOptionsError } from '../../lib/core/errors.j
 import type { SessionOptions } from '../../lib/core/options/session-options.js';
 import type { SessionRequest } from '../../lib/core/http/http-types.js';
 import { CallbackStoreAdapter } from '../../lib/core/store/callback-store-adapter.js';
-import { MemoryStore } from '../../lib/stores/memory-store.js';
+import { MemoryStore } from '../../lib/stores/memory/memory-store.js';
 
 const secret = 'keyboard cat';
 const request: SessionRequest = { headers: {}, url: '/' };

@@ -6,7 +6,7 @@ import { moveWriteHeadHeaders } from '../../lib/core/http/response-head.js';
 import type { Session } from '../../lib/core/session/session.js';
 import { SessionManager } from '../../lib/core/management/session-manager.js';
 import type { SessionOptions } from '../../lib/core/options/session-options.js';
-import { MemoryStore } from '../../lib/stores/memory-store.js';
+import { MemoryStore } from '../../lib/stores/memory/memory-store.js';
 import { cookieHeaderFrom, fakeRequest, fakeResponse } from './fake-http.js';
 import type { FakeResponse } from './fake-http.js';
 

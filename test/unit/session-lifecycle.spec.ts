@@ -8,7 +8,7 @@ import type { Session } from '../../lib/core/session/session.js';
 import { SessionLifecycle } from '../../lib/core/lifecycle/session-lifecycle.js';
 import type { SessionOptions } from '../../lib/core/options/session-options.js';
 import type { SessionRecord } from '../../lib/core/store/session-store.js';
-import { MemoryStore } from '../../lib/stores/memory-store.js';
+import { MemoryStore } from '../../lib/stores/memory/memory-store.js';
 import { fakeRequest, fakeResponse } from './fake-http.js';
 
 const secret = 'keyboard cat';

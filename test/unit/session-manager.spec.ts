@@ -6,7 +6,7 @@ import { resolveSessionOptions } from '../../lib/core/options/resolve-options.js
 import { Session } from '../../lib/core/session/session.js';
 import { SessionManager, attachOutcomeOf } from '../../lib/core/management/session-manager.js';
 import type { SessionOptions } from '../../lib/core/options/session-options.js';
-import { MemoryStore } from '../../lib/stores/memory-store.js';
+import { MemoryStore } from '../../lib/stores/memory/memory-store.js';
 import { cookieHeaderFrom, fakeRequest, fakeResponse } from './fake-http.js';
 
 const secret = 'keyboard cat';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { FLASH_KEY } from '../core/session/flash.js';
-import type { SessionChanges } from '../core/session/session-changes.js';
+import { FLASH_KEY } from '../../core/session/flash.js';
+import type { SessionChanges } from '../../core/session/session-changes.js';
 import { isReplyError } from './redis-errors.js';
 import type { RedisClient } from './redis-store-options.js';
 

@@ -1,4 +1,4 @@
-import { SessionStoreError, SessionStoreUnavailableError } from '../core/errors.js';
+import { SessionStoreError, SessionStoreUnavailableError } from '../../core/errors.js';
 
 /**
  * Server replies meaning "not now" rather than "wrong": the server is loading its data, has

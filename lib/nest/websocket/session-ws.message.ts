@@ -1,9 +1,9 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ExecutionContext } from '@nestjs/common';
-import { SessionStateError } from '../core/errors.js';
-import type { SessionRequest, SessionWithData } from '../core/http/http-types.js';
-import type { AttachOutcome, SessionManager } from '../core/management/session-manager.js';
+import { SessionStateError } from '../../core/errors.js';
+import type { SessionRequest, SessionWithData } from '../../core/http/http-types.js';
+import type { AttachOutcome, SessionManager } from '../../core/management/session-manager.js';
 import { upgradeRequestOf } from './session-ws.upgrades.js';
 
 /**

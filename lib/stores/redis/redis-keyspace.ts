@@ -1,4 +1,4 @@
-import { SessionStoreUnavailableError } from '../core/errors.js';
+import { SessionStoreUnavailableError } from '../../core/errors.js';
 import type { RedisClient, RedisClusterClient } from './redis-store-options.js';
 
 /** The keys of one SCAN page, with the server that holds them. */

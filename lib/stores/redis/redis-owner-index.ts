@@ -1,4 +1,4 @@
-import { ACTIVITY_INTERVAL_MS } from '../core/lifecycle/session-activity.js';
+import { ACTIVITY_INTERVAL_MS } from '../../core/lifecycle/session-activity.js';
 import type { RedisClient } from './redis-store-options.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { RedisOptions } from 'ioredis';
-import type { SessionRecord } from '../core/store/session-store.js';
+import type { SessionRecord } from '../../core/store/session-store.js';
 
 /**
  * The part of an ioredis client the store uses: a structural type, so that `Redis` and

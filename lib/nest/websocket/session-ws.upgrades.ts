@@ -1,7 +1,7 @@
 // `@nestjs/platform-ws` hands gateways bare `ws` sockets, which keep neither the upgrade request
 // nor its cookie: the request is remembered here, by its TCP socket, when the HTTP server sees it.
 import type { IncomingMessage } from 'node:http';
-import { sharedAcrossBuilds } from '../core/shared-across-builds.js';
+import { sharedAcrossBuilds } from '../../core/shared-across-builds.js';
 
 /** What an upgrade listener needs of the application's HTTP server (Node's `http.Server`). */
 export interface UpgradingServer {

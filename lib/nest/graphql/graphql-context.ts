@@ -2,8 +2,8 @@
 // without importing `@nestjs/graphql` (a dependency of the app, never of this library).
 import { HttpException } from '@nestjs/common';
 import type { ExecutionContext } from '@nestjs/common';
-import type { SessionRequest, SessionResponse } from '../core/http/http-types.js';
-import { attachOutcomeOf } from '../core/management/session-manager.js';
+import type { SessionRequest, SessionResponse } from '../../core/http/http-types.js';
+import { attachOutcomeOf } from '../../core/management/session-manager.js';
 
 /** A resolver's arguments are `[root, args, context, info]`; `GqlExecutionContext` reads the context here. */
 const GRAPHQL_CONTEXT_ARGUMENT = 2;

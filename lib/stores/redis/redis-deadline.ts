@@ -1,4 +1,4 @@
-import { SessionStoreUnavailableError } from '../core/errors.js';
+import { SessionStoreUnavailableError } from '../../core/errors.js';
 import type { RedisClient } from './redis-store-options.js';
 
 /**

@@ -1,5 +1,5 @@
 import { HttpException } from '@nestjs/common';
-import { toHttpException } from './http-errors.js';
+import { toHttpException } from '../http-errors.js';
 
 /**
  * A failure as a gateway client should see it. Nest's WebSocket exception filter turns a

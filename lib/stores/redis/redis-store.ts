@@ -1,9 +1,9 @@
 import { Redis } from 'ioredis';
-import { SessionOptionsError, SessionStoreError, SessionStoreUnavailableError } from '../core/errors.js';
-import { SessionStore } from '../core/store/session-store.js';
-import type { SessionRecord, StoreWriteOptions } from '../core/store/session-store.js';
-import type { SessionChanges } from '../core/session/session-changes.js';
-import { recordJsonOf, serializeSessionRecord } from '../core/session/session-record.js';
+import { SessionOptionsError, SessionStoreError, SessionStoreUnavailableError } from '../../core/errors.js';
+import { SessionStore } from '../../core/store/session-store.js';
+import type { SessionRecord, StoreWriteOptions } from '../../core/store/session-store.js';
+import type { SessionChanges } from '../../core/session/session-changes.js';
+import { recordJsonOf, serializeSessionRecord } from '../../core/session/session-record.js';
 import { commandTimeoutOf, withinDeadline } from './redis-deadline.js';
 import { isReplyError, toRedisStoreError } from './redis-errors.js';
 import { forEachKeyPage, isCluster, pipelineOn, prefixPattern } from './redis-keyspace.js';

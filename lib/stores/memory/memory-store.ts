@@ -1,11 +1,11 @@
-import { SessionOptionsError } from '../core/errors.js';
-import { SessionStore } from '../core/store/session-store.js';
-import type { SessionRecord, StoreWriteOptions } from '../core/store/session-store.js';
-import { parseDateText } from '../core/cookie/date-text.js';
-import type { SessionChanges } from '../core/session/session-changes.js';
-import { applyFlashChanges, FLASH_KEY, removeFlashMembers } from '../core/session/flash.js';
-import { serializeSessionRecord } from '../core/session/session-record.js';
-import { OwnerIndex } from './owner-index.js';
+import { SessionOptionsError } from '../../core/errors.js';
+import { SessionStore } from '../../core/store/session-store.js';
+import type { SessionRecord, StoreWriteOptions } from '../../core/store/session-store.js';
+import { parseDateText } from '../../core/cookie/date-text.js';
+import type { SessionChanges } from '../../core/session/session-changes.js';
+import { applyFlashChanges, FLASH_KEY, removeFlashMembers } from '../../core/session/flash.js';
+import { serializeSessionRecord } from '../../core/session/session-record.js';
+import { OwnerIndex } from './memory-owner-index.js';
 
 /** Options of the in-process store. */
 export interface MemoryStoreOptions {

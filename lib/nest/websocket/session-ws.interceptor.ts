@@ -2,8 +2,8 @@ import { Injectable, Optional } from '@nestjs/common';
 import type { CallHandler, ExecutionContext, NestInterceptor } from '@nestjs/common';
 import { concat, defer, Observable } from 'rxjs';
 import { catchError, concatMap, ignoreElements } from 'rxjs/operators';
-import { SessionManager } from '../core/management/session-manager.js';
-import { missingSessionModuleError } from './missing-session-module.js';
+import { SessionManager } from '../../core/management/session-manager.js';
+import { missingSessionModuleError } from '../missing-session-module.js';
 import { toWsException } from './session-ws.errors.js';
 import { runInWsMessage, wsMessageOf } from './session-ws.message.js';
 
