@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { SessionChanges } from '../../lib/core/session-changes.js';
-import type { SessionRecord, SessionStore } from '../../lib/core/session-store.js';
-import { FLASH_KEY } from '../../lib/core/flash.js';
+import type { SessionChanges } from '../../lib/core/session/session-changes.js';
+import type { SessionRecord, SessionStore } from '../../lib/core/store/session-store.js';
+import { FLASH_KEY } from '../../lib/core/session/flash.js';
 import { sleep } from '../support/redis-server.js';
 
 /**

@@ -1,9 +1,9 @@
 import { EventEmitter } from 'node:events';
 import session from 'express-session';
-import { CallbackStoreAdapter, isCallbackSessionStore, toSessionStore } from '../../lib/core/callback-store-adapter.js';
-import type { CallbackSessionStore } from '../../lib/core/callback-store-adapter.js';
-import type { SessionRecord } from '../../lib/core/session-store.js';
-import { MemoryStore } from '../../lib/stores/memory-store.js';
+import { CallbackStoreAdapter, isCallbackSessionStore, toSessionStore } from '../../lib/core/store/callback-store-adapter.js';
+import type { CallbackSessionStore } from '../../lib/core/store/callback-store-adapter.js';
+import type { SessionRecord } from '../../lib/core/store/session-store.js';
+import { MemoryStore } from '../../lib/stores/memory/memory-store.js';
 
 /** One expiry for every record, so records built at different moments compare equal. */
 const EXPIRES = new Date(Date.now() + 3_600_000).toISOString();
