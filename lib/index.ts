@@ -10,49 +10,49 @@ export type { SessionOptionsFactory } from './nest/session.module-definition.js'
 export type { SessionModuleOptions, SessionRoute, SessionExcludedRoute, SessionFollowerMiddleware, IsAuthenticated } from './nest/session-module-options.interface.js';
 export { Session, SessionParamPipe } from './nest/session.decorator.js';
 export { Flash, FlashParamPipe } from './nest/flash.decorator.js';
-export type { FlashChanges, FlashMessages } from './core/flash.js';
+export type { FlashChanges, FlashMessages } from './core/session/flash.js';
 export type { RequestWithSession, ResponseWithSession } from './nest/session.decorator.js';
 export { SessionGuard, hasSignedInUser } from './nest/session.guard.js';
 export { RequireSessionKeys, SkipSessionGuard, REQUIRED_SESSION_KEYS, SKIP_SESSION_GUARD } from './nest/session-guard.decorators.js';
 export { SessionMiddleware } from './nest/session.middleware.js';
 export { SessionStoreExceptionFilter } from './nest/session-store-exception.filter.js';
 export { SessionResolver } from './nest/session-resolver.service.js';
-export { SessionWsInterceptor } from './nest/session-ws.interceptor.js';
-export type { SessionSocket } from './nest/session-ws.message.js';
+export { SessionWsInterceptor } from './nest/websocket/session-ws.interceptor.js';
+export type { SessionSocket } from './nest/websocket/session-ws.message.js';
 
 // Framework-free core
-export { SessionManager, attachOutcomeOf } from './core/session-manager.js';
-export type { AttachOutcome } from './core/session-manager.js';
+export { SessionManager, attachOutcomeOf } from './core/management/session-manager.js';
+export type { AttachOutcome } from './core/management/session-manager.js';
 export { createSessionMiddleware } from './connect/connect-middleware.js';
-export type { SessionOptions, SessionCookieOptions, SameSiteOption, UnsetBehaviour, StoreUnavailableBehaviour } from './core/session-options.js';
-export { resolveSessionOptions } from './core/resolve-options.js';
-export type { SessionData } from './core/session-data.js';
-export type { SessionWithData, SessionRequest, SessionResponse } from './core/http-types.js';
-export type { SessionCallback } from './core/session.js';
-export { SessionCookie } from './core/session-cookie.js';
-export type { StoredCookie } from './core/session-cookie.js';
-export { signSessionId, unsignSessionId } from './core/cookie-signing.js';
-export { generateSessionId } from './core/session-id.js';
+export type { SessionOptions, SessionCookieOptions, SameSiteOption, UnsetBehaviour, StoreUnavailableBehaviour } from './core/options/session-options.js';
+export { resolveSessionOptions } from './core/options/resolve-options.js';
+export type { SessionData } from './core/session/session-data.js';
+export type { SessionWithData, SessionRequest, SessionResponse } from './core/http/http-types.js';
+export type { SessionCallback } from './core/session/session.js';
+export { SessionCookie } from './core/cookie/session-cookie.js';
+export type { StoredCookie } from './core/cookie/session-cookie.js';
+export { signSessionId, unsignSessionId } from './core/cookie/cookie-signing.js';
+export { generateSessionId } from './core/session/session-id.js';
 export { SessionOptionsError, SessionCookieError, SessionStoreError, SessionStoreUnavailableError, SessionStateError } from './core/errors.js';
 
 // Sessions of a user
-export { UserSessions, SessionStoreNotSupportedError } from './core/user-sessions.js';
-export type { UserSessionInfo, RevokeAllOptions } from './core/user-sessions.js';
-export { defaultSessionOwner } from './core/session-owner.js';
-export type { SessionOwnerResolver } from './core/session-owner.js';
-export type { SessionActivity } from './core/session-activity.js';
+export { UserSessions, SessionStoreNotSupportedError } from './core/management/user-sessions.js';
+export type { UserSessionInfo, RevokeAllOptions } from './core/management/user-sessions.js';
+export { defaultSessionOwner } from './core/store/session-owner-index.js';
+export type { SessionOwnerResolver } from './core/store/session-owner-index.js';
+export type { SessionActivity } from './core/lifecycle/session-activity.js';
 
 // Lifecycle events (node:diagnostics_channel)
-export { SESSION_CHANNELS } from './core/session-events.js';
-export type { SessionEvent, SessionEventName, SessionRegeneratedEvent, SessionRotatedEvent, SessionDestroyedEvent, SessionDestroyReason } from './core/session-events.js';
+export { SESSION_CHANNELS } from './core/lifecycle/session-events.js';
+export type { SessionEvent, SessionEventName, SessionRegeneratedEvent, SessionRotatedEvent, SessionDestroyedEvent, SessionDestroyReason } from './core/lifecycle/session-events.js';
 
 // Stores
-export { SessionStore } from './core/session-store.js';
-export type { SessionRecord, StoreWriteMode, StoreWriteOptions } from './core/session-store.js';
-export type { SessionChanges } from './core/session-changes.js';
-export { CallbackStoreAdapter, toSessionStore } from './core/callback-store-adapter.js';
-export type { CallbackSessionStore } from './core/callback-store-adapter.js';
-export { MemoryStore } from './stores/memory-store.js';
-export type { MemoryStoreOptions } from './stores/memory-store.js';
+export { SessionStore } from './core/store/session-store.js';
+export type { SessionRecord, StoreWriteMode, StoreWriteOptions } from './core/store/session-store.js';
+export type { SessionChanges } from './core/session/session-changes.js';
+export { CallbackStoreAdapter, toSessionStore } from './core/store/callback-store-adapter.js';
+export type { CallbackSessionStore } from './core/store/callback-store-adapter.js';
+export { MemoryStore } from './stores/memory/memory-store.js';
+export type { MemoryStoreOptions } from './stores/memory/memory-store.js';
 // RedisStore: import it from 'nest-sessions/redis' (lib/redis.ts), so that apps on the
 // MemoryStore never load ioredis.

@@ -2,5 +2,5 @@
  * nest-sessions/redis: the Redis store. A subpath of its own so that apps on the MemoryStore
  * never load ioredis (an optional peer dependency, needed only by apps that import this).
  */
-export { RedisStore } from './stores/redis-store.js';
-export type { RedisStoreOptions, RedisSessionSerializer, RedisStoreLogger, RedisClient, FailFastClientOptions, ReplicaAcks } from './stores/redis-store-options.js';
+export { RedisStore } from './stores/redis/redis-store.js';
+export type { RedisStoreOptions, RedisSessionSerializer, RedisStoreLogger, RedisClient, FailFastClientOptions, ReplicaAcks } from './stores/redis/redis-store-options.js';

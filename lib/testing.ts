@@ -2,12 +2,12 @@
  * nest-sessions/testing: helpers for an application's own e2e tests.
  */
 import type { INestApplication } from '@nestjs/common';
-import { signSessionId } from './core/cookie-signing.js';
+import { signSessionId } from './core/cookie/cookie-signing.js';
 import { SessionStateError } from './core/errors.js';
-import type { SessionRequest } from './core/http-types.js';
-import type { Session } from './core/session.js';
-import type { SessionData } from './core/session-data.js';
-import { SessionManager } from './core/session-manager.js';
+import type { SessionRequest } from './core/http/http-types.js';
+import type { Session } from './core/session/session.js';
+import type { SessionData } from './core/session/session-data.js';
+import { SessionManager } from './core/management/session-manager.js';
 
 /**
  * Stores a new session holding `data` in the app's own store, through the app's own session

@@ -1,8 +1,8 @@
-import type { SessionRequest, SessionResponse } from '../core/http-types.js';
-import { emitOptionsWarning, resolveSessionOptions, unknownOptionNames } from '../core/resolve-options.js';
-import { SessionManager } from '../core/session-manager.js';
-import type { SessionOptions } from '../core/session-options.js';
-import { MemoryStore } from '../stores/memory-store.js';
+import type { SessionRequest, SessionResponse } from '../core/http/http-types.js';
+import { emitOptionsWarning, resolveSessionOptions, unknownOptionNames } from '../core/options/resolve-options.js';
+import { SessionManager } from '../core/management/session-manager.js';
+import type { SessionOptions } from '../core/options/session-options.js';
+import { MemoryStore } from '../stores/memory/memory-store.js';
 
 /**
  * The core as a plain `(req, res, next)` middleware for Express/connect apps outside Nest (and

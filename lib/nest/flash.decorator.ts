@@ -1,7 +1,7 @@
 import { Injectable, Optional } from '@nestjs/common';
 import type { PipeTransform } from '@nestjs/common';
-import { takeFlash } from '../core/flash.js';
-import type { Session } from '../core/session.js';
+import { takeFlash } from '../core/session/flash.js';
+import type { Session } from '../core/session/session.js';
 import { missingSessionModuleError } from './missing-session-module.js';
 import { SessionLookup, SessionLookupParam, withPlainDesignType } from './session.decorator.js';
 import { SessionResolver } from './session-resolver.service.js';

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { SessionOptionsError } from '../core/errors.js';
-import { resolveSessionOptions, unknownOptionNames } from '../core/resolve-options.js';
-import type { ResolvedSessionOptions } from '../core/resolve-options.js';
+import { resolveSessionOptions, unknownOptionNames } from '../core/options/resolve-options.js';
+import type { ResolvedSessionOptions } from '../core/options/resolve-options.js';
 import type { SessionModuleOptions } from './session-module-options.interface.js';
 
 /** Options of the Nest layer itself, on top of the middleware's. */

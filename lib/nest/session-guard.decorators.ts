@@ -1,5 +1,5 @@
 import { SetMetadata } from '@nestjs/common';
-import type { SessionData } from '../core/session-data.js';
+import type { SessionData } from '../core/session/session-data.js';
 
 /** Metadata key of `@RequireSessionKeys()`. */
 export const REQUIRED_SESSION_KEYS = 'nest-sessions:requiredSessionKeys';

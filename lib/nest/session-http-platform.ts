@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { SessionRequest, SessionResponse } from '../core/http-types.js';
-import type { CommitErrorHandler } from '../core/response-hooks.js';
+import type { SessionRequest, SessionResponse } from '../core/http/http-types.js';
+import type { CommitErrorHandler } from '../core/lifecycle/response-hooks.js';
 import { FastifySessions } from './platforms/fastify-sessions.js';
 import type { FastifyInstanceLike } from './platforms/fastify-sessions.js';
 import { PassportHint } from './passport-hint.js';

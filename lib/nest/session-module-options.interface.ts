@@ -1,7 +1,7 @@
 import type { ExecutionContext, MiddlewareConsumer } from '@nestjs/common';
-import type { SessionWithData } from '../core/http-types.js';
-import type { SessionOptions } from '../core/session-options.js';
-import type { MemoryStoreOptions } from '../stores/memory-store.js';
+import type { SessionWithData } from '../core/http/http-types.js';
+import type { SessionOptions } from '../core/options/session-options.js';
+import type { MemoryStoreOptions } from '../stores/memory/memory-store.js';
 
 type MiddlewareConfigProxy = ReturnType<MiddlewareConsumer['apply']>;
 

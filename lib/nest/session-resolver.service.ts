@@ -1,16 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import type { ExecutionContext } from '@nestjs/common';
-import type { SessionRequest, SessionResponse, SessionWithData } from '../core/http-types.js';
+import type { SessionRequest, SessionResponse, SessionWithData } from '../core/http/http-types.js';
 import { SessionStateError } from '../core/errors.js';
-import { attachOutcomeOf, SessionManager } from '../core/session-manager.js';
-import { graphqlRequestOf, graphqlResponseOf, isGraphqlContext, withGraphqlErrorExtensions } from './graphql-context.js';
+import { attachOutcomeOf, SessionManager } from '../core/management/session-manager.js';
+import { graphqlRequestOf, graphqlResponseOf, isGraphqlContext, withGraphqlErrorExtensions } from './graphql/graphql-context.js';
 import { logUnreportableError, replyWithHttpError, storeUnavailableException, toHttpException } from './http-errors.js';
 // Express's response or Fastify's reply, as guards and pipes get them: the 503's Retry-After goes
 // there (the core's view of a Fastify reply is bound only in onSend).
 import type { RetryableResponse } from './http-errors.js';
 import { SessionHttpPlatform } from './session-http-platform.js';
-import { toWsException } from './session-ws.errors.js';
-import { currentWsMessage, wsMessageOf } from './session-ws.message.js';
+import { toWsException } from './websocket/session-ws.errors.js';
+import { currentWsMessage, wsMessageOf } from './websocket/session-ws.message.js';
 
 /**
  * Finds the session of whatever Nest is handling. Where the middleware already ran, that is

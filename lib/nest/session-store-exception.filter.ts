@@ -2,7 +2,7 @@ import { Catch } from '@nestjs/common';
 import type { ArgumentsHost } from '@nestjs/common';
 import { BaseExceptionFilter } from '@nestjs/core';
 import { SessionStoreError } from '../core/errors.js';
-import type { SessionResponse } from '../core/http-types.js';
+import type { SessionResponse } from '../core/http/http-types.js';
 import { toHttpException } from './http-errors.js';
 
 /**

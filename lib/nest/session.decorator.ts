@@ -1,7 +1,7 @@
 import { createParamDecorator, Injectable, Optional } from '@nestjs/common';
 import type { ExecutionContext, PipeTransform, Type } from '@nestjs/common';
-import type { SessionRequest, SessionResponse, SessionWithData } from '../core/http-types.js';
-import type { SessionData } from '../core/session-data.js';
+import type { SessionRequest, SessionResponse, SessionWithData } from '../core/http/http-types.js';
+import type { SessionData } from '../core/session/session-data.js';
 import { missingSessionModuleError } from './missing-session-module.js';
 import { SessionResolver } from './session-resolver.service.js';
 

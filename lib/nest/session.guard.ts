@@ -1,14 +1,14 @@
 import { ForbiddenException, Inject, Injectable, Optional, UnauthorizedException } from '@nestjs/common';
 import type { CanActivate, ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { SessionRequest, SessionResponse, SessionWithData } from '../core/http-types.js';
+import type { SessionRequest, SessionResponse, SessionWithData } from '../core/http/http-types.js';
 import { REQUIRED_SESSION_KEYS, SKIP_SESSION_GUARD } from './session-guard.decorators.js';
 import type { SessionModuleOptions } from './session-module-options.interface.js';
 import { missingSessionModuleError } from './missing-session-module.js';
 import { SESSION_MODULE_OPTIONS } from './session.module-definition.js';
-import { isGraphqlContext, withGraphqlErrorExtensions, withGraphqlExtensions } from './graphql-context.js';
+import { isGraphqlContext, withGraphqlErrorExtensions, withGraphqlExtensions } from './graphql/graphql-context.js';
 import { SessionResolver } from './session-resolver.service.js';
-import { toWsException } from './session-ws.errors.js';
+import { toWsException } from './websocket/session-ws.errors.js';
 
 /**
  * The default sign-in test: a `userId` or `user` value in the session, or a Passport user.

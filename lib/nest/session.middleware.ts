@@ -1,7 +1,7 @@
 import { HttpException, Injectable } from '@nestjs/common';
 import type { NestMiddleware } from '@nestjs/common';
-import type { SessionRequest, SessionResponse } from '../core/http-types.js';
-import { SessionManager } from '../core/session-manager.js';
+import type { SessionRequest, SessionResponse } from '../core/http/http-types.js';
+import { SessionManager } from '../core/management/session-manager.js';
 import { logUnreportableError, toHttpException } from './http-errors.js';
 import { SessionHttpPlatform } from './session-http-platform.js';
 

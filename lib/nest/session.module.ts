@@ -1,11 +1,11 @@
 import { Inject, Module, RequestMethod } from '@nestjs/common';
 import { APP_FILTER, HttpAdapterHost, ModulesContainer } from '@nestjs/core';
 import type { MiddlewareConsumer, NestModule, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import type { ResolvedSessionOptions } from '../core/resolve-options.js';
-import { SessionManager } from '../core/session-manager.js';
-import { SessionStore } from '../core/session-store.js';
-import { UserSessions } from '../core/user-sessions.js';
-import { MemoryStore } from '../stores/memory-store.js';
+import type { ResolvedSessionOptions } from '../core/options/resolve-options.js';
+import { SessionManager } from '../core/management/session-manager.js';
+import { SessionStore } from '../core/store/session-store.js';
+import { UserSessions } from '../core/management/user-sessions.js';
+import { MemoryStore } from '../stores/memory/memory-store.js';
 import { FlashParamPipe } from './flash.decorator.js';
 import { resolveModuleOptions } from './resolve-module-options.js';
 import { SessionParamPipe } from './session.decorator.js';
@@ -17,9 +17,9 @@ import type { SessionModuleOptions } from './session-module-options.interface.js
 import { ConfigurableSessionModule, SESSION_MODULE_OPTIONS } from './session.module-definition.js';
 import { assertOneSessionModule } from './session-module-imports.js';
 import { SessionResolver } from './session-resolver.service.js';
-import { SessionWsInterceptor } from './session-ws.interceptor.js';
-import { rememberUpgradeRequests } from './session-ws.upgrades.js';
-import type { UpgradingServer } from './session-ws.upgrades.js';
+import { SessionWsInterceptor } from './websocket/session-ws.interceptor.js';
+import { rememberUpgradeRequests } from './websocket/session-ws.upgrades.js';
+import type { UpgradingServer } from './websocket/session-ws.upgrades.js';
 import { withNestLogger } from './store-logger.js';
 
 /** Injection token of the validated, defaulted middleware options. */

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { SessionStore } from '../core/session-store.js';
+import type { SessionStore } from '../core/store/session-store.js';
 
 /** A store that logs (RedisStore) and lets its owner choose where, unless the user already did. */
 interface StoreWithDefaultLogger {

@@ -15,7 +15,7 @@ import type { SessionRequest } from '../../lib/index.js';
 import { TEST_SECRET } from '../support/e2e-app.js';
 import { cookieHeaderFrom, fakeRequest, fakeResponse } from '../unit/fake-http.js';
 import { SessionHttpPlatform } from '../../lib/nest/session-http-platform.js';
-import { withGraphqlExtensions } from '../../lib/nest/graphql-context.js';
+import { withGraphqlExtensions } from '../../lib/nest/graphql/graphql-context.js';
 
 /** The execution context of a resolver: arguments `[root, args, context, info]`, type `graphql`. */
 function graphqlContext(contextValue: unknown): ExecutionContext {

@@ -7,7 +7,7 @@ import type { Server } from 'node:http';
 import { parseSetCookie } from 'cookie';
 import { Session, SessionCookie, SessionCookieError } from '../../lib/index.js';
 import type { SessionCookieOptions, SessionRecord } from '../../lib/index.js';
-import { isUsableRecord } from '../../lib/core/session-record.js';
+import { isUsableRecord } from '../../lib/core/session/session-record.js';
 import { cookiePair, createSessionApp, PLATFORMS, sessionIdOf, SessionTestController } from '../support/e2e-app.js';
 import type { PlatformName } from '../support/e2e-app.js';
 import { createExpressSessionApp } from '../support/express-app.js';

@@ -45,6 +45,8 @@ describe.each(PLATFORMS)('RedisStore through a Sentinel failover of a frozen mas
 
   it('loses no acknowledged logout and no acknowledged increment', async () => {
     const http = request(app.getHttpServer());
+    // Writes wait for a replica (the Sentinel default): it must have finished its first sync.
+    await waitUntil(() => topology.isSyncedReplica(topology.replica), 'the replica is synced');
     const devices: string[] = [];
     for (let index = 0; index < SIGNED_IN_DEVICES; index++) {
       devices.push(cookiePair((await http.post(`/login?user=device-${index}`).expect(200)).headers['set-cookie'])!);

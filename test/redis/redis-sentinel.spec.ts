@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import { RedisStore } from '../../lib/redis.js';
+import { SessionStoreUnavailableError } from '../../lib/index.js';
 import { RedisServerProcess, waitUntil } from '../support/redis-server.js';
 import { sessionRecord, uniquePrefix } from './redis-targets.js';
 
@@ -26,7 +27,8 @@ describe('RedisStore behind Redis Sentinel', () => {
       name: MASTER_NAME,
       ...RedisStore.failFastClientOptions,
     });
-    const store = new RedisStore({ client, prefix: uniquePrefix() });
+    // This master has no replica: waiting for one (the Sentinel default) is turned off.
+    const store = new RedisStore({ client, prefix: uniquePrefix(), waitForReplicas: false });
     try {
       await store.set('via-sentinel', sessionRecord({ userId: 'alice' }));
       expect((await store.get('via-sentinel'))?.userId).toBe('alice');
@@ -44,6 +46,7 @@ describe('RedisStore behind Redis Sentinel', () => {
     const store = new RedisStore({
       connection: { sentinels: [{ host: '127.0.0.1', port: sentinel.port }], name: MASTER_NAME },
       prefix: uniquePrefix(),
+      waitForReplicas: false,
     });
     try {
       await waitUntil(() => store.client.status === 'ready', 'the store found the master');
@@ -51,6 +54,21 @@ describe('RedisStore behind Redis Sentinel', () => {
       expect((await store.get('created'))?.views).toBe(3);
     } finally {
       await store.close();
+    }
+  });
+
+  it('on a Sentinel client, a write waits for a replica by default: without one it is refused (503) with a message naming the option', async () => {
+    const sentinels = [{ host: '127.0.0.1', port: sentinel.port }];
+    const passedIn = new Redis({ sentinels, name: MASTER_NAME, ...RedisStore.failFastClientOptions });
+    const stores = [new RedisStore({ client: passedIn, prefix: uniquePrefix() }), new RedisStore({ connection: { sentinels, name: MASTER_NAME }, prefix: uniquePrefix() })];
+    try {
+      for (const store of stores) {
+        await expect(store.set('unconfirmed', sessionRecord())).rejects.toThrow(/0 of 1 replicas confirmed.*waitForReplicas/);
+        await expect(store.set('unconfirmed', sessionRecord())).rejects.toBeInstanceOf(SessionStoreUnavailableError);
+      }
+    } finally {
+      for (const store of stores) await store.close();
+      passedIn.disconnect();
     }
   });
 

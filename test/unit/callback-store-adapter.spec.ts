@@ -1,9 +1,9 @@
 import { EventEmitter } from 'node:events';
 import session from 'express-session';
-import { CallbackStoreAdapter, isCallbackSessionStore, toSessionStore } from '../../lib/core/callback-store-adapter.js';
-import type { CallbackSessionStore } from '../../lib/core/callback-store-adapter.js';
-import type { SessionRecord } from '../../lib/core/session-store.js';
-import { MemoryStore } from '../../lib/stores/memory-store.js';
+import { CallbackStoreAdapter, isCallbackSessionStore, toSessionStore } from '../../lib/core/store/callback-store-adapter.js';
+import type { CallbackSessionStore } from '../../lib/core/store/callback-store-adapter.js';
+import type { SessionRecord } from '../../lib/core/store/session-store.js';
+import { MemoryStore } from '../../lib/stores/memory/memory-store.js';
 
 /** One expiry for every record, so records built at different moments compare equal. */
 const EXPIRES = new Date(Date.now() + 3_600_000).toISOString();
@@ -119,7 +119,15 @@ describe('CallbackStoreAdapter', () => {
       destroy: (_id, callback) => callback?.(),
       all: (callback) => callback(null, [{ ...record(), id: 'x' }, record()]),
     });
-    expect(Object.keys(await store.all!()).sort()).toEqual(['1', 'x']);
+    expect(await store.all!()).toEqual({ x: record(), 1: record() });
+  });
+
+  it("resolves set, destroy, touch and clear to nothing whatever the callback passes: a store's false is not \"the session was not there\"", async () => {
+    const store = new CallbackStoreAdapter(failingStore((callback) => (callback as (error: unknown, value: unknown) => void)(null, false)));
+    await expect(store.set('a', record())).resolves.toBeUndefined();
+    await expect(store.destroy('a')).resolves.toBeUndefined();
+    await expect(store.touch!('a', record())).resolves.toBeUndefined();
+    await expect(store.clear!()).resolves.toBeUndefined();
   });
 });
 

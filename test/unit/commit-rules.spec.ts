@@ -1,5 +1,5 @@
-import { decideCommit, shouldDestroyUnset, shouldMerge, shouldSave, shouldSetCookie, shouldTouch } from '../../lib/core/commit-rules.js';
-import type { CommitFacts } from '../../lib/core/commit-rules.js';
+import { decideCommit, shouldDestroyUnset, shouldMerge, shouldSave, shouldSetCookie, shouldTouch } from '../../lib/core/lifecycle/commit-rules.js';
+import type { CommitFacts } from '../../lib/core/lifecycle/commit-rules.js';
 
 const base: CommitFacts = {
   sessionId: 'id',

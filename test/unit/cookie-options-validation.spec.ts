@@ -1,11 +1,11 @@
 import { jest } from '@jest/globals';
 import { SessionCookieError, SessionOptionsError, SessionStateError } from '../../lib/core/errors.js';
-import type { SessionRequest } from '../../lib/core/http-types.js';
-import { resolveSessionOptions } from '../../lib/core/resolve-options.js';
-import type { CheckedCookieOptions } from '../../lib/core/resolve-options.js';
-import { SessionLifecycle } from '../../lib/core/session-lifecycle.js';
-import type { SessionCookieOptions, SessionOptions } from '../../lib/core/session-options.js';
-import { MemoryStore } from '../../lib/stores/memory-store.js';
+import type { SessionRequest } from '../../lib/core/http/http-types.js';
+import { resolveSessionOptions } from '../../lib/core/options/resolve-options.js';
+import type { CheckedCookieOptions } from '../../lib/core/options/resolve-options.js';
+import { SessionLifecycle } from '../../lib/core/lifecycle/session-lifecycle.js';
+import type { SessionCookieOptions, SessionOptions } from '../../lib/core/options/session-options.js';
+import { MemoryStore } from '../../lib/stores/memory/memory-store.js';
 import { fakeRequest } from './fake-http.js';
 
 // 32 characters or more: a shorter secret is warned about, and these tests count the warnings.

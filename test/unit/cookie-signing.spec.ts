@@ -1,5 +1,5 @@
 import { sign } from 'cookie-signature';
-import { signSessionId, unsignSessionId } from '../../lib/core/cookie-signing.js';
+import { signSessionId, unsignSessionId } from '../../lib/core/cookie/cookie-signing.js';
 
 describe('cookie-signing', () => {
   const secret = 'keyboard cat';

@@ -1,8 +1,8 @@
-import { isoTextOf, parseDateText, utcTextOf } from '../../lib/core/date-text.js';
-import { SessionCookie } from '../../lib/core/session-cookie.js';
-import { serializeSessionRecord, toSessionRecord } from '../../lib/core/session-record.js';
-import { Session, serializeSessionData } from '../../lib/core/session.js';
-import type { SessionOwner } from '../../lib/core/session.js';
+import { isoTextOf, parseDateText, utcTextOf } from '../../lib/core/cookie/date-text.js';
+import { SessionCookie } from '../../lib/core/cookie/session-cookie.js';
+import { serializeSessionRecord, toSessionRecord } from '../../lib/core/session/session-record.js';
+import { Session, serializeSessionData } from '../../lib/core/session/session.js';
+import type { SessionOwner } from '../../lib/core/session/session.js';
 
 const owner = {} as SessionOwner;
 

@@ -1,4 +1,4 @@
-import type { SessionRequest, SessionResponse } from '../../lib/core/http-types.js';
+import type { SessionRequest, SessionResponse } from '../../lib/core/http/http-types.js';
 
 /** A response that keeps headers as Node's does and records how it ended. */
 export interface FakeResponse extends SessionResponse {

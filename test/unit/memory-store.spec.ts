@@ -1,7 +1,7 @@
 import { jest } from '@jest/globals';
 import { SessionOptionsError } from '../../lib/core/errors.js';
-import type { SessionRecord } from '../../lib/core/session-store.js';
-import { MemoryStore } from '../../lib/stores/memory-store.js';
+import type { SessionRecord } from '../../lib/core/store/session-store.js';
+import { MemoryStore } from '../../lib/stores/memory/memory-store.js';
 
 const NOW = Date.UTC(2030, 0, 1);
 const ONE_DAY = 24 * 60 * 60 * 1000;

@@ -1,6 +1,6 @@
 import { jest } from '@jest/globals';
 import { SessionStoreError, SessionStoreUnavailableError } from '../../lib/index.js';
-import { withinDeadline } from '../../lib/stores/redis-deadline.js';
+import { withinDeadline } from '../../lib/stores/redis/redis-deadline.js';
 
 const TIMEOUT_MS = 1_000;
 

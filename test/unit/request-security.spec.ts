@@ -1,5 +1,5 @@
-import { isSecureRequest, requestPath } from '../../lib/core/request-security.js';
-import type { SessionRequest } from '../../lib/core/http-types.js';
+import { isSecureRequest, requestPath } from '../../lib/core/http/request-security.js';
+import type { SessionRequest } from '../../lib/core/http/http-types.js';
 
 function request(overrides: Partial<SessionRequest> = {}): SessionRequest {
   return { headers: {}, url: '/', ...overrides };

@@ -1,6 +1,6 @@
 import { jest } from '@jest/globals';
 import { MemoryStore, SessionStore } from '../../lib/index.js';
-import { requestFacingStore } from '../../lib/core/request-store.js';
+import { requestFacingStore } from '../../lib/core/store/request-facing-store.js';
 
 const record = { cookie: { originalMaxAge: null }, views: 1 };
 

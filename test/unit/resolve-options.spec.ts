@@ -1,10 +1,10 @@
 import session from 'express-session';
-import { resolveSessionOptions, unknownOptionNames } from '../../lib/core/resolve-options.js';
+import { resolveSessionOptions, unknownOptionNames } from '../../lib/core/options/resolve-options.js';
 import { SessionCookieError, SessionOptionsError } from '../../lib/core/errors.js';
-import type { SessionOptions } from '../../lib/core/session-options.js';
-import type { SessionRequest } from '../../lib/core/http-types.js';
-import { CallbackStoreAdapter } from '../../lib/core/callback-store-adapter.js';
-import { MemoryStore } from '../../lib/stores/memory-store.js';
+import type { SessionOptions } from '../../lib/core/options/session-options.js';
+import type { SessionRequest } from '../../lib/core/http/http-types.js';
+import { CallbackStoreAdapter } from '../../lib/core/store/callback-store-adapter.js';
+import { MemoryStore } from '../../lib/stores/memory/memory-store.js';
 
 const secret = 'keyboard cat';
 const request: SessionRequest = { headers: {}, url: '/' };

@@ -1,12 +1,12 @@
 import { jest } from '@jest/globals';
 import { SessionStoreError } from '../../lib/core/errors.js';
-import type { SessionRequest } from '../../lib/core/http-types.js';
-import { resolveSessionOptions } from '../../lib/core/resolve-options.js';
-import { moveWriteHeadHeaders } from '../../lib/core/response-head.js';
-import type { Session } from '../../lib/core/session.js';
-import { SessionManager } from '../../lib/core/session-manager.js';
-import type { SessionOptions } from '../../lib/core/session-options.js';
-import { MemoryStore } from '../../lib/stores/memory-store.js';
+import type { SessionRequest } from '../../lib/core/http/http-types.js';
+import { resolveSessionOptions } from '../../lib/core/options/resolve-options.js';
+import { moveWriteHeadHeaders } from '../../lib/core/http/response-head.js';
+import type { Session } from '../../lib/core/session/session.js';
+import { SessionManager } from '../../lib/core/management/session-manager.js';
+import type { SessionOptions } from '../../lib/core/options/session-options.js';
+import { MemoryStore } from '../../lib/stores/memory/memory-store.js';
 import { cookieHeaderFrom, fakeRequest, fakeResponse } from './fake-http.js';
 import type { FakeResponse } from './fake-http.js';
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { applyFlashChanges } from '../../lib/core/flash.js';
-import { changesBetween } from '../../lib/core/session-changes.js';
+import { applyFlashChanges } from '../../lib/core/session/flash.js';
+import { changesBetween } from '../../lib/core/session/session-changes.js';
 
 /** Applies changes to data as a merging store does: set keys replaced, deleted keys removed. */
 function applied(before: Record<string, unknown>, beforeJson: string, afterJson: string): Record<string, unknown> {

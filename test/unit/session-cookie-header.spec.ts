@@ -1,10 +1,10 @@
 import { sign } from 'cookie-signature';
-import { appendSetCookie, readSessionCookie } from '../../lib/core/session-cookie-header.js';
+import { appendSetCookie, readSessionCookie } from '../../lib/core/transport/session-cookie-header.js';
 
 /** The verified session id of a Cookie header, as the manager reads it. */
 const readSessionIdCookie = (header: string | undefined, name: string, secrets: string[]) =>
   readSessionCookie(header, name, secrets)?.sessionId;
-import type { SessionResponse } from '../../lib/core/http-types.js';
+import type { SessionResponse } from '../../lib/core/http/http-types.js';
 
 const secret = 'keyboard cat';
 const sessionId = 'sessionid123';

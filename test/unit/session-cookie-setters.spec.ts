@@ -1,6 +1,6 @@
 import { jest } from '@jest/globals';
 import { SessionCookieError } from '../../lib/core/errors.js';
-import { SessionCookie } from '../../lib/core/session-cookie.js';
+import { SessionCookie } from '../../lib/core/cookie/session-cookie.js';
 
 const NOW = Date.UTC(2030, 0, 1);
 

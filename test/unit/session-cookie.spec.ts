@@ -1,7 +1,7 @@
 import { jest } from '@jest/globals';
 import { createRequire } from 'node:module';
 import { parseSetCookie } from 'cookie';
-import { SessionCookie } from '../../lib/core/session-cookie.js';
+import { SessionCookie } from '../../lib/core/cookie/session-cookie.js';
 
 /** express-session's own Cookie class, to compare serialized output and JSON keys. */
 const ExpressSessionCookie = createRequire(import.meta.url)('express-session/session/cookie.js') as new (

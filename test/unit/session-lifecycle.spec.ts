@@ -1,14 +1,14 @@
 import { jest } from '@jest/globals';
 import { SessionStateError, SessionStoreError, SessionStoreUnavailableError } from '../../lib/core/errors.js';
-import type { SessionRequest } from '../../lib/core/http-types.js';
-import { resolveSessionOptions } from '../../lib/core/resolve-options.js';
-import type { CheckedCookieOptions } from '../../lib/core/resolve-options.js';
-import { takeFlash } from '../../lib/core/flash.js';
-import type { Session } from '../../lib/core/session.js';
-import { SessionLifecycle } from '../../lib/core/session-lifecycle.js';
-import type { SessionOptions } from '../../lib/core/session-options.js';
-import type { SessionRecord } from '../../lib/core/session-store.js';
-import { MemoryStore } from '../../lib/stores/memory-store.js';
+import type { SessionRequest } from '../../lib/core/http/http-types.js';
+import { resolveSessionOptions } from '../../lib/core/options/resolve-options.js';
+import type { CheckedCookieOptions } from '../../lib/core/options/resolve-options.js';
+import { takeFlash } from '../../lib/core/session/flash.js';
+import type { Session } from '../../lib/core/session/session.js';
+import { SessionLifecycle } from '../../lib/core/lifecycle/session-lifecycle.js';
+import type { SessionOptions } from '../../lib/core/options/session-options.js';
+import type { SessionRecord } from '../../lib/core/store/session-store.js';
+import { MemoryStore } from '../../lib/stores/memory/memory-store.js';
 import { fakeRequest, fakeResponse } from './fake-http.js';
 
 const secret = 'keyboard cat';

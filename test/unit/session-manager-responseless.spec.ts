@@ -1,8 +1,8 @@
 import { sign } from 'cookie-signature';
-import { resolveSessionOptions } from '../../lib/core/resolve-options.js';
-import type { Session } from '../../lib/core/session.js';
-import { SessionManager } from '../../lib/core/session-manager.js';
-import { MemoryStore } from '../../lib/stores/memory-store.js';
+import { resolveSessionOptions } from '../../lib/core/options/resolve-options.js';
+import type { Session } from '../../lib/core/session/session.js';
+import { SessionManager } from '../../lib/core/management/session-manager.js';
+import { MemoryStore } from '../../lib/stores/memory/memory-store.js';
 import { fakeRequest } from './fake-http.js';
 
 const secret = 'keyboard cat';

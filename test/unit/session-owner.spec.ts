@@ -1,7 +1,7 @@
 import { defaultSessionOwner, resolveSessionOptions, SessionOptionsError } from '../../lib/index.js';
-import { ACTIVITY_INTERVAL_MS, noteActivity } from '../../lib/core/session-activity.js';
-import { sessionHandle } from '../../lib/core/session-handle.js';
-import { ownerOfSession, resolveOwnerOptions } from '../../lib/core/session-owner.js';
+import { ACTIVITY_INTERVAL_MS, noteActivity } from '../../lib/core/lifecycle/session-activity.js';
+import { sessionHandle } from '../../lib/core/session/session-handle.js';
+import { ownerOfSession, resolveOwnerOptions } from '../../lib/core/store/session-owner-index.js';
 import type { SessionRequest } from '../../lib/index.js';
 
 describe('session owners', () => {

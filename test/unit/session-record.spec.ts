@@ -1,10 +1,10 @@
 import { sign } from 'cookie-signature';
-import { signSessionId } from '../../lib/core/cookie-signing.js';
-import { readSessionCookie } from '../../lib/core/session-cookie-header.js';
-import { Session, serializeSessionData } from '../../lib/core/session.js';
-import type { SessionOwner } from '../../lib/core/session.js';
-import { SessionCookie } from '../../lib/core/session-cookie.js';
-import { serializeSessionRecord, toSessionRecord } from '../../lib/core/session-record.js';
+import { signSessionId } from '../../lib/core/cookie/cookie-signing.js';
+import { readSessionCookie } from '../../lib/core/transport/session-cookie-header.js';
+import { Session, serializeSessionData } from '../../lib/core/session/session.js';
+import type { SessionOwner } from '../../lib/core/session/session.js';
+import { SessionCookie } from '../../lib/core/cookie/session-cookie.js';
+import { serializeSessionRecord, toSessionRecord } from '../../lib/core/session/session-record.js';
 
 const owner = {} as SessionOwner;
 

@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { takeFlash } from '../../lib/core/flash.js';
-import { Session, serializeSessionData } from '../../lib/core/session.js';
-import type { SessionOwner } from '../../lib/core/session.js';
-import { SessionCookie } from '../../lib/core/session-cookie.js';
+import { takeFlash } from '../../lib/core/session/flash.js';
+import { Session, serializeSessionData } from '../../lib/core/session/session.js';
+import type { SessionOwner } from '../../lib/core/session/session.js';
+import { SessionCookie } from '../../lib/core/cookie/session-cookie.js';
 
 /** Records calls; each method resolves or rejects as configured. */
 class FakeOwner implements SessionOwner {
@@ -159,8 +159,8 @@ describe('Session', () => {
     // Jest swallows unhandled rejections, so the check runs in a child process that exits
     // non-zero on one (--unhandled-rejections=strict).
     const childScript = `
-      const { Session } = await import(${JSON.stringify(new URL('../../lib/core/session.ts', import.meta.url).href)});
-      const { SessionCookie } = await import(${JSON.stringify(new URL('../../lib/core/session-cookie.ts', import.meta.url).href)});
+      const { Session } = await import(${JSON.stringify(new URL('../../lib/core/session/session.ts', import.meta.url).href)});
+      const { SessionCookie } = await import(${JSON.stringify(new URL('../../lib/core/cookie/session-cookie.ts', import.meta.url).href)});
       const fail = () => Promise.reject(new Error('store down'));
       const owner = { saveSession: fail, reloadSession: fail, destroySession: fail, regenerateSession: fail, rotateSession: fail };
       const session = new Session(owner, 'sid', new SessionCookie());

@@ -1,7 +1,7 @@
 import { stringifySetCookie } from 'cookie';
-import { SessionCookie } from '../../lib/core/session-cookie.js';
-import { setCookieText } from '../../lib/core/set-cookie-text.js';
-import type { SetCookieAttributes } from '../../lib/core/set-cookie-text.js';
+import { SessionCookie } from '../../lib/core/cookie/session-cookie.js';
+import { setCookieText } from '../../lib/core/cookie/set-cookie-text.js';
+import type { SetCookieAttributes } from '../../lib/core/cookie/set-cookie-text.js';
 
 /** What the `cookie` package writes for the cookie as it is now, without any cache. */
 function packageText(cookie: SessionCookie, name: string, value: string): string {

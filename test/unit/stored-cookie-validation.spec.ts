@@ -1,6 +1,6 @@
 import { jest } from '@jest/globals';
-import { SessionCookie } from '../../lib/core/session-cookie.js';
-import { isUsableRecord } from '../../lib/core/session-record.js';
+import { SessionCookie } from '../../lib/core/cookie/session-cookie.js';
+import { isUsableRecord } from '../../lib/core/session/session-record.js';
 
 const NOW = Date.UTC(2030, 0, 1);
 

@@ -1,8 +1,8 @@
 import { sign } from 'cookie-signature';
-import { signSessionId, verifySessionCookieValue } from '../../lib/core/cookie-signing.js';
-import type { SessionSecret } from '../../lib/core/cookie-signing.js';
-import { readSessionCookie } from '../../lib/core/session-cookie-header.js';
-import { VerifiedCookieCache } from '../../lib/core/verified-cookie-cache.js';
+import { signSessionId, verifySessionCookieValue } from '../../lib/core/cookie/cookie-signing.js';
+import type { SessionSecret } from '../../lib/core/cookie/cookie-signing.js';
+import { readSessionCookie } from '../../lib/core/transport/session-cookie-header.js';
+import { VerifiedCookieCache } from '../../lib/core/cookie/verified-cookie-cache.js';
 
 const secret = 'keyboard cat';
 

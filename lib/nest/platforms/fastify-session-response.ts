@@ -1,5 +1,5 @@
 import type { OutgoingHttpHeaders } from 'node:http';
-import type { SessionResponse } from '../../core/http-types.js';
+import type { SessionResponse } from '../../core/http/http-types.js';
 import { toHttpException } from '../http-errors.js';
 
 /** The parts of a FastifyReply this adapter uses (no import of fastify: it is not a dependency). */

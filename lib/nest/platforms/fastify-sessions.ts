@@ -1,5 +1,5 @@
-import type { SessionRequest, SessionResponse } from '../../core/http-types.js';
-import { attachOutcomeOf } from '../../core/session-manager.js';
+import type { SessionRequest, SessionResponse } from '../../core/http/http-types.js';
+import { attachOutcomeOf } from '../../core/management/session-manager.js';
 import { FASTIFY_PASSPORT_ADVICE } from '../passport-hint.js';
 import type { SessionFollowerMiddleware } from '../session-module-options.interface.js';
 import { FastifySessionResponse } from './fastify-session-response.js';

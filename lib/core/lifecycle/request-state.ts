@@ -1,0 +1,89 @@
+import { IncomingMessage } from 'node:http';
+import { installedOnApplicationPrototype } from '../http/express/application-prototype.js';
+import type { SessionRequest } from '../http/http-types.js';
+import { sharedAcrossBuilds } from '../shared-across-builds.js';
+import type { SessionStore } from '../store/session-store.js';
+
+/** Why a request has, or has not, got a session after `attach`. */
+export type AttachOutcome =
+  /** `req.session` was put on the request (loaded or new). */
+  | 'attached'
+  /** The request already had a session (another session middleware ran first); left alone. */
+  | 'already-attached'
+  /** The store emitted `disconnect`: the request goes on without a session. */
+  | 'store-disconnected'
+  /** The store failed to answer and `storeUnavailable: 'continue'` lets the request go on. */
+  | 'store-unavailable'
+  /** The request's path is outside the cookie's `path`: no session, as express-session. */
+  | 'outside-cookie-path';
+
+/**
+ * What the session middleware keeps for a request besides `req.session` and `req.sessionID`:
+ * in a WeakMap rather than on the request, so it costs no property on it (issue 12: Express 5
+ * changes every request's prototype, after which V8 adds each new property to the request
+ * through its slow runtime path, ~16,000 instructions apiece; a WeakMap entry costs about a
+ * tenth of that). `req.session` and `req.sessionID` stay own properties (express-session
+ * parity: `delete req.session`, Passport); `req.sessionStore` is an accessor on the
+ * application's request prototype that reads this state.
+ */
+interface RequestState {
+  /** How `attach` handled the request; undefined while it runs (or if it failed). */
+  outcome: AttachOutcome | undefined;
+  /** What `req.sessionStore` shows through the prototype's accessor. */
+  store: SessionStore | undefined;
+}
+
+/** Shared by the ESM and CommonJS builds, as the registered symbol property it replaced was. */
+const requestStates: WeakMap<object, RequestState> = sharedAcrossBuilds('requestStates.v1', new WeakMap());
+
+/** How the request was handled by `attach`, or undefined if no session middleware ran on it. */
+export function attachOutcomeOf(request: SessionRequest): AttachOutcome | undefined {
+  return requestStates.get(request)?.outcome;
+}
+
+/** Records how `attach` handled the request. */
+export function setAttachOutcome(request: SessionRequest, outcome: AttachOutcome): void {
+  stateOf(request).outcome = outcome;
+}
+
+/**
+ * Sets `req.sessionStore`: through the accessor on the request's application prototype where
+ * there is one (Express), as an own property otherwise (plain `http`, Fastify's raw request,
+ * where adding properties costs nothing special) or when the request already has its own.
+ */
+export function exposeSessionStore(request: SessionRequest, store: SessionStore): void {
+  if (!Object.hasOwn(request, 'sessionStore') && sessionStoreAccessorOf(request) !== undefined) {
+    stateOf(request).store = store;
+  } else {
+    request.sessionStore = store;
+  }
+}
+
+function stateOf(request: SessionRequest): RequestState {
+  let state = requestStates.get(request);
+  if (state === undefined) {
+    state = { outcome: undefined, store: undefined };
+    requestStates.set(request, state);
+  }
+  return state;
+}
+
+/** Whether the request's application prototype carries the accessor (installed on first sight). */
+const sessionStoreAccessorOf = installedOnApplicationPrototype(IncomingMessage.prototype, installSessionStoreAccessor);
+
+function installSessionStoreAccessor(applicationPrototype: object): true | null {
+  // Another library's own `sessionStore` on the prototype (or the other build's accessor) is left alone.
+  if (Object.hasOwn(applicationPrototype, 'sessionStore')) return null;
+  Object.defineProperty(applicationPrototype, 'sessionStore', {
+    configurable: true,
+    enumerable: false,
+    get(this: SessionRequest) {
+      return requestStates.get(this)?.store;
+    },
+    set(this: SessionRequest, store: SessionStore | undefined) {
+      // An assignment by the application makes it the request's own, as on any object.
+      Object.defineProperty(this, 'sessionStore', { value: store, writable: true, enumerable: true, configurable: true });
+    },
+  });
+  return true;
+}

@@ -1,0 +1,129 @@
+import diagnosticsChannel from 'node:diagnostics_channel';
+import type { SessionSecret } from '../cookie/cookie-signing.js';
+import { sessionHandle } from '../session/session-handle.js';
+import type { SessionOwnerResolver } from '../store/session-owner-index.js';
+import { ownerOfSession } from '../store/session-owner-index.js';
+
+/**
+ * Names of the `node:diagnostics_channel` channels nest-sessions publishes on, one per
+ * lifecycle event. APM agents and audit logs subscribe with
+ * `diagnostics_channel.subscribe(SESSION_CHANNELS.revoked, (event) => …)`.
+ */
+export const SESSION_CHANNELS = {
+  /** A new session was written to the store for the first time. */
+  created: 'nest-sessions:session:created',
+  /** A stored session was loaded for a request. */
+  loaded: 'nest-sessions:session:loaded',
+  /** An existing session was written again (changed, `resave`, or `lastActiveAt` renewed). */
+  saved: 'nest-sessions:session:saved',
+  /** An unchanged session's expiry was extended in the store (no rewrite). */
+  touched: 'nest-sessions:session:touched',
+  /**
+   * `regenerate()`: a stored session was replaced by a new, empty one with a new id (not
+   * published when the session replaced was new and never stored).
+   */
+  regenerated: 'nest-sessions:session:regenerated',
+  /**
+   * `rotate()`: the session moved to a new id with its data; the old id was destroyed. Published
+   * instead of `created` (for the new id) and `destroyed` (for the old one).
+   */
+  rotated: 'nest-sessions:session:rotated',
+  /** The session was deleted: `destroy()`, `unset: 'destroy'`, or past `absoluteTimeout`. */
+  destroyed: 'nest-sessions:session:destroyed',
+  /** `UserSessions.revoke()`/`revokeAll()` ended the session. */
+  revoked: 'nest-sessions:session:revoked',
+} as const;
+
+export type SessionEventName = keyof typeof SESSION_CHANNELS;
+
+/** What every event carries. Never the session id: it is a bearer credential. */
+export interface SessionEvent {
+  /** The session's handle, as `UserSessions` lists it: an HMAC of the id, not reversible. */
+  sessionHandle: string;
+  /** The session's owner (the `sessionOwner` option) when it has one. */
+  ownerId?: string;
+}
+
+/** Payload of `regenerated`. */
+export interface SessionRegeneratedEvent extends SessionEvent {
+  /** The handle of the session that was replaced (and destroyed). */
+  previousSessionHandle: string;
+}
+
+/** Payload of `rotated`: the handle is the new id's, the owner the session's. */
+export interface SessionRotatedEvent extends SessionEvent {
+  /** The handle of the id the session had before (now destroyed). */
+  previousSessionHandle: string;
+}
+
+/** Why a session was destroyed. */
+export type SessionDestroyReason = 'destroy' | 'unset' | 'absolute-timeout';
+
+/** Payload of `destroyed`. */
+export interface SessionDestroyedEvent extends SessionEvent {
+  reason: SessionDestroyReason;
+}
+
+/** What building a payload needs from the options. */
+export interface SessionEventContext {
+  secrets: readonly SessionSecret[] | undefined;
+  sessionOwner: SessionOwnerResolver;
+}
+
+const channels = Object.fromEntries(
+  Object.entries(SESSION_CHANNELS).map(([event, name]) => [event, diagnosticsChannel.channel(name)]),
+) as Record<SessionEventName, diagnosticsChannel.Channel>;
+
+/**
+ * Publishes `event` for a session. Nothing is computed (no hash, no owner lookup) unless the
+ * channel has subscribers: without them an event costs one property check.
+ */
+export function publishSessionEvent(
+  event: Exclude<SessionEventName, 'regenerated' | 'rotated' | 'destroyed'>,
+  sessionId: string,
+  data: object | undefined,
+  context: SessionEventContext,
+): void {
+  const channel = channels[event];
+  if (!channel.hasSubscribers) return;
+  channel.publish(basePayload(sessionId, data, context));
+}
+
+export function publishRegenerated(previousSessionId: string, sessionId: string, previousData: object, context: SessionEventContext): void {
+  const channel = channels.regenerated;
+  if (!channel.hasSubscribers) return;
+  const payload: SessionRegeneratedEvent = {
+    ...basePayload(sessionId, previousData, context),
+    previousSessionHandle: sessionHandle(previousSessionId, context.secrets),
+  };
+  channel.publish(payload);
+}
+
+export function publishRotated(previousSessionId: string, sessionId: string, data: object, context: SessionEventContext): void {
+  const channel = channels.rotated;
+  if (!channel.hasSubscribers) return;
+  const payload: SessionRotatedEvent = {
+    ...basePayload(sessionId, data, context),
+    previousSessionHandle: sessionHandle(previousSessionId, context.secrets),
+  };
+  channel.publish(payload);
+}
+
+export function publishDestroyed(
+  sessionId: string,
+  data: object | undefined,
+  reason: SessionDestroyReason,
+  context: SessionEventContext,
+): void {
+  const channel = channels.destroyed;
+  if (!channel.hasSubscribers) return;
+  const payload: SessionDestroyedEvent = { ...basePayload(sessionId, data, context), reason };
+  channel.publish(payload);
+}
+
+function basePayload(sessionId: string, data: object | undefined, context: SessionEventContext): SessionEvent {
+  const payload: SessionEvent = { sessionHandle: sessionHandle(sessionId, context.secrets) };
+  const ownerId = data ? ownerOfSession(data, context.sessionOwner) : undefined;
+  if (ownerId !== undefined) payload.ownerId = ownerId;
+  return payload;
+}

@@ -1,0 +1,185 @@
+import { SessionOptionsError, SessionStoreUnavailableError, toStoreError } from '../errors.js';
+import type { SessionSecret } from '../cookie/cookie-signing.js';
+import type { SessionRequest, SessionResponse } from '../http/http-types.js';
+import { requestPath } from '../http/request-security.js';
+import { exposeSessionStore, setAttachOutcome } from '../lifecycle/request-state.js';
+import type { AttachOutcome } from '../lifecycle/request-state.js';
+import { requestFacingStore } from '../store/request-facing-store.js';
+import type { ResolvedSessionOptions } from '../options/resolve-options.js';
+import { hookResponse } from '../lifecycle/response-hooks.js';
+import type { CommitErrorHandler } from '../lifecycle/response-hooks.js';
+import { readSessionCookie } from '../transport/session-cookie-header.js';
+import { publishDestroyed } from '../lifecycle/session-events.js';
+import { SessionLifecycle } from '../lifecycle/session-lifecycle.js';
+import { isUsableRecord } from '../session/session-record.js';
+import type { SessionRecord, SessionStore } from '../store/session-store.js';
+import { VerifiedCookieCache } from '../cookie/verified-cookie-cache.js';
+
+export type { AttachOutcome } from '../lifecycle/request-state.js';
+export { attachOutcomeOf } from '../lifecycle/request-state.js';
+
+/**
+ * The framework-free session middleware: read id → load → attach → (at the end) decide →
+ * commit. One instance per application; the web layer calls `attach` for each request.
+ */
+export class SessionManager {
+  /** Starts as the store reports itself, then follows its `disconnect`/`connect` events. */
+  #isStoreConnected: boolean;
+  readonly #onDisconnect = () => {
+    this.#isStoreConnected = false;
+  };
+  readonly #onConnect = () => {
+    this.#isStoreConnected = true;
+  };
+  /** Sessions attached without a response (WebSocket messages), until `commit` ends them. */
+  readonly #responseLessLifecycles = new WeakMap<SessionRequest, SessionLifecycle>();
+
+  /** Cookie values that passed the HMAC check: one HMAC per distinct cookie, not per request. */
+  readonly #verifiedCookies = new VerifiedCookieCache();
+
+  /** `req.sessionStore`: the store, whose methods also take express-session's callbacks. */
+  readonly #requestFacingStore: SessionStore;
+
+  constructor(
+    readonly options: ResolvedSessionOptions,
+    readonly store: SessionStore,
+  ) {
+    this.#requestFacingStore = requestFacingStore(store);
+    this.#isStoreConnected = store.isConnected;
+    store.on('disconnect', this.#onDisconnect);
+    store.on('connect', this.#onConnect);
+  }
+
+  /** False between the store's `disconnect` and `connect` events. */
+  get isStoreConnected(): boolean {
+    return this.#isStoreConnected;
+  }
+
+  /**
+   * Loads or creates the request's session and puts it on `req.session`; with a response,
+   * also hooks it so the session is committed when the response goes out (without one, call
+   * `commit`). Rejects with a
+   * `SessionStoreError` (or `SessionStoreUnavailableError`) when the store fails.
+   */
+  async attach(
+    request: SessionRequest,
+    response?: SessionResponse,
+    onCommitError: CommitErrorHandler = finishDespiteError,
+  ): Promise<AttachOutcome> {
+    const outcome = await this.#attach(request, response, onCommitError);
+    setAttachOutcome(request, outcome);
+    return outcome;
+  }
+
+  /**
+   * Whether a request attached without a response carries the stored session its cookie named,
+   * rather than a new one (no cookie, or an id the store does not know). Read it right after
+   * `attach`: a new session there could never reach the client, as no cookie can be set.
+   */
+  isStoredSession(request: SessionRequest): boolean {
+    const lifecycle = this.#responseLessLifecycles.get(request);
+    return lifecycle?.cookieSessionId !== undefined && request.sessionID === lifecycle.cookieSessionId;
+  }
+
+  /**
+   * Ends a session attached without a response (a WebSocket message): saves, touches or
+   * destroys it in the store by the same rules as at the end of a response. No cookie is set,
+   * as nothing carries it. Rejects with a `SessionStoreError` when the store fails.
+   */
+  async commit(request: SessionRequest): Promise<void> {
+    const lifecycle = this.#responseLessLifecycles.get(request);
+    if (!lifecycle) return;
+    this.#responseLessLifecycles.delete(request);
+    try {
+      await lifecycle.beforeEnd();
+    } catch (error) {
+      throw toStoreError(error, 'save the session');
+    }
+  }
+
+  /** Stops listening to the store's events. */
+  dispose(): void {
+    this.store.off('disconnect', this.#onDisconnect);
+    this.store.off('connect', this.#onConnect);
+  }
+
+  async #attach(
+    request: SessionRequest,
+    response: SessionResponse | undefined,
+    onCommitError: CommitErrorHandler,
+  ): Promise<AttachOutcome> {
+    if (request.session) return 'already-attached';
+    if (!this.#isStoreConnected) return 'store-disconnected';
+    const { options } = this;
+    const cookieOptions = typeof options.cookieOptions === 'function' ? options.cookieOptions(request) : options.cookieOptions;
+    if (!requestPath(request).startsWith(cookieOptions.path)) return 'outside-cookie-path';
+
+    const secrets = options.secrets ?? secretsFromRequest(request);
+    exposeSessionStore(request, this.#requestFacingStore);
+    const cookieHeader = request.headers.cookie;
+    const sessionCookie = readSessionCookie(cookieHeader, options.cookieName, secrets, this.#verifiedCookies);
+    const cookieSessionId = sessionCookie?.sessionId;
+    const lifecycle = new SessionLifecycle(
+      request, options, this.store, cookieOptions, secrets, cookieSessionId, sessionCookie?.currentSignedValue,
+    );
+
+    if (cookieSessionId === undefined) {
+      lifecycle.generate();
+    } else {
+      let record: unknown;
+      try {
+        record = await this.store.get(cookieSessionId);
+      } catch (error) {
+        const storeError = toStoreError(error, 'load the session');
+        if (storeError instanceof SessionStoreUnavailableError && options.storeUnavailable === 'continue') {
+          request.sessionID = undefined;
+          return 'store-unavailable';
+        }
+        throw storeError;
+      }
+      // An id the store does not know (or a corrupted entry) is never adopted: new id.
+      if (isUsableRecord(record) && !this.#isPastAbsoluteTimeout(record)) {
+        lifecycle.inflate(cookieSessionId, record);
+      } else {
+        if (isUsableRecord(record)) await this.#destroyTimedOut(cookieSessionId, record);
+        lifecycle.generate();
+      }
+    }
+    if (response) {
+      hookResponse(response, lifecycle, onCommitError);
+    } else {
+      this.#responseLessLifecycles.set(request, lifecycle);
+    }
+    return 'attached';
+  }
+
+  #isPastAbsoluteTimeout(record: SessionRecord): boolean {
+    const { absoluteTimeout } = this.options;
+    const createdAt = record.cookie.createdAt;
+    return absoluteTimeout !== undefined && typeof createdAt === 'number' && createdAt + absoluteTimeout <= Date.now();
+  }
+
+  /** A session past `absoluteTimeout` is removed, so its id can never be used again. */
+  async #destroyTimedOut(sessionId: string, record: SessionRecord): Promise<void> {
+    try {
+      await this.store.destroy(sessionId);
+    } catch (error) {
+      throw toStoreError(error, 'destroy a timed-out session');
+    }
+    publishDestroyed(sessionId, record, 'absolute-timeout', this.options);
+  }
+}
+
+/** express-session's fallback: the secret cookie-parser put on the request. */
+function secretsFromRequest(request: SessionRequest): SessionSecret[] {
+  if (typeof request.secret === 'string' && request.secret.length > 0) return [request.secret];
+  throw new SessionOptionsError(
+    'secret',
+    'secret option required for sessions: secretFromRequest is set but req.secret is empty; install cookie-parser with a secret before the session middleware, or pass `secret`',
+  );
+}
+
+/** Without a web layer to render the error, the response still ends as the handler wanted. */
+function finishDespiteError(_error: unknown, finish: () => void): void {
+  finish();
+}

@@ -1,0 +1,115 @@
+import type { SessionSecret } from '../cookie/cookie-signing.js';
+import type { SessionRequest } from '../http/http-types.js';
+import type { CallbackSessionStore } from '../store/callback-store-adapter.js';
+import type { SessionOwnerResolver } from '../store/session-owner-index.js';
+import type { SessionStore } from '../store/session-store.js';
+
+/** `SameSite` attribute values; `'auto'` means `None` over HTTPS and `Lax` over HTTP. */
+export type SameSiteOption = boolean | 'lax' | 'strict' | 'none' | 'auto';
+
+/** Attributes of the session-id cookie. Defaults: `{ path: '/', httpOnly: true, secure: false, maxAge: null }`. */
+export interface SessionCookieOptions {
+  /** Path the cookie is sent for; requests outside it get no session. Default `'/'`. */
+  path?: string;
+  /** Domain the cookie is sent to. Default: none (the host that set it). */
+  domain?: string;
+  /** Hide the cookie from `document.cookie`. Default `true`. */
+  httpOnly?: boolean;
+  /**
+   * Send the cookie over HTTPS only. `'auto'` follows the request's protocol (see `proxy`).
+   * A secure cookie is never set on a plain-HTTP response, and a new session that would need
+   * one there is not stored (a warning, once, names the fix: trust the proxy). Default `false`.
+   */
+  secure?: boolean | 'auto';
+  /**
+   * Lifetime in milliseconds; `null` makes a browser-session cookie. Default `null`. Finite,
+   * at most 4.32e15 either way. A Date is accepted as express-session does (deprecated, warned
+   * once): the cookie expires at that date.
+   */
+  maxAge?: number | Date | null;
+  /** Fixed expiry date; prefer `maxAge`, which is reset on touch. */
+  expires?: Date | null;
+  /** The `Partitioned` attribute (CHIPS). */
+  partitioned?: boolean;
+  /** The `Priority` attribute. */
+  priority?: 'low' | 'medium' | 'high';
+  /** The `SameSite` attribute; `'auto'` resolves per request. Default: not set. */
+  sameSite?: SameSiteOption;
+}
+
+/** What to do with the stored session when `req.session` is deleted or set to null. */
+export type UnsetBehaviour = 'keep' | 'destroy';
+
+/**
+ * Options of the session middleware. Names and meanings are express-session's, except that
+ * `resave` and `saveUninitialized` default to `false` (express-session's deprecated `true`).
+ */
+export interface SessionOptions {
+  /**
+   * Secret(s) signing the session-id cookie. The first signs new cookies, all of them verify,
+   * so a secret is rotated by putting the new one first. Required unless
+   * `secretFromRequest` is set.
+   */
+  secret?: SessionSecret | SessionSecret[];
+  /**
+   * Use `req.secret` (set by cookie-parser) when `secret` is not given, as express-session
+   * does. Off by default so that a forgotten secret is caught at start-up.
+   */
+  secretFromRequest?: boolean;
+  /** Name of the session-id cookie. Default `'connect.sid'` (express-session's). */
+  name?: string;
+  /**
+   * @deprecated express-session's old name for `name`, honoured as express-session does (when
+   * `name` is not given), with a warning at start-up: rename it to `name`.
+   */
+  key?: string;
+  /**
+   * Cookie attributes, or a function of the request returning them. An invalid attribute from
+   * the function (often derived from request headers) is left out of that response's cookie
+   * and warned about once per attribute, rather than failing the request.
+   */
+  cookie?: SessionCookieOptions | ((request: SessionRequest) => SessionCookieOptions);
+  /** Generates a new session id. Default: 24 random bytes, base64url. */
+  genid?: (request: SessionRequest) => string;
+  /**
+   * Trust `X-Forwarded-Proto` when deciding whether a request is secure: `true` trusts it,
+   * `false` only trusts a TLS socket, unset uses the framework's `req.secure` (Express's
+   * `trust proxy`).
+   */
+  proxy?: boolean;
+  /** Save the session on every request, even if unchanged. Default `false`. */
+  resave?: boolean;
+  /** Send the cookie (and so reset its expiry) on every response. Default `false`. */
+  rolling?: boolean;
+  /** Save new sessions that were not modified. Default `false` (no store entry, no cookie for anonymous visitors). */
+  saveUninitialized?: boolean;
+  /**
+   * The longest a session may live, in ms, however active it is (idle expiry is the cookie's
+   * `maxAge`, renewed on activity). Past it the session is destroyed and the request starts a
+   * new one: the user signs in again. `regenerate()` (at login) starts a new period. Default:
+   * none. The creation time is kept in the stored cookie as `createdAt`.
+   */
+  absoluteTimeout?: number;
+  /** Where sessions are kept: a `SessionStore` or any express-session-compatible store. */
+  store?: SessionStore | CallbackSessionStore;
+  /** What deleting `req.session` does to the stored session. Default `'keep'`. */
+  unset?: UnsetBehaviour;
+  /**
+   * When the store cannot be reached: `'error'` answers 503 Service Unavailable, `'continue'`
+   * lets the request through without a session. Default `'error'`.
+   */
+  storeUnavailable?: StoreUnavailableBehaviour;
+  /**
+   * Who owns a session, for `UserSessions` (list and revoke a user's sessions): recorded when
+   * the session is saved. Default: `session.userId` when it is a string or a number.
+   */
+  sessionOwner?: SessionOwnerResolver;
+  /**
+   * Keep the User-Agent and IP address of owned sessions, listed by `UserSessions.list`.
+   * Default `false` (personal data).
+   */
+  trackClient?: boolean;
+}
+
+/** See `SessionOptions.storeUnavailable`. */
+export type StoreUnavailableBehaviour = 'error' | 'continue';

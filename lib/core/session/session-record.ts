@@ -1,0 +1,91 @@
+import { domainProblem, expiresProblem, isEpochMilliseconds, lifetimeProblem, pathProblem, toPriority, toSameSite } from '../cookie/cookie-attributes.js';
+import { isoTextOf } from '../cookie/date-text.js';
+import type { Session } from './session.js';
+import type { StoredCookie } from '../cookie/session-cookie.js';
+
+/** A session as a store keeps it: the data plus the cookie, in express-session's JSON shape. */
+export interface SessionRecord {
+  cookie: StoredCookie;
+  [key: string]: unknown;
+}
+
+/** The data's JSON as the lifecycle computed it for change detection, kept on the record. */
+const DATA_JSON = Symbol('nest-sessions.dataJson');
+
+type RecordWithDataJson = SessionRecord & { [DATA_JSON]?: string };
+
+/**
+ * The session as the store receives it: its data and the cookie's stored form. `dataJson`,
+ * the data already serialized (`serializeSessionData`), lets `serializeSessionRecord` skip
+ * serializing the data a second time; it is kept out of sight (not enumerable).
+ */
+export function toSessionRecord(session: Session, dataJson?: string): SessionRecord {
+  const record: SessionRecord = { ...session, cookie: session.cookie.toJSON() };
+  if (dataJson !== undefined) Object.defineProperty(record, DATA_JSON, { value: dataJson });
+  return record;
+}
+
+/**
+ * `JSON.stringify(record)`, reusing the data's JSON when the record comes straight from
+ * `toSessionRecord` with it (only the cookie is serialized then). For stores that keep JSON.
+ */
+export function serializeSessionRecord(record: SessionRecord): string {
+  const dataJson = (record as RecordWithDataJson)[DATA_JSON];
+  if (dataJson === undefined) return JSON.stringify(record);
+  // The cookie is the Session's first own property, so it leads the record as it would here.
+  return recordJsonOf(JSON.stringify(withExpiresAsText(record.cookie)), dataJson);
+}
+
+/** A record's JSON, cookie first, from the cookie's JSON and the data's (`serializeSessionData`). */
+export function recordJsonOf(cookieJson: string, dataJson: string): string {
+  return dataJson === '{}' ? `{"cookie":${cookieJson}}` : `{"cookie":${cookieJson},${dataJson.slice(1)}`;
+}
+
+/**
+ * Whether a value read from a store can become a session: an object whose cookie is an object
+ * with every attribute valid. Anything else (corrupted or foreign data) starts a new session
+ * instead of failing the request or the response's Set-Cookie. The rule for each stored cookie
+ * field is the same: missing or null takes the default; present with a wrong type or an
+ * invalid value makes the whole record unusable (a record that is wrong in one place cannot
+ * be trusted in the others). Unknown keys are ignored. Runs on every load: typeof checks, and
+ * a regex only for the `domain` and `path` a record carries.
+ * Expiry is the store's business, as in express-session: stores that touch by extending their
+ * own TTL (Redis EXPIRE) keep an older `cookie.expires` in the value.
+ */
+export function isUsableRecord(record: unknown): record is SessionRecord {
+  if (typeof record !== 'object' || record === null || Array.isArray(record)) return false;
+  const cookie = (record as { cookie?: unknown }).cookie;
+  return typeof cookie === 'object' && cookie !== null && !Array.isArray(cookie) && isUsableStoredCookie(cookie);
+}
+
+function isUsableStoredCookie(cookie: Partial<Record<keyof StoredCookie, unknown>>): boolean {
+  const { originalMaxAge, expires, path, domain, sameSite, priority, createdAt } = cookie;
+  return (
+    isOptionalBoolean(cookie.httpOnly) &&
+    isOptionalBoolean(cookie.secure) &&
+    isOptionalBoolean(cookie.partitioned) &&
+    (originalMaxAge == null || lifetimeProblem(originalMaxAge) === undefined) &&
+    (expires == null || expiresProblem(expires) === undefined) &&
+    (path == null || pathProblem(path) === undefined) &&
+    (domain == null || domainProblem(domain) === undefined) &&
+    (sameSite == null || toSameSite(sameSite) !== undefined) &&
+    (priority == null || toPriority(priority) !== undefined) &&
+    (createdAt == null || isEpochMilliseconds(createdAt))
+  );
+}
+
+function isOptionalBoolean(value: unknown): boolean {
+  return value == null || typeof value === 'boolean';
+}
+
+/**
+ * The stored cookie with its `expires` Date already as the text `JSON.stringify` would write
+ * (`Date#toJSON`): the per-second text cache spares the Date runtime on every save.
+ */
+function withExpiresAsText(cookie: StoredCookie): StoredCookie {
+  const { expires } = cookie;
+  if (!(expires instanceof Date) || expires.toJSON !== Date.prototype.toJSON) return cookie;
+  const epochMilliseconds = expires.getTime();
+  if (!Number.isFinite(epochMilliseconds)) return cookie;
+  return { ...cookie, expires: isoTextOf(epochMilliseconds) };
+}

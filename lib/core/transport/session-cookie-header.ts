@@ -1,0 +1,68 @@
+import { parseCookie } from 'cookie';
+import type { SessionSecret } from '../cookie/cookie-signing.js';
+import { verifySessionCookieValue } from '../cookie/cookie-signing.js';
+import type { SessionResponse } from '../http/http-types.js';
+import type { VerifiedCookieCache } from '../cookie/verified-cookie-cache.js';
+
+/** The session cookie a request carried, verified. */
+export interface SessionIdCookie {
+  sessionId: string;
+  /**
+   * The cookie value as received (`s:<id>.<signature>`) when the current secret signed it:
+   * Set-Cookie for the same id sends it back as is instead of signing again.
+   */
+  currentSignedValue: string | undefined;
+}
+
+/**
+ * The verified session cookie from a `Cookie` header, or `undefined` when there is none or it
+ * is unsigned, tampered with or malformed (the request then gets a new session). With
+ * `verifiedCookies`, a value that verified before is not checked with the HMAC again.
+ */
+export function readSessionCookie(
+  cookieHeader: string | undefined,
+  cookieName: string,
+  secrets: readonly SessionSecret[],
+  verifiedCookies?: VerifiedCookieCache,
+): SessionIdCookie | undefined {
+  // Cheap pre-check: most requests of a cookie-less client need no parsing at all.
+  if (!cookieHeader || !cookieHeader.includes(cookieName)) return undefined;
+  // Only our cookie is URL-decoded: the others (analytics, preferences...) are left as they are.
+  const rawValue = parseCookie(cookieHeader, { decode: keepEncoded })[cookieName];
+  if (!rawValue) return undefined;
+  const cookieValue = unquote(decodeCookieValue(rawValue));
+  const verified = verifiedCookies
+    ? verifiedCookies.verify(cookieValue, secrets)
+    : verifySessionCookieValue(cookieValue, secrets);
+  if (!verified) return undefined;
+  return { sessionId: verified.sessionId, currentSignedValue: verified.isSignedWithCurrentSecret ? cookieValue : undefined };
+}
+
+function keepEncoded(value: string): string {
+  return value;
+}
+
+/** cookie's own decoder: percent-decoding when there is a `%`, the raw value if it is malformed. */
+function decodeCookieValue(value: string): string {
+  if (!value.includes('%')) return value;
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
+/** cookie 1.x keeps the double quotes of `name="value"`; express-session's cookie 0.7 strips them. */
+function unquote(cookieValue: string): string {
+  return cookieValue.length > 1 && cookieValue.startsWith('"') && cookieValue.endsWith('"')
+    ? cookieValue.slice(1, -1)
+    : cookieValue;
+}
+
+/** Adds a `Set-Cookie` header value, keeping any other cookies the response already sets. */
+export function appendSetCookie(response: SessionResponse, setCookieValue: string): void {
+  const existing = response.getHeader('Set-Cookie');
+  if (existing === undefined) response.setHeader('Set-Cookie', setCookieValue);
+  else if (Array.isArray(existing)) response.setHeader('Set-Cookie', [...existing, setCookieValue]);
+  else response.setHeader('Set-Cookie', [String(existing), setCookieValue]);
+}

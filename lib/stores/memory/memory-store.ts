@@ -1,0 +1,269 @@
+import { SessionOptionsError } from '../../core/errors.js';
+import { SessionStore } from '../../core/store/session-store.js';
+import type { SessionRecord, StoreWriteOptions } from '../../core/store/session-store.js';
+import { parseDateText } from '../../core/cookie/date-text.js';
+import type { SessionChanges } from '../../core/session/session-changes.js';
+import { applyFlashChanges, FLASH_KEY, removeFlashMembers } from '../../core/session/flash.js';
+import { serializeSessionRecord } from '../../core/session/session-record.js';
+import { OwnerIndex } from './memory-owner-index.js';
+
+/** Options of the in-process store. */
+export interface MemoryStoreOptions {
+  /**
+   * Most sessions kept at once; past it the least recently used one is evicted, so memory
+   * stays bounded under a flood of new visitors. Default 100,000. `Infinity` disables it.
+   */
+  max?: number;
+  /** Lifetime in ms of sessions whose cookie has no expiry (browser-session cookies). Default one day. */
+  ttl?: number;
+  /** How often expired sessions are swept out, in ms; `0` turns the sweep off. Default one minute. */
+  checkPeriod?: number;
+}
+
+const ONE_DAY_MS = 24 * 60 * 60 * 1000;
+const ONE_MINUTE_MS = 60 * 1000;
+/** Expiry timestamps are kept as a fixed-width decimal prefix of the stored JSON string. */
+const EXPIRY_DIGITS = 13;
+/** Later expiries (a far-future cookie, `ttl: Infinity`) are capped to fit the prefix: year 2286. */
+const MAX_EXPIRES_AT = 10 ** EXPIRY_DIGITS - 1;
+/**
+ * On records `get` returns: the entry they were read from, so that `merge` can see that nothing
+ * was written since (the same string is still stored) and skip the work of merging.
+ */
+const READ_FROM_ENTRY = Symbol('nest-sessions.MemoryStore.readFromEntry');
+/** setInterval runs longer delays after 1 ms instead (TimeoutOverflowWarning). */
+const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
+
+/**
+ * Sessions kept in this process, as serialized JSON (no references shared with requests).
+ * Unlike express-session's MemoryStore it expires entries by their cookie's expiry, sweeps
+ * them on an unref'd timer so the memory comes back, and is bounded by `max` with
+ * least-recently-used eviction. Sessions do not survive a restart and are not shared between
+ * processes: use `RedisStore` for that.
+ */
+export class MemoryStore extends SessionStore {
+  readonly max: number;
+  readonly ttl: number;
+  /** id → expiry prefix + JSON. One string per session keeps the per-entry overhead minimal. */
+  readonly #entries = new Map<string, string>();
+  /** Sessions per owner, for `UserSessions`; every removal of an entry goes through `#remove`. */
+  readonly #owners = new OwnerIndex();
+  readonly #sweepTimer: NodeJS.Timeout | undefined;
+
+  constructor(options: MemoryStoreOptions = {}) {
+    super();
+    this.max = positiveNumber(options.max, 'max', 100_000);
+    if (this.max < 1) throw new SessionOptionsError('MemoryStore.max', `must be at least 1 entry, got ${this.max}`);
+    this.ttl = positiveNumber(options.ttl, 'ttl', ONE_DAY_MS);
+    const checkPeriod = options.checkPeriod ?? ONE_MINUTE_MS;
+    if (typeof checkPeriod !== 'number' || !(checkPeriod >= 0) || !(checkPeriod <= MAX_TIMER_DELAY_MS)) {
+      throw new SessionOptionsError(
+        'MemoryStore.checkPeriod',
+        `must be a number of milliseconds up to ${MAX_TIMER_DELAY_MS} (0 turns the sweep off)`,
+      );
+    }
+    if (checkPeriod > 0) {
+      this.#sweepTimer = setInterval(() => this.sweep(), checkPeriod);
+      this.#sweepTimer.unref();
+    }
+  }
+
+  async get(sessionId: string): Promise<SessionRecord | undefined> {
+    const entry = this.#liveEntry(sessionId, Date.now());
+    if (entry === undefined) return undefined;
+    if (this.max !== Infinity) {
+      // Map order is insertion order: re-inserting marks the entry most recently used.
+      this.#entries.delete(sessionId);
+      this.#entries.set(sessionId, entry);
+    }
+    const record = JSON.parse(entry.slice(EXPIRY_DIGITS)) as SessionRecord;
+    Object.defineProperty(record, READ_FROM_ENTRY, { value: entry });
+    return record;
+  }
+
+  /** Resolves to `false` when `mode` refused the write. */
+  async set(sessionId: string, record: SessionRecord, options?: StoreWriteOptions): Promise<boolean> {
+    const now = Date.now();
+    const mode = options?.mode ?? 'upsert';
+    if (mode !== 'upsert') {
+      const exists = this.#liveEntry(sessionId, now) !== undefined;
+      if (mode === 'create' ? exists : !exists) return false;
+    }
+    const isKept = this.#write(sessionId, serializeSessionRecord(record), this.#expiresAt(record, now), now);
+    if (isKept && options?.owner !== undefined) this.#owners.assign(sessionId, options.owner);
+    return true;
+  }
+
+  /**
+   * Applies one request's changes to the stored session; atomic, as it runs without yielding
+   * between the read and the write. `false` when the session is gone.
+   */
+  override async merge(
+    sessionId: string,
+    record: SessionRecord,
+    changes: SessionChanges,
+    options?: Pick<StoreWriteOptions, 'owner'>,
+  ): Promise<boolean> {
+    const now = Date.now();
+    const entry = this.#liveEntry(sessionId, now);
+    if (entry === undefined) return false;
+    const baseEntry = (changes.baseRecord as { [READ_FROM_ENTRY]?: string } | undefined)?.[READ_FROM_ENTRY];
+    // Nothing written since the request read it: the merge would give the record itself.
+    const json = entry === baseEntry ? serializeSessionRecord(record) : mergedJson(entry, record, changes);
+    const isKept = this.#write(sessionId, json, this.#expiresAt(record, now), now);
+    if (isKept && options?.owner !== undefined) this.#owners.assign(sessionId, options.owner);
+    return true;
+  }
+
+  /** Removes flash messages; atomic, as it runs without yielding between the read and the write. */
+  override async takeFlashMessages(sessionId: string, messageIds: readonly string[]): Promise<string[]> {
+    const now = Date.now();
+    const entry = this.#liveEntry(sessionId, now);
+    if (entry === undefined) return [];
+    const stored = JSON.parse(entry.slice(EXPIRY_DIGITS)) as Record<string, unknown>;
+    const takenIds = removeFlashMembers(stored, messageIds);
+    if (takenIds.length > 0) this.#write(sessionId, JSON.stringify(stored), expiryOf(entry), now);
+    return takenIds;
+  }
+
+  /** Resolves to `false` when there is no such session (it is not created). */
+  override async touch(sessionId: string, record: SessionRecord): Promise<boolean> {
+    const now = Date.now();
+    const entry = this.#liveEntry(sessionId, now);
+    if (entry === undefined) return false;
+    // Only the cookie (and so the expiry) changes: the stored data is kept as it is.
+    const stored = JSON.parse(entry.slice(EXPIRY_DIGITS)) as SessionRecord;
+    stored.cookie = record.cookie;
+    this.#write(sessionId, JSON.stringify(stored), this.#expiresAt(record, now), now);
+    return true;
+  }
+
+  async destroy(sessionId: string): Promise<void> {
+    this.#remove(sessionId);
+  }
+
+  /** Removes the session and returns it; atomic, as it runs without yielding. */
+  override async take(sessionId: string): Promise<SessionRecord | undefined> {
+    const entry = this.#liveEntry(sessionId, Date.now());
+    if (entry === undefined) return undefined;
+    this.#remove(sessionId);
+    return JSON.parse(entry.slice(EXPIRY_DIGITS)) as SessionRecord;
+  }
+
+  /** The live sessions recorded under `ownerId`, from an index kept beside the entries. */
+  override async ownerSessionIds(ownerId: string): Promise<string[]> {
+    const now = Date.now();
+    return this.#owners.sessionIdsOf(ownerId).filter((sessionId) => this.#liveEntry(sessionId, now) !== undefined);
+  }
+
+  override async removeFromOwnerIndex(ownerId: string, sessionIds: readonly string[]): Promise<void> {
+    this.#owners.removeFromOwner(ownerId, sessionIds);
+  }
+
+  override async all(): Promise<Record<string, SessionRecord>> {
+    const now = Date.now();
+    const sessions: Record<string, SessionRecord> = {};
+    for (const [sessionId, entry] of this.#entries) {
+      if (expiryOf(entry) > now) sessions[sessionId] = JSON.parse(entry.slice(EXPIRY_DIGITS)) as SessionRecord;
+    }
+    return sessions;
+  }
+
+  override async ids(): Promise<string[]> {
+    const now = Date.now();
+    return [...this.#entries].filter(([, entry]) => expiryOf(entry) > now).map(([sessionId]) => sessionId);
+  }
+
+  override async length(): Promise<number> {
+    return (await this.ids()).length;
+  }
+
+  override async clear(): Promise<void> {
+    this.#entries.clear();
+    this.#owners.clear();
+  }
+
+  /** Stops the sweep timer. The sessions stay readable until the store is dropped. */
+  override async close(): Promise<void> {
+    clearInterval(this.#sweepTimer);
+  }
+
+  /** Removes every expired session now; the timer calls it every `checkPeriod`. */
+  sweep(): number {
+    const now = Date.now();
+    let removed = 0;
+    for (const [sessionId, entry] of this.#entries) {
+      if (expiryOf(entry) <= now) {
+        this.#remove(sessionId);
+        removed++;
+      }
+    }
+    return removed;
+  }
+
+  #liveEntry(sessionId: string, now: number): string | undefined {
+    const entry = this.#entries.get(sessionId);
+    if (entry === undefined) return undefined;
+    if (expiryOf(entry) > now) return entry;
+    this.#remove(sessionId);
+    return undefined;
+  }
+
+  #remove(sessionId: string): void {
+    this.#entries.delete(sessionId);
+    this.#owners.remove(sessionId);
+  }
+
+  /** Stores the entry; false when it was already expired (and so removed instead). */
+  #write(sessionId: string, json: string, expiresAt: number, now: number): boolean {
+    this.#entries.delete(sessionId);
+    if (expiresAt <= now) {
+      this.#owners.remove(sessionId);
+      return false;
+    }
+    // join() copies into one exactly-sized string: `prefix + json` would keep a cons string
+    // and its two parts (about 50 bytes more per session), JSON.stringify's own output can
+    // carry unused capacity.
+    this.#entries.set(sessionId, [String(expiresAt).padStart(EXPIRY_DIGITS, '0'), json].join(''));
+    if (this.#entries.size > this.max) {
+      const leastRecentlyUsed = this.#entries.keys().next().value as string;
+      this.#remove(leastRecentlyUsed);
+    }
+    return true;
+  }
+
+  #expiresAt(record: SessionRecord, now: number): number {
+    const expires = record.cookie?.expires;
+    const expiresAt =
+      expires == null ? Number.NaN : typeof expires === 'string' ? parseDateText(expires) : new Date(expires).getTime();
+    return Math.min(Number.isNaN(expiresAt) ? now + this.ttl : expiresAt, MAX_EXPIRES_AT);
+  }
+}
+
+/** The stored session with one request's changes applied, as JSON. */
+function mergedJson(entry: string, record: SessionRecord, changes: SessionChanges): string {
+  const stored = JSON.parse(entry.slice(EXPIRY_DIGITS)) as Record<string, unknown>;
+  // The cookie is the record's first key: replacing it in place keeps it first.
+  stored.cookie = record.cookie;
+  // Flash messages are added and removed one by one: the list as this request saw it is not written.
+  const flash = changes.flash;
+  for (const key of changes.deletedKeys) if (!(flash && key === FLASH_KEY)) delete stored[key];
+  for (const key of changes.setKeys.keys()) if (!(flash && key === FLASH_KEY)) stored[key] = record[key];
+  if (flash) applyFlashChanges(stored, flash);
+  return JSON.stringify(stored);
+}
+
+/** The entry's expiry prefix, read digit by digit: no substring per check (sweeps read them all). */
+function expiryOf(entry: string): number {
+  let expiresAt = 0;
+  for (let index = 0; index < EXPIRY_DIGITS; index++) expiresAt = expiresAt * 10 + entry.charCodeAt(index) - 48;
+  return expiresAt;
+}
+
+function positiveNumber(value: unknown, option: string, defaultValue: number): number {
+  if (value === undefined) return defaultValue;
+  if (typeof value !== 'number' || !(value > 0)) {
+    throw new SessionOptionsError(`MemoryStore.${option}`, `must be a positive number, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
