@@ -51,7 +51,7 @@ class FastifyRepliesController {
     void reply.send({ ok: true });
   }
 
-  /** A hijacked reply bypasses Fastify's hooks: the session is not committed (README: save first). */
+  /** A hijacked reply bypasses Fastify's hooks: the session is not committed (docs/fastify.md: save first). */
   @Get('hijacked')
   hijacked(@Session() session: Session, @Res() reply: FastifyReply) {
     session.views = 99;

@@ -1,18 +1,19 @@
-import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ts from 'typescript';
 import { repoRoot, requireBuiltPackage } from './built-package.js';
-import { readmeSnippets } from './readme-snippets.js';
+import { documentationSnippets } from './readme-snippets.js';
 import type { ReadmeSnippet } from './readme-snippets.js';
 
 /**
- * Every TypeScript block of the README compiles against the built package, in a CommonJS app as
- * `nest new` 11 generates it (`module: nodenext`, no `"type": "module"`), the app kind the README's
- * extensionless relative imports are written for: the files sit in a package of their own, with
- * `nest-sessions` installed (linked) in its node_modules. See readme-snippets.ts for the conventions.
+ * Every TypeScript block of the README and of docs/*.md compiles against the built package, in a
+ * CommonJS app as `nest new` 11 generates it (`module: nodenext`, no `"type": "module"`), the app
+ * kind their extensionless relative imports are written for: the files sit in a package of their
+ * own, with `nest-sessions` installed (linked) in its node_modules. See readme-snippets.ts for the
+ * conventions.
  */
-const snippets = readmeSnippets(readFileSync(join(repoRoot, 'README.md'), 'utf8'));
-const sections = [...new Set(snippets.map((snippet) => snippet.section))];
+const snippets = documentationSnippets(repoRoot);
+const groups = [...new Set(snippets.map((snippet) => snippet.group))];
 const outputDirectory = join(repoRoot, 'test-output', 'readme-snippets');
 
 /** The app around the snippets: a CommonJS package.json and the package installed as a link. */
@@ -36,7 +37,7 @@ const compilerOptions: ts.CompilerOptions = {
   noEmit: true,
 };
 
-// Declarations of the packages are parsed once for all sections.
+// Declarations of the packages are parsed once for all groups.
 const host = ts.createCompilerHost(compilerOptions);
 const parsedLibraries = new Map<string, ts.SourceFile | undefined>();
 const getSourceFile = host.getSourceFile.bind(host);
@@ -46,14 +47,14 @@ host.getSourceFile = (fileName, languageVersion, ...rest) => {
   return parsedLibraries.get(fileName);
 };
 
-/** The section's errors, each located at its README line. */
-function compileSection(section: string): string[] {
-  const directory = join(outputDirectory, section);
+/** The group's errors, each located at its line in the markdown file. */
+function compileGroup(group: string): string[] {
+  const directory = join(outputDirectory, group.replace(/[^\w.-]+/g, '-'));
   mkdirSync(directory, { recursive: true });
   const byFile = new Map<string, ReadmeSnippet>();
-  for (const snippet of snippets.filter((candidate) => candidate.section === section)) {
+  for (const snippet of snippets.filter((candidate) => candidate.group === group)) {
     const file = join(directory, snippet.fileName);
-    if (byFile.has(file)) throw new Error(`README.md:${snippet.firstLine}: a second block named ${snippet.fileName} in section ${section}`);
+    if (byFile.has(file)) throw new Error(`${snippet.document}:${snippet.firstLine}: a second block named ${snippet.fileName} in ${group}`);
     byFile.set(file, snippet);
     writeFileSync(file, snippet.code);
   }
@@ -63,31 +64,35 @@ function compileSection(section: string): string[] {
     const snippet = diagnostic.file && byFile.get(diagnostic.file.fileName);
     if (!diagnostic.file || !snippet) return `${diagnostic.file?.fileName ?? '(no file)'}: ${message}`;
     const { line } = diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start ?? 0);
-    const readmeLine = snippet.firstLine + line - snippet.contextLines;
-    return line < snippet.contextLines ? `README.md:${snippet.firstLine - 1} (snippet-context): ${message}` : `README.md:${readmeLine}: ${message}`;
+    const documentLine = snippet.firstLine + line - snippet.contextLines;
+    return line < snippet.contextLines
+      ? `${snippet.document}:${snippet.firstLine - 1} (snippet-context): ${message}`
+      : `${snippet.document}:${documentLine}: ${message}`;
   });
 }
 
-describe('README TypeScript snippets', () => {
+describe('README and docs TypeScript snippets', () => {
   beforeAll(() => {
     requireBuiltPackage();
     rmSync(outputDirectory, { recursive: true, force: true });
     writeCommonJsApp();
   });
 
-  it('are found', () => {
+  it('are found, in the README and in docs/', () => {
     expect(snippets.length).toBeGreaterThanOrEqual(15);
     expect(snippets.filter((snippet) => snippet.code.includes("from 'nest-sessions'")).length).toBeGreaterThanOrEqual(8);
+    expect(snippets.filter((snippet) => snippet.document === 'README.md').length).toBeGreaterThanOrEqual(5);
+    expect(snippets.filter((snippet) => snippet.document.startsWith('docs/')).length).toBeGreaterThanOrEqual(5);
   });
 
   it('import their sibling files without an extension, as CommonJS apps must (their Jest and webpack resolve no `.js` to `.ts`)', () => {
     const relativeImportsWithExtension = snippets.flatMap((snippet) =>
-      [...snippet.code.matchAll(/from '(\.{1,2}\/[^']*\.js)'/g)].map((match) => `${snippet.fileName} (README.md:${snippet.firstLine}): ${match[1]}`),
+      [...snippet.code.matchAll(/from '(\.{1,2}\/[^']*\.js)'/g)].map((match) => `${snippet.fileName} (${snippet.document}:${snippet.firstLine}): ${match[1]}`),
     );
     expect(relativeImportsWithExtension).toEqual([]);
   });
 
-  it.each(sections)('compile: section %s', (section) => {
-    expect(compileSection(section)).toEqual([]);
+  it.each(groups)('compile: %s', (group) => {
+    expect(compileGroup(group)).toEqual([]);
   });
 });

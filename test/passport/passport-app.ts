@@ -10,11 +10,11 @@ import { Strategy } from 'passport-local';
 import { Session, SessionGuard, SessionModule, SessionStore } from '../../lib/index.js';
 import type { SessionModuleOptions } from '../../lib/index.js';
 import { startApp, TEST_SECRET } from '../support/e2e-app.js';
-// The guard that logs in is the sample's, exactly as the README shows it.
+// The guard that logs in is the sample's, exactly as docs/passport.md shows it.
 import { LocalAuthGuard } from '../../sample/auth/local-auth.guard.js';
 
 /**
- * The README's Passport recipe, as an application would write it: a passport-local strategy,
+ * The Passport recipe of docs/passport.md, as an application would write it: a passport-local strategy,
  * a serializer that keeps only the user id in the session, a guard that logs in, and
  * Passport's middleware given to SessionModule's `middleware` option.
  */

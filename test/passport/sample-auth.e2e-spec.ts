@@ -3,7 +3,7 @@ import type { INestApplication } from '@nestjs/common';
 import { cookiePair, PLATFORMS } from '../support/e2e-app.js';
 import { initSampleApp } from '../support/sample-app.js';
 
-/** The sample app's Passport routes, wired as sample/app.module.ts does (the README's recipe). */
+/** The sample app's Passport routes, wired as sample/app.module.ts does (the recipe of docs/passport.md). */
 describe.each(PLATFORMS)('sample Passport routes (sample/auth) on %s', (platform) => {
   let app: INestApplication;
 

@@ -32,7 +32,7 @@ describe.each(PLATFORMS)('RedisStore through a Sentinel failover of a frozen mas
 
   beforeEach(async () => {
     topology = await RedisSentinelTopology.start();
-    // The README's Sentinel client settings.
+    // The Sentinel client settings of docs/redis.md.
     client = new Redis({ sentinels: topology.sentinelAddresses, name: SENTINEL_MASTER_NAME, ...RedisStore.failFastClientOptions });
     app = await createSessionApp({ store: new RedisStore({ client, prefix: uniquePrefix() }), cookie: { maxAge: 60 * 60 * 1000 } });
   });

@@ -92,7 +92,7 @@ export class FlashController {
     throw new BadRequestException(`not showing ${notices.length} notices`);
   }
 
-  /** The README's page, in an app without a view engine: rendering fails (a 500). */
+  /** The page of docs/flash-messages.md, in an app without a view engine: rendering fails (a 500). */
   @Get('rendered-items')
   @Render('items')
   renderedList(@Flash('notice') notices: string[]) {
@@ -198,7 +198,7 @@ export function describeFlashOverHttp(moduleOptions: () => Partial<SessionModule
     const http = await start();
     const cookie = cookiePair((await http.post('/items').send({ name: 'tea' }).expect(303)).headers['set-cookie'])!;
     await http.get('/read-then-fail').set('Cookie', cookie).expect(500);
-    // The README's @Render page in an app without a view engine.
+    // The @Render page of docs/flash-messages.md in an app without a view engine.
     await http.get('/rendered-items').set('Cookie', cookie).expect(500);
     await http.get('/items').set('Cookie', cookie).expect(200, { notices: ['Saved tea'] });
     await http.post('/items').set('Cookie', cookie).send({ name: 'milk' }).expect(303);
