@@ -55,6 +55,13 @@ describe('the packed package', () => {
     expect(readFileSync(join(repoRoot, 'LICENSE'), 'utf8')).toMatch(/^MIT License\n\nCopyright \(c\) 2026 nest-sessions contributors/);
   });
 
+  it('ships every docs/ page the README links to, so its links work in the installed package', () => {
+    const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+    const linkedPages = [...new Set([...readme.matchAll(/\]\((docs\/[^)#\s]+\.md)/g)].map((match) => match[1]!))];
+    expect(linkedPages.length).toBeGreaterThan(0);
+    expect(linkedPages.filter((page) => !files.has(page))).toEqual([]);
+  });
+
   it('leaves out tests, the sample and the benchmarks', () => {
     expect([...files].filter((file) => /^(test|sample|bench)\//.test(file))).toEqual([]);
   });
