@@ -89,20 +89,17 @@ export function publishSessionEvent(
   channel.publish(basePayload(sessionId, data, context));
 }
 
-export function publishRegenerated(previousSessionId: string, sessionId: string, previousData: object, context: SessionEventContext): void {
-  const channel = channels.regenerated;
+/** `regenerated` or `rotated`: the session now has another id, named only by the previous one's handle. */
+export function publishIdChanged(
+  event: 'regenerated' | 'rotated',
+  previousSessionId: string,
+  sessionId: string,
+  data: object,
+  context: SessionEventContext,
+): void {
+  const channel = channels[event];
   if (!channel.hasSubscribers) return;
-  const payload: SessionRegeneratedEvent = {
-    ...basePayload(sessionId, previousData, context),
-    previousSessionHandle: sessionHandle(previousSessionId, context.secrets),
-  };
-  channel.publish(payload);
-}
-
-export function publishRotated(previousSessionId: string, sessionId: string, data: object, context: SessionEventContext): void {
-  const channel = channels.rotated;
-  if (!channel.hasSubscribers) return;
-  const payload: SessionRotatedEvent = {
+  const payload: SessionRegeneratedEvent | SessionRotatedEvent = {
     ...basePayload(sessionId, data, context),
     previousSessionHandle: sessionHandle(previousSessionId, context.secrets),
   };

@@ -10,7 +10,7 @@ import type { CheckedCookieOptions, ResolvedSessionOptions } from '../options/re
 import { Session, serializeSessionData } from '../session/session.js';
 import type { SessionOwner } from '../session/session.js';
 import { noteSessionActivity } from './session-activity.js';
-import { publishDestroyed, publishRegenerated, publishRotated, publishSessionEvent } from './session-events.js';
+import { publishDestroyed, publishIdChanged, publishSessionEvent } from './session-events.js';
 import { changesBetween } from '../session/session-changes.js';
 import type { SessionChanges } from '../session/session-changes.js';
 import { appendSetCookie } from '../transport/session-cookie-header.js';
@@ -152,7 +152,7 @@ export class SessionLifecycle implements SessionOwner {
     // A session never stored has nothing to move, nor can anyone else have ended it.
     const rotated = ownChanges ? await this.#moveStored(previousSessionId, copy, ownChanges, restoreWriteState) : copy;
     this.#switchToRotated(previousSessionId, rotated);
-    publishRotated(previousSessionId, rotated.id, rotated, this.options);
+    publishIdChanged('rotated', previousSessionId, rotated.id, rotated, this.options);
     return rotated;
   }
 
@@ -294,7 +294,7 @@ export class SessionLifecycle implements SessionOwner {
       // As express-session: the new session is in place even if the old one could not be removed.
       this.generate();
     }
-    if (wasStored) publishRegenerated(previousSessionId, this.request.sessionID!, session, this.options);
+    if (wasStored) publishIdChanged('regenerated', previousSessionId, this.request.sessionID!, session, this.options);
     return this.request.session as Session;
   }
 
