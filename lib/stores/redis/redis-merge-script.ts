@@ -124,21 +124,21 @@ if #ARGV == 3 then return 2 end
 local keyOrder, storedValues = objectMembers(stored)
 if not keyOrder then return -1 end
 
-local at = 5
-local setOrder, setValues = {}, {}
-for _ = 1, tonumber(ARGV[at]) do
-  setOrder[#setOrder + 1] = ARGV[at + 1]
-  setValues[ARGV[at + 1]] = ARGV[at + 2]
-  at = at + 2
+-- A count at ARGV[at], then that many (name, value) pairs: their order, values by name, and
+-- where the next argument is.
+local function readPairs(at)
+  local order, values = {}, {}
+  for _ = 1, tonumber(ARGV[at]) do
+    order[#order + 1] = ARGV[at + 1]
+    values[ARGV[at + 1]] = ARGV[at + 2]
+    at = at + 2
+  end
+  return order, values, at + 1
 end
-at = at + 1
-local flashAddedOrder, flashAdded = {}, {}
-for _ = 1, tonumber(ARGV[at]) do
-  flashAddedOrder[#flashAddedOrder + 1] = ARGV[at + 1]
-  flashAdded[ARGV[at + 1]] = ARGV[at + 2]
-  at = at + 2
-end
-at = at + 1
+
+local setOrder, setValues, at = readPairs(5)
+local flashAddedOrder, flashAdded
+flashAddedOrder, flashAdded, at = readPairs(at)
 local flashRemoved = {}
 local flashRemovedCount = tonumber(ARGV[at])
 for index = 1, flashRemovedCount do flashRemoved[ARGV[at + index]] = true end
