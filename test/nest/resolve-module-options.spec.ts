@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import { SessionOptionsError } from '../../lib/index.js';
 import { resolveModuleOptions } from '../../lib/nest/resolve-module-options.js';
 import { TEST_SECRET } from '../support/e2e-app.js';
+import { EXPRESS } from '../support/platforms.js';
 
 const secret = TEST_SECRET;
 
@@ -71,7 +72,7 @@ describe('SessionModule.forRoot extras', () => {
   it('does not pass isGlobal on as an (unknown) option', async () => {
     const { createSessionApp } = await import('../support/e2e-app.js');
     const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
-    const app = await createSessionApp({ isGlobal: false } as never);
+    const app = await createSessionApp(EXPRESS, { isGlobal: false } as never);
     await app.close();
     expect(warn.mock.calls.filter(([message]) => String(message).includes('Unknown option'))).toEqual([]);
   });
@@ -80,7 +81,7 @@ describe('SessionModule.forRoot extras', () => {
     const { createSessionApp } = await import('../support/e2e-app.js');
     const { default: request } = await import('supertest');
     const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
-    const app = await createSessionApp({ secret: 'keyboard cat' });
+    const app = await createSessionApp(EXPRESS, { secret: 'keyboard cat' });
     try {
       const cookie = (await request(app.getHttpServer()).get('/views').expect(200)).headers['set-cookie']!;
       await request(app.getHttpServer()).get('/views').set('Cookie', cookie).expect(200);

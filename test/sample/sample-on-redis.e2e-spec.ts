@@ -8,6 +8,7 @@ import { createSampleApp } from '../support/sample-app.js';
 import { createSampleStore } from '../../sample/sample-store.js';
 import { cookiePair, sessionIdOf } from '../support/e2e-app.js';
 import { RedisServerProcess, waitUntil } from '../support/redis-server.js';
+import { EXPRESS } from '../support/platforms.js';
 
 /** `SESSION_STORE=redis REDIS_URL=… npm run sample` runs the sample on Redis. */
 describe('sample app with SESSION_STORE=redis', () => {
@@ -29,7 +30,7 @@ describe('sample app with SESSION_STORE=redis', () => {
   it('keeps its sessions in the Redis at REDIS_URL, and closes the client on shutdown', async () => {
     process.env.SESSION_STORE = 'redis';
     process.env.REDIS_URL = server.url;
-    const app: INestApplication = await createSampleApp();
+    const app: INestApplication = await createSampleApp(EXPRESS);
     await app.init();
     const store = app.get(SessionStore) as RedisStore;
     const inspector = new Redis(server.port, '127.0.0.1');

@@ -8,11 +8,12 @@ import { parseSetCookie } from 'cookie';
 import { Session, SessionCookie, SessionCookieError } from '../../../lib/index.js';
 import type { SessionCookieOptions, SessionRecord } from '../../../lib/index.js';
 import { isUsableRecord } from '../../../lib/core/session/session-record.js';
-import { cookiePair, createSessionApp, PLATFORMS, sessionIdOf, SessionTestController } from '../../support/e2e-app.js';
-import type { PlatformName } from '../../support/e2e-app.js';
+import { cookiePair, createSessionApp, sessionIdOf, SessionTestController } from '../../support/e2e-app.js';
 import { createExpressSessionApp } from '../../support/express-app.js';
 import type { ExpressSessionApp } from '../../support/express-app.js';
 import { InstrumentedStore } from '../../support/instrumented-store.js';
+import { PLATFORMS } from '../../support/platforms.js';
+import type { Platform } from '../../support/platforms.js';
 
 /**
  * Property-based tests over values that reach the cookie: stored records (every cookie field,
@@ -117,8 +118,8 @@ class CookieAttributeController {
 }
 
 /** SessionModule on each platform (undefined: plain Express on createSessionMiddleware). */
-const TARGETS: Array<[string, PlatformName | undefined]> = [
-  ...PLATFORMS.map((platform): [string, PlatformName] => [`SessionModule on ${platform}`, platform]),
+const TARGETS: Array<[string, Platform | undefined]> = [
+  ...PLATFORMS.map((platform): [string, Platform] => [`SessionModule on ${platform.name}`, platform]),
   ['createSessionMiddleware', undefined],
 ];
 
@@ -135,9 +136,9 @@ describe.each(TARGETS)('through %s with a real MemoryStore', (_label, platform) 
     jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
     jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
     const options = { rolling: via === 'SessionModule', cookie: () => nextCookieOptions as SessionCookieOptions };
-    if (via === 'SessionModule') {
+    if (platform) {
       store = new InstrumentedStore();
-      nestApp = await createSessionApp({ store, ...options }, { controllers: [SessionTestController, CookieAttributeController] }, undefined, platform);
+      nestApp = await createSessionApp(platform, { store, ...options }, { controllers: [SessionTestController, CookieAttributeController] });
       server = nestApp.getHttpServer() as Server;
     } else {
       expressApp = createExpressSessionApp(options);

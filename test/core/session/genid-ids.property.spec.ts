@@ -2,10 +2,11 @@ import type { INestApplication } from '@nestjs/common';
 import fc from 'fast-check';
 import request from 'supertest';
 import type { Server } from 'node:http';
-import { cookiePair, createSessionApp, PLATFORMS, sessionIdOf } from '../../support/e2e-app.js';
-import type { PlatformName } from '../../support/e2e-app.js';
+import { cookiePair, createSessionApp, sessionIdOf } from '../../support/e2e-app.js';
 import { createExpressSessionApp } from '../../support/express-app.js';
 import { InstrumentedStore } from '../../support/instrumented-store.js';
+import { PLATFORMS } from '../../support/platforms.js';
+import type { Platform } from '../../support/platforms.js';
 
 /**
  * Ids from `genid` with characters a raw cookie value cannot hold (`;`, `=`, spaces, quotes,
@@ -21,8 +22,8 @@ const awkwardId = fc.oneof(
 );
 
 /** SessionModule on each platform (undefined: plain Express on createSessionMiddleware). */
-const TARGETS: Array<[string, PlatformName | undefined]> = [
-  ...PLATFORMS.map((platform): [string, PlatformName] => [`SessionModule on ${platform}`, platform]),
+const TARGETS: Array<[string, Platform | undefined]> = [
+  ...PLATFORMS.map((platform): [string, Platform] => [`SessionModule on ${platform.name}`, platform]),
   ['createSessionMiddleware', undefined],
 ];
 
@@ -35,7 +36,7 @@ describe.each(TARGETS)('genid ids with any characters, through %s', (_label, pla
   beforeAll(async () => {
     const options = { genid: () => nextId, cookie: { maxAge: 60_000 } };
     if (platform) {
-      nestApp = await createSessionApp({ store: new InstrumentedStore(), ...options }, {}, undefined, platform);
+      nestApp = await createSessionApp(platform, { store: new InstrumentedStore(), ...options });
       server = nestApp.getHttpServer() as Server;
     } else {
       server = createExpressSessionApp(options).app;

@@ -1,20 +1,20 @@
 import request from 'supertest';
 import type { INestApplication } from '@nestjs/common';
-import { cookiePair, createSessionApp, sessionIdOf, PLATFORMS, usePlatform } from '../../support/e2e-app.js';
+import { cookiePair, createSessionApp, sessionIdOf } from '../../support/e2e-app.js';
 import { InstrumentedStore } from '../../support/instrumented-store.js';
+import { PLATFORMS } from '../../support/platforms.js';
 
 const ONE_HOUR = 60 * 60 * 1000;
 
 /** absoluteTimeout: a session ends a fixed time after it was created, however active. */
-describe.each(PLATFORMS)('absoluteTimeout on %s', (platform) => {
-  usePlatform(platform);
+describe.each(PLATFORMS)('absoluteTimeout on $name', (platform) => {
   let app: INestApplication;
   let store: InstrumentedStore;
   let http: ReturnType<typeof request>;
 
   beforeEach(async () => {
     store = new InstrumentedStore();
-    app = await createSessionApp({ store, absoluteTimeout: ONE_HOUR, cookie: { maxAge: 10 * 60 * 1000 } });
+    app = await createSessionApp(platform, { store, absoluteTimeout: ONE_HOUR, cookie: { maxAge: 10 * 60 * 1000 } });
     http = request(app.getHttpServer());
   });
 

@@ -2,18 +2,18 @@ import request from 'supertest';
 import { sign } from 'cookie-signature';
 import type { INestApplication } from '@nestjs/common';
 import { SessionOptionsError, SessionStoreUnavailableError, signSessionId } from '../../../lib/index.js';
-import { cookiePair, createSessionApp, sessionIdOf, TEST_SECRET, PLATFORMS, usePlatform } from '../../support/e2e-app.js';
+import { cookiePair, createSessionApp, sessionIdOf, TEST_SECRET } from '../../support/e2e-app.js';
 import { InstrumentedStore } from '../../support/instrumented-store.js';
+import { PLATFORMS } from '../../support/platforms.js';
 
-describe.each(PLATFORMS)('bad input on %s', (platform) => {
-  usePlatform(platform);
+describe.each(PLATFORMS)('bad input on $name', (platform) => {
   let app: INestApplication | undefined;
   let store: InstrumentedStore;
   let http: ReturnType<typeof request>;
 
   beforeEach(async () => {
     store = new InstrumentedStore();
-    app = await createSessionApp({ store });
+    app = await createSessionApp(platform, { store });
     http = request(app.getHttpServer());
   });
 
@@ -112,11 +112,10 @@ describe.each(PLATFORMS)('bad input on %s', (platform) => {
   });
 });
 
-describe.each(PLATFORMS)('a genid that repeats an id already in use on %s', (platform) => {
-  usePlatform(platform);
+describe.each(PLATFORMS)('a genid that repeats an id already in use on $name', (platform) => {
   it("answers 500 and never hands the second client the first one's session", async () => {
     const store = new InstrumentedStore();
-    const app = await createSessionApp({ store, genid: () => 'the-same-id-for-everyone-000000' });
+    const app = await createSessionApp(platform, { store, genid: () => 'the-same-id-for-everyone-000000' });
     try {
       const http = request(app.getHttpServer());
       const first = await http.get('/views').expect(200);
@@ -130,7 +129,7 @@ describe.each(PLATFORMS)('a genid that repeats an id already in use on %s', (pla
     }
   });
   it('a login (regenerate) that gets the old id back answers 500 instead of a session that is never saved', async () => {
-    const app = await createSessionApp({ genid: () => 'the-same-id-for-everyone-000000' });
+    const app = await createSessionApp(platform, { genid: () => 'the-same-id-for-everyone-000000' });
     try {
       const response = await request(app.getHttpServer()).post('/login?user=ada').expect(500);
       expect(response.headers['set-cookie']).toBeUndefined();
@@ -140,11 +139,10 @@ describe.each(PLATFORMS)('a genid that repeats an id already in use on %s', (pla
   });
 });
 
-describe.each(PLATFORMS)('a failed save on a route the middleware was excluded from on %s', (platform) => {
-  usePlatform(platform);
+describe.each(PLATFORMS)('a failed save on a route the middleware was excluded from on $name', (platform) => {
   it('answers 500 with Nest\'s error body instead of the handler\'s', async () => {
     const store = new InstrumentedStore();
-    const app = await createSessionApp({ store, exclude: ['views'] });
+    const app = await createSessionApp(platform, { store, exclude: ['views'] });
     try {
       store.failures.set = new Error('disk full');
       const failed = await request(app.getHttpServer()).get('/views').expect(500);
@@ -157,8 +155,7 @@ describe.each(PLATFORMS)('a failed save on a route the middleware was excluded f
   });
 });
 
-describe.each(PLATFORMS)('invalid options fail at start-up with a message naming the option on %s', (platform) => {
-  usePlatform(platform);
+describe.each(PLATFORMS)('invalid options fail at start-up with a message naming the option on $name', (platform) => {
   it.each([
     [{ secret: undefined }, /`secret`: secret option required for sessions/],
     [{ secret: [] }, /`secret`: secret option array must contain one or more strings/],
@@ -174,8 +171,8 @@ describe.each(PLATFORMS)('invalid options fail at start-up with a message naming
     [{ memoryStore: { max: -1 } }, /`MemoryStore.max`/],
     [{ absoluteTimeout: 0 }, /`absoluteTimeout`: must be a positive number/],
   ])('%j', async (options, message) => {
-    const attempt = createSessionApp(options as never);
+    const attempt = createSessionApp(platform, options as never);
     await expect(attempt).rejects.toThrow(SessionOptionsError);
-    await expect(createSessionApp(options as never)).rejects.toThrow(message);
+    await expect(createSessionApp(platform, options as never)).rejects.toThrow(message);
   });
 });

@@ -6,7 +6,9 @@ import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { SessionModule, SessionOptionsError } from '../../../lib/index.js';
 import type { SessionModuleOptions } from '../../../lib/index.js';
-import { PLATFORMS, SessionTestController, setCookies, startApp, TEST_SECRET, usePlatform } from '../../support/e2e-app.js';
+import { SessionTestController, setCookies, startApp, TEST_SECRET } from '../../support/e2e-app.js';
+import { PLATFORMS } from '../../support/platforms.js';
+import type { Platform } from '../../support/platforms.js';
 
 /** The README's forRootAsync example, verbatim (the test below checks the README still says so). */
 const readmeFactory = (config: ConfigService) => ({
@@ -15,14 +17,14 @@ const readmeFactory = (config: ConfigService) => ({
   cookie: { maxAge: Number(config.get('SESSION_MAX_AGE', 86_400_000)) },
 });
 
-async function appWith(useFactory: (config: ConfigService) => SessionModuleOptions): Promise<INestApplication> {
+async function appWith(platform: Platform, useFactory: (config: ConfigService) => SessionModuleOptions): Promise<INestApplication> {
   const moduleRef = await Test.createTestingModule({
     imports: [
       SessionModule.forRootAsync({ imports: [ConfigModule.forRoot({ ignoreEnvFile: true })], inject: [ConfigService], useFactory }),
     ],
     controllers: [SessionTestController],
   }).compile();
-  return startApp(moduleRef);
+  return startApp(platform, moduleRef);
 }
 
 /** The cookie's lifetime in seconds as the browser will see it (Expires minus now). */
@@ -31,8 +33,7 @@ function lifetimeSeconds(setCookie: string): number {
   return Math.round((Date.parse(expires) - Date.now()) / 1000);
 }
 
-describe.each(PLATFORMS)("the README's forRootAsync + ConfigService example on %s", (platform) => {
-  usePlatform(platform);
+describe.each(PLATFORMS)("the README's forRootAsync + ConfigService example on $name", (platform) => {
   const savedEnv = { ...process.env };
   beforeEach(() => {
     process.env.SESSION_SECRET = TEST_SECRET;
@@ -49,7 +50,7 @@ describe.each(PLATFORMS)("the README's forRootAsync + ConfigService example on %
 
   it('works with SESSION_MAX_AGE set (a string in the environment)', async () => {
     process.env.SESSION_MAX_AGE = '3600000';
-    const app = await appWith(readmeFactory);
+    const app = await appWith(platform, readmeFactory);
     try {
       const response = await request(app.getHttpServer()).get('/views').expect(200);
       const lifetime = lifetimeSeconds(setCookies(response.headers['set-cookie'])[0]!);
@@ -62,7 +63,7 @@ describe.each(PLATFORMS)("the README's forRootAsync + ConfigService example on %
 
   it('falls back to one day without SESSION_MAX_AGE', async () => {
     delete process.env.SESSION_MAX_AGE;
-    const app = await appWith(readmeFactory);
+    const app = await appWith(platform, readmeFactory);
     try {
       const response = await request(app.getHttpServer()).get('/views').expect(200);
       expect(lifetimeSeconds(setCookies(response.headers['set-cookie'])[0]!)).toBeGreaterThanOrEqual(86_398);
@@ -73,9 +74,9 @@ describe.each(PLATFORMS)("the README's forRootAsync + ConfigService example on %
 
   it('passing the string as it comes fails at start-up with a message saying it received a string', async () => {
     process.env.SESSION_MAX_AGE = '3600000';
-    const attempt = appWith((config) => ({ secret: TEST_SECRET, cookie: { maxAge: config.get('SESSION_MAX_AGE') } }));
+    const attempt = appWith(platform, (config) => ({ secret: TEST_SECRET, cookie: { maxAge: config.get('SESSION_MAX_AGE') } }));
     await expect(attempt).rejects.toThrow(SessionOptionsError);
-    await expect(appWith((config) => ({ secret: TEST_SECRET, cookie: { maxAge: config.get('SESSION_MAX_AGE') } }))).rejects.toThrow(
+    await expect(appWith(platform, (config) => ({ secret: TEST_SECRET, cookie: { maxAge: config.get('SESSION_MAX_AGE') } }))).rejects.toThrow(
       /`cookie.maxAge`: must be a number of milliseconds, but received the string "3600000" .*Number\(\.\.\.\)/,
     );
   });

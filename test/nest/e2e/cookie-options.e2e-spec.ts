@@ -1,14 +1,13 @@
 import request from 'supertest';
 import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { SessionStore, unsignSessionId } from '../../../lib/index.js';
 import type { SessionModuleOptions } from '../../../lib/index.js';
-import { cookiePair, createSessionApp, setCookies, PLATFORMS, usePlatform } from '../../support/e2e-app.js';
+import { cookiePair, createSessionApp, setCookies } from '../../support/e2e-app.js';
+import { PLATFORMS } from '../../support/platforms.js';
 
 /** The session cookie's name and attributes, as express-session sets them. */
-describe.each(PLATFORMS)('cookie options on %s', (platform) => {
-  usePlatform(platform);
+describe.each(PLATFORMS)('cookie options on $name', (platform) => {
   let app: INestApplication | undefined;
 
   async function firstSetCookie(
@@ -16,7 +15,7 @@ describe.each(PLATFORMS)('cookie options on %s', (platform) => {
     prepare: (test: request.Test) => request.Test = (test) => test,
     configure?: (app: INestApplication) => void,
   ): Promise<string | undefined> {
-    app = await createSessionApp(options, {}, configure);
+    app = await createSessionApp(platform, options, {}, configure);
     const response = await prepare(request(app.getHttpServer()).get('/views')).expect(200);
     return setCookies(response.headers['set-cookie'])[0];
   }
@@ -72,12 +71,12 @@ describe.each(PLATFORMS)('cookie options on %s', (platform) => {
 
   it("proxy unset follows the platform's trust proxy setting", async () => {
     // Express's is an app setting, Fastify's an option of its instance.
-    const trustingPlatform = platform === 'fastify' ? new FastifyAdapter({ trustProxy: true }) : platform;
+    const trustingPlatform = platform.name === 'fastify' ? platform.createAdapter({ trustProxy: true }) : platform;
     app = await createSessionApp(
+      trustingPlatform,
       { cookie: { secure: 'auto' } },
       {},
-      (nestApp) => platform === 'express' && (nestApp as NestExpressApplication).set('trust proxy', true),
-      trustingPlatform,
+      (nestApp) => platform.name === 'express' && (nestApp as NestExpressApplication).set('trust proxy', true),
     );
     const response = await request(app.getHttpServer()).get('/views').set('X-Forwarded-Proto', 'https').expect(200);
     expect(setCookies(response.headers['set-cookie'])[0]).toContain('; Secure');
@@ -117,24 +116,24 @@ describe.each(PLATFORMS)('cookie options on %s', (platform) => {
   });
 
   it('requests outside the cookie path get no session', async () => {
-    app = await createSessionApp({ cookie: { path: '/account' } });
+    app = await createSessionApp(platform, { cookie: { path: '/account' } });
     const response = await request(app.getHttpServer()).get('/raw').expect(200);
     expect(response.body).toEqual({ hasSession: false, sessionID: null, hasSessionStore: false });
   });
 
   it('a custom genid makes the ids', async () => {
     let counter = 0;
-    app = await createSessionApp({ genid: () => `custom-${++counter}-${'x'.repeat(24)}` });
+    app = await createSessionApp(platform, { genid: () => `custom-${++counter}-${'x'.repeat(24)}` });
     const response = await request(app.getHttpServer()).get('/views').expect(200);
     expect(response.body.sessionId).toBe(`custom-1-${'x'.repeat(24)}`);
   });
 
   it('rotates secrets: cookies signed with an older secret still verify, new ones use the first', async () => {
-    app = await createSessionApp({ secret: 'old-secret' });
+    app = await createSessionApp(platform, { secret: 'old-secret' });
     const oldCookie = cookiePair((await request(app.getHttpServer()).get('/views')).headers['set-cookie'])!;
     const store = app.get(SessionStore);
     await app.close();
-    app = await createSessionApp({ secret: ['new-secret', 'old-secret'], store });
+    app = await createSessionApp(platform, { secret: ['new-secret', 'old-secret'], store });
     const response = await request(app.getHttpServer()).get('/views').set('Cookie', oldCookie).expect(200);
     expect(response.body.views).toBe(2);
     const fresh = cookiePair((await request(app.getHttpServer()).get('/views')).headers['set-cookie'])!;

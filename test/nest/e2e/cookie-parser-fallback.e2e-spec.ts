@@ -3,8 +3,9 @@ import type { RequestHandler } from 'express';
 import expressSession from 'express-session';
 import request from 'supertest';
 import { signSessionId } from '../../../lib/index.js';
-import { cookiePair, createSessionApp, PLATFORMS, sessionIdOf, TEST_SECRET } from '../../support/e2e-app.js';
+import { cookiePair, createSessionApp, sessionIdOf, TEST_SECRET } from '../../support/e2e-app.js';
 import { createExpressSessionApp } from '../../support/express-app.js';
+import { PLATFORMS } from '../../support/platforms.js';
 
 /**
  * A deliberate difference: express-session falls back to cookie-parser's `req.signedCookies` /
@@ -42,10 +43,10 @@ describe("no fallback to cookie-parser's req.cookies / req.signedCookies", () =>
     expect(second.body).toEqual({ views: 2, sessionId: first.body.sessionId });
   });
 
-  it.each(PLATFORMS)('SessionModule on %s: a session named only by req.signedCookies / req.cookies is not loaded', async (platform) => {
+  it.each(PLATFORMS)('SessionModule on $name: a session named only by req.signedCookies / req.cookies is not loaded', async (platform) => {
     let knownId: string | undefined;
     const plantOnceKnown = ((req, res, next) => (knownId ? plantCookieParserValues(knownId)(req, res, next) : next())) as RequestHandler;
-    const app = await createSessionApp({}, {}, (nestApp) => nestApp.use(plantOnceKnown), platform);
+    const app = await createSessionApp(platform, {}, {}, (nestApp) => nestApp.use(plantOnceKnown));
     try {
       const first = await request(app.getHttpServer()).get('/views').expect(200);
       knownId = sessionIdOf(cookiePair(first.headers['set-cookie'])!);

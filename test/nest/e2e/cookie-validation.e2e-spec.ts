@@ -4,10 +4,11 @@ import request from 'supertest';
 import type { Server } from 'node:http';
 import { createSessionMiddleware, Session, SessionOptionsError } from '../../../lib/index.js';
 import type { SessionModuleOptions } from '../../../lib/index.js';
-import { cookiePair, createSessionApp, PLATFORMS, sessionIdOf, SessionTestController, setCookies, TEST_SECRET } from '../../support/e2e-app.js';
-import type { PlatformName } from '../../support/e2e-app.js';
+import { cookiePair, createSessionApp, sessionIdOf, SessionTestController, setCookies, TEST_SECRET } from '../../support/e2e-app.js';
 import { createExpressSessionApp } from '../../support/express-app.js';
 import { InstrumentedStore } from '../../support/instrumented-store.js';
+import { EXPRESS, PLATFORMS } from '../../support/platforms.js';
+import type { Platform } from '../../support/platforms.js';
 
 /** Assigns `?value=` (a number when `?number` is given) to `session.cookie[?name]`, as a handler might. */
 @Controller()
@@ -51,10 +52,10 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
-function nestTarget(platform: PlatformName) {
+function nestTarget(platform: Platform) {
   return async (options: Options): Promise<Target> => {
     const store = new InstrumentedStore();
-    const app = await createSessionApp({ store, ...options }, { controllers: [SessionTestController, CookieAttributeController] }, undefined, platform);
+    const app = await createSessionApp(platform, { store, ...options }, { controllers: [SessionTestController, CookieAttributeController] });
     const server = app.getHttpServer() as Server;
     return {
       http: () => request(server),
@@ -78,7 +79,7 @@ async function expressTarget(options: Options): Promise<Target> {
 }
 
 const targets: Array<[string, (options: Options) => Promise<Target>]> = [
-  ...PLATFORMS.map((platform): [string, (options: Options) => Promise<Target>] => [`SessionModule on ${platform}`, nestTarget(platform)]),
+  ...PLATFORMS.map((platform): [string, (options: Options) => Promise<Target>] => [`SessionModule on ${platform.name}`, nestTarget(platform)]),
   ['createSessionMiddleware', expressTarget],
 ];
 
@@ -91,7 +92,7 @@ function expectNoInternals(body: unknown): void {
 // First in the file: the warning is given once per process, as express-session's (depd).
 it('a Date as cookie.maxAge is deprecated: one warning per process, however many apps use it', async () => {
   const emitWarning = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
-  const app = await createSessionApp({ cookie: { maxAge: new Date(Date.now() + 60_000) } });
+  const app = await createSessionApp(EXPRESS, { cookie: { maxAge: new Date(Date.now() + 60_000) } });
   createSessionMiddleware({ secret: TEST_SECRET, store: new InstrumentedStore(), cookie: { maxAge: new Date(Date.now() + 60_000) } });
   await app.close();
   const deprecations = emitWarning.mock.calls.filter(([message]) => String(message).includes('maxAge as a Date is deprecated'));
@@ -236,9 +237,9 @@ describe('invalid cookie options fail at start-up, naming the option', () => {
   ];
 
   it.each(cases)('SessionModule: %j', async (cookie, message) => {
-    const attempt = createSessionApp({ cookie } as never);
+    const attempt = createSessionApp(EXPRESS, { cookie } as never);
     await expect(attempt).rejects.toThrow(SessionOptionsError);
-    await expect(createSessionApp({ cookie } as never)).rejects.toThrow(message);
+    await expect(createSessionApp(EXPRESS, { cookie } as never)).rejects.toThrow(message);
   });
 
   it.each(cases)('createSessionMiddleware: %j', (cookie, message) => {
@@ -251,7 +252,7 @@ describe('invalid cookie options fail at start-up, naming the option', () => {
 describe('doubtful cookie options are warned about at start-up', () => {
   it('SessionModule: through its logger', async () => {
     const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
-    const app = await createSessionApp({ cookie: { maxAge: 0, sameSite: 'none', maxAgee: 5 } as never });
+    const app = await createSessionApp(EXPRESS, { cookie: { maxAge: 0, sameSite: 'none', maxAgee: 5 } as never });
     try {
       const warnings = warn.mock.calls.map(([message]) => String(message));
       expect(warnings).toEqual(

@@ -6,7 +6,8 @@ import { Controller, HttpCode, Logger, Post, Req } from '@nestjs/common';
 import type { INestApplication } from '@nestjs/common';
 import type { RequestWithSession } from '../../../lib/index.js';
 import { createExpressSessionApp } from '../../support/express-app.js';
-import { cookiePair, createSessionApp, SessionTestController, sessionIdOf, setCookies, TEST_SECRET, PLATFORMS, usePlatform } from '../../support/e2e-app.js';
+import { cookiePair, createSessionApp, SessionTestController, sessionIdOf, setCookies, TEST_SECRET } from '../../support/e2e-app.js';
+import { PLATFORMS } from '../../support/platforms.js';
 
 type Callback = (error: unknown, value?: unknown) => void;
 /** req.sessionStore as express-session clients type it: callback methods. */
@@ -35,8 +36,7 @@ class StoreCallbacksController {
 }
 
 /** Things express-session clients rely on, checked against express-session itself. */
-describe.each(PLATFORMS)('express-session parity on %s', (platform) => {
-  usePlatform(platform);
+describe.each(PLATFORMS)('express-session parity on $name', (platform) => {
   let app: INestApplication | undefined;
 
   afterEach(async () => {
@@ -55,7 +55,7 @@ describe.each(PLATFORMS)('express-session parity on %s', (platform) => {
     });
     const theirs = setCookies((await request(expressApp).get('/views')).headers['set-cookie'])[0]!;
 
-    app = await createSessionApp({ genid: () => fixedId, cookie });
+    app = await createSessionApp(platform, { genid: () => fixedId, cookie });
     const ours = setCookies((await request(app.getHttpServer()).get('/views')).headers['set-cookie'])[0]!;
     // Expires differs by the milliseconds between the two requests; everything else is identical.
     const withoutExpires = (header: string) => header.replace(/; Expires=[^;]+/, '');
@@ -64,7 +64,7 @@ describe.each(PLATFORMS)('express-session parity on %s', (platform) => {
   });
 
   it("req.sessionStore takes express-session's callbacks, and still returns promises", async () => {
-    app = await createSessionApp({}, { controllers: [SessionTestController, StoreCallbacksController] });
+    app = await createSessionApp(platform, {}, { controllers: [SessionTestController, StoreCallbacksController] });
     const http = request(app.getHttpServer());
     const cookie = cookiePair((await http.get('/views').expect(200)).headers['set-cookie'])!;
     const response = await http.post('/store-callbacks').set('Cookie', cookie).expect(200);
@@ -86,7 +86,7 @@ describe.each(PLATFORMS)('express-session parity on %s', (platform) => {
     const legacyCookie = cookiePair((await request(expressApp).get('/views')).headers['set-cookie'], 'legacy.sid')!;
     expect(legacyCookie).toBeDefined();
     try {
-      app = await createSessionApp({ key: 'legacy.sid', store: sharedStore });
+      app = await createSessionApp(platform, { key: 'legacy.sid', store: sharedStore });
       const http = request(app.getHttpServer());
       expect((await http.get('/views').set('Cookie', legacyCookie).expect(200)).body.views).toBe(2);
       const newVisitor = await http.get('/views').expect(200);
@@ -100,7 +100,7 @@ describe.each(PLATFORMS)('express-session parity on %s', (platform) => {
   });
 
   it('leaves a req.session set by earlier middleware alone', async () => {
-    app = await createSessionApp({}, {}, (nestApp) =>
+    app = await createSessionApp(platform, {}, {}, (nestApp) =>
       nestApp.use((req: { session?: unknown }, _res: unknown, next: () => void) => {
         req.session = { owner: 'someone else' };
         next();

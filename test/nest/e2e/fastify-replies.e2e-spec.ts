@@ -7,6 +7,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Session } from '../../../lib/index.js';
 import { cookiePair, createSessionApp, sessionIdOf, SessionTestController, setCookies } from '../../support/e2e-app.js';
 import { InstrumentedStore } from '../../support/instrumented-store.js';
+import { FASTIFY } from '../../support/platforms.js';
 
 /** Fastify's ways of answering: each must carry the session cookie and save before it is sent. */
 @Controller('fastify')
@@ -68,7 +69,7 @@ describe('Fastify replies', () => {
 
   beforeAll(async () => {
     store = new InstrumentedStore();
-    app = await createSessionApp({ store }, { controllers: [SessionTestController, FastifyRepliesController] }, undefined, 'fastify');
+    app = await createSessionApp(FASTIFY, { store }, { controllers: [SessionTestController, FastifyRepliesController] });
     http = request(app.getHttpServer());
   });
 
@@ -135,7 +136,7 @@ describe('another session plugin on the Fastify instance', () => {
   it('fails start-up naming the conflicting request decorator', async () => {
     const decorateFirst = (app: INestApplication) =>
       (app.getHttpAdapter().getInstance() as { decorateRequest(name: string, value: unknown): void }).decorateRequest('session', null);
-    await expect(createSessionApp({}, {}, decorateFirst, 'fastify')).rejects.toThrow(/already has a "session" decorator/);
+    await expect(createSessionApp(FASTIFY, {}, {}, decorateFirst)).rejects.toThrow(/already has a "session" decorator/);
   });
 });
 
@@ -147,7 +148,7 @@ describe('an HTTP platform the module cannot serve', () => {
   }
 
   it('fails start-up with a message naming the platform', async () => {
-    await expect(createSessionApp({}, {}, undefined, new KoaLikeAdapter())).rejects.toThrow(
+    await expect(createSessionApp(new KoaLikeAdapter())).rejects.toThrow(
       /cannot serve the "koa" HTTP platform/,
     );
   });

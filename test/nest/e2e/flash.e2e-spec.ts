@@ -2,22 +2,21 @@ import expressSession from 'express-session';
 import { MemoryStore, SessionManager } from '../../../lib/index.js';
 import type { Session } from '../../../lib/index.js';
 import { describeFlashOverHttp } from '../../support/flash-app.js';
-import { createSessionApp, PLATFORMS, usePlatform } from '../../support/e2e-app.js';
+import { createSessionApp } from '../../support/e2e-app.js';
+import { EXPRESS, PLATFORMS } from '../../support/platforms.js';
 
-describe.each(PLATFORMS)('flash messages on MemoryStore, over HTTP on %s', (platform) => {
-  usePlatform(platform);
-  describeFlashOverHttp(() => ({ store: new MemoryStore() }));
+describe.each(PLATFORMS)('flash messages on MemoryStore, over HTTP on $name', (platform) => {
+  describeFlashOverHttp(platform, () => ({ store: new MemoryStore() }));
 });
 
 // An express-session store cannot remove messages atomically: overlapping requests are not covered there.
-describe.each(PLATFORMS)('flash messages on an express-session store, over HTTP on %s', (platform) => {
-  usePlatform(platform);
-  describeFlashOverHttp(() => ({ store: new expressSession.MemoryStore() }), { takesAtomically: false });
+describe.each(PLATFORMS)('flash messages on an express-session store, over HTTP on $name', (platform) => {
+  describeFlashOverHttp(platform, () => ({ store: new expressSession.MemoryStore() }), { takesAtomically: false });
 });
 
 describe('session.flash', () => {
   it('needs a string key, and is a method: it is never stored as data', async () => {
-    const app = await createSessionApp();
+    const app = await createSessionApp(EXPRESS);
     try {
       const manager = app.get(SessionManager);
       const request = { headers: {}, url: '/' } as Parameters<SessionManager['attach']>[0];

@@ -5,6 +5,7 @@ import type { ServerResponse } from 'node:http';
 import { Session } from '../../../lib/index.js';
 import { cookiePair, createSessionApp, sessionIdOf, SessionTestController } from '../../support/e2e-app.js';
 import { InstrumentedStore } from '../../support/instrumented-store.js';
+import { EXPRESS } from '../../support/platforms.js';
 
 @Controller('shapes')
 class ResponseShapesController {
@@ -47,7 +48,7 @@ describe('response shapes', () => {
 
   beforeAll(async () => {
     store = new InstrumentedStore();
-    app = await createSessionApp({ store }, { controllers: [SessionTestController, ResponseShapesController] });
+    app = await createSessionApp(EXPRESS, { store }, { controllers: [SessionTestController, ResponseShapesController] });
     http = request(app.getHttpServer());
   });
 

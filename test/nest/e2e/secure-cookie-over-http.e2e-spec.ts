@@ -2,9 +2,10 @@ import { jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
-import { cookiePair, createSessionApp, PLATFORMS, sessionIdOf, setCookies, usePlatform } from '../../support/e2e-app.js';
+import { cookiePair, createSessionApp, sessionIdOf, setCookies } from '../../support/e2e-app.js';
 import { createExpressSessionApp } from '../../support/express-app.js';
 import { InstrumentedStore } from '../../support/instrumented-store.js';
+import { PLATFORMS } from '../../support/platforms.js';
 
 /** What a proxy that terminates TLS adds to the request it forwards. */
 const BEHIND_HTTPS_PROXY = { 'X-Forwarded-Proto': 'https' };
@@ -18,8 +19,7 @@ function secureCookieWarnings(calls: unknown[][]): unknown[][] {
   return calls.filter(([message]) => /Secure.*trust proxy.*proxy: true.*secure: 'auto'/s.test(String(message)));
 }
 
-describe.each(PLATFORMS)('cookie.secure: true on a request that is not HTTPS, on %s', (platform) => {
-  usePlatform(platform);
+describe.each(PLATFORMS)('cookie.secure: true on a request that is not HTTPS, on $name', (platform) => {
   let app: INestApplication | undefined;
   let warn: ReturnType<typeof jest.spyOn>;
 
@@ -35,7 +35,7 @@ describe.each(PLATFORMS)('cookie.secure: true on a request that is not HTTPS, on
 
   it('a login stores no session, sends no cookie, and warns once naming the fix', async () => {
     const store = new InstrumentedStore();
-    app = await createSessionApp({ store, cookie: { secure: true, maxAge: 60_000 } });
+    app = await createSessionApp(platform, { store, cookie: { secure: true, maxAge: 60_000 } });
     const http = request(app.getHttpServer());
     for (let attempt = 0; attempt < 3; attempt++) {
       const response = await http.post('/login?user=ada').expect(200);
@@ -49,7 +49,7 @@ describe.each(PLATFORMS)('cookie.secure: true on a request that is not HTTPS, on
 
   it('behind a trusted proxy (proxy: true, X-Forwarded-Proto: https) the session is stored and its cookie sent', async () => {
     const store = new InstrumentedStore();
-    app = await createSessionApp({ store, proxy: true, cookie: { secure: true, maxAge: 60_000 } });
+    app = await createSessionApp(platform, { store, proxy: true, cookie: { secure: true, maxAge: 60_000 } });
     const response = await request(app.getHttpServer()).post('/login?user=ada').set(BEHIND_HTTPS_PROXY).expect(200);
     const cookie = cookiePair(response.headers['set-cookie'])!;
     expect(sessionCookies(response.headers['set-cookie'])[0]).toMatch(/; Secure/);
@@ -59,7 +59,7 @@ describe.each(PLATFORMS)('cookie.secure: true on a request that is not HTTPS, on
 
   it('an existing session changed over HTTP is saved (its cookie is already in the browser), without a new cookie', async () => {
     const store = new InstrumentedStore();
-    app = await createSessionApp({ store, proxy: true, cookie: { secure: true, maxAge: 60_000 } });
+    app = await createSessionApp(platform, { store, proxy: true, cookie: { secure: true, maxAge: 60_000 } });
     const http = request(app.getHttpServer());
     const cookie = cookiePair((await http.get('/views').set(BEHIND_HTTPS_PROXY).expect(200)).headers['set-cookie'])!;
     const overHttp = await http.get('/views').set('Cookie', cookie).expect(200);

@@ -3,12 +3,12 @@ import expressSession from 'express-session';
 import { MemoryStore, SESSION_CHANNELS, UserSessions } from '../../../lib/index.js';
 import { sessionCookie } from '../../../lib/testing.js';
 import request from 'supertest';
-import { cookiePair, createSessionApp, PLATFORMS, sessionIdOf, usePlatform } from '../../support/e2e-app.js';
+import { cookiePair, createSessionApp, sessionIdOf } from '../../support/e2e-app.js';
 import { recordSessionEvents } from '../../support/session-events.js';
 import { createUserSessionsApp } from '../../support/user-sessions-app.js';
+import { PLATFORMS } from '../../support/platforms.js';
 
-describe.each(PLATFORMS)('lifecycle events on node:diagnostics_channel on %s', (platform) => {
-  usePlatform(platform);
+describe.each(PLATFORMS)('lifecycle events on node:diagnostics_channel on $name', (platform) => {
   let recorder: ReturnType<typeof recordSessionEvents> | undefined;
 
   afterEach(() => {
@@ -18,7 +18,7 @@ describe.each(PLATFORMS)('lifecycle events on node:diagnostics_channel on %s', (
   });
 
   it('publishes created, loaded, touched, saved, regenerated, destroyed and revoked with handles and owners, never ids', async () => {
-    const { app, http, login } = await createUserSessionsApp({ store: new MemoryStore(), cookie: { maxAge: 60_000 } });
+    const { app, http, login } = await createUserSessionsApp(platform, { store: new MemoryStore(), cookie: { maxAge: 60_000 } });
     try {
       const handleOf = (sessionId: string) => app.get(UserSessions).handleOf({ id: sessionId });
       recorder = recordSessionEvents();
@@ -69,7 +69,7 @@ describe.each(PLATFORMS)('lifecycle events on node:diagnostics_channel on %s', (
   });
 
   it('publishes regenerated only when a stored session was replaced: not at the login of a new visitor', async () => {
-    const { app, http } = await createUserSessionsApp({ store: new MemoryStore() });
+    const { app, http } = await createUserSessionsApp(platform, { store: new MemoryStore() });
     try {
       recorder = recordSessionEvents();
       const login = await http.post('/login?user=ada').expect(200);
@@ -82,7 +82,7 @@ describe.each(PLATFORMS)('lifecycle events on node:diagnostics_channel on %s', (
   });
 
   it('reports why a session was destroyed: unset and absolute timeout', async () => {
-    const { app, http } = await createUserSessionsApp({ unset: 'destroy', absoluteTimeout: 60_000 });
+    const { app, http } = await createUserSessionsApp(platform, { unset: 'destroy', absoluteTimeout: 60_000 });
     try {
       recorder = recordSessionEvents();
       const cookie = await sessionCookie(app, { userId: 'ken' });
@@ -99,7 +99,7 @@ describe.each(PLATFORMS)('lifecycle events on node:diagnostics_channel on %s', (
       await app.close();
     }
     jest.restoreAllMocks();
-    const unsetApp = await createSessionApp({ unset: 'destroy' });
+    const unsetApp = await createSessionApp(platform, { unset: 'destroy' });
     try {
       const cookie = await sessionCookie(unsetApp, { userId: 'dennis' });
       recorder.events.length = 0;
@@ -117,7 +117,7 @@ describe.each(PLATFORMS)('lifecycle events on node:diagnostics_channel on %s', (
   it('builds no payload without subscribers (the owner function is not even called)', async () => {
     const sessionOwner = jest.fn((session: { userId?: string }) => session.userId);
     // An express-session store keeps no owner index, so only events would ask for the owner.
-    const { app, http, login } = await createUserSessionsApp({ store: new expressSession.MemoryStore(), sessionOwner });
+    const { app, http, login } = await createUserSessionsApp(platform, { store: new expressSession.MemoryStore(), sessionOwner });
     try {
       const device = await login('ada');
       await http.get('/me').set('Cookie', device.cookie).expect(200);

@@ -4,7 +4,8 @@ import type { INestApplication } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { RequireSessionKeys, Session, SessionGuard, SkipSessionGuard } from '../../../lib/index.js';
 import type { SessionModuleOptions } from '../../../lib/index.js';
-import { cookiePair, createSessionApp, PLATFORMS, usePlatform } from '../../support/e2e-app.js';
+import { cookiePair, createSessionApp } from '../../support/e2e-app.js';
+import { PLATFORMS } from '../../support/platforms.js';
 
 @Controller()
 class GuardedController {
@@ -43,12 +44,11 @@ class GuardedController {
   }
 }
 
-describe.each(PLATFORMS)('SessionGuard on %s', (platform) => {
-  usePlatform(platform);
+describe.each(PLATFORMS)('SessionGuard on $name', (platform) => {
   let app: INestApplication | undefined;
 
   async function start(options: Partial<SessionModuleOptions> = {}, isGlobal = false) {
-    app = await createSessionApp(options, {
+    app = await createSessionApp(platform, options, {
       controllers: [GuardedController],
       providers: isGlobal ? [{ provide: APP_GUARD, useClass: SessionGuard }] : [],
     });
@@ -105,7 +105,7 @@ describe.each(PLATFORMS)('SessionGuard on %s', (platform) => {
         return { ok: true };
       }
     }
-    app = await createSessionApp({}, { controllers: [GuardedController, CartController], providers: [CartGuard] });
+    app = await createSessionApp(platform, {}, { controllers: [GuardedController, CartController], providers: [CartGuard] });
     const http = request(app.getHttpServer());
     const cookie = cookiePair((await http.post('/sign-in').expect(200)).headers['set-cookie'])!;
 

@@ -1,18 +1,18 @@
 import request from 'supertest';
 import type { INestApplication } from '@nestjs/common';
-import { cookiePair, createSessionApp, sessionIdOf, setCookies, PLATFORMS, usePlatform } from '../../support/e2e-app.js';
+import { cookiePair, createSessionApp, sessionIdOf, setCookies } from '../../support/e2e-app.js';
 import { InstrumentedStore } from '../../support/instrumented-store.js';
+import { PLATFORMS } from '../../support/platforms.js';
 
 /** regenerate / destroy / reload / save, in their promise and callback forms. */
-describe.each(PLATFORMS)('session methods on %s', (platform) => {
-  usePlatform(platform);
+describe.each(PLATFORMS)('session methods on $name', (platform) => {
   let app: INestApplication;
   let store: InstrumentedStore;
   let http: ReturnType<typeof request>;
 
   beforeEach(async () => {
     store = new InstrumentedStore();
-    app = await createSessionApp({ store });
+    app = await createSessionApp(platform, { store });
     http = request(app.getHttpServer());
   });
 

@@ -5,8 +5,10 @@ import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { CallbackStoreAdapter, MemoryStore, Session, SessionModule, SessionOptionsError, SessionStore } from '../../../lib/index.js';
 import type { SessionModuleOptions, SessionOptionsFactory } from '../../../lib/index.js';
-import { cookiePair, SessionTestController, TEST_SECRET, PLATFORMS, startApp, usePlatform } from '../../support/e2e-app.js';
+import { cookiePair, SessionTestController, TEST_SECRET, startApp } from '../../support/e2e-app.js';
 import { InstrumentedStore } from '../../support/instrumented-store.js';
+import { PLATFORMS } from '../../support/platforms.js';
+import type { Platform } from '../../support/platforms.js';
 
 @Injectable()
 class SessionConfig {
@@ -37,13 +39,12 @@ class FeatureController {
 @Module({ controllers: [FeatureController] })
 class FeatureModule {}
 
-async function bootstrap(imports: unknown[], controllers: unknown[] = [SessionTestController]): Promise<INestApplication> {
+async function bootstrap(platform: Platform, imports: unknown[], controllers: unknown[] = [SessionTestController]): Promise<INestApplication> {
   const moduleRef = await Test.createTestingModule({ imports: imports as never, controllers: controllers as never }).compile();
-  return startApp(moduleRef);
+  return startApp(platform, moduleRef);
 }
 
-describe.each(PLATFORMS)('SessionModule on %s', (platform) => {
-  usePlatform(platform);
+describe.each(PLATFORMS)('SessionModule on $name', (platform) => {
   let app: INestApplication | undefined;
 
   afterEach(async () => {
@@ -52,7 +53,7 @@ describe.each(PLATFORMS)('SessionModule on %s', (platform) => {
   });
 
   it('forRootAsync with useFactory and an injected config provider', async () => {
-    app = await bootstrap([
+    app = await bootstrap(platform, [
       SessionModule.forRootAsync({
         imports: [ConfigModule],
         inject: [SessionConfig],
@@ -64,7 +65,7 @@ describe.each(PLATFORMS)('SessionModule on %s', (platform) => {
   });
 
   it('forRootAsync with useClass', async () => {
-    app = await bootstrap([
+    app = await bootstrap(platform, [
       SessionModule.forRootAsync({ imports: [ConfigModule], useClass: SessionOptionsProvider }),
     ]);
     const response = await request(app.getHttpServer()).get('/views').expect(200);
@@ -72,7 +73,7 @@ describe.each(PLATFORMS)('SessionModule on %s', (platform) => {
   });
 
   it('provides the default MemoryStore under the SessionStore token, as req.sessionStore', async () => {
-    app = await bootstrap([SessionModule.forRoot({ secret: TEST_SECRET })]);
+    app = await bootstrap(platform, [SessionModule.forRoot({ secret: TEST_SECRET })]);
     expect(app.get(SessionStore)).toBeInstanceOf(MemoryStore);
     const response = await request(app.getHttpServer()).get('/views').expect(200);
     const raw = await request(app.getHttpServer())
@@ -84,13 +85,13 @@ describe.each(PLATFORMS)('SessionModule on %s', (platform) => {
   });
 
   it('passes memoryStore options to the default store', async () => {
-    app = await bootstrap([SessionModule.forRoot({ secret: TEST_SECRET, memoryStore: { max: 2 } })]);
+    app = await bootstrap(platform, [SessionModule.forRoot({ secret: TEST_SECRET, memoryStore: { max: 2 } })]);
     expect((app.get(SessionStore) as MemoryStore).max).toBe(2);
   });
 
   it('adapts an express-session callback store given as store', async () => {
     const callbackStore = new expressSession.MemoryStore();
-    app = await bootstrap([SessionModule.forRoot({ secret: TEST_SECRET, store: callbackStore as never })]);
+    app = await bootstrap(platform, [SessionModule.forRoot({ secret: TEST_SECRET, store: callbackStore as never })]);
     expect(app.get(SessionStore)).toBeInstanceOf(CallbackStoreAdapter);
     const first = await request(app.getHttpServer()).get('/views').expect(200);
     const second = await request(app.getHttpServer())
@@ -104,20 +105,20 @@ describe.each(PLATFORMS)('SessionModule on %s', (platform) => {
 
   it('closes the store on application shutdown, unless closeStoreOnShutdown is false', async () => {
     const closing = new InstrumentedStore();
-    app = await bootstrap([SessionModule.forRoot({ secret: TEST_SECRET, store: closing })]);
+    app = await bootstrap(platform, [SessionModule.forRoot({ secret: TEST_SECRET, store: closing })]);
     await app.close();
     app = undefined;
     expect(closing.closed).toBe(true);
 
     const kept = new InstrumentedStore();
-    app = await bootstrap([SessionModule.forRoot({ secret: TEST_SECRET, store: kept, closeStoreOnShutdown: false })]);
+    app = await bootstrap(platform, [SessionModule.forRoot({ secret: TEST_SECRET, store: kept, closeStoreOnShutdown: false })]);
     await app.close();
     app = undefined;
     expect(kept.closed).toBe(false);
   });
 
   it('works in feature modules that do not import it (global by default)', async () => {
-    app = await bootstrap([SessionModule.forRoot({ secret: TEST_SECRET }), FeatureModule], []);
+    app = await bootstrap(platform, [SessionModule.forRoot({ secret: TEST_SECRET }), FeatureModule], []);
     const first = await request(app.getHttpServer()).get('/feature').expect(200);
     const second = await request(app.getHttpServer())
       .get('/feature')
@@ -133,7 +134,7 @@ describe.each(PLATFORMS)('SessionModule on %s', (platform) => {
     @Module({ imports: [featureImport()], controllers: [FeatureController] })
     class UsersModule {}
 
-    const attempt = bootstrap([rootImport(), UsersModule]);
+    const attempt = bootstrap(platform, [rootImport(), UsersModule]);
 
     await expect(attempt).rejects.toThrow(SessionOptionsError);
     const error = (await attempt.catch((thrown: unknown) => thrown)) as SessionOptionsError;
@@ -145,7 +146,7 @@ describe.each(PLATFORMS)('SessionModule on %s', (platform) => {
 
   it('limits the middleware with forRoutes and exclude, while @Session() still loads the session there', async () => {
     const store = new InstrumentedStore();
-    app = await bootstrap([SessionModule.forRoot({ secret: TEST_SECRET, store, exclude: ['raw', 'views'] })]);
+    app = await bootstrap(platform, [SessionModule.forRoot({ secret: TEST_SECRET, store, exclude: ['raw', 'views'] })]);
     const http = request(app.getHttpServer());
     // Excluded route without @Session(): no middleware, no session.
     const raw = await http.get('/raw').expect(200);
@@ -157,7 +158,7 @@ describe.each(PLATFORMS)('SessionModule on %s', (platform) => {
     expect(second.body.views).toBe(2);
     await app.close();
 
-    app = await bootstrap([SessionModule.forRoot({ secret: TEST_SECRET, store, forRoutes: ['peek'] })]);
+    app = await bootstrap(platform, [SessionModule.forRoot({ secret: TEST_SECRET, store, forRoutes: ['peek'] })]);
     const onlyPeek = request(app.getHttpServer());
     expect((await onlyPeek.get('/raw').set('Cookie', cookie)).body.hasSession).toBe(false);
     expect((await onlyPeek.get('/peek').set('Cookie', cookie)).body.views).toBe(2);

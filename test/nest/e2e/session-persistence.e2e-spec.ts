@@ -1,18 +1,18 @@
 import request from 'supertest';
 import type { INestApplication } from '@nestjs/common';
-import { cookiePair, createSessionApp, sessionIdOf, setCookies, PLATFORMS, usePlatform } from '../../support/e2e-app.js';
+import { cookiePair, createSessionApp, sessionIdOf, setCookies } from '../../support/e2e-app.js';
 import { InstrumentedStore } from '../../support/instrumented-store.js';
 import type { SessionModuleOptions } from '../../../lib/index.js';
+import { PLATFORMS } from '../../support/platforms.js';
 
 /** express-session's rules for when to save, touch and send the cookie, through a real app. */
-describe.each(PLATFORMS)('when sessions are saved, touched and sent on %s', (platform) => {
-  usePlatform(platform);
+describe.each(PLATFORMS)('when sessions are saved, touched and sent on $name', (platform) => {
   let app: INestApplication | undefined;
   let store: InstrumentedStore;
 
   async function start(options: Partial<SessionModuleOptions> = {}) {
     store = new InstrumentedStore();
-    app = await createSessionApp({ store, ...options });
+    app = await createSessionApp(platform, { store, ...options });
     return request(app.getHttpServer());
   }
 

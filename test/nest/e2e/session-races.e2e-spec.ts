@@ -2,8 +2,9 @@ import request from 'supertest';
 import { Controller, Get, HttpCode, Post } from '@nestjs/common';
 import type { INestApplication } from '@nestjs/common';
 import { Session } from '../../../lib/index.js';
-import { cookiePair, createSessionApp, SessionTestController, sessionIdOf, PLATFORMS, usePlatform } from '../../support/e2e-app.js';
+import { cookiePair, createSessionApp, SessionTestController, sessionIdOf } from '../../support/e2e-app.js';
 import { InstrumentedStore } from '../../support/instrumented-store.js';
+import { PLATFORMS } from '../../support/platforms.js';
 
 let releaseSlowRequest: () => void = () => undefined;
 
@@ -38,15 +39,14 @@ class RaceController {
   }
 }
 
-describe.each(PLATFORMS)('sessions under races and careless calls on %s', (platform) => {
-  usePlatform(platform);
+describe.each(PLATFORMS)('sessions under races and careless calls on $name', (platform) => {
   let app: INestApplication;
   let store: InstrumentedStore;
   let http: ReturnType<typeof request>;
 
   beforeEach(async () => {
     store = new InstrumentedStore();
-    app = await createSessionApp({ store }, { controllers: [SessionTestController, RaceController] });
+    app = await createSessionApp(platform, { store }, { controllers: [SessionTestController, RaceController] });
     http = request(app.getHttpServer());
   });
 

@@ -3,8 +3,9 @@ import { Controller, Get, Req } from '@nestjs/common';
 import type { INestApplication } from '@nestjs/common';
 import { Session, SessionStoreUnavailableError } from '../../../lib/index.js';
 import type { RequestWithSession, SessionModuleOptions } from '../../../lib/index.js';
-import { cookiePair, createSessionApp, SessionTestController, PLATFORMS, usePlatform } from '../../support/e2e-app.js';
+import { cookiePair, createSessionApp, SessionTestController } from '../../support/e2e-app.js';
 import { InstrumentedStore } from '../../support/instrumented-store.js';
+import { PLATFORMS } from '../../support/platforms.js';
 
 @Controller('connection')
 class ConnectionController {
@@ -20,8 +21,7 @@ class ConnectionController {
 }
 
 /** What requests get while the store reports itself disconnected or fails to answer. */
-describe.each(PLATFORMS)('store connection state on %s', (platform) => {
-  usePlatform(platform);
+describe.each(PLATFORMS)('store connection state on $name', (platform) => {
   let app: INestApplication;
   let store: InstrumentedStore;
   let http: ReturnType<typeof request>;
@@ -29,7 +29,7 @@ describe.each(PLATFORMS)('store connection state on %s', (platform) => {
   async function start(options: Partial<SessionModuleOptions> = {}, isConnectedAtStart = true) {
     store = new InstrumentedStore();
     store.isConnectedAtStart = isConnectedAtStart;
-    app = await createSessionApp({ store, ...options }, { controllers: [SessionTestController, ConnectionController] });
+    app = await createSessionApp(platform, { store, ...options }, { controllers: [SessionTestController, ConnectionController] });
     http = request(app.getHttpServer());
   }
 

@@ -7,7 +7,8 @@ import { ValidationPipe } from '@nestjs/common';
 import type { INestApplication, PipeTransform, Type } from '@nestjs/common';
 import swc from '@swc/core';
 import request from 'supertest';
-import { cookiePair, createSessionApp, PLATFORMS, usePlatform } from '../../support/e2e-app.js';
+import { cookiePair, createSessionApp } from '../../support/e2e-app.js';
+import { PLATFORMS } from '../../support/platforms.js';
 
 /**
  * Apps built with SWC (`nest start -b swc`) under a global `ValidationPipe` that validates
@@ -72,12 +73,11 @@ it('SWC output: @Session() parameters get Object as their design type, not the d
   expect(designTypes('notices')).toEqual([Array]);
 });
 
-describe.each(PLATFORMS)('handlers compiled by SWC, on %s', (platform) => {
-  usePlatform(platform);
+describe.each(PLATFORMS)('handlers compiled by SWC, on $name', (platform) => {
   let app: INestApplication | undefined;
 
   async function start(globalPipe: PipeTransform) {
-    app = await createSessionApp({}, { controllers: [controller] }, (created) => created.useGlobalPipes(globalPipe));
+    app = await createSessionApp(platform, {}, { controllers: [controller] }, (created) => created.useGlobalPipes(globalPipe));
     return request(app.getHttpServer());
   }
 

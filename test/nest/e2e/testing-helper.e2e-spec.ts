@@ -3,13 +3,13 @@ import { Controller, Get } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { SessionStateError, SessionStore, UserSessions, unsignSessionId } from '../../../lib/index.js';
 import { sessionCookie } from '../../../lib/testing.js';
-import { createSessionApp, PLATFORMS, sessionIdOf, TEST_SECRET, usePlatform } from '../../support/e2e-app.js';
+import { createSessionApp, sessionIdOf, TEST_SECRET } from '../../support/e2e-app.js';
 import { createUserSessionsApp } from '../../support/user-sessions-app.js';
+import { PLATFORMS } from '../../support/platforms.js';
 
-describe.each(PLATFORMS)('nest-sessions/testing: sessionCookie(app, data) on %s', (platform) => {
-  usePlatform(platform);
+describe.each(PLATFORMS)('nest-sessions/testing: sessionCookie(app, data) on $name', (platform) => {
   it("starts a test signed in: the session is in the app's store and the guard lets it through", async () => {
-    const { app, http } = await createUserSessionsApp();
+    const { app, http } = await createUserSessionsApp(platform);
     try {
       const cookie = await sessionCookie(app, { userId: 'ada', cart: ['tea'] });
       await http.get('/me').set('Cookie', cookie).expect(200, { userId: 'ada' });
@@ -23,7 +23,7 @@ describe.each(PLATFORMS)('nest-sessions/testing: sessionCookie(app, data) on %s'
   });
 
   it("follows the app's cookie name, path and first secret", async () => {
-    const app = await createSessionApp({ name: 'app.sid', secret: ['new-secret-long-enough', TEST_SECRET], cookie: { path: '/api' } });
+    const app = await createSessionApp(platform, { name: 'app.sid', secret: ['new-secret-long-enough', TEST_SECRET], cookie: { path: '/api' } });
     try {
       const cookie = await sessionCookie(app, { userId: 'grace' });
       expect(cookie).toMatch(/^app\.sid=s%3A/);
@@ -35,7 +35,7 @@ describe.each(PLATFORMS)('nest-sessions/testing: sessionCookie(app, data) on %s'
   });
 
   it('keeps the creation time with absoluteTimeout, and ignores keys that name session methods', async () => {
-    const app = await createSessionApp({ absoluteTimeout: 60_000 });
+    const app = await createSessionApp(platform, { absoluteTimeout: 60_000 });
     try {
       const cookie = await sessionCookie(app, { userId: 'ken', save: 'not a method', cookie: 'no' } as never);
       const stored = await app.get(SessionStore).get(sessionIdOf(cookie));
@@ -62,7 +62,7 @@ describe.each(PLATFORMS)('nest-sessions/testing: sessionCookie(app, data) on %s'
     await bare.init();
     await expect(sessionCookie(bare, {})).rejects.toThrow(/imports SessionModule/);
     await bare.close();
-    const app = await createSessionApp({ secret: undefined, secretFromRequest: true });
+    const app = await createSessionApp(platform, { secret: undefined, secretFromRequest: true });
     await expect(sessionCookie(app, {})).rejects.toThrow(SessionStateError);
     await app.close();
   });

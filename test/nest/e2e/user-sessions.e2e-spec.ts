@@ -1,9 +1,9 @@
 import { jest } from '@jest/globals';
 import expressSession from 'express-session';
 import { MemoryStore, SessionStoreNotSupportedError, UserSessions } from '../../../lib/index.js';
-import { PLATFORMS, usePlatform } from '../../support/e2e-app.js';
 import { InstrumentedStore } from '../../support/instrumented-store.js';
 import { createUserSessionsApp, describeUserSessionsOverHttp } from '../../support/user-sessions-app.js';
+import { PLATFORMS } from '../../support/platforms.js';
 
 /** The instrumented MemoryStore, with the owner index of the MemoryStore inside. */
 class IndexedInstrumentedStore extends InstrumentedStore {
@@ -16,20 +16,18 @@ class IndexedInstrumentedStore extends InstrumentedStore {
   }
 }
 
-describe.each(PLATFORMS)('UserSessions on MemoryStore, over HTTP on %s', (platform) => {
-  usePlatform(platform);
-  describeUserSessionsOverHttp(() => ({ store: new MemoryStore() }));
+describe.each(PLATFORMS)('UserSessions on MemoryStore, over HTTP on $name', (platform) => {
+  describeUserSessionsOverHttp(platform, () => ({ store: new MemoryStore() }));
 });
 
-describe.each(PLATFORMS)('UserSessions: activity and unsupported stores on %s', (platform) => {
-  usePlatform(platform);
+describe.each(PLATFORMS)('UserSessions: activity and unsupported stores on $name', (platform) => {
   afterEach(() => {
     jest.restoreAllMocks();
   });
 
   it('writes lastActiveAt at most once a minute, not on every request', async () => {
     const store = new IndexedInstrumentedStore();
-    const { app, http, login } = await createUserSessionsApp({ store, cookie: { maxAge: 60 * 60 * 1000 } });
+    const { app, http, login } = await createUserSessionsApp(platform, { store, cookie: { maxAge: 60 * 60 * 1000 } });
     try {
       let now = Date.now();
       jest.spyOn(Date, 'now').mockImplementation(() => now);
@@ -54,7 +52,7 @@ describe.each(PLATFORMS)('UserSessions: activity and unsupported stores on %s', 
   });
 
   it('rejects with a clear error on an express-session store', async () => {
-    const { app, login } = await createUserSessionsApp({ store: new expressSession.MemoryStore() });
+    const { app, login } = await createUserSessionsApp(platform, { store: new expressSession.MemoryStore() });
     try {
       const device = await login('ada');
       const userSessions = app.get(UserSessions);
@@ -67,7 +65,7 @@ describe.each(PLATFORMS)('UserSessions: activity and unsupported stores on %s', 
   });
 
   it('rejects an owner id that is not a non-empty string', async () => {
-    const { app } = await createUserSessionsApp();
+    const { app } = await createUserSessionsApp(platform);
     try {
       await expect(app.get(UserSessions).list('')).rejects.toThrow(TypeError);
       await expect(app.get(UserSessions).revokeAll(undefined as unknown as string)).rejects.toThrow(TypeError);

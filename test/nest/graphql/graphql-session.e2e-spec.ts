@@ -20,6 +20,7 @@ import {
 import type { SessionModuleOptions } from '../../../lib/index.js';
 import { TEST_SECRET, cookiePair, sessionIdOf, startApp } from '../../support/e2e-app.js';
 import { InstrumentedStore } from '../../support/instrumented-store.js';
+import { EXPRESS, FASTIFY } from '../../support/platforms.js';
 
 @ObjectType()
 class SignedInUser {
@@ -118,7 +119,7 @@ async function createGraphqlApp(
     imports: [SessionModule.forRoot({ secret: TEST_SECRET, ...sessionOptions }), graphqlModule],
     providers: [AccountResolver],
   }).compile();
-  return startApp(moduleRef, undefined, driver === 'mercurius' ? 'fastify' : 'express');
+  return startApp(driver === 'mercurius' ? FASTIFY : EXPRESS, moduleRef);
 }
 
 interface GraphqlError {

@@ -12,6 +12,7 @@ import type { SessionModuleOptions } from '../../../lib/index.js';
 import { startApp, TEST_SECRET } from '../../support/e2e-app.js';
 // The guard that logs in is the sample's, exactly as docs/passport.md shows it.
 import { LocalAuthGuard } from '../../../sample/auth/local-auth.guard.js';
+import type { Platform } from '../../support/platforms.js';
 
 /**
  * The Passport recipe of docs/passport.md, as an application would write it: a passport-local strategy,
@@ -129,11 +130,12 @@ export function passportAppModule(options: Partial<SessionModuleOptions> = {}, p
 
 /** The recipe's app, started, with its store for assertions. */
 export async function createPassportApp(
+  platform: Platform,
   options: Partial<SessionModuleOptions> = {},
   configure?: (app: INestApplication) => void,
   passportOptions: IAuthModuleOptions = {},
 ): Promise<{ app: INestApplication; store: SessionStore }> {
   const moduleRef = await Test.createTestingModule({ imports: [passportAppModule(options, passportOptions)] }).compile();
-  const app = await startApp(moduleRef, configure);
+  const app = await startApp(platform, moduleRef, configure);
   return { app, store: app.get(SessionStore) };
 }

@@ -6,18 +6,17 @@ import fastifyPassport from '@fastify/passport';
 import passport from 'passport';
 import fastifyCookie from '@fastify/cookie';
 import fastifySession from '@fastify/session';
-import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
-import { PLATFORMS, TEST_SECRET, usePlatform } from '../../support/e2e-app.js';
+import { TEST_SECRET } from '../../support/e2e-app.js';
 import { createPassportApp, passportAppModule } from './passport-app.js';
+import { FASTIFY, PLATFORMS } from '../../support/platforms.js';
 
 /** The warnings SessionModule logged that point to the `middleware` option. */
 function passportHints(warn: jest.SpiedFunction<Logger['warn']>): string[] {
   return warn.mock.calls.map(([message]) => String(message)).filter((message) => message.includes('passport'));
 }
 
-describe.each(PLATFORMS)('Passport set up without the session (the tutorials\' main.ts) on %s', (platform) => {
-  usePlatform(platform);
+describe.each(PLATFORMS)('Passport set up without the session (the tutorials\' main.ts) on $name', (platform) => {
   let app: INestApplication | undefined;
 
   afterEach(async () => {
@@ -28,7 +27,7 @@ describe.each(PLATFORMS)('Passport set up without the session (the tutorials\' m
 
   it('app.use(passport.session()) in main.ts: the 500 is explained once in the log, pointing to the middleware option', async () => {
     const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
-    ({ app } = await createPassportApp({ middleware: [] }, (nestApp) => {
+    ({ app } = await createPassportApp(platform, { middleware: [] }, (nestApp) => {
       nestApp.use(passport.initialize());
       nestApp.use(passport.session());
     }));
@@ -47,7 +46,7 @@ describe.each(PLATFORMS)('Passport set up without the session (the tutorials\' m
 
   it('logs nothing when Passport gets its middleware through the middleware option', async () => {
     const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
-    ({ app } = await createPassportApp());
+    ({ app } = await createPassportApp(platform));
 
     await request(app.getHttpServer()).get('/profile').expect(401);
     await request(app.getHttpServer()).post('/login').send({ username: 'ada', password: 'wrong' }).expect(401);
@@ -69,7 +68,7 @@ describe('@fastify/passport on Fastify', () => {
   async function createFastifyPassportApp(registerSessionPlugin: boolean): Promise<INestApplication> {
     fastifyPassport.registerUserDeserializer(async (id: unknown) => ({ id }));
     const moduleRef = await Test.createTestingModule({ imports: [passportAppModule({ middleware: [] })] }).compile();
-    const nestApp = moduleRef.createNestApplication(new FastifyAdapter(), { logger: false });
+    const nestApp = moduleRef.createNestApplication(FASTIFY.createAdapter(), { logger: false });
     const fastifyApp = nestApp as unknown as { register(plugin: unknown, options?: object): Promise<unknown> };
     if (registerSessionPlugin) {
       await fastifyApp.register(fastifyCookie);
@@ -85,7 +84,7 @@ describe('@fastify/passport on Fastify', () => {
     const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
     fastifyPassport.registerUserDeserializer(async (id: unknown) => ({ id }));
     const moduleRef = await Test.createTestingModule({ imports: [passportAppModule({ middleware: [] })] }).compile();
-    const adapter = new FastifyAdapter();
+    const adapter = FASTIFY.createAdapter();
     app = moduleRef.createNestApplication(adapter, { logger: false });
     await app.init();
     // Now Fastify's request has SessionModule's session decorator, which @fastify/flash asks for.

@@ -4,8 +4,9 @@ import passport from 'passport';
 import { SessionStoreUnavailableError } from '../../../lib/index.js';
 import type { SessionRecord, SessionStore } from '../../../lib/index.js';
 import { InstrumentedStore } from '../../support/instrumented-store.js';
-import { cookiePair, sessionIdOf, PLATFORMS, usePlatform } from '../../support/e2e-app.js';
+import { cookiePair, sessionIdOf } from '../../support/e2e-app.js';
 import { createPassportApp } from './passport-app.js';
+import { EXPRESS, PLATFORMS } from '../../support/platforms.js';
 
 const ADA = { id: 1, username: 'ada', displayName: 'Ada Lovelace' };
 
@@ -18,13 +19,12 @@ async function storedRecords(store: SessionStore): Promise<SessionRecord[]> {
   return Object.values((await store.all!()) ?? {});
 }
 
-describe.each(PLATFORMS)('Passport (passport-local through @nestjs/passport) on SessionModule on %s', (platform) => {
-  usePlatform(platform);
+describe.each(PLATFORMS)('Passport (passport-local through @nestjs/passport) on SessionModule on $name', (platform) => {
   let app: INestApplication;
   let store: SessionStore;
 
   beforeEach(async () => {
-    ({ app, store } = await createPassportApp());
+    ({ app, store } = await createPassportApp(platform));
   });
 
   afterEach(async () => {
@@ -139,10 +139,9 @@ describe.each(PLATFORMS)('Passport (passport-local through @nestjs/passport) on 
   });
 });
 
-describe.each(PLATFORMS)("Passport's keepSessionInfo on %s", (platform) => {
-  usePlatform(platform);
+describe.each(PLATFORMS)("Passport's keepSessionInfo on $name", (platform) => {
   it('carries the pre-login data into the new session, under a new id', async () => {
-    const { app, store } = await createPassportApp({}, undefined, { keepSessionInfo: true });
+    const { app, store } = await createPassportApp(platform, {}, undefined, { keepSessionInfo: true });
     try {
       const visit = await request(app.getHttpServer()).get('/visits');
       const plantedCookie = cookiePair(visit.headers['set-cookie'])!;
@@ -165,12 +164,11 @@ describe.each(PLATFORMS)("Passport's keepSessionInfo on %s", (platform) => {
   });
 });
 
-describe.each(PLATFORMS)('where Passport middleware goes on %s', (platform) => {
-  usePlatform(platform);
+describe.each(PLATFORMS)('where Passport middleware goes on $name', (platform) => {
   it("app.use(passport.session()) in main.ts runs before SessionModule's middleware and fails", async () => {
     const passportErrors: unknown[] = [];
     const passportSession = passport.session();
-    const { app } = await createPassportApp({ middleware: [] }, (nestApp) => {
+    const { app } = await createPassportApp(platform, { middleware: [] }, (nestApp) => {
       // One middleware per use(): Fastify's takes a single function (after an optional path).
       nestApp.use(passport.initialize());
       nestApp.use((req: never, res: never, next: (error?: unknown) => void) =>
@@ -194,7 +192,7 @@ describe.each(PLATFORMS)('where Passport middleware goes on %s', (platform) => {
 describe('Passport with the store unavailable', () => {
   it('a login whose regenerate fails answers 503 with Retry-After, and the session and cookie are kept', async () => {
     const store = new InstrumentedStore();
-    const { app } = await createPassportApp({ store });
+    const { app } = await createPassportApp(EXPRESS, { store });
     try {
       const http = request(app.getHttpServer());
       const cookie = cookiePair((await http.get('/visits').expect(200)).headers['set-cookie'])!;

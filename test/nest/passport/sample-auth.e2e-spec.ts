@@ -1,10 +1,11 @@
 import request from 'supertest';
 import type { INestApplication } from '@nestjs/common';
-import { cookiePair, PLATFORMS } from '../../support/e2e-app.js';
+import { cookiePair } from '../../support/e2e-app.js';
 import { initSampleApp } from '../../support/sample-app.js';
+import { PLATFORMS } from '../../support/platforms.js';
 
 /** The sample app's Passport routes, wired as sample/app.module.ts does (the recipe of docs/passport.md). */
-describe.each(PLATFORMS)('sample Passport routes (sample/auth) on %s', (platform) => {
+describe.each(PLATFORMS)('sample Passport routes (sample/auth) on $name', (platform) => {
   let app: INestApplication;
 
   beforeAll(async () => {

@@ -9,19 +9,17 @@ import { SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
 import request from 'supertest';
 import { RequireSessionKeys, Session, SessionGuard, SessionModule, SessionStoreUnavailableError, SessionWsInterceptor } from '../../../lib/index.js';
 import {
-  createHttpAdapter,
   createSessionApp,
   SessionTestController,
   TEST_SECRET,
   cookiePair,
   sessionIdOf,
-  PLATFORMS,
-  usePlatform,
 } from '../../support/e2e-app.js';
 import { InstrumentedStore } from '../../support/instrumented-store.js';
 import { freePort } from '../../support/redis-server.js';
 import { WS_TRANSPORTS, wsTransportOf } from './ws-transports.js';
 import type { GatewayClient, GatewayRoute, WsTransport } from './ws-transports.js';
+import { PLATFORMS } from '../../support/platforms.js';
 
 /** The suite's two gateways, placed for the transport (socket.io namespaces, `ws` paths). */
 function gatewaysFor(transport: WsTransport): Type[] {
@@ -87,11 +85,10 @@ function gatewaysFor(transport: WsTransport): Type[] {
   return [SessionGateway, GatewayWithoutInterceptor];
 }
 
-/** Each transport on each HTTP platform: [transport, platform]. */
-const CASES = WS_TRANSPORTS.flatMap((transportName) => PLATFORMS.map((platform) => [transportName, platform] as const));
+/** Each transport on each HTTP platform. */
+const CASES = WS_TRANSPORTS.flatMap((transportName) => PLATFORMS.map((platform) => ({ transportName, platform })));
 
-describe.each(CASES)('@Session() and SessionGuard in WebSocket gateways (%s) on %s', (transportName, platform) => {
-  usePlatform(platform);
+describe.each(CASES)('@Session() and SessionGuard in WebSocket gateways ($transportName) on $platform.name', ({ transportName, platform }) => {
   const transport = wsTransportOf(transportName);
   let app: INestApplication;
   let store: InstrumentedStore;
@@ -101,6 +98,7 @@ describe.each(CASES)('@Session() and SessionGuard in WebSocket gateways (%s) on 
   beforeAll(async () => {
     store = new InstrumentedStore();
     app = await createSessionApp(
+      platform,
       { store },
       { controllers: [SessionTestController], providers: gatewaysFor(transport) },
       (app) => transport.configure(app),
@@ -270,8 +268,7 @@ function requestUpgrade(port: number, path: string): Promise<number> {
   });
 }
 
-describe.each(PLATFORMS)('WebSocket sessions with @nestjs/platform-ws: setups that cannot read the cookie, on %s', (platform) => {
-  usePlatform(platform);
+describe.each(PLATFORMS)('WebSocket sessions with @nestjs/platform-ws: setups that cannot read the cookie, on $name', (platform) => {
   let app: INestApplication | undefined;
 
   afterEach(async () => {
@@ -296,7 +293,7 @@ describe.each(PLATFORMS)('WebSocket sessions with @nestjs/platform-ws: setups th
       controllers: [SessionTestController],
       providers: [OwnPortGateway],
     }).compile();
-    app = moduleRef.createNestApplication(createHttpAdapter(platform), { logger });
+    app = moduleRef.createNestApplication(platform.createAdapter(), { logger });
     app.useWebSocketAdapter(new WsAdapter(app));
     await app.listen(0, '127.0.0.1');
     const signIn = await request(app.getHttpServer()).post('/login').expect(200);
@@ -311,7 +308,7 @@ describe.each(PLATFORMS)('WebSocket sessions with @nestjs/platform-ws: setups th
   });
 
   it('leaves upgrade requests to an app without WebSocket gateways answered as plain requests', async () => {
-    app = await createSessionApp({});
+    app = await createSessionApp(platform, {});
     await app.listen(0, '127.0.0.1');
     const { port } = app.getHttpServer().address() as AddressInfo;
 

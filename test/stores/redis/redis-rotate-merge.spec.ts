@@ -8,6 +8,7 @@ import { describeRotateAndMergeOverHttp, describeRotationRaces, gate, RotateMerg
 import { connectRedisTtl } from './connect-redis-format.js';
 import { sessionRecord, startCluster, startSingleNode, storeOn, uniquePrefix } from './redis-targets.js';
 import type { RedisTarget } from './redis-targets.js';
+import { EXPRESS } from '../../support/platforms.js';
 
 /** rotate() and merged saves (the Lua merge script) on RedisStore. */
 describe.each([
@@ -26,12 +27,12 @@ describe.each([
     await target.stop();
   });
 
-  describeRotateAndMergeOverHttp(() => ({ store: new RedisStore({ client, prefix: uniquePrefix() }) }));
+  describeRotateAndMergeOverHttp(EXPRESS, () => ({ store: new RedisStore({ client, prefix: uniquePrefix() }) }));
 
   it('keeps the text of the keys no request changed in a session another app wrote (connect-redis format, 64-bit ids, its own formatting)', async () => {
     gate.reset();
     const store = new RedisStore({ client, prefix: uniquePrefix() });
-    const app = await createSessionApp({ store }, { controllers: [RotateMergeController] });
+    const app = await createSessionApp(EXPRESS, { store }, { controllers: [RotateMergeController] });
     try {
       const http = request(app.getHttpServer());
       const cookie = await sessionCookie(app, { userId: 'ada' });
@@ -64,7 +65,7 @@ describe.each([
   it('still saves a session it wrote itself whole, in one round trip, when nobody wrote meanwhile', async () => {
     gate.reset();
     const store = new RedisStore({ client, prefix: uniquePrefix() });
-    const app = await createSessionApp({ store }, { controllers: [RotateMergeController] });
+    const app = await createSessionApp(EXPRESS, { store }, { controllers: [RotateMergeController] });
     const scriptCalls: number[] = [];
     const evalsha = client.evalsha.bind(client);
     client.evalsha = ((...args: Parameters<RedisClient['evalsha']>) => {
@@ -83,7 +84,7 @@ describe.each([
   });
 
   describe('rotate() racing other requests', () => {
-    describeRotationRaces(() => ({ store: new RedisStore({ client, prefix: uniquePrefix() }) }), { isMoveAtomic: true, hasOwnerIndex: true });
+    describeRotationRaces(EXPRESS, () => ({ store: new RedisStore({ client, prefix: uniquePrefix() }) }), { isMoveAtomic: true, hasOwnerIndex: true });
   });
 
   describe('RedisStore.merge', () => {

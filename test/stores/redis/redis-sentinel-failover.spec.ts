@@ -2,10 +2,11 @@ import { Redis } from 'ioredis';
 import request from 'supertest';
 import type { INestApplication } from '@nestjs/common';
 import { RedisStore } from '../../../lib/redis.js';
-import { PLATFORMS, cookiePair, createSessionApp, usePlatform } from '../../support/e2e-app.js';
+import { cookiePair, createSessionApp } from '../../support/e2e-app.js';
 import { waitUntil } from '../../support/redis-server.js';
 import { RedisSentinelTopology, SENTINEL_MASTER_NAME } from '../../support/redis-sentinel.js';
 import { uniquePrefix } from './redis-targets.js';
+import { PLATFORMS } from '../../support/platforms.js';
 
 const SIGNED_IN_DEVICES = 5;
 /** A failover, the old master's return and its demotion take well under this (~20 s here). */
@@ -24,8 +25,7 @@ interface Ledger {
  * the replica, the old master is resumed (SIGCONT) and demoted; requests may fail (503) along
  * the way, but no acknowledged logout may come back and no acknowledged increment be lost.
  */
-describe.each(PLATFORMS)('RedisStore through a Sentinel failover of a frozen master, on %s', (platform) => {
-  usePlatform(platform);
+describe.each(PLATFORMS)('RedisStore through a Sentinel failover of a frozen master, on $name', (platform) => {
   let topology: RedisSentinelTopology;
   let client: Redis;
   let app: INestApplication;
@@ -34,7 +34,7 @@ describe.each(PLATFORMS)('RedisStore through a Sentinel failover of a frozen mas
     topology = await RedisSentinelTopology.start();
     // The Sentinel client settings of docs/redis.md.
     client = new Redis({ sentinels: topology.sentinelAddresses, name: SENTINEL_MASTER_NAME, ...RedisStore.failFastClientOptions });
-    app = await createSessionApp({ store: new RedisStore({ client, prefix: uniquePrefix() }), cookie: { maxAge: 60 * 60 * 1000 } });
+    app = await createSessionApp(platform, { store: new RedisStore({ client, prefix: uniquePrefix() }), cookie: { maxAge: 60 * 60 * 1000 } });
   });
 
   afterEach(async () => {

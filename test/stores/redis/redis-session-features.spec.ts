@@ -9,6 +9,7 @@ import { recordSessionEvents } from '../../support/session-events.js';
 import { createUserSessionsApp, describeUserSessionsOverHttp } from '../../support/user-sessions-app.js';
 import { sessionRecord, startCluster, startSingleNode, storeOn, uniquePrefix } from './redis-targets.js';
 import type { RedisTarget } from './redis-targets.js';
+import { EXPRESS } from '../../support/platforms.js';
 
 const ONE_HOUR_MS = 60 * 60 * 1000;
 
@@ -110,7 +111,7 @@ describe.each([
 
   it('writes every key under its prefix: sessions and owner indexes, nothing outside', async () => {
     const store = await newStore();
-    const { app, http, login } = await createUserSessionsApp({ store });
+    const { app, http, login } = await createUserSessionsApp(EXPRESS, { store });
     try {
       const [laptop, phone, tablet] = [await login('ada'), await login('ada'), await login('grace')];
       const listed = await http.get('/devices').set('Cookie', laptop.cookie).expect(200);
@@ -137,12 +138,12 @@ describe.each([
     beforeEach(async () => {
       client = await target.newClient();
     });
-    describeUserSessionsOverHttp(() => ({ store: new RedisStore({ client, prefix: uniquePrefix() }) }));
+    describeUserSessionsOverHttp(EXPRESS, () => ({ store: new RedisStore({ client, prefix: uniquePrefix() }) }));
   });
 
   it('sessionCookie() signs a test in on RedisStore', async () => {
     const store = await newStore();
-    const { app, http } = await createUserSessionsApp({ store });
+    const { app, http } = await createUserSessionsApp(EXPRESS, { store });
     try {
       const cookie = await sessionCookie(app, { userId: 'ada' });
       expect(JSON.parse((await redis.get(`${store.prefix}${sessionIdOf(cookie)}`))!)).toMatchObject({ userId: 'ada' });
@@ -155,7 +156,7 @@ describe.each([
 
   it('publishes lifecycle events with handles, never ids', async () => {
     const store = await newStore();
-    const { app, http, login } = await createUserSessionsApp({ store });
+    const { app, http, login } = await createUserSessionsApp(EXPRESS, { store });
     const recorder = recordSessionEvents();
     try {
       const device = await login('ada');
@@ -180,7 +181,7 @@ describe.each([
     beforeEach(async () => {
       client = await target.newClient();
     });
-    describeFlashOverHttp(() => ({ store: new RedisStore({ client, prefix: uniquePrefix() }) }));
+    describeFlashOverHttp(EXPRESS, () => ({ store: new RedisStore({ client, prefix: uniquePrefix() }) }));
   });
 });
 
@@ -217,7 +218,7 @@ describe('RedisStore under an ACL that allows its prefix only', () => {
     await inspector.call('acl', 'setuser', 'sessions-only', 'on', '>sessions-password', 'resetkeys', `~${prefix}*`, '+@all');
     const client = new Redis(target.server.port, '127.0.0.1', { username: 'sessions-only', password: 'sessions-password', ...RedisStore.failFastClientOptions });
     const store = new RedisStore({ client, prefix });
-    const { app, http, login } = await createUserSessionsApp({ store });
+    const { app, http, login } = await createUserSessionsApp(EXPRESS, { store });
     try {
       const [laptop, phone, tablet] = [await login('ada'), await login('ada'), await login('ada')];
       expect((await http.get('/devices').set('Cookie', laptop.cookie).expect(200)).body.sessions).toHaveLength(3);

@@ -12,11 +12,12 @@ import { Test } from '@nestjs/testing';
 import { SessionModule, SessionStore, signSessionId } from '../../../lib/index.js';
 import { RedisStore } from '../../../lib/redis.js';
 import type { SessionModuleOptions } from '../../../lib/index.js';
-import { cookiePair, createSessionApp, PLATFORMS, sessionIdOf, SessionTestController, TEST_SECRET, usePlatform } from '../../support/e2e-app.js';
-import type { PlatformName } from '../../support/e2e-app.js';
+import { cookiePair, createSessionApp, sessionIdOf, SessionTestController, TEST_SECRET } from '../../support/e2e-app.js';
 import { RedisServerProcess, waitUntil } from '../../support/redis-server.js';
 import { ConnectRedisFormatStore, connectRedisTtl } from './connect-redis-format.js';
 import { CollectingLogger, startCluster, uniquePrefix } from './redis-targets.js';
+import { EXPRESS, FASTIFY, PLATFORMS } from '../../support/platforms.js';
+import type { Platform } from '../../support/platforms.js';
 
 declare module 'express-session' {
   interface SessionData {
@@ -35,9 +36,9 @@ describe('sessions in Redis, over HTTP', () => {
 
   /** An app on a RedisStore that connects to the test's server by itself. */
   async function appOnRedis(
+    platform: Platform,
     storeOptions: Partial<ConstructorParameters<typeof RedisStore>[0]> = {},
     moduleOptions: Partial<SessionModuleOptions> = {},
-    platform?: PlatformName,
   ): Promise<{ app: INestApplication; store: RedisStore; http: ReturnType<typeof request> }> {
     const store = new RedisStore({
       url: server.url,
@@ -46,7 +47,7 @@ describe('sessions in Redis, over HTTP', () => {
       logger: new CollectingLogger(),
       ...storeOptions,
     });
-    const app = await createSessionApp({ store, cookie: { maxAge: ONE_HOUR_MS }, ...moduleOptions }, {}, undefined, platform);
+    const app = await createSessionApp(platform, { store, cookie: { maxAge: ONE_HOUR_MS }, ...moduleOptions });
     apps.push(app);
     await waitUntil(() => store.client.status === 'ready', 'the store is connected');
     return { app, store, http: request(app.getHttpServer()) };
@@ -74,11 +75,10 @@ describe('sessions in Redis, over HTTP', () => {
     await server.stop();
   });
 
-  describe.each(PLATFORMS)('moving from express-session + connect-redis without logging users out, on %s', (platform) => {
-    usePlatform(platform);
+  describe.each(PLATFORMS)('moving from express-session + connect-redis without logging users out, on $name', (platform) => {
     it('loads a session connect-redis wrote (SET sess:<id> <json> EX <ttl>)', async () => {
       const prefix = uniquePrefix();
-      const { http } = await appOnRedis({ prefix });
+      const { http } = await appOnRedis(platform, { prefix });
       const sessionId = 'written-by-connect-redis-0123456789';
       const expires = new Date(Date.now() + ONE_HOUR_MS);
       // Byte for byte what express-session's Cookie serializes and connect-redis stores.
@@ -98,7 +98,7 @@ describe('sessions in Redis, over HTTP', () => {
 
       beforeEach(async () => {
         const prefix = uniquePrefix();
-        nest = await appOnRedis({ prefix });
+        nest = await appOnRedis(platform, { prefix });
         expressApp = express();
         expressApp.use(
           expressSession({
@@ -141,8 +141,8 @@ describe('sessions in Redis, over HTTP', () => {
 
     beforeEach(async () => {
       const prefix = uniquePrefix();
-      onExpress = await appOnRedis({ prefix }, {}, 'express');
-      onFastify = await appOnRedis({ prefix }, {}, 'fastify');
+      onExpress = await appOnRedis(EXPRESS, { prefix });
+      onFastify = await appOnRedis(FASTIFY, { prefix });
     });
 
     it('a user signed in on Express is signed in on Fastify, and what Fastify writes Express reads', async () => {
@@ -162,7 +162,7 @@ describe('sessions in Redis, over HTTP', () => {
 
   describe('TTL and touch', () => {
     it('an unchanged session is only touched: EXPIRE resets its TTL, the value is not rewritten', async () => {
-      const { http, store } = await appOnRedis({}, { rolling: true });
+      const { http, store } = await appOnRedis(EXPRESS, {}, { rolling: true });
       const cookie = await login(http);
       const key = store.prefix + sessionIdOf(cookie);
       const storedText = await inspector.get(key);
@@ -173,7 +173,7 @@ describe('sessions in Redis, over HTTP', () => {
     });
 
     it('a session kept alive by touches outlives the expiry stored at its last save', async () => {
-      const { http, store } = await appOnRedis({}, { rolling: true });
+      const { http, store } = await appOnRedis(EXPRESS, {}, { rolling: true });
       const cookie = await login(http);
       const key = store.prefix + sessionIdOf(cookie);
       // As after an hour of touches: the stored cookie says it expired, the key lives on.
@@ -184,7 +184,7 @@ describe('sessions in Redis, over HTTP', () => {
     });
 
     it('one round trip per load and one per save', async () => {
-      const { http, store } = await appOnRedis();
+      const { http, store } = await appOnRedis(EXPRESS);
       // An anonymous session: a signed-in one also sends its owner-index script with each save
       // (concurrently, a second command in the same round trip; see user-sessions tests).
       const first = await http.get('/views').expect(200);
@@ -197,10 +197,9 @@ describe('sessions in Redis, over HTTP', () => {
     });
   });
 
-  describe.each(PLATFORMS)('when Redis is down, on %s', (platform) => {
-    usePlatform(platform);
+  describe.each(PLATFORMS)('when Redis is down, on $name', (platform) => {
     it('routes needing a session answer 503 at once, others work; sessions come back with Redis', async () => {
-      const { http, store } = await appOnRedis();
+      const { http, store } = await appOnRedis(platform);
       const cookie = await login(http);
       const disconnected = once(store, 'disconnect');
       await server.kill();
@@ -221,14 +220,14 @@ describe('sessions in Redis, over HTTP', () => {
     });
 
     it('a Redis that stops answering gives 503 after the command timeout, not a hung request', async () => {
-      const { http } = await appOnRedis();
+      const { http } = await appOnRedis(platform);
       const cookie = await login(http);
       server.pause();
       await http.get('/views').set('Cookie', cookie).expect(503);
     });
 
     it("storeUnavailable: 'continue' lets the request through without a session instead", async () => {
-      const { http } = await appOnRedis({}, { storeUnavailable: 'continue' });
+      const { http } = await appOnRedis(platform, {}, { storeUnavailable: 'continue' });
       const cookie = await login(http);
       server.pause();
       const raw = await http.get('/raw').set('Cookie', cookie).expect(200);
@@ -238,7 +237,7 @@ describe('sessions in Redis, over HTTP', () => {
 
   it('corrupted data under a session key starts a new session, and is logged', async () => {
     const logger = new CollectingLogger();
-    const { http, store } = await appOnRedis({ logger });
+    const { http, store } = await appOnRedis(EXPRESS, { logger });
     const cookie = await login(http);
     await inspector.set(store.prefix + sessionIdOf(cookie), '\u0000garbage{', 'KEEPTTL');
     const response = await http.get('/views').set('Cookie', cookie).expect(200);
@@ -257,10 +256,10 @@ describe('sessions in Redis, over HTTP', () => {
     }
     const prefix = uniquePrefix();
     const slow = new LateTouchRedisStore({ url: server.url, prefix, logger: new CollectingLogger() });
-    const appA = await createSessionApp({ store: slow, rolling: true, cookie: { maxAge: ONE_HOUR_MS } });
+    const appA = await createSessionApp(EXPRESS, { store: slow, rolling: true, cookie: { maxAge: ONE_HOUR_MS } });
     apps.push(appA);
     await waitUntil(() => slow.client.status === 'ready', 'the store is connected');
-    const b = await appOnRedis({ prefix });
+    const b = await appOnRedis(EXPRESS, { prefix });
     const oldCookie = await login(b.http);
 
     const inFlight = request(appA.getHttpServer()).get('/peek').set('Cookie', oldCookie).then((response) => response);
@@ -274,8 +273,8 @@ describe('sessions in Redis, over HTTP', () => {
 
   it('two app instances on one Redis: a login on one is seen by the other, a logout on the other ends it on both', async () => {
     const prefix = uniquePrefix();
-    const first = await appOnRedis({ prefix });
-    const second = await appOnRedis({ prefix });
+    const first = await appOnRedis(EXPRESS, { prefix });
+    const second = await appOnRedis(EXPRESS, { prefix });
     expect(first.store.client).not.toBe(second.store.client);
 
     const cookie = await login(first.http, 'carol');
@@ -287,7 +286,7 @@ describe('sessions in Redis, over HTTP', () => {
 
   describe('application shutdown and wiring', () => {
     it('closing the app quits the client the store created', async () => {
-      const { app, store } = await appOnRedis();
+      const { app, store } = await appOnRedis(EXPRESS);
       await app.close();
       apps.splice(apps.indexOf(app), 1);
       expect(store.client.status).toBe('end');
@@ -332,7 +331,7 @@ describe('sessions in a Redis Cluster, over HTTP', () => {
     try {
       const prefix = uniquePrefix();
       for (let index = 0; index < 2; index++) {
-        apps.push(await createSessionApp({ store: new RedisStore({ client: await target.newClient(), prefix }) }));
+        apps.push(await createSessionApp(EXPRESS, { store: new RedisStore({ client: await target.newClient(), prefix }) }));
       }
       const [first, second] = apps.map((app) => request(app.getHttpServer()));
       const cookies: string[] = [];
