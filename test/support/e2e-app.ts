@@ -7,6 +7,7 @@ import type { TestingModule } from '@nestjs/testing';
 import { Session, SessionGuard, SessionModule, SessionStore } from '../../lib/index.js';
 import type { RequestWithSession, SessionModuleOptions } from '../../lib/index.js';
 import type { Platform } from './platforms.js';
+import { TEST_SECRET } from './test-secret.js';
 
 declare module '../../lib/index.js' {
   interface SessionData {
@@ -16,8 +17,8 @@ declare module '../../lib/index.js' {
   }
 }
 
-/** At least 32 characters: shorter secrets are warned about. */
-export const TEST_SECRET = 'test-secret-that-is-long-enough-to-sign-cookies';
+/** Re-exported for the e2e specs, which take their helpers from here. */
+export { TEST_SECRET } from './test-secret.js';
 
 /** Routes exercising the session the way applications do. */
 @Controller()

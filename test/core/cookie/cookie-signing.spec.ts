@@ -1,8 +1,9 @@
 import { sign } from 'cookie-signature';
 import { signSessionId, unsignSessionId } from '../../../lib/core/cookie/cookie-signing.js';
+import { TEST_SECRET } from '../../support/test-secret.js';
 
 describe('cookie-signing', () => {
-  const secret = 'keyboard cat';
+  const secret = TEST_SECRET;
 
   it('round-trips a session id', () => {
     const signed = signSessionId('abc123', secret);

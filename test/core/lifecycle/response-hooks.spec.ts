@@ -9,8 +9,9 @@ import type { SessionOptions } from '../../../lib/core/options/session-options.j
 import { MemoryStore } from '../../../lib/stores/memory/memory-store.js';
 import { cookieHeaderFrom, fakeRequest, fakeResponse } from '../../support/fake-http.js';
 import type { FakeResponse } from '../../support/fake-http.js';
+import { TEST_SECRET } from '../../support/test-secret.js';
 
-const secret = 'keyboard cat';
+const secret = TEST_SECRET;
 type Data = Record<string, unknown>;
 
 let store: MemoryStore;

@@ -10,8 +10,9 @@ import type { SessionOptions } from '../../../lib/core/options/session-options.j
 import type { SessionRecord } from '../../../lib/core/store/session-store.js';
 import { MemoryStore } from '../../../lib/stores/memory/memory-store.js';
 import { fakeRequest, fakeResponse } from '../../support/fake-http.js';
+import { TEST_SECRET } from '../../support/test-secret.js';
 
-const secret = 'keyboard cat';
+const secret = TEST_SECRET;
 const NOW = Date.UTC(2030, 0, 1);
 type Data = Record<string, unknown>;
 

@@ -4,8 +4,9 @@ import type { Session } from '../../../lib/core/session/session.js';
 import { SessionManager } from '../../../lib/core/management/session-manager.js';
 import { MemoryStore } from '../../../lib/stores/memory/memory-store.js';
 import { fakeRequest } from '../../support/fake-http.js';
+import { TEST_SECRET } from '../../support/test-secret.js';
 
-const secret = 'keyboard cat';
+const secret = TEST_SECRET;
 const signedCookie = (sessionId: string) => `connect.sid=${encodeURIComponent('s:' + sign(sessionId, secret))}`;
 
 /** attach() without a response (a WebSocket message), then commit() by the same rules. */

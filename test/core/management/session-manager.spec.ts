@@ -8,8 +8,9 @@ import { SessionManager, attachOutcomeOf } from '../../../lib/core/management/se
 import type { SessionOptions } from '../../../lib/core/options/session-options.js';
 import { MemoryStore } from '../../../lib/stores/memory/memory-store.js';
 import { cookieHeaderFrom, fakeRequest, fakeResponse } from '../../support/fake-http.js';
+import { TEST_SECRET } from '../../support/test-secret.js';
 
-const secret = 'keyboard cat';
+const secret = TEST_SECRET;
 const signedCookie = (sessionId: string) => `connect.sid=${encodeURIComponent('s:' + sign(sessionId, secret))}`;
 
 type Data = Record<string, unknown>;

@@ -7,9 +7,10 @@ import { SessionLifecycle } from '../../../lib/core/lifecycle/session-lifecycle.
 import type { SessionCookieOptions, SessionOptions } from '../../../lib/core/options/session-options.js';
 import { MemoryStore } from '../../../lib/stores/memory/memory-store.js';
 import { fakeRequest } from '../../support/fake-http.js';
+import { TEST_SECRET } from '../../support/test-secret.js';
 
 // 32 characters or more: a shorter secret is warned about, and these tests count the warnings.
-const secret = 'keyboard cat, long enough to sign cookies';
+const secret = TEST_SECRET;
 const NOW = Date.UTC(2030, 0, 1);
 
 beforeEach(() => {

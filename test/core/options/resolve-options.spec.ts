@@ -5,8 +5,9 @@ import type { SessionOptions } from '../../../lib/core/options/session-options.j
 import type { SessionRequest } from '../../../lib/core/http/http-types.js';
 import { CallbackStoreAdapter } from '../../../lib/core/store/callback-store-adapter.js';
 import { MemoryStore } from '../../../lib/stores/memory/memory-store.js';
+import { TEST_SECRET } from '../../support/test-secret.js';
 
-const secret = 'keyboard cat';
+const secret = TEST_SECRET;
 const request: SessionRequest = { headers: {}, url: '/' };
 
 /** The SessionOptionsError thrown for `options`, to check which option it names. */

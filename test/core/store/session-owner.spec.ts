@@ -3,6 +3,7 @@ import { ACTIVITY_INTERVAL_MS, noteActivity } from '../../../lib/core/lifecycle/
 import { sessionHandle } from '../../../lib/core/session/session-handle.js';
 import { ownerOfSession, resolveOwnerOptions } from '../../../lib/core/store/session-owner-index.js';
 import type { SessionRequest } from '../../../lib/index.js';
+import { TEST_SECRET } from '../../support/test-secret.js';
 
 describe('session owners', () => {
   it('defaults to session.userId when it is a non-empty string or a finite number', () => {
@@ -22,9 +23,9 @@ describe('session owners', () => {
   it('validates the options', () => {
     expect(() => resolveOwnerOptions({ sessionOwner: 'userId' })).toThrow(SessionOptionsError);
     expect(() => resolveOwnerOptions({ trackClient: 'yes' })).toThrow(/trackClient/);
-    const resolved = resolveSessionOptions({ secret: 's', sessionOwner: (session) => String(session.id), trackClient: true });
+    const resolved = resolveSessionOptions({ secret: TEST_SECRET, sessionOwner: (session) => String(session.id), trackClient: true });
     expect(resolved.trackClient).toBe(true);
-    expect(resolveSessionOptions({ secret: 's' }).sessionOwner).toBe(defaultSessionOwner);
+    expect(resolveSessionOptions({ secret: TEST_SECRET }).sessionOwner).toBe(defaultSessionOwner);
   });
 });
 

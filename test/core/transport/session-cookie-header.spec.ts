@@ -5,8 +5,9 @@ import { appendSetCookie, readSessionCookie } from '../../../lib/core/transport/
 const readSessionIdCookie = (header: string | undefined, name: string, secrets: string[]) =>
   readSessionCookie(header, name, secrets)?.sessionId;
 import type { SessionResponse } from '../../../lib/core/http/http-types.js';
+import { TEST_SECRET } from '../../support/test-secret.js';
 
-const secret = 'keyboard cat';
+const secret = TEST_SECRET;
 const sessionId = 'sessionid123';
 /** The value express-session puts in Set-Cookie, URL-encoded as browsers send it back. */
 const encodedCookieValue = encodeURIComponent('s:' + sign(sessionId, secret));

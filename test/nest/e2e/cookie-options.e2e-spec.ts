@@ -129,16 +129,18 @@ describe.each(PLATFORMS)('cookie options on $name', (platform) => {
   });
 
   it('rotates secrets: cookies signed with an older secret still verify, new ones use the first', async () => {
-    app = await createSessionApp(platform, { secret: 'old-secret' });
+    const oldSecret = 'old-secret';
+    const newSecret = 'new-secret';
+    app = await createSessionApp(platform, { secret: oldSecret });
     const oldCookie = cookiePair((await request(app.getHttpServer()).get('/views')).headers['set-cookie'])!;
     const store = app.get(SessionStore);
     await app.close();
-    app = await createSessionApp(platform, { secret: ['new-secret', 'old-secret'], store });
+    app = await createSessionApp(platform, { secret: [newSecret, oldSecret], store });
     const response = await request(app.getHttpServer()).get('/views').set('Cookie', oldCookie).expect(200);
     expect(response.body.views).toBe(2);
     const fresh = cookiePair((await request(app.getHttpServer()).get('/views')).headers['set-cookie'])!;
     const signedValue = decodeURIComponent(fresh.slice(fresh.indexOf('=') + 1));
-    expect(unsignSessionId(signedValue, ['new-secret'])).toBeDefined();
-    expect(unsignSessionId(signedValue, ['old-secret'])).toBeUndefined();
+    expect(unsignSessionId(signedValue, [newSecret])).toBeDefined();
+    expect(unsignSessionId(signedValue, [oldSecret])).toBeUndefined();
   });
 });

@@ -9,6 +9,7 @@ import { SessionModule } from '../../../lib/index.js';
 import { RedisStore } from '../../../lib/redis.js';
 import { RedisServerProcess, freePort, waitUntil } from '../../support/redis-server.js';
 import { CollectingLogger } from './redis-targets.js';
+import { TEST_SECRET } from '../../support/test-secret.js';
 
 const UNHANDLED = '[ioredis] Unhandled error event';
 
@@ -91,7 +92,7 @@ describe('RedisStore with a client passed in, while Redis is down', () => {
     }
 
     async function appWith(store: RedisStore) {
-      @Module({ imports: [SessionModule.forRoot({ secret: 'logging', store, closeStoreOnShutdown: false })] })
+      @Module({ imports: [SessionModule.forRoot({ secret: TEST_SECRET, store, closeStoreOnShutdown: false })] })
       class AppModule {}
       const nestLogger = new CapturingNestLogger();
       const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
