@@ -4,7 +4,7 @@ import type { INestApplication } from '@nestjs/common';
 import { RedisStore } from '../../../lib/redis.js';
 import { cookiePair, createSessionApp } from '../../support/e2e-app.js';
 import { waitUntil } from '../../support/redis-server.js';
-import { RedisSentinelTopology, SENTINEL_MASTER_NAME } from '../../support/redis-sentinel.js';
+import { RedisSentinelTopology, SENTINEL_MASTER_NAME } from './redis-sentinel.js';
 import { uniquePrefix } from './redis-targets.js';
 import { PLATFORMS } from '../../support/platforms.js';
 

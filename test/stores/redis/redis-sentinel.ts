@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { RedisServerProcess, waitUntil } from './redis-server.js';
+import { RedisServerProcess, waitUntil } from '../../support/redis-server.js';
 
 /** The name the Sentinels know the master by. */
 export const SENTINEL_MASTER_NAME = 'sessions-master';
