@@ -33,7 +33,7 @@ npx tsc -p tsconfig.build.json --noEmit
 
 echo "== nest 11: Nest-integration suites"
 suites=()
-for suite in test/e2e test/websocket test/passport test/graphql test/sample test/browser; do
+for suite in test/nest test/sample test/browser; do
   [ -d "$suite" ] && suites+=("$suite")
 done
 node --experimental-vm-modules node_modules/jest/bin/jest.js --runInBand "${suites[@]}"

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { chromium } from 'playwright-core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { PLATFORMS } from '../support/e2e-app.js';
 import { createSampleApp } from '../support/sample-app.js';
+import { PLATFORMS } from '../support/platforms.js';
 
 /** Debian's Chromium (`apt-get install -y chromium`); playwright-core never downloads its own. */
 const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -22,7 +22,7 @@ const CHROMIUM_ARGS = [
 const OUTPUT_DIR = join(process.cwd(), 'test-output', 'browser');
 
 /** The sample's page in a real browser: sign in, reload, count over HTTP and socket.io, sign out, HttpOnly cookie. */
-describe.each(PLATFORMS)('sample page in headless Chromium, on %s', (platform) => {
+describe.each(PLATFORMS)('sample page in headless Chromium, on $name', (platform) => {
   let app: INestApplication;
   let browser: Browser;
   let context: BrowserContext;
@@ -83,14 +83,14 @@ describe.each(PLATFORMS)('sample page in headless Chromium, on %s', (platform) =
     await load();
     expect(await statusText()).toBe('Signed in as ada');
     expect(await visitsText()).toBe('4');
-    await page.screenshot({ path: join(OUTPUT_DIR, `signed-in-${platform}.png`), fullPage: true });
+    await page.screenshot({ path: join(OUTPUT_DIR, `signed-in-${platform.name}.png`), fullPage: true });
 
     await page.click('#logout');
     await page.waitForFunction(`document.getElementById('status').textContent === 'Not signed in'`);
     await load();
     expect(await statusText()).toBe('Not signed in');
     expect(await visitsText()).toBe('1');
-    await page.screenshot({ path: join(OUTPUT_DIR, `signed-out-${platform}.png`), fullPage: true });
+    await page.screenshot({ path: join(OUTPUT_DIR, `signed-out-${platform.name}.png`), fullPage: true });
   });
 
   it('keeps the session cookie away from scripts (HttpOnly)', async () => {

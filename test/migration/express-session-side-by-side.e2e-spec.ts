@@ -8,6 +8,7 @@ import { Test } from '@nestjs/testing';
 import type { INestApplication } from '@nestjs/common';
 import { Session } from '../../lib/index.js';
 import { cookiePair, createSessionApp, sessionIdOf, TEST_SECRET } from '../support/e2e-app.js';
+import { EXPRESS } from '../support/platforms.js';
 
 declare module 'express-session' {
   interface SessionData {
@@ -91,6 +92,7 @@ describe('migrating from express-session: both running on one store', () => {
     store = new expressSession.MemoryStore();
     before = createExpressSessionApp(store);
     after = await createSessionApp(
+      EXPRESS,
       { store, cookie: COOKIE },
       { controllers: [MigratedController] },
     );
@@ -217,6 +219,7 @@ describe('migrating a Nest app from app.use(expressSession(...)) to SessionModul
     oldApp.use(expressSession({ secret: TEST_SECRET, store, resave: false, saveUninitialized: false }));
     await oldApp.init();
     const newApp = await createSessionApp(
+      EXPRESS,
       { store },
       { controllers: [MigratedController] },
     );

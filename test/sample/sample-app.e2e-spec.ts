@@ -1,11 +1,12 @@
 import request from 'supertest';
 import type { INestApplication } from '@nestjs/common';
 import { MemoryStore, SessionStore } from '../../lib/index.js';
-import { cookiePair, PLATFORMS } from '../support/e2e-app.js';
+import { cookiePair } from '../support/e2e-app.js';
 import { initSampleApp } from '../support/sample-app.js';
+import { PLATFORMS } from '../support/platforms.js';
 
 /** The sample app works as the README says: counter, cart, login, guarded /me, logout. */
-describe.each(PLATFORMS)('sample app on %s', (platform) => {
+describe.each(PLATFORMS)('sample app on $name', (platform) => {
   let app: INestApplication;
 
   beforeAll(async () => {

@@ -2,12 +2,12 @@ import 'reflect-metadata';
 import { Controller, Get, HttpCode, Post, Query, Req, UseGuards } from '@nestjs/common';
 import type { INestApplication, ModuleMetadata } from '@nestjs/common';
 import type { AbstractHttpAdapter } from '@nestjs/core';
-import { ExpressAdapter } from '@nestjs/platform-express';
-import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import type { TestingModule } from '@nestjs/testing';
 import { Session, SessionGuard, SessionModule, SessionStore } from '../../lib/index.js';
 import type { RequestWithSession, SessionModuleOptions } from '../../lib/index.js';
+import type { Platform } from './platforms.js';
+import { TEST_SECRET } from './test-secret.js';
 
 declare module '../../lib/index.js' {
   interface SessionData {
@@ -17,8 +17,8 @@ declare module '../../lib/index.js' {
   }
 }
 
-/** At least 32 characters: shorter secrets are warned about. */
-export const TEST_SECRET = 'test-secret-that-is-long-enough-to-sign-cookies';
+/** Re-exported for the e2e specs, which take their helpers from here. */
+export { TEST_SECRET } from './test-secret.js';
 
 /** Routes exercising the session the way applications do. */
 @Controller()
@@ -117,38 +117,13 @@ export class SessionTestController {
   }
 }
 
-/** Nest's HTTP platforms the module serves; e2e suites run on each (`describe.each(PLATFORMS)`). */
-export type PlatformName = 'express' | 'fastify';
-export const PLATFORMS: PlatformName[] = ['express', 'fastify'];
-
-/** A new HTTP adapter of the platform. */
-export function createHttpAdapter(platform: PlatformName): AbstractHttpAdapter {
-  return platform === 'fastify' ? new FastifyAdapter() : new ExpressAdapter();
-}
-
-/** The platform apps are built on when a call names none: Express, or the suite's (usePlatform). */
-let currentPlatform: PlatformName = 'express';
-
-/**
- * Makes the apps of the enclosing `describe` run on `platform` (call it first inside
- * `describe.each(PLATFORMS)`), so the suite's tests need no platform argument.
- */
-export function usePlatform(platform: PlatformName): void {
-  beforeAll(() => {
-    currentPlatform = platform;
-  });
-  afterAll(() => {
-    currentPlatform = 'express';
-  });
-}
-
-/** Creates, configures and initialises the module's app on a platform (or adapter), ready for requests. */
+/** Creates, configures and initialises the module's app on a platform (or an adapter), ready for requests. */
 export async function startApp(
+  platform: Platform | AbstractHttpAdapter,
   moduleRef: TestingModule,
   configure?: (app: INestApplication) => void,
-  platform: PlatformName | AbstractHttpAdapter = currentPlatform,
 ): Promise<INestApplication> {
-  const adapter = typeof platform === 'string' ? createHttpAdapter(platform) : platform;
+  const adapter = 'createAdapter' in platform ? platform.createAdapter() : platform;
   const app = moduleRef.createNestApplication(adapter, { logger: false });
   configure?.(app);
   await app.init();
@@ -159,17 +134,17 @@ export async function startApp(
 
 /** A Nest app with SessionModule.forRoot(options) and the given extra module metadata. */
 export async function createSessionApp(
+  platform: Platform | AbstractHttpAdapter,
   options: Partial<SessionModuleOptions> = {},
   metadata: ModuleMetadata = {},
   configure?: (app: INestApplication) => void,
-  platform: PlatformName | AbstractHttpAdapter = currentPlatform,
 ): Promise<INestApplication> {
   const moduleRef = await Test.createTestingModule({
     imports: [SessionModule.forRoot({ secret: TEST_SECRET, ...options }), ...(metadata.imports ?? [])],
     controllers: metadata.controllers ?? [SessionTestController],
     providers: metadata.providers ?? [],
   }).compile();
-  return startApp(moduleRef, configure, platform);
+  return startApp(platform, moduleRef, configure);
 }
 
 /** The Set-Cookie values of a response as an array. */

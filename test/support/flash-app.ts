@@ -6,6 +6,7 @@ import type { FlashMessages, SessionModuleOptions } from '../../lib/index.js';
 import { cookiePair, createSessionApp, sessionIdOf } from './e2e-app.js';
 import { waitUntil } from './redis-server.js';
 import { gate } from './rotate-merge-app.js';
+import type { Platform } from './platforms.js';
 
 /** Flashes a message before the handler's parameters are resolved (as middleware or a guard may). */
 @Injectable()
@@ -117,11 +118,11 @@ export class FlashController {
  * The flash behaviour over HTTP, the same on every store. `takesAtomically`: the store removes
  * messages itself (`takeFlashMessages`), so overlapping requests show each message once.
  */
-export function describeFlashOverHttp(moduleOptions: () => Partial<SessionModuleOptions>, { takesAtomically = true } = {}): void {
+export function describeFlashOverHttp(platform: Platform, moduleOptions: () => Partial<SessionModuleOptions>, { takesAtomically = true } = {}): void {
   let app: INestApplication | undefined;
 
   async function start() {
-    app = await createSessionApp(moduleOptions(), { controllers: [FlashController] });
+    app = await createSessionApp(platform, moduleOptions(), { controllers: [FlashController] });
     return request(app.getHttpServer());
   }
 

@@ -8,6 +8,7 @@ import { cookiePair, createSessionApp, sessionIdOf, setCookies } from './e2e-app
 import { holdableStore } from './held-store.js';
 import { waitUntil } from './redis-server.js';
 import { recordSessionEvents } from './session-events.js';
+import type { Platform } from './platforms.js';
 
 declare module '../../lib/index.js' {
   interface SessionData {
@@ -177,7 +178,7 @@ export class RotateMergeController {
  * `rotate()` and merged saves over HTTP, the same on every store that merges (MemoryStore,
  * RedisStore single node and Cluster). `moduleOptions` gives the store.
  */
-export function describeRotateAndMergeOverHttp(moduleOptions: () => Partial<SessionModuleOptions>): void {
+export function describeRotateAndMergeOverHttp(platform: Platform, moduleOptions: () => Partial<SessionModuleOptions>): void {
   const ONE_HOUR_MS = 60 * 60 * 1000;
   let app: INestApplication | undefined;
   let http: ReturnType<typeof request>;
@@ -185,7 +186,7 @@ export function describeRotateAndMergeOverHttp(moduleOptions: () => Partial<Sess
 
   beforeEach(async () => {
     gate.reset();
-    app = await createSessionApp({ cookie: { maxAge: ONE_HOUR_MS }, ...moduleOptions() }, { controllers: [RotateMergeController] });
+    app = await createSessionApp(platform, { cookie: { maxAge: ONE_HOUR_MS }, ...moduleOptions() }, { controllers: [RotateMergeController] });
     http = request(app.getHttpServer());
     store = app.get(SessionStore);
   });
@@ -369,7 +370,7 @@ export interface RotationGuarantees {
  * `rotate()` racing other requests, each race played in a known order by holding one call at
  * the store (or one request in its handler). `moduleOptions` gives the store.
  */
-export function describeRotationRaces(moduleOptions: () => Partial<SessionModuleOptions>, guarantees: RotationGuarantees): void {
+export function describeRotationRaces(platform: Platform, moduleOptions: () => Partial<SessionModuleOptions>, guarantees: RotationGuarantees): void {
   let app: INestApplication | undefined;
   let http: ReturnType<typeof request>;
   let store: SessionStore;
@@ -381,7 +382,7 @@ export function describeRotationRaces(moduleOptions: () => Partial<SessionModule
     const options = moduleOptions();
     const holdable = holdableStore(options.store as SessionStore);
     holdNext = holdable.holdNext;
-    app = await createSessionApp({ ...options, store: holdable.store }, { controllers: [RotateMergeController] });
+    app = await createSessionApp(platform, { ...options, store: holdable.store }, { controllers: [RotateMergeController] });
     http = request(app.getHttpServer());
     store = app.get(SessionStore);
   });

@@ -9,8 +9,9 @@ import type { NextFunction, Request, Response } from 'express';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createSessionMiddleware, SessionModule } from '../../lib/index.js';
 import type { RequestWithSession, SessionModuleOptions, SessionOptions, SessionStore } from '../../lib/index.js';
-import { PLATFORMS, startApp, TEST_SECRET } from './e2e-app.js';
-import type { PlatformName } from './e2e-app.js';
+import { startApp, TEST_SECRET } from './e2e-app.js';
+import { PLATFORMS } from './platforms.js';
+import type { Platform } from './platforms.js';
 
 /**
  * A route as every stack runs it: it sends the response itself, or returns a value that is sent
@@ -41,7 +42,7 @@ export interface RunningStack {
 export interface Stack {
   name: string;
   /** The platform handlers run on: what their response is. */
-  platform: PlatformName;
+  platform: Platform['name'];
   start(options: Partial<SessionOptions> & { store: SessionStore | NonNullable<SessionOptions['store']> }, routes: TestRoutes): Promise<RunningStack>;
 }
 
@@ -50,7 +51,7 @@ const ROUTES = Symbol('test routes');
 type AnyRoute = (request: unknown, response: unknown) => unknown;
 
 /** The routes a stack on `platform` serves, by name. */
-function routesOn(platform: PlatformName, routes: TestRoutes): Record<string, AnyRoute> {
+function routesOn(platform: Platform['name'], routes: TestRoutes): Record<string, AnyRoute> {
   return { ...routes.shared, ...routes[platform] } as Record<string, AnyRoute>;
 }
 
@@ -67,17 +68,17 @@ class TestRoutesController {
   }
 }
 
-function nestStackOn(platform: PlatformName): Stack {
+function nestStackOn(platform: Platform): Stack {
   return {
-    name: `SessionModule on ${platform}`,
-    platform,
+    name: `SessionModule on ${platform.name}`,
+    platform: platform.name,
     async start(options, routes) {
       const moduleRef = await Test.createTestingModule({
         imports: [SessionModule.forRoot({ secret: TEST_SECRET, ...(options as Partial<SessionModuleOptions>) })],
         controllers: [TestRoutesController],
-        providers: [{ provide: ROUTES, useValue: routesOn(platform, routes) }],
+        providers: [{ provide: ROUTES, useValue: routesOn(platform.name, routes) }],
       }).compile();
-      const app: INestApplication = await startApp(moduleRef, undefined, platform);
+      const app: INestApplication = await startApp(platform, moduleRef);
       return { server: app.getHttpServer() as Server, close: () => app.close() };
     },
   };

@@ -7,6 +7,7 @@ import type { SessionModuleOptions } from '../../lib/index.js';
 import { sessionCookie } from '../../lib/testing.js';
 import { cookiePair, createSessionApp, sessionIdOf } from './e2e-app.js';
 import { waitUntil } from './redis-server.js';
+import type { Platform } from './platforms.js';
 
 /** "Your devices" routes, the way an application uses UserSessions. */
 @Controller()
@@ -100,8 +101,8 @@ export class UserSessionsController {
 }
 
 /** An app with UserSessionsController; `login` signs a new client in and returns its cookie. */
-export async function createUserSessionsApp(options: Partial<SessionModuleOptions> = {}) {
-  const app: INestApplication = await createSessionApp(options, { controllers: [UserSessionsController] });
+export async function createUserSessionsApp(platform: Platform, options: Partial<SessionModuleOptions> = {}) {
+  const app: INestApplication = await createSessionApp(platform, options, { controllers: [UserSessionsController] });
   const http = request(app.getHttpServer());
   const login = async (user: string, userAgent = 'test-agent'): Promise<{ cookie: string; handle: string; sessionId: string }> => {
     const response = await http.post(`/login?user=${encodeURIComponent(user)}`).set('User-Agent', userAgent).expect(200);
@@ -115,11 +116,11 @@ export async function createUserSessionsApp(options: Partial<SessionModuleOption
  * The UserSessions behaviour over HTTP, the same on every store that keeps an owner index.
  * `options` gives the store (and anything else the target needs).
  */
-export function describeUserSessionsOverHttp(moduleOptions: () => Partial<SessionModuleOptions>): void {
+export function describeUserSessionsOverHttp(platform: Platform, moduleOptions: () => Partial<SessionModuleOptions>): void {
   let app: INestApplication | undefined;
 
   async function start(extra: Partial<SessionModuleOptions> = {}) {
-    const started = await createUserSessionsApp({ cookie: { maxAge: 60 * 60 * 1000 }, ...moduleOptions(), ...extra });
+    const started = await createUserSessionsApp(platform, { cookie: { maxAge: 60 * 60 * 1000 }, ...moduleOptions(), ...extra });
     app = started.app;
     return started;
   }

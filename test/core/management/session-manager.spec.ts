@@ -1,0 +1,269 @@
+import { jest } from '@jest/globals';
+import { sign } from 'cookie-signature';
+import { SessionOptionsError, SessionStoreError, SessionStoreUnavailableError } from '../../../lib/core/errors.js';
+import type { SessionRequest } from '../../../lib/core/http/http-types.js';
+import { resolveSessionOptions } from '../../../lib/core/options/resolve-options.js';
+import { Session } from '../../../lib/core/session/session.js';
+import { SessionManager, attachOutcomeOf } from '../../../lib/core/management/session-manager.js';
+import type { SessionOptions } from '../../../lib/core/options/session-options.js';
+import { MemoryStore } from '../../../lib/stores/memory/memory-store.js';
+import { cookieHeaderFrom, fakeRequest, fakeResponse } from '../../support/fake-http.js';
+import { TEST_SECRET } from '../../support/test-secret.js';
+
+const secret = TEST_SECRET;
+const signedCookie = (sessionId: string) => `connect.sid=${encodeURIComponent('s:' + sign(sessionId, secret))}`;
+
+type Data = Record<string, unknown>;
+type Handler = (request: SessionRequest) => unknown;
+
+let store: MemoryStore;
+let manager: SessionManager;
+
+function setUp(options: Partial<SessionOptions> = {}): void {
+  store = new MemoryStore({ checkPeriod: 0 });
+  manager = new SessionManager(resolveSessionOptions({ secret, ...options }), store);
+}
+
+/** One request through the manager: attach, run the handler, end the response, wait for the commit. */
+async function roundTrip(cookieHeader?: string, handler: Handler = () => undefined, request = fakeRequest(cookieHeader)) {
+  const response = fakeResponse();
+  const outcome = await manager.attach(request, response);
+  await handler(request);
+  response.end('body');
+  const endArgs = await response.finished;
+  const setCookies = response.setCookies();
+  return { request, response, outcome, endArgs, setCookies, nextCookie: setCookies[0] ? cookieHeaderFrom(setCookies[0]) : cookieHeader };
+}
+
+const session = (request: SessionRequest) => request.session as Session & Data;
+
+beforeEach(() => setUp());
+afterEach(() => manager.dispose());
+
+describe('SessionManager', () => {
+  it('generates a new session when the request has no cookie; an unmodified one is neither saved nor sent', async () => {
+    const { request, outcome, setCookies, endArgs } = await roundTrip(undefined, (req) => {
+      expect(req.session).toBeInstanceOf(Session);
+      expect(req.sessionID).toBe(req.session!.id);
+      // The store behind a view whose methods also take callbacks (request-store.spec.ts).
+      expect(req.sessionStore).toBeInstanceOf(MemoryStore);
+    });
+    expect(outcome).toBe('attached');
+    expect(attachOutcomeOf(request)).toBe('attached');
+    expect(setCookies).toEqual([]);
+    expect(await store.length()).toBe(0);
+    expect(endArgs).toEqual(['body']);
+  });
+
+  it("saves a modified new session with mode 'create' and sends a signed cookie", async () => {
+    const setSpy = jest.spyOn(store, 'set');
+    const { request, setCookies } = await roundTrip(undefined, (req) => {
+      session(req).userId = 'u1';
+    });
+    expect(setSpy).toHaveBeenCalledWith(request.sessionID, expect.objectContaining({ userId: 'u1' }), expect.objectContaining({ mode: 'create' }));
+    expect(setCookies).toHaveLength(1);
+    expect(setCookies[0]).toMatch(new RegExp(`^connect\\.sid=s%3A${request.sessionID}\\.`));
+    expect(await store.get(request.sessionID!)).toMatchObject({ userId: 'u1' });
+  });
+
+  it('loads the stored session from the cookie and saves the changed keys into it (a merge)', async () => {
+    const first = await roundTrip(undefined, (req) => {
+      session(req).visits = 1;
+    });
+    const setSpy = jest.spyOn(store, 'set');
+    const mergeSpy = jest.spyOn(store, 'merge');
+    const touchSpy = jest.spyOn(store, 'touch');
+    const second = await roundTrip(first.nextCookie, (req) => {
+      expect(req.sessionID).toBe(first.request.sessionID);
+      expect(session(req).visits).toBe(1);
+    });
+    expect(setSpy).not.toHaveBeenCalled();
+    expect(touchSpy).toHaveBeenCalledTimes(1);
+    expect(second.setCookies).toEqual([]);
+    await roundTrip(first.nextCookie, (req) => {
+      session(req).visits = 2;
+    });
+    expect(setSpy).not.toHaveBeenCalled();
+    expect(mergeSpy).toHaveBeenCalledWith(
+      first.request.sessionID,
+      expect.objectContaining({ visits: 2 }),
+      expect.objectContaining({ setKeys: new Map([['visits', '2']]), deletedKeys: [] }),
+      expect.anything(),
+    );
+    expect((await store.get(first.request.sessionID!))!.visits).toBe(2);
+  });
+
+  it('never adopts an id the store does not know: a new id is generated', async () => {
+    const { request, setCookies } = await roundTrip(signedCookie('attacker-chosen'), (req) => {
+      session(req).userId = 'u1';
+    });
+    expect(request.sessionID).not.toBe('attacker-chosen');
+    expect(await store.get('attacker-chosen')).toBeUndefined();
+    expect(setCookies[0]).not.toContain('attacker-chosen');
+  });
+
+  it.each<[string, unknown]>([
+    ['a record without cookie', { userId: 'u1' }],
+    ['a cookie that is not an object', { cookie: 'x', userId: 'u1' }],
+    ['a string', 'garbage'],
+    ['an array', [1, 2]],
+  ])('starts a new session when the store holds %s', async (_label, storedValue) => {
+    jest.spyOn(store, 'get').mockResolvedValueOnce(storedValue as never);
+    const { request } = await roundTrip(signedCookie('stored-id'), (req) => {
+      expect(session(req).userId).toBeUndefined();
+    });
+    expect(request.sessionID).not.toBe('stored-id');
+  });
+
+  it('loads a record whose stored cookie.expires is past: expiry is the store\'s business', async () => {
+    // A store that touches with EXPIRE (Redis) keeps the expiry of the last save in the value.
+    const staleExpiry = { cookie: { originalMaxAge: 1000, expires: new Date(0).toISOString() }, userId: 'u1' };
+    jest.spyOn(store, 'get').mockResolvedValueOnce(staleExpiry as never);
+    const { request } = await roundTrip(signedCookie('stored-id'), (req) => {
+      expect(session(req).userId).toBe('u1');
+    });
+    expect(request.sessionID).toBe('stored-id');
+  });
+
+  it('rejects with SessionStoreError (500) when the store fails to load', async () => {
+    const failure = new Error('disk on fire');
+    jest.spyOn(store, 'get').mockRejectedValueOnce(failure);
+    const request = fakeRequest(signedCookie('some-id'));
+    const attached = manager.attach(request, fakeResponse());
+    await expect(attached).rejects.toBeInstanceOf(SessionStoreError);
+    await expect(attached).rejects.not.toBeInstanceOf(SessionStoreUnavailableError);
+    const error = (await attached.catch((caught: unknown) => caught)) as SessionStoreError;
+    expect(error.statusCode).toBe(500);
+    expect(error.cause).toBe(failure);
+    expect(error.message).toContain('disk on fire');
+  });
+
+  it('rejects with the SessionStoreUnavailableError (503) of a store that is down', async () => {
+    const unavailable = new SessionStoreUnavailableError('store down');
+    jest.spyOn(store, 'get').mockRejectedValueOnce(unavailable);
+    const attached = manager.attach(fakeRequest(signedCookie('some-id')), fakeResponse());
+    await expect(attached).rejects.toBe(unavailable);
+    expect(unavailable.statusCode).toBe(503);
+  });
+
+  it("with storeUnavailable: 'continue' lets the request through without a session", async () => {
+    manager.dispose();
+    setUp({ storeUnavailable: 'continue' });
+    jest.spyOn(store, 'get').mockRejectedValueOnce(new SessionStoreUnavailableError('store down'));
+    const request = fakeRequest(signedCookie('some-id'));
+    expect(await manager.attach(request, fakeResponse())).toBe('store-unavailable');
+    expect(request.session).toBeUndefined();
+    expect(request.sessionID).toBeUndefined();
+    // Other failures still reject.
+    jest.spyOn(store, 'get').mockRejectedValueOnce(new Error('bug'));
+    await expect(manager.attach(fakeRequest(signedCookie('some-id')), fakeResponse())).rejects.toBeInstanceOf(SessionStoreError);
+  });
+
+  it('skips sessions between the store’s disconnect and connect events', async () => {
+    store.emit('disconnect');
+    expect(manager.isStoreConnected).toBe(false);
+    const request = fakeRequest();
+    expect(await manager.attach(request, fakeResponse())).toBe('store-disconnected');
+    expect(request.session).toBeUndefined();
+    store.emit('connect');
+    expect(manager.isStoreConnected).toBe(true);
+    expect(await manager.attach(fakeRequest(), fakeResponse())).toBe('attached');
+  });
+
+  it('dispose stops listening to the store', () => {
+    manager.dispose();
+    store.emit('disconnect');
+    expect(manager.isStoreConnected).toBe(true);
+  });
+
+  it('leaves a request that already has a session alone', async () => {
+    const existing = { already: true } as never;
+    const request = fakeRequest(undefined, { session: existing });
+    expect(await manager.attach(request, fakeResponse())).toBe('already-attached');
+    expect(request.session).toBe(existing);
+  });
+
+  it('gives no session outside the cookie path', async () => {
+    manager.dispose();
+    setUp({ cookie: { path: '/app' } });
+    const outside = fakeRequest(undefined, { url: '/other' });
+    expect(await manager.attach(outside, fakeResponse())).toBe('outside-cookie-path');
+    expect(outside.session).toBeUndefined();
+    expect(await manager.attach(fakeRequest(undefined, { url: '/app/page?x=1' }), fakeResponse())).toBe('attached');
+  });
+
+  it('rejects with SessionOptionsError when secretFromRequest is set and req.secret is missing', async () => {
+    manager.dispose();
+    setUp({ secret: undefined, secretFromRequest: true });
+    await expect(manager.attach(fakeRequest(), fakeResponse())).rejects.toBeInstanceOf(SessionOptionsError);
+    // With cookie-parser's secret the cookie is signed with it.
+    const { setCookies } = await roundTrip(undefined, (req) => void (session(req).a = 1), fakeRequest(undefined, { secret: 'parser-secret' }));
+    expect(setCookies).toHaveLength(1);
+  });
+
+  it('destroy removes the stored session and expires the cookie', async () => {
+    const first = await roundTrip(undefined, (req) => void (session(req).userId = 'u1'));
+    const sessionId = first.request.sessionID!;
+    const { request, setCookies } = await roundTrip(first.nextCookie, async (req) => {
+      await session(req).destroy();
+    });
+    expect(request.session).toBeUndefined();
+    expect(await store.get(sessionId)).toBeUndefined();
+    expect(setCookies).toHaveLength(1);
+    expect(setCookies[0]).toMatch(/^connect\.sid=;/);
+    expect(setCookies[0]).toContain('Expires=Thu, 01 Jan 1970 00:00:00 GMT');
+  });
+
+  it('a save after destroy does not bring the session back', async () => {
+    const first = await roundTrip(undefined, (req) => void (session(req).userId = 'u1'));
+    const sessionId = first.request.sessionID!;
+    await roundTrip(first.nextCookie, async (req) => {
+      const loaded = session(req);
+      await loaded.destroy();
+      loaded.userId = 'changed';
+      await loaded.save();
+    });
+    expect(await store.get(sessionId)).toBeUndefined();
+  });
+
+  it('a slow request ending after another request destroyed the session does not resurrect it', async () => {
+    const first = await roundTrip(undefined, (req) => void (session(req).userId = 'u1'));
+    const sessionId = first.request.sessionID!;
+    const slowRequest = fakeRequest(first.nextCookie);
+    const slowResponse = fakeResponse();
+    await manager.attach(slowRequest, slowResponse);
+    await roundTrip(first.nextCookie, (req) => session(req).destroy());
+    session(slowRequest).cart = ['late'];
+    slowResponse.end();
+    await slowResponse.finished;
+    expect(await store.get(sessionId)).toBeUndefined();
+  });
+
+  it('regenerate replaces the session with a new id and removes the old one', async () => {
+    const first = await roundTrip(undefined, (req) => void (session(req).userId = 'u1'));
+    const oldId = first.request.sessionID!;
+    const { request, setCookies } = await roundTrip(first.nextCookie, async (req) => {
+      const fresh = (await session(req).regenerate()) as Session & Data;
+      expect(req.session).toBe(fresh);
+      fresh.userId = 'u2';
+    });
+    expect(request.sessionID).not.toBe(oldId);
+    expect(await store.get(oldId)).toBeUndefined();
+    expect(await store.get(request.sessionID!)).toMatchObject({ userId: 'u2' });
+    expect(setCookies[0]).toContain(request.sessionID);
+  });
+
+  it('wraps a failed end-of-request save in a SessionStoreError and still finishes the response', async () => {
+    jest.spyOn(store, 'set').mockRejectedValueOnce(new Error('write failed'));
+    const onCommitError = jest.fn((_error: unknown, finish: (body?: string) => void) => finish('error body'));
+    const request = fakeRequest();
+    const response = fakeResponse();
+    await manager.attach(request, response, onCommitError);
+    session(request).userId = 'u1';
+    response.end('body');
+    expect(await response.finished).toEqual(['error body']);
+    expect(onCommitError.mock.calls[0]![0]).toBeInstanceOf(SessionStoreError);
+    // No cookie goes with the error answer.
+    expect(response.setCookies()).toEqual([]);
+  });
+});

@@ -1,0 +1,61 @@
+import { sign } from 'cookie-signature';
+import { signSessionId } from '../../../lib/core/cookie/cookie-signing.js';
+import { readSessionCookie } from '../../../lib/core/transport/session-cookie-header.js';
+import { Session, serializeSessionData } from '../../../lib/core/session/session.js';
+import type { SessionOwner } from '../../../lib/core/session/session.js';
+import { SessionCookie } from '../../../lib/core/cookie/session-cookie.js';
+import { serializeSessionRecord, toSessionRecord } from '../../../lib/core/session/session-record.js';
+
+const owner = {} as SessionOwner;
+
+function sessionWith(data?: Record<string, unknown>): Session {
+  const cookie = SessionCookie.fromAttributes({ path: '/', httpOnly: true, secure: false, maxAge: 60_000 });
+  return new Session(owner, 'session-id', cookie, data);
+}
+
+describe('serializeSessionRecord', () => {
+  it.each([
+    ['empty data', undefined],
+    ['a counter', { counter: 3 }],
+    ['nested values, dates and undefined', { user: { id: 7, roles: ['a'] }, at: new Date(0), gone: undefined }],
+  ])('reusing the data JSON gives JSON.stringify of the record (%s)', (_name, data) => {
+    const session = sessionWith(data);
+    const record = toSessionRecord(session, serializeSessionData(session));
+    expect(serializeSessionRecord(record)).toBe(JSON.stringify(record));
+    expect(JSON.parse(serializeSessionRecord(record))).toEqual(JSON.parse(JSON.stringify(toSessionRecord(session))));
+  });
+
+  it('keeps the data JSON out of sight: the record looks as without it', () => {
+    const session = sessionWith({ counter: 1 });
+    const record = toSessionRecord(session, serializeSessionData(session));
+    expect(Object.keys(record)).toEqual(['cookie', 'counter']);
+    expect(record).toEqual(toSessionRecord(session));
+    expect({ ...record }).toEqual(toSessionRecord(session));
+  });
+
+  it('serializes a record without the data JSON in full', () => {
+    const record = toSessionRecord(sessionWith({ counter: 2 }));
+    expect(serializeSessionRecord(record)).toBe(JSON.stringify(record));
+  });
+});
+
+describe('readSessionCookie', () => {
+  const secrets = ['current', 'previous'];
+
+  it('gives back the value signed with the current secret, exactly what signing again gives', () => {
+    const cookieValue = signSessionId('abc', 'current');
+    const read = readSessionCookie(`connect.sid=${encodeURIComponent(cookieValue)}`, 'connect.sid', secrets);
+    expect(read).toEqual({ sessionId: 'abc', currentSignedValue: cookieValue });
+    expect(read?.currentSignedValue).toBe(signSessionId('abc', secrets[0]!));
+  });
+
+  it('has no reusable value for a cookie signed with an older secret (it must be signed again)', () => {
+    const header = `connect.sid=${encodeURIComponent('s:' + sign('abc', 'previous'))}`;
+    expect(readSessionCookie(header, 'connect.sid', secrets)).toEqual({ sessionId: 'abc', currentSignedValue: undefined });
+  });
+
+  it('decodes only the session cookie; others with malformed escapes do not matter', () => {
+    const header = `a=%E0%A4%A; connect.sid=${encodeURIComponent(signSessionId('abc', 'current'))}; b=%`;
+    expect(readSessionCookie(header, 'connect.sid', secrets)?.sessionId).toBe('abc');
+  });
+});

@@ -1,0 +1,181 @@
+import { spawnSync } from 'node:child_process';
+import { takeFlash } from '../../../lib/core/session/flash.js';
+import { Session, serializeSessionData } from '../../../lib/core/session/session.js';
+import type { SessionOwner } from '../../../lib/core/session/session.js';
+import { SessionCookie } from '../../../lib/core/cookie/session-cookie.js';
+
+/** Records calls; each method resolves or rejects as configured. */
+class FakeOwner implements SessionOwner {
+  calls: string[] = [];
+  failure: Error | undefined;
+  replacement: Session | undefined;
+
+  #settle<T>(name: string, value: T): Promise<T> {
+    this.calls.push(name);
+    return this.failure ? Promise.reject(this.failure) : Promise.resolve(value);
+  }
+  saveSession(): Promise<void> {
+    return this.#settle('save', undefined);
+  }
+  reloadSession(session: Session): Promise<Session> {
+    return this.#settle('reload', this.replacement ?? session);
+  }
+  destroySession(): Promise<void> {
+    return this.#settle('destroy', undefined);
+  }
+  regenerateSession(session: Session): Promise<Session> {
+    return this.#settle('regenerate', this.replacement ?? session);
+  }
+  rotateSession(session: Session): Promise<Session> {
+    return this.#settle('rotate', this.replacement ?? session);
+  }
+  takeFlashMessages(): Promise<readonly string[] | undefined> {
+    return this.#settle('takeFlashMessages', undefined);
+  }
+}
+
+function makeSession(data?: Record<string, unknown>, owner = new FakeOwner()): Session {
+  const cookie = new SessionCookie();
+  cookie.maxAge = 60_000;
+  return new Session(owner, 'sid-1', cookie, data);
+}
+
+describe('Session', () => {
+  it('copies the data as own enumerable properties', () => {
+    const session = makeSession({ userId: 'u1', cart: ['a'] }) as Session & Record<string, unknown>;
+    expect(session.userId).toBe('u1');
+    expect(session.cart).toEqual(['a']);
+    expect(Object.keys(session).sort()).toEqual(['cart', 'cookie', 'userId']);
+  });
+
+  it('has a non-enumerable id and non-enumerable methods', () => {
+    const session = makeSession({ a: 1 });
+    expect(session.id).toBe('sid-1');
+    expect(Object.keys(session)).not.toContain('id');
+    expect(JSON.parse(JSON.stringify(session))).not.toHaveProperty('id');
+    expect(() => {
+      (session as unknown as { id: string }).id = 'other';
+    }).toThrow(TypeError);
+    expect(session.id).toBe('sid-1');
+    for (const method of ['touch', 'resetMaxAge', 'save', 'reload', 'destroy', 'regenerate', 'rotate', 'flash']) {
+      expect(Object.keys(session)).not.toContain(method);
+      expect(typeof (session as unknown as Record<string, unknown>)[method]).toBe('function');
+    }
+  });
+
+  it('drops stored keys that shadow methods, the id or the cookie (as express-session)', () => {
+    const storedCookie = { originalMaxAge: 1 };
+    const session = makeSession({ save: 'x', destroy: 1, id: 'other', cookie: storedCookie, constructor: 'c', kept: true });
+    expect(typeof session.save).toBe('function');
+    expect(typeof session.destroy).toBe('function');
+    expect(session.id).toBe('sid-1');
+    expect(session.cookie).toBeInstanceOf(SessionCookie);
+    expect(session.constructor).toBe(Session);
+    expect((session as unknown as Record<string, unknown>).kept).toBe(true);
+  });
+
+  it('serializes to JSON as data plus cookie only', () => {
+    const session = makeSession({ userId: 'u1' });
+    const json = JSON.parse(JSON.stringify(session));
+    expect(Object.keys(json).sort()).toEqual(['cookie', 'userId']);
+    expect(json.cookie).toEqual(JSON.parse(JSON.stringify(session.cookie.toJSON())));
+  });
+
+  it('serializeSessionData leaves the cookie out', () => {
+    const session = makeSession({ userId: 'u1', n: 2 });
+    expect(JSON.parse(serializeSessionData(session))).toEqual({ userId: 'u1', n: 2 });
+    session.cookie.maxAge = 5;
+    expect(serializeSessionData(session)).toBe(JSON.stringify({ userId: 'u1', n: 2 }));
+  });
+
+  it('touch and resetMaxAge restore the full lifetime and chain', () => {
+    const session = makeSession();
+    session.cookie.expires = new Date(Date.now() + 10);
+    session.cookie.originalMaxAge = 60_000;
+    expect(session.touch()).toBe(session);
+    expect(session.cookie.maxAge).toBeGreaterThan(59_000);
+    expect(session.resetMaxAge()).toBe(session);
+  });
+
+  describe.each(['save', 'reload', 'destroy', 'regenerate', 'rotate'] as const)('%s()', (method) => {
+    it('without a callback returns a promise and asks the owner', async () => {
+      const owner = new FakeOwner();
+      const session = makeSession({}, owner);
+      const result = (session[method] as () => Promise<unknown>)();
+      expect(result).toBeInstanceOf(Promise);
+      await result;
+      expect(owner.calls).toEqual([method]);
+    });
+
+    it('without a callback rejects with the owner error', async () => {
+      const owner = new FakeOwner();
+      owner.failure = new Error('store down');
+      const session = makeSession({}, owner);
+      await expect((session[method] as () => Promise<unknown>)()).rejects.toThrow('store down');
+    });
+
+    it('with a callback returns the session and calls back with no error', async () => {
+      const owner = new FakeOwner();
+      const session = makeSession({}, owner);
+      const callbackArgs = await new Promise<unknown[]>((resolve) => {
+        const returned = (session[method] as (callback: (...args: unknown[]) => void) => unknown)((...args) => resolve(args));
+        expect(returned).toBe(session);
+      });
+      expect(callbackArgs).toEqual([]);
+      expect(owner.calls).toEqual([method]);
+    });
+
+    it('with a callback passes the error to it', async () => {
+      const owner = new FakeOwner();
+      owner.failure = new Error('store down');
+      const session = makeSession({}, owner);
+      const error = await new Promise<unknown>((resolve) => {
+        (session[method] as (callback: (error?: unknown) => void) => unknown)(resolve);
+      });
+      expect(error).toBe(owner.failure);
+    });
+  });
+
+  it('flash messages are taken through the session\'s request; a session of the other build (another class) has them removed from its data', async () => {
+    const owner = new FakeOwner();
+    const session = makeSession({ __flash: { m1: { key: 'notice', value: 'one' } } }, owner);
+    expect(await takeFlash(session, 'notice')).toEqual(['one']);
+    expect(owner.calls).toEqual(['takeFlashMessages']);
+    const foreign = { __flash: { m1: { key: 'notice', value: 'one' } } } as unknown as Session;
+    expect(await takeFlash(foreign)).toEqual({ notice: ['one'] });
+    expect(foreign).toEqual({});
+  });
+
+  it('reload, regenerate and rotate resolve to the replacement session', async () => {
+    const owner = new FakeOwner();
+    const session = makeSession({}, owner);
+    owner.replacement = makeSession({ fresh: true }, owner);
+    expect(await session.reload()).toBe(owner.replacement);
+    expect(await session.regenerate()).toBe(owner.replacement);
+    expect(await session.rotate()).toBe(owner.replacement);
+  });
+
+  it('a rejected call that nobody awaits does not cause an unhandled rejection', () => {
+    // Jest swallows unhandled rejections, so the check runs in a child process that exits
+    // non-zero on one (--unhandled-rejections=strict).
+    const childScript = `
+      const { Session } = await import(${JSON.stringify(new URL('../../../lib/core/session/session.ts', import.meta.url).href)});
+      const { SessionCookie } = await import(${JSON.stringify(new URL('../../../lib/core/cookie/session-cookie.ts', import.meta.url).href)});
+      const fail = () => Promise.reject(new Error('store down'));
+      const owner = { saveSession: fail, reloadSession: fail, destroySession: fail, regenerateSession: fail, rotateSession: fail };
+      const session = new Session(owner, 'sid', new SessionCookie());
+      session.save(); session.reload(); session.destroy(); session.regenerate(); session.rotate();
+      if (process.argv.includes('--control')) Promise.reject(new Error('control'));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    `;
+    const run = (...extraArgs: string[]) =>
+      spawnSync(process.execPath, ['--import', 'tsx', '--unhandled-rejections=strict', '--input-type=module', '-e', childScript, '--', ...extraArgs], {
+        encoding: 'utf8',
+      });
+    const result = run();
+    expect(result.stderr).not.toContain('store down');
+    expect(result.status).toBe(0);
+    // The control proves the child does fail on an unhandled rejection.
+    expect(run('--control').status).not.toBe(0);
+  });
+});

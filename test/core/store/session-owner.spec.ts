@@ -1,0 +1,73 @@
+import { defaultSessionOwner, resolveSessionOptions, SessionOptionsError } from '../../../lib/index.js';
+import { ACTIVITY_INTERVAL_MS, noteActivity } from '../../../lib/core/lifecycle/session-activity.js';
+import { sessionHandle } from '../../../lib/core/session/session-handle.js';
+import { ownerOfSession, resolveOwnerOptions } from '../../../lib/core/store/session-owner-index.js';
+import type { SessionRequest } from '../../../lib/index.js';
+import { TEST_SECRET } from '../../support/test-secret.js';
+
+describe('session owners', () => {
+  it('defaults to session.userId when it is a non-empty string or a finite number', () => {
+    expect(defaultSessionOwner({ userId: 'ada' } as never)).toBe('ada');
+    expect(defaultSessionOwner({ userId: 42 } as never)).toBe('42');
+    for (const userId of [undefined, null, '', Number.NaN, { id: 1 }, ['a']]) {
+      expect(defaultSessionOwner({ userId } as never)).toBeUndefined();
+    }
+  });
+
+  it('treats a resolver that throws or answers a non-string as "no owner"', () => {
+    expect(ownerOfSession({}, () => { throw new Error('bug'); })).toBeUndefined();
+    expect(ownerOfSession({}, () => ({ id: 1 }) as never)).toBeUndefined();
+    expect(ownerOfSession({}, () => 7 as never)).toBe('7');
+  });
+
+  it('validates the options', () => {
+    expect(() => resolveOwnerOptions({ sessionOwner: 'userId' })).toThrow(SessionOptionsError);
+    expect(() => resolveOwnerOptions({ trackClient: 'yes' })).toThrow(/trackClient/);
+    const resolved = resolveSessionOptions({ secret: TEST_SECRET, sessionOwner: (session) => String(session.id), trackClient: true });
+    expect(resolved.trackClient).toBe(true);
+    expect(resolveSessionOptions({ secret: TEST_SECRET }).sessionOwner).toBe(defaultSessionOwner);
+  });
+});
+
+describe('session activity', () => {
+  const options = resolveOwnerOptions({});
+  const request = { headers: { 'user-agent': 'x'.repeat(1000) }, ip: '10.0.0.1' } as SessionRequest & { ip: string };
+
+  it('renews lastActiveAt only when it is a minute old, keeping createdAt', () => {
+    const data: Record<string, unknown> = { userId: 'ada' };
+    expect(noteActivity(data, request, options, undefined, 1_000)).toBe('ada');
+    expect(data.__activity).toEqual({ createdAt: 1_000, lastActiveAt: 1_000 });
+    noteActivity(data, request, options, undefined, 1_000 + ACTIVITY_INTERVAL_MS - 1);
+    expect(data.__activity).toEqual({ createdAt: 1_000, lastActiveAt: 1_000 });
+    noteActivity(data, request, options, undefined, 1_000 + ACTIVITY_INTERVAL_MS);
+    expect(data.__activity).toEqual({ createdAt: 1_000, lastActiveAt: 1_000 + ACTIVITY_INTERVAL_MS });
+  });
+
+  it('takes createdAt from the cookie when known, and drops the record when the owner is gone', () => {
+    const data: Record<string, unknown> = { userId: 'ada' };
+    noteActivity(data, request, options, 500, 1_000);
+    expect(data.__activity).toEqual({ createdAt: 500, lastActiveAt: 1_000 });
+    delete data.userId;
+    expect(noteActivity(data, request, options, 500, 2_000)).toBeUndefined();
+    expect(data).not.toHaveProperty('__activity');
+  });
+
+  it('keeps the client (user agent bounded) only with trackClient, and ignores a malformed record', () => {
+    const data: Record<string, unknown> = { userId: 'ada', __activity: 'garbage' };
+    noteActivity(data, request, resolveOwnerOptions({ trackClient: true }), undefined, 1_000);
+    expect(data.__activity).toEqual({ createdAt: 1_000, lastActiveAt: 1_000, userAgent: 'x'.repeat(256), ip: '10.0.0.1' });
+  });
+});
+
+describe('session handles', () => {
+  it('are stable, short, keyed by the first secret, and never contain the id', () => {
+    const sessionId = 'a-session-id-that-is-a-credential';
+    const handle = sessionHandle(sessionId, ['first', 'second']);
+    expect(handle).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(sessionHandle(sessionId, ['first'])).toBe(handle);
+    expect(sessionHandle(sessionId, ['other'])).not.toBe(handle);
+    expect(sessionHandle('another-id', ['first'])).not.toBe(handle);
+    expect(sessionHandle(sessionId, undefined)).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(handle).not.toContain(sessionId.slice(0, 6));
+  });
+});

@@ -1,0 +1,379 @@
+import { jest } from '@jest/globals';
+import { SessionOptionsError } from '../../../lib/core/errors.js';
+import type { SessionRecord } from '../../../lib/core/store/session-store.js';
+import { MemoryStore } from '../../../lib/stores/memory/memory-store.js';
+
+const NOW = Date.UTC(2030, 0, 1);
+const ONE_DAY = 24 * 60 * 60 * 1000;
+
+function record(data: Record<string, unknown> = {}, expiresInMs: number | null = 60_000): SessionRecord {
+  return {
+    cookie: { originalMaxAge: expiresInMs, expires: expiresInMs === null ? null : new Date(Date.now() + expiresInMs).toISOString(), path: '/', httpOnly: true },
+    ...data,
+  };
+}
+
+let stores: MemoryStore[] = [];
+function makeStore(options?: ConstructorParameters<typeof MemoryStore>[0]): MemoryStore {
+  const store = new MemoryStore(options);
+  stores.push(store);
+  return store;
+}
+
+beforeEach(() => {
+  jest.useFakeTimers({ now: NOW });
+});
+afterEach(async () => {
+  await Promise.all(stores.map((store) => store.close()));
+  stores = [];
+  jest.useRealTimers();
+});
+
+describe('MemoryStore', () => {
+  it('stores and returns a session', async () => {
+    const store = makeStore();
+    await store.set('a', record({ userId: 'u1' }));
+    expect(await store.get('a')).toEqual(record({ userId: 'u1' }));
+    expect(await store.get('missing')).toBeUndefined();
+  });
+
+  it('keeps serialized copies: mutating saved or returned objects does not change the store', async () => {
+    const store = makeStore();
+    const saved = record({ cart: ['a'] });
+    await store.set('a', saved);
+    (saved.cart as string[]).push('mutated-after-set');
+    const first = (await store.get('a'))!;
+    (first.cart as string[]).push('mutated-after-get');
+    expect((await store.get('a'))!.cart).toEqual(['a']);
+    expect(await store.get('a')).not.toBe(first);
+  });
+
+  it('serializes Dates as JSON stores do (ISO strings)', async () => {
+    const store = makeStore();
+    await store.set('a', { ...record(), at: new Date(NOW) });
+    expect((await store.get('a'))!.at).toBe(new Date(NOW).toISOString());
+  });
+
+  it("expires a session at its cookie's expiry", async () => {
+    const store = makeStore();
+    await store.set('a', record({}, 1_000));
+    jest.setSystemTime(NOW + 999);
+    expect(await store.get('a')).toBeDefined();
+    jest.setSystemTime(NOW + 1_000);
+    expect(await store.get('a')).toBeUndefined();
+  });
+
+  it('does not store a session whose cookie already expired', async () => {
+    const store = makeStore();
+    await store.set('a', record({}, -1));
+    expect(await store.length()).toBe(0);
+  });
+
+  it('gives cookies without expiry the ttl (default one day)', async () => {
+    const store = makeStore();
+    await store.set('a', record({}, null));
+    jest.setSystemTime(NOW + ONE_DAY - 1);
+    expect(await store.get('a')).toBeDefined();
+    jest.setSystemTime(NOW + ONE_DAY);
+    expect(await store.get('a')).toBeUndefined();
+
+    const shortStore = makeStore({ ttl: 500 });
+    await shortStore.set('b', record({}, null));
+    jest.setSystemTime(NOW + ONE_DAY + 500);
+    expect(await shortStore.get('b')).toBeUndefined();
+  });
+
+  it('uses the ttl when the stored expires is not a date', async () => {
+    const store = makeStore({ ttl: 1_000 });
+    await store.set('a', { cookie: { originalMaxAge: null, expires: 'garbage' } });
+    expect(await store.get('a')).toBeDefined();
+    jest.setSystemTime(NOW + 1_000);
+    expect(await store.get('a')).toBeUndefined();
+  });
+
+  it('keeps sessions whose cookie expires far in the future (beyond 13-digit timestamps)', async () => {
+    const store = makeStore();
+    const farFuture = { cookie: { originalMaxAge: null, expires: new Date('2400-01-01T00:00:00Z').toISOString() }, userId: 'u' };
+    await store.set('a', farFuture);
+    expect(await store.get('a')).toEqual(farFuture);
+    expect(await store.all()).toEqual({ a: farFuture });
+    const foreverStore = makeStore({ ttl: Infinity });
+    await foreverStore.set('b', record({}, null));
+    jest.setSystemTime(NOW + 1000 * ONE_DAY);
+    expect(await foreverStore.get('b')).toBeDefined();
+  });
+
+  it('sweep() removes expired entries and reports how many', async () => {
+    const store = makeStore({ checkPeriod: 0 });
+    await store.set('short', record({}, 1_000));
+    await store.set('long', record({}, 10_000));
+    jest.setSystemTime(NOW + 5_000);
+    expect(store.sweep()).toBe(1);
+    expect(await store.ids()).toEqual(['long']);
+    expect(store.sweep()).toBe(0);
+  });
+
+  it('sweeps on an unref’d timer every checkPeriod', async () => {
+    const setIntervalSpy = jest.spyOn(globalThis, 'setInterval');
+    const store = makeStore({ checkPeriod: 1_000 });
+    const timer = setIntervalSpy.mock.results[0]!.value as NodeJS.Timeout;
+    setIntervalSpy.mockRestore();
+    expect(timer.hasRef()).toBe(false);
+    const sweep = jest.spyOn(store, 'sweep');
+    await store.set('a', record({}, 1_500));
+    jest.advanceTimersByTime(1_000);
+    expect(sweep).toHaveBeenCalledTimes(1);
+    expect(sweep.mock.results[0]!.value).toBe(0);
+    jest.advanceTimersByTime(1_000);
+    expect(sweep).toHaveBeenCalledTimes(2);
+    expect(sweep.mock.results[1]!.value).toBe(1);
+  });
+
+  it('close() stops the sweep timer', async () => {
+    const store = makeStore({ checkPeriod: 1_000 });
+    const sweep = jest.spyOn(store, 'sweep');
+    await store.close();
+    jest.advanceTimersByTime(5_000);
+    expect(sweep).not.toHaveBeenCalled();
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
+  it('checkPeriod 0 starts no timer', () => {
+    makeStore({ checkPeriod: 0 });
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
+  describe('max (least recently used eviction)', () => {
+    it('evicts the least recently written session', async () => {
+      const store = makeStore({ max: 2 });
+      await store.set('a', record());
+      await store.set('b', record());
+      await store.set('c', record());
+      expect(await store.ids()).toEqual(['b', 'c']);
+    });
+
+    it('get refreshes recency', async () => {
+      const store = makeStore({ max: 2 });
+      await store.set('a', record());
+      await store.set('b', record());
+      await store.get('a');
+      await store.set('c', record());
+      expect((await store.ids()).sort()).toEqual(['a', 'c']);
+    });
+
+    it('rewriting a session does not evict another', async () => {
+      const store = makeStore({ max: 2 });
+      await store.set('a', record());
+      await store.set('b', record());
+      await store.set('a', record({ n: 2 }));
+      expect((await store.ids()).sort()).toEqual(['a', 'b']);
+    });
+  });
+
+  describe('merge (one request\'s changes)', () => {
+    const changes = (set: Record<string, unknown>, deletedKeys: string[] = []) => ({
+      setKeys: new Map(Object.entries(set).map(([key, value]) => [key, JSON.stringify(value)])),
+      deletedKeys,
+    });
+
+    it('sets and deletes the changed keys, keeps the others, and takes the cookie of the write', async () => {
+      const store = makeStore();
+      await store.set('a', record({ kept: 1, changed: 1, removed: 1 }, 60_000));
+      const write = record({ kept: 'stale view', changed: 2, added: [] }, 120_000);
+      expect(await store.merge('a', write, changes({ changed: 2, added: [] }, ['removed']))).toBe(true);
+      const stored = (await store.get('a'))!;
+      expect(stored).toEqual({ cookie: write.cookie, kept: 1, changed: 2, added: [] });
+      jest.setSystemTime(NOW + 90_000);
+      expect(await store.get('a')).toBeDefined();
+    });
+
+    it('given the record it read, merges only if something was written since', async () => {
+      const store = makeStore();
+      await store.set('a', record({ a: 1 }));
+      const read = (await store.get('a'))!;
+      expect(Object.keys(read)).toEqual(['cookie', 'a']);
+      // Nothing written since the read: the record is written as it is.
+      expect(await store.merge('a', { ...read, b: 2 }, { ...changes({ b: 2 }), baseRecord: read })).toBe(true);
+      expect(await store.get('a')).toMatchObject({ a: 1, b: 2 });
+      // Another write came in between: its key survives.
+      await store.merge('a', record({ a: 1, b: 2, c: 3 }), changes({ c: 3 }));
+      expect(await store.merge('a', { ...read, d: 4 }, { ...changes({ d: 4 }), baseRecord: read })).toBe(true);
+      expect(await store.get('a')).toMatchObject({ a: 1, b: 2, c: 3, d: 4 });
+    });
+
+    it('writes nothing and answers false when the session is gone or expired', async () => {
+      const store = makeStore();
+      expect(await store.merge('none', record({ v: 1 }), changes({ v: 1 }))).toBe(false);
+      expect(await store.get('none')).toBeUndefined();
+      await store.set('old', record({ v: 1 }, 1_000));
+      jest.setSystemTime(NOW + 2_000);
+      expect(await store.merge('old', record({ v: 2 }), changes({ v: 2 }))).toBe(false);
+      expect(await store.get('old')).toBeUndefined();
+    });
+
+    it('adds and removes flash messages one by one, keeping those of other requests', async () => {
+      const store = makeStore();
+      const message = (value: string) => ({ key: 'notice', value });
+      await store.set('a', record({ __flash: { m1: message('one'), m2: message('two') } }));
+      // This request saw m1 and m2, read m1 and flashed m3; another request read m2 and flashed m4 meanwhile.
+      await store.set('a', record({ __flash: { m1: message('one'), m4: message('four') } }));
+      const flash = { added: new Map([['m3', JSON.stringify(message('three'))]]), removed: ['m1'] };
+      const write = record({ __flash: { m2: message('two'), m3: message('three') } });
+      expect(await store.merge('a', write, { ...changes({ __flash: write.__flash }), flash })).toBe(true);
+      expect((await store.get('a'))!.__flash).toEqual({ m4: message('four'), m3: message('three') });
+      // The last message removed takes the key with it.
+      const last = { added: new Map(), removed: ['m3', 'm4'] };
+      expect(await store.merge('a', record(), { ...changes({}, ['__flash']), flash: last })).toBe(true);
+      expect(await store.get('a')).not.toHaveProperty('__flash');
+    });
+
+    it("moves the session to the write's owner", async () => {
+      const store = makeStore();
+      await store.set('a', record({ userId: 'ada' }), { owner: 'ada' });
+      await store.merge('a', record({ userId: 'bob' }), changes({ userId: 'bob' }), { owner: 'bob' });
+      expect(await store.ownerSessionIds('ada')).toEqual([]);
+      expect(await store.ownerSessionIds('bob')).toEqual(['a']);
+    });
+  });
+
+  describe('takeFlashMessages', () => {
+    it('removes the messages atomically: each id goes to one caller, and the key goes with the last message', async () => {
+      const store = makeStore();
+      await store.set('a', record({ userId: 'ada', __flash: { m1: { key: 'notice', value: 1 }, m2: { key: 'error', value: 2 } } }, 60_000));
+      const [first, second] = await Promise.all([store.takeFlashMessages('a', ['m1', 'gone']), store.takeFlashMessages('a', ['m1'])]);
+      expect([first, second]).toEqual([['m1'], []]);
+      expect((await store.get('a'))!.__flash).toEqual({ m2: { key: 'error', value: 2 } });
+      expect(await store.takeFlashMessages('a', ['m2'])).toEqual(['m2']);
+      expect(await store.get('a')).toEqual(record({ userId: 'ada' }, 60_000));
+      expect(await store.takeFlashMessages('none', ['m1'])).toEqual([]);
+      // The session keeps its expiry.
+      jest.setSystemTime(NOW + 61_000);
+      expect(await store.get('a')).toBeUndefined();
+    });
+  });
+
+  describe('write modes', () => {
+    it("'create' writes only when the id is absent", async () => {
+      const store = makeStore();
+      expect(await store.set('a', record({ v: 1 }), { mode: 'create' })).toBe(true);
+      expect(await store.set('a', record({ v: 2 }), { mode: 'create' })).toBe(false);
+      expect((await store.get('a'))!.v).toBe(1);
+    });
+
+    it("'update' writes only when the id is present (no resurrection after destroy)", async () => {
+      const store = makeStore();
+      await store.set('a', record({ v: 1 }), { mode: 'update' });
+      expect(await store.get('a')).toBeUndefined();
+      await store.set('a', record({ v: 1 }));
+      await store.set('a', record({ v: 2 }), { mode: 'update' });
+      expect((await store.get('a'))!.v).toBe(2);
+      await store.destroy('a');
+      await store.set('a', record({ v: 3 }), { mode: 'update' });
+      expect(await store.get('a')).toBeUndefined();
+    });
+
+    it("'update' counts an expired entry as absent", async () => {
+      const store = makeStore();
+      await store.set('a', record({ v: 1 }, 1_000));
+      jest.setSystemTime(NOW + 2_000);
+      await store.set('a', record({ v: 2 }), { mode: 'update' });
+      expect(await store.get('a')).toBeUndefined();
+    });
+
+    it("'upsert' (the default) writes either way", async () => {
+      const store = makeStore();
+      await store.set('a', record({ v: 1 }), { mode: 'upsert' });
+      await store.set('a', record({ v: 2 }));
+      expect((await store.get('a'))!.v).toBe(2);
+    });
+  });
+
+  it('touch only changes the cookie and expiry, keeping the stored data', async () => {
+    const store = makeStore();
+    await store.set('a', record({ v: 1 }, 1_000));
+    jest.setSystemTime(NOW + 500);
+    const touched = record({ v: 'ignored' }, 1_000);
+    await store.touch('a', touched);
+    const stored = (await store.get('a'))!;
+    expect(stored.v).toBe(1);
+    expect(stored.cookie).toEqual(touched.cookie);
+    jest.setSystemTime(NOW + 1_200);
+    expect(await store.get('a')).toBeDefined();
+    jest.setSystemTime(NOW + 1_500);
+    expect(await store.get('a')).toBeUndefined();
+  });
+
+  it('touch of a missing or expired session does not create it, and resolves to false', async () => {
+    const store = makeStore();
+    expect(await store.touch('missing', record())).toBe(false);
+    expect(await store.get('missing')).toBeUndefined();
+    await store.set('a', record({}, 1_000));
+    expect(await store.touch('a', record({}, 1_000))).toBe(true);
+    jest.setSystemTime(NOW + 1_000);
+    expect(await store.touch('a', record())).toBe(false);
+    expect(await store.get('a')).toBeUndefined();
+  });
+
+  it('take removes the session and returns it, once: a second take (or one of an expired session) finds nothing', async () => {
+    const store = makeStore();
+    await store.set('a', record({ views: 2 }, 1_000), { owner: 'ada' });
+    expect(await store.take('a')).toMatchObject({ views: 2 });
+    expect(await store.get('a')).toBeUndefined();
+    expect(await store.ownerSessionIds('ada')).toEqual([]);
+    expect(await store.take('a')).toBeUndefined();
+    await store.set('b', record({}, 1_000));
+    jest.setSystemTime(NOW + 1_000);
+    expect(await store.take('b')).toBeUndefined();
+  });
+
+  it('all, ids, length and clear see live sessions only', async () => {
+    const store = makeStore({ checkPeriod: 0 });
+    await store.set('a', record({ n: 1 }, 1_000));
+    const recordB = record({ n: 2 }, 5_000);
+    await store.set('b', recordB);
+    expect(await store.length()).toBe(2);
+    jest.setSystemTime(NOW + 2_000);
+    expect(await store.ids()).toEqual(['b']);
+    expect(await store.length()).toBe(1);
+    expect(await store.all()).toEqual({ b: recordB });
+    await store.clear();
+    expect(await store.length()).toBe(0);
+    expect(await store.all()).toEqual({});
+  });
+
+  it('destroy removes a session; destroying an unknown id is fine', async () => {
+    const store = makeStore();
+    await store.set('a', record());
+    await store.destroy('a');
+    await expect(store.destroy('a')).resolves.toBeUndefined();
+    expect(await store.get('a')).toBeUndefined();
+  });
+
+  it.each<[string, object, string]>([
+    ['max 0', { max: 0 }, 'MemoryStore.max'],
+    ['max negative', { max: -1 }, 'MemoryStore.max'],
+    ['max a string', { max: '10' }, 'MemoryStore.max'],
+    ['max NaN', { max: Number.NaN }, 'MemoryStore.max'],
+    ['ttl 0', { ttl: 0 }, 'MemoryStore.ttl'],
+    ['ttl a string', { ttl: '1d' }, 'MemoryStore.ttl'],
+    ['checkPeriod negative', { checkPeriod: -1 }, 'MemoryStore.checkPeriod'],
+    ['checkPeriod Infinity', { checkPeriod: Infinity }, 'MemoryStore.checkPeriod'],
+    ['checkPeriod a string', { checkPeriod: '60s' }, 'MemoryStore.checkPeriod'],
+    ['checkPeriod beyond the largest timer delay', { checkPeriod: 2 ** 31 }, 'MemoryStore.checkPeriod'],
+  ])('rejects %s with SessionOptionsError', (_label, options, option) => {
+    let thrown: unknown;
+    try {
+      makeStore(options);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(SessionOptionsError);
+    expect((thrown as SessionOptionsError).option).toBe(option);
+  });
+
+  it('accepts max Infinity (unbounded)', async () => {
+    const store = makeStore({ max: Infinity });
+    for (let index = 0; index < 5; index++) await store.set(`s${index}`, record());
+    expect(await store.length()).toBe(5);
+  });
+});

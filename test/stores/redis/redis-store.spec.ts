@@ -1,0 +1,289 @@
+import type { Cluster, Redis } from 'ioredis';
+import { RedisStore } from '../../../lib/redis.js';
+import type { SessionRecord } from '../../../lib/index.js';
+import { CollectingLogger, sessionRecord, startCluster, startSingleNode, storeOn, uniquePrefix } from './redis-targets.js';
+import type { RedisTarget } from './redis-targets.js';
+
+const ONE_HOUR_MS = 60 * 60 * 1000;
+
+/** The same contract, against a single redis-server and against a 3-master Redis Cluster. */
+describe.each([
+  ['single node', startSingleNode],
+  ['cluster of 3 masters', startCluster],
+] as const)('RedisStore on a %s', (_name, startTarget) => {
+  let target: RedisTarget;
+  let redis: Redis | Cluster;
+  const stores: RedisStore[] = [];
+
+  async function newStore(options: Parameters<typeof storeOn>[1] = {}): Promise<RedisStore> {
+    const store = await storeOn(target, options);
+    stores.push(store);
+    return store;
+  }
+
+  beforeAll(async () => {
+    target = await startTarget();
+    redis = target.inspector;
+  });
+
+  afterEach(async () => {
+    await Promise.all(stores.splice(0).map((store) => store.close()));
+  });
+
+  afterAll(async () => {
+    await target.stop();
+  });
+
+  describe('format (connect-redis compatible)', () => {
+    it('stores the session as JSON under prefix + id and reads it back', async () => {
+      const store = await newStore();
+      const record = sessionRecord({ userId: 'alice', cart: ['book'] });
+      await store.set('abc', record);
+      const storedText = await redis.get(`${store.prefix}abc`);
+      expect(JSON.parse(storedText!)).toEqual(JSON.parse(JSON.stringify(record)));
+      expect(await store.get('abc')).toEqual(JSON.parse(JSON.stringify(record)));
+      expect(await store.get('unknown')).toBeUndefined();
+    });
+
+    it("uses connect-redis' default prefix sess:", async () => {
+      const store = new RedisStore({ client: await target.newClient() });
+      stores.push(store);
+      expect(store.prefix).toBe('sess:');
+      const sessionId = `default-prefix-${Date.now()}`;
+      await store.set(sessionId, sessionRecord());
+      expect(await redis.exists(`sess:${sessionId}`)).toBe(1);
+      await store.destroy(sessionId);
+      expect(await redis.exists(`sess:${sessionId}`)).toBe(0);
+    });
+
+    it('uses a custom serializer both ways', async () => {
+      const serializer = {
+        stringify: (record: SessionRecord) => Buffer.from(JSON.stringify(record)).toString('base64'),
+        parse: (text: string) => JSON.parse(Buffer.from(text, 'base64').toString()),
+      };
+      const store = await newStore({ serializer });
+      await store.set('encoded', sessionRecord({ userId: 'bob' }));
+      const storedText = await redis.get(`${store.prefix}encoded`);
+      expect(storedText).not.toContain('bob');
+      expect((await store.get('encoded'))?.userId).toBe('bob');
+    });
+  });
+
+  describe('TTL', () => {
+    it("follows the cookie's expiry, in seconds", async () => {
+      const store = await newStore();
+      await store.set('hour', sessionRecord({}, ONE_HOUR_MS));
+      const ttlSeconds = await redis.ttl(`${store.prefix}hour`);
+      expect(ttlSeconds).toBeGreaterThan(3590);
+      expect(ttlSeconds).toBeLessThanOrEqual(3600);
+    });
+
+    it('is one day for a browser-session cookie (no expiry), or the ttl option', async () => {
+      const store = await newStore();
+      await store.set('browser-session', sessionRecord({}, null));
+      const defaultTtl = await redis.ttl(`${store.prefix}browser-session`);
+      expect(defaultTtl).toBeGreaterThan(86_390);
+      expect(defaultTtl).toBeLessThanOrEqual(86_400);
+
+      const shortStore = await newStore({ ttl: 600 });
+      await shortStore.set('browser-session', sessionRecord({}, null));
+      expect(await redis.ttl(`${shortStore.prefix}browser-session`)).toBeLessThanOrEqual(600);
+      // A number is only the fallback: a cookie expiry still wins.
+      await shortStore.set('hour', sessionRecord({}, ONE_HOUR_MS));
+      expect(await redis.ttl(`${shortStore.prefix}hour`)).toBeGreaterThan(600);
+    });
+
+    it('can be a function of the session, which then decides for every session', async () => {
+      const store = await newStore({ ttl: (record) => (record.userId ? 120 : 30) });
+      await store.set('member', sessionRecord({ userId: 'alice' }, ONE_HOUR_MS));
+      await store.set('guest', sessionRecord({}, ONE_HOUR_MS));
+      expect(await redis.ttl(`${store.prefix}member`)).toBeLessThanOrEqual(120);
+      expect(await redis.ttl(`${store.prefix}member`)).toBeGreaterThan(100);
+      expect(await redis.ttl(`${store.prefix}guest`)).toBeLessThanOrEqual(30);
+    });
+
+    it('deletes the key when the expiry is already past (set and touch)', async () => {
+      const store = await newStore();
+      await store.set('ending', sessionRecord());
+      await store.set('ending', sessionRecord({}, -1000), { mode: 'update' });
+      expect(await redis.exists(`${store.prefix}ending`)).toBe(0);
+
+      await store.set('touched-late', sessionRecord());
+      // Deleted: the session is no more, and the response sends no cookie for it.
+      expect(await store.touch('touched-late', sessionRecord({}, -1000))).toBe(false);
+      expect(await redis.exists(`${store.prefix}touched-late`)).toBe(0);
+    });
+  });
+
+  describe('guarded writes', () => {
+    it("'create' writes only a new key (NX)", async () => {
+      const store = await newStore();
+      expect(await store.set('fresh', sessionRecord({ views: 1 }), { mode: 'create' })).toBe(true);
+      expect((await store.get('fresh'))?.views).toBe(1);
+      // Refused, and said so: the core then knows the id is taken.
+      expect(await store.set('fresh', sessionRecord({ views: 2 }), { mode: 'create' })).toBe(false);
+      expect((await store.get('fresh'))?.views).toBe(1);
+    });
+
+    it("'update' writes only an existing key (XX): a destroyed session is not brought back", async () => {
+      const store = await newStore();
+      await store.set('loaded', sessionRecord({ views: 1 }));
+      await store.set('loaded', sessionRecord({ views: 2 }), { mode: 'update' });
+      expect((await store.get('loaded'))?.views).toBe(2);
+      await store.destroy('loaded');
+      expect(await store.set('loaded', sessionRecord({ views: 3 }), { mode: 'update' })).toBe(false);
+      expect(await redis.exists(`${store.prefix}loaded`)).toBe(0);
+    });
+
+    it("'upsert' (the default) writes either way", async () => {
+      const store = await newStore();
+      await store.set('either', sessionRecord({ views: 1 }));
+      await store.set('either', sessionRecord({ views: 2 }));
+      expect((await store.get('either'))?.views).toBe(2);
+    });
+  });
+
+  describe('touch', () => {
+    it('extends the expiry without rewriting the value', async () => {
+      const store = await newStore();
+      await store.set('kept', sessionRecord({ views: 1 }, 60_000));
+      // Changed behind the store's back: a rewrite by touch would undo this.
+      const plantedText = JSON.stringify(sessionRecord({ views: 99 }, 60_000));
+      await redis.set(`${store.prefix}kept`, plantedText, 'KEEPTTL');
+      await store.touch('kept', sessionRecord({ views: 1 }, ONE_HOUR_MS));
+      expect(await redis.get(`${store.prefix}kept`)).toBe(plantedText);
+      expect(await redis.ttl(`${store.prefix}kept`)).toBeGreaterThan(3590);
+    });
+
+    it('does not create a session that is gone, and says so (EXPIRE answered 0)', async () => {
+      const store = await newStore();
+      expect(await store.touch('gone', sessionRecord())).toBe(false);
+      expect(await redis.exists(`${store.prefix}gone`)).toBe(0);
+      await store.set('here', sessionRecord());
+      expect(await store.touch('here', sessionRecord())).toBe(true);
+    });
+
+    it('returns the value as stored, with the cookie expiry of its last save (as connect-redis)', async () => {
+      const store = await newStore();
+      const staleText = JSON.stringify(sessionRecord({}, -60_000));
+      await redis.set(`${store.prefix}own-ttl`, staleText, 'EX', 3600);
+      expect(await store.get('own-ttl')).toEqual(JSON.parse(staleText));
+    });
+  });
+
+  describe('take', () => {
+    it('removes the session and returns it, once: a second take finds nothing', async () => {
+      const store = await newStore();
+      await store.set('taken', sessionRecord({ views: 3 }));
+      expect(await store.take('taken')).toMatchObject({ views: 3 });
+      expect(await redis.exists(`${store.prefix}taken`)).toBe(0);
+      expect(await store.take('taken')).toBeUndefined();
+    });
+
+    it('reads the value with a custom serializer', async () => {
+      const serializer = { stringify: (record: object) => 'v1:' + JSON.stringify(record), parse: (text: string) => JSON.parse(text.slice(3)) };
+      const store = await newStore({ serializer });
+      await store.set('custom', sessionRecord({ views: 4 }));
+      expect(await store.take('custom')).toMatchObject({ views: 4 });
+    });
+
+    it('removes unreadable data (a key of another type, text that is not a session) and reports no session, logged without the id', async () => {
+      const logger = new CollectingLogger();
+      const store = await newStore({ logger });
+      await redis.hset(`${store.prefix}hashed-session-id-0123456789`, 'field', 'value');
+      await redis.set(`${store.prefix}corrupted-session-id-0123456789`, '{"hello":"world"}', 'EX', 600);
+      expect(await store.take('hashed-session-id-0123456789')).toBeUndefined();
+      expect(await store.take('corrupted-session-id-0123456789')).toBeUndefined();
+      expect(await redis.exists(`${store.prefix}hashed-session-id-0123456789`)).toBe(0);
+      expect(await redis.exists(`${store.prefix}corrupted-session-id-0123456789`)).toBe(0);
+      expect(logger.messages).toHaveLength(2);
+      expect(logger.messages.join('\n')).not.toContain('session-id-0123456789');
+    });
+  });
+
+  describe('listing with SCAN on every master', () => {
+    const sessionCount = 40;
+
+    async function storeWithSessions(prefix = uniquePrefix()): Promise<RedisStore> {
+      const store = await newStore({ prefix, scanCount: 7 });
+      for (let index = 0; index < sessionCount; index++) {
+        await store.set(`id-${index}`, sessionRecord({ index }));
+      }
+      // A key of someone else, just outside the prefix.
+      await redis.set(`${prefix.slice(0, -1)}-other:id-0`, 'not ours', 'EX', 600);
+      return store;
+    }
+
+    it('ids, length and all see every session (and nothing else)', async () => {
+      const store = await storeWithSessions();
+      const expectedIds = Array.from({ length: sessionCount }, (_, index) => `id-${index}`).sort();
+      expect((await store.ids()).sort()).toEqual(expectedIds);
+      expect(await store.length()).toBe(sessionCount);
+      if (redis.isCluster) {
+        // The point of walking every master: the sessions really are spread over them.
+        const keysPerMaster = await Promise.all(
+          (redis as Cluster).nodes('master').map(async (master) => (await master.scan('0', 'MATCH', `${store.prefix}*`, 'COUNT', 1000))[1].length),
+        );
+        expect(keysPerMaster.filter((count) => count > 0).length).toBeGreaterThan(1);
+      }
+      const sessions = await store.all();
+      expect(Object.keys(sessions).sort()).toEqual(expectedIds);
+      expect(sessions['id-7']?.index).toBe(7);
+    });
+
+    it('clear deletes every session and only them', async () => {
+      const prefix = uniquePrefix();
+      const store = await storeWithSessions(prefix);
+      await store.clear();
+      expect(await store.length()).toBe(0);
+      expect(await redis.get(`${prefix.slice(0, -1)}-other:id-0`)).toBe('not ours');
+    });
+
+    it('treats glob characters in the prefix literally', async () => {
+      const base = uniquePrefix();
+      const store = await newStore({ prefix: `${base}[a]*?:` });
+      await store.set('one', sessionRecord());
+      await redis.set(`${base}a-lookalike:two`, JSON.stringify(sessionRecord()), 'EX', 600);
+      expect(await store.ids()).toEqual(['one']);
+    });
+
+    it('all() skips data that is not a session, and logs it', async () => {
+      const logger = new CollectingLogger();
+      const store = await newStore({ logger });
+      await store.set('good', sessionRecord());
+      await redis.set(`${store.prefix}bad`, '{not json', 'EX', 600);
+      expect(Object.keys(await store.all())).toEqual(['good']);
+      expect(logger.messages.join('\n')).toContain('does not parse');
+    });
+  });
+
+  describe('unreadable data', () => {
+    let logger: CollectingLogger;
+    let store: RedisStore;
+
+    beforeEach(async () => {
+      logger = new CollectingLogger();
+      store = await newStore({ logger });
+    });
+
+    it.each([
+      ['text that is not JSON', '{"cookie":'],
+      ['JSON that is not a session', '{"hello":"world"}'],
+      ['a JSON array', '[1,2,3]'],
+      ['JSON null', 'null'],
+    ])('%s reads as no session, and is logged without the full id', async (_kind, storedText) => {
+      const sessionId = 'corrupted-session-id-0123456789';
+      await redis.set(`${store.prefix}${sessionId}`, storedText, 'EX', 600);
+      expect(await store.get(sessionId)).toBeUndefined();
+      expect(logger.messages).toHaveLength(1);
+      expect(logger.messages[0]).toContain('starts a new session');
+      expect(logger.messages[0]).not.toContain(sessionId);
+    });
+
+    it('a key of another type (a hash) reads as no session, and is logged', async () => {
+      await redis.hset(`${store.prefix}hashed`, 'field', 'value');
+      expect(await store.get('hashed')).toBeUndefined();
+      expect(logger.messages[0]).toContain('non-string value');
+    });
+  });
+});
