@@ -3,15 +3,16 @@ import type { CommitFacts } from './commit-rules.js';
 import type { SessionSecret } from '../cookie/cookie-signing.js';
 import { signSessionId } from '../cookie/cookie-signing.js';
 import { SessionStateError, toStoreError } from '../errors.js';
-import { applyFlashChanges, FLASH_KEY, removeFlashMembers, restoreTakenFlash } from '../session/flash.js';
+import { applyFlashChanges, FLASH_KEY, restoreTakenFlash } from '../session/flash.js';
 import type { SessionRequest, SessionResponse } from '../http/http-types.js';
 import { isSecureRequest } from '../http/request-security.js';
 import type { CheckedCookieOptions, ResolvedSessionOptions } from '../options/resolve-options.js';
 import { Session, serializeSessionData } from '../session/session.js';
-import type { SessionOwner } from '../session/session.js';
+import type { SessionOperations } from '../session/session.js';
 import { noteSessionActivity } from './session-activity.js';
 import { publishDestroyed, publishIdChanged, publishSessionEvent } from './session-events.js';
-import { changesBetween } from '../session/session-changes.js';
+import { SessionBaseline } from './session-baseline.js';
+import type { BaselineSnapshot } from './session-baseline.js';
 import type { SessionChanges } from '../session/session-changes.js';
 import { appendSetCookie } from '../transport/session-cookie-header.js';
 import { SessionCookie } from '../cookie/session-cookie.js';
@@ -31,27 +32,9 @@ const SECURE_COOKIE_OVER_HTTP =
  * carries out the Session methods against the store, and at the end of the response decides
  * (with the rules in commit-rules.ts) whether to set the cookie, save, touch or destroy.
  */
-export class SessionLifecycle implements SessionOwner {
-  #originalSessionId: string | undefined;
-  #originalDataJson: string | undefined;
-  /** Data as last saved; `undefined` until a save (or a load without `resave`) sets it. */
-  #savedDataJson: string | undefined;
-  /**
-   * Cookie lifetimes (`originalMaxAge`) at load and at the last save. A handler that changes
-   * the lifetime ("remember me") has modified the session even if its data did not change;
-   * express-session ignores that change and never tells the browser.
-   */
-  #originalCookieLifetime: number | null = null;
-  #savedCookieLifetime: number | null | undefined;
-  /**
-   * The data the store holds for the persisted id, as far as this request knows (loaded,
-   * reloaded or saved): what a merged save compares with to find this request's changes.
-   */
-  #storedDataJson: string | undefined;
-  /** The record the store returned at load (or reload), until this request writes the session. */
-  #loadedRecord: SessionRecord | undefined;
-  /** The id known to exist in the store: writes to it update, writes to others create. */
-  #persistedSessionId: string | undefined;
+export class SessionLifecycle implements SessionOperations {
+  /** What the request knows of the stored session: what changed since load and since the last save. */
+  readonly #baseline = new SessionBaseline();
   #destroyedSessionIds: Set<string> | undefined;
   /** Ids `rotate()` moved in this request, to their new id: `destroy()` of the old object ends the new one. */
   #rotatedTo: Map<string, string> | undefined;
@@ -88,12 +71,7 @@ export class SessionLifecycle implements SessionOwner {
     const session = new Session(this, sessionId, cookie);
     this.request.sessionID = sessionId;
     this.request.session = session;
-    this.#originalSessionId = sessionId;
-    this.#originalDataJson = serializeSessionData(session);
-    this.#originalCookieLifetime = cookie.originalMaxAge;
-    this.#savedDataJson = undefined;
-    this.#storedDataJson = undefined;
-    this.#loadedRecord = undefined;
+    this.#baseline.startNew(sessionId, serializeSessionData(session), cookie.originalMaxAge);
   }
 
   /** Puts the stored session on the request. */
@@ -103,21 +81,14 @@ export class SessionLifecycle implements SessionOwner {
     if (this.options.absoluteTimeout !== undefined) session.cookie.createdAt ??= Date.now();
     this.request.sessionID = sessionId;
     this.request.session = session;
-    this.#originalSessionId = sessionId;
-    this.#originalDataJson = serializeSessionData(session);
-    this.#storedDataJson = this.#originalDataJson;
-    this.#loadedRecord = record;
-    this.#originalCookieLifetime = session.cookie.originalMaxAge;
-    this.#savedDataJson = this.options.resave ? undefined : this.#originalDataJson;
-    this.#savedCookieLifetime = this.#originalCookieLifetime;
-    this.#persistedSessionId = sessionId;
+    this.#baseline.startLoaded(sessionId, serializeSessionData(session), session.cookie.originalMaxAge, record, this.options.resave);
     publishSessionEvent('loaded', sessionId, session, this.options);
   }
 
   async saveSession(session: Session, dataJson?: string): Promise<void> {
     // A save after destroy (a slow request finishing after logout) must not bring it back.
     if (this.#destroyedSessionIds?.has(session.id)) return;
-    const mode = session.id === this.#persistedSessionId ? 'update' : 'create';
+    const mode = this.#baseline.isPersisted(session.id) ? 'update' : 'create';
     // A new session whose cookie cannot reach the browser would be stored for nothing (and
     // listed as one of its owner's sessions): the browser never comes back with its id.
     if (mode === 'create' && !this.#canSendCookie(session)) return;
@@ -144,13 +115,13 @@ export class SessionLifecycle implements SessionOwner {
       throw new SessionStateError('nest-sessions: rotate() was called on a destroyed session');
     }
     const previousSessionId = session.id;
-    const ownChanges = previousSessionId === this.#persistedSessionId ? this.#changesSinceStored(session) : undefined;
+    const ownChanges = this.#baseline.isPersisted(previousSessionId) ? this.#baseline.changesSinceStored(serializeSessionData(session)) : undefined;
     const cookie = SessionCookie.fromStored(session.cookie.toJSON());
     const copy = new Session(this, this.#newSessionId(), cookie, session as unknown as Record<string, unknown>);
-    const restoreWriteState = this.#saveWriteState();
+    const baselineBeforeWrite = this.#baseline.snapshot();
     await this.#write(copy, serializeSessionData(copy), 'create', noteSessionActivity(copy, this.request, this.options, this.store));
     // A session never stored has nothing to move, nor can anyone else have ended it.
-    const rotated = ownChanges ? await this.#moveStored(previousSessionId, copy, ownChanges, restoreWriteState) : copy;
+    const rotated = ownChanges ? await this.#moveStored(previousSessionId, copy, ownChanges, baselineBeforeWrite) : copy;
     this.#switchToRotated(previousSessionId, rotated);
     publishIdChanged('rotated', previousSessionId, rotated.id, rotated, this.options);
     return rotated;
@@ -168,13 +139,13 @@ export class SessionLifecycle implements SessionOwner {
    * `copy`) with it and `ownChanges` on top. Throws, leaving no session under the new id
    * and no cookie to send, when the session was ended or moved elsewhere meanwhile.
    */
-  async #moveStored(previousSessionId: string, copy: Session, ownChanges: SessionChanges, restoreWriteState: () => void): Promise<Session> {
+  async #moveStored(previousSessionId: string, copy: Session, ownChanges: SessionChanges, baselineBeforeWrite: BaselineSnapshot): Promise<Session> {
     let stored: unknown;
     try {
       stored = await this.#takeStored(previousSessionId);
     } catch (error) {
       // The old id may still be there: the request goes on with it, the new id is dropped.
-      restoreWriteState();
+      this.#baseline.restore(baselineBeforeWrite);
       await this.store.destroy(copy.id).catch(() => undefined);
       throw toStoreError(error, 'move the session being rotated');
     }
@@ -223,19 +194,6 @@ export class SessionLifecycle implements SessionOwner {
     return record;
   }
 
-  /** What this request changed in the session since it was stored. */
-  #changesSinceStored(session: Session): SessionChanges {
-    return changesBetween(this.#storedDataJson ?? this.#originalDataJson!, serializeSessionData(session));
-  }
-
-  /** Saves what `#write` records about the store, and returns what puts it back. */
-  #saveWriteState(): () => void {
-    const state = [this.#persistedSessionId, this.#storedDataJson, this.#loadedRecord, this.#savedDataJson, this.#savedCookieLifetime] as const;
-    return () => {
-      [this.#persistedSessionId, this.#storedDataJson, this.#loadedRecord, this.#savedDataJson, this.#savedCookieLifetime] = state;
-    };
-  }
-
   async reloadSession(session: Session): Promise<Session> {
     let record: unknown;
     try {
@@ -248,10 +206,7 @@ export class SessionLifecycle implements SessionOwner {
     }
     const reloaded = new Session(this, session.id, SessionCookie.fromStored(record.cookie), record);
     this.request.session = reloaded;
-    if (session.id === this.#persistedSessionId) {
-      this.#storedDataJson = serializeSessionData(reloaded);
-      this.#loadedRecord = record;
-    }
+    if (this.#baseline.isPersisted(session.id)) this.#baseline.recordReloaded(serializeSessionData(reloaded), record);
     return reloaded;
   }
 
@@ -284,7 +239,7 @@ export class SessionLifecycle implements SessionOwner {
   async regenerateSession(session: Session): Promise<Session> {
     const previousSessionId = this.request.sessionID ?? session.id;
     // A login on a new visitor's unsaved session replaces nothing the store held: no event.
-    const wasStored = previousSessionId === this.#persistedSessionId;
+    const wasStored = this.#baseline.isPersisted(previousSessionId);
     this.#markDestroyed(session);
     try {
       await this.store.destroy(previousSessionId);
@@ -306,15 +261,11 @@ export class SessionLifecycle implements SessionOwner {
    */
   async takeFlashMessages(session: Session, messageIds: readonly string[]): Promise<readonly string[] | undefined> {
     const { store } = this;
-    const isStored = session.id === this.#persistedSessionId && this.#destroyedSessionIds?.has(session.id) !== true;
+    const isStored = this.#baseline.isPersisted(session.id) && this.#destroyedSessionIds?.has(session.id) !== true;
     if (store.takeFlashMessages === undefined || !isStored) return undefined;
     const takenIds = await this.#storeCall(() => store.takeFlashMessages!(session.id, messageIds), 'read the flash messages');
     if (takenIds === undefined) return undefined;
-    this.#storedDataJson = withoutFlashMessages(this.#storedDataJson, messageIds);
-    this.#savedDataJson = withoutFlashMessages(this.#savedDataJson, messageIds);
-    if (session.id === this.#originalSessionId) this.#originalDataJson = withoutFlashMessages(this.#originalDataJson, messageIds);
-    // The stored value changed: a store must not take it for the one this request loaded.
-    this.#loadedRecord = undefined;
+    this.#baseline.recordFlashTaken(session.id, messageIds);
     return takenIds;
   }
 
@@ -389,15 +340,14 @@ export class SessionLifecycle implements SessionOwner {
    * (`false`: an update found the session gone); a refused create throws.
    */
   async #write(session: Session, dataJson: string, mode: StoreWriteMode, owner: string | null | undefined): Promise<boolean | void> {
-    this.#savedDataJson = dataJson;
-    this.#savedCookieLifetime = session.cookie.originalMaxAge;
+    const baseline = this.#baseline;
+    baseline.recordSaving(dataJson, session.cookie.originalMaxAge);
     const record = toSessionRecord(session, dataJson);
-    const storedDataJson = this.#storedDataJson;
-    const isMerged = shouldMerge({ mode, hasStoredBaseline: storedDataJson !== undefined, canStoreMerge: this.store.merge !== undefined });
+    const isMerged = shouldMerge({ mode, hasStoredBaseline: baseline.hasStoredBaseline, canStoreMerge: this.store.merge !== undefined });
     const isWritten = await this.#storeCall(
       () =>
         isMerged
-          ? this.store.merge!(session.id, record, changesBetween(storedDataJson!, dataJson, this.#loadedRecord), { owner })
+          ? this.store.merge!(session.id, record, baseline.changesToStored(dataJson), { owner })
           : this.store.set(session.id, record, { mode, owner }),
       'save the session',
     );
@@ -409,11 +359,7 @@ export class SessionLifecycle implements SessionOwner {
         `nest-sessions: the new session id is already in use in the store; genid() must return unique, unguessable ids`,
       );
     }
-    if (isWritten !== false) {
-      this.#persistedSessionId = session.id;
-      this.#storedDataJson = dataJson;
-      this.#loadedRecord = undefined;
-    }
+    if (isWritten !== false) baseline.recordStored(session.id, dataJson);
     return isWritten;
   }
 
@@ -442,22 +388,16 @@ export class SessionLifecycle implements SessionOwner {
   }
 
   #commitFacts(session: Session, dataJson: string): CommitFacts {
-    const isSameSession = this.#originalSessionId === session.id;
+    const baseline = this.#baseline;
     // A handler that put something else than a string there gets express-session's answer:
     // no save and no cookie.
     const sessionId = this.request.sessionID;
     return {
       sessionId: typeof sessionId === 'string' ? sessionId : undefined,
       cookieSessionId: this.cookieSessionId,
-      isModified:
-        !isSameSession ||
-        this.#originalDataJson !== dataJson ||
-        this.#originalCookieLifetime !== session.cookie.originalMaxAge,
-      isSaved:
-        isSameSession &&
-        this.#savedDataJson === dataJson &&
-        this.#savedCookieLifetime === session.cookie.originalMaxAge,
-      hasSavedBaseline: this.#savedDataJson !== undefined,
+      isModified: baseline.isModified(session, dataJson),
+      isSaved: baseline.isSaved(session, dataJson),
+      hasSavedBaseline: baseline.hasSavedBaseline,
       hasCookieExpiry: session.cookie.expires != null,
     };
   }
@@ -520,13 +460,6 @@ export class SessionLifecycle implements SessionOwner {
       sameSite: sameSite === 'auto' ? (isRequestSecure ? 'none' : 'lax') : sameSite,
     };
   }
-}
-
-/** A data JSON without the flash messages `messageIds`. */
-function withoutFlashMessages(dataJson: string | undefined, messageIds: readonly string[]): string | undefined {
-  if (dataJson === undefined) return undefined;
-  const data = JSON.parse(dataJson) as Record<string, unknown>;
-  return removeFlashMembers(data, messageIds).length === 0 ? dataJson : JSON.stringify(data);
 }
 
 /** The stored data with one request's changes applied: what `rotate()` moves to the new id. */
