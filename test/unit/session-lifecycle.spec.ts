@@ -6,6 +6,7 @@ import type { CheckedCookieOptions } from '../../lib/core/options/resolve-option
 import { takeFlash } from '../../lib/core/session/flash.js';
 import type { Session } from '../../lib/core/session/session.js';
 import { SessionLifecycle } from '../../lib/core/lifecycle/session-lifecycle.js';
+import { CookieTransport } from '../../lib/core/transport/cookie-transport.js';
 import type { SessionOptions } from '../../lib/core/options/session-options.js';
 import type { SessionRecord } from '../../lib/core/store/session-store.js';
 import { MemoryStore } from '../../lib/stores/memory/memory-store.js';
@@ -29,7 +30,8 @@ function lifecycleFor(options: Partial<SessionOptions> = {}, request: SessionReq
   const resolved = resolveSessionOptions({ secret, ...options });
   const cookieOptions = resolved.cookieOptions as CheckedCookieOptions | ((request: SessionRequest) => CheckedCookieOptions);
   const checked = typeof cookieOptions === 'function' ? cookieOptions(request) : cookieOptions;
-  return { request, lifecycle: new SessionLifecycle(request, resolved, store, checked, [secret], cookieSessionId) };
+  const received = cookieSessionId === undefined ? undefined : { sessionId: cookieSessionId, currentSignedValue: undefined };
+  return { request, lifecycle: new SessionLifecycle(request, resolved, store, new CookieTransport(resolved), checked, [secret], received) };
 }
 
 /** Ends the request the way the response hooks do: store step first, then the headers. */

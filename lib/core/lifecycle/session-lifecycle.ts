@@ -1,11 +1,9 @@
 import { decideCommit, shouldDestroyUnset, shouldMerge, shouldSetCookie } from './commit-rules.js';
 import type { CommitFacts } from './commit-rules.js';
 import type { SessionSecret } from '../cookie/cookie-signing.js';
-import { signSessionId } from '../cookie/cookie-signing.js';
 import { SessionStateError, toStoreError } from '../errors.js';
 import { applyFlashChanges, FLASH_KEY, restoreTakenFlash } from '../session/flash.js';
 import type { SessionRequest, SessionResponse } from '../http/http-types.js';
-import { isSecureRequest } from '../http/request-security.js';
 import type { CheckedCookieOptions, ResolvedSessionOptions } from '../options/resolve-options.js';
 import { Session, serializeSessionData } from '../session/session.js';
 import type { SessionOperations } from '../session/session.js';
@@ -14,18 +12,11 @@ import { publishDestroyed, publishIdChanged, publishSessionEvent } from './sessi
 import { SessionBaseline } from './session-baseline.js';
 import type { BaselineSnapshot } from './session-baseline.js';
 import type { SessionChanges } from '../session/session-changes.js';
-import { appendSetCookie } from '../transport/session-cookie-header.js';
+import type { ReceivedSessionId, SessionIdTransport } from '../transport/session-id-transport.js';
 import { SessionCookie } from '../cookie/session-cookie.js';
 import { sessionIdProblem } from '../session/session-id.js';
-import type { ResolvedCookieAttributes } from '../cookie/session-cookie.js';
 import { toSessionRecord, isUsableRecord } from '../session/session-record.js';
 import type { SessionRecord, SessionStore, StoreWriteMode } from '../store/session-store.js';
-
-const SECURE_COOKIE_OVER_HTTP =
-  'nest-sessions: the session cookie is Secure (cookie.secure: true) but the request did not arrive over HTTPS, so no cookie ' +
-  'was sent and no new session was stored. Behind a proxy that terminates TLS (nginx, a load balancer), trust it: ' +
-  "Express's app.set('trust proxy', 1), Fastify's trustProxy, or the session option proxy: true (reads X-Forwarded-Proto); " +
-  "or use cookie.secure: 'auto' to send the cookie Secure over HTTPS only. (Logged once.)";
 
 /**
  * One request's session, from attach to commit: generates or inflates `req.session`,
@@ -55,18 +46,22 @@ export class SessionLifecycle implements SessionOperations {
     private readonly request: SessionRequest,
     private readonly options: ResolvedSessionOptions,
     private readonly store: SessionStore,
+    private readonly transport: SessionIdTransport,
     private readonly cookieOptions: CheckedCookieOptions,
     private readonly secrets: readonly SessionSecret[],
-    /** The verified id the request's cookie carried. */
-    readonly cookieSessionId: string | undefined,
-    /** That cookie's value if the current secret signed it: sent back as is, no new HMAC. */
-    private readonly cookieSignedValue?: string,
+    /** The verified id the request carried (its cookie), if any. */
+    private readonly received: ReceivedSessionId | undefined,
   ) {}
+
+  /** The id the request carried, verified; undefined when it carried none. */
+  get receivedSessionId(): string | undefined {
+    return this.received?.sessionId;
+  }
 
   /** Puts a new, empty session with a fresh id on the request. */
   generate(): void {
     const sessionId = this.#newSessionId();
-    const cookie = SessionCookie.fromAttributes(this.#resolveCookieAttributes());
+    const cookie = SessionCookie.fromAttributes(this.transport.cookieAttributes(this.request, this.cookieOptions));
     if (this.options.absoluteTimeout !== undefined) cookie.createdAt = Date.now();
     const session = new Session(this, sessionId, cookie);
     this.request.sessionID = sessionId;
@@ -91,7 +86,7 @@ export class SessionLifecycle implements SessionOperations {
     const mode = this.#baseline.isPersisted(session.id) ? 'update' : 'create';
     // A new session whose cookie cannot reach the browser would be stored for nothing (and
     // listed as one of its owner's sessions): the browser never comes back with its id.
-    if (mode === 'create' && !this.#canSendCookie(session)) return;
+    if (mode === 'create' && !this.transport.canWrite(this.request, session)) return;
     // The owner (and its activity record) is recorded with every save; see session-activity.ts.
     const owner = noteSessionActivity(session, this.request, this.options, this.store);
     const isWritten = await this.#write(session, dataJson ?? serializeSessionData(session), mode, owner);
@@ -279,23 +274,15 @@ export class SessionLifecycle implements SessionOperations {
     if (this.#isAbandoned) return;
     const session = this.request.session;
     if (!session) {
-      if (this.#destroyedCookie && this.cookieSessionId !== undefined) {
-        appendSetCookie(response, this.#destroyedCookie.serializeExpired(this.options.cookieName));
-      }
+      if (this.#destroyedCookie && this.received !== undefined) this.transport.expire(response, this.#destroyedCookie);
       return;
     }
     if (session.id === this.#goneSessionId) return;
     const facts = this.#commitFacts(session, this.#finalDataJson ?? serializeSessionData(session));
     if (!shouldSetCookie(facts, this.options)) return;
-    // A Secure cookie would be dropped by the browser on plain HTTP: express-session skips it.
-    if (!this.#canSendCookie(session)) return;
+    if (!this.transport.canWrite(this.request, session)) return;
     this.#touchOnce(session);
-    const sessionId = facts.sessionId!;
-    const signedCookieValue =
-      sessionId === this.cookieSessionId && this.cookieSignedValue !== undefined
-        ? this.cookieSignedValue
-        : signSessionId(sessionId, this.secrets[0]!);
-    appendSetCookie(response, session.cookie.serialize(this.options.cookieName, signedCookieValue));
+    this.transport.write(response, facts.sessionId!, session.cookie, this.secrets, this.received);
   }
 
   /**
@@ -377,7 +364,7 @@ export class SessionLifecycle implements SessionOperations {
 
   /** `unset: 'destroy'`: the session is deleted and its cookie expired. */
   async #destroyUnset(sessionId: string): Promise<void> {
-    this.#destroyedCookie ??= SessionCookie.fromAttributes(this.#resolveCookieAttributes());
+    this.#destroyedCookie ??= SessionCookie.fromAttributes(this.transport.cookieAttributes(this.request, this.cookieOptions));
     this.#markDestroyedId(sessionId);
     try {
       await this.store.destroy(sessionId);
@@ -394,23 +381,12 @@ export class SessionLifecycle implements SessionOperations {
     const sessionId = this.request.sessionID;
     return {
       sessionId: typeof sessionId === 'string' ? sessionId : undefined,
-      cookieSessionId: this.cookieSessionId,
+      cookieSessionId: this.received?.sessionId,
       isModified: baseline.isModified(session, dataJson),
       isSaved: baseline.isSaved(session, dataJson),
       hasSavedBaseline: baseline.hasSavedBaseline,
       hasCookieExpiry: session.cookie.expires != null,
     };
-  }
-
-  /**
-   * Whether the session's cookie can go out on this response: not a Secure cookie on a request
-   * that did not arrive over HTTPS. When it cannot, the misconfiguration behind it (usually a
-   * TLS-terminating proxy the app does not trust) is reported once.
-   */
-  #canSendCookie(session: Session): boolean {
-    if (!session.cookie.secure || isSecureRequest(this.request, this.options.trustProxy)) return true;
-    this.options.warnOnce('secure-cookie-over-http', SECURE_COOKIE_OVER_HTTP);
-    return false;
   }
 
   /** express-session touches (resets the expiry of) every session once per request. */
@@ -447,18 +423,6 @@ export class SessionLifecycle implements SessionOperations {
 
   #markDestroyedId(sessionId: string): void {
     (this.#destroyedSessionIds ??= new Set()).add(sessionId);
-  }
-
-  /** The cookie attributes for a new session, with `'auto'` resolved for this request. */
-  #resolveCookieAttributes(): ResolvedCookieAttributes {
-    const { secure, sameSite, ...attributes } = this.cookieOptions;
-    const isRequestSecure =
-      (secure === 'auto' || sameSite === 'auto') && isSecureRequest(this.request, this.options.trustProxy);
-    return {
-      ...attributes,
-      secure: secure === 'auto' ? isRequestSecure : secure,
-      sameSite: sameSite === 'auto' ? (isRequestSecure ? 'none' : 'lax') : sameSite,
-    };
   }
 }
 
