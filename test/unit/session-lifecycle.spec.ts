@@ -37,8 +37,8 @@ function lifecycleFor(options: Partial<SessionOptions> = {}, request: SessionReq
 /** Ends the request the way the response hooks do: store step first, then the headers. */
 async function finish(lifecycle: SessionLifecycle) {
   const response = fakeResponse();
-  await lifecycle.beforeEnd();
-  lifecycle.beforeHeaders(response);
+  await lifecycle.commitAtEnd();
+  lifecycle.writeSessionId(response);
   return response.setCookies();
 }
 
@@ -226,7 +226,7 @@ describe('SessionLifecycle', () => {
       const { lifecycle, session } = await loaded({}, stored);
       expect(await takeFlash(session)).toEqual({ notice: ['one'] });
       session.flash('error', 'two');
-      await lifecycle.beforeEnd(500);
+      await lifecycle.commitAtEnd(500);
       const messages = Object.values((await store.get('sid'))!.__flash as object);
       expect(messages).toHaveLength(2);
       expect(messages).toEqual(expect.arrayContaining([{ key: 'notice', value: 'one' }, { key: 'error', value: 'two' }]));

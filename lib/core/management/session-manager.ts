@@ -92,7 +92,7 @@ export class SessionManager {
     if (!lifecycle) return;
     this.#responseLessLifecycles.delete(request);
     try {
-      await lifecycle.beforeEnd();
+      await lifecycle.commitAtEnd();
     } catch (error) {
       throw toStoreError(error, 'save the session');
     }
