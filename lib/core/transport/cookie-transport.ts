@@ -61,13 +61,7 @@ export class CookieTransport implements SessionIdTransport {
     return false;
   }
 
-  write(
-    response: SessionResponse,
-    sessionId: string,
-    cookie: SessionCookie,
-    secrets: readonly SessionSecret[],
-    received: ReceivedSessionId | undefined,
-  ): void {
+  write(response: SessionResponse, sessionId: string, cookie: SessionCookie, secrets: readonly SessionSecret[], received?: ReceivedSessionId): void {
     appendSetCookie(response, cookie.serialize(this.#cookieName, signedSessionId(sessionId, secrets, received)));
   }
 
