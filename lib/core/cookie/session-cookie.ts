@@ -1,4 +1,3 @@
-import { stringifySetCookie } from 'cookie';
 import {
   describe,
   domainProblem,
@@ -43,8 +42,8 @@ export interface ResolvedCookieAttributes {
   sameSite?: boolean | 'lax' | 'strict' | 'none';
 }
 
-/** The date browsers read as "delete this cookie now". */
-const EXPIRED = new Date(0);
+/** The date browsers read as "delete this cookie now" (epoch ms). */
+const EXPIRED_AT = 0;
 
 /**
  * The session's cookie, `req.session.cookie`: express-session's Cookie. `maxAge` is the time
@@ -281,27 +280,13 @@ export class SessionCookie {
     return setCookieText(name, value, this, this.expiresAt);
   }
 
-  /** A `Set-Cookie` header value that makes the browser drop the cookie. */
+  /**
+   * A `Set-Cookie` header value that makes the browser drop the cookie: empty, dated 1970,
+   * without `Priority` (which only ranks the cookies a browser keeps).
+   */
   serializeExpired(name: string): string {
-    return this.#stringify(name, '', EXPIRED, undefined);
-  }
-
-  #stringify(name: string, value: string, expires: Date | undefined, priority: SessionCookie['priority']): string {
-    return stringifySetCookie(
-      {
-        name,
-        value,
-        path: this.path,
-        domain: this.domain,
-        httpOnly: this.httpOnly,
-        secure: this.secure,
-        sameSite: this.sameSite,
-        partitioned: this.partitioned,
-        priority,
-        expires,
-      },
-      { encode: encodeURIComponent },
-    );
+    const { path, domain, httpOnly, secure, sameSite, partitioned } = this;
+    return setCookieText(name, '', { path, domain, httpOnly, secure, sameSite, partitioned, priority: undefined }, EXPIRED_AT);
   }
 }
 

@@ -89,7 +89,7 @@ export class ResponseCommit implements ResponseCommitHooks {
       args = moveWriteHeadHeaders(response, args);
       this.#areHeadersHandled = true;
       try {
-        this.lifecycle.beforeHeaders(response);
+        this.lifecycle.writeSessionId(response);
       } catch (error) {
         // The head is going out now: it goes without the cookie, the error is reported at the end.
         this.lifecycle.abandon();
@@ -112,10 +112,10 @@ export class ResponseCommit implements ResponseCommitHooks {
     let commit: Promise<void> | undefined;
     try {
       if (this.#headerError !== undefined) throw this.#headerError;
-      commit = this.lifecycle.beforeEnd(response.statusCode);
+      commit = this.lifecycle.commitAtEnd(response.statusCode);
       if (commit === undefined && !this.#areHeadersHandled) {
         this.#areHeadersHandled = true;
-        this.lifecycle.beforeHeaders(response);
+        this.lifecycle.writeSessionId(response);
       }
     } catch (error) {
       commit = Promise.reject(error);
@@ -140,7 +140,7 @@ export class ResponseCommit implements ResponseCommitHooks {
     if (!this.#areHeadersHandled) {
       this.#areHeadersHandled = true;
       try {
-        this.lifecycle.beforeHeaders(response);
+        this.lifecycle.writeSessionId(response);
       } catch (error) {
         this.#fail(response, error);
         return;

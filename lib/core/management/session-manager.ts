@@ -8,12 +8,12 @@ import { requestFacingStore } from '../store/request-facing-store.js';
 import type { ResolvedSessionOptions } from '../options/resolve-options.js';
 import { hookResponse } from '../lifecycle/response-hooks.js';
 import type { CommitErrorHandler } from '../lifecycle/response-hooks.js';
-import { readSessionCookie } from '../transport/session-cookie-header.js';
+import { CookieTransport } from '../transport/cookie-transport.js';
+import type { SessionIdTransport } from '../transport/session-id-transport.js';
 import { publishDestroyed } from '../lifecycle/session-events.js';
 import { SessionLifecycle } from '../lifecycle/session-lifecycle.js';
 import { isUsableRecord } from '../session/session-record.js';
 import type { SessionRecord, SessionStore } from '../store/session-store.js';
-import { VerifiedCookieCache } from '../cookie/verified-cookie-cache.js';
 
 export type { AttachOutcome } from '../lifecycle/request-state.js';
 export { attachOutcomeOf } from '../lifecycle/request-state.js';
@@ -34,8 +34,8 @@ export class SessionManager {
   /** Sessions attached without a response (WebSocket messages), until `commit` ends them. */
   readonly #responseLessLifecycles = new WeakMap<SessionRequest, SessionLifecycle>();
 
-  /** Cookie values that passed the HMAC check: one HMAC per distinct cookie, not per request. */
-  readonly #verifiedCookies = new VerifiedCookieCache();
+  /** Where the session id is read from and written to: the cookie. */
+  readonly #transport: SessionIdTransport;
 
   /** `req.sessionStore`: the store, whose methods also take express-session's callbacks. */
   readonly #requestFacingStore: SessionStore;
@@ -45,6 +45,7 @@ export class SessionManager {
     readonly store: SessionStore,
   ) {
     this.#requestFacingStore = requestFacingStore(store);
+    this.#transport = new CookieTransport(options);
     this.#isStoreConnected = store.isConnected;
     store.on('disconnect', this.#onDisconnect);
     store.on('connect', this.#onConnect);
@@ -78,7 +79,7 @@ export class SessionManager {
    */
   isStoredSession(request: SessionRequest): boolean {
     const lifecycle = this.#responseLessLifecycles.get(request);
-    return lifecycle?.cookieSessionId !== undefined && request.sessionID === lifecycle.cookieSessionId;
+    return lifecycle?.receivedSessionId !== undefined && request.sessionID === lifecycle.receivedSessionId;
   }
 
   /**
@@ -91,7 +92,7 @@ export class SessionManager {
     if (!lifecycle) return;
     this.#responseLessLifecycles.delete(request);
     try {
-      await lifecycle.beforeEnd();
+      await lifecycle.commitAtEnd();
     } catch (error) {
       throw toStoreError(error, 'save the session');
     }
@@ -116,19 +117,16 @@ export class SessionManager {
 
     const secrets = options.secrets ?? secretsFromRequest(request);
     exposeSessionStore(request, this.#requestFacingStore);
-    const cookieHeader = request.headers.cookie;
-    const sessionCookie = readSessionCookie(cookieHeader, options.cookieName, secrets, this.#verifiedCookies);
-    const cookieSessionId = sessionCookie?.sessionId;
-    const lifecycle = new SessionLifecycle(
-      request, options, this.store, cookieOptions, secrets, cookieSessionId, sessionCookie?.currentSignedValue,
-    );
+    const received = this.#transport.read(request, secrets);
+    const lifecycle = new SessionLifecycle(request, options, this.store, this.#transport, cookieOptions, secrets, received);
 
-    if (cookieSessionId === undefined) {
+    if (received === undefined) {
       lifecycle.generate();
     } else {
+      const receivedSessionId = received.sessionId;
       let record: unknown;
       try {
-        record = await this.store.get(cookieSessionId);
+        record = await this.store.get(receivedSessionId);
       } catch (error) {
         const storeError = toStoreError(error, 'load the session');
         if (storeError instanceof SessionStoreUnavailableError && options.storeUnavailable === 'continue') {
@@ -139,9 +137,9 @@ export class SessionManager {
       }
       // An id the store does not know (or a corrupted entry) is never adopted: new id.
       if (isUsableRecord(record) && !this.#isPastAbsoluteTimeout(record)) {
-        lifecycle.inflate(cookieSessionId, record);
+        lifecycle.inflate(receivedSessionId, record);
       } else {
-        if (isUsableRecord(record)) await this.#destroyTimedOut(cookieSessionId, record);
+        if (isUsableRecord(record)) await this.#destroyTimedOut(receivedSessionId, record);
         lifecycle.generate();
       }
     }

@@ -4,8 +4,11 @@ import type { SessionCookie } from '../cookie/session-cookie.js';
 /** A callback in Node's style, as Passport and other express-session clients pass them. */
 export type SessionCallback = (error?: unknown) => void;
 
-/** What a Session asks of the request it belongs to; implemented by the request lifecycle. */
-export interface SessionOwner {
+/**
+ * The operations a Session delegates its methods to: those of the request it belongs to
+ * (implemented by the request's lifecycle), which knows the store and what it holds.
+ */
+export interface SessionOperations {
   saveSession(session: Session): Promise<void>;
   reloadSession(session: Session): Promise<Session>;
   destroySession(session: Session): Promise<void>;
@@ -45,11 +48,11 @@ export class Session {
   readonly #id: string;
   /** The session's cookie; its `maxAge`/`expires` decide how long the session lives. */
   cookie: SessionCookie;
-  readonly #owner: SessionOwner;
+  readonly #operations: SessionOperations;
 
-  constructor(owner: SessionOwner, sessionId: string, cookie: SessionCookie, data?: Record<string, unknown>) {
+  constructor(operations: SessionOperations, sessionId: string, cookie: SessionCookie, data?: Record<string, unknown>) {
     this.#id = sessionId;
-    this.#owner = owner;
+    this.#operations = operations;
     this.cookie = cookie;
     if (data) {
       const target = this as unknown as Record<string, unknown>;
@@ -62,7 +65,7 @@ export class Session {
 
   static {
     // flash.ts reaches the session's request through this accessor.
-    setSessionRequestAccessor((session) => (#owner in session ? session.#owner : undefined));
+    setSessionRequestAccessor((session) => (#operations in session ? session.#operations : undefined));
   }
 
   get id(): string {
@@ -92,21 +95,21 @@ export class Session {
   save(): Promise<void>;
   save(callback: SessionCallback): this;
   save(callback?: SessionCallback): Promise<void> | this {
-    return promiseOrCallback(this.#owner.saveSession(this), callback) ?? this;
+    return promiseOrCallback(this.#operations.saveSession(this), callback) ?? this;
   }
 
   /** Replaces `req.session` with the stored copy; the promise resolves to that new object. */
   reload(): Promise<this>;
   reload(callback: SessionCallback): this;
   reload(callback?: SessionCallback): Promise<this> | this {
-    return promiseOrCallback(this.#owner.reloadSession(this) as Promise<this>, callback) ?? this;
+    return promiseOrCallback(this.#operations.reloadSession(this) as Promise<this>, callback) ?? this;
   }
 
   /** Deletes the session from the store, unsets `req.session` and expires the cookie. */
   destroy(): Promise<void>;
   destroy(callback: SessionCallback): this;
   destroy(callback?: SessionCallback): Promise<void> | this {
-    return promiseOrCallback(this.#owner.destroySession(this), callback) ?? this;
+    return promiseOrCallback(this.#operations.destroySession(this), callback) ?? this;
   }
 
   /**
@@ -117,7 +120,7 @@ export class Session {
   regenerate(): Promise<this>;
   regenerate(callback: SessionCallback): this;
   regenerate(callback?: SessionCallback): Promise<this> | this {
-    return promiseOrCallback(this.#owner.regenerateSession(this) as Promise<this>, callback) ?? this;
+    return promiseOrCallback(this.#operations.regenerateSession(this) as Promise<this>, callback) ?? this;
   }
 
   /**
@@ -130,7 +133,7 @@ export class Session {
   rotate(): Promise<this>;
   rotate(callback: SessionCallback): this;
   rotate(callback?: SessionCallback): Promise<this> | this {
-    return promiseOrCallback(this.#owner.rotateSession(this) as Promise<this>, callback) ?? this;
+    return promiseOrCallback(this.#operations.rotateSession(this) as Promise<this>, callback) ?? this;
   }
 }
 

@@ -3,16 +3,7 @@ import type { SessionSecret } from '../cookie/cookie-signing.js';
 import { verifySessionCookieValue } from '../cookie/cookie-signing.js';
 import type { SessionResponse } from '../http/http-types.js';
 import type { VerifiedCookieCache } from '../cookie/verified-cookie-cache.js';
-
-/** The session cookie a request carried, verified. */
-export interface SessionIdCookie {
-  sessionId: string;
-  /**
-   * The cookie value as received (`s:<id>.<signature>`) when the current secret signed it:
-   * Set-Cookie for the same id sends it back as is instead of signing again.
-   */
-  currentSignedValue: string | undefined;
-}
+import type { ReceivedSessionId } from './session-id-transport.js';
 
 /**
  * The verified session cookie from a `Cookie` header, or `undefined` when there is none or it
@@ -24,7 +15,7 @@ export function readSessionCookie(
   cookieName: string,
   secrets: readonly SessionSecret[],
   verifiedCookies?: VerifiedCookieCache,
-): SessionIdCookie | undefined {
+): ReceivedSessionId | undefined {
   // Cheap pre-check: most requests of a cookie-less client need no parsing at all.
   if (!cookieHeader || !cookieHeader.includes(cookieName)) return undefined;
   // Only our cookie is URL-decoded: the others (analytics, preferences...) are left as they are.

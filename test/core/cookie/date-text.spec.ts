@@ -2,9 +2,9 @@ import { isoTextOf, parseDateText, utcTextOf } from '../../../lib/core/cookie/da
 import { SessionCookie } from '../../../lib/core/cookie/session-cookie.js';
 import { serializeSessionRecord, toSessionRecord } from '../../../lib/core/session/session-record.js';
 import { Session, serializeSessionData } from '../../../lib/core/session/session.js';
-import type { SessionOwner } from '../../../lib/core/session/session.js';
+import type { SessionOperations } from '../../../lib/core/session/session.js';
 
-const owner = {} as SessionOwner;
+const operations = {} as SessionOperations;
 
 /** Instants on both sides of second boundaries, in an order that makes the caches switch back and forth. */
 const SECOND = Date.UTC(2026, 10, 24, 15, 22, 38);
@@ -125,7 +125,7 @@ describe('stored expiry read lazily', () => {
     for (const milliseconds of [0, 1, 9, 10, 99, 100, 999]) {
       const cookie = SessionCookie.fromAttributes({ path: '/', httpOnly: true, secure: false, maxAge: null });
       cookie.expires = new Date(SECOND + 3_600_000 + milliseconds);
-      const session = new Session(owner, 'session-id', cookie, { counter: milliseconds });
+      const session = new Session(operations, 'session-id', cookie, { counter: milliseconds });
       const record = toSessionRecord(session, serializeSessionData(session));
       expect(record.cookie.expires).toBeInstanceOf(Date);
       expect(serializeSessionRecord(record)).toBe(JSON.stringify(record));

@@ -6,6 +6,7 @@ import type { CheckedCookieOptions } from '../../../lib/core/options/resolve-opt
 import { takeFlash } from '../../../lib/core/session/flash.js';
 import type { Session } from '../../../lib/core/session/session.js';
 import { SessionLifecycle } from '../../../lib/core/lifecycle/session-lifecycle.js';
+import { CookieTransport } from '../../../lib/core/transport/cookie-transport.js';
 import type { SessionOptions } from '../../../lib/core/options/session-options.js';
 import type { SessionRecord } from '../../../lib/core/store/session-store.js';
 import { MemoryStore } from '../../../lib/stores/memory/memory-store.js';
@@ -30,14 +31,15 @@ function lifecycleFor(options: Partial<SessionOptions> = {}, request: SessionReq
   const resolved = resolveSessionOptions({ secret, ...options });
   const cookieOptions = resolved.cookieOptions as CheckedCookieOptions | ((request: SessionRequest) => CheckedCookieOptions);
   const checked = typeof cookieOptions === 'function' ? cookieOptions(request) : cookieOptions;
-  return { request, lifecycle: new SessionLifecycle(request, resolved, store, checked, [secret], cookieSessionId) };
+  const received = cookieSessionId === undefined ? undefined : { sessionId: cookieSessionId, currentSignedValue: undefined };
+  return { request, lifecycle: new SessionLifecycle(request, resolved, store, new CookieTransport(resolved), checked, [secret], received) };
 }
 
 /** Ends the request the way the response hooks do: store step first, then the headers. */
 async function finish(lifecycle: SessionLifecycle) {
   const response = fakeResponse();
-  await lifecycle.beforeEnd();
-  lifecycle.beforeHeaders(response);
+  await lifecycle.commitAtEnd();
+  lifecycle.writeSessionId(response);
   return response.setCookies();
 }
 
@@ -225,7 +227,7 @@ describe('SessionLifecycle', () => {
       const { lifecycle, session } = await loaded({}, stored);
       expect(await takeFlash(session)).toEqual({ notice: ['one'] });
       session.flash('error', 'two');
-      await lifecycle.beforeEnd(500);
+      await lifecycle.commitAtEnd(500);
       const messages = Object.values((await store.get('sid'))!.__flash as object);
       expect(messages).toHaveLength(2);
       expect(messages).toEqual(expect.arrayContaining([{ key: 'notice', value: 'one' }, { key: 'error', value: 'two' }]));

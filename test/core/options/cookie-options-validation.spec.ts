@@ -4,6 +4,7 @@ import type { SessionRequest } from '../../../lib/core/http/http-types.js';
 import { resolveSessionOptions } from '../../../lib/core/options/resolve-options.js';
 import type { CheckedCookieOptions } from '../../../lib/core/options/resolve-options.js';
 import { SessionLifecycle } from '../../../lib/core/lifecycle/session-lifecycle.js';
+import { CookieTransport } from '../../../lib/core/transport/cookie-transport.js';
 import type { SessionCookieOptions, SessionOptions } from '../../../lib/core/options/session-options.js';
 import { MemoryStore } from '../../../lib/stores/memory/memory-store.js';
 import { fakeRequest } from '../../support/fake-http.js';
@@ -107,7 +108,7 @@ describe('start-up validation of cookie attributes', () => {
       expect(String(deprecations[0]![0])).toContain('pass a number of milliseconds');
 
       const request = fakeRequest();
-      const lifecycle = new SessionLifecycle(request, resolved, new MemoryStore({ checkPeriod: 0 }), resolved.cookieOptions as CheckedCookieOptions, [secret], undefined);
+      const lifecycle = new SessionLifecycle(request, resolved, new MemoryStore({ checkPeriod: 0 }), new CookieTransport(resolved), resolved.cookieOptions as CheckedCookieOptions, [secret], undefined);
       jest.setSystemTime(NOW + 600_000);
       lifecycle.generate();
       // Milliseconds from now (when the cookie is made) to that date.
@@ -192,7 +193,7 @@ describe('genid: ids a cookie cannot carry back are refused at generation; any o
   function generateWith(genid: () => string) {
     const resolved = resolveSessionOptions({ secret, genid });
     const request = fakeRequest();
-    const lifecycle = new SessionLifecycle(request, resolved, new MemoryStore({ checkPeriod: 0 }), resolved.cookieOptions as CheckedCookieOptions, [secret], undefined);
+    const lifecycle = new SessionLifecycle(request, resolved, new MemoryStore({ checkPeriod: 0 }), new CookieTransport(resolved), resolved.cookieOptions as CheckedCookieOptions, [secret], undefined);
     lifecycle.generate();
     return request;
   }

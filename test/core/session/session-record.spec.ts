@@ -2,15 +2,15 @@ import { sign } from 'cookie-signature';
 import { signSessionId } from '../../../lib/core/cookie/cookie-signing.js';
 import { readSessionCookie } from '../../../lib/core/transport/session-cookie-header.js';
 import { Session, serializeSessionData } from '../../../lib/core/session/session.js';
-import type { SessionOwner } from '../../../lib/core/session/session.js';
+import type { SessionOperations } from '../../../lib/core/session/session.js';
 import { SessionCookie } from '../../../lib/core/cookie/session-cookie.js';
 import { serializeSessionRecord, toSessionRecord } from '../../../lib/core/session/session-record.js';
 
-const owner = {} as SessionOwner;
+const operations = {} as SessionOperations;
 
 function sessionWith(data?: Record<string, unknown>): Session {
   const cookie = SessionCookie.fromAttributes({ path: '/', httpOnly: true, secure: false, maxAge: 60_000 });
-  return new Session(owner, 'session-id', cookie, data);
+  return new Session(operations, 'session-id', cookie, data);
 }
 
 describe('serializeSessionRecord', () => {

@@ -1,11 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { takeFlash } from '../../../lib/core/session/flash.js';
 import { Session, serializeSessionData } from '../../../lib/core/session/session.js';
-import type { SessionOwner } from '../../../lib/core/session/session.js';
+import type { SessionOperations } from '../../../lib/core/session/session.js';
 import { SessionCookie } from '../../../lib/core/cookie/session-cookie.js';
 
 /** Records calls; each method resolves or rejects as configured. */
-class FakeOwner implements SessionOwner {
+class FakeOperations implements SessionOperations {
   calls: string[] = [];
   failure: Error | undefined;
   replacement: Session | undefined;
@@ -34,10 +34,10 @@ class FakeOwner implements SessionOwner {
   }
 }
 
-function makeSession(data?: Record<string, unknown>, owner = new FakeOwner()): Session {
+function makeSession(data?: Record<string, unknown>, operations = new FakeOperations()): Session {
   const cookie = new SessionCookie();
   cookie.maxAge = 60_000;
-  return new Session(owner, 'sid-1', cookie, data);
+  return new Session(operations, 'sid-1', cookie, data);
 }
 
 describe('Session', () => {
@@ -98,61 +98,61 @@ describe('Session', () => {
   });
 
   describe.each(['save', 'reload', 'destroy', 'regenerate', 'rotate'] as const)('%s()', (method) => {
-    it('without a callback returns a promise and asks the owner', async () => {
-      const owner = new FakeOwner();
-      const session = makeSession({}, owner);
+    it('without a callback returns a promise and calls the operation', async () => {
+      const operations = new FakeOperations();
+      const session = makeSession({}, operations);
       const result = (session[method] as () => Promise<unknown>)();
       expect(result).toBeInstanceOf(Promise);
       await result;
-      expect(owner.calls).toEqual([method]);
+      expect(operations.calls).toEqual([method]);
     });
 
-    it('without a callback rejects with the owner error', async () => {
-      const owner = new FakeOwner();
-      owner.failure = new Error('store down');
-      const session = makeSession({}, owner);
+    it('without a callback rejects with the operation error', async () => {
+      const operations = new FakeOperations();
+      operations.failure = new Error('store down');
+      const session = makeSession({}, operations);
       await expect((session[method] as () => Promise<unknown>)()).rejects.toThrow('store down');
     });
 
     it('with a callback returns the session and calls back with no error', async () => {
-      const owner = new FakeOwner();
-      const session = makeSession({}, owner);
+      const operations = new FakeOperations();
+      const session = makeSession({}, operations);
       const callbackArgs = await new Promise<unknown[]>((resolve) => {
         const returned = (session[method] as (callback: (...args: unknown[]) => void) => unknown)((...args) => resolve(args));
         expect(returned).toBe(session);
       });
       expect(callbackArgs).toEqual([]);
-      expect(owner.calls).toEqual([method]);
+      expect(operations.calls).toEqual([method]);
     });
 
     it('with a callback passes the error to it', async () => {
-      const owner = new FakeOwner();
-      owner.failure = new Error('store down');
-      const session = makeSession({}, owner);
+      const operations = new FakeOperations();
+      operations.failure = new Error('store down');
+      const session = makeSession({}, operations);
       const error = await new Promise<unknown>((resolve) => {
         (session[method] as (callback: (error?: unknown) => void) => unknown)(resolve);
       });
-      expect(error).toBe(owner.failure);
+      expect(error).toBe(operations.failure);
     });
   });
 
   it('flash messages are taken through the session\'s request; a session of the other build (another class) has them removed from its data', async () => {
-    const owner = new FakeOwner();
-    const session = makeSession({ __flash: { m1: { key: 'notice', value: 'one' } } }, owner);
+    const operations = new FakeOperations();
+    const session = makeSession({ __flash: { m1: { key: 'notice', value: 'one' } } }, operations);
     expect(await takeFlash(session, 'notice')).toEqual(['one']);
-    expect(owner.calls).toEqual(['takeFlashMessages']);
+    expect(operations.calls).toEqual(['takeFlashMessages']);
     const foreign = { __flash: { m1: { key: 'notice', value: 'one' } } } as unknown as Session;
     expect(await takeFlash(foreign)).toEqual({ notice: ['one'] });
     expect(foreign).toEqual({});
   });
 
   it('reload, regenerate and rotate resolve to the replacement session', async () => {
-    const owner = new FakeOwner();
-    const session = makeSession({}, owner);
-    owner.replacement = makeSession({ fresh: true }, owner);
-    expect(await session.reload()).toBe(owner.replacement);
-    expect(await session.regenerate()).toBe(owner.replacement);
-    expect(await session.rotate()).toBe(owner.replacement);
+    const operations = new FakeOperations();
+    const session = makeSession({}, operations);
+    operations.replacement = makeSession({ fresh: true }, operations);
+    expect(await session.reload()).toBe(operations.replacement);
+    expect(await session.regenerate()).toBe(operations.replacement);
+    expect(await session.rotate()).toBe(operations.replacement);
   });
 
   it('a rejected call that nobody awaits does not cause an unhandled rejection', () => {
@@ -162,8 +162,8 @@ describe('Session', () => {
       const { Session } = await import(${JSON.stringify(new URL('../../../lib/core/session/session.ts', import.meta.url).href)});
       const { SessionCookie } = await import(${JSON.stringify(new URL('../../../lib/core/cookie/session-cookie.ts', import.meta.url).href)});
       const fail = () => Promise.reject(new Error('store down'));
-      const owner = { saveSession: fail, reloadSession: fail, destroySession: fail, regenerateSession: fail, rotateSession: fail };
-      const session = new Session(owner, 'sid', new SessionCookie());
+      const operations = { saveSession: fail, reloadSession: fail, destroySession: fail, regenerateSession: fail, rotateSession: fail };
+      const session = new Session(operations, 'sid', new SessionCookie());
       session.save(); session.reload(); session.destroy(); session.regenerate(); session.rotate();
       if (process.argv.includes('--control')) Promise.reject(new Error('control'));
       await new Promise((resolve) => setTimeout(resolve, 20));
