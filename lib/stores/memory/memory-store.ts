@@ -1,4 +1,4 @@
-import { SessionOptionsError } from '../../core/errors.js';
+import { checkedOption, numberWithin } from '../../core/option-checks.js';
 import { SessionStore } from '../../core/store/session-store.js';
 import type { SessionRecord, StoreWriteOptions } from '../../core/store/session-store.js';
 import { parseDateText } from '../../core/cookie/date-text.js';
@@ -33,6 +33,9 @@ const MAX_EXPIRES_AT = 10 ** EXPIRY_DIGITS - 1;
 const READ_FROM_ENTRY = Symbol('nest-sessions.MemoryStore.readFromEntry');
 /** setInterval runs longer delays after 1 ms instead (TimeoutOverflowWarning). */
 const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
+const MAX_ENTRIES = numberWithin(1, Infinity, 'a number of entries, at least 1 (Infinity: no bound)');
+const TTL_MS = numberWithin(Number.MIN_VALUE, Infinity, 'a positive number of milliseconds (Infinity: no expiry)');
+const CHECK_PERIOD_MS = numberWithin(0, MAX_TIMER_DELAY_MS, `a number of milliseconds up to ${MAX_TIMER_DELAY_MS} (0 turns the sweep off)`);
 
 /**
  * Sessions kept in this process, as serialized JSON (no references shared with requests).
@@ -52,16 +55,9 @@ export class MemoryStore extends SessionStore {
 
   constructor(options: MemoryStoreOptions = {}) {
     super();
-    this.max = positiveNumber(options.max, 'max', 100_000);
-    if (this.max < 1) throw new SessionOptionsError('MemoryStore.max', `must be at least 1 entry, got ${this.max}`);
-    this.ttl = positiveNumber(options.ttl, 'ttl', ONE_DAY_MS);
-    const checkPeriod = options.checkPeriod ?? ONE_MINUTE_MS;
-    if (typeof checkPeriod !== 'number' || !(checkPeriod >= 0) || !(checkPeriod <= MAX_TIMER_DELAY_MS)) {
-      throw new SessionOptionsError(
-        'MemoryStore.checkPeriod',
-        `must be a number of milliseconds up to ${MAX_TIMER_DELAY_MS} (0 turns the sweep off)`,
-      );
-    }
+    this.max = checkedOption('MemoryStore.max', options.max, MAX_ENTRIES) ?? 100_000;
+    this.ttl = checkedOption('MemoryStore.ttl', options.ttl, TTL_MS) ?? ONE_DAY_MS;
+    const checkPeriod = checkedOption('MemoryStore.checkPeriod', options.checkPeriod, CHECK_PERIOD_MS) ?? ONE_MINUTE_MS;
     if (checkPeriod > 0) {
       this.#sweepTimer = setInterval(() => this.sweep(), checkPeriod);
       this.#sweepTimer.unref();
@@ -258,12 +254,4 @@ function expiryOf(entry: string): number {
   let expiresAt = 0;
   for (let index = 0; index < EXPIRY_DIGITS; index++) expiresAt = expiresAt * 10 + entry.charCodeAt(index) - 48;
   return expiresAt;
-}
-
-function positiveNumber(value: unknown, option: string, defaultValue: number): number {
-  if (value === undefined) return defaultValue;
-  if (typeof value !== 'number' || !(value > 0)) {
-    throw new SessionOptionsError(`MemoryStore.${option}`, `must be a positive number, got ${JSON.stringify(value)}`);
-  }
-  return value;
 }
