@@ -3,4 +3,5 @@
  * never load ioredis (an optional peer dependency, needed only by apps that import this).
  */
 export { RedisStore } from './stores/redis/redis-store.js';
-export type { RedisStoreOptions, RedisSessionSerializer, RedisStoreLogger, RedisClient, FailFastClientOptions, ReplicaAcks } from './stores/redis/redis-store-options.js';
+export type { RedisStoreOptions, RedisSessionSerializer, RedisStoreLogger, FailFastClientOptions, ReplicaAcks } from './stores/redis/redis-store-options.js';
+export type { RedisClient } from './stores/redis/redis-client.js';

@@ -1,37 +1,46 @@
-import { SessionStoreUnavailableError } from '../../core/errors.js';
-import type { RedisClient } from './redis-store-options.js';
+import { SessionStoreUnavailableError } from '../errors.js';
+import type { SessionStoreError } from '../errors.js';
 
-/**
- * The client's own `commandTimeout` (on a Cluster, that of its node clients), or `undefined`
- * when it has none: the store then waits as long as the client does.
- */
-export function commandTimeoutOf(client: RedisClient): number | undefined {
-  const { commandTimeout, redisOptions } = client.options;
-  const timeoutMs = commandTimeout ?? redisOptions?.commandTimeout;
-  return typeof timeoutMs === 'number' && timeoutMs > 0 && Number.isFinite(timeoutMs) ? timeoutMs : undefined;
+/** What a store's calls need to know of its backend: its name in messages, how its client fails. */
+export interface StoreBackend {
+  /** As messages name it: `'Redis'`. */
+  readonly name: string;
+  /** A failure of the backend's client as a store error: 503 when it cannot be reached, else 500. */
+  toStoreError(error: unknown, action: string): SessionStoreError;
 }
 
 /**
- * `pending` (its failure as `toError` types it), or a `SessionStoreUnavailableError` once
- * `timeoutMs` have passed since the call, whichever comes first. ioredis starts a command's
- * `commandTimeout` only when it writes the command; with auto-pipelining a command can first
- * wait behind a pipeline stuck on a frozen server, so only a timer started here bounds the
- * whole wait. The command is not cancelled (the guarded writes make a late one harmless); its
- * later outcome is observed and dropped. (One timer shared by all pending calls, armed for the
- * oldest, was measured too: no fewer instructions, as node's timer list for one duration is
- * already cheap; see bench/PROFILE.md, "Redis modes".)
+ * One call to the backend: the command's failure (also one it throws at once) typed by the
+ * backend, and, with `timeoutMs`, a `SessionStoreUnavailableError` once that has passed. Not an
+ * async function: the deadline's promise is the only one wrapped around the command's.
  */
-export function withinDeadline<T>(
-  pending: Promise<T>,
-  timeoutMs: number,
-  action: string,
-  toError: (error: unknown, action: string) => Error,
-): Promise<T> {
+export function storeCall<T>(backend: StoreBackend, action: string, command: () => Promise<T>, timeoutMs: number | undefined): Promise<T> {
+  let pending: Promise<T>;
+  try {
+    pending = command();
+  } catch (error) {
+    return Promise.reject(backend.toStoreError(error, action));
+  }
+  if (timeoutMs !== undefined) return withinDeadline(pending, timeoutMs, action, backend);
+  return pending.then(undefined, (error: unknown) => {
+    throw backend.toStoreError(error, action);
+  });
+}
+
+/**
+ * `pending` (its failure as the backend types it), or a `SessionStoreUnavailableError` once
+ * `timeoutMs` have passed since the call, whichever comes first. A client's own timeout may
+ * start only when it sends the command (ioredis' does: with auto-pipelining a command can first
+ * wait behind a pipeline stuck on a frozen server), so only a timer started here bounds the
+ * whole wait. The command is not cancelled (guarded writes make a late one harmless); its
+ * later outcome is observed and dropped.
+ */
+export function withinDeadline<T>(pending: Promise<T>, timeoutMs: number, action: string, backend: StoreBackend): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => {
       reject(
         new SessionStoreUnavailableError(
-          `nest-sessions: Redis is unavailable, could not ${action}: Command timed out (no reply within ${timeoutMs} ms)`,
+          `nest-sessions: ${backend.name} is unavailable, could not ${action}: Command timed out (no reply within ${timeoutMs} ms)`,
         ),
       );
     }, timeoutMs);
@@ -42,7 +51,7 @@ export function withinDeadline<T>(
       },
       (error: unknown) => {
         clearTimeout(timer);
-        reject(toError(error, action));
+        reject(backend.toStoreError(error, action));
       },
     );
   });

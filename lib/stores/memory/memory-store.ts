@@ -1,7 +1,7 @@
 import { checkedOption, numberWithin } from '../../core/option-checks.js';
 import { SessionStore } from '../../core/store/session-store.js';
 import type { SessionRecord, StoreWriteOptions } from '../../core/store/session-store.js';
-import { parseDateText } from '../../core/cookie/date-text.js';
+import { recordExpiresAt } from '../../core/store/stored-record.js';
 import type { SessionChanges } from '../../core/session/session-changes.js';
 import { applyFlashChanges, FLASH_KEY, removeFlashMembers } from '../../core/session/flash.js';
 import { serializeSessionRecord } from '../../core/session/session-record.js';
@@ -229,10 +229,7 @@ export class MemoryStore extends SessionStore {
   }
 
   #expiresAt(record: SessionRecord, now: number): number {
-    const expires = record.cookie?.expires;
-    const expiresAt =
-      expires == null ? Number.NaN : typeof expires === 'string' ? parseDateText(expires) : new Date(expires).getTime();
-    return Math.min(Number.isNaN(expiresAt) ? now + this.ttl : expiresAt, MAX_EXPIRES_AT);
+    return Math.min(recordExpiresAt(record, now, this.ttl), MAX_EXPIRES_AT);
   }
 }
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { FLASH_KEY } from '../../core/session/flash.js';
 import type { SessionChanges } from '../../core/session/session-changes.js';
 import { isReplyError } from './redis-errors.js';
-import type { RedisClient } from './redis-store-options.js';
+import type { RedisClient } from './redis-client.js';
 
 /**
  * Lua shared by the scripts: reads a JSON object's members as text, never decoding values
