@@ -1,23 +1,18 @@
 import { SessionStoreError } from '../../core/errors.js';
 import { SessionStore } from '../../core/store/session-store.js';
 import type { SessionRecord, StoreWriteMode, StoreWriteOptions } from '../../core/store/session-store.js';
-import { storeCall } from '../../core/store/store-deadline.js';
 import { parseRecordText, recordExpiresAt, recordText, secondsUntil } from '../../core/store/stored-record.js';
 import type { SessionChanges } from '../../core/session/session-changes.js';
-import { recordJsonOf } from '../../core/session/session-record.js';
-import { commandTimeoutOf, quitClient } from './redis-client.js';
+import { RedisCalls } from './redis-calls.js';
+import { quitClient } from './redis-client.js';
 import type { RedisClient } from './redis-client.js';
 import { RedisConnection } from './redis-connection.js';
-import { isReplyError, REDIS_BACKEND } from './redis-errors.js';
-import { mergeOnServer, takeFlashOnServer } from './redis-merge-script.js';
+import { isReplyError } from './redis-errors.js';
+import { mergeOnServer, rememberLoadedText, rewritableLoadedText, takeFlashOnServer } from './redis-merge-script.js';
 import { RedisOwnerIndex } from './redis-owner-index.js';
-import { confirmedByReplicas } from './redis-replica-acks.js';
 import { RedisSessionListing } from './redis-session-listing.js';
 import { FAIL_FAST_CLIENT_OPTIONS, resolveRedisStoreOptions } from './redis-store-options.js';
 import type { FailFastClientOptions, RedisStoreLogger, RedisStoreOptions, ResolvedRedisStoreOptions } from './redis-store-options.js';
-
-/** On records `get` returns: the stored text they were parsed from. */
-const LOADED_TEXT = Symbol('nest-sessions.RedisStore.loadedText');
 
 /**
  * Sessions in Redis (single node, Cluster or Sentinel) through ioredis, in connect-redis'
@@ -49,8 +44,7 @@ export class RedisStore extends SessionStore {
   /** Sessions per owner, under `prefix + 'owners:'` unless `ownerIndexPrefix` says otherwise. */
   readonly #ownerIndex: RedisOwnerIndex;
   readonly #listing: RedisSessionListing;
-  /** Longest wait of one store call, from the client's `commandTimeout`; none without it. */
-  readonly #callTimeoutMs: number | undefined;
+  readonly #calls: RedisCalls;
 
   constructor(options: RedisStoreOptions) {
     super();
@@ -61,7 +55,7 @@ export class RedisStore extends SessionStore {
     this.#ownerIndex = new RedisOwnerIndex(this.client, this.#options.ownerIndexPrefix);
     const parse = (key: string, text: string) => this.#parse(key, text);
     this.#listing = new RedisSessionListing(this.client, this.prefix, this.#options.ownerIndexPrefix, this.#options.scanCount, parse);
-    this.#callTimeoutMs = commandTimeoutOf(this.client);
+    this.#calls = new RedisCalls(this.client, this.#connection, this.#options.replicaAcks);
   }
 
   /**
@@ -87,7 +81,7 @@ export class RedisStore extends SessionStore {
     // cookie expiry of its last save: the lifecycle renews it before it is written again.
     let text: string | null;
     try {
-      text = await this.#run('load the session', () => this.client.get(key));
+      text = await this.#calls.run('load the session', () => this.client.get(key));
     } catch (error) {
       const cause = error instanceof SessionStoreError ? error.cause : undefined;
       if (!(isReplyError(cause) && cause.message.startsWith('WRONGTYPE'))) throw error;
@@ -97,7 +91,7 @@ export class RedisStore extends SessionStore {
     if (text === null) return undefined;
     const record = this.#parse(key, text);
     // For `merge`: the text it was read from, to see that nothing was written since.
-    if (record) Object.defineProperty(record, LOADED_TEXT, { value: text });
+    if (record) rememberLoadedText(record, text);
     return record;
   }
 
@@ -112,7 +106,7 @@ export class RedisStore extends SessionStore {
     const ttlSeconds = this.#ttlSecondsOf(record);
     if (ttlSeconds <= 0) return this.#writeExpired(key, mode);
     const text = this.#stringify(record);
-    const saved = this.#write('save the session', () => {
+    const saved = this.#calls.write('save the session', () => {
       if (mode === 'create') return this.client.set(key, text, 'EX', ttlSeconds, 'NX');
       if (mode === 'update') return this.client.set(key, text, 'EX', ttlSeconds, 'XX');
       return this.client.set(key, text, 'EX', ttlSeconds);
@@ -141,7 +135,7 @@ export class RedisStore extends SessionStore {
     const ttlSeconds = this.#ttlSecondsOf(record);
     if (ttlSeconds <= 0) return this.#writeExpired(key, 'update');
     const write = { ttlSeconds, cookie: record.cookie, changes, loadedText: rewritableLoadedText(changes), wholeText: this.#stringify(record) };
-    const merged = this.#write('save the session', () => mergeOnServer(this.client, key, write));
+    const merged = this.#calls.write('save the session', () => mergeOnServer(this.client, key, write));
     const outcome = await this.#withOwnerIndexed(merged, sessionId, options?.owner, ttlSeconds);
     // A value the script cannot cut up (not written by a JSON writer): replaced whole.
     if (outcome === 'not-a-json-object') return this.set(sessionId, record, { ...options, mode: 'update' });
@@ -156,7 +150,7 @@ export class RedisStore extends SessionStore {
   override async takeFlashMessages(sessionId: string, messageIds: readonly string[]): Promise<string[] | undefined> {
     if (this.#options.serializer !== JSON) return undefined;
     const key = this.prefix + sessionId;
-    return this.#write('read the flash messages', () => takeFlashOnServer(this.client, key, messageIds));
+    return this.#calls.write('read the flash messages', () => takeFlashOnServer(this.client, key, messageIds));
   }
 
   /**
@@ -172,12 +166,12 @@ export class RedisStore extends SessionStore {
       return false;
     }
     // EXPIRE never creates a key: touching a destroyed session cannot bring it back.
-    const reply = await this.#write('touch the session', () => this.client.expire(key, ttlSeconds));
+    const reply = await this.#calls.write('touch the session', () => this.client.expire(key, ttlSeconds));
     return reply === 1;
   }
 
   async destroy(sessionId: string): Promise<void> {
-    await this.#write('destroy the session', () => this.client.del(this.prefix + sessionId));
+    await this.#calls.write('destroy the session', () => this.client.del(this.prefix + sessionId));
   }
 
   /**
@@ -187,7 +181,7 @@ export class RedisStore extends SessionStore {
    */
   override async take(sessionId: string): Promise<SessionRecord | undefined> {
     const key = this.prefix + sessionId;
-    const replies = await this.#write('take the session', () => this.client.multi([['get', key], ['del', key]]).exec());
+    const replies = await this.#calls.write('take the session', () => this.client.multi([['get', key], ['del', key]]).exec());
     const [getError, text] = replies?.[0] ?? [null, null];
     if (getError) {
       this.#logUnreadable(key, `it could not be read (${getError.message})`);
@@ -201,29 +195,29 @@ export class RedisStore extends SessionStore {
    * destroyed or moved since are pruned by `UserSessions`; the index expires on its own.
    */
   override async ownerSessionIds(ownerId: string): Promise<string[]> {
-    return this.#run("list the owner's sessions", () => this.#ownerIndex.sessionIds(ownerId));
+    return this.#calls.run("list the owner's sessions", () => this.#ownerIndex.sessionIds(ownerId));
   }
 
   override async removeFromOwnerIndex(ownerId: string, sessionIds: readonly string[]): Promise<void> {
-    await this.#write("update the owner's index", () => this.#ownerIndex.remove(ownerId, sessionIds));
+    await this.#calls.write("update the owner's index", () => this.#ownerIndex.remove(ownerId, sessionIds));
   }
 
   /** Every readable session, keyed by id; walks every master with SCAN (no deadline for the walk, a SCAN per page). */
   override async all(): Promise<Record<string, SessionRecord>> {
-    return this.#run('list the sessions', () => this.#listing.records(), false);
+    return this.#calls.run('list the sessions', () => this.#listing.records(), false);
   }
 
   override async ids(): Promise<string[]> {
-    return this.#run('list the session ids', () => this.#listing.ids(), false);
+    return this.#calls.run('list the session ids', () => this.#listing.ids(), false);
   }
 
   override async length(): Promise<number> {
-    return this.#run('count the sessions', () => this.#listing.count(), false);
+    return this.#calls.run('count the sessions', () => this.#listing.count(), false);
   }
 
   /** Deletes every key under `prefix` (and nothing else), owner index keys included, on every master. */
   override async clear(): Promise<void> {
-    await this.#run('clear the sessions', () => this.#listing.deleteAll(), false);
+    await this.#calls.run('clear the sessions', () => this.#listing.deleteAll(), false);
   }
 
   /** Quits the client the store created; a client passed in is left open for its owner. */
@@ -233,32 +227,13 @@ export class RedisStore extends SessionStore {
   }
 
   /**
-   * Runs a command unless the connection is known to be down, typing its failure. A call (one
-   * round trip, or a few: a merge after a concurrent write, a script the server lacks) fails
-   * after the client's `commandTimeout`, counted from here, also while it waits in an
-   * auto-pipeline.
-   */
-  #run<T>(action: string, command: () => Promise<T>, isBounded = true): Promise<T> {
-    const unavailable = this.#connection.unavailableError(action);
-    if (unavailable) return Promise.reject(unavailable);
-    return storeCall(REDIS_BACKEND, action, command, isBounded ? this.#callTimeoutMs : undefined);
-  }
-
-  /**
    * A write whose cookie has expired: the key is deleted instead, but a `'create'` never deletes
    * a stored session (it refuses one), and an `'update'` answers whether there was one.
    */
   async #writeExpired(key: string, mode: StoreWriteMode): Promise<boolean> {
-    if (mode === 'create') return (await this.#run('check the session id', () => this.client.exists(key))) === 0;
-    const deletedCount = await this.#write('delete the expired session', () => this.client.del(key));
+    if (mode === 'create') return (await this.#calls.run('check the session id', () => this.client.exists(key))) === 0;
+    const deletedCount = await this.#calls.write('delete the expired session', () => this.client.del(key));
     return mode === 'upsert' || deletedCount > 0;
-  }
-
-  /** A write: `#run`, and with `waitForReplicas` not done until enough replicas confirm it. */
-  #write<T>(action: string, command: () => Promise<T>): Promise<T> {
-    const { replicaAcks } = this.#options;
-    if (!replicaAcks) return this.#run(action, command);
-    return this.#run(action, () => confirmedByReplicas(this.client, replicaAcks, action, command));
   }
 
   /**
@@ -269,7 +244,7 @@ export class RedisStore extends SessionStore {
   #withOwnerIndexed<T>(write: Promise<T>, sessionId: string, owner: string | null | undefined, ttlSeconds: number): Promise<T> {
     const ownerIndex = this.#ownerIndex;
     if (typeof owner !== 'string') return write;
-    const indexed = this.#write('index the session by owner', () => ownerIndex.add(owner, sessionId, Date.now() + ttlSeconds * 1000));
+    const indexed = this.#calls.write('index the session by owner', () => ownerIndex.add(owner, sessionId, Date.now() + ttlSeconds * 1000));
     return Promise.all([write, indexed]).then(([reply]) => reply);
   }
 
@@ -303,17 +278,4 @@ export class RedisStore extends SessionStore {
     const keyHint = key.slice(0, this.prefix.length + 8) + '…';
     this.#logger.warn(`nest-sessions: RedisStore ignored the data under ${keyHint} because ${problem}; the request starts a new session`);
   }
-}
-
-/**
- * The text the request loaded, when it is what JSON.stringify makes of the record it parsed
- * to: writing the whole new value over it then keeps every key the request did not change
- * byte for byte. Not so for values another writer formatted its own way, or with numbers
- * JavaScript rounds (64-bit ids): those are merged key by key.
- */
-function rewritableLoadedText(changes: SessionChanges): string | undefined {
-  const baseRecord = changes.baseRecord as (SessionRecord & { [LOADED_TEXT]?: string }) | undefined;
-  const loadedText = baseRecord?.[LOADED_TEXT];
-  if (loadedText === undefined || changes.baseDataJson === undefined) return undefined;
-  return loadedText === recordJsonOf(JSON.stringify(baseRecord!.cookie), changes.baseDataJson) ? loadedText : undefined;
 }
