@@ -30,10 +30,16 @@ const PATH = /^\/[\u0020-\u003A\u003D-\u007E]*$/;
 export type SameSiteValue = boolean | 'lax' | 'strict' | 'none';
 export type PriorityValue = 'low' | 'medium' | 'high';
 
+const SAME_SITE_NAMES = ['lax', 'strict', 'none'] as const;
+const PRIORITY_NAMES = ['low', 'medium', 'high'] as const;
+/** Looked up on every load of a record that carries them: a Set, not the rules' lists. */
+const SAME_SITE_NAME_SET = new Set<string>(SAME_SITE_NAMES);
+const PRIORITY_NAME_SET = new Set<string>(PRIORITY_NAMES);
+
 /** `sameSite`: names in any casing, kept lower-cased (`toSameSite`). */
-export const SAME_SITE: ValueRule<SameSiteValue> = oneOf<SameSiteValue>([true, false, 'lax', 'strict', 'none'], { ignoreCase: true });
+export const SAME_SITE: ValueRule<SameSiteValue> = oneOf<SameSiteValue>([true, false, ...SAME_SITE_NAMES], { ignoreCase: true });
 /** `priority`: names in any casing, kept lower-cased (`toPriority`). */
-export const PRIORITY: ValueRule<PriorityValue> = oneOf<PriorityValue>(['low', 'medium', 'high'], { ignoreCase: true });
+export const PRIORITY: ValueRule<PriorityValue> = oneOf<PriorityValue>(PRIORITY_NAMES, { ignoreCase: true });
 
 export function domainProblem(domain: unknown): string | undefined {
   if (typeof domain !== 'string') return `must be a string, got ${describeValue(domain)}`;
@@ -93,13 +99,15 @@ export function isEpochMilliseconds(value: unknown): value is number {
 
 /** `sameSite` in its canonical form (any casing of the names accepted), or undefined if invalid. */
 export function toSameSite(value: unknown): SameSiteValue | undefined {
-  if (!SAME_SITE.accepts(value)) return undefined;
-  return typeof value === 'string' ? (value.toLowerCase() as SameSiteValue) : value;
+  if (typeof value === 'boolean') return value;
+  const name = typeof value === 'string' ? value.toLowerCase() : undefined;
+  return name !== undefined && SAME_SITE_NAME_SET.has(name) ? (name as SameSiteValue) : undefined;
 }
 
 /** `priority` in its canonical form (any casing accepted), or undefined if invalid. */
 export function toPriority(value: unknown): PriorityValue | undefined {
-  return PRIORITY.accepts(value) ? (value.toLowerCase() as PriorityValue) : undefined;
+  const name = typeof value === 'string' ? value.toLowerCase() : undefined;
+  return name !== undefined && PRIORITY_NAME_SET.has(name) ? (name as PriorityValue) : undefined;
 }
 
 let hasWarnedAboutDateMaxAge = false;

@@ -164,8 +164,9 @@ export class SessionCookie {
   }
 
   set sameSite(sameSite: SameSiteValue | undefined) {
-    if (sameSite != null) throwIfProblem('sameSite', problemOf(sameSite, SAME_SITE));
-    this.#sameSite = sameSite == null ? undefined : toSameSite(sameSite);
+    const value = sameSite == null ? undefined : toSameSite(sameSite);
+    if (sameSite != null && value === undefined) throwIfProblem('sameSite', problemOf(sameSite, SAME_SITE));
+    this.#sameSite = value;
   }
 
   get priority(): PriorityValue | undefined {
@@ -173,8 +174,9 @@ export class SessionCookie {
   }
 
   set priority(priority: PriorityValue | undefined) {
-    if (priority != null) throwIfProblem('priority', problemOf(priority, PRIORITY));
-    this.#priority = priority == null ? undefined : toPriority(priority);
+    const value = priority == null ? undefined : toPriority(priority);
+    if (priority != null && value === undefined) throwIfProblem('priority', problemOf(priority, PRIORITY));
+    this.#priority = value;
   }
 
   /** The lifetime the cookie was given, in ms; `null` for a browser-session cookie. */
@@ -307,6 +309,6 @@ function throwIfProblem(attribute: string, problem: string | undefined): void {
 
 function optionalBoolean(attribute: string, value: unknown): boolean | undefined {
   if (value == null) return undefined;
-  throwIfProblem(attribute, problemOf(value, BOOLEAN));
+  if (typeof value !== 'boolean') throwIfProblem(attribute, problemOf(value, BOOLEAN));
   return value as boolean;
 }

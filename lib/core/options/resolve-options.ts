@@ -288,8 +288,8 @@ function checkCookieAttributes(cookie: SessionCookieOptions, onProblem: CookiePr
     expires,
     // An invalid `secure` falls back to following the request's protocol, never to a cookie sent over HTTP by mistake.
     secure: checkedValue<boolean | 'auto'>('secure', problemOf(secure, SECURE_OPTION), secure, 'auto'),
-    httpOnly: attributeBoolean(cookie.httpOnly, 'httpOnly', onProblem) ?? true,
-    partitioned: attributeBoolean(cookie.partitioned, 'partitioned', onProblem),
+    httpOnly: cookie.httpOnly === undefined ? true : checkedValue('httpOnly', problemOf(cookie.httpOnly, BOOLEAN), cookie.httpOnly, true),
+    partitioned: cookie.partitioned === undefined ? undefined : checkedValue('partitioned', problemOf(cookie.partitioned, BOOLEAN), cookie.partitioned, undefined),
     sameSite: cookie.sameSite === undefined ? undefined : checkedValue('sameSite', problemOf(cookie.sameSite, SAME_SITE_OPTION), toSameSiteOption(cookie.sameSite), undefined),
     priority: cookie.priority === undefined ? undefined : checkedValue('priority', problemOf(cookie.priority, PRIORITY), toPriority(cookie.priority), undefined),
   };
@@ -298,12 +298,4 @@ function checkCookieAttributes(cookie: SessionCookieOptions, onProblem: CookiePr
 /** A cookie's `sameSite` values plus `'auto'` (resolved per request), any casing. */
 function toSameSiteOption(value: unknown): SameSiteOption | undefined {
   return typeof value === 'string' && value.toLowerCase() === 'auto' ? 'auto' : toSameSite(value);
-}
-
-function attributeBoolean(value: unknown, attribute: string, onProblem: CookieProblem): boolean | undefined {
-  if (value === undefined) return undefined;
-  const problem = problemOf(value, BOOLEAN);
-  if (problem === undefined) return value as boolean;
-  onProblem(attribute, problem);
-  return undefined;
 }

@@ -57,7 +57,8 @@ export class MemoryStore extends SessionStore {
     super();
     this.max = checkedOption('MemoryStore.max', options.max, MAX_ENTRIES) ?? 100_000;
     this.ttl = checkedOption('MemoryStore.ttl', options.ttl, TTL_MS) ?? ONE_DAY_MS;
-    const checkPeriod = checkedOption('MemoryStore.checkPeriod', options.checkPeriod, CHECK_PERIOD_MS) ?? ONE_MINUTE_MS;
+    // null takes the default: configs that spell "default" as null keep working.
+    const checkPeriod = checkedOption('MemoryStore.checkPeriod', options.checkPeriod ?? undefined, CHECK_PERIOD_MS) ?? ONE_MINUTE_MS;
     if (checkPeriod > 0) {
       this.#sweepTimer = setInterval(() => this.sweep(), checkPeriod);
       this.#sweepTimer.unref();

@@ -188,7 +188,8 @@ export function resolveRedisStoreOptions(options: RedisStoreOptions): ResolvedRe
     scanCount: checkedOption('RedisStore.scanCount', options.scanCount, positiveInteger('keys')) ?? DEFAULT_SCAN_COUNT,
     ownerIndexPrefix: checkedOwnerIndexPrefix(prefix, options.ownerIndexPrefix),
     replicaAcks: checkedReplicaAcks(options),
-    logger: checkedOption('RedisStore.logger', options.logger, LOGGER),
+    // null counts as not given: the store logs where the app's logger is, else to console.
+    logger: checkedOption('RedisStore.logger', options.logger ?? undefined, LOGGER),
   };
   if (options.client !== undefined) return { ...checked, client: checkedClient(options, checked.replicaAcks), ownsClient: false };
   return { ...checked, client: createClient(options), ownsClient: true };
