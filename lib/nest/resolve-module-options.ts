@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { SessionOptionsError } from '../core/errors.js';
+import { aFunction, BOOLEAN, checkedOption } from '../core/option-checks.js';
 import { resolveSessionOptions, unknownOptionNames } from '../core/options/resolve-options.js';
 import type { ResolvedSessionOptions } from '../core/options/resolve-options.js';
 import type { SessionModuleOptions } from './session-module-options.interface.js';
@@ -24,15 +25,11 @@ export function resolveModuleOptions(options: SessionModuleOptions): ResolvedSes
   if (middleware !== undefined && (!Array.isArray(middleware) || middleware.some((entry) => typeof entry !== 'function'))) {
     throw new SessionOptionsError('middleware', 'must be an array of (req, res, next) functions, e.g. [passport.initialize(), passport.session()]');
   }
-  if (options.isAuthenticated !== undefined && typeof options.isAuthenticated !== 'function') {
-    throw new SessionOptionsError('isAuthenticated', 'must be a function (session, context) => boolean');
-  }
+  checkedOption('isAuthenticated', options.isAuthenticated, aFunction('(session, context) => boolean'));
   if (options.memoryStore !== undefined && (typeof options.memoryStore !== 'object' || options.memoryStore === null)) {
     throw new SessionOptionsError('memoryStore', 'must be an object of MemoryStore options');
   }
-  if (options.closeStoreOnShutdown !== undefined && typeof options.closeStoreOnShutdown !== 'boolean') {
-    throw new SessionOptionsError('closeStoreOnShutdown', 'must be true or false');
-  }
+  checkedOption('closeStoreOnShutdown', options.closeStoreOnShutdown, BOOLEAN);
   const unknownNames = unknownOptionNames(options).filter((name) => !MODULE_OPTION_NAMES.has(name));
   if (unknownNames.length > 0) {
     logger.warn(`Unknown option(s) ignored: ${unknownNames.join(', ')}. Check the spelling.`);

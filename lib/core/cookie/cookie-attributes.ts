@@ -7,6 +7,8 @@
  * the error of its context.
  */
 
+import { describeValue, oneOf } from '../option-checks.js';
+import type { ValueRule } from '../option-checks.js';
 import { parseDateText } from './date-text.js';
 
 /**
@@ -25,23 +27,31 @@ const MAX_DOMAIN_LENGTH = 253;
 /** Starts with `/`; printable ASCII without `;` (it would end the attribute) or `<` (the `cookie` package refuses it). */
 const PATH = /^\/[\u0020-\u003A\u003D-\u007E]*$/;
 
-const SAME_SITE_NAMES = new Set(['lax', 'strict', 'none']);
-const PRIORITY_NAMES = new Set(['low', 'medium', 'high']);
-
 export type SameSiteValue = boolean | 'lax' | 'strict' | 'none';
 export type PriorityValue = 'low' | 'medium' | 'high';
 
+const SAME_SITE_NAMES = ['lax', 'strict', 'none'] as const;
+const PRIORITY_NAMES = ['low', 'medium', 'high'] as const;
+/** Looked up on every load of a record that carries them: a Set, not the rules' lists. */
+const SAME_SITE_NAME_SET = new Set<string>(SAME_SITE_NAMES);
+const PRIORITY_NAME_SET = new Set<string>(PRIORITY_NAMES);
+
+/** `sameSite`: names in any casing, kept lower-cased (`toSameSite`). */
+export const SAME_SITE: ValueRule<SameSiteValue> = oneOf<SameSiteValue>([true, false, ...SAME_SITE_NAMES], { ignoreCase: true });
+/** `priority`: names in any casing, kept lower-cased (`toPriority`). */
+export const PRIORITY: ValueRule<PriorityValue> = oneOf<PriorityValue>(PRIORITY_NAMES, { ignoreCase: true });
+
 export function domainProblem(domain: unknown): string | undefined {
-  if (typeof domain !== 'string') return `must be a string, got ${describe(domain)}`;
+  if (typeof domain !== 'string') return `must be a string, got ${describeValue(domain)}`;
   if (domain.length > MAX_DOMAIN_LENGTH || !DOMAIN.test(domain)) {
-    return `must be a domain name such as "example.com" (no port, scheme, path, spaces or separators), got ${describe(domain)}`;
+    return `must be a domain name such as "example.com" (no port, scheme, path, spaces or separators), got ${describeValue(domain)}`;
   }
   return undefined;
 }
 
 export function pathProblem(path: unknown): string | undefined {
   if (typeof path !== 'string' || !PATH.test(path)) {
-    return `must be a string starting with "/" without ";", "<", control or non-ASCII characters, got ${describe(path)}`;
+    return `must be a string starting with "/" without ";", "<", control or non-ASCII characters, got ${describeValue(path)}`;
   }
   return undefined;
 }
@@ -49,11 +59,11 @@ export function pathProblem(path: unknown): string | undefined {
 /** A lifetime in ms (`maxAge`, `originalMaxAge`); `null` is checked by callers that allow it. */
 export function lifetimeProblem(milliseconds: unknown): string | undefined {
   if (typeof milliseconds === 'string') {
-    return `must be a number of milliseconds, but received the string ${describe(milliseconds)}` +
+    return `must be a number of milliseconds, but received the string ${describeValue(milliseconds)}` +
       ' (values from environment variables or ConfigService are strings: convert them with Number(...))';
   }
   if (typeof milliseconds !== 'number' || !Number.isFinite(milliseconds)) {
-    return `must be a finite number of milliseconds or null, got ${describe(milliseconds)}`;
+    return `must be a finite number of milliseconds or null, got ${describeValue(milliseconds)}`;
   }
   if (Math.abs(milliseconds) > MAX_COOKIE_LIFETIME_MS) {
     return `must be within the Date range (at most ${MAX_COOKIE_LIFETIME_MS} ms), got ${milliseconds}`;
@@ -69,7 +79,7 @@ export function isValidDate(value: unknown): boolean {
 /** An expiry: a valid Date (or date string) close enough to now for its lifetime to be one. */
 export function expiresProblem(value: unknown): string | undefined {
   const epochMilliseconds = epochOfDateValue(value);
-  if (!Number.isFinite(epochMilliseconds)) return `must be a valid Date or null, got ${describe(value)}`;
+  if (!Number.isFinite(epochMilliseconds)) return `must be a valid Date or null, got ${describeValue(value)}`;
   const lifetime = epochMilliseconds - Date.now();
   return Math.abs(lifetime) > MAX_COOKIE_LIFETIME_MS ? `must be within ${MAX_COOKIE_LIFETIME_MS} ms of now` : undefined;
 }
@@ -91,13 +101,13 @@ export function isEpochMilliseconds(value: unknown): value is number {
 export function toSameSite(value: unknown): SameSiteValue | undefined {
   if (typeof value === 'boolean') return value;
   const name = typeof value === 'string' ? value.toLowerCase() : undefined;
-  return name !== undefined && SAME_SITE_NAMES.has(name) ? (name as SameSiteValue) : undefined;
+  return name !== undefined && SAME_SITE_NAME_SET.has(name) ? (name as SameSiteValue) : undefined;
 }
 
 /** `priority` in its canonical form (any casing accepted), or undefined if invalid. */
 export function toPriority(value: unknown): PriorityValue | undefined {
   const name = typeof value === 'string' ? value.toLowerCase() : undefined;
-  return name !== undefined && PRIORITY_NAMES.has(name) ? (name as PriorityValue) : undefined;
+  return name !== undefined && PRIORITY_NAME_SET.has(name) ? (name as PriorityValue) : undefined;
 }
 
 let hasWarnedAboutDateMaxAge = false;
@@ -113,12 +123,4 @@ export function warnDateMaxAgeOnce(): void {
     'nest-sessions: cookie maxAge as a Date is deprecated (as in express-session); pass a number of milliseconds instead',
     { type: 'DeprecationWarning', code: 'NEST_SESSIONS_MAXAGE_DATE' },
   );
-}
-
-/** A value as it goes into a message: short, quoted strings, never a whole object. */
-export function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value.length > 100 ? `${value.slice(0, 100)}…` : value);
-  if (typeof value === 'number' || typeof value === 'boolean' || value == null) return String(value);
-  if (value instanceof Date) return `Date(${value.getTime()})`;
-  return Array.isArray(value) ? 'an array' : `a ${typeof value}`;
 }

@@ -1,10 +1,11 @@
 import {
-  describe,
   domainProblem,
   isEpochMilliseconds,
   expiresProblem,
   lifetimeProblem,
   pathProblem,
+  PRIORITY,
+  SAME_SITE,
   toPriority,
   toSameSite,
   warnDateMaxAgeOnce,
@@ -12,6 +13,7 @@ import {
 import type { PriorityValue, SameSiteValue } from './cookie-attributes.js';
 import { parseDateText } from './date-text.js';
 import { SessionCookieError } from '../errors.js';
+import { BOOLEAN, describeValue, problemOf } from '../option-checks.js';
 import { setCookieText } from './set-cookie-text.js';
 
 /** The cookie as it is stored with the session (connect-redis / express-session JSON shape). */
@@ -162,9 +164,7 @@ export class SessionCookie {
 
   set sameSite(sameSite: SameSiteValue | undefined) {
     const value = sameSite == null ? undefined : toSameSite(sameSite);
-    if (sameSite != null && value === undefined) {
-      throw new SessionCookieError('sameSite', `must be true, false, 'lax', 'strict' or 'none', got ${describe(sameSite)}`);
-    }
+    if (sameSite != null && value === undefined) throwIfProblem('sameSite', problemOf(sameSite, SAME_SITE));
     this.#sameSite = value;
   }
 
@@ -174,9 +174,7 @@ export class SessionCookie {
 
   set priority(priority: PriorityValue | undefined) {
     const value = priority == null ? undefined : toPriority(priority);
-    if (priority != null && value === undefined) {
-      throw new SessionCookieError('priority', `must be 'low', 'medium' or 'high', got ${describe(priority)}`);
-    }
+    if (priority != null && value === undefined) throwIfProblem('priority', problemOf(priority, PRIORITY));
     this.#priority = value;
   }
 
@@ -197,7 +195,7 @@ export class SessionCookie {
 
   set createdAt(epochMilliseconds: number | undefined) {
     if (epochMilliseconds !== undefined && !isEpochMilliseconds(epochMilliseconds)) {
-      throw new SessionCookieError('createdAt', `must be a time in epoch milliseconds, got ${describe(epochMilliseconds)}`);
+      throw new SessionCookieError('createdAt', `must be a time in epoch milliseconds, got ${describeValue(epochMilliseconds)}`);
     }
     this.#createdAt = epochMilliseconds;
   }
@@ -209,7 +207,7 @@ export class SessionCookie {
   /** Setting the expiry also records the lifetime from now as `originalMaxAge`. */
   set expires(date: Date | null) {
     if (date != null && !(date instanceof Date)) {
-      throw new SessionCookieError('expires', `must be a valid Date or null, got ${describe(date)}`);
+      throw new SessionCookieError('expires', `must be a valid Date or null, got ${describeValue(date)}`);
     }
     if (date != null) throwIfProblem('expires', expiresProblem(date));
     const originalMaxAge = date ? date.getTime() - Date.now() : null;
@@ -296,6 +294,6 @@ function throwIfProblem(attribute: string, problem: string | undefined): void {
 
 function optionalBoolean(attribute: string, value: unknown): boolean | undefined {
   if (value == null) return undefined;
-  if (typeof value !== 'boolean') throw new SessionCookieError(attribute, `must be true or false, got ${describe(value)}`);
-  return value;
+  if (typeof value !== 'boolean') throwIfProblem(attribute, problemOf(value, BOOLEAN));
+  return value as boolean;
 }

@@ -1,7 +1,8 @@
 import type { SessionSecret } from '../cookie/cookie-signing.js';
 import { isCallbackSessionStore, toSessionStore } from '../store/callback-store-adapter.js';
-import { describe, domainProblem, expiresProblem, lifetimeProblem, pathProblem, toPriority, toSameSite, warnDateMaxAgeOnce } from '../cookie/cookie-attributes.js';
+import { domainProblem, expiresProblem, lifetimeProblem, pathProblem, PRIORITY, toPriority, toSameSite, warnDateMaxAgeOnce } from '../cookie/cookie-attributes.js';
 import { SessionCookieError, SessionOptionsError } from '../errors.js';
+import { aFunction, BOOLEAN, checkedOption, describeValue, oneOf, positiveNumber, problemOf } from '../option-checks.js';
 import type { SessionRequest } from '../http/http-types.js';
 import { generateSessionId } from '../session/session-id.js';
 import type {
@@ -52,6 +53,10 @@ export interface ResolvedSessionOptions extends ResolvedOwnerOptions {
 /** A cookie name is an RFC 6265 token: no separators, spaces or control characters. */
 const COOKIE_NAME_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const KNOWN_COOKIE_KEYS = new Set(['path', 'domain', 'httpOnly', 'secure', 'maxAge', 'expires', 'partitioned', 'priority', 'sameSite']);
+/** `secure`: `'auto'` follows the request's protocol. */
+const SECURE_OPTION = oneOf<boolean | 'auto'>([true, false, 'auto']);
+/** A cookie's `sameSite` values plus `'auto'` (resolved per request), any casing. */
+const SAME_SITE_OPTION = oneOf<SameSiteOption>([true, false, 'lax', 'strict', 'none', 'auto'], { ignoreCase: true });
 const KNOWN_OPTIONS = new Set([
   'secret', 'secretFromRequest', 'name', 'key', 'cookie', 'genid', 'proxy', 'resave', 'rolling',
   'saveUninitialized', 'store', 'unset', 'storeUnavailable', 'absoluteTimeout',
@@ -75,14 +80,14 @@ export function resolveSessionOptions(options: SessionOptions, warn: OptionsWarn
       typeof cookieOptions === 'function'
         ? (request) => checkRequestCookieOptions(cookieOptions(request), warnOnce)
         : checkCookieOptions(cookieOptions ?? {}, 'cookie', warn),
-    generateId: resolveFunction(options.genid, 'genid') ?? generateSessionId,
-    trustProxy: optionalBoolean(options.proxy, 'proxy'),
-    resave: optionalBoolean(options.resave, 'resave') ?? false,
-    rolling: optionalBoolean(options.rolling, 'rolling') ?? false,
-    saveUninitialized: optionalBoolean(options.saveUninitialized, 'saveUninitialized') ?? false,
-    unset: oneOf(options.unset, 'unset', ['keep', 'destroy'] as const) ?? 'keep',
-    storeUnavailable: oneOf(options.storeUnavailable, 'storeUnavailable', ['error', 'continue'] as const) ?? 'error',
-    absoluteTimeout: resolveAbsoluteTimeout(options.absoluteTimeout),
+    generateId: checkedOption('genid', options.genid, aFunction<(request: SessionRequest) => string>('(req) => string')) ?? generateSessionId,
+    trustProxy: checkedOption('proxy', options.proxy, BOOLEAN),
+    resave: checkedOption('resave', options.resave, BOOLEAN) ?? false,
+    rolling: checkedOption('rolling', options.rolling, BOOLEAN) ?? false,
+    saveUninitialized: checkedOption('saveUninitialized', options.saveUninitialized, BOOLEAN) ?? false,
+    unset: checkedOption('unset', options.unset, oneOf<UnsetBehaviour>(['keep', 'destroy'])) ?? 'keep',
+    storeUnavailable: checkedOption('storeUnavailable', options.storeUnavailable, oneOf<StoreUnavailableBehaviour>(['error', 'continue'])) ?? 'error',
+    absoluteTimeout: checkedOption('absoluteTimeout', options.absoluteTimeout, positiveNumber('milliseconds')),
     store: resolveStore(options.store),
     warnOnce,
     ...resolveOwnerOptions(options),
@@ -109,7 +114,7 @@ const MIN_SECRET_LENGTH = 32;
 
 function resolveSecrets(secret: unknown, secretFromRequest: unknown, warn: OptionsWarning): SessionSecret[] | undefined {
   if (secret === undefined) {
-    if (optionalBoolean(secretFromRequest, 'secretFromRequest')) return undefined;
+    if (checkedOption('secretFromRequest', secretFromRequest, BOOLEAN)) return undefined;
     throw new SessionOptionsError(
       'secret',
       'secret option required for sessions: pass a long random string that signs the session cookie, e.g. { secret: process.env.SESSION_SECRET } ' +
@@ -162,17 +167,9 @@ function resolveCookieNameOption(options: SessionOptions, warn: OptionsWarning):
 function resolveCookieName(name: unknown, optionName: 'name' | 'key'): string {
   if (name === undefined) return 'connect.sid';
   if (typeof name !== 'string' || !COOKIE_NAME_TOKEN.test(name)) {
-    throw new SessionOptionsError(optionName, `must be a cookie name without spaces or separators, got ${JSON.stringify(name)}`);
+    throw new SessionOptionsError(optionName, `must be a cookie name without spaces or separators, got ${describeValue(name)}`);
   }
   return name;
-}
-
-function resolveAbsoluteTimeout(timeout: unknown): number | undefined {
-  if (timeout === undefined) return undefined;
-  if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout <= 0) {
-    throw new SessionOptionsError('absoluteTimeout', `must be a positive number of milliseconds, got ${JSON.stringify(timeout)}`);
-  }
-  return timeout;
 }
 
 function resolveStore(store: unknown): SessionStore | undefined {
@@ -250,7 +247,7 @@ export function checkRequestCookieOptions(
 
 function checkCookieAttributes(cookie: SessionCookieOptions, onProblem: CookieProblem): CheckedCookieOptions {
   if (typeof cookie !== 'object' || cookie === null || Array.isArray(cookie)) {
-    onProblem(undefined, `must be an object of cookie attributes or a function returning one, got ${describe(cookie)}`);
+    onProblem(undefined, `must be an object of cookie attributes or a function returning one, got ${describeValue(cookie)}`);
   }
   if (typeof (cookie as { then?: unknown }).then === 'function') {
     onProblem(undefined, 'must give the attributes synchronously, not a Promise');
@@ -279,19 +276,10 @@ function checkCookieAttributes(cookie: SessionCookieOptions, onProblem: CookiePr
     maxAge = checkedValue('maxAge', lifetimeProblem(maxAge), maxAge, null);
   }
   if (expires != null) {
-    const expiresError = expires instanceof Date ? expiresProblem(expires) : `must be a valid Date or null, got ${describe(expires)}`;
+    const expiresError = expires instanceof Date ? expiresProblem(expires) : `must be a valid Date or null, got ${describeValue(expires)}`;
     expires = checkedValue('expires', expiresError, expires, undefined);
   }
   const secure = cookie.secure ?? false;
-  const secureProblem = typeof secure !== 'boolean' && secure !== 'auto' ? `must be true, false or 'auto', got ${describe(secure)}` : undefined;
-  const sameSite = cookie.sameSite === undefined ? undefined : toSameSiteOption(cookie.sameSite);
-  const sameSiteProblem =
-    cookie.sameSite !== undefined && sameSite === undefined
-      ? `must be one of true, false, 'lax', 'strict', 'none', 'auto', got ${describe(cookie.sameSite)}`
-      : undefined;
-  const priority = cookie.priority === undefined ? undefined : toPriority(cookie.priority);
-  const priorityProblem =
-    cookie.priority !== undefined && priority === undefined ? `must be one of 'low', 'medium', 'high', got ${describe(cookie.priority)}` : undefined;
   return {
     ...cookie,
     path,
@@ -299,39 +287,15 @@ function checkCookieAttributes(cookie: SessionCookieOptions, onProblem: CookiePr
     maxAge,
     expires,
     // An invalid `secure` falls back to following the request's protocol, never to a cookie sent over HTTP by mistake.
-    secure: checkedValue<boolean | 'auto'>('secure', secureProblem, secure, 'auto'),
-    httpOnly: attributeBoolean(cookie.httpOnly, 'httpOnly', onProblem) ?? true,
-    partitioned: attributeBoolean(cookie.partitioned, 'partitioned', onProblem),
-    sameSite: checkedValue('sameSite', sameSiteProblem, sameSite, undefined),
-    priority: checkedValue('priority', priorityProblem, priority, undefined),
+    secure: checkedValue<boolean | 'auto'>('secure', problemOf(secure, SECURE_OPTION), secure, 'auto'),
+    httpOnly: cookie.httpOnly === undefined ? true : checkedValue('httpOnly', problemOf(cookie.httpOnly, BOOLEAN), cookie.httpOnly, true),
+    partitioned: cookie.partitioned === undefined ? undefined : checkedValue('partitioned', problemOf(cookie.partitioned, BOOLEAN), cookie.partitioned, undefined),
+    sameSite: cookie.sameSite === undefined ? undefined : checkedValue('sameSite', problemOf(cookie.sameSite, SAME_SITE_OPTION), toSameSiteOption(cookie.sameSite), undefined),
+    priority: cookie.priority === undefined ? undefined : checkedValue('priority', problemOf(cookie.priority, PRIORITY), toPriority(cookie.priority), undefined),
   };
 }
 
 /** A cookie's `sameSite` values plus `'auto'` (resolved per request), any casing. */
 function toSameSiteOption(value: unknown): SameSiteOption | undefined {
   return typeof value === 'string' && value.toLowerCase() === 'auto' ? 'auto' : toSameSite(value);
-}
-
-function attributeBoolean(value: unknown, attribute: string, onProblem: CookieProblem): boolean | undefined {
-  if (value === undefined || typeof value === 'boolean') return value;
-  onProblem(attribute, `must be true or false, got ${describe(value)}`);
-  return undefined;
-}
-
-function optionalBoolean(value: unknown, option: string): boolean | undefined {
-  if (value === undefined || typeof value === 'boolean') return value;
-  throw new SessionOptionsError(option, `must be true or false, got ${JSON.stringify(value)}`);
-}
-
-function oneOf<T extends string>(value: unknown, option: string, allowed: readonly T[]): T | undefined {
-  if (value === undefined) return undefined;
-  if (!allowed.includes(value as T)) {
-    throw new SessionOptionsError(option, `must be one of ${allowed.map((v) => `'${v}'`).join(', ')}, got ${JSON.stringify(value)}`);
-  }
-  return value as T;
-}
-
-function resolveFunction<T>(value: T | undefined, option: string): T | undefined {
-  if (value === undefined || typeof value === 'function') return value;
-  throw new SessionOptionsError(option, 'must be a function');
 }

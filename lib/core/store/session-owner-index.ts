@@ -1,4 +1,4 @@
-import { SessionOptionsError } from '../errors.js';
+import { aFunction, BOOLEAN, checkedOption } from '../option-checks.js';
 import type { SessionWithData } from '../session/session-data.js';
 import type { SessionStore } from './session-store.js';
 
@@ -22,16 +22,9 @@ export function defaultSessionOwner(session: SessionWithData): string | undefine
 
 /** Validates `sessionOwner` and `trackClient`. */
 export function resolveOwnerOptions(options: { sessionOwner?: unknown; trackClient?: unknown }): ResolvedOwnerOptions {
-  const { sessionOwner, trackClient } = options;
-  if (sessionOwner !== undefined && typeof sessionOwner !== 'function') {
-    throw new SessionOptionsError('sessionOwner', 'must be a function (session) => string | undefined');
-  }
-  if (trackClient !== undefined && typeof trackClient !== 'boolean') {
-    throw new SessionOptionsError('trackClient', `must be true or false, got ${JSON.stringify(trackClient)}`);
-  }
   return {
-    sessionOwner: (sessionOwner as SessionOwnerResolver | undefined) ?? defaultSessionOwner,
-    trackClient: trackClient ?? false,
+    sessionOwner: checkedOption('sessionOwner', options.sessionOwner, aFunction<SessionOwnerResolver>('(session) => string | undefined')) ?? defaultSessionOwner,
+    trackClient: checkedOption('trackClient', options.trackClient, BOOLEAN) ?? false,
   };
 }
 

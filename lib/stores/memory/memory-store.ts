@@ -1,7 +1,7 @@
-import { SessionOptionsError } from '../../core/errors.js';
+import { checkedOption, numberWithin } from '../../core/option-checks.js';
 import { SessionStore } from '../../core/store/session-store.js';
 import type { SessionRecord, StoreWriteOptions } from '../../core/store/session-store.js';
-import { parseDateText } from '../../core/cookie/date-text.js';
+import { recordExpiresAt } from '../../core/store/stored-record.js';
 import type { SessionChanges } from '../../core/session/session-changes.js';
 import { applyFlashChanges, FLASH_KEY, removeFlashMembers } from '../../core/session/flash.js';
 import { serializeSessionRecord } from '../../core/session/session-record.js';
@@ -33,6 +33,9 @@ const MAX_EXPIRES_AT = 10 ** EXPIRY_DIGITS - 1;
 const READ_FROM_ENTRY = Symbol('nest-sessions.MemoryStore.readFromEntry');
 /** setInterval runs longer delays after 1 ms instead (TimeoutOverflowWarning). */
 const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
+const MAX_ENTRIES = numberWithin(1, Infinity, 'a number of entries, at least 1 (Infinity: no bound)');
+const TTL_MS = numberWithin(Number.MIN_VALUE, Infinity, 'a positive number of milliseconds (Infinity: no expiry)');
+const CHECK_PERIOD_MS = numberWithin(0, MAX_TIMER_DELAY_MS, `a number of milliseconds up to ${MAX_TIMER_DELAY_MS} (0 turns the sweep off)`);
 
 /**
  * Sessions kept in this process, as serialized JSON (no references shared with requests).
@@ -52,16 +55,10 @@ export class MemoryStore extends SessionStore {
 
   constructor(options: MemoryStoreOptions = {}) {
     super();
-    this.max = positiveNumber(options.max, 'max', 100_000);
-    if (this.max < 1) throw new SessionOptionsError('MemoryStore.max', `must be at least 1 entry, got ${this.max}`);
-    this.ttl = positiveNumber(options.ttl, 'ttl', ONE_DAY_MS);
-    const checkPeriod = options.checkPeriod ?? ONE_MINUTE_MS;
-    if (typeof checkPeriod !== 'number' || !(checkPeriod >= 0) || !(checkPeriod <= MAX_TIMER_DELAY_MS)) {
-      throw new SessionOptionsError(
-        'MemoryStore.checkPeriod',
-        `must be a number of milliseconds up to ${MAX_TIMER_DELAY_MS} (0 turns the sweep off)`,
-      );
-    }
+    this.max = checkedOption('MemoryStore.max', options.max, MAX_ENTRIES) ?? 100_000;
+    this.ttl = checkedOption('MemoryStore.ttl', options.ttl, TTL_MS) ?? ONE_DAY_MS;
+    // null takes the default: configs that spell "default" as null keep working.
+    const checkPeriod = checkedOption('MemoryStore.checkPeriod', options.checkPeriod ?? undefined, CHECK_PERIOD_MS) ?? ONE_MINUTE_MS;
     if (checkPeriod > 0) {
       this.#sweepTimer = setInterval(() => this.sweep(), checkPeriod);
       this.#sweepTimer.unref();
@@ -233,10 +230,7 @@ export class MemoryStore extends SessionStore {
   }
 
   #expiresAt(record: SessionRecord, now: number): number {
-    const expires = record.cookie?.expires;
-    const expiresAt =
-      expires == null ? Number.NaN : typeof expires === 'string' ? parseDateText(expires) : new Date(expires).getTime();
-    return Math.min(Number.isNaN(expiresAt) ? now + this.ttl : expiresAt, MAX_EXPIRES_AT);
+    return Math.min(recordExpiresAt(record, now, this.ttl), MAX_EXPIRES_AT);
   }
 }
 
@@ -258,12 +252,4 @@ function expiryOf(entry: string): number {
   let expiresAt = 0;
   for (let index = 0; index < EXPIRY_DIGITS; index++) expiresAt = expiresAt * 10 + entry.charCodeAt(index) - 48;
   return expiresAt;
-}
-
-function positiveNumber(value: unknown, option: string, defaultValue: number): number {
-  if (value === undefined) return defaultValue;
-  if (typeof value !== 'number' || !(value > 0)) {
-    throw new SessionOptionsError(`MemoryStore.${option}`, `must be a positive number, got ${JSON.stringify(value)}`);
-  }
-  return value;
 }

@@ -1,4 +1,5 @@
 import { SessionStoreError, SessionStoreUnavailableError } from '../../core/errors.js';
+import type { StoreBackend } from '../../core/store/store-deadline.js';
 
 /**
  * Server replies meaning "not now" rather than "wrong": the server is loading its data, has
@@ -27,3 +28,6 @@ export function toRedisStoreError(error: unknown, action: string): SessionStoreE
     cause: error,
   });
 }
+
+/** Redis as the store's calls name it and type its failures. */
+export const REDIS_BACKEND: StoreBackend = { name: 'Redis', toStoreError: toRedisStoreError };

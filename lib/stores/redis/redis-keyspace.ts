@@ -1,15 +1,11 @@
 import { SessionStoreUnavailableError } from '../../core/errors.js';
-import type { RedisClient, RedisClusterClient } from './redis-store-options.js';
+import { isCluster } from './redis-client.js';
+import type { RedisClient } from './redis-client.js';
 
 /** The keys of one SCAN page, with the server that holds them. */
 export interface KeyPage {
   server: RedisClient;
   keys: string[];
-}
-
-/** Whether the client is an ioredis `Cluster` (it says so itself; no `instanceof` across copies). */
-export function isCluster(client: RedisClient): client is RedisClusterClient {
-  return client.isCluster === true;
 }
 
 /** A SCAN `MATCH` pattern for every key starting with `prefix`, glob characters escaped. */

@@ -1,5 +1,5 @@
 import { ACTIVITY_INTERVAL_MS } from '../../core/lifecycle/session-activity.js';
-import type { RedisClient } from './redis-store-options.js';
+import type { RedisClient } from './redis-client.js';
 
 /**
  * Touches extend a session's TTL without telling the index, but an owned session in use is

@@ -1,53 +1,17 @@
+import { Redis } from 'ioredis';
 import type { RedisOptions } from 'ioredis';
+import { SessionOptionsError } from '../../core/errors.js';
+import { aFunction, checkedOption, describeValue, either, positiveInteger, STRING } from '../../core/option-checks.js';
+import type { ValueRule } from '../../core/option-checks.js';
 import type { SessionRecord } from '../../core/store/session-store.js';
+import type { RecordSerializer } from '../../core/store/stored-record.js';
+import { isCluster } from './redis-client.js';
+import type { RedisClient } from './redis-client.js';
 
 /**
- * The part of an ioredis client the store uses: a structural type, so that `Redis` and
- * `Cluster` clients of ioredis 5 (what BullMQ apps have) and 6 both fit.
+ * RedisStore's options: their types, defaults and checks, and the client the store uses (the
+ * one passed in, or one it creates with fail-fast settings).
  */
-export interface RedisClient {
-  readonly status: string;
-  readonly options: {
-    readonly keyPrefix?: string;
-    /** The store's deadline for each call (see `commandTimeoutOf`). */
-    readonly commandTimeout?: number;
-    /** On a `Cluster`: the options of its node clients, where `commandTimeout` lives. */
-    readonly redisOptions?: { readonly commandTimeout?: number };
-    /** Set on a Sentinel client: its writes wait for a replica by default (see `waitForReplicas`). */
-    readonly sentinels?: readonly unknown[] | null;
-  };
-  /** `true` on an ioredis `Cluster`. */
-  readonly isCluster?: boolean;
-  get(key: string): Promise<string | null>;
-  set(key: string, value: string, expiryUnit: 'EX', seconds: number, condition?: 'NX' | 'XX'): Promise<'OK' | null>;
-  del(key: string): Promise<number>;
-  /** For a `'create'` write whose cookie has already expired: is the id taken? */
-  exists(key: string): Promise<number>;
-  expire(key: string, seconds: number): Promise<number>;
-  /** For the per-owner index of `UserSessions` (one key per script: Cluster-safe). */
-  eval(script: string, numberOfKeys: number, ...keysAndArgs: string[]): Promise<unknown>;
-  /** For merged saves: the script by its SHA1, sent whole (`eval`) only when the server lacks it. */
-  evalsha(sha1: string, numberOfKeys: number, ...keysAndArgs: string[]): Promise<unknown>;
-  zrangebyscore(key: string, min: string, max: string): Promise<string[]>;
-  /** For `waitForReplicas`: how many replicas confirmed the connection's writes. */
-  wait(numberOfReplicas: number, timeoutMs: number): Promise<number>;
-  zrem(key: string, ...members: string[]): Promise<number>;
-  scan(cursor: string, matchToken: 'MATCH', pattern: string, countToken: 'COUNT', count: number): Promise<[cursor: string, keys: string[]]>;
-  pipeline(commands: string[][]): { exec(): Promise<Array<[error: Error | null, reply: unknown]> | null> };
-  /** For `take`: GET and DEL of one key in one transaction. */
-  multi(commands: string[][]): { exec(): Promise<Array<[error: Error | null, reply: unknown]> | null> };
-  quit(): Promise<unknown>;
-  disconnect(): void;
-  on(event: string, listener: (...args: any[]) => void): unknown;
-  once(event: string, listener: (...args: any[]) => void): unknown;
-  off(event: string, listener: (...args: any[]) => void): unknown;
-}
-
-/** A `Cluster` client: its master nodes are walked one by one to list sessions. */
-export interface RedisClusterClient extends RedisClient {
-  readonly isCluster: true;
-  nodes(role: 'master'): RedisClient[];
-}
 
 /** The ioredis settings of `RedisStore.failFastClientOptions` (see FAIL_FAST_CLIENT_OPTIONS). */
 export interface FailFastClientOptions {
@@ -61,10 +25,7 @@ export interface FailFastClientOptions {
 }
 
 /** Turns a session into the string stored in Redis and back. `JSON` fits. */
-export interface RedisSessionSerializer {
-  parse(text: string): unknown;
-  stringify(record: SessionRecord): string;
-}
+export type RedisSessionSerializer = RecordSerializer;
 
 /** Where the store reports data it could not read and connection changes. `console` fits. */
 export interface RedisStoreLogger {
@@ -124,7 +85,7 @@ export interface RedisStoreOptions {
 }
 
 /** After `prefix`, the start of owner index keys: `sess:owners:<ownerId>` (generated session ids hold no colon). */
-export const DEFAULT_OWNER_INDEX_SEGMENT = 'owners:';
+const DEFAULT_OWNER_INDEX_SEGMENT = 'owners:';
 /** How many replicas must confirm a write, and how long to wait for them. */
 export interface ReplicaAcks {
   replicas: number;
@@ -132,14 +93,14 @@ export interface ReplicaAcks {
 }
 
 /** `waitForReplicas` of a Sentinel client unless set: one replica, well within the 2 s deadline. */
-export const SENTINEL_REPLICA_ACKS: ReplicaAcks = { replicas: 1, timeoutMs: 500 };
+const SENTINEL_REPLICA_ACKS: ReplicaAcks = { replicas: 1, timeoutMs: 500 };
 
 /** connect-redis' default key prefix, so both can share sessions. */
-export const DEFAULT_PREFIX = 'sess:';
+const DEFAULT_PREFIX = 'sess:';
 /** connect-redis' lifetime of sessions with a browser-session cookie: one day, in seconds. */
-export const DEFAULT_TTL_SECONDS = 24 * 60 * 60;
+const DEFAULT_TTL_SECONDS = 24 * 60 * 60;
 /** SCAN's COUNT hint when listing sessions: keys looked at per call. */
-export const DEFAULT_SCAN_COUNT = 100;
+const DEFAULT_SCAN_COUNT = 100;
 
 /**
  * ioredis defaults under which a request waits about 73 s when Redis is down (20 retries of
@@ -173,3 +134,124 @@ export const FAIL_FAST_CLIENT_OPTIONS: FailFastClientOptions = {
    */
   failoverDetector: true,
 };
+
+/** The options checked, with their defaults, and the client to use. */
+export interface ResolvedRedisStoreOptions {
+  client: RedisClient;
+  /** Whether the store created the client, and so closes it. */
+  ownsClient: boolean;
+  prefix: string;
+  ownerIndexPrefix: string;
+  /** Seconds for sessions without a cookie expiry, or the function giving every session's. */
+  ttl: number | ((record: SessionRecord) => number);
+  serializer: RedisSessionSerializer;
+  scanCount: number;
+  replicaAcks: ReplicaAcks | undefined;
+  /** `undefined` when not given: the store logs to `console` or to `useDefaultLogger`'s. */
+  logger: RedisStoreLogger | undefined;
+}
+
+const TTL = either(positiveInteger('seconds'), aFunction<(record: SessionRecord) => number>('(record) => seconds'));
+const SERIALIZER: ValueRule<RedisSessionSerializer> = {
+  expected: 'an object with parse(text) and stringify(record) functions',
+  accepts: (value): value is RedisSessionSerializer =>
+    typeof (value as Partial<RedisSessionSerializer> | null)?.parse === 'function' &&
+    typeof (value as Partial<RedisSessionSerializer>).stringify === 'function',
+};
+const LOGGER: ValueRule<RedisStoreLogger> = {
+  expected: 'an object with a warn(message) function, such as console',
+  accepts: (value): value is RedisStoreLogger => typeof (value as Partial<RedisStoreLogger> | null)?.warn === 'function',
+};
+const REPLICA_ACKS: ValueRule<ReplicaAcks | false> = {
+  expected: 'false or { replicas, timeoutMs }, two positive whole numbers',
+  accepts: (value): value is ReplicaAcks | false => {
+    if (value === false) return true;
+    const { replicas, timeoutMs } = (value ?? {}) as Partial<ReplicaAcks>;
+    return positiveInteger().accepts(replicas) && positiveInteger().accepts(timeoutMs);
+  },
+};
+const REDIS_URL: ValueRule<string> = { expected: 'a redis:// or rediss:// URL string', accepts: STRING.accepts };
+
+/**
+ * Checks the options and applies the defaults, then creates the client unless one is given:
+ * every check comes first, as a throw after would leave a created client connecting.
+ */
+export function resolveRedisStoreOptions(options: RedisStoreOptions): ResolvedRedisStoreOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw new SessionOptionsError('RedisStore', 'pass options: `{ client }`, `{ url }` or `{ connection }`');
+  }
+  const prefix = checkedOption('RedisStore.prefix', options.prefix, STRING) ?? DEFAULT_PREFIX;
+  const checked = {
+    prefix,
+    ttl: checkedOption('RedisStore.ttl', options.ttl, TTL) ?? DEFAULT_TTL_SECONDS,
+    serializer: checkedOption('RedisStore.serializer', options.serializer, SERIALIZER) ?? JSON,
+    scanCount: checkedOption('RedisStore.scanCount', options.scanCount, positiveInteger('keys')) ?? DEFAULT_SCAN_COUNT,
+    ownerIndexPrefix: checkedOwnerIndexPrefix(prefix, options.ownerIndexPrefix),
+    replicaAcks: checkedReplicaAcks(options),
+    // null counts as not given: the store logs where the app's logger is, else to console.
+    logger: checkedOption('RedisStore.logger', options.logger ?? undefined, LOGGER),
+  };
+  if (options.client !== undefined) return { ...checked, client: checkedClient(options, checked.replicaAcks), ownsClient: false };
+  return { ...checked, client: createClient(options), ownsClient: true };
+}
+
+/** A client for `url` / `connection`, with settings that fail fast when Redis is down. */
+function createClient(options: RedisStoreOptions): Redis {
+  if (options.url === undefined && options.connection === undefined) {
+    throw new SessionOptionsError('RedisStore.client', 'pass an ioredis client, or `url` / `connection` options for the store to connect with');
+  }
+  const url = checkedOption('RedisStore.url', options.url, REDIS_URL);
+  const connection = { ...FAIL_FAST_CLIENT_OPTIONS, ...options.connection };
+  if (connection.keyPrefix) {
+    throw new SessionOptionsError('RedisStore.connection.keyPrefix', "is not supported: use RedisStore's `prefix` option");
+  }
+  return url === undefined ? new Redis(connection) : new Redis(url, connection);
+}
+
+function checkedClient(options: RedisStoreOptions, replicaAcks: ReplicaAcks | undefined): RedisClient {
+  const { client } = options;
+  if (options.url !== undefined || options.connection !== undefined) {
+    throw new SessionOptionsError('RedisStore.client', 'give either `client` or `url` / `connection`, not both');
+  }
+  const looksLikeIoredis =
+    typeof client === 'object' && client !== null && typeof client.status === 'string' && typeof client.pipeline === 'function';
+  if (!looksLikeIoredis) {
+    throw new SessionOptionsError('RedisStore.client', `must be an ioredis client (new Redis(...), new Cluster(...)), got ${describeValue(client)}`);
+  }
+  // ioredis would prefix commands but not SCAN patterns, so listing would miss every session.
+  if (client.options.keyPrefix) {
+    throw new SessionOptionsError('RedisStore.client', "has ioredis' keyPrefix set: pass a client without it and use RedisStore's `prefix` option");
+  }
+  // A keyless WAIT through a Cluster client reaches a random node, not the one that took the write.
+  if (replicaAcks && isCluster(client)) {
+    throw new SessionOptionsError('RedisStore.waitForReplicas', 'is not supported on a Redis Cluster client');
+  }
+  return client;
+}
+
+/**
+ * The owner index, by default under the session prefix (`prefix + 'owners:'`), so that ACLs and
+ * clean-ups by prefix cover it; listing sessions skips its keys. Refused: a prefix that every
+ * session key would start with, as sessions could then not be told from index keys.
+ */
+function checkedOwnerIndexPrefix(prefix: string, ownerIndexPrefix: unknown): string {
+  const rule: ValueRule<string> = {
+    expected: `a non-empty string that the session prefix ${JSON.stringify(prefix)} does not start with (default ${JSON.stringify(prefix + DEFAULT_OWNER_INDEX_SEGMENT)})`,
+    accepts: (value): value is string => typeof value === 'string' && value.length > 0 && !prefix.startsWith(value),
+  };
+  return checkedOption('RedisStore.ownerIndexPrefix', ownerIndexPrefix, rule) ?? prefix + DEFAULT_OWNER_INDEX_SEGMENT;
+}
+
+function checkedReplicaAcks(options: RedisStoreOptions): ReplicaAcks | undefined {
+  const waitForReplicas = checkedOption('RedisStore.waitForReplicas', options.waitForReplicas, REPLICA_ACKS);
+  if (waitForReplicas === false) return undefined;
+  // Behind Sentinel, a write acknowledged by a master about to be failed over is otherwise undone.
+  if (waitForReplicas === undefined) return usesSentinels(options) ? SENTINEL_REPLICA_ACKS : undefined;
+  return { replicas: waitForReplicas.replicas, timeoutMs: waitForReplicas.timeoutMs };
+}
+
+/** Whether the client is (or will be) a Sentinel client: from the client passed in, or the connection options. */
+function usesSentinels(options: RedisStoreOptions): boolean {
+  const sentinels = options.client?.options?.sentinels ?? options.connection?.sentinels;
+  return Array.isArray(sentinels) && sentinels.length > 0;
+}

@@ -48,6 +48,6 @@ describe('SessionStore', () => {
 describe('MemoryStore max', () => {
   it('must leave room for at least one session', () => {
     expect(() => new MemoryStore({ max: 0.5 })).toThrow(SessionOptionsError);
-    expect(() => new MemoryStore({ max: 0.5 })).toThrow(/`MemoryStore.max`: must be at least 1 entry/);
+    expect(() => new MemoryStore({ max: 0.5 })).toThrow(/`MemoryStore.max`: must be a number of entries, at least 1 .*, got 0.5/);
   });
 });

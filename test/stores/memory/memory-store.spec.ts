@@ -371,6 +371,18 @@ describe('MemoryStore', () => {
     expect((thrown as SessionOptionsError).option).toBe(option);
   });
 
+  it('takes the default sweep period (one minute) for checkPeriod null', async () => {
+    const store = makeStore({ checkPeriod: null as never, ttl: 1_000 });
+    await store.set('short', record({}, null));
+    await jest.advanceTimersByTimeAsync(59_000);
+    expect(await store.ids()).toEqual([]);
+    // `ids` skips an expired entry; the sweep removes it from the map once the minute is up.
+    expect(store.sweep()).toBe(1);
+    await store.set('again', record({}, null));
+    await jest.advanceTimersByTimeAsync(60_000);
+    expect(store.sweep()).toBe(0);
+  });
+
   it('accepts max Infinity (unbounded)', async () => {
     const store = makeStore({ max: Infinity });
     for (let index = 0; index < 5; index++) await store.set(`s${index}`, record());

@@ -229,6 +229,8 @@ describe('RedisStore when Redis misbehaves', () => {
       ['a serializer without parse', { url: 'redis://127.0.0.1:1', serializer: { stringify: JSON.stringify } }, 'RedisStore.serializer'],
       ['a prefix that is not a string', { url: 'redis://127.0.0.1:1', prefix: 1 }, 'RedisStore.prefix'],
       ['a scanCount of zero', { url: 'redis://127.0.0.1:1', scanCount: 0 }, 'RedisStore.scanCount'],
+      ['a url that is not a string', { url: 6379 }, 'RedisStore.url'],
+      ['a logger without warn (the first connection change would throw in a client event)', { url: 'redis://127.0.0.1:1', logger: {} }, 'RedisStore.logger'],
       ['waitForReplicas without a timeout', { url: 'redis://127.0.0.1:1', waitForReplicas: { replicas: 1 } }, 'RedisStore.waitForReplicas'],
       ['waitForReplicas on a Cluster client', { client: new Cluster([], { lazyConnect: true }), waitForReplicas: { replicas: 1, timeoutMs: 100 } }, 'RedisStore.waitForReplicas'],
     ])('rejects %s, naming the option', (_case, options, option) => {

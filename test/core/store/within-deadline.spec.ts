@@ -1,6 +1,6 @@
 import { jest } from '@jest/globals';
 import { SessionStoreError, SessionStoreUnavailableError } from '../../../lib/index.js';
-import { withinDeadline } from '../../../lib/stores/redis/redis-deadline.js';
+import { withinDeadline } from '../../../lib/core/store/store-deadline.js';
 
 const TIMEOUT_MS = 1_000;
 
@@ -35,8 +35,8 @@ describe('withinDeadline', () => {
     jest.useRealTimers();
   });
 
-  const toError = (error: unknown, action: string) => new SessionStoreError(`could not ${action}: ${String(error)}`);
-  const bounded = { bound: <T>(pending: Promise<T>, action: string) => withinDeadline(pending, TIMEOUT_MS, action, toError) };
+  const backend = { name: 'Redis', toStoreError: (error: unknown, action: string) => new SessionStoreError(`could not ${action}: ${String(error)}`) };
+  const bounded = { bound: <T>(pending: Promise<T>, action: string) => withinDeadline(pending, TIMEOUT_MS, action, backend) };
 
   it('passes replies and typed failures through', async () => {
     const ok = command<string>();
