@@ -1,5 +1,5 @@
 /**
- * Date texts without V8's Date runtime on every request (issue 12): each session request
+ * Date texts without V8's Date runtime on every request: each session request
  * writes its expiry as ISO text to the store and as an HTTP date to Set-Cookie, and reads the
  * stored ISO text back. Expiries of consecutive requests fall in the same second, so the text
  * up to the second is made once per second; the results are exactly `Date#toISOString`,

@@ -32,7 +32,7 @@ const EPOCH_EXPIRES = '; Expires=' + EPOCH.toUTCString();
 /**
  * The `cookie` package's `stringifySetCookie` (URL-encoding the value, as express-session
  * does), with the attribute text it produces cached per name and attribute set, and the
- * `Expires` text per second (issue 12). The cache is keyed by the attribute values
+ * `Expires` text per second. The cache is keyed by the attribute values
  * themselves, so a handler that changes any attribute of `req.session.cookie` gets the text
  * of the new set. Attribute values were validated where they were set (SessionCookie's
  * setters), so the package's output for them is the same whatever the value and expiry.

@@ -19,12 +19,11 @@ export type AttachOutcome =
 
 /**
  * What the session middleware keeps for a request besides `req.session` and `req.sessionID`:
- * in a WeakMap rather than on the request, so it costs no property on it (issue 12: Express 5
- * changes every request's prototype, after which V8 adds each new property to the request
- * through its slow runtime path, ~16,000 instructions apiece; a WeakMap entry costs about a
- * tenth of that). `req.session` and `req.sessionID` stay own properties (express-session
- * parity: `delete req.session`, Passport); `req.sessionStore` is an accessor on the
- * application's request prototype that reads this state.
+ * in a WeakMap rather than on the request, whose new own properties take V8's slow path once
+ * Express 5 has changed its prototype (costs in bench/PROFILE.md). `req.session` and
+ * `req.sessionID` stay own properties (express-session parity: `delete req.session`,
+ * Passport); `req.sessionStore` is an accessor on the application's request prototype that
+ * reads this state.
  */
 interface RequestState {
   /** How `attach` handled the request; undefined while it runs (or if it failed). */

@@ -9,10 +9,9 @@
  * the request back. A prototype that is Node's own, a framework's shared base or anything else
  * gives `undefined`: the session never changes an object other than an application's own.
  *
- * Why install anything there at all (issue 12): Express 5 changes every request's and
- * response's prototype (`Object.setPrototypeOf`), after which V8 adds each new property to
- * that object through its slow runtime path, ~16,000 instructions apiece (bench/PROFILE.md).
- * What lives on the application's prototype costs nothing per request.
+ * Why install anything there: Express 5 changes every request's and response's prototype,
+ * after which V8 adds each new own property through its slow path; what lives on the
+ * application's prototype costs nothing per request (costs in bench/PROFILE.md).
  */
 function applicationPrototypeOf(prototype: object | null, nodeBase: object): object | undefined {
   if (prototype === null) return undefined;

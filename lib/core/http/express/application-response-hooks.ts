@@ -4,8 +4,8 @@ import type { SessionResponse } from '../http-types.js';
 
 /**
  * The session's `writeHead`/`end` hooks, installed once on an Express application's response
- * prototype instead of on every response (issue 12: two own properties on a response whose
- * prototype Express 5 changed cost ~30,000 instructions per request; bench/PROFILE.md).
+ * prototype instead of on every response: own properties on a response whose prototype
+ * Express 5 changed take V8's slow path (costs in bench/PROFILE.md).
  *
  * The prototype's hooks serve every response of the application: a response with a commit in
  * `commitByResponse` is committed through it, any other (a route without sessions, a response
