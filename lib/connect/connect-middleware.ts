@@ -1,5 +1,6 @@
 import type { SessionRequest, SessionResponse } from '../core/http/http-types.js';
-import { emitOptionsWarning, resolveSessionOptions, unknownOptionNames } from '../core/options/resolve-options.js';
+import { emitOptionsWarning } from '../core/options/options-warning.js';
+import { resolveSessionOptions, unknownOptionNames } from '../core/options/resolve-options.js';
 import { SessionManager } from '../core/management/session-manager.js';
 import type { SessionOptions } from '../core/options/session-options.js';
 import { MemoryStore } from '../stores/memory/memory-store.js';

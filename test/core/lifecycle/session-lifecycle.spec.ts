@@ -2,7 +2,7 @@ import { jest } from '@jest/globals';
 import { SessionStateError, SessionStoreError, SessionStoreUnavailableError } from '../../../lib/core/errors.js';
 import type { SessionRequest } from '../../../lib/core/http/http-types.js';
 import { resolveSessionOptions } from '../../../lib/core/options/resolve-options.js';
-import type { CheckedCookieOptions } from '../../../lib/core/options/resolve-options.js';
+import type { CheckedCookieOptions } from '../../../lib/core/options/cookie-options.js';
 import { takeFlash } from '../../../lib/core/session/flash.js';
 import type { Session } from '../../../lib/core/session/session.js';
 import { SessionLifecycle } from '../../../lib/core/lifecycle/session-lifecycle.js';

@@ -2,7 +2,7 @@ import { jest } from '@jest/globals';
 import { SessionCookieError, SessionOptionsError, SessionStateError } from '../../../lib/core/errors.js';
 import type { SessionRequest } from '../../../lib/core/http/http-types.js';
 import { resolveSessionOptions } from '../../../lib/core/options/resolve-options.js';
-import type { CheckedCookieOptions } from '../../../lib/core/options/resolve-options.js';
+import type { CheckedCookieOptions } from '../../../lib/core/options/cookie-options.js';
 import { SessionLifecycle } from '../../../lib/core/lifecycle/session-lifecycle.js';
 import { CookieTransport } from '../../../lib/core/transport/cookie-transport.js';
 import type { SessionCookieOptions, SessionOptions } from '../../../lib/core/options/session-options.js';
