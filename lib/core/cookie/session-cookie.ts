@@ -1,3 +1,5 @@
+// Longer than our ~250-line aim: express-session's Cookie is one object of ten attributes, each
+// with a getter and a checked setter; its checks live in cookie-attributes.ts, its text in set-cookie-text.ts.
 import {
   domainProblem,
   isEpochMilliseconds,

@@ -1,3 +1,4 @@
+// About our ~250-line aim: the whole store contract in memory (bounded, expiring); the owner index is beside it.
 import { checkedOption, numberWithin } from '../../core/option-checks.js';
 import { SessionStore } from '../../core/store/session-store.js';
 import type { SessionRecord, StoreWriteOptions } from '../../core/store/session-store.js';

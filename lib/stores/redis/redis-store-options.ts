@@ -1,3 +1,4 @@
+// About our ~250-line aim: every RedisStore option's type, default and check, and the client made from them.
 import { Redis } from 'ioredis';
 import type { RedisOptions } from 'ioredis';
 import { SessionOptionsError } from '../../core/errors.js';

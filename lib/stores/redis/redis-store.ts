@@ -1,3 +1,5 @@
+// Longer than our ~250-line aim: every operation of the store contract on Redis, in one class
+// a reader checks against the contract; options, client, connection, calls and scripts are beside it.
 import { SessionStoreError } from '../../core/errors.js';
 import { SessionStore } from '../../core/store/session-store.js';
 import type { SessionRecord, StoreWriteMode, StoreWriteOptions } from '../../core/store/session-store.js';
