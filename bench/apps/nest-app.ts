@@ -95,12 +95,12 @@ export async function buildNestApp(mode: ModeName, cell: Cell, sessionIds: strin
       return wrap(await create(CounterModule));
     case 'express-session-memory':
     case 'express-session-redis': {
-      const { app, store } = await expressSessionOnNest(mode, cell, sessionIds, redisUrl, await create(CounterModule));
+      const { app, store } = await expressSessionOnNest({ mode, cell, sessionIds, redisUrl }, await create(CounterModule));
       return wrap(app, store.close);
     }
     case 'fastify-session-memory':
     case 'fastify-session-redis': {
-      const { app, store } = await fastifySessionApp(mode, cell, sessionIds, redisUrl, await create(CounterModule));
+      const { app, store } = await fastifySessionApp({ mode, cell, sessionIds, redisUrl }, await create(CounterModule));
       return wrap(app, store.close);
     }
     default: {

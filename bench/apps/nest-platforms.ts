@@ -4,10 +4,9 @@
  */
 import { NestFactory } from '@nestjs/core';
 import type { INestApplication } from '@nestjs/common';
-import type { Cell } from '../matrix.js';
 import { sessionOptionsOf } from '../matrix.js';
 import { BENCH_SECRET, MODES } from '../modes.js';
-import type { ModeName } from '../modes.js';
+import type { StartMessage } from '../modes.js';
 import type { RootModule } from './nest-app.js';
 import { connectRedisStore, expressSessionMemoryStore, fillCallbackStore } from './stores.js';
 import type { OpenStore } from './stores.js';
@@ -18,13 +17,10 @@ export async function fastifyApp(rootModule: RootModule): Promise<INestApplicati
   return NestFactory.create(rootModule, new FastifyAdapter(), { logger: false });
 }
 
-export async function expressSessionOnNest(
-  mode: ModeName,
-  cell: Cell,
-  sessionIds: string[],
-  redisUrl: string | undefined,
-  app: INestApplication,
-): Promise<{ app: INestApplication; store: OpenStore }> {
+/** What the app's session library is set up from: the mode, the cell and the sessions to pre-create. */
+export type SessionSetup = Pick<StartMessage, 'mode' | 'cell' | 'sessionIds' | 'redisUrl'>;
+
+export async function expressSessionOnNest({ mode, cell, sessionIds, redisUrl }: SessionSetup, app: INestApplication): Promise<{ app: INestApplication; store: OpenStore }> {
   const { default: expressSession } = await import('express-session');
   const store = MODES[mode].usesRedis ? await connectRedisStore(cell, sessionIds, redisUrl!) : await expressSessionMemoryStore(cell, sessionIds);
   app.use(expressSession({ ...sessionOptionsOf(cell, BENCH_SECRET), store: store.store as never }));
@@ -32,13 +28,7 @@ export async function expressSessionOnNest(
 }
 
 /** @fastify/session as its users set it up, reading express-session's cookie (`s:` prefix). */
-export async function fastifySessionApp(
-  mode: ModeName,
-  cell: Cell,
-  sessionIds: string[],
-  redisUrl: string | undefined,
-  app: INestApplication,
-): Promise<{ app: INestApplication; store: OpenStore }> {
+export async function fastifySessionApp({ mode, cell, sessionIds, redisUrl }: SessionSetup, app: INestApplication): Promise<{ app: INestApplication; store: OpenStore }> {
   const { default: fastifyCookie } = await import('@fastify/cookie');
   const { default: fastifySession } = await import('@fastify/session');
   let store: OpenStore;
