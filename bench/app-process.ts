@@ -3,6 +3,7 @@ import type { ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pinApp } from './cpu-pinning.js';
+import type { Cell } from './matrix.js';
 import type { AppMessage, ModeName, StartMessage } from './modes.js';
 import type { BenchRedis } from './redis-server.js';
 
@@ -18,6 +19,7 @@ export interface RunningApp {
 /** Starts a mode's app process (pinned to the app's CPU); resolves to a reason string when the mode cannot run. */
 export async function startApp(
   mode: ModeName,
+  cell: Cell,
   sessionIds: string[],
   redis: BenchRedis | undefined,
   execArgv: string[],
@@ -36,7 +38,7 @@ export async function startApp(
   const reply = await new Promise<AppMessage>((resolve, reject) => {
     child.once('message', (message: AppMessage) => resolve(message));
     child.once('exit', (code) => reject(new Error(`${mode} app exited with code ${code} before it was ready`)));
-    const start: StartMessage = { type: 'start', mode, sessionIds, redisUrl: redis?.url };
+    const start: StartMessage = { type: 'start', mode, cell, sessionIds, redisUrl: redis?.url };
     child.send(start);
   });
   if (reply.type === 'unavailable') {

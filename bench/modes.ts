@@ -1,3 +1,5 @@
+import type { Cell } from './matrix.js';
+
 /** The benchmarked configurations, in the order the results table lists them. */
 export const MODE_NAMES = [
   'no-session',
@@ -43,10 +45,11 @@ export const MODES: Record<ModeName, ModeInfo> = {
 export const BENCH_SECRET = 'nest-sessions benchmark secret, 32+ chars';
 export const SESSION_MAX_AGE_MS = 24 * 60 * 60 * 1000;
 
-/** Parent → app process: which sessions to pre-create. */
+/** Parent → app process: which app to build and which sessions to pre-create. */
 export interface StartMessage {
   type: 'start';
   mode: ModeName;
+  cell: Cell;
   sessionIds: string[];
   redisUrl: string | undefined;
 }

@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- --profile [--modes a,b] [--requests N] [--warmup-requests N] [--quick]
+ * `npm run bench -- --profile [--modes a,b] [--cell NAME] [--requests N] [--warmup-requests N] [--quick]
  * [--app path/to/app.js] [--cpu-prof]`: where a request's CPU goes, in instructions, which
  * do not drift with the machine's load the way wall-clock time does.
  *
@@ -24,6 +24,8 @@ import { generateSessionId, signSessionId } from '../lib/index.js';
 import { startApp } from './app-process.js';
 import { pinHarness } from './cpu-pinning.js';
 import { runAutocannon } from './load.js';
+import { cellName, parseCellName } from './matrix.js';
+import type { Cell } from './matrix.js';
 import { BENCH_SECRET, MODE_NAMES, MODES } from './modes.js';
 import type { ModeName } from './modes.js';
 import { startRedisServer } from './redis-server.js';
@@ -37,6 +39,8 @@ const benchDir = join(compiledDir, '..', '..');
 
 interface ProfileSettings {
   modes: ModeName[];
+  /** The matrix cell the apps serve (`--cell NAME`, bench/matrix.ts; default the README's recommended configuration). */
+  cell: Cell;
   requests: number;
   warmupRequests: number;
   connections: number;
@@ -71,6 +75,7 @@ function parseProfileSettings(argv: string[]): ProfileSettings {
   }
   return {
     modes,
+    cell: parseCellName(valueOf('--cell') ?? 'recommended'),
     requests: Number(valueOf('--requests') ?? (isQuick ? 200 : 2_000)),
     warmupRequests: Number(valueOf('--warmup-requests') ?? (isQuick ? 300 : 5_000)),
     connections: Number(valueOf('--connections') ?? 4),
@@ -112,7 +117,7 @@ async function countInstructions(mode: ModeName, settings: ProfileSettings, cook
   // --perf-basic-prof also makes V8 write a log: into the output folder, not the working directory.
   const jsNameArgs = ['--perf-basic-prof', '--interpreted-frames-native-stack', '--no-logfile-per-isolate', `--logfile=${join(settings.outputDir, `v8.${mode}.log`)}`];
   const nodeArgs = [...settings.v8Flags, ...(settings.isJsNamed ? jsNameArgs : [])];
-  const app = await startApp(mode, sessionIds, redisUrl ? { url: redisUrl, stop: async () => undefined } : undefined, nodeArgs, wrapper, settings.appFile);
+  const app = await startApp(mode, settings.cell, sessionIds, redisUrl ? { url: redisUrl, stop: async () => undefined } : undefined, nodeArgs, wrapper, settings.appFile);
   if (typeof app === 'string') throw new Error(`${mode}: ${app}`);
   const perfMapFile = `/tmp/perf-${app.pid}.map`;
   try {
@@ -176,7 +181,7 @@ async function countInstructions(mode: ModeName, settings: ProfileSettings, cook
 async function cpuProfile(mode: ModeName, settings: ProfileSettings, cookieHeaders: string[], sessionIds: string[], redisUrl: string | undefined): Promise<string> {
   const profileDir = join(settings.outputDir, `cpuprofile.${mode}`);
   rmSync(profileDir, { recursive: true, force: true });
-  const app = await startApp(mode, sessionIds, redisUrl ? { url: redisUrl, stop: async () => undefined } : undefined, ['--cpu-prof', '--cpu-prof-dir', profileDir], undefined, settings.appFile);
+  const app = await startApp(mode, settings.cell, sessionIds, redisUrl ? { url: redisUrl, stop: async () => undefined } : undefined, ['--cpu-prof', '--cpu-prof-dir', profileDir], undefined, settings.appFile);
   if (typeof app === 'string') throw new Error(`${mode}: ${app}`);
   try {
     const load = { port: app.port, connections: settings.connections, durationSeconds: 0, cookieHeaders };
@@ -192,7 +197,7 @@ const formatCount = (value: number) => Math.round(value).toLocaleString('en-US')
 function renderInstructions(results: ModeInstructions[], settings: ProfileSettings): string[] {
   const base = results[0]!;
   const lines: string[] = [];
-  lines.push(`Instructions per request (callgrind, ${settings.requests} requests after ${settings.warmupRequests} warm-up requests, ${settings.connections} connections, ${settings.sessions} sessions; all threads; node ${settings.v8Flags.join(' ') || '(no V8 flags)'}):`, '');
+  lines.push(`Instructions per request (callgrind, ${settings.requests} requests after ${settings.warmupRequests} warm-up requests, ${settings.connections} connections, ${settings.sessions} sessions, cell ${cellName(settings.cell)}; all threads; node ${settings.v8Flags.join(' ') || '(no V8 flags)'}):`, '');
   lines.push(`| Category | ${results.map((result) => MODES[result.mode].label).join(' | ')} | ${results.slice(1).map((result) => `${result.mode.split('-')[0]} − ${base.mode}`).join(' | ')} |`);
   lines.push(`| --- | ${results.map(() => '---:').join(' | ')} | ${results.slice(1).map(() => '---:').join(' | ')} |`);
   for (const category of CATEGORIES) {

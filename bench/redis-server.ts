@@ -5,6 +5,8 @@ import { createConnection, createServer } from 'node:net';
 /** A throw-away redis-server owned by the harness: no persistence, stopped at the end. */
 export interface BenchRedis {
   url: string;
+  /** The redis-server's process id (valgrind's, which runs it, when started under a wrapper). */
+  pid?: number;
   stop(): Promise<void>;
 }
 
@@ -21,18 +23,18 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startRedisServer(): Promise<BenchRedis> {
+/** Starts redis-server, under `wrapper` (e.g. valgrind and its arguments) when given. */
+export async function startRedisServer(wrapper: string[] = []): Promise<BenchRedis> {
   const port = await freePort();
-  const child: ChildProcess = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    { stdio: 'ignore' },
-  );
+  const serverArgs = ['redis-server', '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+  const [command, ...args] = [...wrapper, ...serverArgs] as [string, ...string[]];
+  const child: ChildProcess = spawn(command, args, { stdio: 'ignore' });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.once('error', () => undefined);
-  await waitForPort(port, 5_000);
+  await waitForPort(port, wrapper.length ? 60_000 : 5_000);
   return {
     url: `redis://127.0.0.1:${port}`,
+    pid: child.pid,
     async stop() {
       if (child.exitCode === null) child.kill('SIGTERM');
       await exited;

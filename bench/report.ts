@@ -4,6 +4,10 @@ import { dirname, join } from 'node:path';
 import { cpus, totalmem, type as osType, release as osRelease } from 'node:os';
 import type { LoadGenerator } from './load.js';
 import type { MemoryResult } from './memory.js';
+import { cellName } from './matrix.js';
+import type { Cell } from './matrix.js';
+import { compareCells, formatRatio, ratio, renderMatrix, worstOf } from './matrix-report.js';
+import type { CellComparison } from './matrix-report.js';
 import { MODES } from './modes.js';
 import type { ModeName } from './modes.js';
 
@@ -19,6 +23,10 @@ export interface BenchSettings {
   memorySessions: number;
   memoryMaxAgeMs: number;
   modes: ModeName[];
+  /** The matrix cells, each run with the modes `--modes` selects (bench/matrix.ts). */
+  cells: Cell[];
+  /** Whether `--modes` chose the modes (then the Fastify ones run in every Nest cell). */
+  areModesChosen: boolean;
   isMemorySkipped: boolean;
   cpuProfileMode: ModeName | undefined;
   outputDir: string;
@@ -28,6 +36,8 @@ export interface BenchSettings {
 
 /** Medians over the rounds of one mode under one load generator. */
 export interface ModeSummary {
+  /** The matrix cell's name (bench/matrix.ts). */
+  cell: string;
   generator: LoadGenerator;
   mode: ModeName;
   unavailableReason: string | undefined;
@@ -64,15 +74,7 @@ function versionOf(packageName: string): string {
 
 const formatNumber = (value: number, digits = 0) =>
   value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-const formatRatio = (value: number | undefined) => (value === undefined ? '–' : `${value.toFixed(2)}×`);
 const formatMiB = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
-
-function ratio(summaries: ModeSummary[], mode: ModeName, baseline: ModeName | undefined): number | undefined {
-  if (!baseline) return undefined;
-  const value = summaries.find((summary) => summary.mode === mode)?.requestsPerSecond;
-  const base = summaries.find((summary) => summary.mode === baseline)?.requestsPerSecond;
-  return value !== undefined && base ? value / base : undefined;
-}
 
 /**
  * The ratio of `mode` to `baseline` round by round (each round's pair measured within minutes
@@ -104,45 +106,53 @@ interface Target {
   isMet: boolean | undefined;
 }
 
-/** The targets of issue 12, checked under each generator (throughput) and once (memory). */
-function targets(allSummaries: ModeSummary[], memory: MemoryResult[], loads: LoadGenerator[]): Target[] {
+/**
+ * The targets of issue 18: the Express ones in every cell (judged on the worst), the Fastify
+ * ones in the cell that runs the Fastify modes, each under each generator; memory once.
+ */
+function targets(detailSummaries: ModeSummary[], comparisons: CellComparison[], memory: MemoryResult[], loads: LoadGenerator[]): Target[] {
   return [
     ...loads.flatMap((generator) =>
-      throughputTargets(allSummaries.filter((summary) => summary.generator === generator)).map((target) => ({
-        ...target,
-        name: `${generator}: ${target.name}`,
-      })),
+      [
+        ...matrixTargets(comparisons.filter((row) => row.generator === generator)),
+        ...fastifyTargets(detailSummaries.filter((summary) => summary.generator === generator)),
+      ].map((target) => ({ ...target, name: `${generator}: ${target.name}` })),
     ),
     ...memoryTargets(memory),
   ];
 }
 
-function p99(summaries: ModeSummary[], mode: ModeName): number | undefined {
-  return summaries.find((summary) => summary.mode === mode)?.latencyP99Ms;
+/** A target met when the worst cell's value reaches `minimum`. */
+function worstCellTarget(rows: CellComparison[], name: string, measure: (row: CellComparison) => number | undefined, minimum: number, format: (value: number) => string): Target {
+  const worst = worstOf(rows, measure);
+  if (!worst) return { name, measured: 'not run', isMet: undefined };
+  return { name, measured: `${format(measure(worst)!)} (worst: ${worst.cell})`, isMet: measure(worst)! >= minimum };
 }
 
-function throughputTargets(summaries: ModeSummary[]): Target[] {
-  const toCeiling = ratio(summaries, 'nest-sessions-memory', 'no-session');
-  const fastifyToCeiling = ratio(summaries, 'nest-sessions-fastify-memory', 'fastify-no-session');
-  const toFastifyMemory = ratio(summaries, 'nest-sessions-fastify-memory', 'fastify-session-memory');
-  const toFastifyRedis = ratio(summaries, 'nest-sessions-fastify-redis', 'fastify-session-redis');
-  const toExpressMemory = ratio(summaries, 'nest-sessions-memory', 'express-session-memory');
-  const toExpressRedis = ratio(summaries, 'nest-sessions-redis', 'express-session-redis');
-  const ourP99 = p99(summaries, 'nest-sessions-memory');
-  const theirP99 = p99(summaries, 'express-session-memory');
-  const redisReason = summaries.find((summary) => summary.mode === 'nest-sessions-redis')?.unavailableReason;
+function matrixTargets(rows: CellComparison[]): Target[] {
+  const percent = (value: number) => `${(value * 100).toFixed(1)}%`;
+  const slowerP99 = rows.filter((row) => row.p99 && row.p99.ours > row.p99.theirs);
+  const withP99 = rows.filter((row) => row.p99);
   return [
-    { name: 'nest-sessions + MemoryStore ≥ 80% of the no-session ceiling', measured: toCeiling === undefined ? 'not run' : `${(toCeiling * 100).toFixed(1)}%`, isMet: toCeiling === undefined ? undefined : toCeiling >= 0.8 },
-    { name: 'nest-sessions + MemoryStore ≥ 1.3× express-session + MemoryStore', measured: toExpressMemory === undefined ? 'not run' : formatRatio(toExpressMemory), isMet: toExpressMemory === undefined ? undefined : toExpressMemory >= 1.3 },
-    { name: 'nest-sessions + RedisStore ≥ 1.3× express-session + connect-redis', measured: toExpressRedis === undefined ? (redisReason ?? 'not run') : formatRatio(toExpressRedis), isMet: toExpressRedis === undefined ? undefined : toExpressRedis >= 1.3 },
-    { name: 'nest-sessions + MemoryStore p99 ≤ express-session + MemoryStore p99', measured: ourP99 === undefined || theirP99 === undefined ? 'not run' : `${ourP99} vs ${theirP99} ms`, isMet: ourP99 === undefined || theirP99 === undefined ? undefined : ourP99 <= theirP99 },
-    { name: 'Fastify: nest-sessions + MemoryStore ≥ 1.3× @fastify/session + its MemoryStore', measured: toFastifyMemory === undefined ? 'not run' : formatRatio(toFastifyMemory), isMet: toFastifyMemory === undefined ? undefined : toFastifyMemory >= 1.3 },
-    { name: 'Fastify: nest-sessions + RedisStore ≥ 1.3× @fastify/session + connect-redis', measured: toFastifyRedis === undefined ? 'not run' : formatRatio(toFastifyRedis), isMet: toFastifyRedis === undefined ? undefined : toFastifyRedis >= 1.3 },
+    worstCellTarget(rows, 'every cell: nest-sessions + MemoryStore ≥ 85% of the no-session ceiling', (row) => row.memoryOfCeiling, 0.85, percent),
+    worstCellTarget(rows, 'every cell: nest-sessions + MemoryStore ≥ 1.5× express-session + MemoryStore', (row) => row.memory, 1.5, formatRatio),
+    worstCellTarget(rows, 'every cell: nest-sessions + RedisStore ≥ 1.5× express-session + connect-redis', (row) => row.redis, 1.5, formatRatio),
     {
-      name: 'Fastify: nest-sessions + MemoryStore as close to its ceiling as on Express',
-      measured: fastifyToCeiling === undefined || toCeiling === undefined ? 'not run' : `${(fastifyToCeiling * 100).toFixed(1)}% vs ${(toCeiling * 100).toFixed(1)}%`,
-      isMet: fastifyToCeiling === undefined || toCeiling === undefined ? undefined : fastifyToCeiling >= toCeiling,
+      name: 'every cell: nest-sessions + MemoryStore p99 ≤ express-session + MemoryStore p99',
+      measured: withP99.length ? `higher in ${slowerP99.length} of ${withP99.length} cells${slowerP99.length ? ` (${slowerP99.map((row) => row.cell).join('; ')})` : ''}` : 'not run',
+      isMet: withP99.length ? slowerP99.length === 0 : undefined,
     },
+  ];
+}
+
+function fastifyTargets(summaries: ModeSummary[]): Target[] {
+  const toCeiling = ratio(summaries, 'nest-sessions-fastify-memory', 'fastify-no-session');
+  const toMemory = ratio(summaries, 'nest-sessions-fastify-memory', 'fastify-session-memory');
+  const toRedis = ratio(summaries, 'nest-sessions-fastify-redis', 'fastify-session-redis');
+  return [
+    { name: 'Fastify: nest-sessions + MemoryStore ≥ 1.5× @fastify/session + its MemoryStore', measured: toMemory === undefined ? 'not run' : formatRatio(toMemory), isMet: toMemory === undefined ? undefined : toMemory >= 1.5 },
+    { name: 'Fastify: nest-sessions + RedisStore ≥ 1.5× @fastify/session + connect-redis', measured: toRedis === undefined ? 'not run' : formatRatio(toRedis), isMet: toRedis === undefined ? undefined : toRedis >= 1.5 },
+    { name: 'Fastify: nest-sessions + MemoryStore ≥ 70% of the Fastify ceiling', measured: toCeiling === undefined ? 'not run' : `${(toCeiling * 100).toFixed(1)}%`, isMet: toCeiling === undefined ? undefined : toCeiling >= 0.7 },
   ];
 }
 
@@ -156,7 +166,15 @@ function memoryTargets(memory: MemoryResult[]): Target[] {
   ];
 }
 
-export function renderResults({ settings, summaries, memory, chartFile, notesFile }: ReportInput): string {
+/** The cell whose modes get the detailed tables and the chart: the recommended one when it ran. */
+export function detailSummariesOf(summaries: ModeSummary[]): ModeSummary[] {
+  const cell = summaries.some((summary) => summary.cell === 'recommended') ? 'recommended' : summaries[0]?.cell;
+  return summaries.filter((summary) => summary.cell === cell);
+}
+
+export function renderResults({ settings, summaries: allSummaries, memory, chartFile, notesFile }: ReportInput): string {
+  const summaries = detailSummariesOf(allSummaries);
+  const comparisons = compareCells(allSummaries, settings.cells.map(cellName), settings.loads);
   const cpuList = cpus();
   const lines: string[] = [];
   lines.push('# Benchmark results', '');
@@ -171,7 +189,14 @@ export function renderResults({ settings, summaries, memory, chartFile, notesFil
   };
   lines.push(`- Load: ${settings.loads.map((generator) => generatorDescriptions[generator]).join('; ')}. Each mode and round: a fresh app, ${settings.warmupSeconds} s warm-up (by the generator going first) then ${settings.durationSeconds} s measured per generator; ${settings.rounds} round(s), modes and generators alternating (order rotated each round); medians over rounds; the targets are judged on the ratio of medians, and each ratio is also given round by round (median and range of the per-round ratios), which shows how much the machine drifted between rounds.`);
   if (settings.cpuPinning) lines.push(`- CPUs: ${settings.cpuPinning}.`);
-  lines.push(`- Each mode: its own Node process serving \`GET /counter\` (read and increment a counter in the session) from a Nest 12 app with Nest's default body parsers on, on Express (modes 1–5) or Fastify (modes 6–10, \`@nestjs/platform-fastify\` ${versionOf('@nestjs/platform-fastify')}, @fastify/session ${versionOf('@fastify/session')} with \`cookiePrefix: 's:'\` to read the same cookies); ${formatNumber(settings.sessions)} sessions pre-created in its store; every request carries the signed cookie of a random one of them. Redis modes use a redis-server the harness starts (no persistence); the RedisStore's ioredis client is wired as the README shows (\`new Redis(url, RedisStore.failFastClientOptions)\`).`);
+  lines.push(
+    `- Each mode: its own Node process serving \`GET /counter\` from a Nest 12 app with Nest's default body parsers on, on Express (modes 1–5) or Fastify (modes 6–10, \`@nestjs/platform-fastify\` ${versionOf('@nestjs/platform-fastify')}, @fastify/session ${versionOf('@fastify/session')} with \`cookiePrefix: 's:'\` to read the same cookies), or from a plain Express 5 app in the \`app=express\` cells; ${formatNumber(settings.sessions)} sessions pre-created in its store; every request carries the signed cookie of a random one of them. ` +
+      `The app loads only what its mode uses (ioredis only with the RedisStore, node-redis only with connect-redis), and nest-sessions from its built package (dist/, or dist/cjs/ in the \`build=cjs\` cells). ` +
+      `Redis modes use a redis-server the harness starts (no persistence). Each library is wired as its README shows: nest-sessions' RedisStore through \`forRootAsync\` on the app's ioredis client (\`new Redis(url, RedisStore.failFastClientOptions)\`, default prefix), connect-redis on \`createClient({ url })\` with \`prefix: 'myapp:'\`.`,
+  );
+  lines.push(
+    `- Cells (bench/matrix.ts): \`recommended\` is the README's configuration (cookie \`{ maxAge: 24 h, sameSite: 'lax', secure: 'auto' }\`, \`resave\`, \`rolling\` and \`saveUninitialized\` off, a route that writes the session, one field of data, the ESM build, a Nest app); every other cell is named by what it changes. \`route=read\` only reads the session; \`data=large\` holds ~2 KB in 30 keys; both libraries get the same options in every cell. The tables below are the ${summaries[0]?.cell ?? 'recommended'} cell's; "The matrix" has every cell.`,
+  );
   lines.push('');
   lines.push('## Throughput and latency', '');
   for (const generator of settings.loads) {
@@ -180,6 +205,9 @@ export function renderResults({ settings, summaries, memory, chartFile, notesFil
     lines.push(...throughputTable(generatorSummaries), '');
   }
   lines.push(`![Requests per second by mode and load generator](${chartFile})`, '');
+  lines.push('## The matrix', '');
+  lines.push('Every cell against express-session in the same run (ratios of median req/s; "of the ceiling" is the same cell\'s app without sessions).', '');
+  lines.push(...renderMatrix(comparisons), '');
   lines.push('## Memory', '');
   if (memory.length === 0) {
     lines.push('Not measured in this run (`--no-memory`).');
@@ -197,7 +225,7 @@ export function renderResults({ settings, summaries, memory, chartFile, notesFil
   }
   lines.push('', '## Targets', '');
   lines.push('| Target | Measured | Met |', '| --- | --- | --- |');
-  for (const target of targets(summaries, memory, settings.loads)) {
+  for (const target of targets(summaries, comparisons, memory, settings.loads)) {
     lines.push(`| ${target.name} | ${target.measured} | ${target.isMet === undefined ? '–' : target.isMet ? 'yes' : '**no**'} |`);
   }
   lines.push('', '## Where the time goes', '');
@@ -205,9 +233,10 @@ export function renderResults({ settings, summaries, memory, chartFile, notesFil
   if (existsSync(notesFile)) lines.push('', readFileSync(notesFile, 'utf8').trim());
   lines.push('', '## How to run', '');
   lines.push(
-    '`npm run bench` (5 rounds, both load generators, about 15 minutes; needs `redis-server` on PATH, installs Debian\'s `wrk` when it is missing) compiles `bench/` and `lib/` to `bench/.tmp/` — Nest needs the decorator metadata that tsx does not emit — and writes this file and the chart. ' +
+    '`npm run bench` builds the package (`npm run build`: the apps load dist/ and dist/cjs/), compiles `bench/` to `bench/.tmp/` — Nest needs the decorator metadata that tsx does not emit — and runs the default matrix (10 cells, 3 rounds, both load generators, about 45 minutes; needs `redis-server` on PATH, installs Debian\'s `wrk` when it is missing), then writes this file and the chart. ' +
+      '`--matrix full` runs all 256 cells (hours: pick cells with `--cells \'recommended;app=express,build=cjs\'` instead); `--modes a,b` limits the modes. ' +
       '`npm run bench -- --quick` is a one-round, 3-second-per-mode run written to `bench/.tmp/RESULTS.md` (a smoke test of the harness, not numbers to quote). ' +
-      'Other flags: `--load autocannon|wrk|both`, `--modes a,b`, `--rounds N`, `--duration S`, `--warmup S`, `--connections N` (both generators; default 20 for autocannon, 64 for wrk), `--sessions N` (default 2,000), `--no-memory`, `--memory-only`, `--cpu-prof <mode>` (profile to `bench/.tmp/profiles/`), `--out DIR`. ' +
+      'Other flags: `--load autocannon|wrk|both`, `--rounds N`, `--duration S`, `--warmup S`, `--connections N` (both generators; default 20 for autocannon, 64 for wrk), `--sessions N` (default 2,000), `--no-memory`, `--memory-only`, `--cpu-prof <mode>` (profile to `bench/.tmp/profiles/`), `--out DIR`. ' +
       '`npm run bench -- --profile` counts instructions per request under callgrind instead (bench/profile.ts, see bench/PROFILE.md). `node bench/.tmp/bench/core-micro.js` times the middleware alone; `node bench/.tmp/bench/profile-summary.js <file>` summarises a profile.',
   );
   lines.push('');

@@ -1,12 +1,25 @@
 /**
- * `npm run bench [-- --quick] [-- --load autocannon|wrk|both]`: throughput and latency of the
- * five modes side by side under each load generator, then memory per session; writes
- * bench/RESULTS.md and bench/results-chart.svg. `npm run bench -- --profile` runs
- * bench/profile.ts instead (instruction counts per request, see bench/PROFILE.md).
+ * `npm run bench [-- flags]`: throughput and latency of every mode (no session, express-session,
+ * nest-sessions; MemoryStore and Redis; Express and Fastify) in every cell of the matrix
+ * (bench/matrix.ts: session options, route, data size, nest-sessions build, Nest or plain
+ * Express app), under each load generator, then memory per session; writes bench/RESULTS.md
+ * and bench/results-chart.svg. `npm run bench -- --profile` runs bench/profile.ts instead
+ * (instruction counts per request, see bench/PROFILE.md).
  *
- * Each mode's app runs in its own process (fresh heap, pinned to CPU 0); autocannon runs in
- * this process and wrk as its child, both on CPU 1. Modes alternate within each round, starting
- * one later each round, and so do the generators; medians are reported.
+ * Flags:
+ *   --matrix default|full   default: the README's recommended configuration, then one axis
+ *                           changed at a time (10 cells); full: every combination (256 cells)
+ *   --cells 'a;b'           only these cells, by name: `recommended`, `cookie=none`,
+ *                           `app=express,build=cjs` (axis=value pairs, differences from recommended)
+ *   --modes a,b             only these modes (bench/modes.ts); by default every cell runs the five
+ *                           Express modes and the recommended cell the Fastify modes as well
+ *   --quick                 1 round, 3 s per generator, written to bench/.tmp/ (a smoke test)
+ *   --load autocannon|wrk|both, --rounds N (3), --duration S (5), --warmup S (2),
+ *   --connections N, --sessions N (2,000), --no-memory, --memory-only, --cpu-prof <mode>, --out DIR
+ *
+ * Each app runs in its own process (fresh heap, pinned to CPU 0); autocannon runs in this
+ * process and wrk as its child, both on CPU 1. Each round runs every cell; within a cell the
+ * modes alternate, starting one later each round, and so do the generators; medians are reported.
  */
 import { fork } from 'node:child_process';
 import { startApp } from './app-process.js';
@@ -18,10 +31,12 @@ import { generateSessionId, signSessionId } from '../lib/index.js';
 import { DEFAULT_CONNECTIONS, LOAD_GENERATORS, runLoad } from './load.js';
 import type { LoadGenerator, LoadResult } from './load.js';
 import type { MemoryResult, MemoryStoreName } from './memory.js';
+import { cellName, selectCells } from './matrix.js';
+import type { Cell } from './matrix.js';
 import { BENCH_SECRET, MODE_NAMES, MODES } from './modes.js';
 import type { ModeName } from './modes.js';
 import { startRedisServer } from './redis-server.js';
-import { renderChart, renderResults } from './report.js';
+import { detailSummariesOf, renderChart, renderResults } from './report.js';
 import { ensureWrk } from './wrk-load.js';
 import type { BenchSettings, ModeSummary } from './report.js';
 
@@ -51,9 +66,11 @@ function parseSettings(argv: string[]): BenchSettings {
   }
   return {
     isQuick,
-    rounds: numberOf('--rounds', isQuick ? 1 : 5),
-    durationSeconds: numberOf('--duration', isQuick ? 3 : 10),
-    warmupSeconds: numberOf('--warmup', isQuick ? 1 : 3),
+    rounds: numberOf('--rounds', isQuick ? 1 : 3),
+    durationSeconds: numberOf('--duration', isQuick ? 3 : 5),
+    warmupSeconds: numberOf('--warmup', isQuick ? 1 : 2),
+    cells: selectCells(valueOf('--matrix'), valueOf('--cells')),
+    areModesChosen: modes !== undefined,
     loads,
     connections: Object.fromEntries(
       loads.map((generator) => [generator, connectionsOverride === undefined ? DEFAULT_CONNECTIONS[generator] : Number(connectionsOverride)]),
@@ -66,6 +83,17 @@ function parseSettings(argv: string[]): BenchSettings {
     cpuProfileMode: valueOf('--cpu-prof') as ModeName | undefined,
     outputDir: valueOf('--out') ?? (isQuick ? join(benchDir, '.tmp') : benchDir),
   };
+}
+
+/**
+ * The modes a cell runs: the Express-platform modes everywhere (on a plain Express app in the
+ * `app=express` cells); the Fastify modes in the recommended cell, or in every Nest cell when
+ * `--modes` names them.
+ */
+function modesOfCell(cell: Cell, settings: BenchSettings): ModeName[] {
+  return settings.modes.filter(
+    (mode) => MODES[mode].platform === 'express' || (cell.app === 'nest' && (settings.areModesChosen || cellName(cell) === 'recommended')),
+  );
 }
 
 export function median(values: number[]): number {
@@ -102,40 +130,46 @@ async function main(): Promise<void> {
   const cookieHeaders = sessionIds.map(
     (sessionId) => `connect.sid=${encodeURIComponent(signSessionId(sessionId, BENCH_SECRET))}`,
   );
-  const needsRedis = settings.modes.some((mode) => MODES[mode].usesRedis);
+  const needsRedis = settings.cells.some((cell) => modesOfCell(cell, settings).some((mode) => MODES[mode].usesRedis));
   const redis = needsRedis ? await startRedisServer() : undefined;
   const rounds = new Map<string, LoadResult[]>();
-  const roundsKey = (generator: LoadGenerator, mode: ModeName) => `${generator} ${mode}`;
-  const unavailable = new Map<ModeName, string>();
+  const roundsKey = (cell: Cell, generator: LoadGenerator, mode: ModeName) => `${cellName(cell)} ${generator} ${mode}`;
+  const unavailable = new Map<string, string>();
+  const unavailableKey = (cell: Cell, mode: ModeName) => `${cellName(cell)} ${mode}`;
   try {
     for (let round = 0; round < settings.rounds; round++) {
-      // Rotate the order so that no mode always runs first (or right after the same one).
-      const order = settings.modes.map((_, index) => settings.modes[(index + round) % settings.modes.length]!);
-      // The generators take turns at going first on a freshly started app, too.
+      // The generators take turns at going first on a freshly started app.
       const loads = settings.loads.map((_, index) => settings.loads[(index + round) % settings.loads.length]!);
-      for (const mode of order) {
-        if (unavailable.has(mode)) continue;
-        const execArgv = mode === settings.cpuProfileMode ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
-        const app = await startApp(mode, sessionIds, redis, execArgv);
-        if (typeof app === 'string') {
-          unavailable.set(mode, app);
-          console.log(`${MODES[mode].label}: ${app}`);
-          continue;
-        }
-        try {
-          for (const [index, generator] of loads.entries()) {
-            const loadOptions = { port: app.port, connections: settings.connections[generator]!, cookieHeaders, scriptDir };
-            // The app is warmed up (JIT, store, connections) once, by the generator going first.
-            if (index === 0) await runLoad(generator, { ...loadOptions, durationSeconds: settings.warmupSeconds });
-            const result = await runLoad(generator, { ...loadOptions, durationSeconds: settings.durationSeconds });
-            rounds.set(roundsKey(generator, mode), [...(rounds.get(roundsKey(generator, mode)) ?? []), result]);
-            console.log(
-              `round ${round + 1}/${settings.rounds} ${generator} ${MODES[mode].label}: ${Math.round(result.requestsPerSecond)} req/s, ` +
-                `p50 ${result.latencyP50Ms} ms, p99 ${result.latencyP99Ms} ms${result.failures ? `, ${result.failures} FAILED requests` : ''}`,
-            );
+      for (const cell of settings.cells) {
+        const modes = modesOfCell(cell, settings);
+        // Rotate the order so that no mode always runs first (or right after the same one).
+        const order = modes.map((_, index) => modes[(index + round) % modes.length]!);
+        for (const mode of order) {
+          if (unavailable.has(unavailableKey(cell, mode))) continue;
+          const label = `${cellName(cell)} · ${MODES[mode].label}`;
+          const execArgv = mode === settings.cpuProfileMode ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
+          const app = await startApp(mode, cell, sessionIds, redis, execArgv);
+          if (typeof app === 'string') {
+            unavailable.set(unavailableKey(cell, mode), app);
+            console.log(`${label}: ${app}`);
+            continue;
           }
-        } finally {
-          await app.stop();
+          try {
+            for (const [index, generator] of loads.entries()) {
+              const loadOptions = { port: app.port, connections: settings.connections[generator]!, cookieHeaders, scriptDir };
+              // The app is warmed up (JIT, store, connections) once, by the generator going first.
+              if (index === 0) await runLoad(generator, { ...loadOptions, durationSeconds: settings.warmupSeconds });
+              const result = await runLoad(generator, { ...loadOptions, durationSeconds: settings.durationSeconds });
+              const key = roundsKey(cell, generator, mode);
+              rounds.set(key, [...(rounds.get(key) ?? []), result]);
+              console.log(
+                `round ${round + 1}/${settings.rounds} ${generator} ${label}: ${Math.round(result.requestsPerSecond)} req/s, ` +
+                  `p50 ${result.latencyP50Ms} ms, p99 ${result.latencyP99Ms} ms${result.failures ? `, ${result.failures} FAILED requests` : ''}`,
+              );
+            }
+          } finally {
+            await app.stop();
+          }
         }
       }
     }
@@ -143,21 +177,24 @@ async function main(): Promise<void> {
     await redis?.stop();
   }
 
-  const summaries: ModeSummary[] = settings.loads.flatMap((generator) =>
-    settings.modes.map((mode) => {
-      const results = rounds.get(roundsKey(generator, mode)) ?? [];
-      return {
-        generator,
-        mode,
-        unavailableReason: unavailable.get(mode),
-        rounds: results.length,
-        requestsPerSecond: results.length ? median(results.map((result) => result.requestsPerSecond)) : undefined,
-        latencyP50Ms: results.length ? median(results.map((result) => result.latencyP50Ms)) : undefined,
-        latencyP99Ms: results.length ? median(results.map((result) => result.latencyP99Ms)) : undefined,
-        failures: results.reduce((sum, result) => sum + result.failures, 0),
-        roundRates: results.map((result) => result.requestsPerSecond),
-      };
-    }),
+  const summaries: ModeSummary[] = settings.cells.flatMap((cell) =>
+    settings.loads.flatMap((generator) =>
+      modesOfCell(cell, settings).map((mode) => {
+        const results = rounds.get(roundsKey(cell, generator, mode)) ?? [];
+        return {
+          cell: cellName(cell),
+          generator,
+          mode,
+          unavailableReason: unavailable.get(unavailableKey(cell, mode)),
+          rounds: results.length,
+          requestsPerSecond: results.length ? median(results.map((result) => result.requestsPerSecond)) : undefined,
+          latencyP50Ms: results.length ? median(results.map((result) => result.latencyP50Ms)) : undefined,
+          latencyP99Ms: results.length ? median(results.map((result) => result.latencyP99Ms)) : undefined,
+          failures: results.reduce((sum, result) => sum + result.failures, 0),
+          roundRates: results.map((result) => result.requestsPerSecond),
+        };
+      }),
+    ),
   );
 
   const memory: MemoryResult[] = [];
@@ -170,7 +207,7 @@ async function main(): Promise<void> {
   }
 
   const chartFile = 'results-chart.svg';
-  writeFileSync(join(settings.outputDir, chartFile), renderChart(summaries));
+  writeFileSync(join(settings.outputDir, chartFile), renderChart(detailSummariesOf(summaries)));
   const markdown = renderResults({ settings, summaries, memory, chartFile, notesFile: join(benchDir, 'OPTIMISATIONS.md') });
   writeFileSync(join(settings.outputDir, 'RESULTS.md'), markdown);
   console.log(`\n${markdown.split('\n## ')[1] ?? ''}`);

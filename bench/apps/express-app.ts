@@ -1,0 +1,64 @@
+/**
+ * The plain Express 5 apps (cells with `app=express`): `express.json()` and one route,
+ * `GET /counter`, behind express-session or nest-sessions' `createSessionMiddleware`.
+ */
+import type { Server } from 'node:http';
+import type { Cell } from '../matrix.js';
+import { sessionOptionsOf } from '../matrix.js';
+import { BENCH_SECRET, MODES } from '../modes.js';
+import type { ModeName } from '../modes.js';
+import type { BuiltApp } from './built-app.js';
+import { loadNestSessions, loadNestSessionsRedis } from './nest-sessions-build.js';
+import { counterResponse } from './session-data.js';
+import type { CounterSession } from './session-data.js';
+import { connectRedisStore, expressSessionMemoryStore, nestSessionsMemoryStore, nestSessionsRedisStore } from './stores.js';
+import type { OpenStore } from './stores.js';
+
+type Middleware = (request: any, response: any, next: (error?: unknown) => void) => void;
+
+async function sessionMiddleware(mode: ModeName, cell: Cell, sessionIds: string[], redisUrl: string | undefined): Promise<{ middleware?: Middleware; store?: OpenStore }> {
+  const options = sessionOptionsOf(cell, BENCH_SECRET);
+  const usesRedis = MODES[mode].usesRedis;
+  switch (mode) {
+    case 'no-session':
+      return {};
+    case 'express-session-memory':
+    case 'express-session-redis': {
+      const { default: expressSession } = await import('express-session');
+      const store = usesRedis ? await connectRedisStore(cell, sessionIds, redisUrl!) : await expressSessionMemoryStore(cell, sessionIds);
+      return { middleware: expressSession({ ...options, store: store.store as never }) as Middleware, store };
+    }
+    case 'nest-sessions-memory':
+    case 'nest-sessions-redis': {
+      const nestSessions = await loadNestSessions(cell.build);
+      const store = usesRedis
+        ? await nestSessionsRedisStore(await loadNestSessionsRedis(cell.build), cell, sessionIds, redisUrl!)
+        : await nestSessionsMemoryStore(nestSessions, cell, sessionIds);
+      return { middleware: nestSessions.createSessionMiddleware({ ...options, store: store.store as never }) as Middleware, store };
+    }
+    default:
+      throw new Error(`${mode} has no plain Express app`);
+  }
+}
+
+export async function buildExpressApp(mode: ModeName, cell: Cell, sessionIds: string[], redisUrl: string | undefined): Promise<BuiltApp> {
+  const { default: express } = await import('express');
+  const { middleware, store } = await sessionMiddleware(mode, cell, sessionIds, redisUrl);
+  const app = express();
+  app.use(express.json());
+  if (middleware) app.use(middleware);
+  app.get('/counter', (request, response) => {
+    response.json(counterResponse(cell, (request as unknown as { session?: CounterSession }).session));
+  });
+  let server: Server | undefined;
+  return {
+    listen: () =>
+      new Promise((resolve, reject) => {
+        server = app.listen(0, '127.0.0.1', (error?: Error) => (error ? reject(error) : resolve((server!.address() as { port: number }).port)));
+      }),
+    async close() {
+      await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+      await store?.close();
+    },
+  };
+}

@@ -1,0 +1,111 @@
+/**
+ * The Nest 12 apps: Nest's defaults (body parsers on) on Express, or on Fastify for the Fastify
+ * modes; one route, `GET /counter`. nest-sessions is wired as the README shows: `forRoot` with a
+ * MemoryStore, `forRootAsync` with a RedisStore on the app's ioredis client from a module that
+ * provides and closes it (docs/redis.md).
+ */
+import 'reflect-metadata';
+import { Controller, Get, Inject, Module, Req } from '@nestjs/common';
+import type { DynamicModule, INestApplication, OnApplicationShutdown } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { Cell } from '../matrix.js';
+import { sessionOptionsOf } from '../matrix.js';
+import { BENCH_SECRET, MODES } from '../modes.js';
+import type { ModeName } from '../modes.js';
+import type { BuiltApp } from './built-app.js';
+import { expressSessionOnNest, fastifyApp, fastifySessionApp } from './nest-platforms.js';
+import { loadNestSessions, loadNestSessionsRedis } from './nest-sessions-build.js';
+import { counterResponse } from './session-data.js';
+import type { CounterSession } from './session-data.js';
+import { nestSessionsMemoryStore, seedRedisStore } from './stores.js';
+import type { OpenStore } from './stores.js';
+
+/** The cell the app serves: set once, before Nest creates the controller. */
+let servedCell: Cell;
+
+@Controller()
+class CounterController {
+  @Get('counter')
+  count(@Req() request: { session?: CounterSession }): { counter: number } {
+    return counterResponse(servedCell, request.session);
+  }
+}
+
+@Module({ controllers: [CounterController] })
+export class CounterModule {}
+
+export type RootModule = DynamicModule | typeof CounterModule;
+
+const REDIS_CLIENT = Symbol('REDIS_CLIENT');
+
+/** docs/redis.md's RedisModule: the app's client, with the fail-fast settings, closed on shutdown. */
+async function redisModule(cell: Cell, redisUrl: string): Promise<DynamicModule> {
+  const { Redis } = await import('ioredis');
+  const { RedisStore } = await loadNestSessionsRedis(cell.build);
+  @Module({})
+  class RedisModule implements OnApplicationShutdown {
+    constructor(@Inject(REDIS_CLIENT) private readonly client: InstanceType<typeof Redis>) {}
+    async onApplicationShutdown(): Promise<void> {
+      await this.client.quit();
+    }
+  }
+  const provider = { provide: REDIS_CLIENT, useFactory: () => new Redis(redisUrl, RedisStore.failFastClientOptions) };
+  return { module: RedisModule, providers: [provider], exports: [REDIS_CLIENT] };
+}
+
+/** The root module with SessionModule as the README configures it for the mode's store. */
+async function nestSessionsModule(mode: ModeName, cell: Cell, sessionIds: string[], redisUrl: string | undefined): Promise<{ module: DynamicModule; store?: OpenStore }> {
+  const { SessionModule } = await loadNestSessions(cell.build);
+  const options = sessionOptionsOf(cell, BENCH_SECRET);
+  if (!MODES[mode].usesRedis) {
+    const store = await nestSessionsMemoryStore(await loadNestSessions(cell.build), cell, sessionIds);
+    return { module: { module: CounterModule, imports: [SessionModule.forRoot({ ...options, store: store.store as never })] }, store };
+  }
+  const redis = await loadNestSessionsRedis(cell.build);
+  await seedRedisStore(redis, cell, sessionIds, redisUrl!);
+  const clientModule = await redisModule(cell, redisUrl!);
+  const sessionModule = SessionModule.forRootAsync({
+    imports: [clientModule],
+    inject: [REDIS_CLIENT],
+    useFactory: (client: ConstructorParameters<typeof redis.RedisStore>[0]['client']) => ({ ...options, store: new redis.RedisStore({ client }) }),
+  });
+  return { module: { module: CounterModule, imports: [sessionModule] } };
+}
+
+function wrap(app: INestApplication, closeStore: () => Promise<void> = async () => undefined): BuiltApp {
+  return {
+    async listen() {
+      await app.listen(0, '127.0.0.1');
+      return (app.getHttpServer().address() as { port: number }).port;
+    },
+    async close() {
+      await app.close();
+      await closeStore();
+    },
+  };
+}
+
+export async function buildNestApp(mode: ModeName, cell: Cell, sessionIds: string[], redisUrl: string | undefined): Promise<BuiltApp> {
+  servedCell = cell;
+  const isFastify = MODES[mode].platform === 'fastify';
+  const create = (rootModule: RootModule) => (isFastify ? fastifyApp(rootModule) : NestFactory.create(rootModule, { logger: false }));
+  switch (mode) {
+    case 'no-session':
+    case 'fastify-no-session':
+      return wrap(await create(CounterModule));
+    case 'express-session-memory':
+    case 'express-session-redis': {
+      const { app, store } = await expressSessionOnNest({ mode, cell, sessionIds, redisUrl }, await create(CounterModule));
+      return wrap(app, store.close);
+    }
+    case 'fastify-session-memory':
+    case 'fastify-session-redis': {
+      const { app, store } = await fastifySessionApp({ mode, cell, sessionIds, redisUrl }, await create(CounterModule));
+      return wrap(app, store.close);
+    }
+    default: {
+      const { module, store } = await nestSessionsModule(mode, cell, sessionIds, redisUrl);
+      return wrap(await create(module), store?.close);
+    }
+  }
+}

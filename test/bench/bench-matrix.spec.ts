@@ -1,0 +1,78 @@
+import { AXES, RECOMMENDED_CELL, cellName, defaultCells, fullMatrix, parseCellName, selectCells, sessionOptionsOf } from '../../bench/matrix.js';
+import { compareCells, renderMatrix, worstOf } from '../../bench/matrix-report.js';
+import type { ModeSummary } from '../../bench/report.js';
+
+// The matrix decides which configurations `npm run bench` measures and RESULTS.md reports: a
+// cell named wrongly or a worst cell picked wrongly would publish the wrong configuration.
+
+describe('bench matrix cells', () => {
+  it('the recommended cell is the README quick start: maxAge and sameSite, rolling and saveUninitialized off, a writing Nest route on the ESM build', () => {
+    expect(RECOMMENDED_CELL).toEqual({ cookie: 'maxAge+sameSite', rolling: 'off', saveUninitialized: 'off', route: 'write', data: 'small', build: 'esm', app: 'nest' });
+    expect(sessionOptionsOf(RECOMMENDED_CELL, 'secret')).toEqual({
+      secret: 'secret',
+      resave: false,
+      rolling: false,
+      saveUninitialized: false,
+      cookie: { maxAge: 24 * 60 * 60 * 1000, sameSite: 'lax', secure: 'auto' },
+    });
+  });
+
+  it('the default set changes one axis at a time from the recommended cell', () => {
+    const names = defaultCells().map(cellName);
+    expect(names).toEqual([
+      'recommended',
+      'cookie=maxAge',
+      'cookie=sameSite',
+      'cookie=none',
+      'rolling=on',
+      'saveUninitialized=on',
+      'route=read',
+      'data=large',
+      'build=cjs',
+      'app=express',
+    ]);
+  });
+
+  it('the full matrix holds every combination once', () => {
+    const names = fullMatrix().map(cellName);
+    const combinations = Object.values(AXES).reduce((product, values) => product * values.length, 1);
+    expect(names).toHaveLength(combinations);
+    expect(new Set(names).size).toBe(combinations);
+  });
+
+  it('a cell name reads back as the same cell, and unknown axes or values are refused', () => {
+    for (const cell of fullMatrix()) expect(parseCellName(cellName(cell))).toEqual(cell);
+    expect(sessionOptionsOf(parseCellName('cookie=none,rolling=on'), 's')).toMatchObject({ rolling: true, cookie: { secure: 'auto' } });
+    expect(sessionOptionsOf(parseCellName('cookie=none'), 's').cookie).toEqual({ secure: 'auto' });
+    expect(() => parseCellName('colour=blue')).toThrow('unknown axis colour');
+    expect(() => parseCellName('rolling=sometimes')).toThrow('unknown value sometimes of rolling');
+    expect(() => selectCells('half', undefined)).toThrow('unknown matrix half');
+    expect(selectCells(undefined, 'recommended;app=express,build=cjs').map(cellName)).toEqual(['recommended', 'build=cjs,app=express']);
+  });
+});
+
+function summary(cell: string, mode: ModeSummary['mode'], requestsPerSecond: number, latencyP99Ms = 10): ModeSummary {
+  return { cell, generator: 'wrk', mode, unavailableReason: undefined, rounds: 1, requestsPerSecond, latencyP50Ms: 1, latencyP99Ms, failures: 0 };
+}
+
+describe('bench matrix report', () => {
+  const summaries = [
+    ...['recommended', 'route=read'].flatMap((cell) => [summary(cell, 'no-session', 1000), summary(cell, 'express-session-memory', 500, 20)]),
+    summary('recommended', 'nest-sessions-memory', 800, 12),
+    summary('route=read', 'nest-sessions-memory', 600, 30),
+    summary('recommended', 'express-session-redis', 400),
+    summary('recommended', 'nest-sessions-redis', 500),
+  ];
+  const rows = compareCells(summaries, ['recommended', 'route=read'], ['wrk']);
+
+  it('compares each cell with its own express-session and ceiling', () => {
+    expect(rows[0]).toMatchObject({ cell: 'recommended', memory: 1.6, memoryOfCeiling: 0.8, redis: 1.25, redisOfCeiling: 0.5, p99: { ours: 12, theirs: 20 } });
+    expect(rows[1]).toMatchObject({ cell: 'route=read', memory: 1.2, memoryOfCeiling: 0.6, redis: undefined });
+  });
+
+  it('names the worst cell of each comparison, leaving out cells that did not run it', () => {
+    expect(worstOf(rows, (row) => row.memory)?.cell).toBe('route=read');
+    expect(worstOf(rows, (row) => row.redis)?.cell).toBe('recommended');
+    expect(renderMatrix(rows)).toContain('- Worst cell for MemoryStore ÷ express-session: **route=read** under wrk, 1.20×.');
+  });
+});
