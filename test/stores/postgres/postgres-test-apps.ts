@@ -1,0 +1,51 @@
+import connectPgSimple from 'connect-pg-simple';
+import express from 'express';
+import type { NextFunction, Request, Response } from 'express';
+import expressSession from 'express-session';
+import type pg from 'pg';
+import { createSessionMiddleware } from '../../../lib/index.js';
+import type { SessionOptions, SessionRequest, SessionResponse } from '../../../lib/index.js';
+import { TEST_SECRET } from '../../support/e2e-app.js';
+
+type SessionOnRequest = Record<string, unknown> & { destroy(callback: (error?: unknown) => void): void };
+
+/** The routes both apps serve: sign in, read and count, sign out. */
+function addRoutes(app: express.Express): express.Express {
+  app.post('/login', (request, response) => {
+    const session = request.session as unknown as SessionOnRequest;
+    session.userId = String(request.query.user);
+    response.json({ userId: session.userId });
+  });
+  app.get('/me', (request, response) => {
+    const session = request.session as unknown as SessionOnRequest;
+    session.views = ((session.views as number | undefined) ?? 0) + 1;
+    response.json({ userId: session.userId ?? null, views: session.views });
+  });
+  app.post('/logout', (request, response, next) => {
+    (request.session as unknown as SessionOnRequest).destroy((error) => (error ? next(error) : response.json({ loggedOut: true })));
+  });
+  app.use((error: unknown, _request: Request, response: Response, _next: NextFunction) => {
+    const statusCode = (error as { statusCode?: number }).statusCode ?? 500;
+    const retryAfter = (error as { headers?: Record<string, string> }).headers?.['Retry-After'];
+    if (retryAfter) response.setHeader('Retry-After', retryAfter);
+    response.status(statusCode).json({ statusCode });
+  });
+  return app;
+}
+
+/** express-session + connect-pg-simple on `tableName`, as its README sets it up (no pruning timer in tests). */
+export function connectPgSimpleApp(pool: pg.Pool, tableName: string, createTableIfMissing = false): express.Express {
+  const PgStore = connectPgSimple(expressSession);
+  const store = new PgStore({ pool, tableName, createTableIfMissing, pruneSessionInterval: false });
+  const app = express();
+  app.use(expressSession({ secret: TEST_SECRET, store, resave: false, saveUninitialized: false }));
+  return addRoutes(app);
+}
+
+/** Express + createSessionMiddleware on `store`. */
+export function nestSessionsApp(options: Partial<SessionOptions> & Pick<SessionOptions, 'store'>): express.Express {
+  const app = express();
+  const middleware = createSessionMiddleware({ secret: TEST_SECRET, ...options });
+  app.use((request, response, next) => middleware(request as unknown as SessionRequest, response as unknown as SessionResponse, next));
+  return addRoutes(app);
+}
