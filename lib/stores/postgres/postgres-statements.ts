@@ -1,3 +1,4 @@
+import { SessionStoreError } from '../../core/errors.js';
 import type { SqlMergeChanges } from '../sql/sql-session-row.js';
 import type { PostgresTable } from './postgres-table.js';
 
@@ -137,10 +138,12 @@ export class PostgresStatements {
 
   /** Through the partial index on `owner`: the owner's rows only. */
   ownerSessionIds(ownerId: string): Statement {
+    this.#requireOwnerColumn();
     return { text: `SELECT sid FROM ${this.#table} WHERE owner = $1 AND expire > now()`, values: [ownerId] };
   }
 
   removeFromOwnerIndex(ownerId: string, sessionIds: readonly string[]): Statement {
+    this.#requireOwnerColumn();
     return { text: `UPDATE ${this.#table} SET owner = NULL WHERE owner = $1 AND sid = ANY($2::text[])`, values: [ownerId, sessionIds] };
   }
 
@@ -166,6 +169,13 @@ export class PostgresStatements {
       text: `DELETE FROM ${this.#table} WHERE sid IN (SELECT sid FROM ${this.#table} WHERE expire <= now() ORDER BY expire LIMIT $1 FOR UPDATE SKIP LOCKED)`,
       values: [batchRows],
     };
+  }
+
+  #requireOwnerColumn(): void {
+    if (this.#hasOwnerColumn) return;
+    throw new SessionStoreError(
+      `nest-sessions: PostgresStore's table ${this.#table} has no owner column, which UserSessions needs: let the store add it (createTable: true) or run ALTER TABLE ${this.#table} ADD COLUMN "owner" text (see docs/postgres.md)`,
+    );
   }
 
   /** `, owner = $n` (the value appended to `values`) when the owner is known and the column there. */
