@@ -1,5 +1,7 @@
 import { SessionStoreError } from '../../core/errors.js';
+import { PRUNE_BATCH_ROWS } from '../sql/sql-pruner.js';
 import type { SqlMergeChanges } from '../sql/sql-session-row.js';
+import type { OwnerWrite } from '../sql/sql-session-table.js';
 import type { PostgresTable } from './postgres-table.js';
 
 /** One statement with its bound values: ids and data are always parameters, never SQL text. */
@@ -7,9 +9,6 @@ export interface Statement {
   text: string;
   values: unknown[];
 }
-
-/** What to do with the owner column: set it (a string, or `null` to leave every index), or keep it (`undefined`). */
-type OwnerWrite = string | null | undefined;
 
 /**
  * The statements of `PostgresStore`, for one table. Expiry lives in `expire`, written as the
@@ -164,10 +163,10 @@ export class PostgresStatements {
   }
 
   /** One batch of expired rows, oldest first through the `expire` index; rows locked by requests are left for later. */
-  pruneBatch(batchRows: number): Statement {
+  pruneBatch(): Statement {
     return {
       text: `DELETE FROM ${this.#table} WHERE sid IN (SELECT sid FROM ${this.#table} WHERE expire <= now() ORDER BY expire LIMIT $1 FOR UPDATE SKIP LOCKED)`,
-      values: [batchRows],
+      values: [PRUNE_BATCH_ROWS],
     };
   }
 

@@ -43,5 +43,3 @@ export interface PostgresStoreOptions extends SqlStoreOptions {
 }
 
 export const DEFAULT_TABLE_NAME = 'session';
-/** While PostgreSQL is out of reach, the store tries `SELECT 1` this often. */
-export const PROBE_INTERVAL_MS = 1_000;
