@@ -2,6 +2,7 @@ import { jest } from '@jest/globals';
 import { RedisStore as ConnectRedisStore } from 'connect-redis';
 import expressSession from 'express-session';
 import { Cluster, Redis } from 'ioredis';
+import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { createClient } from 'redis';
 import { CallbackStoreAdapter } from '../../lib/core/store/callback-store-adapter.js';
@@ -11,6 +12,7 @@ import { MemoryStore } from '../../lib/stores/memory/memory-store.js';
 import { RedisStore } from '../../lib/redis.js';
 import type { RedisStoreOptions } from '../../lib/redis.js';
 import { PostgresStore } from '../../lib/postgres.js';
+import { MySqlStore } from '../../lib/mysql.js';
 import { RedisClusterProcesses } from '../support/redis-cluster.js';
 import { waitUntil } from '../support/redis-server.js';
 import type { StoreContractSubject } from './store-contract.js';
@@ -191,6 +193,32 @@ export function postgresStore(): StoreContractSubject {
     async cleanUp(store) {
       await store.close!();
       await pool.query(`DROP TABLE IF EXISTS "${tables.get(store)!}"`);
+    },
+  };
+}
+
+/** The shared MariaDB server the tests may use (each test in its own table). */
+export const SHARED_MYSQL_URI = 'mysql://root@127.0.0.1:3306/test';
+
+/** MySqlStore on the shared MariaDB server, each test in a table it creates, dropped afterwards. */
+export function mySqlStore(): StoreContractSubject {
+  let pool: mysql.Pool;
+  const tables = new WeakMap<SessionStore, string>();
+  return {
+    name: 'MySqlStore (MariaDB)',
+    async setUp() {
+      pool = mysql.createPool({ uri: SHARED_MYSQL_URI });
+    },
+    tearDown: () => pool.end(),
+    async newStore() {
+      const tableName = uniqueTableName();
+      const store = new MySqlStore({ pool, tableName });
+      tables.set(store, tableName);
+      return store;
+    },
+    async cleanUp(store) {
+      await store.close!();
+      await pool.query(`DROP TABLE IF EXISTS \`${tables.get(store)!}\``);
     },
   };
 }

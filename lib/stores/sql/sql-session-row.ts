@@ -34,13 +34,17 @@ export function sessionIdHint(sessionId: string): string {
   return sessionId.slice(0, 8) + '…';
 }
 
-/** One request's changes as a merge statement takes them: JSON objects and lists of keys. */
+/** A member of a JSON object: its key and its value's JSON. */
+export type JsonMember = readonly [key: string, valueJson: string];
+
+/** One request's changes as a merge statement takes them: the members set, the keys deleted, the flash messages. */
 export interface SqlMergeChanges {
-  /** The keys set, as one JSON object. */
+  /** The keys set, as members and as one JSON object. */
+  setMembers: JsonMember[];
   setJson: string;
   deletedKeys: string[];
-  /** Flash messages added (one JSON object by id) and removed, when `__flash` changes message by message. */
-  flash?: { addedJson: string; removedIds: string[] };
+  /** Flash messages added (as members and as one JSON object by id) and removed, when `__flash` changes message by message. */
+  flash?: { addedMembers: JsonMember[]; addedJson: string; removedIds: string[] };
 }
 
 /**
@@ -50,11 +54,16 @@ export interface SqlMergeChanges {
 export function sqlMergeChangesOf(changes: SessionChanges): SqlMergeChanges {
   const { flash } = changes;
   const isWrittenWhole = (dataKey: string) => !(flash && dataKey === FLASH_KEY);
-  const setMembers = [...changes.setKeys].filter(([dataKey]) => isWrittenWhole(dataKey)).map(([dataKey, valueJson]) => `${JSON.stringify(dataKey)}:${valueJson}`);
-  const merge: SqlMergeChanges = { setJson: `{${setMembers.join(',')}}`, deletedKeys: changes.deletedKeys.filter(isWrittenWhole) };
+  const setMembers = [...changes.setKeys].filter(([dataKey]) => isWrittenWhole(dataKey));
+  const merge: SqlMergeChanges = { setMembers, setJson: objectJsonOf(setMembers), deletedKeys: changes.deletedKeys.filter(isWrittenWhole) };
   if (flash) {
-    const addedMembers = [...flash.added].map(([messageId, messageJson]) => `${JSON.stringify(messageId)}:${messageJson}`);
-    merge.flash = { addedJson: `{${addedMembers.join(',')}}`, removedIds: [...flash.removed] };
+    const addedMembers = [...flash.added];
+    merge.flash = { addedMembers, addedJson: objectJsonOf(addedMembers), removedIds: [...flash.removed] };
   }
   return merge;
+}
+
+/** A JSON object's text from its members' keys and value JSON. */
+function objectJsonOf(members: readonly JsonMember[]): string {
+  return `{${members.map(([key, valueJson]) => `${JSON.stringify(key)}:${valueJson}`).join(',')}}`;
 }
