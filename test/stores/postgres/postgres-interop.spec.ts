@@ -4,7 +4,7 @@ import type express from 'express';
 import { PostgresStore } from '../../../lib/postgres.js';
 import { cookiePair } from '../../support/e2e-app.js';
 import { SHARED_POSTGRES, uniqueTableName } from '../store-subjects.js';
-import { connectPgSimpleApp, nestSessionsApp } from './postgres-test-apps.js';
+import { connectPgSimpleApp, nestSessionsApp } from '../sql-test-apps.js';
 
 /** Signs in on `first`, goes on on `second`, signs out on `second`: the cookie of `first` then leads nowhere on either. */
 async function signInThenContinueAndSignOut(first: express.Express, second: express.Express): Promise<void> {

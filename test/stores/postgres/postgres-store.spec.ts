@@ -11,7 +11,7 @@ import { cookiePair } from '../../support/e2e-app.js';
 import { waitUntil } from '../../support/redis-server.js';
 import { contractRecord } from '../store-contract.js';
 import { SHARED_POSTGRES, uniqueTableName } from '../store-subjects.js';
-import { nestSessionsApp } from './postgres-test-apps.js';
+import { nestSessionsApp } from '../sql-test-apps.js';
 
 describe('PostgresStore', () => {
   let pool: pg.Pool;

@@ -1,11 +1,16 @@
+import { createRequire } from 'node:module';
 import connectPgSimple from 'connect-pg-simple';
 import express from 'express';
 import type { NextFunction, Request, Response } from 'express';
 import expressSession from 'express-session';
+import type mysql from 'mysql2/promise';
 import type pg from 'pg';
-import { createSessionMiddleware } from '../../../lib/index.js';
-import type { SessionOptions, SessionRequest, SessionResponse } from '../../../lib/index.js';
-import { TEST_SECRET } from '../../support/e2e-app.js';
+import { createSessionMiddleware } from '../../lib/index.js';
+import type { SessionOptions, SessionRequest, SessionResponse } from '../../lib/index.js';
+import { TEST_SECRET } from '../support/e2e-app.js';
+
+/** express-mysql-session ships no types: its factory, as its README uses it. */
+const expressMySqlSession = createRequire(import.meta.url)('express-mysql-session') as (session: typeof expressSession) => new (options: object, connection: mysql.Pool) => expressSession.Store;
 
 type SessionOnRequest = Record<string, unknown> & { destroy(callback: (error?: unknown) => void): void };
 
@@ -37,6 +42,16 @@ function addRoutes(app: express.Express): express.Express {
 export function connectPgSimpleApp(pool: pg.Pool, tableName: string, createTableIfMissing = false): express.Express {
   const PgStore = connectPgSimple(expressSession);
   const store = new PgStore({ pool, tableName, createTableIfMissing, pruneSessionInterval: false });
+  const app = express();
+  app.use(expressSession({ secret: TEST_SECRET, store, resave: false, saveUninitialized: false }));
+  return addRoutes(app);
+}
+
+/** express-session + express-mysql-session on `tableName` (no pruning timer in tests); with `createDatabaseTable`, resolves once it made its table. */
+export async function expressMySqlSessionApp(pool: mysql.Pool, tableName: string, createDatabaseTable = false): Promise<express.Express> {
+  const MySqlSessionStore = expressMySqlSession(expressSession);
+  const store = new MySqlSessionStore({ createDatabaseTable, clearExpired: false, schema: { tableName } }, pool);
+  await (store as unknown as { onReady(): Promise<void> }).onReady();
   const app = express();
   app.use(expressSession({ secret: TEST_SECRET, store, resave: false, saveUninitialized: false }));
   return addRoutes(app);
