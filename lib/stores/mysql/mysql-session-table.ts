@@ -18,6 +18,7 @@ function secondsOf(lifetimeMs: number): number {
 
 /** Live: not expired by the database's clock (`UNIX_TIMESTAMP()`, the one clock that decides). */
 const LIVE = 'expires > UNIX_TIMESTAMP()';
+const EXPIRED = 'expires <= UNIX_TIMESTAMP()';
 
 /**
  * `MySqlStore`'s table, in express-mysql-session's format (`session_id`, `expires` in Unix
@@ -64,7 +65,7 @@ export class MySqlSessionTable implements SqlSessionTable {
     } catch (error) {
       if (!isDuplicateKey(error)) throw error;
     }
-    if ((await this.#write(`DELETE FROM ${this.sqlName} WHERE session_id = ? AND NOT (${LIVE})`, [sessionId])) === 0) return false;
+    if ((await this.#write(`DELETE FROM ${this.sqlName} WHERE session_id = ? AND ${EXPIRED}`, [sessionId])) === 0) return false;
     return insert().then(() => true, (error: unknown) => (isDuplicateKey(error) ? false : Promise.reject(error)));
   }
 
@@ -175,7 +176,7 @@ export class MySqlSessionTable implements SqlSessionTable {
       const [rows] = await connection.execute('SELECT GET_LOCK(?, 0) AS locked', [lockName]);
       if (Number((rows as Row[])[0]?.locked) !== 1) return false;
       try {
-        const batch = `DELETE FROM ${this.sqlName} WHERE NOT (${LIVE}) ORDER BY expires LIMIT ${PRUNE_BATCH_ROWS}`;
+        const batch = pruneBatchSql(this.sqlName);
         await prune(async () => affectedRowsOf((await connection.execute(batch))[0]));
       } finally {
         await connection.execute('SELECT RELEASE_LOCK(?)', [lockName]);
@@ -229,6 +230,11 @@ export class MySqlSessionTable implements SqlSessionTable {
       connection.release();
     }
   }
+}
+
+/** One batch of expired rows, oldest first through the `expires` index. */
+export function pruneBatchSql(sqlName: string): string {
+  return `DELETE FROM ${sqlName} WHERE ${EXPIRED} ORDER BY expires LIMIT ${PRUNE_BATCH_ROWS}`;
 }
 
 function affectedRowsOf(result: unknown): number {
