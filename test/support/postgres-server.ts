@@ -53,13 +53,14 @@ export class PostgresServerProcess {
   async resume(): Promise<void> {
     const options = ['-D', this.dataDirectory, '-p', String(this.port), '-k', this.dataDirectory, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off'];
     this.#process = spawn(join(POSTGRES_BIN, 'postgres'), options, { ...this.user, stdio: 'ignore' });
+    this.#process.once('exit', () => (this.#process = undefined));
     await waitUntil(() => this.#answers(), 'the PostgreSQL server answers', 20_000);
   }
 
   /** Shuts the server down at once, as a crash or a failover would (SIGQUIT to its PID), and waits for it to exit. */
   async stop(): Promise<void> {
     const serverProcess = this.#process;
-    if (!serverProcess || serverProcess.exitCode !== null || serverProcess.signalCode !== null) return;
+    if (!serverProcess) return;
     const exited = new Promise((resolve) => serverProcess.once('exit', resolve));
     serverProcess.kill('SIGQUIT');
     await exited;
