@@ -1,13 +1,14 @@
 import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { freePort, waitUntil } from './redis-server.js';
 
-/** Debian's PostgreSQL binaries (the postgresql package), the version the machines run. */
-const POSTGRES_BIN = process.env.POSTGRES_BIN ?? '/usr/lib/postgresql/15/bin';
+/** Debian's PostgreSQL binaries (the postgresql package): the newest version installed. */
+const POSTGRES_BIN =
+  process.env.POSTGRES_BIN ?? join('/usr/lib/postgresql', readdirSync('/usr/lib/postgresql').sort((a, b) => Number(b) - Number(a))[0] ?? '15', 'bin');
 
 /** PostgreSQL refuses to run as root: as root, the server runs as the `postgres` OS user. */
 function serverUser(): { uid: number; gid: number } | undefined {
