@@ -2,12 +2,13 @@ import { createRequire } from 'node:module';
 import connectPgSimple from 'connect-pg-simple';
 import express from 'express';
 import type { NextFunction, Request, Response } from 'express';
+import request from 'supertest';
 import expressSession from 'express-session';
 import type mysql from 'mysql2/promise';
 import type pg from 'pg';
 import { createSessionMiddleware } from '../../lib/index.js';
-import type { SessionOptions, SessionRequest, SessionResponse } from '../../lib/index.js';
-import { TEST_SECRET } from '../support/e2e-app.js';
+import type { SessionOptions, SessionRequest, SessionResponse, SessionStore } from '../../lib/index.js';
+import { cookiePair, TEST_SECRET } from '../support/e2e-app.js';
 
 /** express-mysql-session ships no types: its factory, as its README uses it. */
 const expressMySqlSession = createRequire(import.meta.url)('express-mysql-session') as (session: typeof expressSession) => new (options: object, connection: mysql.Pool) => expressSession.Store;
@@ -63,4 +64,26 @@ export function nestSessionsApp(options: Partial<SessionOptions> & Pick<SessionO
   const middleware = createSessionMiddleware({ secret: TEST_SECRET, ...options });
   app.use((request, response, next) => middleware(request as unknown as SessionRequest, response as unknown as SessionResponse, next));
   return addRoutes(app);
+}
+
+/** Signs in on `first`, goes on on `second`, signs out on `second`: the cookie of `first` then leads nowhere on either. */
+export async function signInThenContinueAndSignOut(first: express.Express, second: express.Express): Promise<void> {
+  const login = await request(first).post('/login?user=ada').expect(200);
+  const cookie = cookiePair(login.headers['set-cookie'])!;
+  expect(cookie).toBeDefined();
+  expect((await request(second).get('/me').set('Cookie', cookie).expect(200)).body).toEqual({ userId: 'ada', views: 1 });
+  expect((await request(first).get('/me').set('Cookie', cookie).expect(200)).body).toEqual({ userId: 'ada', views: 2 });
+  await request(second).post('/logout').set('Cookie', cookie).expect(200);
+  expect((await request(first).get('/me').set('Cookie', cookie).expect(200)).body).toEqual({ userId: null, views: 1 });
+  expect((await request(second).get('/me').set('Cookie', cookie).expect(200)).body).toEqual({ userId: null, views: 1 });
+}
+
+/** The stores and tables of a describe block's tests: after each test the stores are closed, then the tables dropped. */
+export function closedAndDroppedAfterEach(dropTable: (tableName: string) => Promise<unknown>): { stores: SessionStore[]; tables: string[] } {
+  const made = { stores: [] as SessionStore[], tables: [] as string[] };
+  afterEach(async () => {
+    for (const store of made.stores.splice(0)) await store.close!();
+    for (const table of made.tables.splice(0)) await dropTable(table);
+  });
+  return made;
 }

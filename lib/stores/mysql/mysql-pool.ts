@@ -1,4 +1,5 @@
-import { SessionOptionsError, SessionStoreError } from '../../core/errors.js';
+import { SessionOptionsError } from '../../core/errors.js';
+import { loadOptionalDriver } from '../sql/optional-driver.js';
 import type { MySqlPool, MySqlPoolConnection, MySqlResult, MySqlStoreOptions } from './mysql-store-options.js';
 
 /** What the store reads of `mysql2/promise`. */
@@ -46,13 +47,7 @@ class LazyMySqlPool implements MySqlPool {
 }
 
 async function loadMySql2(): Promise<MySql2Module> {
-  let mysql2: Partial<MySql2Module> & { default?: Partial<MySql2Module> };
-  try {
-    mysql2 = (await import('mysql2/promise')) as typeof mysql2;
-  } catch (error) {
-    throw new SessionStoreError('nest-sessions: MySqlStore needs the `mysql2` package to connect with `uri`: install it (npm install mysql2)', { cause: error });
-  }
-  const createPool = mysql2.createPool ?? mysql2.default?.createPool;
-  if (typeof createPool !== 'function') throw new SessionStoreError('nest-sessions: the `mysql2` package found has no createPool: install mysql2 3 (npm install mysql2@3)');
+  const driver = { storeName: 'MySqlStore', packageName: 'mysql2', option: 'uri', majorVersion: 3 };
+  const createPool = await loadOptionalDriver<MySql2Module['createPool']>(driver, () => import('mysql2/promise'), (mysql2) => mysql2.createPool);
   return { createPool };
 }

@@ -1,7 +1,6 @@
 import { SessionOptionsError } from '../../core/errors.js';
-import { validIdentifier } from '../sql/sql-identifier.js';
 import { SqlSessionStore } from '../sql/sql-session-store.js';
-import { resolveSqlStoreOptions } from '../sql/sql-store-options.js';
+import { resolveSqlStoreConstruction } from '../sql/sql-store-options.js';
 import { classifyMySqlError } from './mysql-errors.js';
 import { createOwnMySqlPool } from './mysql-pool.js';
 import { MySqlSessionTable } from './mysql-session-table.js';
@@ -25,14 +24,7 @@ export class MySqlStore extends SqlSessionStore {
   readonly ownsPool: boolean;
 
   constructor(options: MySqlStoreOptions) {
-    if (typeof options !== 'object' || options === null) {
-      throw new SessionOptionsError('MySqlStore', 'pass options: `{ pool }` (your mysql2 promise pool) or `{ uri }`');
-    }
-    const resolved = resolveSqlStoreOptions('MySqlStore', options);
-    const name = {
-      tableName: validIdentifier('MySqlStore.tableName', options.tableName, DEFAULT_TABLE_NAME),
-      schemaName: validIdentifier('MySqlStore.schemaName', options.schemaName, undefined),
-    };
+    const { resolved, name } = resolveSqlStoreConstruction('MySqlStore', options, DEFAULT_TABLE_NAME, '`{ pool }` (your mysql2 promise pool) or `{ uri }`');
     const pool = options.pool === undefined ? createOwnMySqlPool(options, resolved.statementTimeoutMs) : validPool(options);
     const table = new MySqlSessionTable(pool, name, resolved.createTable);
     super({ storeName: 'MySqlStore', databaseName: 'MySQL', tableName: table.sqlName, table, options: resolved, classify: classifyMySqlError });

@@ -1,4 +1,5 @@
-import { SessionOptionsError, SessionStoreError } from '../../core/errors.js';
+import { SessionOptionsError } from '../../core/errors.js';
+import { loadOptionalDriver } from '../sql/optional-driver.js';
 import type { PostgresPool, PostgresPoolClient, PostgresQueryResult, PostgresStoreOptions } from './postgres-store-options.js';
 
 /** What the store reads of the `pg` module. */
@@ -70,13 +71,7 @@ class LazyPool implements PostgresPool {
 }
 
 async function loadPg(): Promise<PgModule> {
-  let pg: Partial<PgModule> & { default?: Partial<PgModule> };
-  try {
-    pg = (await import('pg')) as typeof pg;
-  } catch (error) {
-    throw new SessionStoreError('nest-sessions: PostgresStore needs the `pg` package to connect with `connectionString`: install it (npm install pg)', { cause: error });
-  }
-  const Pool = pg.Pool ?? pg.default?.Pool;
-  if (typeof Pool !== 'function') throw new SessionStoreError('nest-sessions: the `pg` package found has no Pool: install pg 8 (npm install pg@8)');
+  const driver = { storeName: 'PostgresStore', packageName: 'pg', option: 'connectionString', majorVersion: 8 };
+  const Pool = await loadOptionalDriver<PgModule['Pool']>(driver, () => import('pg'), (pg) => pg.Pool);
   return { Pool };
 }

@@ -1,7 +1,6 @@
 import { SessionOptionsError } from '../../core/errors.js';
-import { validIdentifier } from '../sql/sql-identifier.js';
 import { SqlSessionStore } from '../sql/sql-session-store.js';
-import { resolveSqlStoreOptions } from '../sql/sql-store-options.js';
+import { resolveSqlStoreConstruction } from '../sql/sql-store-options.js';
 import { classifyPostgresError } from './postgres-errors.js';
 import { createOwnPool } from './postgres-pool.js';
 import { PostgresSessionTable } from './postgres-session-table.js';
@@ -26,14 +25,7 @@ export class PostgresStore extends SqlSessionStore {
   readonly #onPoolError = (error: Error) => this.connection.markDisconnected(error.message);
 
   constructor(options: PostgresStoreOptions) {
-    if (typeof options !== 'object' || options === null) {
-      throw new SessionOptionsError('PostgresStore', 'pass options: `{ pool }` (your pg.Pool) or `{ connectionString }`');
-    }
-    const resolved = resolveSqlStoreOptions('PostgresStore', options);
-    const name = {
-      tableName: validIdentifier('PostgresStore.tableName', options.tableName, DEFAULT_TABLE_NAME),
-      schemaName: validIdentifier('PostgresStore.schemaName', options.schemaName, undefined),
-    };
+    const { resolved, name } = resolveSqlStoreConstruction('PostgresStore', options, DEFAULT_TABLE_NAME, '`{ pool }` (your pg.Pool) or `{ connectionString }`');
     const pool = options.pool === undefined ? createOwnPool(options, resolved.statementTimeoutMs) : validPool(options);
     const table = new PostgresSessionTable(pool, name, resolved.createTable);
     super({ storeName: 'PostgresStore', databaseName: 'PostgreSQL', tableName: table.sqlName, table, options: resolved, classify: classifyPostgresError });

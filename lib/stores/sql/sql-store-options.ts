@@ -1,5 +1,6 @@
 import { SessionOptionsError } from '../../core/errors.js';
 import type { SqlStoreLogger } from './sql-connection-state.js';
+import { validIdentifier } from './sql-identifier.js';
 
 /** The options `PostgresStore` and `MySqlStore` share. */
 export interface SqlStoreOptions {
@@ -65,4 +66,28 @@ export function resolveSqlStoreOptions(storeName: string, options: SqlStoreOptio
 
 function isPositiveWholeNumber(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
+}
+
+/** The table's names, checked: written into SQL quoted, never bound. */
+export interface SqlTableName {
+  tableName: string;
+  schemaName: string | undefined;
+}
+
+/** A SQL store's options object checked: the shared options and the table's names. `howToPass` says what to give. */
+export function resolveSqlStoreConstruction(
+  storeName: string,
+  options: unknown,
+  defaultTableName: string,
+  howToPass: string,
+): { resolved: ResolvedSqlStoreOptions; name: SqlTableName } {
+  if (typeof options !== 'object' || options === null) throw new SessionOptionsError(storeName, `pass options: ${howToPass}`);
+  const { tableName, schemaName } = options as { tableName?: unknown; schemaName?: unknown };
+  return {
+    resolved: resolveSqlStoreOptions(storeName, options as SqlStoreOptions),
+    name: {
+      tableName: validIdentifier(`${storeName}.tableName`, tableName, defaultTableName),
+      schemaName: validIdentifier(`${storeName}.schemaName`, schemaName, undefined),
+    },
+  };
 }

@@ -4,31 +4,14 @@ import type express from 'express';
 import { MySqlStore } from '../../../lib/mysql.js';
 import { cookiePair } from '../../support/e2e-app.js';
 import { SHARED_MYSQL_URI, uniqueTableName } from '../store-subjects.js';
-import { expressMySqlSessionApp, nestSessionsApp } from '../sql-test-apps.js';
-
-/** Signs in on `first`, goes on on `second`, signs out on `second`: the cookie of `first` then leads nowhere on either. */
-async function signInThenContinueAndSignOut(first: express.Express, second: express.Express): Promise<void> {
-  const login = await request(first).post('/login?user=ada').expect(200);
-  const cookie = cookiePair(login.headers['set-cookie'])!;
-  expect(cookie).toBeDefined();
-  expect((await request(second).get('/me').set('Cookie', cookie).expect(200)).body).toEqual({ userId: 'ada', views: 1 });
-  expect((await request(first).get('/me').set('Cookie', cookie).expect(200)).body).toEqual({ userId: 'ada', views: 2 });
-  await request(second).post('/logout').set('Cookie', cookie).expect(200);
-  expect((await request(first).get('/me').set('Cookie', cookie).expect(200)).body).toEqual({ userId: null, views: 1 });
-  expect((await request(second).get('/me').set('Cookie', cookie).expect(200)).body).toEqual({ userId: null, views: 1 });
-}
+import { closedAndDroppedAfterEach, expressMySqlSessionApp, nestSessionsApp, signInThenContinueAndSignOut } from '../sql-test-apps.js';
 
 describe('MySqlStore and express-mysql-session on one table (MariaDB)', () => {
   let pool: mysql.Pool;
-  const stores: MySqlStore[] = [];
-  const tables: string[] = [];
+  const { stores, tables } = closedAndDroppedAfterEach((table) => pool.query(`DROP TABLE IF EXISTS \`${table}\``));
 
   beforeAll(() => {
     pool = mysql.createPool({ uri: SHARED_MYSQL_URI });
-  });
-  afterEach(async () => {
-    for (const store of stores.splice(0)) await store.close();
-    for (const table of tables.splice(0)) await pool.query(`DROP TABLE IF EXISTS \`${table}\``);
   });
   afterAll(() => pool.end());
 

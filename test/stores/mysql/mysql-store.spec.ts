@@ -7,6 +7,7 @@ import { mySqlLockName } from '../../../lib/stores/mysql/mysql-table.js';
 import { contractRecord } from '../store-contract.js';
 import { SHARED_MYSQL_URI, uniqueTableName } from '../store-subjects.js';
 import { describeSqlStoreBehaviour } from '../sql-store-behaviour.js';
+import { closedAndDroppedAfterEach } from '../sql-test-apps.js';
 
 let pool: mysql.Pool;
 
@@ -52,15 +53,10 @@ describeSqlStoreBehaviour({
 });
 
 describe('MySqlStore: its table (MariaDB)', () => {
-  const stores: SqlSessionStore[] = [];
-  const tables: string[] = [];
+  const { stores, tables } = closedAndDroppedAfterEach((table) => pool.query(`DROP TABLE IF EXISTS \`${table}\``));
 
   beforeAll(() => {
     pool = mysql.createPool({ uri: SHARED_MYSQL_URI });
-  });
-  afterEach(async () => {
-    for (const store of stores.splice(0)) await store.close();
-    for (const table of tables.splice(0)) await pool.query(`DROP TABLE IF EXISTS \`${table}\``);
   });
   afterAll(() => pool.end());
 

@@ -1,11 +1,11 @@
 import pg from 'pg';
 import { PostgresStore } from '../../../lib/postgres.js';
 import type { PostgresStoreOptions } from '../../../lib/postgres.js';
-import type { SqlSessionStore } from '../../../lib/stores/sql/sql-session-store.js';
 import { advisoryLockKey } from '../../../lib/stores/postgres/postgres-table.js';
 import { contractRecord } from '../store-contract.js';
 import { SHARED_POSTGRES, uniqueTableName } from '../store-subjects.js';
 import { describeSqlStoreBehaviour } from '../sql-store-behaviour.js';
+import { closedAndDroppedAfterEach } from '../sql-test-apps.js';
 
 let pool: pg.Pool;
 
@@ -48,16 +48,13 @@ describeSqlStoreBehaviour({
 });
 
 describe('PostgresStore: its table', () => {
-  const stores: SqlSessionStore[] = [];
-  const tables: string[] = [];
+  const { stores, tables } = closedAndDroppedAfterEach((table) => pool.query(`DROP TABLE IF EXISTS "${table}"`));
   const schemas: string[] = [];
 
   beforeAll(() => {
     pool = new pg.Pool(SHARED_POSTGRES);
   });
   afterEach(async () => {
-    for (const store of stores.splice(0)) await store.close();
-    for (const table of tables.splice(0)) await pool.query(`DROP TABLE IF EXISTS "${table}"`);
     for (const schema of schemas.splice(0)) await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
   });
   afterAll(() => pool.end());
