@@ -53,21 +53,10 @@ export class SqlConnectionState {
       const reason = this.#lastFailure ? ` (${this.#lastFailure})` : '';
       return Promise.reject(new SessionStoreUnavailableError(`nest-sessions: ${databaseName} is unavailable${reason}, could not ${action}`));
     }
-    return new Promise<T>((resolve, reject) => {
-      // The statement is not cancelled: a late write is harmless (guarded writes), its outcome dropped.
-      const timer = setTimeout(() => {
-        reject(new SessionStoreUnavailableError(`nest-sessions: ${databaseName} is unavailable, could not ${action}: no answer within ${deadlineMs} ms`));
-      }, deadlineMs);
-      call().then(
-        (value) => {
-          clearTimeout(timer);
-          resolve(value);
-        },
-        (error: unknown) => {
-          clearTimeout(timer);
-          reject(this.toStoreError(error, action));
-        },
-      );
+    // The statement is not cancelled: a late write is harmless (guarded writes), its outcome dropped.
+    const timedOut = () => new SessionStoreUnavailableError(`nest-sessions: ${databaseName} is unavailable, could not ${action}: no answer within ${deadlineMs} ms`);
+    return settledWithin(call(), deadlineMs, timedOut).then(undefined, (error: unknown) => {
+      throw this.toStoreError(error, action);
     });
   }
 
@@ -104,7 +93,7 @@ export class SqlConnectionState {
     this.#probeTimer = setTimeout(async () => {
       if (this.#isClosed) return;
       try {
-        await withTimeout(this.settings.probe(), deadlineMs);
+        await settledWithin(this.settings.probe(), deadlineMs, () => new Error(`no answer within ${deadlineMs} ms`));
       } catch (error) {
         this.#lastFailure = error instanceof Error ? error.message : String(error);
         this.#scheduleProbe();
@@ -125,18 +114,11 @@ export class SqlConnectionState {
   }
 }
 
-function withTimeout<T>(pending: Promise<T>, timeoutMs: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-    pending.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
+/** `pending`, or the error `timedOut` makes once `timeoutMs` have passed, whichever comes first. */
+function settledWithin<T>(pending: Promise<T>, timeoutMs: number, timedOut: () => Error): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(timedOut()), timeoutMs);
   });
+  return Promise.race([pending, deadline]).finally(() => clearTimeout(timer));
 }
