@@ -115,6 +115,26 @@ export function describeSqlStoreBehaviour(database: SqlTestDatabase): void {
       expect(Math.round((await database.secondsToLive(store, 'skewed')) / 60)).toBe(60);
     });
 
+    it('keeps data and owners holding U+0000, which a JSON string may: saved, read, merged, listed', async () => {
+      const store = newStore();
+      const owner = 'owner\u0000with a NUL';
+      await store.set('with-nul', contractRecord({ note: 'a\u0000b' }), { owner });
+      expect(await store.get('with-nul')).toMatchObject({ note: 'a\u0000b' });
+      const changes = { setKeys: new Map([['more', '1']]), deletedKeys: [] };
+      expect(await store.merge('with-nul', contractRecord({ note: 'a\u0000b', more: 1 }), changes, { owner })).toBe(true);
+      expect(await store.get('with-nul')).toMatchObject({ note: 'a\u0000b', more: 1 });
+      expect(await store.ownerSessionIds(owner)).toEqual(['with-nul']);
+      expect(await store.ownerSessionIds('owner')).toEqual([]);
+    });
+
+    it('indexes owners of any length', async () => {
+      const store = newStore();
+      const [longOwner, otherLongOwner] = ['o'.repeat(5_000), 'o'.repeat(4_999) + 'p'];
+      await store.set('long-owner', contractRecord(), { owner: longOwner });
+      expect(await store.ownerSessionIds(longOwner)).toEqual(['long-owner']);
+      expect(await store.ownerSessionIds(otherLongOwner)).toEqual([]);
+    });
+
     describe('table', () => {
       it('is created once however many stores start on it together', async () => {
         const tableName = uniqueTableName('race');

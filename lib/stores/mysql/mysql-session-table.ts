@@ -1,5 +1,6 @@
 import { SessionStoreError } from '../../core/errors.js';
 import { FLASH_KEY } from '../../core/session/flash.js';
+import { ownerColumnValue } from '../sql/sql-owner-column.js';
 import { PRUNE_BATCH_ROWS } from '../sql/sql-pruner.js';
 import type { SqlMergeChanges } from '../sql/sql-session-row.js';
 import type { OwnerWrite, SqlSessionTable } from '../sql/sql-session-table.js';
@@ -56,7 +57,7 @@ export class MySqlSessionTable implements SqlSessionTable {
   async create(sessionId: string, sessJson: string, lifetimeMs: number, owner: OwnerWrite): Promise<boolean> {
     const { hasOwnerColumn } = await this.prepare();
     const [columns, placeholders, values] = hasOwnerColumn
-      ? [', owner', ', ?', [sessionId, secondsOf(lifetimeMs), sessJson, owner ?? null]]
+      ? [', owner', ', ?', [sessionId, secondsOf(lifetimeMs), sessJson, ownerColumnValue(owner)]]
       : ['', '', [sessionId, secondsOf(lifetimeMs), sessJson]];
     const insert = () => this.#write(`INSERT INTO ${this.sqlName} (session_id, expires, data${columns}) VALUES (?, UNIX_TIMESTAMP() + ?, ?${placeholders})`, values);
     try {
@@ -80,7 +81,7 @@ export class MySqlSessionTable implements SqlSessionTable {
     const { hasOwnerColumn } = await this.prepare();
     const head = `INSERT INTO ${this.sqlName} (session_id, expires, data${hasOwnerColumn ? ', owner' : ''}) VALUES (?, UNIX_TIMESTAMP() + ?, ?${hasOwnerColumn ? ', ?' : ''})`;
     const ownerOnDuplicate = !hasOwnerColumn ? '' : owner === undefined ? `, owner = IF(${LIVE}, owner, NULL)` : ', owner = VALUES(owner)';
-    const values = [sessionId, secondsOf(lifetimeMs), sessJson, ...(hasOwnerColumn ? [owner ?? null] : [])];
+    const values = [sessionId, secondsOf(lifetimeMs), sessJson, ...(hasOwnerColumn ? [ownerColumnValue(owner)] : [])];
     await this.#write(`${head} ON DUPLICATE KEY UPDATE data = VALUES(data)${ownerOnDuplicate}, expires = VALUES(expires)`, values);
   }
 
@@ -141,13 +142,13 @@ export class MySqlSessionTable implements SqlSessionTable {
 
   async ownerSessionIds(ownerId: string): Promise<string[]> {
     await this.#requireOwnerColumn();
-    const rows = await this.#select(`SELECT session_id FROM ${this.sqlName} WHERE owner = ? AND ${LIVE}`, [ownerId]);
+    const rows = await this.#select(`SELECT session_id FROM ${this.sqlName} WHERE owner = ? AND ${LIVE}`, [ownerColumnValue(ownerId)]);
     return rows.map((row) => String(row.session_id));
   }
 
   async removeFromOwnerIndex(ownerId: string, sessionIds: readonly string[]): Promise<void> {
     await this.#requireOwnerColumn();
-    await this.#write(`UPDATE ${this.sqlName} SET owner = NULL WHERE owner = ? AND session_id IN (${sessionIds.map(() => '?').join(', ')})`, [ownerId, ...sessionIds]);
+    await this.#write(`UPDATE ${this.sqlName} SET owner = NULL WHERE owner = ? AND session_id IN (${sessionIds.map(() => '?').join(', ')})`, [ownerColumnValue(ownerId), ...sessionIds]);
   }
 
   async all(): Promise<Array<[string, string]>> {
@@ -205,7 +206,7 @@ export class MySqlSessionTable implements SqlSessionTable {
 
   async #ownerSet(owner: OwnerWrite): Promise<{ sql: string; values: unknown[] }> {
     const { hasOwnerColumn } = await this.prepare();
-    return owner === undefined || !hasOwnerColumn ? { sql: '', values: [] } : { sql: ', owner = ?', values: [owner] };
+    return owner === undefined || !hasOwnerColumn ? { sql: '', values: [] } : { sql: ', owner = ?', values: [ownerColumnValue(owner)] };
   }
 
   async #requireOwnerColumn(): Promise<void> {

@@ -72,8 +72,9 @@ export class PostgresSessionTable implements SqlSessionTable {
     return (await this.#query((statements) => statements.touch(sessionId, lifetimeMs))).rowCount === 1;
   }
 
-  async merge(sessionId: string, lifetimeMs: number, cookieJson: string, changes: SqlMergeChanges, owner: OwnerWrite): Promise<boolean> {
-    return (await this.#query((statements) => statements.merge(sessionId, lifetimeMs, cookieJson, changes, owner))).rowCount === 1;
+  async merge(sessionId: string, lifetimeMs: number, cookieJson: string, changes: SqlMergeChanges, owner: OwnerWrite): Promise<boolean | 'write-whole'> {
+    const merged = this.#query((statements) => statements.merge(sessionId, lifetimeMs, cookieJson, changes, owner));
+    return merged.then((result) => result.rowCount === 1, (error: unknown) => (isNotJsonb(error) ? 'write-whole' : Promise.reject(error)));
   }
 
   async take(sessionId: string): Promise<string | undefined> {
@@ -81,9 +82,9 @@ export class PostgresSessionTable implements SqlSessionTable {
     return row?.live === true ? String(row.sess) : undefined;
   }
 
-  async takeFlashMessages(sessionId: string, messageIds: readonly string[]): Promise<string[]> {
-    const { rows } = await this.#query((statements) => statements.takeFlashMessages(sessionId, messageIds));
-    return (rows[0]?.taken as string[] | undefined) ?? [];
+  async takeFlashMessages(sessionId: string, messageIds: readonly string[]): Promise<string[] | undefined> {
+    const taken = this.#query((statements) => statements.takeFlashMessages(sessionId, messageIds));
+    return taken.then(({ rows }) => (rows[0]?.taken as string[] | undefined) ?? [], (error: unknown) => (isNotJsonb(error) ? undefined : Promise.reject(error)));
   }
 
   async ownerSessionIds(ownerId: string): Promise<string[]> {
@@ -137,4 +138,12 @@ export class PostgresSessionTable implements SqlSessionTable {
     const { text, values } = statementOf(await this.prepare());
     return this.pool.query(text, values);
   }
+}
+
+/**
+ * Whether PostgreSQL refused to read a stored json value as jsonb: a string holding U+0000
+ * (`\u0000`), which json keeps and jsonb cannot (SQLSTATE 22P05).
+ */
+function isNotJsonb(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === '22P05';
 }

@@ -2,6 +2,7 @@ import { SessionStoreError } from '../../core/errors.js';
 import { PRUNE_BATCH_ROWS } from '../sql/sql-pruner.js';
 import type { SqlMergeChanges } from '../sql/sql-session-row.js';
 import type { OwnerWrite } from '../sql/sql-session-table.js';
+import { ownerColumnValue } from '../sql/sql-owner-column.js';
 import type { PostgresTable } from './postgres-table.js';
 
 /** One statement with its bound values: ids and data are always parameters, never SQL text. */
@@ -43,7 +44,7 @@ export class PostgresStatements {
     const ownerOnConflict = owner === undefined ? 'CASE WHEN s.expire > now() THEN s.owner END' : 'EXCLUDED.owner';
     return {
       text: `INSERT INTO ${this.#table} AS s (sid, sess, expire, owner) VALUES ($1, $2, ${expiresIn('$3')}, $4) ON CONFLICT (sid) DO UPDATE SET sess = EXCLUDED.sess, expire = EXCLUDED.expire, owner = ${ownerOnConflict}`,
-      values: [sessionId, sessJson, lifetimeMs, owner ?? null],
+      values: [sessionId, sessJson, lifetimeMs, ownerColumnValue(owner)],
     };
   }
 
@@ -54,7 +55,7 @@ export class PostgresStatements {
       text:
         `INSERT INTO ${this.#table} AS s (sid, sess, expire${ownerColumn}) VALUES ($1, $2, ${expiresIn('$3')}${ownerValue}) ` +
         `ON CONFLICT (sid) DO UPDATE SET sess = EXCLUDED.sess, expire = EXCLUDED.expire${ownerSet} WHERE s.expire <= now()`,
-      values: this.#hasOwnerColumn ? [sessionId, sessJson, lifetimeMs, owner ?? null] : [sessionId, sessJson, lifetimeMs],
+      values: this.#hasOwnerColumn ? [sessionId, sessJson, lifetimeMs, ownerColumnValue(owner)] : [sessionId, sessJson, lifetimeMs],
     };
   }
 
@@ -138,12 +139,12 @@ export class PostgresStatements {
   /** Through the partial index on `owner`: the owner's rows only. */
   ownerSessionIds(ownerId: string): Statement {
     this.#requireOwnerColumn();
-    return { text: `SELECT sid FROM ${this.#table} WHERE owner = $1 AND expire > now()`, values: [ownerId] };
+    return { text: `SELECT sid FROM ${this.#table} WHERE owner = $1 AND expire > now()`, values: [ownerColumnValue(ownerId)] };
   }
 
   removeFromOwnerIndex(ownerId: string, sessionIds: readonly string[]): Statement {
     this.#requireOwnerColumn();
-    return { text: `UPDATE ${this.#table} SET owner = NULL WHERE owner = $1 AND sid = ANY($2::text[])`, values: [ownerId, sessionIds] };
+    return { text: `UPDATE ${this.#table} SET owner = NULL WHERE owner = $1 AND sid = ANY($2::text[])`, values: [ownerColumnValue(ownerId), sessionIds] };
   }
 
   all(): Statement {
@@ -180,7 +181,7 @@ export class PostgresStatements {
   /** `, owner = $n` (the value appended to `values`) when the owner is known and the column there. */
   #ownerSet(owner: OwnerWrite, values: unknown[]): string {
     if (owner === undefined || !this.#hasOwnerColumn) return '';
-    values.push(owner);
+    values.push(ownerColumnValue(owner));
     return `, owner = $${values.length}`;
   }
 }

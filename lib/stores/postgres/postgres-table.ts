@@ -3,8 +3,8 @@ import { SessionStoreError } from '../../core/errors.js';
 import type { PostgresPool } from './postgres-store-options.js';
 
 /**
- * What the store found of its table: connect-pg-simple's (`sess json`, `expire timestamp(6)`)
- * or the store's own (`jsonb`, `timestamptz`), with or without the `owner` column.
+ * What the store found of its table: connect-pg-simple's (`sess json`, `expire timestamp(6)`),
+ * the store's own (`json`, `timestamptz`) or one with `sess jsonb`, with or without the `owner` column.
  */
 export interface PostgresTable {
   /** The table as written into SQL: quoted, schema-qualified when a schema was given. */
@@ -34,8 +34,10 @@ export function advisoryLockKey(purpose: string, sqlName: string): string {
 /**
  * Reads the table's columns; with `createTable`, first creates what is missing under a
  * transaction-scoped advisory lock (instances starting together wait for one another instead
- * of racing): the table with the better types, or only the `owner` column and its index on a
- * connect-pg-simple table (a nullable column connect-pg-simple never reads nor writes).
+ * of racing): the table (`sess json`, as connect-pg-simple's: jsonb cannot hold the U+0000 a
+ * JSON string may; `expire timestamptz`, unambiguous whatever the connection's TimeZone), or
+ * only the `owner` column and its index on a connect-pg-simple table (a nullable column
+ * connect-pg-simple never reads nor writes).
  * Nothing is altered when everything is there, so a start takes no lock on a busy table.
  */
 export async function preparePostgresTable(pool: PostgresPool, name: PostgresTableName, createTable: boolean): Promise<PostgresTable> {
@@ -62,7 +64,7 @@ async function createMissing(pool: PostgresPool, { tableName }: PostgresTableNam
     await client.query('BEGIN');
     await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [advisoryLockKey('create-table', sqlName)]);
     await client.query(
-      `CREATE TABLE IF NOT EXISTS ${sqlName} ("sid" varchar NOT NULL COLLATE "default" PRIMARY KEY, "sess" jsonb NOT NULL, "expire" timestamptz(6) NOT NULL, "owner" text)`,
+      `CREATE TABLE IF NOT EXISTS ${sqlName} ("sid" varchar NOT NULL COLLATE "default" PRIMARY KEY, "sess" json NOT NULL, "expire" timestamptz(6) NOT NULL, "owner" text)`,
     );
     await client.query(`CREATE INDEX IF NOT EXISTS "IDX_${tableName}_expire" ON ${sqlName} ("expire")`);
     await client.query(`ALTER TABLE ${sqlName} ADD COLUMN IF NOT EXISTS "owner" text`);

@@ -114,10 +114,11 @@ export abstract class SqlSessionStore extends SessionStore {
     if (lifetimeMs <= 0) return this.set(sessionId, record, { mode: 'update' });
     const cookieJson = JSON.stringify(record.cookie);
     const mergeChanges = sqlMergeChangesOf(changes);
-    return this.#run('save the session', () => this.#table.merge(sessionId, lifetimeMs, cookieJson, mergeChanges, options?.owner));
+    const outcome = await this.#run('save the session', () => this.#table.merge(sessionId, lifetimeMs, cookieJson, mergeChanges, options?.owner));
+    return outcome === 'write-whole' ? this.set(sessionId, record, { ...options, mode: 'update' }) : outcome;
   }
 
-  override async takeFlashMessages(sessionId: string, messageIds: readonly string[]): Promise<string[]> {
+  override async takeFlashMessages(sessionId: string, messageIds: readonly string[]): Promise<string[] | undefined> {
     return this.#run('read the flash messages', () => this.#table.takeFlashMessages(sessionId, messageIds));
   }
 

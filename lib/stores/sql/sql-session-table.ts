@@ -25,12 +25,16 @@ export interface SqlSessionTable {
   destroyUnreadable(sessionId: string, sessText: string): Promise<void>;
   /** Moves the expiry of a live row; whether there was one. */
   touch(sessionId: string, lifetimeMs: number): Promise<boolean>;
-  /** Applies one request's changes to a live row (see `SqlMergeChanges`); whether there was one. */
-  merge(sessionId: string, lifetimeMs: number, cookieJson: string, changes: SqlMergeChanges, owner: OwnerWrite): Promise<boolean>;
+  /**
+   * Applies one request's changes to a live row (see `SqlMergeChanges`); whether there was one,
+   * or `'write-whole'` when the database's JSON functions cannot read the stored value (the
+   * store then writes the request's whole record, as an update).
+   */
+  merge(sessionId: string, lifetimeMs: number, cookieJson: string, changes: SqlMergeChanges, owner: OwnerWrite): Promise<boolean | 'write-whole'>;
   /** Deletes the row and answers its text if it was live. */
   take(sessionId: string): Promise<string | undefined>;
-  /** Removes those of the flash messages that are there; their ids. */
-  takeFlashMessages(sessionId: string, messageIds: readonly string[]): Promise<string[]>;
+  /** Removes those of the flash messages that are there; their ids, or `undefined` when the JSON functions cannot read the value. */
+  takeFlashMessages(sessionId: string, messageIds: readonly string[]): Promise<string[] | undefined>;
   ownerSessionIds(ownerId: string): Promise<string[]>;
   removeFromOwnerIndex(ownerId: string, sessionIds: readonly string[]): Promise<void>;
   /** Every live row: id and JSON text. */

@@ -67,7 +67,7 @@ describe('PostgresStore: its table', () => {
     return store;
   }
 
-  it('is created with jsonb, timestamptz, the owner column and its indexes', async () => {
+  it('is created with its expire, owner and primary key indexes', async () => {
     const store = newStore();
     await store.set('first', contractRecord());
     const tableName = store.tableName.replaceAll('"', '');
