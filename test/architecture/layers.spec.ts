@@ -19,7 +19,8 @@ const LAYERS: readonly (readonly string[])[] = [
   ['core/options'],
   ['core/lifecycle'],
   ['core/management'],
-  ['stores/memory', 'stores/redis'],
+  ['stores/sql'],
+  ['stores/memory', 'stores/redis', 'stores/postgres', 'stores/mysql'],
   ['connect', 'nest'],
   [''],
 ];

@@ -7,7 +7,7 @@ export const repoRoot = process.cwd();
 
 /** Fails clearly when dist/ is missing: `npm test` builds it first (pretest). */
 export function requireBuiltPackage(): void {
-  for (const file of ['dist/index.js', 'dist/cjs/index.js', 'dist/redis.js', 'dist/cjs/redis.js']) {
+  for (const file of ['dist/index.js', 'dist/cjs/index.js', 'dist/redis.js', 'dist/cjs/redis.js', 'dist/postgres.js', 'dist/cjs/postgres.js', 'dist/mysql.js', 'dist/cjs/mysql.js']) {
     if (!existsSync(join(repoRoot, file))) throw new Error(`${file} is missing: run \`npm run build\` (npm test does it first)`);
   }
 }

@@ -5,7 +5,7 @@ import { join, normalize } from 'node:path';
 import { repoRoot } from './built-package.js';
 
 /** What a built package must contain: both builds' entry points and the CommonJS marker. */
-const BUILT_FILES = ['dist/index.js', 'dist/index.d.ts', 'dist/cjs/index.js', 'dist/cjs/index.d.ts', 'dist/cjs/package.json', 'dist/redis.js', 'dist/cjs/testing.js'];
+const BUILT_FILES = ['dist/index.js', 'dist/index.d.ts', 'dist/cjs/index.js', 'dist/cjs/index.d.ts', 'dist/cjs/package.json', 'dist/redis.js', 'dist/postgres.js', 'dist/cjs/postgres.js', 'dist/mysql.js', 'dist/cjs/mysql.js', 'dist/cjs/testing.js'];
 
 /** Top-level entries a clean checkout has that building never reads. */
 const NOT_COPIED = new Set(['node_modules', 'dist', 'build', 'test-output', 'coverage', '.git', 'test', 'sample', 'bench']);

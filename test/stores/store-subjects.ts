@@ -2,6 +2,8 @@ import { jest } from '@jest/globals';
 import { RedisStore as ConnectRedisStore } from 'connect-redis';
 import expressSession from 'express-session';
 import { Cluster, Redis } from 'ioredis';
+import mysql from 'mysql2/promise';
+import pg from 'pg';
 import { createClient } from 'redis';
 import { CallbackStoreAdapter } from '../../lib/core/store/callback-store-adapter.js';
 import type { CallbackSessionStore } from '../../lib/core/store/callback-store-adapter.js';
@@ -9,6 +11,8 @@ import type { SessionStore } from '../../lib/core/store/session-store.js';
 import { MemoryStore } from '../../lib/stores/memory/memory-store.js';
 import { RedisStore } from '../../lib/redis.js';
 import type { RedisStoreOptions } from '../../lib/redis.js';
+import { PostgresStore } from '../../lib/postgres.js';
+import { MySqlStore } from '../../lib/mysql.js';
 import { RedisClusterProcesses } from '../support/redis-cluster.js';
 import { waitUntil } from '../support/redis-server.js';
 import type { StoreContractSubject } from './store-contract.js';
@@ -155,6 +159,66 @@ export function connectRedisStore(): StoreContractSubject {
     },
     async cleanUp(store) {
       await deleteKeysContaining(cleanupClient, prefixes.get(store)!);
+    },
+  };
+}
+
+/** The shared PostgreSQL server the tests may use (each test in its own table). */
+export const SHARED_POSTGRES = { host: '127.0.0.1', port: 5432, user: 'postgres', database: 'test' };
+
+let tableCount = 0;
+
+/** A table name no other test (of any process) uses. */
+export function uniqueTableName(label = 'contract'): string {
+  tableCount += 1;
+  return `${label}_${process.pid}_${Date.now().toString(36)}_${tableCount}`;
+}
+
+/** PostgresStore on the shared server, each test in a table it creates, dropped afterwards. */
+export function postgresStore(): StoreContractSubject {
+  let pool: pg.Pool;
+  const tables = new WeakMap<SessionStore, string>();
+  return {
+    name: 'PostgresStore',
+    async setUp() {
+      pool = new pg.Pool(SHARED_POSTGRES);
+    },
+    tearDown: () => pool.end(),
+    async newStore() {
+      const tableName = uniqueTableName();
+      const store = new PostgresStore({ pool, tableName });
+      tables.set(store, tableName);
+      return store;
+    },
+    async cleanUp(store) {
+      await store.close!();
+      await pool.query(`DROP TABLE IF EXISTS "${tables.get(store)!}"`);
+    },
+  };
+}
+
+/** The shared MariaDB server the tests may use (each test in its own table). */
+export const SHARED_MYSQL_URI = 'mysql://root@127.0.0.1:3306/test';
+
+/** MySqlStore on the shared MariaDB server, each test in a table it creates, dropped afterwards. */
+export function mySqlStore(): StoreContractSubject {
+  let pool: mysql.Pool;
+  const tables = new WeakMap<SessionStore, string>();
+  return {
+    name: 'MySqlStore (MariaDB)',
+    async setUp() {
+      pool = mysql.createPool({ uri: SHARED_MYSQL_URI });
+    },
+    tearDown: () => pool.end(),
+    async newStore() {
+      const tableName = uniqueTableName();
+      const store = new MySqlStore({ pool, tableName });
+      tables.set(store, tableName);
+      return store;
+    },
+    async cleanUp(store) {
+      await store.close!();
+      await pool.query(`DROP TABLE IF EXISTS \`${tables.get(store)!}\``);
     },
   };
 }

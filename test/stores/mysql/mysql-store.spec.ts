@@ -1,0 +1,104 @@
+import mysql from 'mysql2/promise';
+import { MySqlStore } from '../../../lib/mysql.js';
+import type { MySqlStoreOptions } from '../../../lib/mysql.js';
+import type { SqlSessionStore } from '../../../lib/stores/sql/sql-session-store.js';
+import { pruneBatchSql } from '../../../lib/stores/mysql/mysql-session-table.js';
+import { mySqlLockName } from '../../../lib/stores/mysql/mysql-table.js';
+import { contractRecord } from '../store-contract.js';
+import { SHARED_MYSQL_URI, uniqueTableName } from '../store-subjects.js';
+import { describeSqlStoreBehaviour } from '../sql-store-behaviour.js';
+import { closedAndDroppedAfterEach } from '../sql-test-apps.js';
+
+let pool: mysql.Pool;
+
+/** The table name without its backquotes. */
+const bareName = (store: SqlSessionStore) => store.tableName.replaceAll('`', '');
+
+describeSqlStoreBehaviour({
+  storeName: 'MySqlStore',
+  ownPoolOption: ['uri', SHARED_MYSQL_URI],
+  async setUp() {
+    pool = mysql.createPool({ uri: SHARED_MYSQL_URI });
+  },
+  tearDown: () => pool.end(),
+  construct: (options) => new MySqlStore(options as MySqlStoreOptions),
+  poolOptions: () => ({ pool }),
+  async dropTable(tableName) {
+    await pool.query(`DROP TABLE IF EXISTS \`${tableName}\``);
+  },
+  async insertRows(store, rows, expiresInSeconds) {
+    const values = rows.flatMap((row) => [row.sessionId, expiresInSeconds, row.sessText]);
+    await pool.query(`INSERT INTO ${store.tableName} (session_id, expires, data) VALUES ${rows.map(() => '(?, UNIX_TIMESTAMP() + ?, ?)').join(', ')}`, values);
+  },
+  async rowCount(store) {
+    const [rows] = await pool.query(`SELECT COUNT(*) AS count FROM ${store.tableName}`);
+    return Number((rows as Array<{ count: number }>)[0]!.count);
+  },
+  async secondsToLive(store, sessionId) {
+    const [rows] = await pool.query(`SELECT expires - UNIX_TIMESTAMP() AS seconds FROM ${store.tableName} WHERE session_id = ?`, [sessionId]);
+    return Number((rows as Array<{ seconds: number }>)[0]!.seconds);
+  },
+  async setEveryRowTo(store, sessText) {
+    await pool.query(`UPDATE ${store.tableName} SET data = ?`, [sessText]);
+  },
+  async holdPruneLock(store) {
+    const other = await pool.getConnection();
+    const lockName = mySqlLockName('prune', store.tableName);
+    await other.query('SELECT GET_LOCK(?, 5)', [lockName]);
+    return async () => {
+      await other.query('SELECT RELEASE_LOCK(?)', [lockName]);
+      other.release();
+    };
+  },
+});
+
+describe('MySqlStore: its table (MariaDB)', () => {
+  const { stores, tables } = closedAndDroppedAfterEach((table) => pool.query(`DROP TABLE IF EXISTS \`${table}\``));
+
+  beforeAll(() => {
+    pool = mysql.createPool({ uri: SHARED_MYSQL_URI });
+  });
+  afterAll(() => pool.end());
+
+  function newStore(options: Partial<MySqlStoreOptions> = {}): MySqlStore {
+    const tableName = options.tableName ?? uniqueTableName('mystore');
+    tables.push(tableName);
+    const store = new MySqlStore({ pool, tableName, pruneInterval: false, logger: { warn: () => undefined }, ...options });
+    stores.push(store);
+    return store;
+  }
+
+  it("is created in express-mysql-session's format, with session ids up to 255 characters and indexes on expires and owner", async () => {
+    const store = newStore();
+    const longId = 'x'.repeat(255);
+    await store.set(longId, contractRecord(), { owner: 'ada' });
+    expect(await store.ownerSessionIds('ada')).toEqual([longId]);
+    const [columns] = await pool.query('SELECT column_name AS name, column_type AS type FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = ? ORDER BY ordinal_position', [bareName(store)]);
+    expect(columns).toEqual([
+      { name: 'session_id', type: 'varchar(255)' },
+      { name: 'expires', type: 'int(11) unsigned' },
+      { name: 'data', type: 'mediumtext' },
+      { name: 'owner', type: 'varchar(255)' },
+    ]);
+  });
+
+  it('without an owner column (createTable: false), saves sessions and says what to do for UserSessions', async () => {
+    const tableName = uniqueTableName('noowner');
+    tables.push(tableName);
+    await pool.query(`CREATE TABLE \`${tableName}\` (session_id varchar(128) COLLATE utf8mb4_bin NOT NULL PRIMARY KEY, expires int(11) unsigned NOT NULL, data mediumtext COLLATE utf8mb4_bin)`);
+    const store = newStore({ tableName, createTable: false });
+    expect(await store.set('owned', contractRecord(), { owner: 'ada' })).toBe(true);
+    await expect(store.ownerSessionIds('ada')).rejects.toThrow('has no owner column');
+  });
+
+  it("finds an owner's sessions and expired rows through indexes, not by scanning the table", async () => {
+    const store = newStore();
+    await store.set('indexed', contractRecord(), { owner: 'ada' });
+    const keyOf = async (sql: string) => {
+      const [rows] = await pool.query(`EXPLAIN ${sql}`);
+      return (rows as Array<{ key: string | null }>)[0]!.key;
+    };
+    expect(await keyOf(pruneBatchSql(store.tableName))).toBe(`IDX_${bareName(store)}_expires`);
+    expect(await keyOf(`SELECT session_id FROM ${store.tableName} WHERE owner = 'ada' AND expires > UNIX_TIMESTAMP()`)).toBe(`IDX_${bareName(store)}_owner`);
+  });
+});
