@@ -4,6 +4,7 @@ import type { SessionModuleOptions } from '../../lib/index.js';
 import { MySqlStore } from '../../lib/mysql.js';
 import { PostgresStore } from '../../lib/postgres.js';
 import { describeFlashOverHttp } from '../support/flash-app.js';
+import { EXPRESS } from '../support/platforms.js';
 import { describeRotateAndMergeOverHttp, describeRotationRaces } from '../support/rotate-merge-app.js';
 import { describeUserSessionsOverHttp } from '../support/user-sessions-app.js';
 import { SHARED_MYSQL_URI, SHARED_POSTGRES, uniqueTableName } from './store-subjects.js';
@@ -57,8 +58,8 @@ describe.each([postgresTarget(), mySqlTarget()])('session features on $name', (t
   beforeAll(() => target.open());
   afterAll(() => target.close());
 
-  describe('UserSessions', () => describeUserSessionsOverHttp(() => target.moduleOptions()));
-  describe('flash messages', () => describeFlashOverHttp(() => target.moduleOptions()));
-  describe('rotate() and merged saves', () => describeRotateAndMergeOverHttp(() => target.moduleOptions()));
-  describe('rotate() racing other requests', () => describeRotationRaces(() => target.moduleOptions(), { isMoveAtomic: true, hasOwnerIndex: true }));
+  describe('UserSessions', () => describeUserSessionsOverHttp(EXPRESS, () => target.moduleOptions()));
+  describe('flash messages', () => describeFlashOverHttp(EXPRESS, () => target.moduleOptions()));
+  describe('rotate() and merged saves', () => describeRotateAndMergeOverHttp(EXPRESS, () => target.moduleOptions()));
+  describe('rotate() racing other requests', () => describeRotationRaces(EXPRESS, () => target.moduleOptions(), { isMoveAtomic: true, hasOwnerIndex: true }));
 });

@@ -3,8 +3,9 @@ import request from 'supertest';
 import { SessionStoreUnavailableError } from '../../lib/index.js';
 import type { SqlStoreLogger } from '../../lib/postgres.js';
 import type { SqlSessionStore } from '../../lib/stores/sql/sql-session-store.js';
-import { cookiePair, createSessionApp, PLATFORMS } from '../support/e2e-app.js';
-import type { PlatformName } from '../support/e2e-app.js';
+import { cookiePair, createSessionApp } from '../support/e2e-app.js';
+import { PLATFORMS } from '../support/platforms.js';
+import type { Platform } from '../support/platforms.js';
 import { waitUntil } from '../support/redis-server.js';
 
 /** Short, so that the tests settle quickly; the bound is what is tested. */
@@ -39,7 +40,7 @@ export interface SqlOutageSubject<Server extends OwnDatabaseServer> {
 
 /** Stops and restarts a database server of the test's own under a Nest app on the store, on both platforms. */
 export function describeSqlStoreOutage<Server extends OwnDatabaseServer>(subject: SqlOutageSubject<Server>): void {
-  describe.each(PLATFORMS)(`${subject.name} when the database goes away and comes back (%s)`, (platform: PlatformName) => {
+  describe.each(PLATFORMS)(`${subject.name} when the database goes away and comes back on $name`, (platform: Platform) => {
     let server: Server;
     let app: INestApplication | undefined;
     const warnings: string[] = [];
@@ -57,7 +58,7 @@ export function describeSqlStoreOutage<Server extends OwnDatabaseServer>(subject
     afterAll(() => server.remove());
 
     async function startApp(store: SqlSessionStore): Promise<ReturnType<INestApplication['getHttpServer']>> {
-      app = await createSessionApp({ store }, {}, undefined, platform);
+      app = await createSessionApp(platform, { store });
       return app.getHttpServer();
     }
 
@@ -102,7 +103,7 @@ export function describeSqlStoreOutage<Server extends OwnDatabaseServer>(subject
 
     it('starts while the database is down (503s), and creates its table once it is up', async () => {
       await server.stop();
-      const tableName = `late_${process.pid}_${platform}`;
+      const tableName = `late_${process.pid}_${platform.name}`;
       const store = subject.storeWithOwnPool(server, { tableName, statementTimeout: DEADLINE_MS, logger });
       const httpServer = await startApp(store);
       expect((await request(httpServer).post('/login?user=ada')).status).toBe(503);
