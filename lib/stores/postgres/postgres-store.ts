@@ -22,7 +22,7 @@ export class PostgresStore extends SqlSessionStore {
   readonly pool: PostgresPool;
   /** Whether the store created the pool, and so ends it in `close()`. */
   readonly ownsPool: boolean;
-  readonly #onPoolError = (error: Error) => this.connection.markDisconnected(error.message);
+  readonly #onPoolError = (error: Error) => this.connection.markDisconnected(error);
 
   constructor(options: PostgresStoreOptions) {
     const { resolved, name } = resolveSqlStoreConstruction('PostgresStore', options, DEFAULT_TABLE_NAME, '`{ pool }` (your pg.Pool) or `{ connectionString }`');

@@ -1,5 +1,8 @@
 import type { EventEmitter } from 'node:events';
 import { SessionStoreError, SessionStoreUnavailableError } from '../../core/errors.js';
+import { StoreConnectionState } from '../../core/store/store-connection-state.js';
+import { storeCall, withinDeadline } from '../../core/store/store-deadline.js';
+import type { StoreBackend } from '../../core/store/store-deadline.js';
 
 /** Where a SQL store reports connection changes and unreadable rows. `console` fits. */
 export interface SqlStoreLogger {
@@ -30,34 +33,35 @@ export interface SqlConnectionSettings {
 /**
  * The connection state both SQL stores share: every call runs within the deadline and its
  * failure is typed (503 when the database is out of reach or busy, 500 when it refused); a
- * connection failure marks the store disconnected (one `disconnect` event and one log line),
- * calls then fail at once, and a probe every `probeIntervalMs` brings it back (`connect`).
- * A driver's pool reconnects on its own: only the store's view needs this.
+ * connection failure marks the store disconnected (one `disconnect` event and one log line,
+ * through the store kit's StoreConnectionState), calls then fail at once, and a probe every
+ * `probeIntervalMs` brings it back (`connect`). A driver's pool reconnects on its own: only the
+ * store's view needs this.
  */
 export class SqlConnectionState {
-  #isConnected = true;
-  #lastFailure: string | undefined;
+  readonly #state: StoreConnectionState;
+  readonly #backend: StoreBackend;
+  /** A probe's failure only needs its message (kept for the next 503). */
+  readonly #probeBackend: StoreBackend;
   #probeTimer: NodeJS.Timeout | undefined;
   #isClosed = false;
 
-  constructor(private readonly settings: SqlConnectionSettings) {}
+  constructor(private readonly settings: SqlConnectionSettings) {
+    const { storeName, databaseName, events } = settings;
+    this.#state = new StoreConnectionState(events, { store: storeName, backend: databaseName }, true, (message) => settings.logger().warn(message));
+    this.#backend = { name: databaseName, toStoreError: (error, action) => this.toStoreError(error, action) };
+    this.#probeBackend = { name: databaseName, toStoreError: (error) => new SessionStoreUnavailableError(asError(error).message, { cause: error }) };
+  }
 
   get isConnected(): boolean {
-    return this.#isConnected;
+    return this.#state.isConnected;
   }
 
   /** Runs one store call: at once a 503 while disconnected, else within the deadline, failures typed. */
   run<T>(action: string, call: () => Promise<T>): Promise<T> {
-    const { databaseName, deadlineMs } = this.settings;
-    if (!this.#isConnected) {
-      const reason = this.#lastFailure ? ` (${this.#lastFailure})` : '';
-      return Promise.reject(new SessionStoreUnavailableError(`nest-sessions: ${databaseName} is unavailable${reason}, could not ${action}`));
-    }
-    // The statement is not cancelled: a late write is harmless (guarded writes), its outcome dropped.
-    const timedOut = () => new SessionStoreUnavailableError(`nest-sessions: ${databaseName} is unavailable, could not ${action}: no answer within ${deadlineMs} ms`);
-    return settledWithin(call(), deadlineMs, timedOut).then(undefined, (error: unknown) => {
-      throw this.toStoreError(error, action);
-    });
+    const unavailable = this.#state.unavailableError(action);
+    if (unavailable) return Promise.reject(unavailable);
+    return storeCall(this.#backend, action, call, this.settings.deadlineMs);
   }
 
   /** A driver's failure as a store error; a connection failure also marks the store disconnected. */
@@ -67,18 +71,15 @@ export class SqlConnectionState {
     const reason = error instanceof Error ? error.message : String(error);
     const kind = this.settings.classify(error);
     if (kind === 'refused') return new SessionStoreError(`nest-sessions: ${databaseName} refused to ${action}: ${reason}`, { cause: error });
-    if (kind === 'connection') this.markDisconnected(reason);
+    if (kind === 'connection') this.markDisconnected(error);
     return new SessionStoreUnavailableError(`nest-sessions: ${databaseName} is unavailable, could not ${action}: ${reason}`, { cause: error });
   }
 
   /** The database is out of reach (a failed call, or the pool's `error` event): probe until it answers. */
-  markDisconnected(reason: string): void {
-    this.#lastFailure = reason;
-    if (!this.#isConnected || this.#isClosed) return;
-    this.#isConnected = false;
-    const { storeName, databaseName } = this.settings;
-    this.settings.logger().warn(`nest-sessions: ${storeName} lost its connection to ${databaseName} (${reason}); requests needing a session answer 503 until it is back`);
-    this.settings.events.emit('disconnect');
+  markDisconnected(failure: unknown): void {
+    this.#state.recordError(asError(failure));
+    if (!this.#state.isConnected || this.#isClosed) return;
+    this.#state.setConnected(false);
     this.#scheduleProbe();
   }
 
@@ -89,36 +90,21 @@ export class SqlConnectionState {
   }
 
   #scheduleProbe(): void {
-    const { probeIntervalMs, deadlineMs } = this.settings;
     this.#probeTimer = setTimeout(async () => {
       if (this.#isClosed) return;
       try {
-        await settledWithin(this.settings.probe(), deadlineMs, () => new Error(`no answer within ${deadlineMs} ms`));
+        await withinDeadline(this.settings.probe(), this.settings.deadlineMs, 'answer a probe', this.#probeBackend);
       } catch (error) {
-        this.#lastFailure = error instanceof Error ? error.message : String(error);
+        this.#state.recordError(asError(error));
         this.#scheduleProbe();
         return;
       }
-      this.#markConnected();
-    }, probeIntervalMs);
+      if (!this.#isClosed) this.#state.setConnected(true);
+    }, this.settings.probeIntervalMs);
     this.#probeTimer.unref();
-  }
-
-  #markConnected(): void {
-    if (this.#isConnected || this.#isClosed) return;
-    this.#isConnected = true;
-    this.#lastFailure = undefined;
-    const { storeName, databaseName } = this.settings;
-    this.settings.logger().warn(`nest-sessions: ${storeName} reconnected to ${databaseName}; sessions are available again`);
-    this.settings.events.emit('connect');
   }
 }
 
-/** `pending`, or the error `timedOut` makes once `timeoutMs` have passed, whichever comes first. */
-function settledWithin<T>(pending: Promise<T>, timeoutMs: number, timedOut: () => Error): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(timedOut()), timeoutMs);
-  });
-  return Promise.race([pending, deadline]).finally(() => clearTimeout(timer));
+function asError(failure: unknown): Error {
+  return failure instanceof Error ? failure : new Error(String(failure));
 }
