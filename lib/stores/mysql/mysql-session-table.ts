@@ -1,3 +1,4 @@
+// About our ~250-line aim: every statement of the store contract in MySQL/MariaDB SQL, one method each.
 import { SessionStoreError } from '../../core/errors.js';
 import { FLASH_KEY } from '../../core/session/flash.js';
 import { ownerColumnValue } from '../sql/sql-owner-column.js';
