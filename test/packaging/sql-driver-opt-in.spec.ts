@@ -11,7 +11,7 @@ describe('the SQL drivers', () => {
   it.each(['esm', 'cjs'])("are not loaded by nest-sessions/postgres with the app's pool (%s build)", (format) => {
     expect(runFixture('sql-driver-opt-in.mjs', [format, 'postgres-entry'])).toEqual({
       loadedDrivers: [],
-      error: { name: 'SessionStoreUnavailableError', message: 'nest-sessions: PostgreSQL is unavailable, could not load the session: no answer within 50 ms' },
+      error: { name: 'SessionStoreUnavailableError', message: 'nest-sessions: PostgreSQL is unavailable, could not load the session: Command timed out (no reply within 50 ms)' },
     });
   });
 
@@ -25,7 +25,7 @@ describe('the SQL drivers', () => {
   it.each(['esm', 'cjs'])("are not loaded by nest-sessions/mysql with the app's pool (%s build)", (format) => {
     expect(runFixture('sql-driver-opt-in.mjs', [format, 'mysql-entry'])).toEqual({
       loadedDrivers: [],
-      error: { name: 'SessionStoreUnavailableError', message: 'nest-sessions: MySQL is unavailable, could not load the session: no answer within 50 ms' },
+      error: { name: 'SessionStoreUnavailableError', message: 'nest-sessions: MySQL is unavailable, could not load the session: Command timed out (no reply within 50 ms)' },
     });
   });
 
