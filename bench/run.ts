@@ -88,11 +88,12 @@ function parseSettings(argv: string[]): BenchSettings {
 /**
  * The modes a cell runs: the Express-platform modes everywhere (on a plain Express app in the
  * `app=express` cells); the Fastify modes in the recommended cell, or in every Nest cell when
- * `--modes` names them.
+ * `--modes` names them; the SQL modes in the recommended cell, or in every cell `--modes` names them for.
  */
 function modesOfCell(cell: Cell, settings: BenchSettings): ModeName[] {
-  return settings.modes.filter(
-    (mode) => MODES[mode].platform === 'express' || (cell.app === 'nest' && (settings.areModesChosen || cellName(cell) === 'recommended')),
+  const isRecommendedOrChosen = settings.areModesChosen || cellName(cell) === 'recommended';
+  return settings.modes.filter((mode) =>
+    MODES[mode].database ? isRecommendedOrChosen : MODES[mode].platform === 'express' || (cell.app === 'nest' && isRecommendedOrChosen),
   );
 }
 

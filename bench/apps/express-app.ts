@@ -13,6 +13,7 @@ import { counterResponse } from './session-data.js';
 import type { CounterSession } from './session-data.js';
 import { connectRedisStore, expressSessionMemoryStore, nestSessionsMemoryStore, nestSessionsRedisStore } from './stores.js';
 import type { OpenStore } from './stores.js';
+import { sqlModeStore } from './sql-stores.js';
 
 type Middleware = (request: any, response: any, next: (error?: unknown) => void) => void;
 
@@ -34,6 +35,18 @@ async function sessionMiddleware(mode: ModeName, cell: Cell, sessionIds: string[
       const store = usesRedis
         ? await nestSessionsRedisStore(await loadNestSessionsRedis(cell.build), cell, sessionIds, redisUrl!)
         : await nestSessionsMemoryStore(nestSessions, cell, sessionIds);
+      return { middleware: nestSessions.createSessionMiddleware({ ...options, store: store.store as never }) as Middleware, store };
+    }
+    case 'express-session-postgres':
+    case 'express-session-mysql': {
+      const { default: expressSession } = await import('express-session');
+      const store = await sqlModeStore(mode, cell, sessionIds);
+      return { middleware: expressSession({ ...options, store: store.store as never }) as Middleware, store };
+    }
+    case 'nest-sessions-postgres':
+    case 'nest-sessions-mysql': {
+      const nestSessions = await loadNestSessions(cell.build);
+      const store = await sqlModeStore(mode, cell, sessionIds);
       return { middleware: nestSessions.createSessionMiddleware({ ...options, store: store.store as never }) as Middleware, store };
     }
     default:
