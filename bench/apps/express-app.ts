@@ -15,7 +15,7 @@ import { connectRedisStore, expressSessionMemoryStore, nestSessionsMemoryStore, 
 import type { OpenStore } from './stores.js';
 import { sqlModeStore } from './sql-stores.js';
 
-type Middleware = (request: any, response: any, next: (error?: unknown) => void) => void;
+export type Middleware = (request: any, response: any, next: (error?: unknown) => void) => void;
 
 async function sessionMiddleware(mode: ModeName, cell: Cell, sessionIds: string[], redisUrl: string | undefined): Promise<{ middleware?: Middleware; store?: OpenStore }> {
   const options = sessionOptionsOf(cell, BENCH_SECRET);
@@ -55,8 +55,13 @@ async function sessionMiddleware(mode: ModeName, cell: Cell, sessionIds: string[
 }
 
 export async function buildExpressApp(mode: ModeName, cell: Cell, sessionIds: string[], redisUrl: string | undefined): Promise<BuiltApp> {
-  const { default: express } = await import('express');
   const { middleware, store } = await sessionMiddleware(mode, cell, sessionIds, redisUrl);
+  return serveCounter(cell, middleware, store);
+}
+
+/** The plain Express app behind `middleware` (none: no session), closing `store` after the server. */
+export async function serveCounter(cell: Cell, middleware: Middleware | undefined, store: OpenStore | undefined): Promise<BuiltApp> {
+  const { default: express } = await import('express');
   const app = express();
   app.use(express.json());
   if (middleware) app.use(middleware);

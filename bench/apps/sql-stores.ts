@@ -17,6 +17,11 @@ import type { OpenStore } from './stores.js';
 
 type ClosableStore = { close(): unknown };
 
+/** An SQL mode's store and the table it was given. */
+export interface SqlOpenStore extends OpenStore {
+  tableName: string;
+}
+
 /** Closes the store, then drops its table and ends the pool, whatever failed before. */
 function closing(store: ClosableStore, dropTable: () => Promise<unknown>, endPool: () => Promise<unknown>): OpenStore['close'] {
   return async () => {
@@ -40,7 +45,7 @@ function mySqlClosing(store: ClosableStore, pool: MySqlPool, tableName: string):
   return closing(store, () => pool.query(`DROP TABLE IF EXISTS ${tableName}`), () => pool.end());
 }
 
-async function connectPgSimpleStore(mode: ModeName, cell: Cell, sessionIds: string[]): Promise<OpenStore> {
+async function connectPgSimpleStore(mode: ModeName, cell: Cell, sessionIds: string[]): Promise<SqlOpenStore> {
   const { default: expressSession } = await import('express-session');
   const { default: connectPgSimple } = await import('connect-pg-simple');
   const pool = await openPostgresPool();
@@ -48,10 +53,10 @@ async function connectPgSimpleStore(mode: ModeName, cell: Cell, sessionIds: stri
   const PgStore = connectPgSimple(expressSession);
   const store = new PgStore({ pool, tableName, createTableIfMissing: true });
   await fillCallbackStore(store as never, cell, sessionIds);
-  return { store, close: postgresClosing(store, pool, tableName) };
+  return { store, tableName, close: postgresClosing(store, pool, tableName) };
 }
 
-async function expressMySqlSessionStore(mode: ModeName, cell: Cell, sessionIds: string[]): Promise<OpenStore> {
+async function expressMySqlSessionStore(mode: ModeName, cell: Cell, sessionIds: string[]): Promise<SqlOpenStore> {
   const { default: expressSession } = await import('express-session');
   type MySqlSessionStore = new (options: object, connection: MySqlPool) => ClosableStore & { onReady(): Promise<void> };
   const MySQLStore = (createRequire(import.meta.url)('express-mysql-session') as (session: unknown) => MySqlSessionStore)(expressSession);
@@ -60,29 +65,29 @@ async function expressMySqlSessionStore(mode: ModeName, cell: Cell, sessionIds: 
   const store = new MySQLStore({ schema: { tableName } }, pool);
   await store.onReady();
   await fillCallbackStore(store as never, cell, sessionIds);
-  return { store, close: mySqlClosing(store, pool, tableName) };
+  return { store, tableName, close: mySqlClosing(store, pool, tableName) };
 }
 
-async function postgresStore(mode: ModeName, cell: Cell, sessionIds: string[]): Promise<OpenStore> {
+async function postgresStore(mode: ModeName, cell: Cell, sessionIds: string[]): Promise<SqlOpenStore> {
   const { PostgresStore } = await loadNestSessionsPostgres(cell.build);
   const pool = await openPostgresPool();
   const tableName = uniqueTableName(mode);
   const store = new PostgresStore({ pool, tableName });
   await inBatches(sessionIds, (sessionId) => store.set(sessionId, storedSession(cell)));
-  return { store, close: postgresClosing(store, pool, tableName) };
+  return { store, tableName, close: postgresClosing(store, pool, tableName) };
 }
 
-async function mySqlStore(mode: ModeName, cell: Cell, sessionIds: string[]): Promise<OpenStore> {
+async function mySqlStore(mode: ModeName, cell: Cell, sessionIds: string[]): Promise<SqlOpenStore> {
   const { MySqlStore } = await loadNestSessionsMySql(cell.build);
   const pool = await openMySqlPool();
   const tableName = uniqueTableName(mode);
   const store = new MySqlStore({ pool, tableName });
   await inBatches(sessionIds, (sessionId) => store.set(sessionId, storedSession(cell)));
-  return { store, close: mySqlClosing(store, pool, tableName) };
+  return { store, tableName, close: mySqlClosing(store, pool, tableName) };
 }
 
 /** The store of an SQL mode (one whose `database` is set), filled with the sessions. */
-export function sqlModeStore(mode: ModeName, cell: Cell, sessionIds: string[]): Promise<OpenStore> {
+export function sqlModeStore(mode: ModeName, cell: Cell, sessionIds: string[]): Promise<SqlOpenStore> {
   const isOurs = MODES[mode].baseline !== undefined;
   if (MODES[mode].database === 'postgres') return (isOurs ? postgresStore : connectPgSimpleStore)(mode, cell, sessionIds);
   if (MODES[mode].database === 'mysql') return (isOurs ? mySqlStore : expressMySqlSessionStore)(mode, cell, sessionIds);
