@@ -33,6 +33,10 @@ export interface LatencyWindow {
   maxMs: number;
 }
 
+function oneDecimal(value: number): number {
+  return Math.round(value * 10) / 10;
+}
+
 /** p99 and max of the responses; zeros when there are none. */
 export function latencyWindow(responses: readonly TimedResponse[]): LatencyWindow {
   const latencies = responses.map((response) => response.latencyMs).sort((a, b) => a - b);
@@ -40,8 +44,8 @@ export function latencyWindow(responses: readonly TimedResponse[]): LatencyWindo
   return {
     requests: responses.length,
     failures: responses.filter((response) => !response.isOk).length,
-    p99Ms: latencies[p99Index] ?? 0,
-    maxMs: latencies.at(-1) ?? 0,
+    p99Ms: oneDecimal(latencies[p99Index] ?? 0),
+    maxMs: oneDecimal(latencies.at(-1) ?? 0),
   };
 }
 
