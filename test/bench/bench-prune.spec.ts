@@ -1,6 +1,8 @@
 import { MODES } from '../../bench/modes.js';
 import { PRUNE_SECTION_TITLE, latencyWindow, renderPruneSection, splitAroundPrune, withPruneSection } from '../../bench/prune-report.js';
 import type { PruneResult, TimedResponse } from '../../bench/prune-report.js';
+import type { ModeSummary } from '../../bench/report.js';
+import { sqlTargets } from '../../bench/sql-targets.js';
 
 // `--prune` reports whether requests slowed down while a store pruned: a request put in the
 // wrong window, or a wrong p99, would publish a pruning that blocks requests as one that does not.
@@ -59,5 +61,16 @@ describe('bench SQL modes', () => {
     expect(MODES['nest-sessions-mysql']).toMatchObject({ baseline: 'express-session-mysql', database: 'mysql' });
     expect(MODES['express-session-postgres'].database).toBe('postgres');
     expect(MODES['express-session-mysql'].database).toBe('mysql');
+  });
+});
+
+describe('bench SQL targets', () => {
+  const summary = (mode: ModeSummary['mode'], requestsPerSecond: number, latencyP99Ms: number): ModeSummary =>
+    ({ cell: 'recommended', generator: 'autocannon', mode, rounds: 1, requestsPerSecond, latencyP50Ms: 1, latencyP99Ms, failures: 0, roundRates: [requestsPerSecond] }) as ModeSummary;
+
+  it('are met at 1.3× with a p99 no worse, missed below, and not run without the modes', () => {
+    const targets = sqlTargets([summary('express-session-postgres', 1_000, 20), summary('nest-sessions-postgres', 1_300, 20), summary('express-session-mysql', 1_000, 20), summary('nest-sessions-mysql', 1_200, 25)]);
+    expect(targets.map((target) => target.isMet)).toEqual([true, true, false, false]);
+    expect(sqlTargets([]).map((target) => target.measured)).toEqual(['not run', 'not run', 'not run', 'not run']);
   });
 });
