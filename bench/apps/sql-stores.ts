@@ -37,8 +37,13 @@ function closing(store: ClosableStore, dropTable: () => Promise<unknown>, endPoo
   };
 }
 
+/** Waits (at most 2 s) for the statements of requests whose client left during shutdown, so that none runs on a dropped table. */
+async function idle(pool: PgPool): Promise<void> {
+  for (let waited = 0; pool.totalCount > pool.idleCount && waited < 2_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
 function postgresClosing(store: ClosableStore, pool: PgPool, tableName: string): OpenStore['close'] {
-  return closing(store, () => pool.query(`DROP TABLE IF EXISTS ${tableName}`), () => pool.end());
+  return closing(store, async () => (await idle(pool), pool.query(`DROP TABLE IF EXISTS ${tableName}`)), () => pool.end());
 }
 
 function mySqlClosing(store: ClosableStore, pool: MySqlPool, tableName: string): OpenStore['close'] {
