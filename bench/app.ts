@@ -6,6 +6,7 @@
  * no app pays for another's libraries (ioredis, node-redis, Fastify).
  */
 import type { BuiltApp } from './apps/built-app.js';
+import { DatabaseUnavailableError } from './apps/sql-databases.js';
 import { MODES } from './modes.js';
 import type { AppMessage, StartMessage } from './modes.js';
 
@@ -13,7 +14,17 @@ function send(message: AppMessage): void {
   process.send!(message);
 }
 
-async function build({ mode, cell, sessionIds, redisUrl }: StartMessage): Promise<BuiltApp | string> {
+/** The app, or why the mode cannot run here (its database server is not reachable). */
+async function build(message: StartMessage): Promise<BuiltApp | string> {
+  try {
+    return await buildApp(message);
+  } catch (error) {
+    if (error instanceof DatabaseUnavailableError) return error.message;
+    throw error;
+  }
+}
+
+async function buildApp({ mode, cell, sessionIds, redisUrl }: StartMessage): Promise<BuiltApp | string> {
   if (cell.app === 'express') {
     if (MODES[mode].platform !== 'express') return `${mode} runs on Nest only`;
     const { buildExpressApp } = await import('./apps/express-app.js');

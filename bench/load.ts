@@ -34,9 +34,32 @@ export function runLoad(generator: LoadGenerator, options: LoadOptions & { scrip
  * Sends GET /counter with a random pre-created session's cookie on every request; with
  * `amount`, exactly that many requests instead of a duration (the profiler counts per request).
  */
-export async function runAutocannon(options: LoadOptions & { amount?: number; timeoutSeconds?: number }): Promise<LoadResult> {
+export async function runAutocannon(options: LoadOptions & AutocannonHooks & { amount?: number; timeoutSeconds?: number }): Promise<LoadResult> {
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon(autocannonOptions(options), (error, result) => (error ? reject(error) : resolve(result)));
+    const { onResponse, stopWhen } = options;
+    if (onResponse) instance.on('response', (_client, statusCode, _bytes, latencyMs) => onResponse(statusCode, latencyMs));
+    void stopWhen?.then(() => instance.stop());
+  });
+  return {
+    requestsPerSecond: result.requests.average,
+    latencyP50Ms: result.latency.p50,
+    latencyP99Ms: result.latency.p99,
+    failures: result.errors + result.timeouts + result.non2xx,
+  };
+}
+
+/** What `--prune` watches and steers a run with. */
+export interface AutocannonHooks {
+  /** Called with every response's status and latency. */
+  onResponse?: (statusCode: number, latencyMs: number) => void;
+  /** Stops the run before its duration once settled. */
+  stopWhen?: Promise<unknown>;
+}
+
+function autocannonOptions(options: LoadOptions & { amount?: number; timeoutSeconds?: number }): autocannon.Options {
   const { cookieHeaders } = options;
-  const result = await autocannon({
+  return {
     url: `http://127.0.0.1:${options.port}`,
     connections: options.connections,
     ...(options.amount === undefined ? { duration: options.durationSeconds } : { amount: options.amount }),
@@ -51,11 +74,5 @@ export async function runAutocannon(options: LoadOptions & { amount?: number; ti
         }),
       },
     ],
-  });
-  return {
-    requestsPerSecond: result.requests.average,
-    latencyP50Ms: result.latency.p50,
-    latencyP99Ms: result.latency.p99,
-    failures: result.errors + result.timeouts + result.non2xx,
   };
 }

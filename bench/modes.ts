@@ -12,6 +12,10 @@ export const MODE_NAMES = [
   'fastify-session-redis',
   'nest-sessions-fastify-memory',
   'nest-sessions-fastify-redis',
+  'express-session-postgres',
+  'nest-sessions-postgres',
+  'express-session-mysql',
+  'nest-sessions-mysql',
 ] as const;
 
 export type ModeName = (typeof MODE_NAMES)[number];
@@ -26,7 +30,11 @@ export interface ModeInfo {
   /** The session library's mode this one is compared with (express-session, @fastify/session), if it is one of ours. */
   baseline?: ModeName;
   usesRedis: boolean;
+  /** The SQL server the mode's store keeps its sessions in; these modes run in the recommended cell only, unless `--modes` names them. */
+  database?: SqlDatabase;
 }
+
+export type SqlDatabase = 'postgres' | 'mysql';
 
 export const MODES: Record<ModeName, ModeInfo> = {
   'no-session': { label: '1. no session (ceiling)', platform: 'express', ceiling: 'no-session', usesRedis: false },
@@ -39,6 +47,10 @@ export const MODES: Record<ModeName, ModeInfo> = {
   'fastify-session-redis': { label: '8. Fastify: @fastify/session + connect-redis', platform: 'fastify', ceiling: 'fastify-no-session', usesRedis: true },
   'nest-sessions-fastify-memory': { label: '9. Fastify: nest-sessions + MemoryStore', platform: 'fastify', ceiling: 'fastify-no-session', baseline: 'fastify-session-memory', usesRedis: false },
   'nest-sessions-fastify-redis': { label: '10. Fastify: nest-sessions + RedisStore', platform: 'fastify', ceiling: 'fastify-no-session', baseline: 'fastify-session-redis', usesRedis: true },
+  'express-session-postgres': { label: '11. express-session + connect-pg-simple', platform: 'express', ceiling: 'no-session', usesRedis: false, database: 'postgres' },
+  'nest-sessions-postgres': { label: '12. nest-sessions + PostgresStore', platform: 'express', ceiling: 'no-session', baseline: 'express-session-postgres', usesRedis: false, database: 'postgres' },
+  'express-session-mysql': { label: '13. express-session + express-mysql-session', platform: 'express', ceiling: 'no-session', usesRedis: false, database: 'mysql' },
+  'nest-sessions-mysql': { label: '14. nest-sessions + MySqlStore', platform: 'express', ceiling: 'no-session', baseline: 'express-session-mysql', usesRedis: false, database: 'mysql' },
 };
 
 /** The secret every mode signs with, so one cookie list serves them all (@fastify/session wants 32+ characters). */

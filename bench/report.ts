@@ -9,6 +9,7 @@ import type { Cell } from './matrix.js';
 import { compareCells, formatRatio, ratio, renderMatrix, worstOf } from './matrix-report.js';
 import type { CellComparison } from './matrix-report.js';
 import { MODES } from './modes.js';
+import { sqlTargets } from './sql-targets.js';
 import type { ModeName } from './modes.js';
 
 export interface BenchSettings {
@@ -108,7 +109,7 @@ interface Target {
 
 /**
  * The targets of issue 18: the Express ones in every cell (judged on the worst), the Fastify
- * ones in the cell that runs the Fastify modes, each under each generator; memory once.
+ * ones (and issue 19's SQL ones) in the cell that runs those modes, each under each generator; memory once.
  */
 function targets(detailSummaries: ModeSummary[], comparisons: CellComparison[], memory: MemoryResult[], loads: LoadGenerator[]): Target[] {
   return [
@@ -116,6 +117,7 @@ function targets(detailSummaries: ModeSummary[], comparisons: CellComparison[], 
       [
         ...matrixTargets(comparisons.filter((row) => row.generator === generator)),
         ...fastifyTargets(detailSummaries.filter((summary) => summary.generator === generator)),
+        ...sqlTargets(detailSummaries.filter((summary) => summary.generator === generator)),
       ].map((target) => ({ ...target, name: `${generator}: ${target.name}` })),
     ),
     ...memoryTargets(memory),
@@ -237,6 +239,8 @@ export function renderResults({ settings, summaries: allSummaries, memory, chart
       '`--matrix full` runs all 256 cells (hours: pick cells with `--cells \'recommended;app=express,build=cjs\'` instead); `--modes a,b` limits the modes. ' +
       '`npm run bench -- --quick` is a one-round, 3-second-per-mode run written to `bench/.tmp/RESULTS.md` (a smoke test of the harness, not numbers to quote). ' +
       'Other flags: `--load autocannon|wrk|both`, `--rounds N`, `--duration S`, `--warmup S`, `--connections N` (both generators; default 20 for autocannon, 64 for wrk), `--sessions N` (default 2,000), `--no-memory`, `--memory-only`, `--cpu-prof <mode>` (profile to `bench/.tmp/profiles/`), `--out DIR`. ' +
+      'The SQL modes (11–14: express-session + connect-pg-simple / express-mysql-session against PostgresStore / MySqlStore, each on a table of its own, created and dropped by the run) run in the recommended cell and need PostgreSQL at 127.0.0.1:5432 and MariaDB/MySQL at 127.0.0.1:3306 (or BENCH_POSTGRES_URL, BENCH_MYSQL_URL); without a server they are reported unavailable. ' +
+      '`npm run bench -- --prune` measures PostgresStore\'s and MySqlStore\'s `prune()` of 100,000 expired rows (`--expired-rows N`) under load and writes the pruning section. ' +
       '`npm run bench -- --profile` counts instructions per request under callgrind instead (bench/profile.ts, see bench/PROFILE.md). `node bench/.tmp/bench/core-micro.js` times the middleware alone; `node bench/.tmp/bench/profile-summary.js <file>` summarises a profile.',
   );
   lines.push('');

@@ -4,7 +4,8 @@
  * (bench/matrix.ts: session options, route, data size, nest-sessions build, Nest or plain
  * Express app), under each load generator, then memory per session; writes bench/RESULTS.md
  * and bench/results-chart.svg. `npm run bench -- --profile` runs bench/profile.ts instead
- * (instruction counts per request, see bench/PROFILE.md).
+ * (instruction counts per request, see bench/PROFILE.md); `npm run bench -- --prune` runs
+ * bench/prune.ts (PostgresStore and MySqlStore pruning 100,000 expired rows under load).
  *
  * Flags:
  *   --matrix default|full   default: the README's recommended configuration, then one axis
@@ -88,11 +89,12 @@ function parseSettings(argv: string[]): BenchSettings {
 /**
  * The modes a cell runs: the Express-platform modes everywhere (on a plain Express app in the
  * `app=express` cells); the Fastify modes in the recommended cell, or in every Nest cell when
- * `--modes` names them.
+ * `--modes` names them; the SQL modes in the recommended cell, or in every cell `--modes` names them for.
  */
 function modesOfCell(cell: Cell, settings: BenchSettings): ModeName[] {
-  return settings.modes.filter(
-    (mode) => MODES[mode].platform === 'express' || (cell.app === 'nest' && (settings.areModesChosen || cellName(cell) === 'recommended')),
+  const isRecommendedOrChosen = settings.areModesChosen || cellName(cell) === 'recommended';
+  return settings.modes.filter((mode) =>
+    MODES[mode].database ? isRecommendedOrChosen : MODES[mode].platform === 'express' || (cell.app === 'nest' && isRecommendedOrChosen),
   );
 }
 
@@ -116,6 +118,11 @@ async function main(): Promise<void> {
   if (argv.includes('--profile')) {
     const { runProfile } = await import('./profile.js');
     await runProfile(argv);
+    return;
+  }
+  if (argv.includes('--prune')) {
+    const { runPruneBench } = await import('./prune.js');
+    await runPruneBench(argv);
     return;
   }
   const settings = parseSettings(argv);

@@ -13,8 +13,9 @@ import { counterResponse } from './session-data.js';
 import type { CounterSession } from './session-data.js';
 import { connectRedisStore, expressSessionMemoryStore, nestSessionsMemoryStore, nestSessionsRedisStore } from './stores.js';
 import type { OpenStore } from './stores.js';
+import { sqlModeStore } from './sql-stores.js';
 
-type Middleware = (request: any, response: any, next: (error?: unknown) => void) => void;
+export type Middleware = (request: any, response: any, next: (error?: unknown) => void) => void;
 
 async function sessionMiddleware(mode: ModeName, cell: Cell, sessionIds: string[], redisUrl: string | undefined): Promise<{ middleware?: Middleware; store?: OpenStore }> {
   const options = sessionOptionsOf(cell, BENCH_SECRET);
@@ -36,14 +37,31 @@ async function sessionMiddleware(mode: ModeName, cell: Cell, sessionIds: string[
         : await nestSessionsMemoryStore(nestSessions, cell, sessionIds);
       return { middleware: nestSessions.createSessionMiddleware({ ...options, store: store.store as never }) as Middleware, store };
     }
+    case 'express-session-postgres':
+    case 'express-session-mysql': {
+      const { default: expressSession } = await import('express-session');
+      const store = await sqlModeStore(mode, cell, sessionIds);
+      return { middleware: expressSession({ ...options, store: store.store as never }) as Middleware, store };
+    }
+    case 'nest-sessions-postgres':
+    case 'nest-sessions-mysql': {
+      const nestSessions = await loadNestSessions(cell.build);
+      const store = await sqlModeStore(mode, cell, sessionIds);
+      return { middleware: nestSessions.createSessionMiddleware({ ...options, store: store.store as never }) as Middleware, store };
+    }
     default:
       throw new Error(`${mode} has no plain Express app`);
   }
 }
 
 export async function buildExpressApp(mode: ModeName, cell: Cell, sessionIds: string[], redisUrl: string | undefined): Promise<BuiltApp> {
-  const { default: express } = await import('express');
   const { middleware, store } = await sessionMiddleware(mode, cell, sessionIds, redisUrl);
+  return serveCounter(cell, middleware, store);
+}
+
+/** The plain Express app behind `middleware` (none: no session), closing `store` after the server. */
+export async function serveCounter(cell: Cell, middleware: Middleware | undefined, store: OpenStore | undefined): Promise<BuiltApp> {
+  const { default: express } = await import('express');
   const app = express();
   app.use(express.json());
   if (middleware) app.use(middleware);

@@ -2,7 +2,8 @@
  * The Nest 12 apps: Nest's defaults (body parsers on) on Express, or on Fastify for the Fastify
  * modes; one route, `GET /counter`. nest-sessions is wired as the README shows: `forRoot` with a
  * MemoryStore, `forRootAsync` with a RedisStore on the app's ioredis client from a module that
- * provides and closes it (docs/redis.md).
+ * provides and closes it (docs/redis.md); the SQL stores, on a pool the bench opens and ends, with
+ * `forRoot` (the same middleware and store calls as docs/postgres.md's `forRootAsync`).
  */
 import 'reflect-metadata';
 import { Controller, Get, Inject, Module, Req } from '@nestjs/common';
@@ -19,6 +20,7 @@ import { counterResponse } from './session-data.js';
 import type { CounterSession } from './session-data.js';
 import { nestSessionsMemoryStore, seedRedisStore } from './stores.js';
 import type { OpenStore } from './stores.js';
+import { sqlModeStore } from './sql-stores.js';
 
 /** The cell the app serves: set once, before Nest creates the controller. */
 let servedCell: Cell;
@@ -57,6 +59,10 @@ async function redisModule(cell: Cell, redisUrl: string): Promise<DynamicModule>
 async function nestSessionsModule(mode: ModeName, cell: Cell, sessionIds: string[], redisUrl: string | undefined): Promise<{ module: DynamicModule; store?: OpenStore }> {
   const { SessionModule } = await loadNestSessions(cell.build);
   const options = sessionOptionsOf(cell, BENCH_SECRET);
+  if (MODES[mode].database) {
+    const store = await sqlModeStore(mode, cell, sessionIds);
+    return { module: { module: CounterModule, imports: [SessionModule.forRoot({ ...options, store: store.store as never })] }, store };
+  }
   if (!MODES[mode].usesRedis) {
     const store = await nestSessionsMemoryStore(await loadNestSessions(cell.build), cell, sessionIds);
     return { module: { module: CounterModule, imports: [SessionModule.forRoot({ ...options, store: store.store as never })] }, store };
@@ -94,7 +100,9 @@ export async function buildNestApp(mode: ModeName, cell: Cell, sessionIds: strin
     case 'fastify-no-session':
       return wrap(await create(CounterModule));
     case 'express-session-memory':
-    case 'express-session-redis': {
+    case 'express-session-redis':
+    case 'express-session-postgres':
+    case 'express-session-mysql': {
       const { app, store } = await expressSessionOnNest({ mode, cell, sessionIds, redisUrl }, await create(CounterModule));
       return wrap(app, store.close);
     }

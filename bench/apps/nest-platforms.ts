@@ -1,5 +1,5 @@
 /**
- * The other libraries on the Nest app: express-session (with `app.use`) on Express, and
+ * The other libraries on the Nest app: express-session (with `app.use`, on any of its stores) on Express, and
  * @fastify/session on Fastify, set up as their users do; Fastify is loaded only by its modes.
  */
 import { NestFactory } from '@nestjs/core';
@@ -10,6 +10,7 @@ import type { StartMessage } from '../modes.js';
 import type { RootModule } from './nest-app.js';
 import { connectRedisStore, expressSessionMemoryStore, fillCallbackStore } from './stores.js';
 import type { OpenStore } from './stores.js';
+import { sqlModeStore } from './sql-stores.js';
 
 /** Nest's defaults on Fastify, body parsers included. */
 export async function fastifyApp(rootModule: RootModule): Promise<INestApplication> {
@@ -22,7 +23,11 @@ export type SessionSetup = Pick<StartMessage, 'mode' | 'cell' | 'sessionIds' | '
 
 export async function expressSessionOnNest({ mode, cell, sessionIds, redisUrl }: SessionSetup, app: INestApplication): Promise<{ app: INestApplication; store: OpenStore }> {
   const { default: expressSession } = await import('express-session');
-  const store = MODES[mode].usesRedis ? await connectRedisStore(cell, sessionIds, redisUrl!) : await expressSessionMemoryStore(cell, sessionIds);
+  const store = MODES[mode].database
+    ? await sqlModeStore(mode, cell, sessionIds)
+    : MODES[mode].usesRedis
+      ? await connectRedisStore(cell, sessionIds, redisUrl!)
+      : await expressSessionMemoryStore(cell, sessionIds);
   app.use(expressSession({ ...sessionOptionsOf(cell, BENCH_SECRET), store: store.store as never }));
   return { app, store };
 }

@@ -15,7 +15,7 @@ export interface OpenStore {
 /** How many sessions are written at once: 2,000 calls at once outlast the RedisStore's 2 s deadline under callgrind. */
 const SEED_BATCH_SIZE = 100;
 
-async function inBatches(sessionIds: string[], write: (sessionId: string) => Promise<unknown>): Promise<void> {
+export async function inBatches(sessionIds: string[], write: (sessionId: string) => Promise<unknown>): Promise<void> {
   for (let start = 0; start < sessionIds.length; start += SEED_BATCH_SIZE) {
     await Promise.all(sessionIds.slice(start, start + SEED_BATCH_SIZE).map(write));
   }
