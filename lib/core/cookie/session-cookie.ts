@@ -1,5 +1,4 @@
-// Longer than our ~250-line aim: express-session's Cookie is one object of ten attributes, each
-// with a getter and a checked setter; its checks live in cookie-attributes.ts, its text in set-cookie-text.ts.
+// Over our ~250-line aim: express-session's Cookie, ten attributes each with a getter and a checked setter.
 import {
   domainProblem,
   isEpochMilliseconds,
