@@ -2,6 +2,7 @@ import type { SessionChanges } from '../../core/session/session-changes.js';
 import { FLASH_KEY } from '../../core/session/flash.js';
 import { isUsableRecord } from '../../core/session/session-record.js';
 import type { SessionRecord } from '../../core/session/session-record.js';
+import { parseRecordText, recordExpiresAt } from '../../core/store/stored-record.js';
 
 /** The longest lifetime written (a century): a far-off cookie expiry stays within every database's date range. */
 const LONGEST_LIFETIME_MS = 100 * 365 * 24 * 60 * 60 * 1000;
@@ -12,21 +13,15 @@ const LONGEST_LIFETIME_MS = 100 * 365 * 24 * 60 * 60 * 1000;
  * its own clock, so one clock decides (the app's may be off).
  */
 export function lifetimeMsOf(record: SessionRecord, ttlSeconds: number): number {
-  const expires = record.cookie?.expires;
-  const expiresAt = expires == null ? Number.NaN : new Date(expires).getTime();
-  const lifetimeMs = Number.isNaN(expiresAt) ? ttlSeconds * 1000 : expiresAt - Date.now();
-  return Math.min(Math.ceil(lifetimeMs), LONGEST_LIFETIME_MS);
+  const now = Date.now();
+  return Math.min(Math.ceil(recordExpiresAt(record, now, ttlSeconds * 1000) - now), LONGEST_LIFETIME_MS);
 }
 
 /** A row's JSON as a session, or why it is not one (it is then dropped: the request starts a new session). */
 export function parseSessionRow(text: string): { record: SessionRecord } | { problem: string } {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    return { problem: `it does not parse (${error instanceof Error ? error.message : String(error)})` };
-  }
-  return isUsableRecord(value) ? { record: value } : { problem: 'it is not a session with a usable cookie' };
+  const parsed = parseRecordText(text, JSON);
+  if ('problem' in parsed || isUsableRecord(parsed.record)) return parsed;
+  return { problem: 'it is not a session with a usable cookie' };
 }
 
 /** A session id cut short for a log line: a whole id would be a credential in the log. */
