@@ -70,11 +70,11 @@ export function oneOf<T extends string | boolean>(allowed: readonly T[], options
   };
 }
 
-/** A whole number above 0 (`ttl` in seconds, a count); `unit` names what it counts. */
+/** A whole number above 0 (`ttl` in seconds, a count); `unit` names what it counts. Safe integers only: 1e300 is no lifetime a backend takes. */
 export function positiveInteger(unit?: string): ValueRule<number> {
   return {
     expected: unit === undefined ? 'a positive whole number' : `a positive whole number of ${unit}`,
-    accepts: (value): value is number => Number.isInteger(value) && (value as number) > 0,
+    accepts: (value): value is number => Number.isSafeInteger(value) && (value as number) > 0,
   };
 }
 

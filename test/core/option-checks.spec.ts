@@ -57,6 +57,7 @@ describe('rules, in one wording: "must be <expected>, got <value>"', () => {
     [oneOf([true, false, 'auto']), 'auto', 'AUTO', "must be one of true, false, 'auto', got \"AUTO\""],
     [positiveInteger('seconds'), 1, 1.5, 'must be a positive whole number of seconds, got 1.5'],
     [positiveInteger(), 3, 0, 'must be a positive whole number, got 0'],
+    [positiveInteger('seconds'), Number.MAX_SAFE_INTEGER, 1e300, 'must be a positive whole number of seconds, got 1e+300'],
     [positiveNumber('milliseconds'), 0.5, Infinity, 'must be a positive number of milliseconds, got Infinity'],
     [numberWithin(0, 10, 'a number from 0 to 10'), 0, 11, 'must be a number from 0 to 10, got 11'],
     [either(positiveInteger('seconds'), aFunction()), () => 1, -1, 'must be a positive whole number of seconds or a function, got -1'],

@@ -1,4 +1,6 @@
 import { SessionOptionsError } from '../../core/errors.js';
+import { BOOLEAN, checkedOption, either, positiveInteger } from '../../core/option-checks.js';
+import type { ValueRule } from '../../core/option-checks.js';
 import type { SqlStoreLogger } from './sql-connection-state.js';
 import { validIdentifier } from './sql-identifier.js';
 
@@ -39,19 +41,11 @@ export const DEFAULT_STATEMENT_TIMEOUT_MS = 2_000;
 
 /** Checks the shared options; `storeName` prefixes the option names in errors. */
 export function resolveSqlStoreOptions(storeName: string, options: SqlStoreOptions): ResolvedSqlStoreOptions {
-  const { createTable, pruneInterval, ttl, statementTimeout, logger } = options;
-  if (createTable !== undefined && typeof createTable !== 'boolean') {
-    throw new SessionOptionsError(`${storeName}.createTable`, `must be true or false, got ${JSON.stringify(createTable)}`);
-  }
-  if (pruneInterval !== undefined && pruneInterval !== false && !isPositiveWholeNumber(pruneInterval)) {
-    throw new SessionOptionsError(`${storeName}.pruneInterval`, `must be a positive whole number of milliseconds or false, got ${JSON.stringify(pruneInterval)}`);
-  }
-  if (ttl !== undefined && !isPositiveWholeNumber(ttl)) {
-    throw new SessionOptionsError(`${storeName}.ttl`, `must be a positive whole number of seconds, got ${JSON.stringify(ttl)}`);
-  }
-  if (statementTimeout !== undefined && !isPositiveWholeNumber(statementTimeout)) {
-    throw new SessionOptionsError(`${storeName}.statementTimeout`, `must be a positive whole number of milliseconds, got ${JSON.stringify(statementTimeout)}`);
-  }
+  const { logger } = options;
+  const createTable = checkedOption(`${storeName}.createTable`, options.createTable, BOOLEAN);
+  const pruneInterval = checkedOption(`${storeName}.pruneInterval`, options.pruneInterval, either(positiveInteger('milliseconds'), FALSE));
+  const ttl = checkedOption(`${storeName}.ttl`, options.ttl, positiveInteger('seconds'));
+  const statementTimeout = checkedOption(`${storeName}.statementTimeout`, options.statementTimeout, positiveInteger('milliseconds'));
   if (logger !== undefined && typeof (logger as Partial<SqlStoreLogger> | null)?.warn !== 'function') {
     throw new SessionOptionsError(`${storeName}.logger`, 'must have a warn(message) method');
   }
@@ -64,9 +58,8 @@ export function resolveSqlStoreOptions(storeName: string, options: SqlStoreOptio
   };
 }
 
-function isPositiveWholeNumber(value: unknown): value is number {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
-}
+/** `pruneInterval: false`: no pruning. */
+const FALSE: ValueRule<false> = { expected: 'false', accepts: (value): value is false => value === false };
 
 /** The table's names, checked: written into SQL quoted, never bound. */
 export interface SqlTableName {
