@@ -274,9 +274,9 @@ export class SessionCookie {
     return stored;
   }
 
-  /** A `Set-Cookie` header value carrying `value`, URL-encoded as express-session does. */
-  serialize(name: string, value: string): string {
-    return setCookieText(name, value, this, this.expiresAt);
+  /** A `Set-Cookie` header value carrying `value`, URL-encoded as express-session does unless `isValueEncoded`. */
+  serialize(name: string, value: string, isValueEncoded = false): string {
+    return setCookieText(name, value, this, this.expiresAt, isValueEncoded);
   }
 
   /**

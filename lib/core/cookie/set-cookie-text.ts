@@ -42,13 +42,15 @@ export function setCookieText(
   value: string,
   attributes: SetCookieAttributes,
   expiresAt: number | undefined,
+  /** `value` is URL-encoded already (a cookie written back as the request carried it). */
+  isValueEncoded = false,
 ): string {
   if (expiresAt !== undefined && !Number.isFinite(expiresAt)) {
     // A Date made invalid in place: the package refuses it with its own error.
-    return stringifyWithPackage(name, value, attributes, new Date(expiresAt));
+    return stringifyWithPackage(name, isValueEncoded ? decodeURIComponent(value) : value, attributes, new Date(expiresAt));
   }
   const parts = cachedPartsFor(name, attributes);
-  const nameAndValue = name + '=' + encodeURIComponent(value) + parts.beforeExpires;
+  const nameAndValue = name + '=' + (isValueEncoded ? value : encodeURIComponent(value)) + parts.beforeExpires;
   return expiresAt === undefined
     ? nameAndValue + parts.afterExpires
     : nameAndValue + '; Expires=' + utcTextOf(expiresAt) + parts.afterExpires;

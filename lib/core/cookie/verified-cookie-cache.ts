@@ -7,9 +7,22 @@ import { verifySessionCookieValue } from './cookie-signing.js';
  */
 export const VERIFIED_COOKIE_CACHE_CAPACITY = 10_000;
 
+/** A cookie that verified, as the cache remembers it. */
+export interface VerifiedCookieText extends VerifiedCookieValue {
+  /** The signed value (`s:<id>.<signature>`), decoded from the text the request carried. */
+  signedValue: string;
+  /**
+   * That text itself when it is exactly the value's URL-encoded form (what a `Set-Cookie` of
+   * this value carries): the cookie can then be written back as it came, without encoding.
+   */
+  encodedValue: string | undefined;
+}
+
 /**
  * Cookie values that already passed the HMAC check, so a client sending the same cookie on
- * every request costs one HMAC-SHA256 per distinct value instead of one per request.
+ * every request costs one HMAC-SHA256 per distinct value instead of one per request. Keyed by
+ * the cookie's text as the request carried it (before URL-decoding), so a returning cookie is
+ * neither decoded nor, when it is sent back, encoded again.
  *
  * Why this cannot weaken the check:
  * - only values that verified are remembered, keyed by their exact text: a lookup finds an
@@ -25,7 +38,7 @@ export const VERIFIED_COOKIE_CACHE_CAPACITY = 10_000;
  *   `Cookie` header, which would keep the header alive).
  */
 export class VerifiedCookieCache {
-  readonly #entries = new Map<string, VerifiedCookieValue>();
+  readonly #entries = new Map<string, VerifiedCookieText>();
   /** The secrets the entries verified with; Buffers copied so later changes are noticed. */
   #secrets: readonly SessionSecret[] = [];
 
@@ -45,28 +58,48 @@ export class VerifiedCookieCache {
     return this.#entries.has(cookieValue);
   }
 
-  /** `verifySessionCookieValue`, remembering the values that verified. */
-  verify(cookieValue: string, secrets: readonly SessionSecret[]): VerifiedCookieValue | undefined {
+  /**
+   * `verifySessionCookieValue` of `decode(cookieText)`, remembering the texts that verified:
+   * `decode` turns the text the request carried into the signed value (URL-decoding).
+   */
+  verify(cookieText: string, secrets: readonly SessionSecret[], decode: (text: string) => string = keepText): VerifiedCookieText | undefined {
     if (!isSameSecretSet(this.#secrets, secrets)) {
       this.#entries.clear();
       this.#secrets = secrets.map(copySecret);
     }
-    const remembered = this.#entries.get(cookieValue);
+    const remembered = this.#entries.get(cookieText);
     if (remembered !== undefined) return remembered;
-    const verified = this.verifyWithHmac(cookieValue, secrets);
-    if (verified !== undefined && this.capacity > 0) this.#remember(cookieValue, verified);
-    return verified;
+    const signedValue = decode(cookieText);
+    const verified = this.verifyWithHmac(signedValue, secrets);
+    if (verified === undefined) return undefined;
+    const entry = rememberedForm(cookieText, signedValue, verified);
+    if (this.capacity > 0) this.#remember(entry.encodedValue ?? ownCopy(cookieText), entry);
+    return entry;
   }
 
-  #remember(cookieValue: string, verified: VerifiedCookieValue): void {
+  #remember(key: string, entry: VerifiedCookieText): void {
     if (this.#entries.size >= this.capacity) {
       this.#entries.delete(this.#entries.keys().next().value!);
     }
-    const key = ownCopy(cookieValue);
-    // The id is a slice of the key: it keeps nothing else alive. Values are `s:<id>.<sig>`.
-    const sessionId = key.slice(2, 2 + verified.sessionId.length);
-    this.#entries.set(key, { sessionId, isSignedWithCurrentSecret: verified.isSignedWithCurrentSecret });
+    this.#entries.set(key, entry);
   }
+}
+
+/**
+ * The entry for a verified cookie. Its strings are copies (not slices of a whole `Cookie`
+ * header, which would keep the header alive); the id is a slice of the signed value, which
+ * is `s:<id>.<sig>`, and the encoded text the signed value itself when no character needed encoding.
+ */
+function rememberedForm(cookieText: string, signedValue: string, verified: VerifiedCookieValue): VerifiedCookieText {
+  const ownSignedValue = ownCopy(signedValue);
+  const encoded = encodeURIComponent(ownSignedValue);
+  const encodedValue = encoded !== cookieText ? undefined : encoded === ownSignedValue ? ownSignedValue : encoded;
+  const sessionId = ownSignedValue.slice(2, 2 + verified.sessionId.length);
+  return { sessionId, isSignedWithCurrentSecret: verified.isSignedWithCurrentSecret, signedValue: ownSignedValue, encodedValue };
+}
+
+function keepText(text: string): string {
+  return text;
 }
 
 function isSameSecretSet(remembered: readonly SessionSecret[], secrets: readonly SessionSecret[]): boolean {

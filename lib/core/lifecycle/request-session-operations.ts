@@ -17,6 +17,7 @@ import type { BaselineSnapshot } from './session-baseline.js';
 import type { SessionChanges } from '../session/session-changes.js';
 import { publishDestroyed, publishIdChanged, publishSessionEvent } from './session-events.js';
 import { rotatedSuccessor, takeStored, withChanges } from './session-rotation.js';
+import { setRequestSessionId } from './request-state.js';
 
 /**
  * What one request's `Session` objects ask of it: save, reload, destroy, regenerate, rotate
@@ -105,7 +106,7 @@ export abstract class RequestSessionOperations implements SessionOperations {
 
   #switchToRotated(previousSessionId: string, rotated: Session): void {
     this.request.session = rotated;
-    this.request.sessionID = rotated.id;
+    setRequestSessionId(this.request, rotated.id);
     this.markDestroyedId(previousSessionId);
     (this.#rotatedTo ??= new Map()).set(previousSessionId, rotated.id);
   }

@@ -18,22 +18,24 @@ export type AttachOutcome =
   | 'outside-cookie-path';
 
 /**
- * What the session middleware keeps for a request besides `req.session` and `req.sessionID`:
- * in a WeakMap rather than on the request, whose new own properties take V8's slow path once
- * Express 5 has changed its prototype (costs in bench/PROFILE.md). `req.session` and
- * `req.sessionID` stay own properties (express-session parity: `delete req.session`,
- * Passport); `req.sessionStore` is an accessor on the application's request prototype that
- * reads this state.
+ * What the session middleware keeps for a request besides `req.session`: in a WeakMap rather
+ * than on the request, whose new own properties take V8's slow path once Express 5 has changed
+ * its prototype (costs in bench/PROFILE.md). `req.sessionID` and `req.sessionStore` are
+ * accessors on the application's request prototype that read and write this state.
+ * `req.session` stays an own property: `delete req.session` must end the session as in
+ * express-session (`unset`), and no accessor can see a `delete`.
  */
 interface RequestState {
   /** How `attach` handled the request; undefined while it runs (or if it failed). */
   outcome: AttachOutcome | undefined;
   /** What `req.sessionStore` shows through the prototype's accessor. */
   store: SessionStore | undefined;
+  /** What `req.sessionID` shows through the prototype's accessor: any value a handler assigns. */
+  sessionId: unknown;
 }
 
 /** Shared by the ESM and CommonJS builds, as the registered symbol property it replaced was. */
-const requestStates: WeakMap<object, RequestState> = sharedAcrossBuilds('requestStates.v1', new WeakMap());
+const requestStates: WeakMap<object, RequestState> = sharedAcrossBuilds('requestStates.v2', new WeakMap());
 
 /** How the request was handled by `attach`, or undefined if no session middleware ran on it. */
 export function attachOutcomeOf(request: SessionRequest): AttachOutcome | undefined {
@@ -51,38 +53,52 @@ export function setAttachOutcome(request: SessionRequest, outcome: AttachOutcome
  * where adding properties costs nothing special) or when the request already has its own.
  */
 export function exposeSessionStore(request: SessionRequest, store: SessionStore): void {
-  if (!Object.hasOwn(request, 'sessionStore') && sessionStoreAccessorOf(request) !== undefined) {
+  if (!Object.hasOwn(request, 'sessionStore') && accessorsOf(request) !== undefined) {
     stateOf(request).store = store;
   } else {
     request.sessionStore = store;
   }
 }
 
+/** Sets `req.sessionID`, the same way as `exposeSessionStore` sets `req.sessionStore`. */
+export function setRequestSessionId(request: SessionRequest, sessionId: string | undefined): void {
+  if (!Object.hasOwn(request, 'sessionID') && accessorsOf(request) !== undefined) {
+    stateOf(request).sessionId = sessionId;
+  } else {
+    request.sessionID = sessionId;
+  }
+}
+
 function stateOf(request: SessionRequest): RequestState {
   let state = requestStates.get(request);
   if (state === undefined) {
-    state = { outcome: undefined, store: undefined };
+    state = { outcome: undefined, store: undefined, sessionId: undefined };
     requestStates.set(request, state);
   }
   return state;
 }
 
-/** Whether the request's application prototype carries the accessor (installed on first sight). */
-const sessionStoreAccessorOf = installedOnApplicationPrototype(IncomingMessage.prototype, installSessionStoreAccessor);
+/** Whether the request's application prototype carries the accessors (installed on first sight). */
+const accessorsOf = installedOnApplicationPrototype(IncomingMessage.prototype, installAccessors);
 
-function installSessionStoreAccessor(applicationPrototype: object): true | null {
-  // Another library's own `sessionStore` on the prototype (or the other build's accessor) is left alone.
-  if (Object.hasOwn(applicationPrototype, 'sessionStore')) return null;
-  Object.defineProperty(applicationPrototype, 'sessionStore', {
+function installAccessors(applicationPrototype: object): true | null {
+  // Another library's own property there (or the other build's accessors) is left alone.
+  if (Object.hasOwn(applicationPrototype, 'sessionStore') || Object.hasOwn(applicationPrototype, 'sessionID')) return null;
+  defineStateAccessor(applicationPrototype, 'sessionStore', 'store');
+  defineStateAccessor(applicationPrototype, 'sessionID', 'sessionId');
+  return true;
+}
+
+function defineStateAccessor(applicationPrototype: object, property: 'sessionStore' | 'sessionID', slot: 'store' | 'sessionId'): void {
+  Object.defineProperty(applicationPrototype, property, {
     configurable: true,
     enumerable: false,
     get(this: SessionRequest) {
-      return requestStates.get(this)?.store;
+      return requestStates.get(this)?.[slot];
     },
-    set(this: SessionRequest, store: SessionStore | undefined) {
+    set(this: SessionRequest, value: unknown) {
       // An assignment by the application makes it the request's own, as on any object.
-      Object.defineProperty(this, 'sessionStore', { value: store, writable: true, enumerable: true, configurable: true });
+      Object.defineProperty(this, property, { value, writable: true, enumerable: true, configurable: true });
     },
   });
-  return true;
 }

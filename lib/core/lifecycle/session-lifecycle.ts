@@ -9,6 +9,7 @@ import type { SessionRecord } from '../store/session-store.js';
 import { RequestSessionOperations } from './request-session-operations.js';
 import { noteSessionActivity } from './session-activity.js';
 import { publishDestroyed, publishSessionEvent } from './session-events.js';
+import { setRequestSessionId } from './request-state.js';
 
 /**
  * One request's session, from attach to commit: generates or inflates `req.session`, carries
@@ -32,7 +33,7 @@ export class SessionLifecycle extends RequestSessionOperations {
     const cookie = SessionCookie.fromAttributes(this.transport.cookieAttributes(this.request, this.cookieOptions));
     if (this.options.absoluteTimeout !== undefined) cookie.createdAt = Date.now();
     const session = new Session(this, sessionId, cookie);
-    this.request.sessionID = sessionId;
+    setRequestSessionId(this.request, sessionId);
     this.request.session = session;
     this.baseline.startNew(sessionId, serializeSessionData(session), cookie.originalMaxAge);
   }
@@ -42,7 +43,7 @@ export class SessionLifecycle extends RequestSessionOperations {
     const session = new Session(this, sessionId, SessionCookie.fromStored(record.cookie), record);
     // A session stored before absoluteTimeout was turned on starts its period now.
     if (this.options.absoluteTimeout !== undefined) session.cookie.createdAt ??= Date.now();
-    this.request.sessionID = sessionId;
+    setRequestSessionId(this.request, sessionId);
     this.request.session = session;
     this.baseline.startLoaded(sessionId, serializeSessionData(session), session.cookie.originalMaxAge, record, this.options.resave);
     publishSessionEvent('loaded', sessionId, session, this.options);

@@ -2,7 +2,7 @@ import { SessionOptionsError, SessionStoreUnavailableError, toStoreError } from 
 import type { SessionSecret } from '../cookie/cookie-signing.js';
 import type { SessionRequest, SessionResponse } from '../http/http-types.js';
 import { requestPath } from '../http/request-security.js';
-import { exposeSessionStore, setAttachOutcome } from '../lifecycle/request-state.js';
+import { exposeSessionStore, setAttachOutcome, setRequestSessionId } from '../lifecycle/request-state.js';
 import type { AttachOutcome } from '../lifecycle/request-state.js';
 import { requestFacingStore } from '../store/request-facing-store.js';
 import type { ResolvedSessionOptions } from '../options/resolve-options.js';
@@ -130,7 +130,7 @@ export class SessionManager {
       } catch (error) {
         const storeError = toStoreError(error, 'load the session');
         if (storeError instanceof SessionStoreUnavailableError && options.storeUnavailable === 'continue') {
-          request.sessionID = undefined;
+          setRequestSessionId(request, undefined);
           return 'store-unavailable';
         }
         throw storeError;

@@ -62,7 +62,12 @@ export class CookieTransport implements SessionIdTransport {
   }
 
   write(response: SessionResponse, sessionId: string, cookie: SessionCookie, secrets: readonly SessionSecret[], received?: ReceivedSessionId): void {
-    appendSetCookie(response, cookie.serialize(this.#cookieName, signedSessionId(sessionId, secrets, received)));
+    // The cookie the request carried, when it names this id, goes back exactly as it came.
+    const encodedValue = sessionId === received?.sessionId ? received.currentEncodedValue : undefined;
+    const setCookie = encodedValue !== undefined
+      ? cookie.serialize(this.#cookieName, encodedValue, true)
+      : cookie.serialize(this.#cookieName, signedSessionId(sessionId, secrets, received));
+    appendSetCookie(response, setCookie);
   }
 
   expire(response: SessionResponse, cookie: SessionCookie): void {

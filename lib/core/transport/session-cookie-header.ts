@@ -21,12 +21,22 @@ export function readSessionCookie(
   // Only our cookie is URL-decoded: the others (analytics, preferences...) are left as they are.
   const rawValue = parseCookie(cookieHeader, { decode: keepEncoded })[cookieName];
   if (!rawValue) return undefined;
-  const cookieValue = unquote(decodeCookieValue(rawValue));
-  const verified = verifiedCookies
-    ? verifiedCookies.verify(cookieValue, secrets)
-    : verifySessionCookieValue(cookieValue, secrets);
+  if (!verifiedCookies) {
+    const cookieValue = decodedCookieValue(rawValue);
+    const verified = verifySessionCookieValue(cookieValue, secrets);
+    if (!verified) return undefined;
+    return { sessionId: verified.sessionId, currentSignedValue: verified.isSignedWithCurrentSecret ? cookieValue : undefined, currentEncodedValue: undefined };
+  }
+  const verified = verifiedCookies.verify(rawValue, secrets, decodedCookieValue);
   if (!verified) return undefined;
-  return { sessionId: verified.sessionId, currentSignedValue: verified.isSignedWithCurrentSecret ? cookieValue : undefined };
+  return verified.isSignedWithCurrentSecret
+    ? { sessionId: verified.sessionId, currentSignedValue: verified.signedValue, currentEncodedValue: verified.encodedValue }
+    : { sessionId: verified.sessionId, currentSignedValue: undefined, currentEncodedValue: undefined };
+}
+
+/** The signed value a cookie's text carries: URL-decoded, unquoted. */
+function decodedCookieValue(rawValue: string): string {
+  return unquote(decodeCookieValue(rawValue));
 }
 
 function keepEncoded(value: string): string {

@@ -12,6 +12,11 @@ export interface ReceivedSessionId {
    * writing the same id back sends it as is instead of signing again.
    */
   currentSignedValue: string | undefined;
+  /**
+   * That value exactly as the request carried it, when that is its URL-encoded form: a cookie
+   * writing the same id back sends this text without encoding it again.
+   */
+  currentEncodedValue: string | undefined;
 }
 
 /** Cookie attributes as configured: `secure` and `sameSite` may still be `'auto'`. */

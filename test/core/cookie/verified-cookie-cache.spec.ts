@@ -23,7 +23,7 @@ describe('VerifiedCookieCache', () => {
     const cookieValue = signSessionId('abc123', secret);
     const first = cache.verify(cookieValue, [secret]);
     const second = cache.verify(cookieValue, [secret]);
-    expect(first).toEqual({ sessionId: 'abc123', isSignedWithCurrentSecret: true });
+    expect(first).toEqual({ sessionId: 'abc123', isSignedWithCurrentSecret: true, signedValue: cookieValue, encodedValue: undefined });
     expect(second).toEqual(first);
     expect(checked).toEqual([cookieValue]);
   });
@@ -56,7 +56,7 @@ describe('VerifiedCookieCache', () => {
     expect(checked).toEqual(values);
     // Only a byte-identical value is a hit; the default check is cookie-signature's
     // (crypto.timingSafeEqual since 1.2), the same function as without the cache.
-    expect(new VerifiedCookieCache().verify(values[0]!, [secret])).toEqual(verifySessionCookieValue(values[0]!, [secret]));
+    expect(new VerifiedCookieCache().verify(values[0]!, [secret])).toMatchObject(verifySessionCookieValue(values[0]!, [secret])!);
   });
 
   describe('is keyed by the secret set', () => {
@@ -72,7 +72,7 @@ describe('VerifiedCookieCache', () => {
       const { cache } = countingCache();
       const signedWithOld = signSessionId('abc', 'old-secret');
       expect(cache.verify(signedWithOld, ['old-secret', 'new-secret'])?.isSignedWithCurrentSecret).toBe(true);
-      expect(cache.verify(signedWithOld, ['new-secret', 'old-secret'])).toEqual({
+      expect(cache.verify(signedWithOld, ['new-secret', 'old-secret'])).toMatchObject({
         sessionId: 'abc',
         isSignedWithCurrentSecret: false,
       });
@@ -132,12 +132,28 @@ describe('VerifiedCookieCache', () => {
     });
   });
 
+  it('is keyed by the text as carried: a returning encoded cookie is decoded and verified once, and keeps its encoded form', () => {
+    const { cache, checked } = countingCache();
+    const signed = signSessionId('abc', secret);
+    const decoded: string[] = [];
+    const decode = (text: string) => (decoded.push(text), decodeURIComponent(text));
+    const first = cache.verify(encodeURIComponent(signed), [secret], decode);
+    const second = cache.verify(encodeURIComponent(signed), [secret], decode);
+    expect(second).toBe(first);
+    expect(first).toEqual({ sessionId: 'abc', isSignedWithCurrentSecret: true, signedValue: signed, encodedValue: encodeURIComponent(signed) });
+    expect(decoded).toEqual([encodeURIComponent(signed)]);
+    expect(checked).toEqual([signed]);
+    // Another text of the same value is its own entry, checked with the HMAC, without an encoded form to reuse.
+    expect(cache.verify(signed, [secret], decode)).toMatchObject({ sessionId: 'abc', encodedValue: undefined });
+    expect(checked).toEqual([signed, signed]);
+  });
+
   it('returns ids equal to the uncached check for ids with dots and for URL-decoded values', () => {
     const cache = new VerifiedCookieCache();
     const dotted = 's:' + sign('a.b.c', secret);
     expect(cache.verify(dotted, [secret])?.sessionId).toBe('a.b.c');
     expect(cache.verify(dotted, [secret])?.sessionId).toBe('a.b.c');
     const header = `connect.sid=${encodeURIComponent(dotted)}`;
-    expect(readSessionCookie(header, 'connect.sid', [secret], cache)).toEqual({ sessionId: 'a.b.c', currentSignedValue: dotted });
+    expect(readSessionCookie(header, 'connect.sid', [secret], cache)).toEqual({ sessionId: 'a.b.c', currentSignedValue: dotted, currentEncodedValue: encodeURIComponent(dotted) });
   });
 });

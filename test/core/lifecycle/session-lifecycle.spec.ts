@@ -31,7 +31,7 @@ function lifecycleFor(options: Partial<SessionOptions> = {}, request: SessionReq
   const resolved = resolveSessionOptions({ secret, ...options });
   const cookieOptions = resolved.cookieOptions as CheckedCookieOptions | ((request: SessionRequest) => CheckedCookieOptions);
   const checked = typeof cookieOptions === 'function' ? cookieOptions(request) : cookieOptions;
-  const received = cookieSessionId === undefined ? undefined : { sessionId: cookieSessionId, currentSignedValue: undefined };
+  const received = cookieSessionId === undefined ? undefined : { sessionId: cookieSessionId, currentSignedValue: undefined, currentEncodedValue: undefined };
   return { request, lifecycle: new SessionLifecycle(request, resolved, store, new CookieTransport(resolved), checked, [secret], received) };
 }
 

@@ -45,13 +45,13 @@ describe('readSessionCookie', () => {
   it('gives back the value signed with the current secret, exactly what signing again gives', () => {
     const cookieValue = signSessionId('abc', 'current');
     const read = readSessionCookie(`connect.sid=${encodeURIComponent(cookieValue)}`, 'connect.sid', secrets);
-    expect(read).toEqual({ sessionId: 'abc', currentSignedValue: cookieValue });
+    expect(read).toEqual({ sessionId: 'abc', currentSignedValue: cookieValue, currentEncodedValue: undefined });
     expect(read?.currentSignedValue).toBe(signSessionId('abc', secrets[0]!));
   });
 
   it('has no reusable value for a cookie signed with an older secret (it must be signed again)', () => {
     const header = `connect.sid=${encodeURIComponent('s:' + sign('abc', 'previous'))}`;
-    expect(readSessionCookie(header, 'connect.sid', secrets)).toEqual({ sessionId: 'abc', currentSignedValue: undefined });
+    expect(readSessionCookie(header, 'connect.sid', secrets)).toEqual({ sessionId: 'abc', currentSignedValue: undefined, currentEncodedValue: undefined });
   });
 
   it('decodes only the session cookie; others with malformed escapes do not matter', () => {

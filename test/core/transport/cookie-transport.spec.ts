@@ -27,14 +27,25 @@ describe('CookieTransport', () => {
       const { transport } = transportWith();
       const signed = signSessionId('sid', secret);
       const request = fakeRequest(`other=1; connect.sid=${encodeURIComponent(signed)}`);
-      expect(transport.read(request, [secret])).toEqual({ sessionId: 'sid', currentSignedValue: signed });
-      expect(transport.read(request, [secret])).toEqual({ sessionId: 'sid', currentSignedValue: signed });
+      const expected = { sessionId: 'sid', currentSignedValue: signed, currentEncodedValue: encodeURIComponent(signed) };
+      expect(transport.read(request, [secret])).toEqual(expected);
+      expect(transport.read(request, [secret])).toEqual(expected);
+    });
+
+    it('keeps no text to send back when the request carried the value in another encoding', () => {
+      const { transport } = transportWith();
+      const signed = signSessionId('sid', secret);
+      for (const text of [signed, `"${encodeURIComponent(signed)}"`, encodeURIComponent(signed).replace('s', '%73')]) {
+        const read = () => transport.read(fakeRequest(`connect.sid=${text}`), [secret]);
+        expect(read()).toEqual({ sessionId: 'sid', currentSignedValue: signed, currentEncodedValue: undefined });
+        expect(read()).toEqual({ sessionId: 'sid', currentSignedValue: signed, currentEncodedValue: undefined });
+      }
     });
 
     it('gives no signed value to reuse for a cookie an older secret signed', () => {
       const { transport } = transportWith();
       const request = fakeRequest(`connect.sid=${encodeURIComponent(signSessionId('sid', oldSecret))}`);
-      expect(transport.read(request, [secret, oldSecret])).toEqual({ sessionId: 'sid', currentSignedValue: undefined });
+      expect(transport.read(request, [secret, oldSecret])).toEqual({ sessionId: 'sid', currentSignedValue: undefined, currentEncodedValue: undefined });
     });
 
     it('reads nothing from a request without the cookie, or with a forged one', () => {
@@ -48,7 +59,7 @@ describe('CookieTransport', () => {
     it('sends back the signed value the request carried for the same id, and signs any other id', () => {
       const { transport } = transportWith();
       const session = sessionWithCookie();
-      const received = { sessionId: 'sid', currentSignedValue: 's:sid.as-received' };
+      const received = { sessionId: 'sid', currentSignedValue: 's:sid.as-received', currentEncodedValue: undefined };
       const response = fakeResponse();
       transport.write(response, 'sid', session.cookie, [secret], received);
       transport.write(response, 'new-id', session.cookie, [secret], received);
@@ -56,6 +67,19 @@ describe('CookieTransport', () => {
       expect(same!.value).toBe('s:sid.as-received');
       expect(other!.value).toBe(signSessionId('new-id', secret));
       expect(other).toMatchObject({ name: 'connect.sid', path: '/', httpOnly: true });
+    });
+
+    it('writes the cookie text the request carried back unchanged, and the same Set-Cookie as signing anew', () => {
+      const { transport } = transportWith();
+      const session = sessionWithCookie();
+      const signed = signSessionId('sid', secret);
+      const received = transport.read(fakeRequest(`connect.sid=${encodeURIComponent(signed)}`), [secret])!;
+      const response = fakeResponse();
+      transport.write(response, 'sid', session.cookie, [secret], received);
+      transport.write(response, 'sid', session.cookie, [secret], undefined);
+      const [asReceived, signedAnew] = response.setCookies();
+      expect(asReceived).toBe(signedAnew);
+      expect(asReceived).toContain(`connect.sid=${encodeURIComponent(signed)};`);
     });
 
     it('keeps the cookies the response already sets', () => {

@@ -8,9 +8,10 @@ import type { SessionRequest, SessionResponse, SessionStore } from '../../../lib
 import { TEST_SECRET } from '../../support/e2e-app.js';
 
 /**
- * Which properties the session middleware leaves on requests (issue 12): `req.session` and
- * `req.sessionID` are the request's own, as with express-session; `req.sessionStore` is read
- * through an accessor on the Express application's request prototype (never Node's).
+ * Which properties the session middleware leaves on requests: `req.session` is the request's
+ * own, as with express-session (so `delete req.session` ends it); `req.sessionID` and
+ * `req.sessionStore` are read through accessors on the Express application's request
+ * prototype (never Node's), and an assignment makes them the request's own.
  */
 function sessionMiddleware(store: SessionStore, unset: 'keep' | 'destroy' = 'keep') {
   const middleware = createSessionMiddleware({ secret: TEST_SECRET, store, unset });
@@ -36,7 +37,7 @@ describe('request properties of the session middleware', () => {
     await store.close();
   });
 
-  it('on Express: own session and sessionID, sessionStore through the app, nothing on Node or express prototypes', async () => {
+  it('on Express: own session, sessionID and sessionStore through the app, nothing on Node or express prototypes', async () => {
     const app = express();
     app.use(sessionMiddleware(store));
     app.get('/', (req, res) => {
@@ -45,7 +46,7 @@ describe('request properties of the session middleware', () => {
     const response = await request(app).get('/').expect(200);
     expect(response.body).toEqual({
       hasOwnSession: true,
-      hasOwnSessionID: true,
+      hasOwnSessionID: false,
       isStoreShown: true,
       outcome: 'attached',
       hasOwnSessionStore: false,
@@ -109,6 +110,28 @@ describe('request properties of the session middleware', () => {
     parent.use('/child', child);
     parent.use((req, res) => res.json({ isStoreShown: (req as unknown as SessionRequest).sessionStore instanceof MemoryStore }));
     expect((await request(parent).get('/child/x').expect(200)).body).toEqual({ isStoreShown: true });
+  });
+
+  it('req.sessionID follows regenerate, and an assignment by the handler becomes the request own and decides the save', async () => {
+    const app = express();
+    app.use(sessionMiddleware(store));
+    app.get('/regenerate', (req, res) => {
+      const sessionRequest = req as unknown as SessionRequest;
+      const before = sessionRequest.sessionID;
+      sessionRequest.session!.regenerate(() => {
+        res.json({ changed: sessionRequest.sessionID !== before, matches: sessionRequest.sessionID === sessionRequest.session!.id, isOwn: Object.hasOwn(req, 'sessionID') });
+      });
+    });
+    app.get('/bogus', (req, res) => {
+      (req as unknown as { sessionID: unknown }).sessionID = () => undefined;
+      (req.session as unknown as Record<string, unknown>).user = 'ada';
+      res.json({ isOwn: Object.hasOwn(req, 'sessionID'), type: typeof (req as unknown as { sessionID: unknown }).sessionID });
+    });
+    expect((await request(app).get('/regenerate').expect(200)).body).toEqual({ changed: true, matches: true, isOwn: false });
+    const bogus = await request(app).get('/bogus').expect(200);
+    expect(bogus.body).toEqual({ isOwn: true, type: 'function' });
+    expect(bogus.headers['set-cookie']).toBeUndefined();
+    expect(await store.length()).toBe(0);
   });
 
   it('delete req.session and req.session = null still destroy with unset: destroy', async () => {
