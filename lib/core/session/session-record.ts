@@ -1,7 +1,7 @@
 import { domainProblem, expiresProblem, isEpochMilliseconds, lifetimeProblem, pathProblem, toPriority, toSameSite } from '../cookie/cookie-attributes.js';
-import { isoTextOf } from '../cookie/date-text.js';
 import type { Session } from './session.js';
 import type { StoredCookie } from '../cookie/session-cookie.js';
+import { storedCookieJson } from './stored-cookie-json.js';
 
 /** A session as a store keeps it: the data plus the cookie, in express-session's JSON shape. */
 export interface SessionRecord {
@@ -9,19 +9,24 @@ export interface SessionRecord {
   [key: string]: unknown;
 }
 
-/** The data's JSON as the lifecycle computed it for change detection, kept on the record. */
-const DATA_JSON = Symbol('nest-sessions.dataJson');
+/** What `toSessionRecord` knew of a record it made: the data's JSON, the cookie object it made. */
+interface RecordTexts {
+  readonly dataJson: string;
+  readonly cookie: StoredCookie;
+}
 
-type RecordWithDataJson = SessionRecord & { [DATA_JSON]?: string };
+/** Beside the record rather than on it: a record is the user's to compare and copy. */
+const recordTexts = new WeakMap<SessionRecord, RecordTexts>();
 
 /**
  * The session as the store receives it: its data and the cookie's stored form. `dataJson`,
  * the data already serialized (`serializeSessionData`), lets `serializeSessionRecord` skip
- * serializing the data a second time; it is kept out of sight (not enumerable).
+ * serializing the data a second time.
  */
 export function toSessionRecord(session: Session, dataJson?: string): SessionRecord {
-  const record: SessionRecord = { ...session, cookie: session.cookie.toJSON() };
-  if (dataJson !== undefined) Object.defineProperty(record, DATA_JSON, { value: dataJson });
+  const cookie = session.cookie.toJSON();
+  const record: SessionRecord = { ...session, cookie };
+  if (dataJson !== undefined) recordTexts.set(record, { dataJson, cookie });
   return record;
 }
 
@@ -30,10 +35,12 @@ export function toSessionRecord(session: Session, dataJson?: string): SessionRec
  * `toSessionRecord` with it (only the cookie is serialized then). For stores that keep JSON.
  */
 export function serializeSessionRecord(record: SessionRecord): string {
-  const dataJson = (record as RecordWithDataJson)[DATA_JSON];
-  if (dataJson === undefined) return JSON.stringify(record);
+  const texts = recordTexts.get(record);
+  if (texts === undefined) return JSON.stringify(record);
+  // A cookie replaced since is stringified as it is; the one toSessionRecord made has known keys.
+  const cookieJson = record.cookie === texts.cookie ? storedCookieJson(record.cookie) : JSON.stringify(record.cookie);
   // The cookie is the Session's first own property, so it leads the record as it would here.
-  return recordJsonOf(JSON.stringify(withExpiresAsText(record.cookie)), dataJson);
+  return recordJsonOf(cookieJson, texts.dataJson);
 }
 
 /** A record's JSON, cookie first, from the cookie's JSON and the data's (`serializeSessionData`). */
@@ -76,16 +83,4 @@ function isUsableStoredCookie(cookie: Partial<Record<keyof StoredCookie, unknown
 
 function isOptionalBoolean(value: unknown): boolean {
   return value == null || typeof value === 'boolean';
-}
-
-/**
- * The stored cookie with its `expires` Date already as the text `JSON.stringify` would write
- * (`Date#toJSON`): the per-second text cache spares the Date runtime on every save.
- */
-function withExpiresAsText(cookie: StoredCookie): StoredCookie {
-  const { expires } = cookie;
-  if (!(expires instanceof Date) || expires.toJSON !== Date.prototype.toJSON) return cookie;
-  const epochMilliseconds = expires.getTime();
-  if (!Number.isFinite(epochMilliseconds)) return cookie;
-  return { ...cookie, expires: isoTextOf(epochMilliseconds) };
 }

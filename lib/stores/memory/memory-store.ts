@@ -27,11 +27,6 @@ const ONE_MINUTE_MS = 60 * 1000;
 const EXPIRY_DIGITS = 13;
 /** Later expiries (a far-future cookie, `ttl: Infinity`) are capped to fit the prefix: year 2286. */
 const MAX_EXPIRES_AT = 10 ** EXPIRY_DIGITS - 1;
-/**
- * On records `get` returns: the entry they were read from, so that `merge` can see that nothing
- * was written since (the same string is still stored) and skip the work of merging.
- */
-const READ_FROM_ENTRY = Symbol('nest-sessions.MemoryStore.readFromEntry');
 /** setInterval runs longer delays after 1 ms instead (TimeoutOverflowWarning). */
 const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
 const MAX_ENTRIES = numberWithin(1, Infinity, 'a number of entries, at least 1 (Infinity: no bound)');
@@ -53,6 +48,11 @@ export class MemoryStore extends SessionStore {
   /** Sessions per owner, for `UserSessions`; every removal of an entry goes through `#remove`. */
   readonly #owners = new OwnerIndex();
   readonly #sweepTimer: NodeJS.Timeout | undefined;
+  /**
+   * For records `get` returned, the entry they were read from, so that `merge` can see that
+   * nothing was written since (the same string is still stored) and skip the work of merging.
+   */
+  readonly #entryReadFor = new WeakMap<object, string>();
 
   constructor(options: MemoryStoreOptions = {}) {
     super();
@@ -75,7 +75,7 @@ export class MemoryStore extends SessionStore {
       this.#entries.set(sessionId, entry);
     }
     const record = JSON.parse(entry.slice(EXPIRY_DIGITS)) as SessionRecord;
-    Object.defineProperty(record, READ_FROM_ENTRY, { value: entry });
+    this.#entryReadFor.set(record, entry);
     return record;
   }
 
@@ -105,7 +105,7 @@ export class MemoryStore extends SessionStore {
     const now = Date.now();
     const entry = this.#liveEntry(sessionId, now);
     if (entry === undefined) return false;
-    const baseEntry = (changes.baseRecord as { [READ_FROM_ENTRY]?: string } | undefined)?.[READ_FROM_ENTRY];
+    const baseEntry = changes.baseRecord === undefined ? undefined : this.#entryReadFor.get(changes.baseRecord);
     // Nothing written since the request read it: the merge would give the record itself.
     const json = entry === baseEntry ? serializeSessionRecord(record) : mergedJson(entry, record, changes);
     const isKept = this.#write(sessionId, json, this.#expiresAt(record, now), now);

@@ -38,8 +38,11 @@ const hooksOf = installedOnApplicationPrototype(ServerResponse.prototype, instal
 export function applicationHookBase(response: SessionResponse): ResponseMethods | undefined {
   const hooks = hooksOf(response);
   if (hooks === undefined) return undefined;
-  if (response.writeHead !== hooks.writeHead || response.end !== hooks.end) return undefined;
-  return hooks.base;
+  // Own wrappers and the prototype's methods checked apart: reading the methods off a response
+  // whose prototype Express changed misses V8's caches, off the prototype itself it does not.
+  if (Object.hasOwn(response, 'writeHead') || Object.hasOwn(response, 'end')) return undefined;
+  const prototype = Object.getPrototypeOf(response) as ResponseMethods;
+  return prototype.writeHead === hooks.writeHead && prototype.end === hooks.end ? hooks.base : undefined;
 }
 
 function installHooks(applicationPrototype: object): InstalledHooks | null {
