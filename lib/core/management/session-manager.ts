@@ -62,14 +62,12 @@ export class SessionManager {
    * `commit`). Rejects with a
    * `SessionStoreError` (or `SessionStoreUnavailableError`) when the store fails.
    */
-  async attach(
+  attach(
     request: SessionRequest,
     response?: SessionResponse,
     onCommitError: CommitErrorHandler = finishDespiteError,
   ): Promise<AttachOutcome> {
-    const outcome = await this.#attach(request, response, onCommitError);
-    setAttachOutcome(request, outcome);
-    return outcome;
+    return this.#attach(request, response, onCommitError);
   }
 
   /**
@@ -109,11 +107,11 @@ export class SessionManager {
     response: SessionResponse | undefined,
     onCommitError: CommitErrorHandler,
   ): Promise<AttachOutcome> {
-    if (request.session) return 'already-attached';
-    if (!this.#isStoreConnected) return 'store-disconnected';
+    if (request.session) return recorded(request, 'already-attached');
+    if (!this.#isStoreConnected) return recorded(request, 'store-disconnected');
     const { options } = this;
     const cookieOptions = typeof options.cookieOptions === 'function' ? options.cookieOptions(request) : options.cookieOptions;
-    if (!requestPath(request).startsWith(cookieOptions.path)) return 'outside-cookie-path';
+    if (!requestPath(request).startsWith(cookieOptions.path)) return recorded(request, 'outside-cookie-path');
 
     const secrets = options.secrets ?? secretsFromRequest(request);
     exposeSessionStore(request, this.#requestFacingStore);
@@ -131,7 +129,7 @@ export class SessionManager {
         const storeError = toStoreError(error, 'load the session');
         if (storeError instanceof SessionStoreUnavailableError && options.storeUnavailable === 'continue') {
           setRequestSessionId(request, undefined);
-          return 'store-unavailable';
+          return recorded(request, 'store-unavailable');
         }
         throw storeError;
       }
@@ -148,7 +146,7 @@ export class SessionManager {
     } else {
       this.#responseLessLifecycles.set(request, lifecycle);
     }
-    return 'attached';
+    return recorded(request, 'attached');
   }
 
   #isPastAbsoluteTimeout(record: SessionRecord): boolean {
@@ -166,6 +164,12 @@ export class SessionManager {
     }
     publishDestroyed(sessionId, record, 'absolute-timeout', this.options);
   }
+}
+
+/** Records how `attach` handled the request (it stays unset when attach fails). */
+function recorded(request: SessionRequest, outcome: AttachOutcome): AttachOutcome {
+  setAttachOutcome(request, outcome);
+  return outcome;
 }
 
 /** express-session's fallback: the secret cookie-parser put on the request. */
