@@ -7,8 +7,10 @@ export interface ResponseHeadSnapshot {
   headers: OutgoingHttpHeaders;
 }
 
-export function snapshotResponseHead(response: SessionResponse): ResponseHeadSnapshot | undefined {
-  return response.getHeaders ? { statusCode: response.statusCode, headers: response.getHeaders() } : undefined;
+/** The head now; `statusCode` is the response's, read by the caller (each read of a response's property costs). */
+export function snapshotResponseHead(response: SessionResponse, statusCode: number): ResponseHeadSnapshot | undefined {
+  const getHeaders = response.getHeaders;
+  return getHeaders ? { statusCode, headers: getHeaders.call(response) } : undefined;
 }
 
 /** Puts the status and headers back as they were in `snapshot`. */

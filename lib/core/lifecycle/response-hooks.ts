@@ -109,10 +109,11 @@ export class ResponseCommit implements ResponseCommitHooks {
       return response;
     }
     this.#endArgs = args;
+    const statusCode = response.statusCode;
     let commit: Promise<void> | undefined;
     try {
       if (this.#headerError !== undefined) throw this.#headerError;
-      commit = this.lifecycle.commitAtEnd(response.statusCode);
+      commit = this.lifecycle.commitAtEnd(statusCode);
       if (commit === undefined && !this.#areHeadersHandled) {
         this.#areHeadersHandled = true;
         this.lifecycle.writeSessionId(response);
@@ -127,7 +128,7 @@ export class ResponseCommit implements ResponseCommitHooks {
 
     // Waiting for the store: the steps below exist only for responses that wait. A head
     // already sent (a streamed response) cannot change any more: nothing to restore then.
-    this.#headAtEnd = response.headersSent ? undefined : snapshotResponseHead(response);
+    this.#headAtEnd = response.headersSent ? undefined : snapshotResponseHead(response, statusCode);
     commit.then(
       () => this.#afterCommit(response),
       (error: unknown) => this.#fail(response, error),
