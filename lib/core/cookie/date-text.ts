@@ -44,6 +44,18 @@ const DIGIT_0 = 48;
  * `Date.parse`.
  */
 export function parseDateText(text: string): number {
+  // A load reads its record's expiry twice (the record check, then the cookie): parsed once.
+  if (text === lastParsedText) return lastParsedEpoch;
+  const epochMilliseconds = parsedDateText(text);
+  lastParsedText = text;
+  lastParsedEpoch = epochMilliseconds;
+  return epochMilliseconds;
+}
+
+let lastParsedText: string | undefined;
+let lastParsedEpoch = Number.NaN;
+
+function parsedDateText(text: string): number {
   if (text.length !== CANONICAL_ISO_LENGTH || !hasCanonicalSeparators(text)) return Date.parse(text);
   const year = digitsAt(text, 0, 4);
   const month = digitsAt(text, 5, 7);

@@ -37,9 +37,18 @@ interface RequestState {
 /** Shared by the ESM and CommonJS builds, as the registered symbol property it replaced was. */
 const requestStates: WeakMap<object, RequestState> = sharedAcrossBuilds('requestStates.v2', new WeakMap());
 
+/**
+ * Where a request without an application prototype (Fastify's raw request, plain `http`) keeps
+ * its state: a symbol property, cheaper than a WeakMap entry on objects whose prototype nobody
+ * changed. Registered, so both builds read it.
+ */
+const STATE = Symbol.for('nest-sessions.requestState.v2');
+
+type RequestWithState = SessionRequest & { [STATE]?: RequestState };
+
 /** How the request was handled by `attach`, or undefined if no session middleware ran on it. */
 export function attachOutcomeOf(request: SessionRequest): AttachOutcome | undefined {
-  return requestStates.get(request)?.outcome;
+  return ((request as RequestWithState)[STATE] ?? requestStates.get(request))?.outcome;
 }
 
 /** Records how `attach` handled the request. */
@@ -70,12 +79,17 @@ export function setRequestSessionId(request: SessionRequest, sessionId: string |
 }
 
 function stateOf(request: SessionRequest): RequestState {
+  if (accessorsOf(request) === undefined) return ((request as RequestWithState)[STATE] ??= newState());
   let state = requestStates.get(request);
   if (state === undefined) {
-    state = { outcome: undefined, store: undefined, sessionId: undefined };
+    state = newState();
     requestStates.set(request, state);
   }
   return state;
+}
+
+function newState(): RequestState {
+  return { outcome: undefined, store: undefined, sessionId: undefined };
 }
 
 /** Whether the request's application prototype carries the accessors (installed on first sight). */

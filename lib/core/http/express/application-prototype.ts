@@ -64,9 +64,9 @@ export function installedOnApplicationPrototype<T>(
       installed = installedFor(prototype);
       byPrototype.set(prototype, installed);
     }
-    if (installed === null) return undefined;
+    // Remembered either way: a Fastify or plain `http` request (Node's prototype) asks on every request too.
     lastPrototype = prototype;
-    lastInstalled = installed;
-    return installed;
+    lastInstalled = installed ?? undefined;
+    return lastInstalled;
   };
 }
