@@ -19,7 +19,8 @@ export interface FastifyReplyLike {
  * the headers: too late to set the cookie of a store write that failed, or to answer 503
  * instead. The core hooks this object's `end` and `writeHead` instead, and Fastify's `onSend`
  * hook calls them (`commitBeforeSend`) while the reply can still change: first the store
- * write, then the cookie, in the order the core follows on Express.
+ * write, then the cookie, in the order the core follows on Express. It has no `getHeaders`: the
+ * core's head snapshot for a repeated `end` is not needed, `commitBeforeSend` keeps the head itself.
  */
 export class FastifySessionResponse implements SessionResponse {
   #reply: FastifyReplyLike | undefined;
@@ -43,10 +44,6 @@ export class FastifySessionResponse implements SessionResponse {
 
   getHeader(name: string): number | string | string[] | undefined {
     return this.#boundReply().getHeader(name);
-  }
-
-  getHeaders(): OutgoingHttpHeaders {
-    return this.#boundReply().getHeaders();
   }
 
   setHeader(name: string, value: number | string | readonly string[]): this {
