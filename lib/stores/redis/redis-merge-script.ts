@@ -11,15 +11,16 @@ import type { CommandArgument, RedisCommands } from './redis-commands.js';
 import { isReplyError } from './redis-errors.js';
 import { MERGE_SCRIPT, TAKE_FLASH_SCRIPT, WRITE_IF_UNCHANGED_SCRIPT } from './redis-lua-scripts.js';
 
-/**
- * The stored text each record `get` returned was parsed from. Beside the record, not on it: a
- * property would be seen by deep equality (a symbol key) or cost a defineProperty per load.
- */
-const loadedTexts = new WeakMap<SessionRecord, string>();
+/** On records `get` returns: the stored text they were parsed from. */
+const LOADED_TEXT = Symbol('nest-sessions.RedisStore.loadedText');
 
-/** Keeps the text a loaded record was read from, for a later merge to see that nothing was written since. */
+/**
+ * Keeps on a loaded record the text it was read from, for a later merge to see that nothing was
+ * written since. Not enumerable, so deep equality does not see it; a WeakMap instead measured
+ * no cheaper (its set and the GC's ephemeron work cost what the defineProperty did).
+ */
 export function rememberLoadedText(record: SessionRecord, text: string): void {
-  loadedTexts.set(record, text);
+  Object.defineProperty(record, LOADED_TEXT, { value: text });
 }
 
 /**
@@ -29,8 +30,8 @@ export function rememberLoadedText(record: SessionRecord, text: string): void {
  * JavaScript rounds (64-bit ids): those are merged key by key.
  */
 export function rewritableLoadedText(changes: SessionChanges): string | undefined {
-  const { baseRecord } = changes;
-  const loadedText = baseRecord && loadedTexts.get(baseRecord);
+  const baseRecord = changes.baseRecord as (SessionRecord & { [LOADED_TEXT]?: string }) | undefined;
+  const loadedText = baseRecord?.[LOADED_TEXT];
   if (loadedText === undefined || changes.baseDataJson === undefined) return undefined;
   return loadedText === recordJsonOf(JSON.stringify(baseRecord!.cookie), changes.baseDataJson) ? loadedText : undefined;
 }
