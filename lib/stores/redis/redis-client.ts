@@ -17,9 +17,13 @@ export interface RedisClient {
     readonly redisOptions?: { readonly commandTimeout?: number };
     /** Set on a Sentinel client: its writes wait for a replica by default (see `waitForReplicas`). */
     readonly sentinels?: readonly unknown[] | null;
+    /** ioredis' option to record where each command was called (see `RedisCommands`). */
+    readonly showFriendlyErrorStack?: boolean;
   };
   /** `true` on an ioredis `Cluster`. */
   readonly isCluster?: boolean;
+  /** Any command by name: the store's own commands on a client of another ioredis copy (see `RedisCommands`). */
+  call(command: string, ...args: Array<string | number>): Promise<unknown>;
   get(key: string): Promise<string | null>;
   set(key: string, value: string, expiryUnit: 'EX', seconds: number, condition?: 'NX' | 'XX'): Promise<'OK' | null>;
   del(key: string): Promise<number>;

@@ -93,32 +93,38 @@ end
 `;
 
 /**
+ * A save's common case, the stored value still being the text the request loaded (nobody wrote
+ * meanwhile): the request's whole value is written over it. Kept apart from MERGE_SCRIPT and
+ * short, since Redis runs the whole chunk on every call; the caller offers this only when the
+ * merge would give the same text. KEYS[1] the session key. ARGV: TTL seconds, the value as
+ * loaded, the whole new value. Returns 1 once written, 0 when the key is absent (the session is
+ * gone: nothing is written), 2 when the value is no longer the one loaded: nothing is written,
+ * the caller sends its changes to MERGE_SCRIPT. One key, so it runs on a Cluster too.
+ */
+export const WRITE_IF_UNCHANGED_SCRIPT = `
+local stored = redis.call('GET', KEYS[1])
+if not stored then return 0 end
+if stored ~= ARGV[2] then return 2 end
+redis.call('SET', KEYS[1], ARGV[3], 'EX', ARGV[1])
+return 1
+`;
+
+/**
  * Applies one request's changes to a session stored as connect-redis' JSON string, on the
  * server, in one round trip: values are cut out of the stored text and put back as text, so
  * every key the request did not change survives byte for byte. Flash messages are added and
  * removed one by one inside `__flash`, so overlapping requests keep each other's.
  *
- * When the stored value is still the text the request loaded (nobody wrote meanwhile, the
- * common case), the request's whole value is written without cutting anything up: the caller
- * offers this only when the merge would give the same text.
- *
- * KEYS[1] the session key. ARGV: TTL seconds, the value as loaded ('' when unknown), the whole
- * new value, then (for a merge) the cookie's JSON, the number n of keys set, n pairs (key as
- * JSON, value as JSON), the number m of flash messages added, m pairs (id as JSON, message as
- * JSON), the number r of flash messages removed, r ids as JSON, then the deleted keys as JSON.
- * Returns 0 when the key is absent (the session is gone: nothing is written), -1 when the
- * value is not a JSON object, 1 once written, and 2 when called with the three first arguments
- * only and the value is no longer the one loaded: nothing is written, the caller sends its
- * changes to merge. One key, so it runs on a Cluster too.
+ * KEYS[1] the session key. ARGV: TTL seconds, the cookie's JSON, the number n of keys set, n
+ * pairs (key as JSON, value as JSON), the number m of flash messages added, m pairs (id as
+ * JSON, message as JSON), the number r of flash messages removed, r ids as JSON, then the
+ * deleted keys as JSON. Returns 0 when the key is absent (the session is gone: nothing is
+ * written), -1 when the value is not a JSON object, 1 once written. One key, so it runs on a
+ * Cluster too.
  */
 export const MERGE_SCRIPT = OBJECT_MEMBERS_LUA + String.raw`
 local stored = redis.call('GET', KEYS[1])
 if not stored then return 0 end
-if ARGV[2] ~= '' and stored == ARGV[2] then
-  redis.call('SET', KEYS[1], ARGV[3], 'EX', ARGV[1])
-  return 1
-end
-if #ARGV == 3 then return 2 end
 
 local keyOrder, storedValues = objectMembers(stored)
 if not keyOrder then return -1 end
@@ -135,7 +141,7 @@ local function readPairs(at)
   return order, values, at + 1
 end
 
-local setOrder, setValues, at = readPairs(5)
+local setOrder, setValues, at = readPairs(3)
 local flashAddedOrder, flashAdded
 flashAddedOrder, flashAdded, at = readPairs(at)
 local flashRemoved = {}
@@ -154,7 +160,7 @@ if #flashAddedOrder > 0 or flashRemovedCount > 0 then
   end
 end
 
-local members = { '"cookie":' .. ARGV[4] }
+local members = { '"cookie":' .. ARGV[2] }
 for _, key in ipairs(keyOrder) do
   if key ~= '"cookie"' and not deleted[key] then
     local value = setValues[key]

@@ -7,14 +7,18 @@ import { FLASH_KEY } from '../../core/session/flash.js';
 import type { SessionChanges } from '../../core/session/session-changes.js';
 import { recordJsonOf } from '../../core/session/session-record.js';
 import type { SessionRecord } from '../../core/store/session-store.js';
+import type { CommandArgument, RedisCommands } from './redis-commands.js';
 import { isReplyError } from './redis-errors.js';
-import type { RedisClient } from './redis-client.js';
-import { MERGE_SCRIPT, TAKE_FLASH_SCRIPT } from './redis-lua-scripts.js';
+import { MERGE_SCRIPT, TAKE_FLASH_SCRIPT, WRITE_IF_UNCHANGED_SCRIPT } from './redis-lua-scripts.js';
 
 /** On records `get` returns: the stored text they were parsed from. */
 const LOADED_TEXT = Symbol('nest-sessions.RedisStore.loadedText');
 
-/** Keeps on a loaded record the text it was read from, for a later merge to see that nothing was written since. */
+/**
+ * Keeps on a loaded record the text it was read from, for a later merge to see that nothing was
+ * written since. Not enumerable, so deep equality does not see it; a WeakMap instead measured
+ * no cheaper (its set and the GC's ephemeron work cost what the defineProperty did).
+ */
 export function rememberLoadedText(record: SessionRecord, text: string): void {
   Object.defineProperty(record, LOADED_TEXT, { value: text });
 }
@@ -42,13 +46,14 @@ function luaScript(source: string): LuaScript {
   return { source, sha: createHash('sha1').update(source).digest('hex') };
 }
 
+const WRITE_IF_UNCHANGED = luaScript(WRITE_IF_UNCHANGED_SCRIPT);
 const MERGE = luaScript(MERGE_SCRIPT);
 const TAKE_FLASH = luaScript(TAKE_FLASH_SCRIPT);
 
-/** What the script answered. */
+/** What the scripts answered. */
 export type MergeOutcome = 'merged' | 'session-gone' | 'not-a-json-object';
 
-/** What the script writes: the whole value when nothing changed meanwhile, else the cookie and the changes. */
+/** What a save writes: the whole value when nothing changed meanwhile, else the cookie and the changes. */
 export interface MergeWrite {
   ttlSeconds: number;
   /** The record's cookie, serialized only when the changes are merged. */
@@ -63,24 +68,25 @@ export interface MergeWrite {
   wholeText: string;
 }
 
-/** The script's answer when it was sent no changes and the value changed since it was loaded. */
+/** WRITE_IF_UNCHANGED's answer when the value changed since it was loaded. */
 const CHANGED_SINCE_LOADED = 2;
 
 /**
- * Runs the merge script for `key`. When the request knows the value it loaded, the script is
- * first sent that and the whole new value only: the changes (worked out key by key, and the
- * cookie's JSON) are built and sent only if another request wrote meanwhile (a second round
- * trip, for overlapping requests of one session only).
+ * Saves the request's session to `key`. When the request knows the value it loaded, a short
+ * script writes the whole new value if the stored one is still that (the common case); the
+ * changes (worked out key by key, and the cookie's JSON) are built and merged by the merge
+ * script only if another request wrote meanwhile (a second round trip, for overlapping
+ * requests of one session only).
  */
-export async function mergeOnServer(client: RedisClient, key: string, write: MergeWrite): Promise<MergeOutcome> {
+export async function mergeOnServer(commands: RedisCommands, key: string, write: MergeWrite): Promise<MergeOutcome> {
   const ttl = String(write.ttlSeconds);
-  let reply = write.loadedText === undefined ? CHANGED_SINCE_LOADED : await runScript(client, MERGE, key, [ttl, write.loadedText, write.wholeText]);
-  if (reply === CHANGED_SINCE_LOADED) reply = await runScript(client, MERGE, key, [ttl, '', '', ...changeArguments(write)]);
+  let reply = write.loadedText === undefined ? CHANGED_SINCE_LOADED : await runScript(commands, WRITE_IF_UNCHANGED, key, [ttl, write.loadedText, write.wholeText]);
+  if (reply === CHANGED_SINCE_LOADED) reply = await runScript(commands, MERGE, key, [ttl, ...changeArguments(write)]);
   if (reply === 1) return 'merged';
   return reply === 0 ? 'session-gone' : 'not-a-json-object';
 }
 
-/** The merge script's arguments after the first three (see MERGE_SCRIPT). */
+/** The merge script's arguments after the TTL (see MERGE_SCRIPT). */
 function changeArguments({ cookie, changes }: MergeWrite): string[] {
   const { flash } = changes;
   // With the flash messages' changes one by one, the list as this request saw it is not written.
@@ -98,8 +104,8 @@ function changeArguments({ cookie, changes }: MergeWrite): string[] {
 }
 
 /** Runs the take script for `key`: the ids of the messages this call removed. */
-export async function takeFlashOnServer(client: RedisClient, key: string, messageIds: readonly string[]): Promise<string[]> {
-  const reply = await runScript(client, TAKE_FLASH, key, messageIds.map((messageId) => JSON.stringify(messageId)));
+export async function takeFlashOnServer(commands: RedisCommands, key: string, messageIds: readonly string[]): Promise<string[]> {
+  const reply = await runScript(commands, TAKE_FLASH, key, messageIds.map((messageId) => JSON.stringify(messageId)));
   return (reply as string[]).map((idJson) => JSON.parse(idJson) as string);
 }
 
@@ -107,11 +113,11 @@ export async function takeFlashOnServer(client: RedisClient, key: string, messag
  * EVALSHA, and EVAL once when the server does not have the script yet (after a restart or on a
  * new Cluster node), which also caches it there.
  */
-async function runScript(client: RedisClient, script: LuaScript, key: string, args: string[]): Promise<unknown> {
+async function runScript(commands: RedisCommands, script: LuaScript, key: string, args: CommandArgument[]): Promise<unknown> {
   try {
-    return await client.evalsha(script.sha, 1, key, ...args);
+    return await commands.send('evalsha', [script.sha, 1, key, ...args]);
   } catch (error) {
     if (!(isReplyError(error) && error.message.startsWith('NOSCRIPT'))) throw error;
-    return client.eval(script.source, 1, key, ...args);
+    return commands.send('eval', [script.source, 1, key, ...args]);
   }
 }

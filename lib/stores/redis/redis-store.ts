@@ -8,6 +8,7 @@ import type { SessionChanges } from '../../core/session/session-changes.js';
 import { RedisCalls } from './redis-calls.js';
 import { quitClient } from './redis-client.js';
 import type { RedisClient } from './redis-client.js';
+import { RedisCommands } from './redis-commands.js';
 import { RedisConnection } from './redis-connection.js';
 import { isReplyError } from './redis-errors.js';
 import { mergeOnServer, rememberLoadedText, rewritableLoadedText, takeFlashOnServer } from './redis-merge-script.js';
@@ -47,6 +48,8 @@ export class RedisStore extends SessionStore {
   readonly #ownerIndex: RedisOwnerIndex;
   readonly #listing: RedisSessionListing;
   readonly #calls: RedisCalls;
+  /** The store's own commands on session keys, sent below ioredis' command methods. */
+  readonly #commands: RedisCommands;
 
   constructor(options: RedisStoreOptions) {
     super();
@@ -58,6 +61,7 @@ export class RedisStore extends SessionStore {
     const parse = (key: string, text: string) => this.#parse(key, text);
     this.#listing = new RedisSessionListing(this.client, this.prefix, this.#options.ownerIndexPrefix, this.#options.scanCount, parse);
     this.#calls = new RedisCalls(this.client, this.#connection, this.#options.replicaAcks);
+    this.#commands = new RedisCommands(this.client);
   }
 
   /**
@@ -83,7 +87,7 @@ export class RedisStore extends SessionStore {
     // cookie expiry of its last save: the lifecycle renews it before it is written again.
     let text: string | null;
     try {
-      text = await this.#calls.run('load the session', () => this.client.get(key));
+      text = (await this.#calls.run('load the session', () => this.#commands.send('get', [key]))) as string | null;
     } catch (error) {
       const cause = error instanceof SessionStoreError ? error.cause : undefined;
       if (!(isReplyError(cause) && cause.message.startsWith('WRONGTYPE'))) throw error;
@@ -108,11 +112,9 @@ export class RedisStore extends SessionStore {
     const ttlSeconds = this.#ttlSecondsOf(record);
     if (ttlSeconds <= 0) return this.#writeExpired(key, mode);
     const text = this.#stringify(record);
-    const saved = this.#calls.write('save the session', () => {
-      if (mode === 'create') return this.client.set(key, text, 'EX', ttlSeconds, 'NX');
-      if (mode === 'update') return this.client.set(key, text, 'EX', ttlSeconds, 'XX');
-      return this.client.set(key, text, 'EX', ttlSeconds);
-    });
+    const args = [key, text, 'EX', ttlSeconds];
+    if (mode !== 'upsert') args.push(mode === 'create' ? 'NX' : 'XX');
+    const saved = this.#calls.write('save the session', () => this.#commands.send('set', args));
     // Sent alongside (auto-pipelined): an entry for a refused write is pruned when listed.
     const reply = await this.#withOwnerIndexed(saved, sessionId, options?.owner, ttlSeconds);
     // SET … NX / XX answers nil when the condition refused the write.
@@ -137,7 +139,7 @@ export class RedisStore extends SessionStore {
     const ttlSeconds = this.#ttlSecondsOf(record);
     if (ttlSeconds <= 0) return this.#writeExpired(key, 'update');
     const write = { ttlSeconds, cookie: record.cookie, changes, loadedText: rewritableLoadedText(changes), wholeText: this.#stringify(record) };
-    const merged = this.#calls.write('save the session', () => mergeOnServer(this.client, key, write));
+    const merged = this.#calls.write('save the session', () => mergeOnServer(this.#commands, key, write));
     const outcome = await this.#withOwnerIndexed(merged, sessionId, options?.owner, ttlSeconds);
     // A value the script cannot cut up (not written by a JSON writer): replaced whole.
     if (outcome === 'not-a-json-object') return this.set(sessionId, record, { ...options, mode: 'update' });
@@ -152,7 +154,7 @@ export class RedisStore extends SessionStore {
   override async takeFlashMessages(sessionId: string, messageIds: readonly string[]): Promise<string[] | undefined> {
     if (this.#options.serializer !== JSON) return undefined;
     const key = this.prefix + sessionId;
-    return this.#calls.write('read the flash messages', () => takeFlashOnServer(this.client, key, messageIds));
+    return this.#calls.write('read the flash messages', () => takeFlashOnServer(this.#commands, key, messageIds));
   }
 
   /**
@@ -168,12 +170,12 @@ export class RedisStore extends SessionStore {
       return false;
     }
     // EXPIRE never creates a key: touching a destroyed session cannot bring it back.
-    const reply = await this.#calls.write('touch the session', () => this.client.expire(key, ttlSeconds));
+    const reply = await this.#calls.write('touch the session', () => this.#commands.send('expire', [key, ttlSeconds]));
     return reply === 1;
   }
 
   async destroy(sessionId: string): Promise<void> {
-    await this.#calls.write('destroy the session', () => this.client.del(this.prefix + sessionId));
+    await this.#calls.write('destroy the session', () => this.#commands.send('del', [this.prefix + sessionId]));
   }
 
   /**
@@ -233,9 +235,9 @@ export class RedisStore extends SessionStore {
    * a stored session (it refuses one), and an `'update'` answers whether there was one.
    */
   async #writeExpired(key: string, mode: StoreWriteMode): Promise<boolean> {
-    if (mode === 'create') return (await this.#calls.run('check the session id', () => this.client.exists(key))) === 0;
-    const deletedCount = await this.#calls.write('delete the expired session', () => this.client.del(key));
-    return mode === 'upsert' || deletedCount > 0;
+    if (mode === 'create') return (await this.#calls.run('check the session id', () => this.#commands.send('exists', [key]))) === 0;
+    const deletedCount = await this.#calls.write('delete the expired session', () => this.#commands.send('del', [key]));
+    return mode === 'upsert' || (deletedCount as number) > 0;
   }
 
   /**

@@ -1,4 +1,5 @@
-import type { Cluster, Redis } from 'ioredis';
+import { Redis } from 'ioredis';
+import type { Cluster } from 'ioredis';
 import { RedisStore } from '../../../lib/redis.js';
 import type { SessionRecord } from '../../../lib/index.js';
 import { CollectingLogger, sessionRecord, startCluster, startSingleNode, storeOn, uniquePrefix } from './redis-targets.js';
@@ -285,5 +286,52 @@ describe.each([
       expect(await store.get('hashed')).toBeUndefined();
       expect(logger.messages[0]).toContain('non-string value');
     });
+  });
+});
+
+/** How the store sends its commands: below ioredis' methods when the client is of the store's ioredis copy. */
+describe('RedisStore commands on an auto-pipelining client (failFastClientOptions)', () => {
+  let target: RedisTarget;
+
+  beforeAll(async () => {
+    target = await startSingleNode();
+  });
+
+  afterAll(async () => {
+    await target.stop();
+  });
+
+  it("sends the store's commands straight to the connection, not into the client's auto-pipeline", async () => {
+    const client = (await target.newClient()) as Redis;
+    const store = new RedisStore({ client, prefix: uniquePrefix() });
+    await store.set('s1', sessionRecord({ userId: 'ada' }));
+    const loaded = store.get('s1');
+    expect(client.autoPipelineQueueSize).toBe(0);
+    // The client's own methods would have waited in the auto-pipeline.
+    const direct = client.get(`${store.prefix}s1`);
+    expect(client.autoPipelineQueueSize).toBe(1);
+    expect(await loaded).toMatchObject({ userId: 'ada' });
+    expect(JSON.parse((await direct)!)).toMatchObject({ userId: 'ada' });
+    await store.close();
+  });
+
+  it('works through the client\'s own methods when the client is not of the ioredis copy the store loads', async () => {
+    const client = (await target.newClient()) as Redis;
+    // Another copy's client is no instance of the store's Redis or Cluster classes.
+    const otherCopyClient = new Proxy(client, { getPrototypeOf: () => Object.prototype });
+    expect(otherCopyClient instanceof Redis).toBe(false);
+    const store = new RedisStore({ client: otherCopyClient, prefix: uniquePrefix() });
+    expect(await store.set('s1', sessionRecord({ userId: 'ada' }), { mode: 'create' })).toBe(true);
+    const loaded = store.get('s1');
+    expect(client.autoPipelineQueueSize).toBe(1);
+    const record = (await loaded)!;
+    expect(record).toMatchObject({ userId: 'ada' });
+    const changes = { setKeys: new Map([['cart', '["tea"]']]), deletedKeys: [], baseRecord: record, baseDataJson: '{"userId":"ada"}' };
+    expect(await store.merge('s1', { ...record, userId: 'ada', cart: ['tea'] }, changes)).toBe(true);
+    expect(await store.get('s1')).toMatchObject({ userId: 'ada', cart: ['tea'] });
+    expect(await store.touch('s1', record)).toBe(true);
+    await store.destroy('s1');
+    expect(await store.get('s1')).toBeUndefined();
+    await store.close();
   });
 });
