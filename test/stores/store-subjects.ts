@@ -13,6 +13,7 @@ import { RedisStore } from '../../lib/redis.js';
 import type { RedisStoreOptions } from '../../lib/redis.js';
 import { PostgresStore } from '../../lib/postgres.js';
 import { MySqlStore } from '../../lib/mysql.js';
+import { SHARED_POSTGRES } from '../support/postgres-server.js';
 import { RedisClusterProcesses } from '../support/redis-cluster.js';
 import { waitUntil } from '../support/redis-server.js';
 import type { StoreContractSubject } from './store-contract.js';
@@ -163,8 +164,8 @@ export function connectRedisStore(): StoreContractSubject {
   };
 }
 
-/** The shared PostgreSQL server the tests may use (each test in its own table). */
-export const SHARED_POSTGRES = { host: '127.0.0.1', port: 5432, user: 'postgres', database: 'test' };
+/** Re-exported for the store specs, which take their servers from here. */
+export { SHARED_POSTGRES };
 
 let tableCount = 0;
 

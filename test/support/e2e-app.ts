@@ -6,6 +6,7 @@ import { Test } from '@nestjs/testing';
 import type { TestingModule } from '@nestjs/testing';
 import { Session, SessionGuard, SessionModule, SessionStore } from '../../lib/index.js';
 import type { RequestWithSession, SessionModuleOptions } from '../../lib/index.js';
+import { isBackedByPostgres, newBackingStore } from './backing-store.js';
 import type { Platform } from './platforms.js';
 import { TEST_SECRET } from './test-secret.js';
 
@@ -132,7 +133,11 @@ export async function startApp(
   return app;
 }
 
-/** A Nest app with SessionModule.forRoot(options) and the given extra module metadata. */
+/**
+ * A Nest app with SessionModule.forRoot(options) and the given extra module metadata. Without a
+ * `store` (or `memoryStore` options), its store is a fresh backing store: a MemoryStore, or in
+ * the e2e run on PostgreSQL a PostgresStore on a table of its own.
+ */
 export async function createSessionApp(
   platform: Platform | AbstractHttpAdapter,
   options: Partial<SessionModuleOptions> = {},
@@ -140,11 +145,17 @@ export async function createSessionApp(
   configure?: (app: INestApplication) => void,
 ): Promise<INestApplication> {
   const moduleRef = await Test.createTestingModule({
-    imports: [SessionModule.forRoot({ secret: TEST_SECRET, ...options }), ...(metadata.imports ?? [])],
+    imports: [SessionModule.forRoot({ secret: TEST_SECRET, ...withBackingStore(options) }), ...(metadata.imports ?? [])],
     controllers: metadata.controllers ?? [SessionTestController],
     providers: metadata.providers ?? [],
   }).compile();
   return startApp(platform, moduleRef, configure);
+}
+
+/** `options` with the run's backing store when they choose none (the module's default is the MemoryStore already). */
+export function withBackingStore(options: Partial<SessionModuleOptions>): Partial<SessionModuleOptions> {
+  const choosesStore = 'store' in options || 'memoryStore' in options;
+  return choosesStore || !isBackedByPostgres() ? options : { ...options, store: newBackingStore() };
 }
 
 /** The Set-Cookie values of a response as an array. */

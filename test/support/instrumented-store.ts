@@ -1,14 +1,16 @@
-import { MemoryStore, SessionStore } from '../../lib/index.js';
+import { SessionStore } from '../../lib/index.js';
 import type { SessionRecord, StoreWriteOptions } from '../../lib/index.js';
+import { newBackingStore } from './backing-store.js';
 
 type StoreMethod = 'get' | 'set' | 'destroy' | 'touch';
 
 /**
- * A real MemoryStore that records every call and can be told to fail or to answer slowly, so
- * tests can see what the middleware asked of the store and what happens when it misbehaves.
+ * A real store (the run's backing store: a MemoryStore, or a PostgresStore in the e2e run on
+ * PostgreSQL) that records every call and can be told to fail or to answer slowly, so tests can
+ * see what the middleware asked of the store and what happens when it misbehaves.
  */
 export class InstrumentedStore extends SessionStore {
-  readonly inner = new MemoryStore({ checkPeriod: 0 });
+  readonly inner = newBackingStore();
   readonly calls: Array<{ method: StoreMethod; sessionId: string; mode?: string }> = [];
   /** Errors the next calls of a method reject with (consumed one per call), or `always`. */
   readonly failures: Partial<Record<StoreMethod, Error | { always: Error }>> = {};
@@ -20,6 +22,11 @@ export class InstrumentedStore extends SessionStore {
 
   override get isConnected(): boolean {
     return this.isConnectedAtStart;
+  }
+
+  /** The module's logger reaches the real store (a PostgresStore warns through it about unreadable rows). */
+  useDefaultLogger(logger: { warn(message: string): void }): void {
+    if ('useDefaultLogger' in this.inner) this.inner.useDefaultLogger(logger);
   }
 
   callsOf(method: StoreMethod): string[] {

@@ -10,6 +10,9 @@ import { freePort, waitUntil } from './redis-server.js';
 const POSTGRES_BIN =
   process.env.POSTGRES_BIN ?? join('/usr/lib/postgresql', readdirSync('/usr/lib/postgresql').sort((a, b) => Number(b) - Number(a))[0] ?? '15', 'bin');
 
+/** The shared PostgreSQL server the tests may use (trust auth, database `test`), each test on tables of its own. */
+export const SHARED_POSTGRES = { host: '127.0.0.1', port: 5432, user: 'postgres', database: 'test' };
+
 /** PostgreSQL refuses to run as root: as root, the server runs as the `postgres` OS user. */
 function serverUser(): { uid: number; gid: number } | undefined {
   if (process.getuid?.() !== 0) return undefined;

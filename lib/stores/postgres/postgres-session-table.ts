@@ -14,6 +14,8 @@ import type { PostgresTableName } from './postgres-table.js';
 export class PostgresSessionTable implements SqlSessionTable {
   readonly sqlName: string;
   #statements: Promise<PostgresStatements> | undefined;
+  /** The statements once prepared: a call then goes to the pool without waiting on a promise first. */
+  #prepared: PostgresStatements | undefined;
 
   constructor(
     private readonly pool: PostgresPool,
@@ -26,7 +28,7 @@ export class PostgresSessionTable implements SqlSessionTable {
   /** Finds (or creates) the table; the statements for its shape. */
   prepare(): Promise<PostgresStatements> {
     this.#statements ??= preparePostgresTable(this.pool, this.name, this.createTable).then(
-      (table) => new PostgresStatements(table),
+      (table) => (this.#prepared = new PostgresStatements(table)),
       (error: unknown) => {
         this.#statements = undefined;
         throw error;
@@ -134,8 +136,9 @@ export class PostgresSessionTable implements SqlSessionTable {
     return this.pool.query('SELECT 1');
   }
 
-  async #query(statementOf: (statements: PostgresStatements) => Statement): Promise<PostgresQueryResult> {
-    const { text, values } = statementOf(await this.prepare());
+  #query(statementOf: (statements: PostgresStatements) => Statement): Promise<PostgresQueryResult> {
+    if (this.#prepared === undefined) return this.prepare().then(() => this.#query(statementOf));
+    const { text, values } = statementOf(this.#prepared);
     return this.pool.query(text, values);
   }
 }

@@ -22,15 +22,22 @@ export class PostgresStatements {
   /** Cast of a computed jsonb value back to the column's type. */
   readonly #sessCast: string;
   readonly #hasOwnerColumn: boolean;
+  // The texts of every request's statements, built once: a request only binds its values.
+  readonly #getText: string;
+  readonly #touchText: string;
+  /** `merge`'s texts by variant (`mergeVariant`), built on first use. */
+  readonly #mergeTexts: Array<string | undefined> = [];
 
   constructor(table: PostgresTable) {
     this.#table = table.sqlName;
     this.#sessCast = table.sessType === 'json' ? '::json' : '';
     this.#hasOwnerColumn = table.hasOwnerColumn;
+    this.#getText = `SELECT sess::text AS sess FROM ${this.#table} WHERE sid = $1 AND expire > now()`;
+    this.#touchText = `UPDATE ${this.#table} SET expire = ${expiresIn('$2')} WHERE sid = $1 AND expire > now()`;
   }
 
   get(sessionId: string): Statement {
-    return { text: `SELECT sess::text AS sess FROM ${this.#table} WHERE sid = $1 AND expire > now()`, values: [sessionId] };
+    return { text: this.#getText, values: [sessionId] };
   }
 
   /** Writes whatever is stored (an expired row is replaced as if absent); the owner is kept when unknown, dropped with an expired row. */
@@ -86,7 +93,7 @@ export class PostgresStatements {
   }
 
   touch(sessionId: string, lifetimeMs: number): Statement {
-    return { text: `UPDATE ${this.#table} SET expire = ${expiresIn('$2')} WHERE sid = $1 AND expire > now()`, values: [sessionId, lifetimeMs] };
+    return { text: this.#touchText, values: [sessionId, lifetimeMs] };
   }
 
   /** Deletes the row and returns it, with whether it was live: one statement, so one of two takes gets it. */
@@ -102,20 +109,26 @@ export class PostgresStatements {
    */
   merge(sessionId: string, lifetimeMs: number, cookieJson: string, changes: SqlMergeChanges, owner: OwnerWrite): Statement {
     const values: unknown[] = [sessionId, lifetimeMs, changes.setJson, cookieJson, changes.deletedKeys];
+    if (changes.flash) values.push(changes.flash.removedIds, changes.flash.addedJson);
+    const setsOwner = owner !== undefined && this.#hasOwnerColumn;
+    if (setsOwner) values.push(ownerColumnValue(owner));
+    const variant = (changes.flash ? 2 : 0) + (setsOwner ? 1 : 0);
+    const text = (this.#mergeTexts[variant] ??= this.#mergeText(changes.flash !== undefined, setsOwner ? values.length : undefined));
+    return { text, values };
+  }
+
+  /** `merge`'s text: with the flash parameters ($6, $7) or not, with the owner as parameter `ownerParameter` or not. */
+  #mergeText(hasFlash: boolean, ownerParameter: number | undefined): string {
     const base = `(CASE WHEN jsonb_typeof(sess::jsonb) = 'object' THEN sess::jsonb ELSE '{}'::jsonb END)`;
     const withKeys = `((${base} - $5::text[]) || $3::jsonb || jsonb_build_object('cookie', $4::jsonb))`;
     let merged = withKeys;
-    if (changes.flash) {
-      values.push(changes.flash.removedIds, changes.flash.addedJson);
+    if (hasFlash) {
       const storedFlash = `(CASE WHEN jsonb_typeof(${base} -> '__flash') = 'object' THEN ${base} -> '__flash' ELSE '{}'::jsonb END)`;
       const flash = `(((${storedFlash} - $6::text[]) || $7::jsonb) - $6::text[])`;
       merged = `(CASE WHEN ${flash} = '{}'::jsonb THEN ${withKeys} - '__flash' ELSE ${withKeys} || jsonb_build_object('__flash', ${flash}) END)`;
     }
-    const ownerSet = this.#ownerSet(owner, values);
-    return {
-      text: `UPDATE ${this.#table} SET sess = ${merged}${this.#sessCast}, expire = ${expiresIn('$2')}${ownerSet} WHERE sid = $1 AND expire > now()`,
-      values,
-    };
+    const ownerSet = ownerParameter === undefined ? '' : `, owner = $${ownerParameter}`;
+    return `UPDATE ${this.#table} SET sess = ${merged}${this.#sessCast}, expire = ${expiresIn('$2')}${ownerSet} WHERE sid = $1 AND expire > now()`;
   }
 
   /**

@@ -69,6 +69,8 @@ function nestTarget(platform: Platform) {
 
 async function expressTarget(options: Options): Promise<Target> {
   const { app, store, errors } = createExpressSessionApp(options);
+  // The store's warnings (a PostgresStore's about unreadable rows) are collected, as the Nest target's go through Logger.
+  store.useDefaultLogger({ warn: (message) => void loggedWarnings.push(message) });
   return {
     http: () => request(app),
     store,

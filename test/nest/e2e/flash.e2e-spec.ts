@@ -1,12 +1,13 @@
 import expressSession from 'express-session';
-import { MemoryStore, SessionManager } from '../../../lib/index.js';
+import { SessionManager } from '../../../lib/index.js';
 import type { Session } from '../../../lib/index.js';
+import { backingStoreName, newBackingStore } from '../../support/backing-store.js';
 import { describeFlashOverHttp } from '../../support/flash-app.js';
 import { createSessionApp } from '../../support/e2e-app.js';
 import { EXPRESS, PLATFORMS } from '../../support/platforms.js';
 
-describe.each(PLATFORMS)('flash messages on MemoryStore, over HTTP on $name', (platform) => {
-  describeFlashOverHttp(platform, () => ({ store: new MemoryStore() }));
+describe.each(PLATFORMS)(`flash messages on ${backingStoreName()}, over HTTP on $name`, (platform) => {
+  describeFlashOverHttp(platform, () => ({ store: newBackingStore() }));
 });
 
 // An express-session store cannot remove messages atomically: overlapping requests are not covered there.

@@ -1,12 +1,13 @@
 import expressSession from 'express-session';
-import { CallbackStoreAdapter, MemoryStore } from '../../../lib/index.js';
+import { CallbackStoreAdapter } from '../../../lib/index.js';
+import { backingStoreName, newBackingStore } from '../../support/backing-store.js';
 import { describeRotateAndMergeOverHttp, describeRotationRaces } from '../../support/rotate-merge-app.js';
 import { PLATFORMS } from '../../support/platforms.js';
 
-describe.each(PLATFORMS)('rotate() and merged saves on MemoryStore, over HTTP on $name', (platform) => {
-  describeRotateAndMergeOverHttp(platform, () => ({ store: new MemoryStore() }));
+describe.each(PLATFORMS)(`rotate() and merged saves on ${backingStoreName()}, over HTTP on $name`, (platform) => {
+  describeRotateAndMergeOverHttp(platform, () => ({ store: newBackingStore() }));
   describe('rotate() racing other requests', () => {
-    describeRotationRaces(platform, () => ({ store: new MemoryStore() }), { isMoveAtomic: true, hasOwnerIndex: true });
+    describeRotationRaces(platform, () => ({ store: newBackingStore() }), { isMoveAtomic: true, hasOwnerIndex: true });
   });
 });
 

@@ -1,8 +1,9 @@
 import { jest } from '@jest/globals';
 import expressSession from 'express-session';
-import { MemoryStore, SESSION_CHANNELS, UserSessions } from '../../../lib/index.js';
+import { SESSION_CHANNELS, UserSessions } from '../../../lib/index.js';
 import { sessionCookie } from '../../../lib/testing.js';
 import request from 'supertest';
+import { newBackingStore } from '../../support/backing-store.js';
 import { cookiePair, createSessionApp, sessionIdOf } from '../../support/e2e-app.js';
 import { recordSessionEvents } from '../../support/session-events.js';
 import { createUserSessionsApp } from '../../support/user-sessions-app.js';
@@ -18,7 +19,7 @@ describe.each(PLATFORMS)('lifecycle events on node:diagnostics_channel on $name'
   });
 
   it('publishes created, loaded, touched, saved, regenerated, destroyed and revoked with handles and owners, never ids', async () => {
-    const { app, http, login } = await createUserSessionsApp(platform, { store: new MemoryStore(), cookie: { maxAge: 60_000 } });
+    const { app, http, login } = await createUserSessionsApp(platform, { store: newBackingStore(), cookie: { maxAge: 60_000 } });
     try {
       const handleOf = (sessionId: string) => app.get(UserSessions).handleOf({ id: sessionId });
       recorder = recordSessionEvents();
@@ -69,7 +70,7 @@ describe.each(PLATFORMS)('lifecycle events on node:diagnostics_channel on $name'
   });
 
   it('publishes regenerated only when a stored session was replaced: not at the login of a new visitor', async () => {
-    const { app, http } = await createUserSessionsApp(platform, { store: new MemoryStore() });
+    const { app, http } = await createUserSessionsApp(platform, { store: newBackingStore() });
     try {
       recorder = recordSessionEvents();
       const login = await http.post('/login?user=ada').expect(200);

@@ -1,11 +1,12 @@
 import { jest } from '@jest/globals';
 import expressSession from 'express-session';
-import { MemoryStore, SessionStoreNotSupportedError, UserSessions } from '../../../lib/index.js';
+import { SessionStoreNotSupportedError, UserSessions } from '../../../lib/index.js';
+import { backingStoreName, newBackingStore } from '../../support/backing-store.js';
 import { InstrumentedStore } from '../../support/instrumented-store.js';
 import { createUserSessionsApp, describeUserSessionsOverHttp } from '../../support/user-sessions-app.js';
 import { PLATFORMS } from '../../support/platforms.js';
 
-/** The instrumented MemoryStore, with the owner index of the MemoryStore inside. */
+/** The instrumented store, with the owner index of the store inside. */
 class IndexedInstrumentedStore extends InstrumentedStore {
   override ownerSessionIds(ownerId: string): Promise<string[]> {
     return this.inner.ownerSessionIds(ownerId);
@@ -16,8 +17,8 @@ class IndexedInstrumentedStore extends InstrumentedStore {
   }
 }
 
-describe.each(PLATFORMS)('UserSessions on MemoryStore, over HTTP on $name', (platform) => {
-  describeUserSessionsOverHttp(platform, () => ({ store: new MemoryStore() }));
+describe.each(PLATFORMS)(`UserSessions on ${backingStoreName()}, over HTTP on $name`, (platform) => {
+  describeUserSessionsOverHttp(platform, () => ({ store: newBackingStore() }));
 });
 
 describe.each(PLATFORMS)('UserSessions: activity and unsupported stores on $name', (platform) => {

@@ -18,7 +18,7 @@ import {
   SkipSessionGuard,
 } from '../../../lib/index.js';
 import type { SessionModuleOptions } from '../../../lib/index.js';
-import { TEST_SECRET, cookiePair, sessionIdOf, startApp } from '../../support/e2e-app.js';
+import { TEST_SECRET, cookiePair, sessionIdOf, startApp, withBackingStore } from '../../support/e2e-app.js';
 import { InstrumentedStore } from '../../support/instrumented-store.js';
 import { EXPRESS, FASTIFY } from '../../support/platforms.js';
 
@@ -116,7 +116,7 @@ async function createGraphqlApp(
       ? GraphQLModule.forRoot<MercuriusDriverConfig>({ driver: MercuriusDriver, autoSchemaFile: true })
       : GraphQLModule.forRoot<ApolloDriverConfig>({ driver: ApolloDriver, autoSchemaFile: true, ...graphqlOptions });
   const moduleRef = await Test.createTestingModule({
-    imports: [SessionModule.forRoot({ secret: TEST_SECRET, ...sessionOptions }), graphqlModule],
+    imports: [SessionModule.forRoot({ secret: TEST_SECRET, ...withBackingStore(sessionOptions) }), graphqlModule],
     providers: [AccountResolver],
   }).compile();
   return startApp(driver === 'mercurius' ? FASTIFY : EXPRESS, moduleRef);

@@ -9,7 +9,7 @@ import passport from 'passport';
 import { Strategy } from 'passport-local';
 import { Session, SessionGuard, SessionModule, SessionStore } from '../../../lib/index.js';
 import type { SessionModuleOptions } from '../../../lib/index.js';
-import { startApp, TEST_SECRET } from '../../support/e2e-app.js';
+import { startApp, TEST_SECRET, withBackingStore } from '../../support/e2e-app.js';
 // The guard that logs in is the sample's, exactly as docs/passport.md shows it.
 import { LocalAuthGuard } from '../../../sample/auth/local-auth.guard.js';
 import type { Platform } from '../../support/platforms.js';
@@ -117,7 +117,7 @@ export function passportAppModule(options: Partial<SessionModuleOptions> = {}, p
       SessionModule.forRoot({
         secret: TEST_SECRET,
         middleware: [passport.initialize(), passport.session()],
-        ...options,
+        ...withBackingStore(options),
       }),
       PassportModule.register({ session: true, ...passportOptions }),
     ],
