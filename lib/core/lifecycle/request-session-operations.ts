@@ -1,6 +1,7 @@
 import { shouldMerge } from './commit-rules.js';
 import type { SessionSecret } from '../cookie/cookie-signing.js';
 import { SessionCookie } from '../cookie/session-cookie.js';
+import { dropCsrfSecret } from '../csrf/csrf-token.js';
 import { SessionStateError, toStoreError } from '../errors.js';
 import type { SessionRequest } from '../http/http-types.js';
 import type { CheckedCookieOptions } from '../options/cookie-options.js';
@@ -94,6 +95,8 @@ export abstract class RequestSessionOperations implements SessionOperations {
     const ownChanges = baseline.isPersisted(previousSessionId) ? baseline.changesSinceStored(serializeSessionData(session)) : undefined;
     const cookie = SessionCookie.fromStored(session.cookie.toJSON());
     const copy = new Session(this, this.newSessionId(), cookie, session as unknown as Record<string, unknown>);
+    // Tokens issued under the old id (before a login) must not work under the new one.
+    dropCsrfSecret(copy);
     const baselineBeforeWrite = baseline.snapshot();
     await this.write(copy, serializeSessionData(copy), 'create', noteSessionActivity(copy, this.request, this.options, this.store));
     // A session never stored has nothing to move, nor can anyone else have ended it.
@@ -126,6 +129,7 @@ export abstract class RequestSessionOperations implements SessionOperations {
       this.#endedElsewhere(previousSessionId);
     }
     const rotated = new Session(this, copy.id, copy.cookie, withChanges(stored, ownChanges));
+    dropCsrfSecret(rotated);
     const owner = noteSessionActivity(rotated, this.request, this.options, this.store);
     // Should the write fail, the old id is gone and the new one holds the copy: the request goes
     // on with the new session, whose save at the end of the request writes what this could not.
