@@ -99,10 +99,10 @@ export function either<A, B>(first: ValueRule<A>, second: ValueRule<B>): ValueRu
   };
 }
 
-/** An array whose every entry `entry` accepts (`trustedOrigins`, `ignoreMethods`). */
-export function arrayOf<T>(entry: ValueRule<T>): ValueRule<T[]> {
+/** An array whose every entry `entry` accepts (`trustedOrigins`, `ignoreMethods`); `expected` says it in the plural. */
+export function arrayOf<T>(entry: ValueRule<T>, expected: string): ValueRule<T[]> {
   return {
-    expected: `an array of ${entry.expected.replace(/^an? /, '')}s`,
+    expected,
     accepts: (value): value is T[] => Array.isArray(value) && value.every((item) => entry.accepts(item)),
   };
 }

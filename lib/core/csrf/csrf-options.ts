@@ -44,12 +44,12 @@ const KNOWN_CSRF_OPTIONS = new Set(['ignoreMethods', 'trustedOrigins', 'header',
 const HTTP_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 const HTTP_TOKEN_RULE: ValueRule<string> = {
-  expected: 'an HTTP token (letters, digits, -)',
+  expected: 'an HTTP token (letters, digits, -), e.g. x-csrf-token',
   accepts: (value): value is string => typeof value === 'string' && HTTP_TOKEN.test(value),
 };
 
 const ORIGIN_RULE: ValueRule<string> = {
-  expected: "an origin such as 'https://app.example.com' (scheme and host, no path)",
+  expected: 'an origin',
   accepts: (value): value is string => typeof value === 'string' && normalizeOrigin(value) !== '',
 };
 
@@ -68,8 +68,8 @@ export function resolveCsrfOptions(value: unknown): ResolvedCsrfOptions | undefi
   if (unknownNames.length > 0) {
     throw new SessionOptionsError(`csrf.${unknownNames[0]}`, `is not a CSRF option (known: ${[...KNOWN_CSRF_OPTIONS].join(', ')})`);
   }
-  const ignoreMethods = checkedOption('csrf.ignoreMethods', options.ignoreMethods, arrayOf(HTTP_TOKEN_RULE)) ?? ['GET', 'HEAD', 'OPTIONS'];
-  const trustedOrigins = checkedOption('csrf.trustedOrigins', options.trustedOrigins, arrayOf(ORIGIN_RULE)) ?? [];
+  const ignoreMethods = checkedOption('csrf.ignoreMethods', options.ignoreMethods, arrayOf(HTTP_TOKEN_RULE, "an array of method names, e.g. ['GET', 'HEAD', 'OPTIONS']")) ?? ['GET', 'HEAD', 'OPTIONS'];
+  const trustedOrigins = checkedOption('csrf.trustedOrigins', options.trustedOrigins, arrayOf(ORIGIN_RULE, "an array of origins, e.g. ['https://app.example.com'] (scheme and host, no path)")) ?? [];
   const header = (checkedOption('csrf.header', options.header, HTTP_TOKEN_RULE) ?? 'x-csrf-token').toLowerCase();
   return {
     ignoreMethods: new Set(ignoreMethods.map((method) => method.toUpperCase())),

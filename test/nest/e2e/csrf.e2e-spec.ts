@@ -3,7 +3,7 @@ import request from 'supertest';
 import expressSession from 'express-session';
 import { Body, Controller, Delete, Get, HttpCode, Post } from '@nestjs/common';
 import type { INestApplication } from '@nestjs/common';
-import { CsrfToken, Session, SkipCsrf } from '../../../lib/index.js';
+import { CsrfToken, Session, SessionOptionsError, SkipCsrf } from '../../../lib/index.js';
 import type { SessionModuleOptions } from '../../../lib/index.js';
 import { cookiePair, createSessionApp, setCookies } from '../../support/e2e-app.js';
 import { PLATFORMS } from '../../support/platforms.js';
@@ -252,6 +252,11 @@ describe.each(PLATFORMS)('CSRF protection on $name', (platform) => {
     const sessionCookie = cookiePair(response.headers['set-cookie'])!;
     const token = decodeURIComponent(cookiePair(response.headers['set-cookie'], 'XSRF-TOKEN')!.split('=')[1]!);
     await post({ cookie: sessionCookie, 'x-xsrf-token': token }).expect(200);
+  });
+
+  it('fails start-up with a SessionOptionsError naming a bad csrf option', async () => {
+    await expect(createSessionApp(platform, { csrf: { trustedOrigins: ['*'] } })).rejects.toThrow(SessionOptionsError);
+    await expect(createSessionApp(platform, { csrf: 'on' as never })).rejects.toThrow(/invalid option `csrf`/);
   });
 
   it('does nothing with csrf off: no guard', async () => {
