@@ -46,8 +46,15 @@ export interface WsTransport {
   gatewayOptions(route: GatewayRoute): GatewayMetadata;
   /** Exception filters a gateway needs for its errors to reach the client (Nest 11 with `ws`). */
   exceptionFilters: Array<new () => BaseWsExceptionFilter>;
-  /** Connects to `route` of the app at `baseUrl`, sending `cookie` with the handshake as a browser would. */
-  connect(baseUrl: string, route: GatewayRoute, cookie?: string): Promise<GatewayClient>;
+  /**
+   * Connects to `route` of the app at `baseUrl`, sending `cookie` (and `origin`, the page's) with
+   * the handshake as a browser would.
+   */
+  connect(baseUrl: string, route: GatewayRoute, cookie?: string, origin?: string): Promise<GatewayClient>;
+}
+
+function handshakeHeaders(cookie: string | undefined, origin: string | undefined): Record<string, string> {
+  return { ...(cookie ? { Cookie: cookie } : {}), ...(origin ? { Origin: origin } : {}) };
 }
 
 const socketIoTransport: WsTransport = {
@@ -55,10 +62,10 @@ const socketIoTransport: WsTransport = {
   configure: () => undefined, // Nest's default adapter
   gatewayOptions: (route) => (route === 'bare' ? { namespace: 'bare' } : {}),
   exceptionFilters: [],
-  async connect(baseUrl, route, cookie) {
+  async connect(baseUrl, route, cookie, origin) {
     const socket = io(`${baseUrl}${route === 'bare' ? '/bare' : ''}`, {
       transports: ['websocket'],
-      extraHeaders: cookie ? { Cookie: cookie } : {},
+      extraHeaders: handshakeHeaders(cookie, origin),
       reconnection: false,
     });
     await new Promise<void>((resolve, reject) => {
@@ -104,9 +111,9 @@ const wsTransport: WsTransport = {
   // The `ws` adapter has no namespaces: each gateway gets its own path on the HTTP server.
   gatewayOptions: (route) => ({ path: WS_PATHS[route] }),
   exceptionFilters: nestSendsWsExceptions ? [] : [SendingWsExceptionFilter],
-  async connect(baseUrl, route, cookie) {
+  async connect(baseUrl, route, cookie, origin) {
     const socket = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}${WS_PATHS[route]}`, {
-      headers: cookie ? { Cookie: cookie } : {},
+      headers: handshakeHeaders(cookie, origin),
     });
     await new Promise<void>((resolve, reject) => {
       socket.once('open', () => resolve());
