@@ -79,8 +79,8 @@ describe.each(PLATFORMS)('CSRF protection on $name', (platform) => {
   let app: INestApplication;
   let url: string;
 
-  async function start(options: Partial<SessionModuleOptions> = {}): Promise<void> {
-    app = await createSessionApp(platform, { csrf: true, ...options }, { controllers: [CsrfTestController, SkippedController] });
+  async function start(options: Partial<SessionModuleOptions> = {}, configure?: (app: INestApplication) => void): Promise<void> {
+    app = await createSessionApp(platform, { csrf: true, ...options }, { controllers: [CsrfTestController, SkippedController] }, configure);
     await app.listen(0, '127.0.0.1');
     url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   }
@@ -257,6 +257,15 @@ describe.each(PLATFORMS)('CSRF protection on $name', (platform) => {
   it('fails start-up with a SessionOptionsError naming a bad csrf option', async () => {
     await expect(createSessionApp(platform, { csrf: { trustedOrigins: ['*'] } })).rejects.toThrow(SessionOptionsError);
     await expect(createSessionApp(platform, { csrf: 'on' as never })).rejects.toThrow(/invalid option `csrf`/);
+  });
+
+  it("runs beside Nest's own app.enableCsrfProtection(), which adds no token check", async () => {
+    await start({}, (nestApp) => (nestApp as INestApplication & { enableCsrfProtection(): unknown }).enableCsrfProtection());
+    const { token, cookie } = await tokenAndCookie();
+    await post({ 'sec-fetch-site': 'cross-site', cookie, 'x-csrf-token': token }).expect(403);
+    // Nest's check lets a request without Fetch Metadata or Origin through; ours asks for the token.
+    await post({ cookie }).expect(403, REFUSAL);
+    await post({ cookie, 'x-csrf-token': token }).expect(200);
   });
 
   it('does nothing with csrf off: no guard', async () => {
