@@ -31,8 +31,8 @@ export const RESOLVED_CSRF_OPTIONS = Symbol('nest-sessions:resolvedCsrfOptions')
  */
 @Injectable()
 export class CsrfGuard implements CanActivate {
-  /** One decision per HTTP request: a GraphQL operation runs the guard once per resolver. */
-  readonly #decisions = new WeakMap<object, Promise<CsrfDecision>>();
+  /** One decision per HTTP request of a GraphQL operation, which runs the guard once per resolver. */
+  readonly #graphqlDecisions = new WeakMap<object, CsrfDecision | Promise<CsrfDecision>>();
 
   constructor(
     protected readonly reflector: Reflector,
@@ -42,18 +42,21 @@ export class CsrfGuard implements CanActivate {
     @Inject(RESOLVED_CSRF_OPTIONS) protected readonly csrfOptions: ResolvedCsrfOptions,
   ) {}
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     if (this.reflector.getAllAndOverride<boolean>(SKIP_CSRF, [context.getHandler(), context.getClass()])) return true;
     if (context.getType() === 'ws') return this.#checkWsMessage(context);
     const request = this.sessionResolver.requestFor(context);
     // No HTTP request behind it (a microservice, a subscription over a socket): no cookie to abuse.
     if (!request) return true;
-    let decision = this.#decisions.get(request);
-    if (!decision) this.#decisions.set(request, (decision = this.#decide(request, context)));
-    const { allowed, reason } = await decision;
-    if (allowed) return true;
-    const error = this.refusal(reason, context);
-    throw isGraphqlContext(context) ? withGraphqlExtensions(error) : error;
+    let decision: CsrfDecision | Promise<CsrfDecision> | undefined;
+    if (isGraphqlContext(context)) {
+      decision = this.#graphqlDecisions.get(request);
+      if (!decision) this.#graphqlDecisions.set(request, (decision = this.#decide(request, context)));
+    } else {
+      decision = this.#decide(request, context);
+    }
+    // Synchronous when the session is at hand (the middleware ran): no promise on the hot path.
+    return decision instanceof Promise ? decision.then((settled) => this.#verdict(settled, context)) : this.#verdict(decision, context);
   }
 
   /** The error a refused request gets. Default: 403 `Invalid or missing CSRF token`, whatever the reason. */
@@ -66,17 +69,37 @@ export class CsrfGuard implements CanActivate {
     return new ForbiddenException('Cross-origin WebSocket connection refused');
   }
 
-  async #decide(request: SessionRequest, context: ExecutionContext): Promise<CsrfDecision> {
+  #verdict(decision: CsrfDecision, context: ExecutionContext): boolean {
+    if (decision.allowed) return true;
+    const error = this.refusal(decision.reason, context);
+    throw isGraphqlContext(context) ? withGraphqlExtensions(error) : error;
+  }
+
+  #decide(request: SessionRequest, context: ExecutionContext): CsrfDecision | Promise<CsrfDecision> {
     const { csrfOptions } = this;
-    const platformResponse = this.sessionResolver.responseFor(context, request);
-    const core = this.httpPlatform.toCoreHttp(request);
     const method = methodOf(request);
     const isIgnoredMethod = csrfOptions.ignoreMethods.has(method);
     const token = isIgnoredMethod ? undefined : csrfTokenOf(request, csrfOptions);
-    // The session is loaded only when a token must be checked or handed out.
+    // The session is needed only when a token must be checked or handed out.
     const needsSession = (token !== undefined && token !== '') || (isIgnoredMethod && csrfOptions.cookieName !== undefined);
-    const session = needsSession ? await this.sessionResolver.sessionForHttp(request, platformResponse) : undefined;
-    const { headers } = core.request;
+    const coreRequest = this.httpPlatform.toCoreHttp(request).request;
+    const attached = coreRequest.session ?? undefined;
+    if (!needsSession || attached) return this.#decideWith(request, coreRequest, context, { method, isIgnoredMethod, token, session: attached });
+    const platformResponse = this.sessionResolver.responseFor(context, request);
+    return this.sessionResolver
+      .sessionForHttp(request, platformResponse)
+      .then((session) => this.#decideWith(request, coreRequest, context, { method, isIgnoredMethod, token, session }));
+  }
+
+  #decideWith(
+    request: SessionRequest,
+    coreRequest: SessionRequest,
+    context: ExecutionContext,
+    { method, isIgnoredMethod, token, session }: { method: string; isIgnoredMethod: boolean; token: unknown; session: object | undefined },
+  ): CsrfDecision {
+    const { csrfOptions } = this;
+    const { headers } = coreRequest;
+    const { trustProxy } = this.sessionManager.options;
     const decision = decideCsrf(
       {
         method,
@@ -84,16 +107,17 @@ export class CsrfGuard implements CanActivate {
         secFetchSite: headers['sec-fetch-site'],
         origin: headers.origin,
         referer: headers.referer,
-        ownOrigin: requestOrigin(core.request, this.sessionManager.options.trustProxy),
+        ownOrigin: () => requestOrigin(coreRequest, trustProxy),
         token,
       },
       { trustedOrigins: csrfOptions.trustedOrigins, isValidToken: (candidate) => isValidCsrfToken(session, candidate) },
     );
     if (decision.allowed && isIgnoredMethod && session && csrfOptions.cookieName !== undefined) {
-      setCsrfCookie(core.request, platformResponse, csrfOptions.cookieName, maskedCsrfToken(session), this.sessionManager.options);
+      const platformResponse = this.sessionResolver.responseFor(context, request);
+      setCsrfCookie(coreRequest, platformResponse, csrfOptions.cookieName, maskedCsrfToken(session), this.sessionManager.options);
     }
     if (!decision.allowed) {
-      const stored = core.request.session ?? undefined;
+      const stored = coreRequest.session ?? undefined;
       publishCsrfRefused(decision.reason, method, stored?.id, stored, this.sessionManager.options);
     }
     return decision;

@@ -19,8 +19,8 @@ export interface CsrfRequestFacts {
   readonly secFetchSite: string | string[] | undefined;
   readonly origin: string | string[] | undefined;
   readonly referer: string | string[] | undefined;
-  /** The request's own origin (`https://host:port`), see `requestOrigin`. */
-  readonly ownOrigin: string | undefined;
+  /** The request's own origin (`https://host:port`, see `requestOrigin`): asked only when an Origin or Referer must be compared. */
+  ownOrigin(): string | undefined;
   /** Whether the request is safe to not check: its method is one of `ignoreMethods`. */
   readonly isIgnoredMethod: boolean;
   /** The token the request carried, if any (checked only when the decision comes to it). */
@@ -53,7 +53,7 @@ export function decideCsrf(facts: CsrfRequestFacts, context: CsrfDecisionContext
   }
   if (isTrusted) return { allowed: true, reason: 'trusted-origin' };
   const claimedOrigin = origin !== undefined ? normalizeOrigin(origin) : refererOrigin(singleHeader(facts.referer));
-  if (claimedOrigin !== undefined && claimedOrigin !== facts.ownOrigin && !context.trustedOrigins.has(claimedOrigin)) {
+  if (claimedOrigin !== undefined && !context.trustedOrigins.has(claimedOrigin) && claimedOrigin !== facts.ownOrigin()) {
     return { allowed: false, reason: 'foreign-origin' };
   }
   if (facts.token === undefined || facts.token === '') return { allowed: false, reason: 'missing-token' };

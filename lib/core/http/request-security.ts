@@ -40,6 +40,20 @@ export function requestOrigin(request: SessionRequest, trustProxy: boolean | und
   const host = forwardedHost || firstHeaderValue(request.headers.host);
   if (!host) return undefined;
   const text = `${isSecureRequest(request, trustProxy) ? 'https' : 'http'}://${host}`;
+  let origin = parsedOrigins.get(text);
+  if (origin === undefined && !parsedOrigins.has(text)) {
+    // The Host comes from the client: the cache is bounded, and emptied when full.
+    if (parsedOrigins.size >= MAX_PARSED_ORIGINS) parsedOrigins.clear();
+    parsedOrigins.set(text, (origin = originOfHostUrl(text)));
+  }
+  return origin;
+}
+
+/** An application answers to a few hosts: their origins, parsed once. */
+const parsedOrigins = new Map<string, string | undefined>();
+const MAX_PARSED_ORIGINS = 64;
+
+function originOfHostUrl(text: string): string | undefined {
   if (!URL.canParse(text)) return undefined;
   const url = new URL(text);
   // A Host with a path, credentials or a query is no host at all.

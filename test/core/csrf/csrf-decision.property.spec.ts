@@ -32,7 +32,7 @@ describe('the CSRF decision over random requests', () => {
     fc.assert(
       fc.property(headerValue, headerValue, headerValue, token, (secFetchSite, origin, referer, candidate) => {
         const decision = decideCsrf(
-          { method: 'POST', isIgnoredMethod: false, secFetchSite: secFetchSite as string, origin: origin as string, referer: referer as string, ownOrigin: OWN, token: candidate },
+          { method: 'POST', isIgnoredMethod: false, secFetchSite: secFetchSite as string, origin: origin as string, referer: referer as string, ownOrigin: () => OWN, token: candidate },
           { trustedOrigins: new Set([TRUSTED]), isValidToken: (value) => isValidCsrfToken(session, value) },
         );
         if (!decision.allowed) return;

@@ -7,7 +7,7 @@ const VALID = 'valid-token';
 
 function decide(facts: Partial<CsrfRequestFacts>, trustedOrigins: ReadonlySet<string> = TRUSTED) {
   return decideCsrf(
-    { method: 'POST', isIgnoredMethod: false, secFetchSite: undefined, origin: undefined, referer: undefined, ownOrigin: OWN, token: undefined, ...facts },
+    { method: 'POST', isIgnoredMethod: false, secFetchSite: undefined, origin: undefined, referer: undefined, ownOrigin: () => OWN, token: undefined, ...facts },
     { trustedOrigins, isValidToken: (token) => token === VALID },
   );
 }
@@ -47,13 +47,18 @@ describe('decideCsrf: the decision table', () => {
     expect(decide({ origin: OWN, referer: 'https://evil.example/', token: VALID })).toEqual({ allowed: true, reason: 'valid-token' });
   });
 
-  it('does not ask for the token when the headers decide', () => {
+  it('does not ask for the token when the headers decide, nor for the own origin without a header to compare', () => {
     let asked = 0;
     const context = { trustedOrigins: TRUSTED, isValidToken: () => ((asked += 1), true) };
-    const base = { method: 'POST', isIgnoredMethod: false, referer: undefined, ownOrigin: OWN, token: VALID };
+    let askedOwnOrigin = 0;
+    const base = { method: 'POST', isIgnoredMethod: false, referer: undefined, ownOrigin: () => ((askedOwnOrigin += 1), OWN), token: VALID };
     decideCsrf({ ...base, secFetchSite: 'same-origin', origin: undefined }, context);
     decideCsrf({ ...base, secFetchSite: undefined, origin: 'https://evil.example' }, context);
     expect(asked).toBe(0);
+    // Nor for the request's own origin when no Origin or Referer is to be compared.
+    expect(askedOwnOrigin).toBe(1);
+    decideCsrf({ ...base, secFetchSite: undefined, origin: undefined }, context);
+    expect(askedOwnOrigin).toBe(1);
   });
 });
 

@@ -1,0 +1,69 @@
+/** What `--csrf` measures and how RESULTS.md shows it (pure, so the spec can check it). */
+
+export type CsrfBenchPlatform = 'express' | 'fastify';
+
+/** The harness asks the app process to start with this. */
+export interface CsrfStartMessage {
+  platform: CsrfBenchPlatform;
+  isCsrfOn: boolean;
+}
+
+export type CsrfAppMessage = { type: 'ready'; port: number } | { type: 'failed'; error: string };
+
+/** The requests/s of each round, with the protection off and on. */
+export interface CsrfPlatformResult {
+  platform: CsrfBenchPlatform;
+  offRequestsPerSecond: number[];
+  onRequestsPerSecond: number[];
+}
+
+/** Issue 20's target: CSRF on costs at most 3 % of the requests/s of the same route without it. */
+export const CSRF_MAX_COST = 0.03;
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+/** The cost of the protection: 1 − (median on) / (median off); negative when on measured faster. */
+export function csrfCost(result: CsrfPlatformResult): number {
+  return 1 - median(result.onRequestsPerSecond) / median(result.offRequestsPerSecond);
+}
+
+const START = '<!-- csrf:start -->';
+const END = '<!-- csrf:end -->';
+
+/** The section of RESULTS.md, between its markers. */
+export function renderCsrfSection(results: readonly CsrfPlatformResult[], settings: { rounds: number; durationSeconds: number; connections: number; sessions: number }): string {
+  const percent = (value: number) => `${(value * 100).toFixed(1)} %`;
+  const rows = results.map((result) => {
+    const cost = csrfCost(result);
+    return `| ${result.platform} | ${Math.round(median(result.offRequestsPerSecond))} | ${Math.round(median(result.onRequestsPerSecond))} | ${percent(cost)} | ${cost <= CSRF_MAX_COST ? 'met' : 'missed'} |`;
+  });
+  return [
+    START,
+    '## CSRF protection (`npm run bench -- --csrf`)',
+    '',
+    `POST /counter (writes the session) with a session cookie and a valid \`X-CSRF-Token\`, on a Nest app with the MemoryStore, ` +
+      `the \`csrf\` option off and on; ${settings.rounds} rounds of ${settings.durationSeconds} s alternating the two, ` +
+      `${settings.connections} autocannon connections, ${settings.sessions} sessions; medians. Target: at most ${percent(CSRF_MAX_COST)} fewer requests/s.`,
+    '',
+    '| platform | req/s, csrf off | req/s, csrf on | cost | target |',
+    '| --- | --- | --- | --- | --- |',
+    ...rows,
+    '',
+    'Per round (off / on): ' +
+      results.map((result) => `${result.platform}: ${result.offRequestsPerSecond.map((off, index) => `${Math.round(off)} / ${Math.round(result.onRequestsPerSecond[index]!)}`).join(', ')}`).join('; ') +
+      '.',
+    END,
+  ].join('\n');
+}
+
+/** RESULTS.md with its CSRF section replaced (or appended). */
+export function withCsrfSection(results: string, section: string): string {
+  const start = results.indexOf(START);
+  const end = results.indexOf(END);
+  if (start >= 0 && end > start) return results.slice(0, start) + section + results.slice(end + END.length);
+  return `${results.trimEnd()}\n\n${section}\n`;
+}

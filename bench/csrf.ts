@@ -1,0 +1,106 @@
+/**
+ * `npm run bench -- --csrf`: the cost of the CSRF protection. For Express and Fastify, the same
+ * Nest app with `csrf` off and on, rounds alternating the two, autocannon posting with a
+ * session cookie and its valid token; the medians and their ratio go into RESULTS.md's CSRF
+ * section (bench/.tmp/ with `--quick`). Issue 20's target: at most 3 % fewer requests/s.
+ */
+import { fork } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { pinApp, pinHarness } from './cpu-pinning.js';
+import { DEFAULT_CONNECTIONS, runAutocannon } from './load.js';
+import { csrfCost, renderCsrfSection, withCsrfSection } from './csrf-report.js';
+import type { CsrfAppMessage, CsrfBenchPlatform, CsrfPlatformResult, CsrfStartMessage } from './csrf-report.js';
+
+const compiledDir = dirname(fileURLToPath(import.meta.url));
+const benchDir = join(compiledDir, '..', '..');
+
+interface CsrfSettings {
+  rounds: number;
+  durationSeconds: number;
+  warmupSeconds: number;
+  connections: number;
+  sessions: number;
+  outputDir: string;
+}
+
+function parseCsrfSettings(argv: string[]): CsrfSettings {
+  const valueOf = (flag: string): string | undefined => {
+    const index = argv.indexOf(flag);
+    return index === -1 ? undefined : argv[index + 1];
+  };
+  const isQuick = argv.includes('--quick');
+  return {
+    rounds: Number(valueOf('--rounds') ?? (isQuick ? 1 : 5)),
+    durationSeconds: Number(valueOf('--duration') ?? (isQuick ? 3 : 8)),
+    warmupSeconds: Number(valueOf('--warmup') ?? (isQuick ? 1 : 2)),
+    connections: Number(valueOf('--connections') ?? DEFAULT_CONNECTIONS.autocannon),
+    sessions: Number(valueOf('--sessions') ?? 500),
+    outputDir: valueOf('--out') ?? (isQuick ? join(benchDir, '.tmp') : benchDir),
+  };
+}
+
+async function startApp(start: CsrfStartMessage): Promise<{ child: ReturnType<typeof fork>; port: number }> {
+  const child = fork(join(compiledDir, 'csrf-app.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  pinApp(child.pid);
+  const reply = await new Promise<CsrfAppMessage>((resolve, reject) => {
+    child.once('message', resolve);
+    child.once('exit', (code) => reject(new Error(`the CSRF bench app exited with code ${code} before it was ready`)));
+    child.send(start);
+  });
+  if (reply.type === 'failed') throw new Error(reply.error);
+  return { child, port: reply.port };
+}
+
+/** Sessions with a token each, as pages hand them out: the same requests for both settings. */
+async function sessionsWithTokens(port: number, count: number): Promise<Array<Record<string, string>>> {
+  const headerSets: Array<Record<string, string>> = [];
+  for (let index = 0; index < count; index += 1) {
+    const response = await fetch(`http://127.0.0.1:${port}/token`);
+    const cookie = response.headers.getSetCookie()[0]!.split(';', 1)[0]!;
+    const { token } = (await response.json()) as { token: string };
+    headerSets.push({ cookie, 'x-csrf-token': token });
+  }
+  return headerSets;
+}
+
+async function measure(platform: CsrfBenchPlatform, isCsrfOn: boolean, settings: CsrfSettings): Promise<number> {
+  const { child, port } = await startApp({ platform, isCsrfOn });
+  try {
+    const headerSets = await sessionsWithTokens(port, settings.sessions);
+    const load = { port, connections: settings.connections, cookieHeaders: [], route: { method: 'POST' as const, path: '/counter', headerSets } };
+    await runAutocannon({ ...load, durationSeconds: settings.warmupSeconds });
+    const result = await runAutocannon({ ...load, durationSeconds: settings.durationSeconds });
+    if (result.failures > 0) throw new Error(`${platform}, csrf ${isCsrfOn ? 'on' : 'off'}: ${result.failures} failed requests (the token must be accepted)`);
+    return result.requestsPerSecond;
+  } finally {
+    child.disconnect();
+    await new Promise((resolve) => child.once('exit', resolve));
+  }
+}
+
+export async function runCsrfBench(argv: string[]): Promise<void> {
+  const settings = parseCsrfSettings(argv);
+  console.log(`CPUs: ${pinHarness()}`);
+  const results: CsrfPlatformResult[] = [];
+  for (const platform of ['express', 'fastify'] as const) {
+    const result: CsrfPlatformResult = { platform, offRequestsPerSecond: [], onRequestsPerSecond: [] };
+    for (let round = 0; round < settings.rounds; round += 1) {
+      // Alternate which setting goes first, so a drift of the machine hits both alike.
+      const order = round % 2 === 0 ? [false, true] : [true, false];
+      for (const isCsrfOn of order) {
+        const requestsPerSecond = await measure(platform, isCsrfOn, settings);
+        (isCsrfOn ? result.onRequestsPerSecond : result.offRequestsPerSecond).push(requestsPerSecond);
+        console.log(`${platform} round ${round + 1}, csrf ${isCsrfOn ? 'on ' : 'off'}: ${Math.round(requestsPerSecond)} req/s`);
+      }
+    }
+    console.log(`${platform}: cost ${(csrfCost(result) * 100).toFixed(1)} %`);
+    results.push(result);
+  }
+  mkdirSync(settings.outputDir, { recursive: true });
+  const resultsFile = join(settings.outputDir, 'RESULTS.md');
+  const current = existsSync(resultsFile) ? readFileSync(resultsFile, 'utf8') : '# Benchmark results\n';
+  writeFileSync(resultsFile, withCsrfSection(current, renderCsrfSection(results, settings)));
+  console.log(`written to ${resultsFile}`);
+}
