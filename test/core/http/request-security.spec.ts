@@ -80,6 +80,13 @@ describe('requestOrigin: the origin a request was sent to, for the CSRF check', 
     expect(requestOrigin(proxied, undefined)).toBe('http://internal:3000');
   });
 
+  it('stays right for many hosts (its cache of parsed origins is bounded)', () => {
+    for (let index = 0; index < 300; index += 1) {
+      expect(requestOrigin(request({ headers: { host: `host-${index}.example:${1000 + index}` } }), undefined)).toBe(`http://host-${index}.example:${1000 + index}`);
+    }
+    expect(requestOrigin(request({ headers: { host: 'host-1.example:1001' } }), undefined)).toBe('http://host-1.example:1001');
+  });
+
   it.each([undefined, '', 'a b', 'shop.example/path', 'user@shop.example', 'shop.example?x', '[::1'])('is undefined for the Host %p', (host) => {
     expect(requestOrigin(request({ headers: host === undefined ? {} : { host } }), undefined)).toBeUndefined();
   });

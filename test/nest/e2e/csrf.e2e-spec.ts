@@ -260,7 +260,8 @@ describe.each(PLATFORMS)('CSRF protection on $name', (platform) => {
   });
 
   it("runs beside Nest's own app.enableCsrfProtection(), which adds no token check", async () => {
-    await start({}, (nestApp) => (nestApp as INestApplication & { enableCsrfProtection(): unknown }).enableCsrfProtection());
+    // Nest 11 (.ci/nest11.sh) has no such method: there the guard alone must give the same answers.
+    await start({}, (nestApp) => (nestApp as INestApplication & { enableCsrfProtection?(): unknown }).enableCsrfProtection?.());
     const { token, cookie } = await tokenAndCookie();
     await post({ 'sec-fetch-site': 'cross-site', cookie, 'x-csrf-token': token }).expect(403);
     // Nest's check lets a request without Fetch Metadata or Origin through; ours asks for the token.
