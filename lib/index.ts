@@ -15,7 +15,7 @@ export type { RequestWithSession, ResponseWithSession } from './nest/session.dec
 export { SessionGuard, hasSignedInUser } from './nest/session.guard.js';
 export { RequireSessionKeys, SkipSessionGuard, REQUIRED_SESSION_KEYS, SKIP_SESSION_GUARD } from './nest/session-guard.decorators.js';
 export { CsrfGuard } from './nest/csrf.guard.js';
-export { CsrfToken, CsrfTokenPipe, SkipCsrf, SKIP_CSRF } from './nest/csrf.decorator.js';
+export { CsrfToken, SkipCsrf, SKIP_CSRF } from './nest/csrf.decorator.js';
 export type { CsrfOptions } from './core/csrf/csrf-options.js';
 export type { CsrfRefusedReason } from './core/csrf/csrf-decision.js';
 export { SessionMiddleware } from './nest/session.middleware.js';

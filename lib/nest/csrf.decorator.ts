@@ -1,9 +1,7 @@
-import { Injectable, Optional, SetMetadata } from '@nestjs/common';
+import { SetMetadata } from '@nestjs/common';
 import type { PipeTransform } from '@nestjs/common';
 import { maskedCsrfToken } from '../core/csrf/csrf-token.js';
-import { missingSessionModuleError } from './missing-session-module.js';
-import { SessionLookup, SessionLookupParam, withPlainDesignType } from './session.decorator.js';
-import { SessionResolver } from './session-resolver.service.js';
+import { SessionLookupParam, SessionParamPipe, withPlainDesignType } from './session.decorator.js';
 
 /** Metadata key of `@SkipCsrf()`. */
 export const SKIP_CSRF = 'nest-sessions:skipCsrf';
@@ -14,22 +12,10 @@ export const SKIP_CSRF = 'nest-sessions:skipCsrf';
  */
 export const SkipCsrf = () => SetMetadata(SKIP_CSRF, true);
 
-/** Resolves a `@CsrfToken()` parameter (a pipe, so the session can be loaded where the middleware did not run). */
-@Injectable()
-export class CsrfTokenPipe implements PipeTransform {
-  private readonly sessionResolver: SessionResolver;
-
-  constructor(@Optional() sessionResolver?: SessionResolver) {
-    if (!sessionResolver) throw missingSessionModuleError('@CsrfToken()');
-    this.sessionResolver = sessionResolver;
-  }
-
-  async transform(value: unknown): Promise<unknown> {
-    if (!(value instanceof SessionLookup)) return value;
-    const session = await this.sessionResolver.sessionFor(value.context);
-    return session ? maskedCsrfToken(session) : undefined;
-  }
-}
+/** After `SessionParamPipe` (which finds or loads the session): a token of that session. */
+const TOKEN_OF_SESSION: PipeTransform = {
+  transform: (session: object | undefined) => (session ? maskedCsrfToken(session) : undefined),
+};
 
 /**
  * A CSRF token of the request's session, as `session.csrfToken()` gives it: for a form's
@@ -38,5 +24,5 @@ export class CsrfTokenPipe implements PipeTransform {
  * `storeUnavailable: 'continue'`, a WebSocket without one).
  */
 export function CsrfToken(): ParameterDecorator {
-  return withPlainDesignType(CsrfToken, SessionLookupParam(undefined, CsrfTokenPipe));
+  return withPlainDesignType(CsrfToken, SessionLookupParam(undefined, SessionParamPipe, TOKEN_OF_SESSION));
 }

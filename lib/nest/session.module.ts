@@ -7,7 +7,6 @@ import { SessionStore } from '../core/store/session-store.js';
 import { UserSessions } from '../core/management/user-sessions.js';
 import { MemoryStore } from '../stores/memory/memory-store.js';
 import { resolveCsrfOptions } from '../core/csrf/csrf-options.js';
-import { CsrfTokenPipe } from './csrf.decorator.js';
 import { CsrfGuard, csrfGuardWhenEnabled, RESOLVED_CSRF_OPTIONS } from './csrf.guard.js';
 import { FlashParamPipe } from './flash.decorator.js';
 import { resolveModuleOptions } from './resolve-module-options.js';
@@ -66,7 +65,6 @@ const EVERY_ROUTE = { path: '{*path}', method: RequestMethod.ALL };
       inject: [SESSION_MODULE_OPTIONS, RESOLVED_SESSION_OPTIONS],
     },
     CsrfGuard,
-    CsrfTokenPipe,
     // Registered only when `csrf` is on: a factory returning null adds no global guard.
     { provide: APP_GUARD, useFactory: csrfGuardWhenEnabled, inject: [RESOLVED_CSRF_OPTIONS, CsrfGuard] },
     SessionMiddleware,
@@ -88,7 +86,6 @@ const EVERY_ROUTE = { path: '{*path}', method: RequestMethod.ALL };
     SessionWsInterceptor,
     UserSessions,
     FlashParamPipe,
-    CsrfTokenPipe,
     SESSION_MODULE_OPTIONS,
   ],
 })
