@@ -4,10 +4,9 @@ import type { INestApplication, Type } from '@nestjs/common';
 import { SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
 import request from 'supertest';
 import { Session, SessionWsInterceptor, SkipCsrf } from '../../../lib/index.js';
-import { createSessionApp, SessionTestController, cookiePair } from '../../support/e2e-app.js';
-import { PLATFORMS } from '../../support/platforms.js';
+import { cookiePair } from '../../support/e2e-app.js';
 import { recordSessionEvents } from '../../support/session-events.js';
-import { WS_TRANSPORTS, wsTransportOf } from './ws-transports.js';
+import { GATEWAY_CASES, startGatewayApp, wsTransportOf } from './ws-transports.js';
 import type { GatewayClient, WsTransport } from './ws-transports.js';
 
 /** Messages a gateway handler ran for: a refused message never reaches it. */
@@ -38,23 +37,14 @@ function gatewaysFor(transport: WsTransport): Type[] {
   return [AccountGateway, PublicGateway];
 }
 
-const CASES = WS_TRANSPORTS.flatMap((transportName) => PLATFORMS.map((platform) => ({ transportName, platform })));
-
-describe.each(CASES)('CSRF protection of WebSocket handshakes ($transportName) on $platform.name', ({ transportName, platform }) => {
+describe.each(GATEWAY_CASES)('CSRF protection of WebSocket handshakes ($transportName) on $platform.name', ({ transportName, platform }) => {
   const transport = wsTransportOf(transportName);
   let app: INestApplication;
   let baseUrl: string;
   const clients: GatewayClient[] = [];
 
   beforeAll(async () => {
-    app = await createSessionApp(
-      platform,
-      { csrf: { trustedOrigins: ['https://app.example.com'] } },
-      { controllers: [SessionTestController], providers: gatewaysFor(transport) },
-      (app) => transport.configure(app),
-    );
-    await app.listen(0, '127.0.0.1');
-    baseUrl = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    ({ app, baseUrl } = await startGatewayApp(platform, transport, { csrf: { trustedOrigins: ['https://app.example.com'] } }, gatewaysFor(transport)));
   });
 
   afterEach(() => {

@@ -6,6 +6,11 @@ import type { GatewayMetadata } from '@nestjs/websockets';
 import { WsAdapter } from '@nestjs/platform-ws';
 import { io } from 'socket.io-client';
 import { WebSocket } from 'ws';
+import type { Type } from '@nestjs/common';
+import type { SessionModuleOptions } from '../../../lib/index.js';
+import { createSessionApp, SessionTestController } from '../../support/e2e-app.js';
+import { PLATFORMS } from '../../support/platforms.js';
+import type { Platform } from '../../support/platforms.js';
 
 /** Nest's WebSocket adapters the gateway suites run on (`describe.each`). */
 export type WsTransportName = 'socket.io' | 'ws';
@@ -137,4 +142,19 @@ const wsTransport: WsTransport = {
 /** The transport of a name. */
 export function wsTransportOf(name: WsTransportName): WsTransport {
   return name === 'ws' ? wsTransport : socketIoTransport;
+}
+
+/** Each transport on each HTTP platform: the cases of a gateway suite's `describe.each`. */
+export const GATEWAY_CASES = WS_TRANSPORTS.flatMap((transportName) => PLATFORMS.map((platform) => ({ transportName, platform })));
+
+/** A session app with the test controller and `gateways` on `transport`, listening on 127.0.0.1; with its base URL. */
+export async function startGatewayApp(
+  platform: Platform,
+  transport: WsTransport,
+  options: Partial<SessionModuleOptions>,
+  gateways: Type[],
+): Promise<{ app: INestApplication; baseUrl: string }> {
+  const app = await createSessionApp(platform, options, { controllers: [SessionTestController], providers: gateways }, (created) => transport.configure(created));
+  await app.listen(0, '127.0.0.1');
+  return { app, baseUrl: (await app.getUrl()).replace('[::1]', '127.0.0.1') };
 }
