@@ -1,8 +1,9 @@
 /**
  * `npm run bench -- --csrf`: the cost of the CSRF protection. For Express and Fastify, the same
  * Nest app with `csrf` off and on, rounds alternating the two, autocannon posting with a
- * session cookie and its valid token; the medians and their ratio go into RESULTS.md's CSRF
- * section (bench/.tmp/ with `--quick`). Issue 20's target: at most 3 % fewer requests/s.
+ * session cookie and its valid token; the medians of requests/s and of the app's CPU time per
+ * request, and their ratios, go into RESULTS.md's CSRF section (bench/.tmp/ with `--quick`).
+ * Issue 20's target: at most 3 % fewer requests/s.
  */
 import { fork } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -10,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pinApp, pinHarness } from './cpu-pinning.js';
 import { DEFAULT_CONNECTIONS, runAutocannon } from './load.js';
-import { csrfCost, renderCsrfSection, withCsrfSection } from './csrf-report.js';
+import { csrfCost, csrfCpuCost, renderCsrfSection, withCsrfSection } from './csrf-report.js';
 import type { CsrfAppMessage, CsrfBenchPlatform, CsrfPlatformResult, CsrfStartMessage } from './csrf-report.js';
 
 const compiledDir = dirname(fileURLToPath(import.meta.url));
@@ -49,7 +50,7 @@ async function startApp(start: CsrfStartMessage): Promise<{ child: ReturnType<ty
     child.once('exit', (code) => reject(new Error(`the CSRF bench app exited with code ${code} before it was ready`)));
     child.send(start);
   });
-  if (reply.type === 'failed') throw new Error(reply.error);
+  if (reply.type !== 'ready') throw new Error(reply.type === 'failed' ? reply.error : 'the CSRF bench app answered before it was ready');
   return { child, port: reply.port };
 }
 
@@ -65,15 +66,31 @@ async function sessionsWithTokens(port: number, count: number): Promise<Array<Re
   return headerSets;
 }
 
-async function measure(platform: CsrfBenchPlatform, isCsrfOn: boolean, settings: CsrfSettings): Promise<number> {
+/** The app process's CPU time so far, in µs. */
+function cpuOf(child: ReturnType<typeof fork>): Promise<number> {
+  return new Promise((resolve) => {
+    const onMessage = (message: CsrfAppMessage) => {
+      if (message.type !== 'cpu') return;
+      child.off('message', onMessage);
+      resolve(message.microseconds);
+    };
+    child.on('message', onMessage);
+    child.send({ type: 'cpu' });
+  });
+}
+
+/** One run of one setting: its requests/s, and the app's CPU time per request (µs). */
+async function measure(platform: CsrfBenchPlatform, isCsrfOn: boolean, settings: CsrfSettings): Promise<{ requestsPerSecond: number; cpuMicroseconds: number }> {
   const { child, port } = await startApp({ platform, isCsrfOn });
   try {
     const headerSets = await sessionsWithTokens(port, settings.sessions);
     const load = { port, connections: settings.connections, cookieHeaders: [], route: { method: 'POST' as const, path: '/counter', headerSets } };
     await runAutocannon({ ...load, durationSeconds: settings.warmupSeconds });
+    const cpuBefore = await cpuOf(child);
     const result = await runAutocannon({ ...load, durationSeconds: settings.durationSeconds });
+    const cpuUsed = (await cpuOf(child)) - cpuBefore;
     if (result.failures > 0) throw new Error(`${platform}, csrf ${isCsrfOn ? 'on' : 'off'}: ${result.failures} failed requests (the token must be accepted)`);
-    return result.requestsPerSecond;
+    return { requestsPerSecond: result.requestsPerSecond, cpuMicroseconds: cpuUsed / (result.requestsPerSecond * settings.durationSeconds) };
   } finally {
     child.disconnect();
     await new Promise((resolve) => child.once('exit', resolve));
@@ -85,17 +102,18 @@ export async function runCsrfBench(argv: string[]): Promise<void> {
   console.log(`CPUs: ${pinHarness()}`);
   const results: CsrfPlatformResult[] = [];
   for (const platform of ['express', 'fastify'] as const) {
-    const result: CsrfPlatformResult = { platform, offRequestsPerSecond: [], onRequestsPerSecond: [] };
+    const result: CsrfPlatformResult = { platform, offRequestsPerSecond: [], onRequestsPerSecond: [], offCpuMicroseconds: [], onCpuMicroseconds: [] };
     for (let round = 0; round < settings.rounds; round += 1) {
       // Alternate which setting goes first, so a drift of the machine hits both alike.
       const order = round % 2 === 0 ? [false, true] : [true, false];
       for (const isCsrfOn of order) {
-        const requestsPerSecond = await measure(platform, isCsrfOn, settings);
+        const { requestsPerSecond, cpuMicroseconds } = await measure(platform, isCsrfOn, settings);
         (isCsrfOn ? result.onRequestsPerSecond : result.offRequestsPerSecond).push(requestsPerSecond);
-        console.log(`${platform} round ${round + 1}, csrf ${isCsrfOn ? 'on ' : 'off'}: ${Math.round(requestsPerSecond)} req/s`);
+        (isCsrfOn ? result.onCpuMicroseconds : result.offCpuMicroseconds).push(cpuMicroseconds);
+        console.log(`${platform} round ${round + 1}, csrf ${isCsrfOn ? 'on ' : 'off'}: ${Math.round(requestsPerSecond)} req/s, ${cpuMicroseconds.toFixed(0)} µs CPU per request`);
       }
     }
-    console.log(`${platform}: cost ${(csrfCost(result) * 100).toFixed(1)} %`);
+    console.log(`${platform}: cost ${(csrfCost(result) * 100).toFixed(1)} % by req/s, ${(csrfCpuCost(result) * 100).toFixed(1)} % by CPU time`);
     results.push(result);
   }
   mkdirSync(settings.outputDir, { recursive: true });
