@@ -24,7 +24,7 @@ import { rotatedSuccessor, takeStored, withChanges } from './session-rotation.js
  * and the flash reads, carried out against the store, every store call through `storeCall`.
  * `SessionLifecycle` extends it with attach (`generate`, `inflate`) and the end of the
  * request: one object per request, its state shared by both. (Rotation stays here rather than
- * in a file of its own, at the cost of ~20 lines over 250: it is two writes and the state
+ * in a file of its own, at the cost of ~25 lines over 250: it is two writes and the state
  * they change, which `protected` members keep out of reach of other files.)
  */
 /** A session's owner as `noteSessionActivity` found it, for the store's owner index. */
