@@ -26,8 +26,8 @@ export const RESOLVED_CSRF_OPTIONS = Symbol('nest-sessions:resolvedCsrfOptions')
  * operation whose method is not ignored (see `decideCsrf` for the order), and every WebSocket
  * message for the Origin of its handshake. `@SkipCsrf()` opens a route. A refusal is a 403
  * (`Invalid or missing CSRF token`), a GraphQL error with code `FORBIDDEN`, or a `WsException`,
- * and is published on `SESSION_CHANNELS.csrfRefused`. Override the protected methods to change
- * an answer.
+ * and is published on `SESSION_CHANNELS.csrfRefused`. Not for `@UseGuards()`: the module
+ * registers it, with what it needs.
  */
 @Injectable()
 export class CsrfGuard implements CanActivate {
