@@ -1,13 +1,14 @@
 /**
  * The app `npm run bench -- --csrf` loads, in its own process: a Nest app (Express or Fastify)
- * with SessionModule on a MemoryStore, the CSRF protection on or off, `GET /token` (a session
+ * with SessionModule on a MemoryStore, the CSRF protection on or off (or off with a global guard
+ * that lets everything through), `GET /token` (a session
  * and a token of it) and `POST /counter` (writes the session). Both settings serve the same
  * requests: the only difference measured is the guard.
  */
 import 'reflect-metadata';
 import { Controller, Get, HttpCode, Module, Post, Req } from '@nestjs/common';
 import type { INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { APP_GUARD, NestFactory } from '@nestjs/core';
 import { loadNestSessions } from './apps/nest-sessions-build.js';
 import { BENCH_SECRET } from './modes.js';
 import type { CsrfAppMessage, CsrfStartMessage } from './csrf-report.js';
@@ -31,11 +32,15 @@ class CsrfCounterController {
   }
 }
 
-async function start({ platform, isCsrfOn }: CsrfStartMessage): Promise<void> {
+/** `bare-guard`: a global guard that lets everything through, for what Nest charges for any guard. */
+const BARE_GUARD = { provide: APP_GUARD, useValue: { canActivate: () => true } };
+
+async function start({ platform, setting }: CsrfStartMessage): Promise<void> {
   const { SessionModule } = await loadNestSessions('esm');
   @Module({
-    imports: [SessionModule.forRoot({ secret: BENCH_SECRET, cookie: { maxAge: 3_600_000, sameSite: 'lax' }, csrf: isCsrfOn })],
+    imports: [SessionModule.forRoot({ secret: BENCH_SECRET, cookie: { maxAge: 3_600_000, sameSite: 'lax' }, csrf: setting === 'on' })],
     controllers: [CsrfCounterController],
+    providers: setting === 'bare-guard' ? [BARE_GUARD] : [],
   })
   class CsrfBenchModule {}
   let app: INestApplication;
