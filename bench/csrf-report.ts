@@ -76,7 +76,7 @@ export function renderCsrfSection(results: readonly CsrfPlatformResult[], settin
     '## CSRF protection (`npm run bench -- --csrf`)',
     '',
     `POST /counter (writes the session) with a session cookie and a valid \`X-CSRF-Token\`, on a Nest app with the MemoryStore, ` +
-      `the \`csrf\` option off and on; ${settings.rounds} rounds of ${settings.durationSeconds} s alternating the two, ` +
+      `the \`csrf\` option off and on; ${settings.rounds} rounds of ${settings.durationSeconds} s per setting, each round starting with another, ` +
       `${settings.connections} autocannon connections, ${settings.sessions} sessions; medians. Target: at most ${percent(CSRF_MAX_COST)} fewer requests/s. ` +
       'The CPU time the app process used per request (user + system) is measured too: on a machine other work keeps busy, requests/s drift ' +
       'from one run to the next far more than 3 %, the CPU time per request much less. The last column is the CPU time with the option off ' +
