@@ -33,6 +33,8 @@ export const RESOLVED_CSRF_OPTIONS = Symbol('nest-sessions:resolvedCsrfOptions')
 export class CsrfGuard implements CanActivate {
   /** One decision per HTTP request of a GraphQL operation, which runs the guard once per resolver. */
   readonly #graphqlDecisions = new WeakMap<object, CsrfDecision | Promise<CsrfDecision>>();
+  /** `@SkipCsrf()` by handler, then class: metadata does not change once the app runs, and reading it is not free. */
+  readonly #skipped = new WeakMap<object, WeakMap<object, boolean>>();
 
   constructor(
     protected readonly reflector: Reflector,
@@ -43,7 +45,7 @@ export class CsrfGuard implements CanActivate {
   ) {}
 
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
-    if (this.reflector.getAllAndOverride<boolean>(SKIP_CSRF, [context.getHandler(), context.getClass()])) return true;
+    if (this.#isSkipped(context.getHandler(), context.getClass())) return true;
     if (context.getType() === 'ws') return this.#checkWsMessage(context);
     const request = this.sessionResolver.requestFor(context);
     // No HTTP request behind it (a microservice, a subscription over a socket): no cookie to abuse.
@@ -67,6 +69,17 @@ export class CsrfGuard implements CanActivate {
   /** The error a message of a socket opened from another origin gets (as a `WsException`). */
   protected crossOriginSocket(_context: ExecutionContext): Error {
     return new ForbiddenException('Cross-origin WebSocket connection refused');
+  }
+
+  #isSkipped(handler: object, controller: object): boolean {
+    let byClass = this.#skipped.get(handler);
+    if (!byClass) this.#skipped.set(handler, (byClass = new WeakMap()));
+    let isSkipped = byClass.get(controller);
+    if (isSkipped === undefined) {
+      isSkipped = this.reflector.getAllAndOverride<boolean>(SKIP_CSRF, [handler as never, controller as never]) === true;
+      byClass.set(controller, isSkipped);
+    }
+    return isSkipped;
   }
 
   #verdict(decision: CsrfDecision, context: ExecutionContext): boolean {

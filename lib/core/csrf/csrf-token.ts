@@ -45,16 +45,21 @@ export function maskedCsrfToken(session: object): string {
  * comparison itself takes constant time.
  */
 export function isValidCsrfToken(session: object | null | undefined, token: unknown): boolean {
-  if (typeof token !== 'string' || token.length !== MASKED_TOKEN_LENGTH) return false;
-  const secret = session ? secretOf(session) : undefined;
-  if (!secret) return false;
-  // 86 base64url characters make 64 bytes; one character Node skips (not base64url) makes 63.
-  const masked = Buffer.from(token, 'base64url');
-  if (masked.length !== 2 * SECRET_BYTES) return false;
-  // Unmasked in place, into the pad's half: no buffer of its own per check.
-  for (let index = 0; index < SECRET_BYTES; index += 1) masked[index]! ^= masked[SECRET_BYTES + index]!;
-  return timingSafeEqual(masked.subarray(0, SECRET_BYTES), secret);
+  if (typeof token !== 'string' || token.length !== MASKED_TOKEN_LENGTH || !session) return false;
+  const stored = (session as SessionValues)[CSRF_SECRET_KEY];
+  if (typeof stored !== 'string' || stored.length !== SECRET_TEXT_LENGTH) return false;
+  // Decoded into buffers of this module (the check is synchronous): no allocation per request.
+  // Node skips characters that are not base64url: such a value decodes short and is refused.
+  if (scratchSecret.write(stored, 'base64url') !== SECRET_BYTES) return false;
+  if (scratchToken.write(token, 'base64url') !== 2 * SECRET_BYTES) return false;
+  // Unmasked in place, into the pad's half.
+  for (let index = 0; index < SECRET_BYTES; index += 1) scratchToken[index]! ^= scratchToken[SECRET_BYTES + index]!;
+  return timingSafeEqual(scratchPadHalf, scratchSecret);
 }
+
+const scratchSecret = Buffer.alloc(SECRET_BYTES);
+const scratchToken = Buffer.alloc(2 * SECRET_BYTES);
+const scratchPadHalf = scratchToken.subarray(0, SECRET_BYTES);
 
 /** Removes the secret: a session moved to a new id (`rotate()`) must not keep tokens issued before. */
 export function dropCsrfSecret(session: object): void {
