@@ -25,7 +25,9 @@ if ! PORT=$port PLATFORM=$PLATFORM node --input-type=module -e '
     try { visits = await fetch(`${base}/visits`); } catch { if (Date.now() > deadline) throw new Error("the sample did not start"); await new Promise((r) => setTimeout(r, 300)); }
   }
   const cookie = visits.headers.get("set-cookie").split(";")[0];
-  const login = await fetch(`${base}/login`, { method: "POST", headers: { cookie, "content-type": "application/json" }, body: JSON.stringify({ username: "ci" }) });
+  // The sample runs with csrf: true: a client outside a browser sends the token of its session.
+  const { csrfToken } = await (await fetch(`${base}/csrf-token`, { headers: { cookie } })).json();
+  const login = await fetch(`${base}/login`, { method: "POST", headers: { cookie, "content-type": "application/json", "x-csrf-token": csrfToken }, body: JSON.stringify({ username: "ci" }) });
   const signedIn = login.headers.get("set-cookie").split(";")[0];
   const me = await (await fetch(`${base}/me`, { headers: { cookie: signedIn } })).json();
   if (me.userId !== "ci") throw new Error(`GET /me answered ${JSON.stringify(me)}`);

@@ -23,6 +23,11 @@ export interface LoadOptions {
   durationSeconds: number;
   /** Cookie headers to choose from, one at random per request. */
   cookieHeaders: string[];
+  /**
+   * Instead of `GET /counter` with one of `cookieHeaders`: this method and path, with one of
+   * `headerSets` at random per request (autocannon only; `--csrf` posts a cookie and its token).
+   */
+  route?: { method: 'GET' | 'POST'; path: string; headerSets: Array<Record<string, string>> };
 }
 
 /** Runs one generator; `scriptDir` is where wrk's Lua script is written. */
@@ -65,14 +70,21 @@ function autocannonOptions(options: LoadOptions & { amount?: number; timeoutSeco
     ...(options.amount === undefined ? { duration: options.durationSeconds } : { amount: options.amount }),
     timeout: options.timeoutSeconds ?? 10,
     requests: [
-      {
-        method: 'GET',
-        path: '/counter',
-        setupRequest: (request) => ({
-          ...request,
-          headers: { cookie: cookieHeaders[Math.floor(Math.random() * cookieHeaders.length)]! },
-        }),
-      },
+      options.route
+        ? {
+            method: options.route.method,
+            path: options.route.path,
+            setupRequest: (request) => ({ ...request, headers: randomOf(options.route!.headerSets) }),
+          }
+        : {
+            method: 'GET',
+            path: '/counter',
+            setupRequest: (request) => ({ ...request, headers: { cookie: randomOf(cookieHeaders) } }),
+          },
     ],
   };
+}
+
+function randomOf<T>(values: readonly T[]): T {
+  return values[Math.floor(Math.random() * values.length)]!;
 }

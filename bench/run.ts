@@ -5,7 +5,8 @@
  * Express app), under each load generator, then memory per session; writes bench/RESULTS.md
  * and bench/results-chart.svg. `npm run bench -- --profile` runs bench/profile.ts instead
  * (instruction counts per request, see bench/PROFILE.md); `npm run bench -- --prune` runs
- * bench/prune.ts (PostgresStore and MySqlStore pruning 100,000 expired rows under load).
+ * bench/prune.ts (PostgresStore and MySqlStore pruning 100,000 expired rows under load);
+ * `npm run bench -- --csrf` runs bench/csrf.ts (the cost of the `csrf` option on a POST route).
  *
  * Flags:
  *   --matrix default|full   default: the README's recommended configuration, then one axis
@@ -118,6 +119,11 @@ async function main(): Promise<void> {
   if (argv.includes('--profile')) {
     const { runProfile } = await import('./profile.js');
     await runProfile(argv);
+    return;
+  }
+  if (argv.includes('--csrf')) {
+    const { runCsrfBench } = await import('./csrf.js');
+    await runCsrfBench(argv);
     return;
   }
   if (argv.includes('--prune')) {

@@ -14,6 +14,10 @@ export type { FlashChanges, FlashMessages } from './core/session/flash.js';
 export type { RequestWithSession, ResponseWithSession } from './nest/session.decorator.js';
 export { SessionGuard, hasSignedInUser } from './nest/session.guard.js';
 export { RequireSessionKeys, SkipSessionGuard, REQUIRED_SESSION_KEYS, SKIP_SESSION_GUARD } from './nest/session-guard.decorators.js';
+export { CsrfGuard } from './nest/csrf.guard.js';
+export { CsrfToken, SkipCsrf, SKIP_CSRF } from './nest/csrf.decorator.js';
+export type { CsrfOptions } from './core/csrf/csrf-options.js';
+export type { CsrfRefusedReason } from './core/csrf/csrf-decision.js';
 export { SessionMiddleware } from './nest/session.middleware.js';
 export { SessionStoreExceptionFilter } from './nest/session-store-exception.filter.js';
 export { SessionResolver } from './nest/session-resolver.service.js';
@@ -44,7 +48,7 @@ export type { SessionActivity } from './core/lifecycle/session-activity.js';
 
 // Lifecycle events (node:diagnostics_channel)
 export { SESSION_CHANNELS } from './core/lifecycle/session-events.js';
-export type { SessionEvent, SessionEventName, SessionRegeneratedEvent, SessionRotatedEvent, SessionDestroyedEvent, SessionDestroyReason } from './core/lifecycle/session-events.js';
+export type { SessionEvent, SessionEventName, SessionRegeneratedEvent, SessionRotatedEvent, SessionDestroyedEvent, SessionDestroyReason, CsrfRefusedEvent } from './core/lifecycle/session-events.js';
 
 // Stores
 export { SessionStore } from './core/store/session-store.js';

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
-import { Session, SessionGuard } from '../lib/index.js';
+import { CsrfToken, Session, SessionGuard } from '../lib/index.js';
 
 declare module '../lib/index.js' {
   interface SessionData {
@@ -16,6 +16,12 @@ export class AppController {
   countVisit(@Session() session: Session) {
     session.visits = (session.visits ?? 0) + 1;
     return { visits: session.visits };
+  }
+
+  /** A CSRF token for scripts and API clients (send it as X-CSRF-Token); the page gets its own in the form. */
+  @Get('csrf-token')
+  csrfToken(@CsrfToken() csrfToken: string) {
+    return { csrfToken };
   }
 
   @Get('cart')
@@ -39,7 +45,8 @@ export class AppController {
     const signedIn = await session.regenerate();
     signedIn.userId = userId;
     if (cart) signedIn.cart = cart;
-    return { userId };
+    // The new id came with a new CSRF secret: the page's forms need a token of it.
+    return { userId, csrfToken: signedIn.csrfToken() };
   }
 
   @Post('logout')

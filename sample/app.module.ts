@@ -16,6 +16,8 @@ import { createSampleStore } from './sample-store.js';
         store: createSampleStore(),
         cookie: { maxAge: 30 * 60 * 1000, sameSite: 'lax', secure: 'auto' },
         rolling: true,
+        // A global guard refuses state-changing requests from other sites; forms carry the token.
+        csrf: true,
         // Passport needs req.session: its middleware runs right after the session middleware.
         middleware: [passport.initialize(), passport.session()],
       }),

@@ -1,21 +1,24 @@
 import { Controller, Get, Header } from '@nestjs/common';
+import { CsrfToken } from '../lib/index.js';
 
 /**
  * A small page on GET / that drives the JSON routes from a browser: sign in and out, a visit
- * counter (also over the socket.io gateway), and what scripts can see of the cookies (not the
- * HttpOnly session cookie).
+ * counter (also over the socket.io gateway), a cart form posted the classic way, and what scripts
+ * can see of the cookies (not the HttpOnly session cookie). Its forms carry the session's CSRF
+ * token in a hidden `_csrf` field.
  */
 @Controller()
 export class PageController {
   @Get()
   @Header('content-type', 'text/html; charset=utf-8')
   @Header('cache-control', 'no-store')
-  page(): string {
-    return SAMPLE_PAGE;
+  page(@CsrfToken() csrfToken: string): string {
+    // base64url: nothing in it needs escaping in an attribute.
+    return samplePage(csrfToken);
   }
 }
 
-const SAMPLE_PAGE = `<!doctype html>
+const samplePage = (csrfToken: string) => `<!doctype html>
 <html lang="en">
 <head>
   <meta charset="utf-8">
@@ -39,6 +42,7 @@ const SAMPLE_PAGE = `<!doctype html>
   <section>
     <p id="status">Loading…</p>
     <form id="login-form">
+      <input type="hidden" name="_csrf" value="${csrfToken}">
       <label>Name <input id="username" name="username" autocomplete="username" required></label>
       <button type="submit" id="login">Sign in</button>
     </form>
@@ -54,16 +58,27 @@ const SAMPLE_PAGE = `<!doctype html>
   </section>
 
   <section>
+    <form id="cart-form" method="post" action="/cart">
+      <input type="hidden" name="_csrf" value="${csrfToken}">
+      <label>Add to cart <input id="item" name="item" required></label>
+      <button type="submit" id="add-to-cart">Add</button>
+    </form>
+    <p class="hint">A plain HTML form (no script): the hidden <code>_csrf</code> field proves the post comes from this page.</p>
+  </section>
+
+  <section>
     <p>Cookies this page's scripts can read: <code id="script-cookies"></code></p>
   </section>
 
   <script src="/socket.io/socket.io.js"></script>
   <script>
+    // Browsers send Sec-Fetch-Site, which is enough; the token covers those that do not.
+    const csrfToken = () => document.querySelector('input[name="_csrf"]').value;
     const json = (method, path, body) =>
       fetch(path, {
         method,
         credentials: 'same-origin',
-        headers: body ? { 'content-type': 'application/json' } : {},
+        headers: { 'x-csrf-token': csrfToken(), ...(body ? { 'content-type': 'application/json' } : {}) },
         body: body ? JSON.stringify(body) : undefined,
       });
 
@@ -100,7 +115,11 @@ const SAMPLE_PAGE = `<!doctype html>
     document.getElementById('login-form').addEventListener('submit', async (event) => {
       event.preventDefault();
       dropSocket();
-      await json('POST', '/login', { username: document.getElementById('username').value });
+      // The form as it is, hidden _csrf field included, urlencoded.
+      const form = document.getElementById('login-form');
+      const response = await fetch('/login', { method: 'POST', credentials: 'same-origin', body: new URLSearchParams(new FormData(form)) });
+      const { csrfToken } = await response.json();
+      for (const field of document.querySelectorAll('input[name="_csrf"]')) field.value = csrfToken;
       document.getElementById('visits').textContent = '0';
       await showStatus();
     });

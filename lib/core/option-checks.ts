@@ -98,3 +98,11 @@ export function either<A, B>(first: ValueRule<A>, second: ValueRule<B>): ValueRu
     accepts: (value): value is A | B => first.accepts(value) || second.accepts(value),
   };
 }
+
+/** An array whose every entry `entry` accepts (`trustedOrigins`, `ignoreMethods`); `expected` says it in the plural. */
+export function arrayOf<T>(entry: ValueRule<T>, expected: string): ValueRule<T[]> {
+  return {
+    expected,
+    accepts: (value): value is T[] => Array.isArray(value) && value.every((item) => entry.accepts(item)),
+  };
+}

@@ -1,12 +1,13 @@
 import { Logger } from '@nestjs/common';
 import { SessionOptionsError } from '../core/errors.js';
+import { resolveCsrfOptions } from '../core/csrf/csrf-options.js';
 import { aFunction, BOOLEAN, checkedOption } from '../core/option-checks.js';
 import { resolveSessionOptions, unknownOptionNames } from '../core/options/resolve-options.js';
 import type { ResolvedSessionOptions } from '../core/options/resolve-options.js';
 import type { SessionModuleOptions } from './session-module-options.interface.js';
 
 /** Options of the Nest layer itself, on top of the middleware's. */
-const MODULE_OPTION_NAMES = new Set(['memoryStore', 'forRoutes', 'exclude', 'middleware', 'isAuthenticated', 'closeStoreOnShutdown']);
+const MODULE_OPTION_NAMES = new Set(['memoryStore', 'forRoutes', 'exclude', 'middleware', 'isAuthenticated', 'closeStoreOnShutdown', 'csrf']);
 
 /**
  * Checks the module's options at start-up (a bad option fails `app.init()` with a message
@@ -30,6 +31,7 @@ export function resolveModuleOptions(options: SessionModuleOptions): ResolvedSes
     throw new SessionOptionsError('memoryStore', 'must be an object of MemoryStore options');
   }
   checkedOption('closeStoreOnShutdown', options.closeStoreOnShutdown, BOOLEAN);
+  resolveCsrfOptions(options.csrf);
   const unknownNames = unknownOptionNames(options).filter((name) => !MODULE_OPTION_NAMES.has(name));
   if (unknownNames.length > 0) {
     logger.warn(`Unknown option(s) ignored: ${unknownNames.join(', ')}. Check the spelling.`);

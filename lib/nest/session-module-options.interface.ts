@@ -1,4 +1,5 @@
 import type { ExecutionContext, MiddlewareConsumer } from '@nestjs/common';
+import type { CsrfOptions } from '../core/csrf/csrf-options.js';
 import type { SessionWithData } from '../core/http/http-types.js';
 import type { SessionOptions } from '../core/options/session-options.js';
 import type { MemoryStoreOptions } from '../stores/memory/memory-store.js';
@@ -44,4 +45,10 @@ export interface SessionModuleOptions extends SessionOptions {
    * down. Default `true`; set `false` for a store shared with something that outlives the app.
    */
   closeStoreOnShutdown?: boolean;
+  /**
+   * CSRF protection bound to the session: `true` (the defaults) or `CsrfOptions`. A global
+   * guard then refuses state-changing requests from other sites (Fetch Metadata, Origin, then
+   * the session's token). Default `false`: no guard is registered.
+   */
+  csrf?: boolean | CsrfOptions;
 }

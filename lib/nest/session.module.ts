@@ -1,11 +1,13 @@
 import { Inject, Module, RequestMethod } from '@nestjs/common';
-import { APP_FILTER, HttpAdapterHost, ModulesContainer } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, HttpAdapterHost, ModulesContainer } from '@nestjs/core';
 import type { MiddlewareConsumer, NestModule, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { ResolvedSessionOptions } from '../core/options/resolve-options.js';
 import { SessionManager } from '../core/management/session-manager.js';
 import { SessionStore } from '../core/store/session-store.js';
 import { UserSessions } from '../core/management/user-sessions.js';
 import { MemoryStore } from '../stores/memory/memory-store.js';
+import { resolveCsrfOptions } from '../core/csrf/csrf-options.js';
+import { CsrfGuard, csrfGuardWhenEnabled, RESOLVED_CSRF_OPTIONS } from './csrf.guard.js';
 import { FlashParamPipe } from './flash.decorator.js';
 import { resolveModuleOptions } from './resolve-module-options.js';
 import { SessionParamPipe } from './session.decorator.js';
@@ -56,6 +58,15 @@ const EVERY_ROUTE = { path: '{*path}', method: RequestMethod.ALL };
       useFactory: (manager: SessionManager) => new UserSessions(manager.store, manager.options),
       inject: [SessionManager],
     },
+    {
+      provide: RESOLVED_CSRF_OPTIONS,
+      // After the session options, whose errors come first; checked in resolveModuleOptions.
+      useFactory: (options: SessionModuleOptions, _resolved: ResolvedSessionOptions) => resolveCsrfOptions(options.csrf) ?? null,
+      inject: [SESSION_MODULE_OPTIONS, RESOLVED_SESSION_OPTIONS],
+    },
+    CsrfGuard,
+    // Registered only when `csrf` is on: a factory returning null adds no global guard.
+    { provide: APP_GUARD, useFactory: csrfGuardWhenEnabled, inject: [RESOLVED_CSRF_OPTIONS, CsrfGuard] },
     SessionMiddleware,
     SessionHttpPlatform,
     SessionResolver,

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 const LAYERS: readonly (readonly string[])[] = [
   ['core'],
   ['core/cookie'],
+  ['core/csrf'],
   ['core/session'],
   ['core/store'],
   ['core/http'],

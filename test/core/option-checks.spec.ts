@@ -1,6 +1,7 @@
 import { SessionOptionsError } from '../../lib/core/errors.js';
 import {
   aFunction,
+  arrayOf,
   BOOLEAN,
   checkedOption,
   describeValue,
@@ -94,5 +95,18 @@ describe('checkedOption', () => {
 
   it('null is a value, not "not given"', () => {
     expect(optionError('proxy', null, BOOLEAN).message).toContain('got null');
+  });
+});
+
+describe('arrayOf', () => {
+  const rule = arrayOf(NON_EMPTY_STRING, 'an array of names');
+
+  it('accepts arrays whose every entry passes, empty ones included', () => {
+    expect(problemOf([], rule)).toBeUndefined();
+    expect(problemOf(['a', 'b'], rule)).toBeUndefined();
+  });
+
+  it.each([[['a', '']], ['a'], [[1]], [null]])('refuses %p in its own words', (value) => {
+    expect(problemOf(value, rule)).toMatch(/^must be an array of names, got /);
   });
 });

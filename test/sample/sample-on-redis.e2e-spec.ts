@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import type { INestApplication } from '@nestjs/common';
 import { SessionStore } from '../../lib/index.js';
 import { RedisStore } from '../../lib/redis.js';
-import { createSampleApp } from '../support/sample-app.js';
+import { createSampleApp, sampleCsrfToken } from '../support/sample-app.js';
 import { createSampleStore } from '../../sample/sample-store.js';
 import { cookiePair, sessionIdOf } from '../support/e2e-app.js';
 import { RedisServerProcess, waitUntil } from '../support/redis-server.js';
@@ -38,7 +38,8 @@ describe('sample app with SESSION_STORE=redis', () => {
       expect(store).toBeInstanceOf(RedisStore);
       await waitUntil(() => store.client.status === 'ready', 'the sample store is connected');
       const http = request(app.getHttpServer());
-      const login = await http.post('/login').send({ username: 'ada' }).expect(200);
+      const visitor = await sampleCsrfToken(app);
+      const login = await http.post('/login').set('Cookie', visitor.cookie).send({ username: 'ada', _csrf: visitor.csrfToken }).expect(200);
       const cookie = cookiePair(login.headers['set-cookie'])!;
       expect((await http.get('/me').set('Cookie', cookie).expect(200)).body).toMatchObject({ userId: 'ada' });
       expect(JSON.parse((await inspector.get(`sess:${sessionIdOf(cookie)}`))!)).toMatchObject({ userId: 'ada' });

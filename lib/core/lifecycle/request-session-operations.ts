@@ -1,6 +1,7 @@
 import { shouldMerge } from './commit-rules.js';
 import type { SessionSecret } from '../cookie/cookie-signing.js';
 import { SessionCookie } from '../cookie/session-cookie.js';
+import { dropCsrfSecret } from '../csrf/csrf-token.js';
 import { SessionStateError, toStoreError } from '../errors.js';
 import type { SessionRequest } from '../http/http-types.js';
 import type { CheckedCookieOptions } from '../options/cookie-options.js';
@@ -24,7 +25,7 @@ import { setRequestSessionId } from './request-state.js';
  * and the flash reads, carried out against the store, every store call through `storeCall`.
  * `SessionLifecycle` extends it with attach (`generate`, `inflate`) and the end of the
  * request: one object per request, its state shared by both. (Rotation stays here rather than
- * in a file of its own, at the cost of ~20 lines over 250: it is two writes and the state
+ * in a file of its own, at the cost of ~25 lines over 250: it is two writes and the state
  * they change, which `protected` members keep out of reach of other files.)
  */
 /** A session's owner as `noteSessionActivity` found it, for the store's owner index. */
@@ -95,6 +96,8 @@ export abstract class RequestSessionOperations implements SessionOperations {
     const ownChanges = baseline.isPersisted(previousSessionId) ? baseline.changesSinceStored(serializeSessionData(session)) : undefined;
     const cookie = SessionCookie.fromStored(session.cookie.toJSON());
     const copy = new Session(this, this.newSessionId(), cookie, session as unknown as Record<string, unknown>);
+    // Tokens issued under the old id (before a login) must not work under the new one.
+    dropCsrfSecret(copy);
     const baselineBeforeWrite = baseline.snapshot();
     await this.write(copy, serializeSessionData(copy), 'create', noteSessionActivity(copy, this.request, this.options, this.store));
     // A session never stored has nothing to move, nor can anyone else have ended it.
@@ -127,6 +130,7 @@ export abstract class RequestSessionOperations implements SessionOperations {
       this.#endedElsewhere(previousSessionId);
     }
     const rotated = new Session(this, copy.id, copy.cookie, withChanges(stored, ownChanges));
+    dropCsrfSecret(rotated);
     const owner = noteSessionActivity(rotated, this.request, this.options, this.store);
     // Should the write fail, the old id is gone and the new one holds the copy: the request goes
     // on with the new session, whose save at the end of the request writes what this could not.

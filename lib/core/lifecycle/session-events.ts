@@ -1,5 +1,6 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
 import type { SessionSecret } from '../cookie/cookie-signing.js';
+import type { CsrfRefusedReason } from '../csrf/csrf-decision.js';
 import { sessionHandle } from '../session/session-handle.js';
 import type { SessionOwnerResolver } from '../store/session-owner-index.js';
 import { ownerOfSession } from '../store/session-owner-index.js';
@@ -32,6 +33,8 @@ export const SESSION_CHANNELS = {
   destroyed: 'nest-sessions:session:destroyed',
   /** `UserSessions.revoke()`/`revokeAll()` ended the session. */
   revoked: 'nest-sessions:session:revoked',
+  /** The CSRF protection refused a request (never with the token it carried). */
+  csrfRefused: 'nest-sessions:session:csrf-refused',
 } as const;
 
 export type SessionEventName = keyof typeof SESSION_CHANNELS;
@@ -64,6 +67,15 @@ export interface SessionDestroyedEvent extends SessionEvent {
   reason: SessionDestroyReason;
 }
 
+/** Payload of `csrfRefused`: the session's handle when the request had one. */
+export interface CsrfRefusedEvent {
+  sessionHandle?: string;
+  ownerId?: string;
+  reason: CsrfRefusedReason;
+  /** The request's method (`POST`), or `'WEBSOCKET'` for a gateway message. */
+  method: string;
+}
+
 /** What building a payload needs from the options. */
 export interface SessionEventContext {
   secrets: readonly SessionSecret[] | undefined;
@@ -79,7 +91,7 @@ const channels = Object.fromEntries(
  * channel has subscribers: without them an event costs one property check.
  */
 export function publishSessionEvent(
-  event: Exclude<SessionEventName, 'regenerated' | 'rotated' | 'destroyed'>,
+  event: Exclude<SessionEventName, 'regenerated' | 'rotated' | 'destroyed' | 'csrfRefused'>,
   sessionId: string,
   data: object | undefined,
   context: SessionEventContext,
@@ -115,6 +127,20 @@ export function publishDestroyed(
   const channel = channels.destroyed;
   if (!channel.hasSubscribers) return;
   const payload: SessionDestroyedEvent = { ...basePayload(sessionId, data, context), reason };
+  channel.publish(payload);
+}
+
+/** `csrfRefused`: `sessionId` is undefined for a request without a session. */
+export function publishCsrfRefused(
+  reason: CsrfRefusedReason,
+  method: string,
+  sessionId: string | undefined,
+  data: object | undefined,
+  context: SessionEventContext,
+): void {
+  const channel = channels.csrfRefused;
+  if (!channel.hasSubscribers) return;
+  const payload: CsrfRefusedEvent = sessionId === undefined ? { reason, method } : { ...basePayload(sessionId, data, context), reason, method };
   channel.publish(payload);
 }
 

@@ -1,3 +1,4 @@
+import { maskedCsrfToken } from '../csrf/csrf-token.js';
 import { flashMessage, setSessionRequestAccessor } from './flash.js';
 import type { SessionCookie } from '../cookie/session-cookie.js';
 
@@ -88,6 +89,15 @@ export class Session {
    */
   flash(key: string, value: unknown): void {
     flashMessage(this, key, value);
+  }
+
+  /**
+   * A CSRF token for this session, for a form's hidden `_csrf` field or a JSON reply: masked
+   * afresh on each call, and every one valid until the id changes (`regenerate()`, `rotate()`).
+   * The first call creates the session's secret (under the reserved key `__csrf`), which saves it.
+   */
+  csrfToken(): string {
+    return maskedCsrfToken(this);
   }
 
   /** Writes the session to the store now (it is otherwise saved at the end of the request). */

@@ -1,4 +1,4 @@
-import { isSecureRequest, requestPath } from '../../../lib/core/http/request-security.js';
+import { isSecureRequest, requestOrigin, requestPath } from '../../../lib/core/http/request-security.js';
 import type { SessionRequest } from '../../../lib/core/http/http-types.js';
 
 function request(overrides: Partial<SessionRequest> = {}): SessionRequest {
@@ -63,5 +63,31 @@ describe('requestPath', () => {
     [{ url: 'http://example.com' }, '/'],
   ])('%j → %s', (overrides, path) => {
     expect(requestPath(request(overrides))).toBe(path);
+  });
+});
+
+describe('requestOrigin: the origin a request was sent to, for the CSRF check', () => {
+  it('takes the scheme from isSecureRequest and the host from Host, as browsers write Origin', () => {
+    expect(requestOrigin(request({ headers: { host: 'Shop.Example:8080' } }), undefined)).toBe('http://shop.example:8080');
+    expect(requestOrigin(request({ headers: { host: 'shop.example:443' }, secure: true }), undefined)).toBe('https://shop.example');
+    expect(requestOrigin(request({ headers: { host: 'shop.example' }, socket: { encrypted: true } }), false)).toBe('https://shop.example');
+  });
+
+  it('reads X-Forwarded-Host and X-Forwarded-Proto only when the proxy is trusted', () => {
+    const proxied = request({ headers: { host: 'internal:3000', 'x-forwarded-host': 'shop.example, other', 'x-forwarded-proto': 'https' } });
+    expect(requestOrigin(proxied, true)).toBe('https://shop.example');
+    expect(requestOrigin(proxied, false)).toBe('http://internal:3000');
+    expect(requestOrigin(proxied, undefined)).toBe('http://internal:3000');
+  });
+
+  it('stays right for many hosts (its cache of parsed origins is bounded)', () => {
+    for (let index = 0; index < 300; index += 1) {
+      expect(requestOrigin(request({ headers: { host: `host-${index}.example:${1000 + index}` } }), undefined)).toBe(`http://host-${index}.example:${1000 + index}`);
+    }
+    expect(requestOrigin(request({ headers: { host: 'host-1.example:1001' } }), undefined)).toBe('http://host-1.example:1001');
+  });
+
+  it.each([undefined, '', 'a b', 'shop.example/path', 'user@shop.example', 'shop.example?x', '[::1'])('is undefined for the Host %p', (host) => {
+    expect(requestOrigin(request({ headers: host === undefined ? {} : { host } }), undefined)).toBeUndefined();
   });
 });

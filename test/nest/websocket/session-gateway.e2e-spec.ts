@@ -17,7 +17,7 @@ import {
 } from '../../support/e2e-app.js';
 import { InstrumentedStore } from '../../support/instrumented-store.js';
 import { freePort } from '../../support/redis-server.js';
-import { WS_TRANSPORTS, wsTransportOf } from './ws-transports.js';
+import { GATEWAY_CASES, startGatewayApp, wsTransportOf } from './ws-transports.js';
 import type { GatewayClient, GatewayRoute, WsTransport } from './ws-transports.js';
 import { PLATFORMS } from '../../support/platforms.js';
 
@@ -85,10 +85,7 @@ function gatewaysFor(transport: WsTransport): Type[] {
   return [SessionGateway, GatewayWithoutInterceptor];
 }
 
-/** Each transport on each HTTP platform. */
-const CASES = WS_TRANSPORTS.flatMap((transportName) => PLATFORMS.map((platform) => ({ transportName, platform })));
-
-describe.each(CASES)('@Session() and SessionGuard in WebSocket gateways ($transportName) on $platform.name', ({ transportName, platform }) => {
+describe.each(GATEWAY_CASES)('@Session() and SessionGuard in WebSocket gateways ($transportName) on $platform.name', ({ transportName, platform }) => {
   const transport = wsTransportOf(transportName);
   let app: INestApplication;
   let store: InstrumentedStore;
@@ -97,14 +94,7 @@ describe.each(CASES)('@Session() and SessionGuard in WebSocket gateways ($transp
 
   beforeAll(async () => {
     store = new InstrumentedStore();
-    app = await createSessionApp(
-      platform,
-      { store },
-      { controllers: [SessionTestController], providers: gatewaysFor(transport) },
-      (app) => transport.configure(app),
-    );
-    await app.listen(0, '127.0.0.1');
-    baseUrl = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    ({ app, baseUrl } = await startGatewayApp(platform, transport, { store }, gatewaysFor(transport)));
   });
 
   afterEach(() => {

@@ -6,6 +6,11 @@ import type { GatewayMetadata } from '@nestjs/websockets';
 import { WsAdapter } from '@nestjs/platform-ws';
 import { io } from 'socket.io-client';
 import { WebSocket } from 'ws';
+import type { Type } from '@nestjs/common';
+import type { SessionModuleOptions } from '../../../lib/index.js';
+import { createSessionApp, SessionTestController } from '../../support/e2e-app.js';
+import { PLATFORMS } from '../../support/platforms.js';
+import type { Platform } from '../../support/platforms.js';
 
 /** Nest's WebSocket adapters the gateway suites run on (`describe.each`). */
 export type WsTransportName = 'socket.io' | 'ws';
@@ -46,8 +51,15 @@ export interface WsTransport {
   gatewayOptions(route: GatewayRoute): GatewayMetadata;
   /** Exception filters a gateway needs for its errors to reach the client (Nest 11 with `ws`). */
   exceptionFilters: Array<new () => BaseWsExceptionFilter>;
-  /** Connects to `route` of the app at `baseUrl`, sending `cookie` with the handshake as a browser would. */
-  connect(baseUrl: string, route: GatewayRoute, cookie?: string): Promise<GatewayClient>;
+  /**
+   * Connects to `route` of the app at `baseUrl`, sending `cookie` (and `origin`, the page's) with
+   * the handshake as a browser would.
+   */
+  connect(baseUrl: string, route: GatewayRoute, cookie?: string, origin?: string): Promise<GatewayClient>;
+}
+
+function handshakeHeaders(cookie: string | undefined, origin: string | undefined): Record<string, string> {
+  return { ...(cookie ? { Cookie: cookie } : {}), ...(origin ? { Origin: origin } : {}) };
 }
 
 const socketIoTransport: WsTransport = {
@@ -55,10 +67,10 @@ const socketIoTransport: WsTransport = {
   configure: () => undefined, // Nest's default adapter
   gatewayOptions: (route) => (route === 'bare' ? { namespace: 'bare' } : {}),
   exceptionFilters: [],
-  async connect(baseUrl, route, cookie) {
+  async connect(baseUrl, route, cookie, origin) {
     const socket = io(`${baseUrl}${route === 'bare' ? '/bare' : ''}`, {
       transports: ['websocket'],
-      extraHeaders: cookie ? { Cookie: cookie } : {},
+      extraHeaders: handshakeHeaders(cookie, origin),
       reconnection: false,
     });
     await new Promise<void>((resolve, reject) => {
@@ -104,9 +116,9 @@ const wsTransport: WsTransport = {
   // The `ws` adapter has no namespaces: each gateway gets its own path on the HTTP server.
   gatewayOptions: (route) => ({ path: WS_PATHS[route] }),
   exceptionFilters: nestSendsWsExceptions ? [] : [SendingWsExceptionFilter],
-  async connect(baseUrl, route, cookie) {
+  async connect(baseUrl, route, cookie, origin) {
     const socket = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}${WS_PATHS[route]}`, {
-      headers: cookie ? { Cookie: cookie } : {},
+      headers: handshakeHeaders(cookie, origin),
     });
     await new Promise<void>((resolve, reject) => {
       socket.once('open', () => resolve());
@@ -130,4 +142,19 @@ const wsTransport: WsTransport = {
 /** The transport of a name. */
 export function wsTransportOf(name: WsTransportName): WsTransport {
   return name === 'ws' ? wsTransport : socketIoTransport;
+}
+
+/** Each transport on each HTTP platform: the cases of a gateway suite's `describe.each`. */
+export const GATEWAY_CASES = WS_TRANSPORTS.flatMap((transportName) => PLATFORMS.map((platform) => ({ transportName, platform })));
+
+/** A session app with the test controller and `gateways` on `transport`, listening on 127.0.0.1; with its base URL. */
+export async function startGatewayApp(
+  platform: Platform,
+  transport: WsTransport,
+  options: Partial<SessionModuleOptions>,
+  gateways: Type[],
+): Promise<{ app: INestApplication; baseUrl: string }> {
+  const app = await createSessionApp(platform, options, { controllers: [SessionTestController], providers: gateways }, (created) => transport.configure(created));
+  await app.listen(0, '127.0.0.1');
+  return { app, baseUrl: (await app.getUrl()).replace('[::1]', '127.0.0.1') };
 }

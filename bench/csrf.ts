@@ -1,0 +1,129 @@
+/**
+ * `npm run bench -- --csrf`: the cost of the CSRF protection. For Express and Fastify, the same
+ * Nest app with `csrf` off and on, rounds alternating the two, autocannon posting with a
+ * session cookie and its valid token; the medians of requests/s and of the app's CPU time per
+ * request, and their ratios, go into RESULTS.md's CSRF section (bench/.tmp/ with `--quick`).
+ * Issue 20's target: at most 3 % fewer requests/s. A third setting, the option off with a global
+ * guard that returns true, shows what Nest charges for running any global guard.
+ */
+import { fork } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { pinApp, pinHarness } from './cpu-pinning.js';
+import { DEFAULT_CONNECTIONS, runAutocannon } from './load.js';
+import { bareGuardCpuCost, CSRF_BENCH_SETTINGS, csrfCost, csrfCpuCost, renderCsrfSection, withCsrfSection } from './csrf-report.js';
+import type { CsrfAppMessage, CsrfBenchPlatform, CsrfBenchSetting, CsrfPlatformResult, CsrfStartMessage } from './csrf-report.js';
+
+const compiledDir = dirname(fileURLToPath(import.meta.url));
+const benchDir = join(compiledDir, '..', '..');
+
+interface CsrfSettings {
+  rounds: number;
+  durationSeconds: number;
+  warmupSeconds: number;
+  connections: number;
+  sessions: number;
+  outputDir: string;
+}
+
+function parseCsrfSettings(argv: string[]): CsrfSettings {
+  const valueOf = (flag: string): string | undefined => {
+    const index = argv.indexOf(flag);
+    return index === -1 ? undefined : argv[index + 1];
+  };
+  const isQuick = argv.includes('--quick');
+  return {
+    rounds: Number(valueOf('--rounds') ?? (isQuick ? 1 : 5)),
+    durationSeconds: Number(valueOf('--duration') ?? (isQuick ? 3 : 8)),
+    warmupSeconds: Number(valueOf('--warmup') ?? (isQuick ? 1 : 2)),
+    connections: Number(valueOf('--connections') ?? DEFAULT_CONNECTIONS.autocannon),
+    sessions: Number(valueOf('--sessions') ?? 500),
+    outputDir: valueOf('--out') ?? (isQuick ? join(benchDir, '.tmp') : benchDir),
+  };
+}
+
+async function startApp(start: CsrfStartMessage): Promise<{ child: ReturnType<typeof fork>; port: number }> {
+  const child = fork(join(compiledDir, 'csrf-app.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  pinApp(child.pid);
+  const reply = await new Promise<CsrfAppMessage>((resolve, reject) => {
+    child.once('message', resolve);
+    child.once('exit', (code) => reject(new Error(`the CSRF bench app exited with code ${code} before it was ready`)));
+    child.send(start);
+  });
+  if (reply.type !== 'ready') throw new Error(reply.type === 'failed' ? reply.error : 'the CSRF bench app answered before it was ready');
+  return { child, port: reply.port };
+}
+
+/** Sessions with a token each, as pages hand them out: the same requests for both settings. */
+async function sessionsWithTokens(port: number, count: number): Promise<Array<Record<string, string>>> {
+  const headerSets: Array<Record<string, string>> = [];
+  for (let index = 0; index < count; index += 1) {
+    const response = await fetch(`http://127.0.0.1:${port}/token`);
+    const cookie = response.headers.getSetCookie()[0]!.split(';', 1)[0]!;
+    const { token } = (await response.json()) as { token: string };
+    headerSets.push({ cookie, 'x-csrf-token': token });
+  }
+  return headerSets;
+}
+
+/** The app process's CPU time so far, in µs. */
+function cpuOf(child: ReturnType<typeof fork>): Promise<number> {
+  return new Promise((resolve) => {
+    const onMessage = (message: CsrfAppMessage) => {
+      if (message.type !== 'cpu') return;
+      child.off('message', onMessage);
+      resolve(message.microseconds);
+    };
+    child.on('message', onMessage);
+    child.send({ type: 'cpu' });
+  });
+}
+
+/** One run of one setting: its requests/s, and the app's CPU time per request (µs). */
+async function measure(platform: CsrfBenchPlatform, setting: CsrfBenchSetting, settings: CsrfSettings): Promise<{ requestsPerSecond: number; cpuMicroseconds: number }> {
+  const { child, port } = await startApp({ platform, setting });
+  try {
+    const headerSets = await sessionsWithTokens(port, settings.sessions);
+    const load = { port, connections: settings.connections, cookieHeaders: [], route: { method: 'POST' as const, path: '/counter', headerSets } };
+    await runAutocannon({ ...load, durationSeconds: settings.warmupSeconds });
+    const cpuBefore = await cpuOf(child);
+    const result = await runAutocannon({ ...load, durationSeconds: settings.durationSeconds });
+    const cpuUsed = (await cpuOf(child)) - cpuBefore;
+    if (result.failures > 0) throw new Error(`${platform}, ${setting}: ${result.failures} failed requests (the token must be accepted)`);
+    return { requestsPerSecond: result.requestsPerSecond, cpuMicroseconds: cpuUsed / (result.requestsPerSecond * settings.durationSeconds) };
+  } finally {
+    child.disconnect();
+    await new Promise((resolve) => child.once('exit', resolve));
+  }
+}
+
+export async function runCsrfBench(argv: string[]): Promise<void> {
+  const settings = parseCsrfSettings(argv);
+  console.log(`CPUs: ${pinHarness()}`);
+  const results: CsrfPlatformResult[] = [];
+  for (const platform of ['express', 'fastify'] as const) {
+    const result: CsrfPlatformResult = { platform, offRequestsPerSecond: [], onRequestsPerSecond: [], offCpuMicroseconds: [], onCpuMicroseconds: [], bareGuardCpuMicroseconds: [] };
+    for (let round = 0; round < settings.rounds; round += 1) {
+      // Each round starts with another setting, so a drift of the machine hits them alike.
+      const order = CSRF_BENCH_SETTINGS.map((_, index) => CSRF_BENCH_SETTINGS[(index + round) % CSRF_BENCH_SETTINGS.length]!);
+      for (const setting of order) {
+        const { requestsPerSecond, cpuMicroseconds } = await measure(platform, setting, settings);
+        if (setting === 'on') result.onRequestsPerSecond.push(requestsPerSecond);
+        if (setting === 'off') result.offRequestsPerSecond.push(requestsPerSecond);
+        (setting === 'on' ? result.onCpuMicroseconds : setting === 'off' ? result.offCpuMicroseconds : result.bareGuardCpuMicroseconds).push(cpuMicroseconds);
+        console.log(`${platform} round ${round + 1}, ${setting}: ${Math.round(requestsPerSecond)} req/s, ${cpuMicroseconds.toFixed(0)} µs CPU per request`);
+      }
+    }
+    console.log(
+      `${platform}: cost ${(csrfCost(result) * 100).toFixed(1)} % by req/s, ${(csrfCpuCost(result) * 100).toFixed(1)} % by CPU time ` +
+        `(a guard returning true: ${(bareGuardCpuCost(result) * 100).toFixed(1)} %)`,
+    );
+    results.push(result);
+  }
+  mkdirSync(settings.outputDir, { recursive: true });
+  const resultsFile = join(settings.outputDir, 'RESULTS.md');
+  const current = existsSync(resultsFile) ? readFileSync(resultsFile, 'utf8') : '# Benchmark results\n';
+  writeFileSync(resultsFile, withCsrfSection(current, renderCsrfSection(results, settings)));
+  console.log(`written to ${resultsFile}`);
+}

@@ -1,0 +1,73 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+
+/**
+ * The reserved session key holding the CSRF secret (32 random bytes, base64url), created on
+ * first use. Only masked tokens derived from it leave the server.
+ */
+export const CSRF_SECRET_KEY = '__csrf';
+
+const SECRET_BYTES = 32;
+/** A masked token is the pad then the pad XOR the secret, base64url: 64 bytes, 86 characters. */
+const MASKED_TOKEN_LENGTH = 86;
+const SECRET_TEXT_LENGTH = 43;
+
+/** A session's data, as `Session` holds it (session.ts calls this file, so the class is not imported). */
+type SessionValues = Record<string, unknown>;
+
+/** The session's secret as bytes; undefined when it has none (or a stored value that is not one). */
+function secretOf(session: object): Buffer | undefined {
+  const stored = (session as SessionValues)[CSRF_SECRET_KEY];
+  if (typeof stored !== 'string' || stored.length !== SECRET_TEXT_LENGTH) return undefined;
+  // Node skips characters that are not base64url: such a value decodes short and is refused.
+  const secret = Buffer.from(stored, 'base64url');
+  return secret.length === SECRET_BYTES ? secret : undefined;
+}
+
+/**
+ * A token for the session's forms and clients: a fresh random pad and the secret XOR that pad,
+ * so no two responses carry the same bytes (BREACH cannot recover it through compression) while
+ * every token stays valid for the session. Creates the secret, which modifies the session, on
+ * first use.
+ */
+export function maskedCsrfToken(session: object): string {
+  let secret = secretOf(session);
+  if (!secret) {
+    secret = randomBytes(SECRET_BYTES);
+    (session as SessionValues)[CSRF_SECRET_KEY] = secret.toString('base64url');
+  }
+  const pad = randomBytes(SECRET_BYTES);
+  return Buffer.concat([pad, xor(pad, secret)]).toString('base64url');
+}
+
+/**
+ * Whether `token` (untrusted: anything a header or a body carried) was derived from the
+ * session's secret. Wrong types, lengths and characters are refused without throwing; the
+ * comparison itself takes constant time.
+ */
+export function isValidCsrfToken(session: object | null | undefined, token: unknown): boolean {
+  if (typeof token !== 'string' || token.length !== MASKED_TOKEN_LENGTH || !session) return false;
+  const stored = (session as SessionValues)[CSRF_SECRET_KEY];
+  if (typeof stored !== 'string' || stored.length !== SECRET_TEXT_LENGTH) return false;
+  // Decoded into buffers of this module (the check is synchronous): no allocation per request.
+  // Node skips characters that are not base64url: such a value decodes short and is refused.
+  if (scratchSecret.write(stored, 'base64url') !== SECRET_BYTES) return false;
+  if (scratchToken.write(token, 'base64url') !== 2 * SECRET_BYTES) return false;
+  // Unmasked in place, into the pad's half.
+  for (let index = 0; index < SECRET_BYTES; index += 1) scratchToken[index]! ^= scratchToken[SECRET_BYTES + index]!;
+  return timingSafeEqual(scratchPadHalf, scratchSecret);
+}
+
+const scratchSecret = Buffer.alloc(SECRET_BYTES);
+const scratchToken = Buffer.alloc(2 * SECRET_BYTES);
+const scratchPadHalf = scratchToken.subarray(0, SECRET_BYTES);
+
+/** Removes the secret: a session moved to a new id (`rotate()`) must not keep tokens issued before. */
+export function dropCsrfSecret(session: object): void {
+  delete (session as SessionValues)[CSRF_SECRET_KEY];
+}
+
+function xor(first: Buffer, second: Buffer): Buffer {
+  const result = Buffer.allocUnsafe(first.length);
+  for (let index = 0; index < first.length; index += 1) result[index] = first[index]! ^ second[index]!;
+  return result;
+}
