@@ -37,10 +37,18 @@ export function toSessionRecord(session: Session, dataJson?: string): SessionRec
 export function serializeSessionRecord(record: SessionRecord): string {
   const texts = recordTexts.get(record);
   if (texts === undefined) return JSON.stringify(record);
-  // A cookie replaced since is stringified as it is; the one toSessionRecord made has known keys.
-  const cookieJson = record.cookie === texts.cookie ? storedCookieJson(record.cookie) : JSON.stringify(record.cookie);
   // The cookie is the Session's first own property, so it leads the record as it would here.
-  return recordJsonOf(cookieJson, texts.dataJson);
+  return recordJsonOf(cookieJsonOf(record, texts), texts.dataJson);
+}
+
+/** `JSON.stringify(record.cookie)`, without stringifying a cookie `toSessionRecord` made. */
+export function serializeRecordCookie(record: SessionRecord): string {
+  return cookieJsonOf(record, recordTexts.get(record));
+}
+
+function cookieJsonOf(record: SessionRecord, texts: RecordTexts | undefined): string {
+  // A cookie replaced since is stringified as it is; the one toSessionRecord made has known keys.
+  return texts !== undefined && record.cookie === texts.cookie ? storedCookieJson(record.cookie) : JSON.stringify(record.cookie);
 }
 
 /** A record's JSON, cookie first, from the cookie's JSON and the data's (`serializeSessionData`). */

@@ -1,6 +1,6 @@
 import { SessionStoreError } from '../../core/errors.js';
 import type { SessionChanges } from '../../core/session/session-changes.js';
-import { serializeSessionRecord } from '../../core/session/session-record.js';
+import { serializeRecordCookie, serializeSessionRecord } from '../../core/session/session-record.js';
 import { SessionStore } from '../../core/store/session-store.js';
 import type { SessionRecord, StoreWriteOptions } from '../../core/store/session-store.js';
 import { SqlConnectionState } from './sql-connection-state.js';
@@ -112,7 +112,7 @@ export abstract class SqlSessionStore extends SessionStore {
   override async merge(sessionId: string, record: SessionRecord, changes: SessionChanges, options?: Pick<StoreWriteOptions, 'owner'>): Promise<boolean> {
     const lifetimeMs = lifetimeMsOf(record, this.#ttlSeconds);
     if (lifetimeMs <= 0) return this.set(sessionId, record, { mode: 'update' });
-    const cookieJson = JSON.stringify(record.cookie);
+    const cookieJson = serializeRecordCookie(record);
     const mergeChanges = sqlMergeChangesOf(changes);
     const outcome = await this.#run('save the session', () => this.#table.merge(sessionId, lifetimeMs, cookieJson, mergeChanges, options?.owner));
     return outcome === 'write-whole' ? this.set(sessionId, record, { ...options, mode: 'update' }) : outcome;
