@@ -63,15 +63,26 @@ export abstract class RequestSessionOperations implements SessionOperations {
   abstract generate(): void;
 
   async saveSession(session: Session, dataJson?: string): Promise<void> {
+    const plan = this.savePlan(session);
+    if (plan === undefined) return;
+    const isWritten = await this.write(session, dataJson ?? serializeSessionData(session), plan.mode, plan.owner);
+    this.recordSaved(session, plan.mode, isWritten);
+  }
+
+  /** How a save of `session` writes it, or undefined when it must not be written at all. */
+  protected savePlan(session: Session): { mode: StoreWriteMode; owner: Owner } | undefined {
     // A save after destroy (a slow request finishing after logout) must not bring it back.
-    if (this.destroyedSessionIds?.has(session.id)) return;
+    if (this.destroyedSessionIds?.has(session.id)) return undefined;
     const mode = this.baseline.isPersisted(session.id) ? 'update' : 'create';
     // A new session whose cookie cannot reach the browser would be stored for nothing (and
     // listed as one of its owner's sessions): the browser never comes back with its id.
-    if (mode === 'create' && !this.transport.canWrite(this.request, session)) return;
+    if (mode === 'create' && !this.transport.canWrite(this.request, session)) return undefined;
     // The owner (and its activity record) is recorded with every save; see session-activity.ts.
-    const owner = noteSessionActivity(session, this.request, this.options, this.store);
-    const isWritten = await this.write(session, dataJson ?? serializeSessionData(session), mode, owner);
+    return { mode, owner: noteSessionActivity(session, this.request, this.options, this.store) };
+  }
+
+  /** After a save: a refused update means the session is gone; else the save is published. */
+  protected recordSaved(session: Session, mode: StoreWriteMode, isWritten: boolean | void): void {
     if (isWritten === false) {
       // Only an update can be refused here (a refused create throws): the session is gone.
       this.goneSessionId = session.id;
@@ -216,22 +227,34 @@ export abstract class RequestSessionOperations implements SessionOperations {
    * when the store fails, before the error is thrown.
    */
   protected async write(session: Session, dataJson: string, mode: StoreWriteMode, owner: Owner, onFailure?: () => unknown): Promise<boolean | void> {
+    const { store } = this;
+    const { record, changes } = this.writeArguments(session, dataJson, mode);
+    const isWritten = await this.storeCall(
+      'save the session',
+      () => (changes ? store.merge!(session.id, record, changes, { owner }) : store.set(session.id, record, { mode, owner })),
+      onFailure,
+    );
+    return this.recordWritten(session, dataJson, mode, isWritten);
+  }
+
+  /** What a write sends: the record, and this request's changes when it is merged (`shouldMerge`). */
+  protected writeArguments(session: Session, dataJson: string, mode: StoreWriteMode): { record: SessionRecord; changes: SessionChanges | undefined } {
     const { baseline, store } = this;
     baseline.recordSaving(dataJson, session.cookie.originalMaxAge);
     const record = toSessionRecord(session, dataJson);
     const isMerged = shouldMerge({ mode, hasStoredBaseline: baseline.hasStoredBaseline, canStoreMerge: store.merge !== undefined });
-    const isWritten = await this.storeCall(
-      'save the session',
-      () => (isMerged ? store.merge!(session.id, record, baseline.changesToStored(dataJson), { owner }) : store.set(session.id, record, { mode, owner })),
-      onFailure,
-    );
+    return { record, changes: isMerged ? baseline.changesToStored(dataJson) : undefined };
+  }
+
+  /** What the store answered to a write, recorded; a refused create throws. */
+  protected recordWritten(session: Session, dataJson: string, mode: StoreWriteMode, isWritten: boolean | void): boolean | void {
     if (isWritten === false && mode === 'create') {
       // The new id belongs to another session (a genid that repeats itself): sending its
       // cookie would hand this client someone else's session.
       this.abandon();
       throw new SessionStateError('nest-sessions: the new session id is already in use in the store; genid() must return unique, unguessable ids');
     }
-    if (isWritten !== false) baseline.recordStored(session.id, dataJson);
+    if (isWritten !== false) this.baseline.recordStored(session.id, dataJson);
     return isWritten;
   }
 

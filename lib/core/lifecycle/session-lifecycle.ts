@@ -5,6 +5,9 @@ import type { SessionResponse } from '../http/http-types.js';
 import { restoreTakenFlash } from '../session/flash.js';
 import { Session, serializeSessionData } from '../session/session.js';
 import { toSessionRecord } from '../session/session-record.js';
+import { toStoreError } from '../errors.js';
+import { immediateStoreOf } from '../store/immediate-store.js';
+import type { ImmediateStore } from '../store/immediate-store.js';
 import type { SessionRecord } from '../store/session-store.js';
 import { RequestSessionOperations } from './request-session-operations.js';
 import { noteSessionActivity } from './session-activity.js';
@@ -94,21 +97,40 @@ export class SessionLifecycle extends RequestSessionOperations {
     noteSessionActivity(session, this.request, this.options, this.store);
     const dataJson = serializeSessionData(session);
     this.#finalDataJson = dataJson;
+    // A store that answers in this process is done before this returns: the response ends at once.
+    const immediate = immediateStoreOf(this.store);
     switch (decideCommit(this.#commitFacts(session, dataJson), this.options, this.store.touch !== undefined)) {
       case 'save':
-        return this.saveSession(session, dataJson);
+        return immediate ? this.#saveNow(session, dataJson, immediate) : this.saveSession(session, dataJson);
       case 'touch':
-        return this.#touchStored(session);
+        return immediate ? this.#recordTouched(session, immediateCall('touch the session', () => immediate.touch(session.id, toSessionRecord(session)))) : this.#touchStored(session);
       case 'none':
         return undefined;
     }
   }
 
-  /** A touch that finds no session (resolves `false`) means it is gone: no cookie for it. */
+  /** `saveSession` through the store's immediate calls. */
+  #saveNow(session: Session, dataJson: string, immediate: ImmediateStore): undefined {
+    const plan = this.savePlan(session);
+    if (plan === undefined) return undefined;
+    const { mode, owner } = plan;
+    const { record, changes } = this.writeArguments(session, dataJson, mode);
+    const isWritten = immediateCall('save the session', () =>
+      changes ? immediate.merge(session.id, record, changes, { owner }) : immediate.set(session.id, record, { mode, owner }),
+    );
+    this.recordSaved(session, mode, this.recordWritten(session, dataJson, mode, isWritten));
+    return undefined;
+  }
+
   async #touchStored(session: Session): Promise<void> {
-    const isKept = await this.storeCall('touch the session', () => this.store.touch!(session.id, toSessionRecord(session)));
+    this.#recordTouched(session, await this.storeCall('touch the session', () => this.store.touch!(session.id, toSessionRecord(session))));
+  }
+
+  /** A touch that finds no session (`false`) means it is gone: no cookie for it. */
+  #recordTouched(session: Session, isKept: boolean | void): undefined {
     if (isKept === false) this.goneSessionId = session.id;
     else publishSessionEvent('touched', session.id, session, this.options);
+    return undefined;
   }
 
   /** `unset: 'destroy'`: the session is deleted and its cookie expired. */
@@ -139,5 +161,14 @@ export class SessionLifecycle extends RequestSessionOperations {
     if (this.#isTouched) return;
     this.#isTouched = true;
     session.touch();
+  }
+}
+
+/** A call to a store's immediate method: what it throws reaches the caller as a `SessionStoreError`, as `storeCall` does. */
+function immediateCall<T>(action: string, call: () => T): T {
+  try {
+    return call();
+  } catch (error) {
+    throw toStoreError(error, action);
   }
 }

@@ -4,6 +4,7 @@ import type { SessionRequest, SessionResponse } from '../http/http-types.js';
 import { requestPath } from '../http/request-security.js';
 import { exposeSessionStore, setAttachOutcome, setRequestSessionId } from '../lifecycle/request-state.js';
 import type { AttachOutcome } from '../lifecycle/request-state.js';
+import { immediateStoreOf } from '../store/immediate-store.js';
 import { requestFacingStore } from '../store/request-facing-store.js';
 import type { ResolvedSessionOptions } from '../options/resolve-options.js';
 import { hookResponse } from '../lifecycle/response-hooks.js';
@@ -124,7 +125,8 @@ export class SessionManager {
       const receivedSessionId = received.sessionId;
       let record: unknown;
       try {
-        record = await this.store.get(receivedSessionId);
+        const immediate = immediateStoreOf(this.store);
+        record = immediate ? immediate.get(receivedSessionId) : await this.store.get(receivedSessionId);
       } catch (error) {
         const storeError = toStoreError(error, 'load the session');
         if (storeError instanceof SessionStoreUnavailableError && options.storeUnavailable === 'continue') {

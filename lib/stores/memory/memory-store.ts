@@ -1,5 +1,6 @@
 // About our ~250-line aim: the whole store contract in memory (bounded, expiring); the owner index is beside it.
 import { checkedOption, numberWithin } from '../../core/option-checks.js';
+import { offerImmediateStore } from '../../core/store/immediate-store.js';
 import { SessionStore } from '../../core/store/session-store.js';
 import type { SessionRecord, StoreWriteOptions } from '../../core/store/session-store.js';
 import { recordExpiresAt } from '../../core/store/stored-record.js';
@@ -64,9 +65,21 @@ export class MemoryStore extends SessionStore {
       this.#sweepTimer = setInterval(() => this.sweep(), checkPeriod);
       this.#sweepTimer.unref();
     }
+    const immediate = {
+      get: (sessionId: string) => this.#getNow(sessionId),
+      set: (sessionId: string, record: SessionRecord, options?: StoreWriteOptions) => this.#setNow(sessionId, record, options),
+      merge: (sessionId: string, record: SessionRecord, changes: SessionChanges, options?: Pick<StoreWriteOptions, 'owner'>) =>
+        this.#mergeNow(sessionId, record, changes, options),
+      touch: (sessionId: string, record: SessionRecord) => this.#touchNow(sessionId, record),
+    };
+    offerImmediateStore(this, immediate, MemoryStore.prototype);
   }
 
   async get(sessionId: string): Promise<SessionRecord | undefined> {
+    return this.#getNow(sessionId);
+  }
+
+  #getNow(sessionId: string): SessionRecord | undefined {
     const entry = this.#liveEntry(sessionId, Date.now());
     if (entry === undefined) return undefined;
     if (this.max !== Infinity) {
@@ -81,6 +94,10 @@ export class MemoryStore extends SessionStore {
 
   /** Resolves to `false` when `mode` refused the write. */
   async set(sessionId: string, record: SessionRecord, options?: StoreWriteOptions): Promise<boolean> {
+    return this.#setNow(sessionId, record, options);
+  }
+
+  #setNow(sessionId: string, record: SessionRecord, options?: StoreWriteOptions): boolean {
     const now = Date.now();
     const mode = options?.mode ?? 'upsert';
     if (mode !== 'upsert') {
@@ -102,6 +119,10 @@ export class MemoryStore extends SessionStore {
     changes: SessionChanges,
     options?: Pick<StoreWriteOptions, 'owner'>,
   ): Promise<boolean> {
+    return this.#mergeNow(sessionId, record, changes, options);
+  }
+
+  #mergeNow(sessionId: string, record: SessionRecord, changes: SessionChanges, options?: Pick<StoreWriteOptions, 'owner'>): boolean {
     const now = Date.now();
     const entry = this.#liveEntry(sessionId, now);
     if (entry === undefined) return false;
@@ -126,6 +147,10 @@ export class MemoryStore extends SessionStore {
 
   /** Resolves to `false` when there is no such session (it is not created). */
   override async touch(sessionId: string, record: SessionRecord): Promise<boolean> {
+    return this.#touchNow(sessionId, record);
+  }
+
+  #touchNow(sessionId: string, record: SessionRecord): boolean {
     const now = Date.now();
     const entry = this.#liveEntry(sessionId, now);
     if (entry === undefined) return false;

@@ -17,8 +17,15 @@ type Data = Record<string, unknown>;
 let store: MemoryStore;
 let manager: SessionManager;
 
-function setUp(options: Partial<SessionOptions> = {}): void {
-  store = new MemoryStore({ checkPeriod: 0 });
+/** A MemoryStore whose writes are its own async methods (an override): the response waits for them. */
+class WaitedMemoryStore extends MemoryStore {
+  override async set(...args: Parameters<MemoryStore['set']>): Promise<boolean> {
+    return super.set(...args);
+  }
+}
+
+function setUp(options: Partial<SessionOptions> = {}, storeClass: typeof MemoryStore = MemoryStore): void {
+  store = new storeClass({ checkPeriod: 0 });
   manager = new SessionManager(resolveSessionOptions({ secret, ...options }), store);
 }
 
@@ -127,7 +134,7 @@ describe('hookResponse: failures after the handler', () => {
 
 describe('hookResponse: end called again while the store is waited for', () => {
   it('keeps the status and headers of the first end, and its body', async () => {
-    setUp();
+    setUp({}, WaitedMemoryStore);
     const request = fakeRequest();
     const response: FakeResponse = fakeResponse();
     await manager.attach(request, response);
@@ -143,6 +150,34 @@ describe('hookResponse: end called again while the store is waited for', () => {
     expect(response.getHeader('content-length')).toBe('5');
     expect(response.getHeader('x-late')).toBeUndefined();
     expect(response.setCookies()).toHaveLength(1);
+  });
+});
+
+describe('hookResponse with a store that answers in this process (MemoryStore)', () => {
+  it('ends the response within end(): the session saved, the cookie set, nothing waited for', async () => {
+    setUp();
+    const request = fakeRequest();
+    const response = fakeResponse();
+    await manager.attach(request, response);
+    session(request).views = 1;
+    response.end('body');
+    // Read before any await: the store answered and the cookie was set before end() returned.
+    expect(response.setCookies()).toHaveLength(1);
+    expect(await response.finished).toEqual(['body']);
+    expect(await store.length()).toBe(1);
+  });
+
+  it('waits for the store when its writes are overridden, and saves the same way', async () => {
+    setUp({}, WaitedMemoryStore);
+    const request = fakeRequest();
+    const response = fakeResponse();
+    await manager.attach(request, response);
+    session(request).views = 1;
+    response.end('body');
+    expect(response.setCookies()).toHaveLength(0);
+    expect(await response.finished).toEqual(['body']);
+    expect(response.setCookies()).toHaveLength(1);
+    expect(await store.length()).toBe(1);
   });
 });
 

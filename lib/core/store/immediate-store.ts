@@ -1,0 +1,43 @@
+import type { SessionChanges } from '../session/session-changes.js';
+import type { SessionRecord, SessionStore, StoreWriteOptions } from './session-store.js';
+
+/**
+ * The calls of a request's load and end that a store keeping sessions in this process (the
+ * MemoryStore) can also answer synchronously, with the same results as its async methods: the
+ * session is then attached without a wait, and the response ends at once (no promise, no
+ * snapshot of its head). Each throws where the async method would reject.
+ */
+export interface ImmediateStore {
+  get(sessionId: string): SessionRecord | undefined;
+  set(sessionId: string, record: SessionRecord, options?: StoreWriteOptions): boolean;
+  merge(sessionId: string, record: SessionRecord, changes: SessionChanges, options?: Pick<StoreWriteOptions, 'owner'>): boolean;
+  touch(sessionId: string, record: SessionRecord): boolean;
+}
+
+type ImmediateMethods = Pick<SessionStore, 'get' | 'set' | 'merge' | 'touch'>;
+
+interface Offer {
+  readonly immediate: ImmediateStore;
+  /** The async methods the immediate calls stand in for, as the store had them when it offered. */
+  readonly methods: ImmediateMethods;
+}
+
+const offers = new WeakMap<object, Offer>();
+
+/** Called by a store in its constructor: `methods` are its own async ones (its class's prototype). */
+export function offerImmediateStore(store: SessionStore, immediate: ImmediateStore, methods: ImmediateMethods): void {
+  offers.set(store, { immediate, methods });
+}
+
+/**
+ * The store's immediate calls, while its async methods are still the ones it offered them for:
+ * a subclass or an instance that overrides one (to log, to hold calls in a test) has every
+ * call go through its override.
+ */
+export function immediateStoreOf(store: SessionStore): ImmediateStore | undefined {
+  const offer = offers.get(store);
+  if (offer === undefined) return undefined;
+  const { methods } = offer;
+  const isOriginal = store.get === methods.get && store.set === methods.set && store.merge === methods.merge && store.touch === methods.touch;
+  return isOriginal ? offer.immediate : undefined;
+}
