@@ -61,6 +61,16 @@ export class CsrfGuard implements CanActivate {
     return decision instanceof Promise ? decision.then((settled) => this.#verdict(settled, context)) : this.#verdict(decision, context);
   }
 
+  /**
+   * The check of a WebSocket message alone, for `SessionWsInterceptor`: Nest 11 runs no global
+   * guard for gateways, so there the interceptor is what checks them. `true` when the protection
+   * is off or the gateway skips it; rejects with the `WsException` of a refusal.
+   */
+  checkWsMessage(context: ExecutionContext): true | Promise<boolean> {
+    if (!this.csrfOptions || this.#isSkipped(context.getHandler(), context.getClass())) return true;
+    return this.#checkWsMessage(context);
+  }
+
   /** The error a refused request gets. Default: 403 `Invalid or missing CSRF token`, whatever the reason. */
   protected refusal(_reason: CsrfRefusedReason, _context: ExecutionContext): Error {
     return new ForbiddenException('Invalid or missing CSRF token');

@@ -84,6 +84,8 @@ const EVERY_ROUTE = { path: '{*path}', method: RequestMethod.ALL };
     SessionParamPipe,
     SessionGuard,
     SessionWsInterceptor,
+    // SessionWsInterceptor checks gateways' messages with it where Nest runs no global guard for them (Nest 11).
+    CsrfGuard,
     UserSessions,
     FlashParamPipe,
     SESSION_MODULE_OPTIONS,

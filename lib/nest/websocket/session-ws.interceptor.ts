@@ -3,6 +3,7 @@ import type { CallHandler, ExecutionContext, NestInterceptor } from '@nestjs/com
 import { concat, defer, Observable } from 'rxjs';
 import { catchError, concatMap, ignoreElements } from 'rxjs/operators';
 import { SessionManager } from '../../core/management/session-manager.js';
+import { CsrfGuard } from '../csrf.guard.js';
 import { missingSessionModuleError } from '../missing-session-module.js';
 import { toWsException } from './session-ws.errors.js';
 import { runInWsMessage, wsMessageOf } from './session-ws.message.js';
@@ -12,19 +13,30 @@ import { runInWsMessage, wsMessageOf } from './session-ws.message.js';
  * handshake's cookie names (loaded afresh for each message), and after the handler the session
  * is saved, touched or destroyed in the store, before the handler's reply (ack) goes out.
  * Apply it with `@UseInterceptors(SessionWsInterceptor)` on a gateway or handler, or as a
- * global `APP_INTERCEPTOR`; on HTTP it does nothing.
+ * global `APP_INTERCEPTOR`; on HTTP it does nothing. With the `csrf` option it also refuses
+ * messages of sockets opened from another origin (Nest 12 runs the global CSRF guard for
+ * gateways too; Nest 11 does not, and this is then the check).
  */
 @Injectable()
 export class SessionWsInterceptor implements NestInterceptor {
   private readonly sessionManager: SessionManager;
 
-  constructor(@Optional() sessionManager?: SessionManager) {
+  constructor(
+    @Optional() sessionManager?: SessionManager,
+    @Optional() private readonly csrfGuard?: CsrfGuard,
+  ) {
     if (!sessionManager) throw missingSessionModuleError('SessionWsInterceptor');
     this.sessionManager = sessionManager;
   }
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() !== 'ws') return next.handle();
+    const csrfCheck = this.csrfGuard?.checkWsMessage(context) ?? true;
+    if (csrfCheck === true) return this.#withSession(context, next);
+    return defer(() => csrfCheck).pipe(concatMap(() => this.#withSession(context, next)));
+  }
+
+  #withSession(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const message = wsMessageOf(context, this.sessionManager);
     let commit: Promise<void> | undefined;
     const commitOnce = () =>
