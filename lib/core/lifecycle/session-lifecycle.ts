@@ -103,7 +103,7 @@ export class SessionLifecycle extends RequestSessionOperations {
       case 'save':
         return immediate ? this.#saveNow(session, dataJson, immediate) : this.saveSession(session, dataJson);
       case 'touch':
-        return immediate ? this.#recordTouched(session, immediateCall('touch the session', () => immediate.touch(session.id, toSessionRecord(session)))) : this.#touchStored(session);
+        return immediate ? this.#touchNow(session, immediate) : this.#touchStored(session);
       case 'none':
         return undefined;
     }
@@ -120,6 +120,10 @@ export class SessionLifecycle extends RequestSessionOperations {
     );
     this.recordSaved(session, mode, this.recordWritten(session, dataJson, mode, isWritten));
     return undefined;
+  }
+
+  #touchNow(session: Session, immediate: ImmediateStore): undefined {
+    return this.#recordTouched(session, immediateCall('touch the session', () => immediate.touch(session.id, toSessionRecord(session))));
   }
 
   async #touchStored(session: Session): Promise<void> {

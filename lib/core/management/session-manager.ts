@@ -63,50 +63,10 @@ export class SessionManager {
    * `commit`). Rejects with a
    * `SessionStoreError` (or `SessionStoreUnavailableError`) when the store fails.
    */
-  attach(
+  async attach(
     request: SessionRequest,
     response?: SessionResponse,
     onCommitError: CommitErrorHandler = finishDespiteError,
-  ): Promise<AttachOutcome> {
-    return this.#attach(request, response, onCommitError);
-  }
-
-  /**
-   * Whether a request attached without a response carries the stored session its cookie named,
-   * rather than a new one (no cookie, or an id the store does not know). Read it right after
-   * `attach`: a new session there could never reach the client, as no cookie can be set.
-   */
-  isStoredSession(request: SessionRequest): boolean {
-    const lifecycle = this.#responseLessLifecycles.get(request);
-    return lifecycle?.receivedSessionId !== undefined && request.sessionID === lifecycle.receivedSessionId;
-  }
-
-  /**
-   * Ends a session attached without a response (a WebSocket message): saves, touches or
-   * destroys it in the store by the same rules as at the end of a response. No cookie is set,
-   * as nothing carries it. Rejects with a `SessionStoreError` when the store fails.
-   */
-  async commit(request: SessionRequest): Promise<void> {
-    const lifecycle = this.#responseLessLifecycles.get(request);
-    if (!lifecycle) return;
-    this.#responseLessLifecycles.delete(request);
-    try {
-      await lifecycle.commitAtEnd();
-    } catch (error) {
-      throw toStoreError(error, 'save the session');
-    }
-  }
-
-  /** Stops listening to the store's events. */
-  dispose(): void {
-    this.store.off('disconnect', this.#onDisconnect);
-    this.store.off('connect', this.#onConnect);
-  }
-
-  async #attach(
-    request: SessionRequest,
-    response: SessionResponse | undefined,
-    onCommitError: CommitErrorHandler,
   ): Promise<AttachOutcome> {
     if (request.session) return recorded(request, 'already-attached');
     if (!this.#isStoreConnected) return recorded(request, 'store-disconnected');
@@ -149,6 +109,39 @@ export class SessionManager {
       this.#responseLessLifecycles.set(request, lifecycle);
     }
     return recorded(request, 'attached');
+  }
+
+
+  /**
+   * Whether a request attached without a response carries the stored session its cookie named,
+   * rather than a new one (no cookie, or an id the store does not know). Read it right after
+   * `attach`: a new session there could never reach the client, as no cookie can be set.
+   */
+  isStoredSession(request: SessionRequest): boolean {
+    const lifecycle = this.#responseLessLifecycles.get(request);
+    return lifecycle?.receivedSessionId !== undefined && request.sessionID === lifecycle.receivedSessionId;
+  }
+
+  /**
+   * Ends a session attached without a response (a WebSocket message): saves, touches or
+   * destroys it in the store by the same rules as at the end of a response. No cookie is set,
+   * as nothing carries it. Rejects with a `SessionStoreError` when the store fails.
+   */
+  async commit(request: SessionRequest): Promise<void> {
+    const lifecycle = this.#responseLessLifecycles.get(request);
+    if (!lifecycle) return;
+    this.#responseLessLifecycles.delete(request);
+    try {
+      await lifecycle.commitAtEnd();
+    } catch (error) {
+      throw toStoreError(error, 'save the session');
+    }
+  }
+
+  /** Stops listening to the store's events. */
+  dispose(): void {
+    this.store.off('disconnect', this.#onDisconnect);
+    this.store.off('connect', this.#onConnect);
   }
 
   #isPastAbsoluteTimeout(record: SessionRecord): boolean {
