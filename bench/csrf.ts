@@ -14,6 +14,7 @@ import { pinApp, pinHarness } from './cpu-pinning.js';
 import { DEFAULT_CONNECTIONS, runAutocannon } from './load.js';
 import { bareGuardCpuCost, CSRF_BENCH_SETTINGS, csrfCost, csrfCpuCost, renderCsrfSection, withCsrfSection } from './csrf-report.js';
 import type { CsrfAppMessage, CsrfBenchPlatform, CsrfBenchSetting, CsrfPlatformResult, CsrfStartMessage } from './csrf-report.js';
+import { flagValue } from './flags.js';
 
 const compiledDir = dirname(fileURLToPath(import.meta.url));
 const benchDir = join(compiledDir, '..', '..');
@@ -28,10 +29,7 @@ interface CsrfSettings {
 }
 
 function parseCsrfSettings(argv: string[]): CsrfSettings {
-  const valueOf = (flag: string): string | undefined => {
-    const index = argv.indexOf(flag);
-    return index === -1 ? undefined : argv[index + 1];
-  };
+  const valueOf = (flag: string) => flagValue(argv, flag);
   const isQuick = argv.includes('--quick');
   return {
     rounds: Number(valueOf('--rounds') ?? (isQuick ? 1 : 5)),

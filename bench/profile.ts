@@ -33,6 +33,7 @@ import { CATEGORIES, categorize, parseAnnotate } from './callgrind-categories.js
 import type { CategoryName } from './callgrind-categories.js';
 import { nameJitFunctions } from './callgrind-js-names.js';
 import { summarizeSessionCode } from './cpu-profile-attribution.js';
+import { flagValue } from './flags.js';
 
 const compiledDir = dirname(fileURLToPath(import.meta.url));
 const benchDir = join(compiledDir, '..', '..');
@@ -65,10 +66,7 @@ interface ProfileSettings {
 
 function parseProfileSettings(argv: string[]): ProfileSettings {
   const isQuick = argv.includes('--quick');
-  const valueOf = (flag: string) => {
-    const index = argv.indexOf(flag);
-    return index === -1 ? undefined : argv[index + 1];
-  };
+  const valueOf = (flag: string) => flagValue(argv, flag);
   const modes = (valueOf('--modes')?.split(',') ?? ['no-session', 'express-session-memory', 'nest-sessions-memory']) as ModeName[];
   for (const mode of modes) {
     if (!MODE_NAMES.includes(mode)) throw new Error(`unknown mode ${mode}; modes are ${MODE_NAMES.join(', ')}`);

@@ -16,6 +16,7 @@ import { BENCH_SECRET } from './modes.js';
 import type { SqlDatabase } from './modes.js';
 import { latencyWindow, renderPruneSection, splitAroundPrune, withPruneSection } from './prune-report.js';
 import type { PruneAppMessage, PruneResult, PruneStartMessage, TimedResponse } from './prune-report.js';
+import { flagValue } from './flags.js';
 
 const compiledDir = dirname(fileURLToPath(import.meta.url));
 const benchDir = join(compiledDir, '..', '..');
@@ -33,10 +34,7 @@ interface PruneSettings {
 }
 
 function parsePruneSettings(argv: string[]): PruneSettings {
-  const valueOf = (flag: string): string | undefined => {
-    const index = argv.indexOf(flag);
-    return index === -1 ? undefined : argv[index + 1];
-  };
+  const valueOf = (flag: string) => flagValue(argv, flag);
   const isQuick = argv.includes('--quick');
   return {
     expiredRows: Number(valueOf('--expired-rows') ?? 100_000),

@@ -18,6 +18,7 @@ import { cellName, parseCellName } from './matrix.js';
 import { BENCH_SECRET, MODES } from './modes.js';
 import type { ModeName } from './modes.js';
 import { startRedisServer } from './redis-server.js';
+import { flagValue } from './flags.js';
 
 const REDIS_MODES: ModeName[] = ['express-session-redis', 'nest-sessions-redis'];
 
@@ -54,7 +55,7 @@ function dumpedInstructions(): number {
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
-  const valueOf = (flag: string) => (argv.includes(flag) ? argv[argv.indexOf(flag) + 1] : undefined);
+  const valueOf = (flag: string) => flagValue(argv, flag);
   const cell = parseCellName(valueOf('--cell') ?? 'recommended');
   const requests = Number(valueOf('--requests') ?? 20_000);
   const sessionIds = Array.from({ length: 2_000 }, () => generateSessionId());

@@ -41,6 +41,7 @@ import { startRedisServer } from './redis-server.js';
 import { detailSummariesOf, renderChart, renderResults } from './report.js';
 import { ensureWrk } from './wrk-load.js';
 import type { BenchSettings, ModeSummary } from './report.js';
+import { flagValue } from './flags.js';
 
 const compiledDir = dirname(fileURLToPath(import.meta.url));
 /** The bench/ source folder: compiled code runs from bench/.tmp/bench/. */
@@ -48,10 +49,7 @@ const benchDir = join(compiledDir, '..', '..');
 
 function parseSettings(argv: string[]): BenchSettings {
   const isQuick = argv.includes('--quick');
-  const valueOf = (flag: string): string | undefined => {
-    const index = argv.indexOf(flag);
-    return index === -1 ? undefined : argv[index + 1];
-  };
+  const valueOf = (flag: string) => flagValue(argv, flag);
   const numberOf = (flag: string, fallback: number) => {
     const value = valueOf(flag);
     return value === undefined ? fallback : Number(value);
