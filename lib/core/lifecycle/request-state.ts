@@ -63,7 +63,7 @@ export function setAttachOutcome(request: SessionRequest, outcome: AttachOutcome
  */
 export function exposeSessionStore(request: SessionRequest, store: SessionStore): void {
   if (!Object.hasOwn(request, 'sessionStore') && accessorsOf(request) !== undefined) {
-    stateOf(request).store = store;
+    stateInWeakMap(request).store = store;
   } else {
     request.sessionStore = store;
   }
@@ -72,7 +72,7 @@ export function exposeSessionStore(request: SessionRequest, store: SessionStore)
 /** Sets `req.sessionID`, the same way as `exposeSessionStore` sets `req.sessionStore`. */
 export function setRequestSessionId(request: SessionRequest, sessionId: string | undefined): void {
   if (!Object.hasOwn(request, 'sessionID') && accessorsOf(request) !== undefined) {
-    stateOf(request).sessionId = sessionId;
+    stateInWeakMap(request).sessionId = sessionId;
   } else {
     request.sessionID = sessionId;
   }
@@ -80,6 +80,11 @@ export function setRequestSessionId(request: SessionRequest, sessionId: string |
 
 function stateOf(request: SessionRequest): RequestState {
   if (accessorsOf(request) === undefined) return ((request as RequestWithState)[STATE] ??= newState());
+  return stateInWeakMap(request);
+}
+
+/** The state of a request whose application prototype carries the accessors (they read the WeakMap). */
+function stateInWeakMap(request: SessionRequest): RequestState {
   let state = requestStates.get(request);
   if (state === undefined) {
     state = newState();
