@@ -86,6 +86,14 @@ export function positiveNumber(unit: string): ValueRule<number> {
   };
 }
 
+/** A finite number of 0 or more (an interval in milliseconds); `unit` names what it measures. */
+export function nonNegativeNumber(unit: string): ValueRule<number> {
+  return {
+    expected: `a number of ${unit} (0 or more)`,
+    accepts: (value): value is number => typeof value === 'number' && Number.isFinite(value) && value >= 0,
+  };
+}
+
 /** A number from `min` to `max`, both included (NaN never passes), as `expected` says. */
 export function numberWithin(min: number, max: number, expected: string): ValueRule<number> {
   return { expected, accepts: (value): value is number => typeof value === 'number' && value >= min && value <= max };

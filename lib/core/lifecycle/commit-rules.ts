@@ -18,9 +18,20 @@ export interface CommitFacts {
   hasSavedBaseline: boolean;
   /** The cookie has an expiry date (it is not a browser-session cookie). */
   hasCookieExpiry: boolean;
+  /**
+   * When the stored session expires as far as the request knows (the cookie expiry it loaded,
+   * or last wrote), epoch ms; undefined for a session never stored or stored without expiry.
+   */
+  storedExpiresAt: number | undefined;
+  /** The cookie's full lifetime in ms (`originalMaxAge`); null for a browser-session cookie. */
+  lifetime: number | null;
+  /** The time the rules are applied at, epoch ms. */
+  now: number;
+  /** The route reads the session without extending it (`@SkipSessionTouch()`). */
+  isTouchSkipped: boolean;
 }
 
-type RuleOptions = Pick<ResolvedSessionOptions, 'saveUninitialized' | 'rolling'>;
+type RuleOptions = Pick<ResolvedSessionOptions, 'saveUninitialized' | 'rolling'> & { touchAfter?: number | undefined };
 
 /** Write the session to the store: new and worth keeping, or changed since it was loaded/saved. */
 export function shouldSave(facts: CommitFacts, options: RuleOptions): boolean {
@@ -37,26 +48,56 @@ export function shouldTouch(facts: CommitFacts, options: RuleOptions): boolean {
 }
 
 /**
- * Send Set-Cookie: for a new id when it is saved-worthy; for the existing id when `rolling`,
- * or when a persistent cookie's session changed (its expiry moved with the touch).
+ * Send Set-Cookie: for a new id when it is saved-worthy; for the existing id when `rolling`
+ * (unless the route skips touches and the session is unchanged), or when a persistent
+ * cookie's session changed (its expiry moved with the touch).
  */
 export function shouldSetCookie(facts: CommitFacts, options: RuleOptions): boolean {
   if (facts.sessionId === undefined) return false;
   if (facts.cookieSessionId !== facts.sessionId) return options.saveUninitialized || facts.isModified;
-  return options.rolling || (facts.hasCookieExpiry && facts.isModified);
+  if (options.rolling && (!facts.isTouchSkipped || facts.isModified)) return true;
+  return facts.hasCookieExpiry && facts.isModified;
 }
 
-/** What the end of a request does to a session that is still on the request. */
-export type CommitAction = 'save' | 'touch' | 'none';
+/** `touchAfter` applies: it is set, and the expiry the store holds for the session is known. */
+export function isLazyTouch(facts: CommitFacts, options: RuleOptions): boolean {
+  return options.touchAfter !== undefined && facts.storedExpiresAt !== undefined && facts.lifetime !== null;
+}
+
+/**
+ * `touchAfter`: the store's expiry is moved once it is older than the interval, that is when
+ * less than `lifetime - touchAfter` is left of it. Always due without lazy touch.
+ */
+export function isTouchDue(facts: CommitFacts, options: RuleOptions): boolean {
+  if (!isLazyTouch(facts, options)) return true;
+  return facts.storedExpiresAt! - facts.now < facts.lifetime! - options.touchAfter!;
+}
+
+/**
+ * The request moves the session's expiry (the cookie's, then the store's): a route that skips
+ * touches only when it changed the session; otherwise a save, or a touch that is due.
+ */
+export function shouldExtendExpiry(facts: CommitFacts, options: RuleOptions): boolean {
+  if (facts.isTouchSkipped) return facts.isModified;
+  return shouldSave(facts, options) || isTouchDue(facts, options);
+}
+
+/**
+ * What the end of a request does to a session that is still on the request. `'refresh'` is
+ * a lazy touch: the unchanged session written back with its new expiry (a merge without data
+ * changes where the store merges), so the expiry a later load reads is the one the store keeps.
+ */
+export type CommitAction = 'save' | 'touch' | 'refresh' | 'none';
 
 /**
  * The one end-of-request decision for a session on the request, express-session's rules in
- * their order: save it (how: `shouldMerge`), else touch it when the store can, else nothing.
+ * their order: save it (how: `shouldMerge`), else touch it when the store can, the route does
+ * not skip touches and (`touchAfter`) a touch is due, else nothing.
  */
 export function decideCommit(facts: CommitFacts, options: RuleOptions, canStoreTouch: boolean): CommitAction {
   if (shouldSave(facts, options)) return 'save';
-  if (canStoreTouch && shouldTouch(facts, options)) return 'touch';
-  return 'none';
+  if (!canStoreTouch || !shouldTouch(facts, options) || !shouldExtendExpiry(facts, options)) return 'none';
+  return isLazyTouch(facts, options) ? 'refresh' : 'touch';
 }
 
 /** What is known when the request ends without a session (`req.session` deleted or nulled). */

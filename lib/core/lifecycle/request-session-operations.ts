@@ -165,7 +165,7 @@ export abstract class RequestSessionOperations implements SessionOperations {
     }
     const reloaded = new Session(this, session.id, SessionCookie.fromStored(record.cookie), record);
     this.request.session = reloaded;
-    if (this.baseline.isPersisted(session.id)) this.baseline.recordReloaded(serializeSessionData(reloaded), record);
+    if (this.baseline.isPersisted(session.id)) this.baseline.recordReloaded(serializeSessionData(reloaded), record, reloaded.cookie.expiresAt);
     return reloaded;
   }
 
@@ -240,7 +240,7 @@ export abstract class RequestSessionOperations implements SessionOperations {
   /** What a write sends: the record, and this request's changes when it is merged (`shouldMerge`). */
   protected writeArguments(session: Session, dataJson: string, mode: StoreWriteMode): { record: SessionRecord; changes: SessionChanges | undefined } {
     const { baseline, store } = this;
-    baseline.recordSaving(dataJson, session.cookie.originalMaxAge);
+    baseline.recordSaving(dataJson, session.cookie.originalMaxAge, session.cookie.expiresAt);
     const record = toSessionRecord(session, dataJson);
     const isMerged = shouldMerge({ mode, hasStoredBaseline: baseline.hasStoredBaseline, canStoreMerge: store.merge !== undefined });
     return { record, changes: isMerged ? baseline.changesToStored(dataJson) : undefined };

@@ -32,6 +32,8 @@ interface RequestState {
   store: SessionStore | undefined;
   /** What `req.sessionID` shows through the prototype's accessor: any value a handler assigns. */
   sessionId: unknown;
+  /** The route reads the session without extending it (`@SkipSessionTouch()`). */
+  isTouchSkipped: boolean;
 }
 
 /** Shared by the ESM and CommonJS builds, as the registered symbol property it replaced was. */
@@ -54,6 +56,19 @@ export function attachOutcomeOf(request: SessionRequest): AttachOutcome | undefi
 /** Records how `attach` handled the request. */
 export function setAttachOutcome(request: SessionRequest, outcome: AttachOutcome): void {
   stateOf(request).outcome = outcome;
+}
+
+/**
+ * Marks the request as one that reads its session without extending it: no store touch and
+ * no rolling cookie for an unchanged session (`@SkipSessionTouch()`, set before the response ends).
+ */
+export function skipSessionTouch(request: SessionRequest): void {
+  stateOf(request).isTouchSkipped = true;
+}
+
+/** Whether `skipSessionTouch` marked the request. */
+export function isSessionTouchSkipped(request: SessionRequest): boolean {
+  return ((request as RequestWithState)[STATE] ?? requestStates.get(request))?.isTouchSkipped === true;
 }
 
 /**
@@ -94,7 +109,7 @@ function stateInWeakMap(request: SessionRequest): RequestState {
 }
 
 function newState(): RequestState {
-  return { outcome: undefined, store: undefined, sessionId: undefined };
+  return { outcome: undefined, store: undefined, sessionId: undefined, isTouchSkipped: false };
 }
 
 /** Whether the request's application prototype carries the accessors (installed on first sight). */

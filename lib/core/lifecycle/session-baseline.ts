@@ -11,6 +11,7 @@ export interface BaselineSnapshot {
   readonly loadedRecord: SessionRecord | undefined;
   readonly savedDataJson: string | undefined;
   readonly savedCookieLifetime: number | null | undefined;
+  readonly storedExpiresAt: number | undefined;
 }
 
 /**
@@ -40,6 +41,12 @@ export class SessionBaseline {
   #loadedRecord: SessionRecord | undefined;
   /** The id known to exist in the store: writes to it update, writes to others create. */
   #persistedSessionId: string | undefined;
+  /**
+   * The cookie expiry (epoch ms) in the record the store holds, as loaded or last written:
+   * what `touchAfter` measures. A store's own touch (a TTL) does not move it: lazy touches
+   * write the record instead.
+   */
+  #storedExpiresAt: number | undefined;
 
   /** A new session, never stored: it has no saved or stored data yet. */
   startNew(sessionId: string, dataJson: string, cookieLifetime: number | null): void {
@@ -49,10 +56,19 @@ export class SessionBaseline {
     this.#savedDataJson = undefined;
     this.#storedDataJson = undefined;
     this.#loadedRecord = undefined;
+    this.#storedExpiresAt = undefined;
   }
 
-  /** A session loaded from the store; with `resave` it counts as not saved yet. */
-  startLoaded(sessionId: string, dataJson: string, cookieLifetime: number | null, record: SessionRecord, resave: boolean): void {
+  /** A session loaded from the store (its cookie expiring at `storedExpiresAt`); with `resave` it counts as not saved yet. */
+  startLoaded(
+    sessionId: string,
+    dataJson: string,
+    cookieLifetime: number | null,
+    record: SessionRecord,
+    resave: boolean,
+    storedExpiresAt: number | undefined,
+  ): void {
+    this.#storedExpiresAt = storedExpiresAt;
     this.#originalSessionId = sessionId;
     this.#originalDataJson = dataJson;
     this.#storedDataJson = dataJson;
@@ -91,6 +107,11 @@ export class SessionBaseline {
     return this.#savedDataJson !== undefined;
   }
 
+  /** The cookie expiry in the stored record (epoch ms), as far as the request knows; undefined when unknown or none. */
+  get storedExpiresAt(): number | undefined {
+    return this.#storedExpiresAt;
+  }
+
   /** Whether the stored data is known, so a merging store can be sent only the changes. */
   get hasStoredBaseline(): boolean {
     return this.#storedDataJson !== undefined;
@@ -107,9 +128,10 @@ export class SessionBaseline {
   }
 
   /** A save is under way: what it writes counts as saved, even if the store then fails. */
-  recordSaving(dataJson: string, cookieLifetime: number | null): void {
+  recordSaving(dataJson: string, cookieLifetime: number | null, expiresAt: number | undefined): void {
     this.#savedDataJson = dataJson;
     this.#savedCookieLifetime = cookieLifetime;
+    this.#storedExpiresAt = expiresAt;
   }
 
   /** The store confirmed it holds `dataJson` under `sessionId`. */
@@ -119,8 +141,9 @@ export class SessionBaseline {
     this.#loadedRecord = undefined;
   }
 
-  /** The persisted session was read again from the store (`reload()`). */
-  recordReloaded(dataJson: string, record: SessionRecord): void {
+  /** The persisted session was read again from the store (`reload()`), its cookie expiring at `storedExpiresAt`. */
+  recordReloaded(dataJson: string, record: SessionRecord, storedExpiresAt: number | undefined): void {
+    this.#storedExpiresAt = storedExpiresAt;
     this.#storedDataJson = dataJson;
     this.#loadedRecord = record;
   }
@@ -145,6 +168,7 @@ export class SessionBaseline {
       loadedRecord: this.#loadedRecord,
       savedDataJson: this.#savedDataJson,
       savedCookieLifetime: this.#savedCookieLifetime,
+      storedExpiresAt: this.#storedExpiresAt,
     };
   }
 
@@ -154,6 +178,7 @@ export class SessionBaseline {
     this.#loadedRecord = snapshot.loadedRecord;
     this.#savedDataJson = snapshot.savedDataJson;
     this.#savedCookieLifetime = snapshot.savedCookieLifetime;
+    this.#storedExpiresAt = snapshot.storedExpiresAt;
   }
 }
 

@@ -1,4 +1,4 @@
-import { decideCommit, shouldDestroyUnset, shouldSetCookie } from './commit-rules.js';
+import { decideCommit, shouldDestroyUnset, shouldExtendExpiry, shouldSetCookie } from './commit-rules.js';
 import type { CommitFacts } from './commit-rules.js';
 import { SessionCookie } from '../cookie/session-cookie.js';
 import type { SessionResponse } from '../http/http-types.js';
@@ -12,7 +12,7 @@ import type { SessionRecord } from '../store/session-store.js';
 import { RequestSessionOperations } from './request-session-operations.js';
 import { noteSessionActivity } from './session-activity.js';
 import { publishDestroyed, publishSessionEvent } from './session-events.js';
-import { setRequestSessionId } from './request-state.js';
+import { isSessionTouchSkipped, setRequestSessionId } from './request-state.js';
 
 /**
  * One request's session, from attach to commit: generates or inflates `req.session`, carries
@@ -21,7 +21,8 @@ import { setRequestSessionId } from './request-state.js';
  * the stored session and whether to write its id to the response.
  */
 export class SessionLifecycle extends RequestSessionOperations {
-  #isTouched = false;
+  /** Whether the request has decided if the session's expiry moves (`#extendExpiryOnce`). */
+  #isExpiryDecided = false;
   /** The data serialized once at the end of the response, reused when the id is written. */
   #finalDataJson: string | undefined;
 
@@ -48,7 +49,8 @@ export class SessionLifecycle extends RequestSessionOperations {
     if (this.options.absoluteTimeout !== undefined) session.cookie.createdAt ??= Date.now();
     setRequestSessionId(this.request, sessionId);
     this.request.session = session;
-    this.baseline.startLoaded(sessionId, serializeSessionData(session), session.cookie.originalMaxAge, record, this.options.resave);
+    const { cookie } = session;
+    this.baseline.startLoaded(sessionId, serializeSessionData(session), cookie.originalMaxAge, record, this.options.resave, cookie.expiresAt);
     publishSessionEvent('loaded', sessionId, session, this.options);
   }
 
@@ -67,7 +69,7 @@ export class SessionLifecycle extends RequestSessionOperations {
     const facts = this.#commitFacts(session, this.#finalDataJson ?? serializeSessionData(session));
     if (!shouldSetCookie(facts, this.options)) return;
     if (!this.transport.canWrite(this.request, session)) return;
-    this.#touchOnce(session);
+    this.#extendExpiryOnce(session, facts);
     this.transport.write(response, facts.sessionId!, session.cookie, this.secrets, this.received);
   }
 
@@ -92,18 +94,22 @@ export class SessionLifecycle extends RequestSessionOperations {
     if (session.id === this.goneSessionId) return undefined;
     // A failed request did not show the flash messages it read: they stay for the next one.
     if (statusCode !== undefined && statusCode >= 500) restoreTakenFlash(session);
-    this.#touchOnce(session);
-    // Renews a minute-old `lastActiveAt` of an owned session, which makes it due for a save.
-    noteSessionActivity(session, this.request, this.options, this.store);
+    // Renews a minute-old `lastActiveAt` of an owned session, which makes it due for a save;
+    // a polling route (`@SkipSessionTouch()`) is no activity of the user.
+    if (!isSessionTouchSkipped(this.request)) noteSessionActivity(session, this.request, this.options, this.store);
     const dataJson = serializeSessionData(session);
     this.#finalDataJson = dataJson;
+    const facts = this.#commitFacts(session, dataJson);
+    this.#extendExpiryOnce(session, facts);
     // A store that answers in this process is done before this returns: the response ends at once.
     const immediate = immediateStoreOf(this.store);
-    switch (decideCommit(this.#commitFacts(session, dataJson), this.options, this.store.touch !== undefined)) {
+    switch (decideCommit(facts, this.options, this.store.touch !== undefined)) {
       case 'save':
         return immediate ? this.#saveNow(session, dataJson, immediate) : this.saveSession(session, dataJson);
       case 'touch':
         return immediate ? this.#touchNow(session, immediate) : this.#touchStored(session);
+      case 'refresh':
+        return immediate ? this.#refreshNow(session, dataJson, immediate) : this.#refreshStored(session, dataJson);
       case 'none':
         return undefined;
     }
@@ -120,6 +126,23 @@ export class SessionLifecycle extends RequestSessionOperations {
     );
     this.recordSaved(session, mode, this.recordWritten(session, dataJson, mode, isWritten));
     return undefined;
+  }
+
+  /**
+   * A lazy touch (`touchAfter`): the unchanged session written back, so the record itself (not
+   * only a TTL or an expiry column) holds the new expiry, which the next load measures from.
+   * A merge without data changes where the store merges; the owner index is left as it is.
+   */
+  #refreshNow(session: Session, dataJson: string, immediate: ImmediateStore): undefined {
+    const { record, changes } = this.writeArguments(session, dataJson, 'update');
+    const isWritten = immediateCall('touch the session', () =>
+      changes ? immediate.merge(session.id, record, changes, {}) : immediate.set(session.id, record, { mode: 'update' }),
+    );
+    return this.#recordTouched(session, this.recordWritten(session, dataJson, 'update', isWritten));
+  }
+
+  async #refreshStored(session: Session, dataJson: string): Promise<void> {
+    this.#recordTouched(session, await this.write(session, dataJson, 'update', undefined));
   }
 
   #touchNow(session: Session, immediate: ImmediateStore): undefined {
@@ -157,14 +180,22 @@ export class SessionLifecycle extends RequestSessionOperations {
       isSaved: baseline.isSaved(session, dataJson),
       hasSavedBaseline: baseline.hasSavedBaseline,
       hasCookieExpiry: session.cookie.expires != null,
+      storedExpiresAt: baseline.storedExpiresAt,
+      lifetime: session.cookie.originalMaxAge,
+      now: Date.now(),
+      isTouchSkipped: isSessionTouchSkipped(this.request),
     };
   }
 
-  /** express-session touches (resets the expiry of) every session once per request. */
-  #touchOnce(session: Session): void {
-    if (this.#isTouched) return;
-    this.#isTouched = true;
-    session.touch();
+  /**
+   * express-session touches (resets the expiry of) every session once per request; here only
+   * when the rules move its expiry (`shouldExtendExpiry`): not on a route that skips touches,
+   * nor before a lazy touch is due, so the cookie then carries the expiry the store holds.
+   */
+  #extendExpiryOnce(session: Session, facts: CommitFacts): void {
+    if (this.#isExpiryDecided) return;
+    this.#isExpiryDecided = true;
+    if (shouldExtendExpiry(facts, this.options)) session.touch();
   }
 }
 

@@ -1,7 +1,7 @@
 import type { SessionSecret } from '../cookie/cookie-signing.js';
 import { isCallbackSessionStore, toSessionStore } from '../store/callback-store-adapter.js';
 import { SessionOptionsError } from '../errors.js';
-import { aFunction, BOOLEAN, checkedOption, describeValue, oneOf, positiveNumber } from '../option-checks.js';
+import { aFunction, BOOLEAN, checkedOption, describeValue, nonNegativeNumber, oneOf, positiveNumber } from '../option-checks.js';
 import { checkCookieOptions, checkRequestCookieOptions } from './cookie-options.js';
 import type { CheckedCookieOptions } from './cookie-options.js';
 import { emitOptionsWarning } from './options-warning.js';
@@ -28,6 +28,8 @@ export interface ResolvedSessionOptions extends ResolvedOwnerOptions {
   trustProxy: boolean | undefined;
   resave: boolean;
   rolling: boolean;
+  /** Lazy touch interval in ms (`touchAfter`), or undefined: every request touches. */
+  touchAfter: number | undefined;
   saveUninitialized: boolean;
   unset: UnsetBehaviour;
   storeUnavailable: StoreUnavailableBehaviour;
@@ -47,7 +49,7 @@ const COOKIE_NAME_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const KNOWN_OPTIONS = new Set([
   'secret', 'secretFromRequest', 'name', 'key', 'cookie', 'genid', 'proxy', 'resave', 'rolling',
   'saveUninitialized', 'store', 'unset', 'storeUnavailable', 'absoluteTimeout',
-  'sessionOwner', 'trackClient',
+  'sessionOwner', 'trackClient', 'touchAfter',
 ]);
 
 /**
@@ -60,17 +62,19 @@ export function resolveSessionOptions(options: SessionOptions, warn: OptionsWarn
   }
   const cookieOptions = options.cookie;
   const warnOnce = onceByKey(warn);
+  const checkedCookieOptions =
+    typeof cookieOptions === 'function'
+      ? (request: SessionRequest) => checkRequestCookieOptions(cookieOptions(request), warnOnce)
+      : checkCookieOptions(cookieOptions ?? {}, 'cookie', warn);
   return {
     secrets: resolveSecrets(options.secret, options.secretFromRequest, warn),
     cookieName: resolveCookieNameOption(options, warn),
-    cookieOptions:
-      typeof cookieOptions === 'function'
-        ? (request) => checkRequestCookieOptions(cookieOptions(request), warnOnce)
-        : checkCookieOptions(cookieOptions ?? {}, 'cookie', warn),
+    cookieOptions: checkedCookieOptions,
     generateId: checkedOption('genid', options.genid, aFunction<(request: SessionRequest) => string>('(req) => string')) ?? generateSessionId,
     trustProxy: checkedOption('proxy', options.proxy, BOOLEAN),
     resave: checkedOption('resave', options.resave, BOOLEAN) ?? false,
     rolling: checkedOption('rolling', options.rolling, BOOLEAN) ?? false,
+    touchAfter: resolveTouchAfter(options.touchAfter, checkedCookieOptions, warn),
     saveUninitialized: checkedOption('saveUninitialized', options.saveUninitialized, BOOLEAN) ?? false,
     unset: checkedOption('unset', options.unset, oneOf<UnsetBehaviour>(['keep', 'destroy'])) ?? 'keep',
     storeUnavailable: checkedOption('storeUnavailable', options.storeUnavailable, oneOf<StoreUnavailableBehaviour>(['error', 'continue'])) ?? 'error',
@@ -157,6 +161,27 @@ function resolveCookieName(name: unknown, optionName: 'name' | 'key'): string {
     throw new SessionOptionsError(optionName, `must be a cookie name without spaces or separators, got ${describeValue(name)}`);
   }
   return name;
+}
+
+/**
+ * `touchAfter` must be shorter than the cookie's `maxAge`: a session would otherwise never be
+ * due for a touch and would expire while in use (an error, not a warning). Without a static
+ * `maxAge` to compare with, a browser-session cookie is warned about (it has no expiry to move).
+ */
+function resolveTouchAfter(
+  touchAfter: unknown,
+  cookieOptions: CheckedCookieOptions | ((request: SessionRequest) => CheckedCookieOptions),
+  warn: OptionsWarning,
+): number | undefined {
+  const interval = checkedOption('touchAfter', touchAfter, nonNegativeNumber('milliseconds'));
+  if (interval === undefined || typeof cookieOptions === 'function') return interval;
+  const { maxAge } = cookieOptions;
+  if (typeof maxAge !== 'number') {
+    warn('nest-sessions: option `touchAfter` has no effect without `cookie.maxAge`: a browser-session cookie has no expiry to move, its sessions are touched on every request.');
+  } else if (interval >= maxAge) {
+    throw new SessionOptionsError('touchAfter', `must be less than cookie.maxAge (${maxAge} ms), got ${describeValue(interval)}: sessions would expire before their touch is due`);
+  }
+  return interval;
 }
 
 function resolveStore(store: unknown): SessionStore | undefined {

@@ -81,6 +81,14 @@ export interface SessionOptions {
   resave?: boolean;
   /** Send the cookie (and so reset its expiry) on every response. Default `false`. */
   rolling?: boolean;
+  /**
+   * Lazy touch, in ms: an unchanged session is written back to the store (its expiry moved)
+   * at most once per this interval, when its stored expiry is older than the interval, instead
+   * of on every request. With `rolling`, the cookie carries the expiry the store holds. Needs a
+   * cookie `maxAge` (sessions without an expiry are touched as without it); must be less than
+   * `maxAge`. Default: none (every request touches).
+   */
+  touchAfter?: number;
   /** Save new sessions that were not modified. Default `false` (no store entry, no cookie for anonymous visitors). */
   saveUninitialized?: boolean;
   /**

@@ -1,4 +1,4 @@
-import { decideCommit, shouldDestroyUnset, shouldMerge, shouldSave, shouldSetCookie, shouldTouch } from '../../../lib/core/lifecycle/commit-rules.js';
+import { decideCommit, isLazyTouch, isTouchDue, shouldDestroyUnset, shouldExtendExpiry, shouldMerge, shouldSave, shouldSetCookie, shouldTouch } from '../../../lib/core/lifecycle/commit-rules.js';
 import type { CommitFacts } from '../../../lib/core/lifecycle/commit-rules.js';
 
 const base: CommitFacts = {
@@ -8,6 +8,10 @@ const base: CommitFacts = {
   isSaved: true,
   hasSavedBaseline: true,
   hasCookieExpiry: false,
+  storedExpiresAt: undefined,
+  lifetime: null,
+  now: 1_000_000,
+  isTouchSkipped: false,
 };
 const defaults = { saveUninitialized: false, rolling: false };
 
@@ -84,5 +88,68 @@ describe('commit rules', () => {
     expect(shouldMerge({ ...merging, mode: 'upsert' })).toBe(false);
     expect(shouldMerge({ ...merging, hasStoredBaseline: false })).toBe(false);
     expect(shouldMerge({ ...merging, canStoreMerge: false })).toBe(false);
+  });
+
+  describe('lazy touch (touchAfter) and @SkipSessionTouch()', () => {
+    const minute = 60_000;
+    const hour = 60 * minute;
+    /** An unchanged stored session of a one-hour cookie, last written `age` ms before `now`. */
+    const writtenAgo = (age: number): CommitFacts => ({ ...base, hasCookieExpiry: true, lifetime: hour, storedExpiresAt: base.now + hour - age });
+    const lazy = { ...defaults, touchAfter: minute };
+
+    it('isTouchDue: once the stored expiry is older than the interval (storedExpiry - now < maxAge - touchAfter)', () => {
+      expect(isTouchDue(writtenAgo(0), lazy)).toBe(false);
+      expect(isTouchDue(writtenAgo(minute - 1), lazy)).toBe(false);
+      expect(isTouchDue(writtenAgo(minute), lazy)).toBe(false);
+      expect(isTouchDue(writtenAgo(minute + 1), lazy)).toBe(true);
+      expect(isTouchDue(writtenAgo(hour - 1), lazy)).toBe(true);
+    });
+
+    it('isLazyTouch only with touchAfter, a known stored expiry and a cookie lifetime; otherwise every touch is due', () => {
+      expect(isLazyTouch(writtenAgo(0), lazy)).toBe(true);
+      expect(isLazyTouch(writtenAgo(0), defaults)).toBe(false);
+      expect(isLazyTouch({ ...writtenAgo(0), storedExpiresAt: undefined }, lazy)).toBe(false);
+      expect(isLazyTouch({ ...writtenAgo(0), lifetime: null }, lazy)).toBe(false);
+      expect(isTouchDue({ ...writtenAgo(0), storedExpiresAt: undefined }, lazy)).toBe(true);
+      expect(isTouchDue(writtenAgo(0), defaults)).toBe(true);
+    });
+
+    it("decideCommit: 'refresh' when due, nothing before; a store without touch gets nothing either way", () => {
+      expect(decideCommit(writtenAgo(minute + 1), lazy, true)).toBe('refresh');
+      expect(decideCommit(writtenAgo(10), lazy, true)).toBe('none');
+      expect(decideCommit(writtenAgo(minute + 1), lazy, false)).toBe('none');
+      // Without a known stored expiry (a browser-session cookie): the store's own touch, as without touchAfter.
+      expect(decideCommit({ ...writtenAgo(10), storedExpiresAt: undefined, lifetime: null }, lazy, true)).toBe('touch');
+    });
+
+    it('a changed session is saved whatever the interval, and its expiry moves', () => {
+      const changed = { ...writtenAgo(10), isModified: true, isSaved: false };
+      expect(decideCommit(changed, lazy, true)).toBe('save');
+      expect(shouldExtendExpiry(changed, lazy)).toBe(true);
+    });
+
+    it('with rolling, the cookie goes out whether or not the touch is due; its expiry moves only when due', () => {
+      const rollingLazy = { ...lazy, rolling: true };
+      expect(shouldSetCookie(writtenAgo(10), rollingLazy)).toBe(true);
+      expect(shouldExtendExpiry(writtenAgo(10), rollingLazy)).toBe(false);
+      expect(shouldExtendExpiry(writtenAgo(minute + 1), rollingLazy)).toBe(true);
+    });
+
+    it('a route that skips touches: no touch, no rolling cookie, no new expiry for an unchanged session', () => {
+      const skipped = { ...writtenAgo(hour - 1), isTouchSkipped: true };
+      for (const options of [defaults, lazy, { ...defaults, rolling: true }]) {
+        expect(decideCommit(skipped, options, true)).toBe('none');
+        expect(shouldSetCookie(skipped, options)).toBe(false);
+        expect(shouldExtendExpiry(skipped, options)).toBe(false);
+      }
+    });
+
+    it('a route that skips touches still saves a changed session, with a new expiry and its cookie', () => {
+      const changed = { ...writtenAgo(10), isTouchSkipped: true, isModified: true, isSaved: false };
+      expect(decideCommit(changed, lazy, true)).toBe('save');
+      expect(shouldExtendExpiry(changed, lazy)).toBe(true);
+      expect(shouldSetCookie(changed, { ...lazy, rolling: true })).toBe(true);
+      expect(shouldSetCookie({ ...changed, isSaved: true }, { ...lazy, rolling: true })).toBe(true);
+    });
   });
 });

@@ -19,7 +19,7 @@ function recordOf(session: Session): SessionRecord {
 /** A baseline over `session` as loaded from the store. */
 function loaded(session: Session, resave = false): SessionBaseline {
   const baseline = new SessionBaseline();
-  baseline.startLoaded(session.id, serializeSessionData(session), session.cookie.originalMaxAge, recordOf(session), resave);
+  baseline.startLoaded(session.id, serializeSessionData(session), session.cookie.originalMaxAge, recordOf(session), resave, session.cookie.expiresAt);
   return baseline;
 }
 
@@ -70,7 +70,7 @@ describe('SessionBaseline', () => {
       const dataJson = serializeSessionData(session);
       expect(baseline.hasSavedBaseline).toBe(false);
       expect(baseline.isSaved(session, dataJson)).toBe(false);
-      baseline.recordSaving(dataJson, session.cookie.originalMaxAge);
+      baseline.recordSaving(dataJson, session.cookie.originalMaxAge, session.cookie.expiresAt);
       expect(baseline.hasSavedBaseline).toBe(true);
       expect(baseline.isSaved(session, dataJson)).toBe(true);
     });
@@ -92,7 +92,7 @@ describe('SessionBaseline', () => {
     it('compares with the data a reload read', () => {
       const session = sessionWith('sid', { n: 1 });
       const baseline = loaded(session);
-      baseline.recordReloaded(JSON.stringify({ n: 5 }), { cookie: session.cookie.toJSON(), n: 5 });
+      baseline.recordReloaded(JSON.stringify({ n: 5 }), { cookie: session.cookie.toJSON(), n: 5 }, session.cookie.expiresAt);
       expect([...baseline.changesSinceStored(JSON.stringify({ n: 5, m: 1 })).setKeys]).toEqual([['m', '1']]);
     });
   });
@@ -103,7 +103,7 @@ describe('SessionBaseline', () => {
       const baseline = new SessionBaseline();
       baseline.startNew('new', serializeSessionData(session), session.cookie.originalMaxAge);
       const dataJson = JSON.stringify({ n: 1 });
-      baseline.recordSaving(dataJson, session.cookie.originalMaxAge);
+      baseline.recordSaving(dataJson, session.cookie.originalMaxAge, session.cookie.expiresAt);
       expect(baseline.isSaved(session, dataJson)).toBe(true);
       expect(baseline.isPersisted('new')).toBe(false);
       baseline.recordStored('new', dataJson);
@@ -115,7 +115,7 @@ describe('SessionBaseline', () => {
       const session = sessionWith('sid', { n: 1 });
       const baseline = loaded(session);
       const snapshot = baseline.snapshot();
-      baseline.recordSaving(JSON.stringify({ n: 9 }), 5);
+      baseline.recordSaving(JSON.stringify({ n: 9 }), 5, undefined);
       baseline.recordStored('copy', JSON.stringify({ n: 9 }));
       baseline.restore(snapshot);
       const dataJson = serializeSessionData(session);

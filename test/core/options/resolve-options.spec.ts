@@ -155,4 +155,30 @@ describe('unknownOptionNames', () => {
     expect(unknownOptionNames({ secret, saveUnitialized: true, resave: false, cokie: {} })).toEqual(['saveUnitialized', 'cokie']);
     expect(unknownOptionNames({ secret, name: 'x', store: {}, storeUnavailable: 'error' })).toEqual([]);
   });
+
+  describe('touchAfter', () => {
+    it('is kept when a non-negative number less than cookie.maxAge', () => {
+      expect(resolveSessionOptions({ secret, touchAfter: 60_000, cookie: { maxAge: 3_600_000 } }).touchAfter).toBe(60_000);
+      expect(resolveSessionOptions({ secret, touchAfter: 0, cookie: { maxAge: 1_000 } }).touchAfter).toBe(0);
+      expect(resolveSessionOptions({ secret }).touchAfter).toBeUndefined();
+    });
+
+    it.each([-1, Number.NaN, Infinity, '60000', null])('refuses %p', (touchAfter) => {
+      const error = optionsError({ secret, touchAfter, cookie: { maxAge: 3_600_000 } });
+      expect(error.option).toBe('touchAfter');
+      expect(error.message).toContain('must be a number of milliseconds (0 or more)');
+    });
+
+    it('refuses an interval of cookie.maxAge or more: sessions would expire before their touch is due', () => {
+      const error = optionsError({ secret, touchAfter: 3_600_000, cookie: { maxAge: 3_600_000 } });
+      expect(error.option).toBe('touchAfter');
+      expect(error.message).toContain('must be less than cookie.maxAge (3600000 ms)');
+    });
+
+    it('warns that a browser-session cookie has no expiry to move', () => {
+      const warnings: string[] = [];
+      expect(resolveSessionOptions({ secret, touchAfter: 1_000 }, (message) => warnings.push(message)).touchAfter).toBe(1_000);
+      expect(warnings).toEqual([expect.stringContaining('`touchAfter` has no effect without `cookie.maxAge`')]);
+    });
+  });
 });
