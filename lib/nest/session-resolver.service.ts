@@ -45,6 +45,16 @@ export class SessionResolver {
     return isGraphqlContext(context) ? graphqlRequestOf(context) : undefined;
   }
 
+  /**
+   * The request the core attaches the session to, behind an execution context (see
+   * `requestFor`): on Fastify the Node request its request wraps. Where request state for the
+   * session's commit goes (`@SkipSessionTouch()`).
+   */
+  coreRequestFor(context: ExecutionContext): SessionRequest | undefined {
+    const request = this.requestFor(context);
+    return request && this.httpPlatform.toCoreHttp(request).request;
+  }
+
   /** The HTTP response behind an execution context (see `requestFor`), if there is one. */
   responseFor(context: ExecutionContext, request = this.requestFor(context)): SessionResponse | undefined {
     if (context.getType() === 'http') return context.switchToHttp().getResponse<SessionResponse>();

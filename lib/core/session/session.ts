@@ -1,5 +1,6 @@
 import { maskedCsrfToken } from '../csrf/csrf-token.js';
 import { flashMessage, setSessionRequestAccessor } from './flash.js';
+import { markAuthenticated } from './sign-in-time.js';
 import type { SessionCookie } from '../cookie/session-cookie.js';
 
 /** A callback in Node's style, as Passport and other express-session clients pass them. */
@@ -98,6 +99,16 @@ export class Session {
    */
   csrfToken(): string {
     return maskedCsrfToken(this);
+  }
+
+  /**
+   * Records that the user signed in now (call it after checking a password or a second
+   * factor), under the reserved key `__authenticatedAt`: `@RequireFreshSession(maxAgeMs)`
+   * routes accept the session for `maxAgeMs` after it. `regenerate()` does not record it
+   * (a new id is no proof of a password); `rotate()` keeps it.
+   */
+  markAuthenticated(): void {
+    markAuthenticated(this);
   }
 
   /** Writes the session to the store now (it is otherwise saved at the end of the request). */
