@@ -18,11 +18,11 @@ export function authenticatedAtOf(data: object): number | undefined {
 }
 
 /**
- * Whether the last recorded sign-in is at most `maxAgeMs` old at `now`. A time in the future
- * (a tampered or clock-skewed value) is not trusted beyond `now`: it counts as a sign-in now,
- * and so ages from there.
+ * Whether the last recorded sign-in is at most `maxAgeMs` from `now`. A time ahead of `now`
+ * (another server's clock) is accepted within the same distance; one further ahead is no
+ * sign-in a clock could have recorded, and is refused.
  */
 export function isRecentSignIn(data: object, maxAgeMs: number, now = Date.now()): boolean {
   const authenticatedAt = authenticatedAtOf(data);
-  return authenticatedAt !== undefined && now - Math.min(authenticatedAt, now) <= maxAgeMs;
+  return authenticatedAt !== undefined && Math.abs(now - authenticatedAt) <= maxAgeMs;
 }
