@@ -1,7 +1,8 @@
 /**
  * One request through a session middleware without HTTP: an in-memory request/response pair
  * for `GET /counter` carrying a session cookie; the "handler" increments the session's counter
- * and ends the response. Shared by core-micro.ts and merge-cost.ts.
+ * (unless `isReadOnly`: it then only reads it) and ends the response. Shared by core-micro.ts,
+ * merge-cost.ts and touch-writes.ts.
  */
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
@@ -10,7 +11,7 @@ import { Socket } from 'node:net';
 export type Middleware = (request: never, response: never, next: (error?: unknown) => void) => void;
 
 /** Resolves when the response has finished. */
-export function handle(middleware: Middleware, cookieHeader: string): Promise<void> {
+export function handle(middleware: Middleware, cookieHeader: string, isReadOnly = false): Promise<void> {
   const request = new IncomingMessage(new Socket());
   request.method = 'GET';
   request.url = '/counter';
@@ -26,7 +27,7 @@ export function handle(middleware: Middleware, cookieHeader: string): Promise<vo
     middleware(request as never, response as never, (error) => {
       if (error) return reject(error);
       const session = (request as unknown as { session?: { counter: number } }).session;
-      const counter = session ? (session.counter += 1) : 0;
+      const counter = session ? (isReadOnly ? session.counter : (session.counter += 1)) : 0;
       response.setHeader('Content-Type', 'application/json');
       response.end(JSON.stringify({ counter }));
     });
