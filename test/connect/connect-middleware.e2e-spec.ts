@@ -42,6 +42,8 @@ describe('createSessionMiddleware called from plain JavaScript', () => {
     ['an absoluteTimeout that is a string', { secret: TEST_SECRET, absoluteTimeout: '1000' }, 'absoluteTimeout'],
     ['a sessionOwner that is a key name', { secret: TEST_SECRET, sessionOwner: 'userId' }, 'sessionOwner'],
     ['a trackClient that is a string', { secret: TEST_SECRET, trackClient: 'yes' }, 'trackClient'],
+    ['a touchAfter that is negative', { secret: TEST_SECRET, touchAfter: -1, cookie: { maxAge: 60_000 } }, 'touchAfter'],
+    ['a touchAfter as long as maxAge', { secret: TEST_SECRET, touchAfter: 60_000, cookie: { maxAge: 60_000 } }, 'touchAfter'],
   ])('rejects %s with a SessionOptionsError naming the option', (_case, options, option) => {
     let thrown: unknown;
     try {
@@ -51,5 +53,31 @@ describe('createSessionMiddleware called from plain JavaScript', () => {
     }
     expect(thrown).toBeInstanceOf(SessionOptionsError);
     expect((thrown as SessionOptionsError).option).toBe(option);
+  });
+
+  it('touchAfter: reads of an unchanged session within the interval write nothing to the store', async () => {
+    const store = new MemoryStore({ checkPeriod: 0 });
+    const writes: string[] = [];
+    for (const method of ['set', 'merge', 'touch'] as const) {
+      const original = store[method].bind(store) as (...args: unknown[]) => Promise<boolean>;
+      (store as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
+        writes.push(method);
+        return original(...args);
+      };
+    }
+    const app = express();
+    app.use(createUntyped({ secret: TEST_SECRET, store, rolling: true, touchAfter: 60_000, cookie: { maxAge: 3_600_000 } }) as unknown as express.RequestHandler);
+    app.get('/start', (req, res) => {
+      (req.session as unknown as { started: boolean }).started = true;
+      res.json({ ok: true });
+    });
+    app.get('/read', (req, res) => {
+      res.json({ started: (req.session as unknown as { started?: boolean }).started ?? false });
+    });
+    const http = request(app);
+    const cookie = cookiePair((await http.get('/start').expect(200)).headers['set-cookie'])!;
+    expect(writes).toEqual(['set']);
+    for (let count = 0; count < 20; count++) await http.get('/read').set('Cookie', cookie).expect(200, { started: true });
+    expect(writes).toEqual(['set']);
   });
 });
