@@ -2,6 +2,7 @@ import express from 'express';
 import request from 'supertest';
 import { createSessionMiddleware, MemoryStore, SessionOptionsError } from '../../lib/index.js';
 import { cookiePair, TEST_SECRET } from '../support/e2e-app.js';
+import { recordStoreWrites } from '../support/store-write-counter.js';
 
 /** createSessionMiddleware as a plain-JavaScript app calls it: no types to catch a mistake. */
 const createUntyped = createSessionMiddleware as (options: unknown) => ReturnType<typeof createSessionMiddleware>;
@@ -57,14 +58,7 @@ describe('createSessionMiddleware called from plain JavaScript', () => {
 
   it('touchAfter: reads of an unchanged session within the interval write nothing to the store', async () => {
     const store = new MemoryStore({ checkPeriod: 0 });
-    const writes: string[] = [];
-    for (const method of ['set', 'merge', 'touch'] as const) {
-      const original = store[method].bind(store) as (...args: unknown[]) => Promise<boolean>;
-      (store as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
-        writes.push(method);
-        return original(...args);
-      };
-    }
+    const writes = recordStoreWrites(store);
     const app = express();
     app.use(createUntyped({ secret: TEST_SECRET, store, rolling: true, touchAfter: 60_000, cookie: { maxAge: 3_600_000 } }) as unknown as express.RequestHandler);
     app.get('/start', (req, res) => {

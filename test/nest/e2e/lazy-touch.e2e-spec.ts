@@ -7,6 +7,7 @@ import { CallbackStoreAdapter, MemoryStore, Session, SessionStore, SkipSessionTo
 import type { CallbackSessionStore, SessionRecord } from '../../../lib/index.js';
 import { cookiePair, createSessionApp, sessionIdOf, setCookies } from '../../support/e2e-app.js';
 import { recordSessionEvents } from '../../support/session-events.js';
+import { recordStoreWrites } from '../../support/store-write-counter.js';
 import { PLATFORMS } from '../../support/platforms.js';
 import { sleep } from '../../support/redis-server.js';
 import { connectRedisStore, mySqlStore, postgresStore, redisStoreOnSingleNode } from '../../stores/store-subjects.js';
@@ -109,17 +110,7 @@ describe.each(SUBJECTS)('touchAfter on $subject.name', ({ subject, spiesOnStore 
       clockOffset = 0;
       jest.spyOn(Date, 'now').mockImplementation(() => realNow() + clockOffset);
       store = await subject.newStore();
-      storeWrites = [];
-      if (spiesOnStore) {
-        for (const method of ['set', 'merge', 'touch'] as const) {
-          const original = store[method] as ((...args: unknown[]) => unknown) | undefined;
-          if (original === undefined) continue;
-          (store as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
-            storeWrites.push(method);
-            return original.apply(store, args);
-          };
-        }
-      }
+      storeWrites = spiesOnStore ? recordStoreWrites(store) : [];
       recorder = recordSessionEvents();
       app = await createSessionApp(
         platform,
@@ -136,38 +127,43 @@ describe.each(SUBJECTS)('touchAfter on $subject.name', ({ subject, spiesOnStore 
       jest.restoreAllMocks();
     });
 
-    /** Store writes (and, for the unspied MemoryStore, the lifecycle's write events) since `from`. */
-    function writesSince(from: { calls: number; events: number }): number {
-      const events = recorder.events.filter(({ event }) => event === 'saved' || event === 'touched' || event === 'created').length;
-      return spiesOnStore ? storeWrites.length - from.calls : events - from.events;
+    /** The store's writes so far; for the unwrapped MemoryStore, the lifecycle's write events. */
+    function mark(): number {
+      if (spiesOnStore) return storeWrites.length;
+      return recorder.events.filter(({ event }) => event === 'saved' || event === 'touched' || event === 'created').length;
     }
 
-    function mark(): { calls: number; events: number } {
-      return { calls: storeWrites.length, events: recorder.events.filter(({ event }) => event === 'saved' || event === 'touched' || event === 'created').length };
+    function writesSince(from: number): number {
+      return mark() - from;
     }
 
-    async function start(): Promise<string> {
+    /** `count` reads of the session, `stepMs` apart: each response's cookie carries `expirySeconds`, the stored expiry. */
+    async function readWithStoredExpiry(cookie: string, count: number, stepMs: number, expirySeconds: number): Promise<void> {
+      for (let index = 0; index < count; index++) {
+        clockOffset += stepMs;
+        const response = await http.get('/lazy/read').set('Cookie', cookie).expect(200);
+        expect(response.body.views).toBe(1);
+        expect(cookieExpirySeconds(response.headers['set-cookie'])).toBe(expirySeconds);
+      }
+    }
+
+    /** A stored session (`views: 1`), its cookie, id and stored expiry in seconds. */
+    async function start(): Promise<{ cookie: string; sessionId: string; firstExpiry: number }> {
       const response = await http.get('/lazy/start').expect(200);
-      return cookiePair(response.headers['set-cookie'])!;
+      const cookie = cookiePair(response.headers['set-cookie'])!;
+      const sessionId = sessionIdOf(cookie);
+      return { cookie, sessionId, firstExpiry: storedExpirySeconds(await store.get(sessionId)) };
     }
 
     it(`${READS} reads of an unchanged session within the interval: no store write, and each cookie carries the stored expiry`, async () => {
-      const cookie = await start();
-      const stored = storedExpirySeconds(await store.get(sessionIdOf(cookie)));
+      const { cookie, firstExpiry } = await start();
       const before = mark();
-      for (let count = 0; count < READS; count++) {
-        clockOffset += 100;
-        const response = await http.get('/lazy/read').set('Cookie', cookie).expect(200);
-        expect(response.body.views).toBe(1);
-        expect(cookieExpirySeconds(response.headers['set-cookie'])).toBe(stored);
-      }
+      await readWithStoredExpiry(cookie, READS, 100, firstExpiry);
       expect(writesSince(before)).toBe(0);
     });
 
     it('once the interval has passed, one read writes the new expiry, and later reads measure from it', async () => {
-      const cookie = await start();
-      const sessionId = sessionIdOf(cookie);
-      const firstExpiry = storedExpirySeconds(await store.get(sessionId));
+      const { cookie, sessionId, firstExpiry } = await start();
       clockOffset = INTERVAL_MS + 1_000;
       let before = mark();
       const due = await http.get('/lazy/read').set('Cookie', cookie).expect(200);
@@ -179,18 +175,12 @@ describe.each(SUBJECTS)('touchAfter on $subject.name', ({ subject, spiesOnStore 
       expect((await store.get(sessionId))!.views).toBe(1);
 
       before = mark();
-      for (let count = 0; count < 20; count++) {
-        clockOffset += 1_000;
-        const response = await http.get('/lazy/read').set('Cookie', cookie).expect(200);
-        expect(cookieExpirySeconds(response.headers['set-cookie'])).toBe(renewedExpiry);
-      }
+      await readWithStoredExpiry(cookie, 20, 1_000, renewedExpiry);
       expect(writesSince(before)).toBe(0);
     });
 
     it('@SkipSessionTouch(): a due session is neither touched nor sent a rolling cookie, on a route or a whole controller', async () => {
-      const cookie = await start();
-      const sessionId = sessionIdOf(cookie);
-      const firstExpiry = storedExpirySeconds(await store.get(sessionId));
+      const { cookie, sessionId, firstExpiry } = await start();
       clockOffset = INTERVAL_MS + 1_000;
       const before = mark();
       for (const path of ['/lazy/poll', '/polled']) {
@@ -203,9 +193,7 @@ describe.each(SUBJECTS)('touchAfter on $subject.name', ({ subject, spiesOnStore 
     });
 
     it('@SkipSessionTouch(): a handler that changes the session still saves it, with a new expiry and its cookie', async () => {
-      const cookie = await start();
-      const sessionId = sessionIdOf(cookie);
-      const firstExpiry = storedExpirySeconds(await store.get(sessionId));
+      const { cookie, sessionId, firstExpiry } = await start();
       clockOffset = 10_000;
       const before = mark();
       const response = await http.get('/lazy/poll-and-count').set('Cookie', cookie).expect(200);
