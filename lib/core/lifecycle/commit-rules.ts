@@ -59,9 +59,13 @@ export function shouldSetCookie(facts: CommitFacts, options: RuleOptions): boole
   return facts.hasCookieExpiry && facts.isModified;
 }
 
-/** `touchAfter` applies: it is set, and the expiry the store holds for the session is known. */
+/**
+ * `touchAfter` applies: it is set, the expiry the store holds for the session is known, and
+ * the cookie lives longer than the interval (a shorter lifetime, from a cookie function or a
+ * handler's `maxAge`, would never be due and expire while in use: it is touched every time).
+ */
 export function isLazyTouch(facts: CommitFacts, options: RuleOptions): boolean {
-  return options.touchAfter !== undefined && facts.storedExpiresAt !== undefined && facts.lifetime !== null;
+  return options.touchAfter !== undefined && facts.storedExpiresAt !== undefined && facts.lifetime !== null && facts.lifetime > options.touchAfter;
 }
 
 /**

@@ -110,6 +110,9 @@ describe('commit rules', () => {
       expect(isLazyTouch(writtenAgo(0), defaults)).toBe(false);
       expect(isLazyTouch({ ...writtenAgo(0), storedExpiresAt: undefined }, lazy)).toBe(false);
       expect(isLazyTouch({ ...writtenAgo(0), lifetime: null }, lazy)).toBe(false);
+      // A lifetime no longer than the interval (a cookie function's, a handler's maxAge) would never be due.
+      expect(isLazyTouch({ ...writtenAgo(0), lifetime: minute, storedExpiresAt: base.now + minute }, lazy)).toBe(false);
+      expect(isTouchDue({ ...writtenAgo(0), lifetime: minute, storedExpiresAt: base.now + minute }, lazy)).toBe(true);
       expect(isTouchDue({ ...writtenAgo(0), storedExpiresAt: undefined }, lazy)).toBe(true);
       expect(isTouchDue(writtenAgo(0), defaults)).toBe(true);
     });
