@@ -6,6 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseAnnotate, steadyInstructions } from './callgrind-categories.js';
 
 /** How to start node under callgrind, instrumentation off, its dumps named `<outputDir>/<name>.<pid>`. */
 export function callgrindWrapper(outputDir: string, name: string, extraArgs: readonly string[] = []): { execPath: string; args: string[] } {
@@ -36,9 +37,10 @@ export function dumpFileOf(outputDir: string, name: string): string {
   return join(outputDir, dumpFile);
 }
 
-/** All instructions a dump counted (every thread), from its `summary:` line. */
-export function dumpTotal(dumpFile: string): number {
+/** The instructions a dump counted (every thread), in all and without the major GC and the JIT compilers. */
+export function dumpCounts(dumpFile: string): { total: number; steady: number } {
   const match = /^summary:\s*(\d+)/m.exec(readFileSync(dumpFile, 'latin1').slice(0, 4096));
   if (!match) throw new Error(`${dumpFile}: no summary line`);
-  return Number(match[1]);
+  const annotated = execFileSync('callgrind_annotate', ['--threshold=100', '--show-percs=no', '--auto=no', dumpFile], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  return { total: Number(match[1]), steady: steadyInstructions(parseAnnotate(annotated)) };
 }

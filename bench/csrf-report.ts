@@ -27,7 +27,7 @@ export interface CsrfPlatformResult {
   onCpuMicroseconds: number[];
   /** The same with the option off and a global guard that returns true. */
   bareGuardCpuMicroseconds: number[];
-  /** Instructions per request counted by callgrind (steady, all threads); empty with `--no-callgrind`. */
+  /** Steady instructions per request counted by callgrind (all threads, without the major GC and the JIT compilers); empty with `--no-callgrind`. */
   offInstructions: number[];
   onInstructions: number[];
 }
@@ -96,8 +96,9 @@ export function renderCsrfSection(
     ? [
         '',
         `By instructions (callgrind, the same app and requests: ${settings.instructionRounds} rounds per setting, ${settings.instructionRequests} requests counted ` +
-          `after ${settings.instructionWarmupRequests} warm-up requests, all threads; medians). Counts do not drift with the machine's load, so they decide ` +
-          'when the requests/s above are too noisy to: a CPU-bound app loses the share of requests/s the instructions added make of the whole.',
+          `after ${settings.instructionWarmupRequests} warm-up requests, all threads, steady: without the major GC and the JIT compilers, which follow the clock; medians). ` +
+          'Counts do not drift with the machine\'s load, so they decide when the requests/s above are too noisy to: a CPU-bound app loses the share of ' +
+          'requests/s the instructions added make of the whole.',
         '',
         '| platform | instructions/request, csrf off | csrf on | added by the protection | cost by instructions |',
         '| --- | --- | --- | --- | --- |',

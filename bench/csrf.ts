@@ -17,7 +17,7 @@ import { DEFAULT_CONNECTIONS, runAutocannon } from './load.js';
 import { bareGuardCpuCost, CSRF_BENCH_SETTINGS, csrfCost, csrfCpuCost, renderCsrfSection, withCsrfSection } from './csrf-report.js';
 import type { CsrfAppMessage, CsrfBenchPlatform, CsrfBenchSetting, CsrfPlatformResult, CsrfStartMessage } from './csrf-report.js';
 import { flagValue } from './flags.js';
-import { callgrindWrapper, countedWindow, dumpFileOf, dumpTotal } from './callgrind-window.js';
+import { callgrindWrapper, countedWindow, dumpCounts, dumpFileOf } from './callgrind-window.js';
 
 const compiledDir = dirname(fileURLToPath(import.meta.url));
 const benchDir = join(compiledDir, '..', '..');
@@ -44,8 +44,7 @@ function parseCsrfSettings(argv: string[]): CsrfSettings {
     rounds: Number(valueOf('--rounds') ?? (isQuick ? 1 : 5)),
     instructionRounds: argv.includes('--no-callgrind') ? 0 : Number(valueOf('--instruction-rounds') ?? (isQuick ? 1 : 3)),
     instructionRequests: Number(valueOf('--requests') ?? (isQuick ? 1000 : 3000)),
-    // Fewer leave TurboFan compiling inside the counted window (seen: 40,000 instructions a request at 4,000).
-    instructionWarmupRequests: Number(valueOf('--warmup-requests') ?? (isQuick ? 5000 : 15000)),
+    instructionWarmupRequests: Number(valueOf('--warmup-requests') ?? (isQuick ? 3000 : 10000)),
     durationSeconds: Number(valueOf('--duration') ?? (isQuick ? 3 : 8)),
     warmupSeconds: Number(valueOf('--warmup') ?? (isQuick ? 1 : 2)),
     connections: Number(valueOf('--connections') ?? DEFAULT_CONNECTIONS.autocannon),
@@ -112,7 +111,7 @@ async function measure(platform: CsrfBenchPlatform, setting: CsrfBenchSetting, s
   }
 }
 
-/** One callgrind run of one setting: the app's instructions per request, steady (after the warm-up). */
+/** One callgrind run of one setting: the app's steady instructions per request (after the warm-up; without the major GC and the JIT compilers). */
 async function countInstructions(platform: CsrfBenchPlatform, setting: CsrfBenchSetting, settings: CsrfSettings): Promise<number> {
   const name = `callgrind.csrf.${platform}.${setting}`;
   mkdirSync(CALLGRIND_DIR, { recursive: true });
@@ -127,7 +126,7 @@ async function countInstructions(platform: CsrfBenchPlatform, setting: CsrfBench
     child.disconnect();
     await new Promise((resolve) => child.once('exit', resolve));
   }
-  return dumpTotal(dumpFileOf(CALLGRIND_DIR, name)) / settings.instructionRequests;
+  return dumpCounts(dumpFileOf(CALLGRIND_DIR, name)).steady / settings.instructionRequests;
 }
 
 export async function runCsrfBench(argv: string[]): Promise<void> {

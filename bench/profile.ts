@@ -29,7 +29,7 @@ import type { Cell } from './matrix.js';
 import { BENCH_SECRET, MODE_NAMES, MODES } from './modes.js';
 import type { ModeName } from './modes.js';
 import { startRedisServer } from './redis-server.js';
-import { CATEGORIES, categorize, parseAnnotate } from './callgrind-categories.js';
+import { CATEGORIES, categorize, parseAnnotate, UNSTEADY_CATEGORIES } from './callgrind-categories.js';
 import { callgrindWrapper, countedWindow, dumpFileOf } from './callgrind-window.js';
 import type { CategoryName } from './callgrind-categories.js';
 import { nameJitFunctions } from './callgrind-js-names.js';
@@ -202,10 +202,7 @@ function renderInstructions(results: ModeInstructions[], settings: ProfileSettin
       .map((result) => `**+${formatCount(result.perRequest - base.perRequest)}** (${((result.perRequest / base.perRequest - 1) * 100).toFixed(0)}% more)`)
       .join(' | ')} |`,
   );
-  // The JIT compilers and the major GC run in bursts on helper threads and follow the clock:
-  // from one run to the next they move the total by 2-15 %, the rest by under 1 %.
-  const mutator = (result: ModeInstructions) =>
-    result.perRequest - result.byCategory['GC: major (marking, sweeping, compaction)'] - result.byCategory['JIT compilers (TurboFan, Maglev, Sparkplug)'];
+  const mutator = (result: ModeInstructions) => UNSTEADY_CATEGORIES.reduce((steady, category) => steady - result.byCategory[category], result.perRequest);
   lines.push(
     `| **steady total** (without the major GC and the JIT compilers) | ${results.map((result) => formatCount(mutator(result))).join(' | ')} | ${results
       .slice(1)
