@@ -82,43 +82,4 @@ describe('withinDeadline', () => {
     await jest.advanceTimersByTimeAsync(TIMEOUT_MS);
     expect(next.error).toBeInstanceOf(SessionStoreUnavailableError);
   });
-
-  it('bounds overlapping calls with one timer, re-armed for the oldest still waiting, and leaves none once all are answered', async () => {
-    const calls = Array.from({ length: 10 }, () => command<string>());
-    const outcomes = calls.slice(0, 5).map((call) => outcomeOf(bounded.bound(call.pending, 'load')));
-    await jest.advanceTimersByTimeAsync(300);
-    outcomes.push(...calls.slice(5).map((call) => outcomeOf(bounded.bound(call.pending, 'save'))));
-    expect(jest.getTimerCount()).toBe(1);
-
-    // The oldest five answered: the newer five keep their own deadline, 300 ms later.
-    for (const call of calls.slice(0, 5)) call.reply('OK');
-    await jest.advanceTimersByTimeAsync(TIMEOUT_MS - 300);
-    expect(outcomes.slice(0, 5).map((outcome) => outcome.value)).toEqual(['OK', 'OK', 'OK', 'OK', 'OK']);
-    expect(outcomes.slice(5).every((outcome) => outcome.error === undefined)).toBe(true);
-    expect(jest.getTimerCount()).toBe(1);
-    await jest.advanceTimersByTimeAsync(299);
-    expect(outcomes.slice(5).every((outcome) => outcome.error === undefined)).toBe(true);
-    await jest.advanceTimersByTimeAsync(1);
-    expect(outcomes.slice(5).every((outcome) => outcome.error instanceof SessionStoreUnavailableError)).toBe(true);
-    expect(jest.getTimerCount()).toBe(0);
-
-    const last = command<string>();
-    const lastOutcome = outcomeOf(bounded.bound(last.pending, 'touch'));
-    expect(jest.getTimerCount()).toBe(1);
-    last.reply('OK');
-    await Promise.resolve();
-    await Promise.resolve();
-    expect(lastOutcome.value).toBe('OK');
-    expect(jest.getTimerCount()).toBe(0);
-  });
-
-  it('keeps calls with different timeouts apart', async () => {
-    const short = outcomeOf(withinDeadline(command<string>().pending, 100, 'load', backend));
-    const long = outcomeOf(withinDeadline(command<string>().pending, 5_000, 'load', backend));
-    await jest.advanceTimersByTimeAsync(100);
-    expect(short.error).toBeInstanceOf(SessionStoreUnavailableError);
-    expect(long.error).toBeUndefined();
-    await jest.advanceTimersByTimeAsync(4_900);
-    expect((long.error as Error).message).toMatch(/no reply within 5000 ms/);
-  });
 });
