@@ -6,6 +6,8 @@ import { exposeSessionStore, setAttachOutcome, setRequestSessionId } from '../li
 import type { AttachOutcome } from '../lifecycle/request-state.js';
 import { immediateStoreOf } from '../store/immediate-store.js';
 import { requestFacingStore } from '../store/request-facing-store.js';
+import { HashedIdStore } from '../store/at-rest/hashed-id-store.js';
+import { ownerOfSession } from '../store/session-owner-index.js';
 import type { ResolvedSessionOptions } from '../options/resolve-options.js';
 import { hookResponse } from '../lifecycle/response-hooks.js';
 import type { CommitErrorHandler } from '../lifecycle/response-hooks.js';
@@ -41,10 +43,18 @@ export class SessionManager {
   /** `req.sessionStore`: the store, whose methods also take express-session's callbacks. */
   readonly #requestFacingStore: SessionStore;
 
+  /**
+   * The store the sessions are read and written through: the configured store, or with
+   * `hashIds` a `HashedIdStore` on it (callers still pass session ids).
+   */
+  readonly store: SessionStore;
+
   constructor(
     readonly options: ResolvedSessionOptions,
-    readonly store: SessionStore,
+    store: SessionStore,
   ) {
+    store = withHashedIds(store, options);
+    this.store = store;
     this.#requestFacingStore = requestFacingStore(store);
     this.#transport = new CookieTransport(options);
     this.#isStoreConnected = store.isConnected;
@@ -159,6 +169,15 @@ export class SessionManager {
     }
     publishDestroyed(sessionId, record, 'absolute-timeout', this.options);
   }
+}
+
+/** The `hashIds` option: the store as is, or wrapped so that it only ever sees hashed keys. */
+function withHashedIds(store: SessionStore, options: ResolvedSessionOptions): SessionStore {
+  if (options.hashIds === false) return store;
+  return new HashedIdStore(store, {
+    migrate: options.hashIds === 'migrate',
+    ownerOf: (record) => ownerOfSession(record, options.sessionOwner),
+  });
 }
 
 /** Records how `attach` handled the request (it stays unset when attach fails). */

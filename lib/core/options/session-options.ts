@@ -1,3 +1,4 @@
+import type { HashIdsMode } from '../session/session-storage-key.js';
 import type { SessionSecret } from '../cookie/cookie-signing.js';
 import type { SessionRequest } from '../http/http-types.js';
 import type { CallbackSessionStore } from '../store/callback-store-adapter.js';
@@ -108,7 +109,14 @@ export interface SessionOptions {
    * Keep the User-Agent and IP address of owned sessions, listed by `UserSessions.list`.
    * Default `false` (personal data).
    */
-  trackClient?: boolean;
+  trackClient?: boolean;  /**
+   * Keep sessions in the store under the SHA-256 of their id (base64url) instead of the id
+   * itself, so that whoever reads the store (a backup, a replica, `KEYS`) finds nothing to
+   * replay as a cookie. The cookie is unchanged. `'migrate'` also finds sessions stored
+   * under their plain id and moves them to their hashed key when they are next loaded: run
+   * it for one cookie max-age, then `true`. Default `false`.
+   */
+  hashIds?: HashIdsMode;
 }
 
 /** See `SessionOptions.storeUnavailable`. */
