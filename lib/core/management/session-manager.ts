@@ -6,8 +6,7 @@ import { exposeSessionStore, setAttachOutcome, setRequestSessionId } from '../li
 import type { AttachOutcome } from '../lifecycle/request-state.js';
 import { immediateStoreOf } from '../store/immediate-store.js';
 import { requestFacingStore } from '../store/request-facing-store.js';
-import { HashedIdStore } from '../store/at-rest/hashed-id-store.js';
-import { ownerOfSession } from '../store/session-owner-index.js';
+import { withHashedIds } from '../store/at-rest/hashed-id-store.js';
 import type { ResolvedSessionOptions } from '../options/resolve-options.js';
 import { hookResponse } from '../lifecycle/response-hooks.js';
 import type { CommitErrorHandler } from '../lifecycle/response-hooks.js';
@@ -169,15 +168,6 @@ export class SessionManager {
     }
     publishDestroyed(sessionId, record, 'absolute-timeout', this.options);
   }
-}
-
-/** The `hashIds` option: the store as is, or wrapped so that it only ever sees hashed keys. */
-function withHashedIds(store: SessionStore, options: ResolvedSessionOptions): SessionStore {
-  if (options.hashIds === false) return store;
-  return new HashedIdStore(store, {
-    migrate: options.hashIds === 'migrate',
-    ownerOf: (record) => ownerOfSession(record, options.sessionOwner),
-  });
 }
 
 /** Records how `attach` handled the request (it stays unset when attach fails). */

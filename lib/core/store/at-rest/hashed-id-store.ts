@@ -1,6 +1,9 @@
 import type { SessionChanges } from '../../session/session-changes.js';
 import { isUsableRecord } from '../../session/session-record.js';
 import { hashedSessionKey } from '../../session/session-storage-key.js';
+import type { HashIdsMode } from '../../session/session-storage-key.js';
+import { ownerOfSession } from '../session-owner-index.js';
+import type { SessionOwnerResolver } from '../session-owner-index.js';
 import { immediateStoreOf, offerImmediateStore } from '../immediate-store.js';
 import type { ImmediateStore } from '../immediate-store.js';
 import { SessionStore } from '../session-store.js';
@@ -147,4 +150,15 @@ export class HashedIdStore extends SessionStore {
 export function keyedStoreOf(store: SessionStore): { keyedStore: SessionStore; keyOf: (sessionId: string) => string } {
   if (store instanceof HashedIdStore) return { keyedStore: store.inner, keyOf: (sessionId) => store.keyOf(sessionId) };
   return { keyedStore: store, keyOf: (sessionId) => sessionId };
+}
+
+/**
+ * The store as the `hashIds` option wants it: `store` itself when the option is off (or when
+ * it hashes already: the Nest module wraps the store it provides, and the session manager is
+ * then given that one), otherwise a `HashedIdStore` on it.
+ */
+export function withHashedIds(store: SessionStore, options: { hashIds: HashIdsMode; sessionOwner: SessionOwnerResolver }): SessionStore {
+  if (options.hashIds === false || store instanceof HashedIdStore) return store;
+  const { sessionOwner } = options;
+  return new HashedIdStore(store, { migrate: options.hashIds === 'migrate', ownerOf: (record) => ownerOfSession(record, sessionOwner) });
 }
