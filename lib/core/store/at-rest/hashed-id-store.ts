@@ -45,8 +45,7 @@ export class HashedIdStore extends SessionStore {
     this.inner = inner;
     this.#isMigrating = options.migrate === true;
     this.#ownerOf = options.ownerOf;
-    inner.on('connect', () => this.emit('connect'));
-    inner.on('disconnect', () => this.emit('disconnect'));
+    this.#forwardConnectionEvents(inner);
     this.#forwardOptionalMethods(inner);
     // Migration needs async steps: only plain hashing answers at once.
     if (!this.#isMigrating && immediateStoreOf(inner) !== undefined) {
@@ -99,6 +98,23 @@ export class HashedIdStore extends SessionStore {
     if (owner !== undefined && this.inner.removeFromOwnerIndex) await this.inner.removeFromOwnerIndex(owner, [sessionId]);
     // Refused: another request moved it first, and may have written since.
     return isCreated === false ? this.inner.get(key) : plain;
+  }
+
+  /**
+   * Re-emits the wrapped store's `connect` and `disconnect` while this store has listeners for
+   * them: a session manager that stops listening (`dispose`) leaves no listener on the
+   * wrapped store, which may outlive it (a store shared by several apps).
+   */
+  #forwardConnectionEvents(inner: SessionStore): void {
+    const forwarders = new Map(['connect', 'disconnect'].map((event) => [event, () => this.emit(event)]));
+    this.on('newListener', (event: string | symbol) => {
+      const forward = forwarders.get(event as string);
+      if (forward && this.listenerCount(event) === 0) inner.on(event, forward);
+    });
+    this.on('removeListener', (event: string | symbol) => {
+      const forward = forwarders.get(event as string);
+      if (forward && this.listenerCount(event) === 0) inner.off(event, forward);
+    });
   }
 
   /** Defines each optional method the wrapped store has, as an own property (callers probe them). */

@@ -124,13 +124,19 @@ describe('HashedIdStore on a MemoryStore', () => {
     const connection = new ConnectionStore();
     const hashed = new HashedIdStore(connection);
     const events: string[] = [];
-    hashed.on('disconnect', () => events.push('disconnect'));
-    hashed.on('connect', () => events.push('connect'));
+    const onDisconnect = () => events.push('disconnect');
+    const onConnect = () => events.push('connect');
+    hashed.on('disconnect', onDisconnect);
+    hashed.on('connect', onConnect);
     connection.connected = false;
     expect(hashed.isConnected).toBe(false);
     connection.emit('disconnect');
     connection.emit('connect');
     expect(events).toEqual(['disconnect', 'connect']);
+    // Once nobody listens to the wrapper, it leaves no listener on the wrapped store.
+    hashed.off('disconnect', onDisconnect);
+    hashed.off('connect', onConnect);
+    expect([connection.listenerCount('connect'), connection.listenerCount('disconnect')]).toEqual([0, 0]);
     await hashed.close!();
     expect(connection.closed).toBe(true);
   });
