@@ -14,6 +14,8 @@ import { PLATFORMS } from '../../support/platforms.js';
 import { describeRotateAndMergeOverHttp } from '../../support/rotate-merge-app.js';
 import { recordSessionEvents } from '../../support/session-events.js';
 import { createUserSessionsApp, describeUserSessionsOverHttp } from '../../support/user-sessions-app.js';
+import { createExpressSessionApp } from '../../support/express-app.js';
+import expressSession from 'express-session';
 
 const ONE_HOUR_MS = 60 * 60 * 1000;
 
@@ -161,6 +163,38 @@ describe.each(PLATFORMS)(`hashIds on ${backingStoreName()}, over HTTP on $name`,
   describe('UserSessions', () => describeUserSessionsOverHttp(platform, () => ({ store: newBackingStore(), hashIds: true })));
   describe('flash messages', () => describeFlashOverHttp(platform, () => ({ store: newBackingStore(), hashIds: true })));
   describe('rotate() and merged saves', () => describeRotateAndMergeOverHttp(platform, () => ({ store: newBackingStore(), hashIds: true })));
+});
+
+describe('hashIds without Nest and on an express-session store', () => {
+  it('createSessionMiddleware: every store call names the hashed key, one read per request', async () => {
+    const { app, store } = createExpressSessionApp({ hashIds: true });
+    const http = request(app);
+    const first = await http.get('/views').expect(200);
+    const cookie = cookiePair(first.headers['set-cookie'])!;
+    const sessionId = sessionIdOf(cookie);
+    await http.get('/views').set('Cookie', cookie).expect(200, { views: 2, sessionId });
+    await http.get('/views').set('Cookie', cookie).expect(200, { views: 3, sessionId });
+    expect(store.callsOf('get')).toEqual([hashedSessionKey(sessionId), hashedSessionKey(sessionId)]);
+    expect(new Set(store.calls.map((call) => call.sessionId))).toEqual(new Set([hashedSessionKey(sessionId)]));
+    await store.close();
+  });
+
+  it("keeps express-session's MemoryStore (through the callback adapter) keyed by hashes", async () => {
+    const expressStore = new expressSession.MemoryStore();
+    const apps: INestApplication[] = [];
+    try {
+      const app = await createSessionApp(PLATFORMS[0]!, { store: expressStore, hashIds: true });
+      apps.push(app);
+      const http = request(app.getHttpServer());
+      const cookie = cookiePair((await http.post('/login?user=ada').expect(200)).headers['set-cookie'])!;
+      await http.get('/me').set('Cookie', cookie).expect(200, { userId: 'ada' });
+      const held = (expressStore as unknown as { sessions: Record<string, string> }).sessions;
+      expect(Object.keys(held)).toEqual([hashedSessionKey(sessionIdOf(cookie))]);
+      expect(JSON.stringify(held)).not.toContain(sessionIdOf(cookie));
+    } finally {
+      for (const app of apps) await app.close();
+    }
+  });
 });
 
 describe('hashIds option checks', () => {
