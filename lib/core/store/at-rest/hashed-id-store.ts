@@ -7,6 +7,7 @@ import type { SessionOwnerResolver } from '../session-owner-index.js';
 import { immediateStoreOf, offerImmediateStore } from '../immediate-store.js';
 import type { ImmediateStore } from '../immediate-store.js';
 import { SessionStore } from '../session-store.js';
+import { sharedClass } from '../../shared-across-builds.js';
 import type { SessionRecord, StoreWriteOptions } from '../session-store.js';
 
 /** Options of `HashedIdStore`. */
@@ -34,7 +35,7 @@ export interface HashedIdStoreOptions {
  * (`ownerSessionIds`, `removeFromOwnerIndex`) and the listings (`all`, `ids`) speak storage
  * keys, as the ids cannot be recovered from them; `inner` reaches the sessions by key.
  */
-export class HashedIdStore extends SessionStore {
+class LocalHashedIdStore extends SessionStore {
   /** The store that holds the sessions under their hashed keys. */
   readonly inner: SessionStore;
   readonly #isMigrating: boolean;
@@ -157,6 +158,13 @@ export class HashedIdStore extends SessionStore {
     };
   }
 }
+
+/**
+ * The `hashIds` store, one class for the ESM and the CommonJS build (see
+ * shared-across-builds.ts): `withHashedIds` and `UserSessions` recognise it whichever build made it.
+ */
+export const HashedIdStore: typeof LocalHashedIdStore = sharedClass('HashedIdStore', LocalHashedIdStore);
+export type HashedIdStore = LocalHashedIdStore;
 
 /**
  * The store that holds sessions by storage key, and how a session id becomes that key: the
