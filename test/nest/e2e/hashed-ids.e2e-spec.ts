@@ -149,6 +149,26 @@ describe.each(PLATFORMS)(`hashIds on ${backingStoreName()}, over HTTP on $name`,
       expect(await store.ids()).toEqual([sessionIdOf(cookie)]);
     });
 
+    it("UserSessions lists moved and not yet moved sessions, marks the current one, and revokes one still under its plain id", async () => {
+      const store = newBackingStore();
+      const before = await createUserSessionsApp(platform, { store, closeStoreOnShutdown: false, cookie: { maxAge: ONE_HOUR_MS } });
+      apps.push(before.app);
+      const [laptop, phone] = [await before.login('ada'), await before.login('ada')];
+      const migrating = await createUserSessionsApp(platform, { store, hashIds: 'migrate', closeStoreOnShutdown: false, cookie: { maxAge: ONE_HOUR_MS } });
+      apps.push(migrating.app);
+      const listing = await migrating.http.get('/devices').set('Cookie', laptop.cookie).expect(200);
+      const { current, sessions } = listing.body as { current: string; sessions: Array<{ handle: string }> };
+      expect(sessions).toHaveLength(2);
+      expect(sessions.map((session) => session.handle)).toContain(current);
+      expect(listing.text).not.toContain(laptop.sessionId);
+      expect(listing.text).not.toContain(phone.sessionId);
+      const phoneHandle = sessions.map((session) => session.handle).find((handle) => handle !== current)!;
+      await migrating.http.post(`/devices/${phoneHandle}/revoke`).set('Cookie', laptop.cookie).expect(200, { revoked: true });
+      await migrating.http.get('/me').set('Cookie', phone.cookie).expect(401);
+      await migrating.http.get('/me').set('Cookie', laptop.cookie).expect(200, { userId: 'ada' });
+      expect(await store.ids()).toEqual([hashedSessionKey(laptop.sessionId)]);
+    });
+
     it('logs out a session not yet moved', async () => {
       const store = newBackingStore();
       const before = await startOn(store, false);
