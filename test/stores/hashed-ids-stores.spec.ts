@@ -71,54 +71,62 @@ function redisTarget(name: string, startTarget: () => Promise<RedisTarget>): Has
   };
 }
 
-function postgresTarget(): HashedIdsTarget {
-  let pool: pg.Pool;
-  const tables = new Map<SessionStore, string>();
-  return {
-    name: 'PostgresStore',
-    async open() {
-      pool = new pg.Pool(SHARED_POSTGRES);
-    },
-    async close() {
-      for (const table of tables.values()) await pool.query(`DROP TABLE IF EXISTS "${table}"`);
-      await pool.end();
-    },
-    async newStore() {
-      const tableName = uniqueTableName('hashed');
-      const store = new PostgresStore({ pool, tableName, pruneInterval: false });
-      tables.set(store, tableName);
-      return store;
-    },
-    async dump(store) {
-      return JSON.stringify((await pool.query(`SELECT * FROM "${tables.get(store)!}"`)).rows);
-    },
-  };
+/** What a SQL target needs of its driver: a pool, a store on a table, and the rows of a table. */
+interface SqlDriver<Pool> {
+  name: string;
+  openPool(): Pool;
+  endPool(pool: Pool): Promise<void>;
+  newStore(pool: Pool, tableName: string): SessionStore;
+  /** Runs `sql` (`SELECT * FROM t`, `DROP TABLE IF EXISTS t`) on the table, its name quoted for the server. */
+  query(pool: Pool, sql: (quotedTable: string) => string, table: string): Promise<unknown[]>;
 }
 
-function mySqlTarget(): HashedIdsTarget {
-  let pool: mysql.Pool;
+/** A SQL store's target: each store on a table of its own, dropped when the suite ends. */
+function sqlTarget<Pool>(driver: SqlDriver<Pool>): HashedIdsTarget {
+  let pool: Pool;
   const tables = new Map<SessionStore, string>();
   return {
-    name: 'MySqlStore (MariaDB)',
+    name: driver.name,
     async open() {
-      pool = mysql.createPool({ uri: SHARED_MYSQL_URI });
+      pool = driver.openPool();
     },
     async close() {
-      for (const table of tables.values()) await pool.query(`DROP TABLE IF EXISTS \`${table}\``);
-      await pool.end();
+      for (const table of tables.values()) await driver.query(pool, (quoted) => `DROP TABLE IF EXISTS ${quoted}`, table);
+      await driver.endPool(pool);
     },
     async newStore() {
       const tableName = uniqueTableName('hashed');
-      const store = new MySqlStore({ pool, tableName, pruneInterval: false });
+      const store = driver.newStore(pool, tableName);
       tables.set(store, tableName);
       return store;
     },
     async dump(store) {
-      const [rows] = await pool.query(`SELECT * FROM \`${tables.get(store)!}\``);
+      const rows = await driver.query(pool, (quoted) => `SELECT * FROM ${quoted}`, tables.get(store)!);
       return JSON.stringify(rows, (_key, value: unknown) => (Buffer.isBuffer(value) ? value.toString('utf8') : value));
     },
   };
 }
+
+const postgresTarget = () =>
+  sqlTarget<pg.Pool>({
+    name: 'PostgresStore',
+    openPool: () => new pg.Pool(SHARED_POSTGRES),
+    endPool: (pool) => pool.end(),
+    newStore: (pool, tableName) => new PostgresStore({ pool, tableName, pruneInterval: false }),
+    query: async (pool, sql, table) => (await pool.query(sql(`"${table}"`))).rows,
+  });
+
+const mySqlTarget = () =>
+  sqlTarget<mysql.Pool>({
+    name: 'MySqlStore (MariaDB)',
+    openPool: () => mysql.createPool({ uri: SHARED_MYSQL_URI }),
+    endPool: (pool) => pool.end(),
+    newStore: (pool, tableName) => new MySqlStore({ pool, tableName, pruneInterval: false }),
+    query: async (pool, sql, table) => {
+      const [rows] = await pool.query(sql(`\`${table}\``));
+      return Array.isArray(rows) ? rows : [];
+    },
+  });
 
 /** hashIds on each store: what the real backend holds, read behind the store's back. */
 describe.each([
