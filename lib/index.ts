@@ -41,6 +41,8 @@ export { SessionCookie } from './core/cookie/session-cookie.js';
 export type { StoredCookie } from './core/cookie/session-cookie.js';
 export { signSessionId, unsignSessionId } from './core/cookie/cookie-signing.js';
 export { generateSessionId } from './core/session/session-id.js';
+export { hashedSessionKey } from './core/session/session-storage-key.js';
+export type { HashIdsMode } from './core/session/session-storage-key.js';
 export { SessionOptionsError, SessionCookieError, SessionStoreError, SessionStoreUnavailableError, SessionStateError } from './core/errors.js';
 
 // Sessions of a user
@@ -59,6 +61,8 @@ export { SessionStore } from './core/store/session-store.js';
 export type { SessionRecord, StoreWriteMode, StoreWriteOptions } from './core/store/session-store.js';
 export type { SessionChanges } from './core/session/session-changes.js';
 export { CallbackStoreAdapter, toSessionStore } from './core/store/callback-store-adapter.js';
+export { HashedIdStore } from './core/store/at-rest/hashed-id-store.js';
+export type { HashedIdStoreOptions } from './core/store/at-rest/hashed-id-store.js';
 export type { CallbackSessionStore } from './core/store/callback-store-adapter.js';
 export { MemoryStore } from './stores/memory/memory-store.js';
 export type { MemoryStoreOptions } from './stores/memory/memory-store.js';

@@ -23,6 +23,7 @@ import { SessionWsInterceptor } from './websocket/session-ws.interceptor.js';
 import { rememberUpgradeRequests } from './websocket/session-ws.upgrades.js';
 import type { UpgradingServer } from './websocket/session-ws.upgrades.js';
 import { withNestLogger } from './store-logger.js';
+import { withHashedIds } from '../core/store/at-rest/hashed-id-store.js';
 
 /** Injection token of the validated, defaulted middleware options. */
 export const RESOLVED_SESSION_OPTIONS = Symbol('nest-sessions:resolvedOptions');
@@ -44,8 +45,9 @@ const EVERY_ROUTE = { path: '{*path}', method: RequestMethod.ALL };
     },
     {
       provide: SessionStore,
+      // With `hashIds`, the store as sessions are reached by id: what it holds is keyed by their hashes.
       useFactory: (options: SessionModuleOptions, resolved: ResolvedSessionOptions) =>
-        withNestLogger(resolved.store ?? new MemoryStore(options.memoryStore)),
+        withHashedIds(withNestLogger(resolved.store ?? new MemoryStore(options.memoryStore)), resolved),
       inject: [SESSION_MODULE_OPTIONS, RESOLVED_SESSION_OPTIONS],
     },
     {

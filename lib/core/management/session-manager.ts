@@ -6,6 +6,7 @@ import { exposeSessionStore, setAttachOutcome, setRequestSessionId } from '../li
 import type { AttachOutcome } from '../lifecycle/request-state.js';
 import { immediateStoreOf } from '../store/immediate-store.js';
 import { requestFacingStore } from '../store/request-facing-store.js';
+import { withHashedIds } from '../store/at-rest/hashed-id-store.js';
 import type { ResolvedSessionOptions } from '../options/resolve-options.js';
 import { hookResponse } from '../lifecycle/response-hooks.js';
 import type { CommitErrorHandler } from '../lifecycle/response-hooks.js';
@@ -41,10 +42,18 @@ export class SessionManager {
   /** `req.sessionStore`: the store, whose methods also take express-session's callbacks. */
   readonly #requestFacingStore: SessionStore;
 
+  /**
+   * The store the sessions are read and written through: the configured store, or with
+   * `hashIds` a `HashedIdStore` on it (callers still pass session ids).
+   */
+  readonly store: SessionStore;
+
   constructor(
     readonly options: ResolvedSessionOptions,
-    readonly store: SessionStore,
+    store: SessionStore,
   ) {
+    store = withHashedIds(store, options);
+    this.store = store;
     this.#requestFacingStore = requestFacingStore(store);
     this.#transport = new CookieTransport(options);
     this.#isStoreConnected = store.isConnected;

@@ -2,6 +2,7 @@ import type { SessionSecret } from '../cookie/cookie-signing.js';
 import type { SessionRequest } from '../http/http-types.js';
 import type { CallbackSessionStore } from '../store/callback-store-adapter.js';
 import type { SessionOwnerResolver } from '../store/session-owner-index.js';
+import type { HashIdsMode } from '../session/session-storage-key.js';
 import type { SessionStore } from '../store/session-store.js';
 
 /** `SameSite` attribute values; `'auto'` means `None` over HTTPS and `Lax` over HTTP. */
@@ -117,6 +118,14 @@ export interface SessionOptions {
    * Default `false` (personal data).
    */
   trackClient?: boolean;
+  /**
+   * Keep sessions in the store under the SHA-256 of their id (base64url) instead of the id
+   * itself, so that whoever reads the store (a backup, a replica, `KEYS`) finds nothing to
+   * replay as a cookie. The cookie is unchanged. `'migrate'` also finds sessions stored
+   * under their plain id and moves them to their hashed key when they are next loaded: run
+   * it for one cookie max-age, then `true`. Default `false`.
+   */
+  hashIds?: HashIdsMode;
 }
 
 /** See `SessionOptions.storeUnavailable`. */

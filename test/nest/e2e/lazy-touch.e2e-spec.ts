@@ -60,7 +60,7 @@ function localStore(name: string, newStore: () => SessionStore): StoreContractSu
 }
 
 /** Every built-in store, and express-session stores through the adapter. */
-const SUBJECTS: Array<{ subject: StoreContractSubject; spiesOnStore: boolean }> = [
+const SUBJECTS: Array<{ subject: StoreContractSubject; spiesOnStore: boolean; hashIds?: boolean }> = [
   // Spied on, the MemoryStore's calls go through its async methods; unspied, through its immediate ones (counted by events).
   { subject: localStore('MemoryStore', () => new MemoryStore({ checkPeriod: 0 })), spiesOnStore: true },
   { subject: localStore('MemoryStore (immediate calls)', () => new MemoryStore({ checkPeriod: 0 })), spiesOnStore: false },
@@ -72,6 +72,8 @@ const SUBJECTS: Array<{ subject: StoreContractSubject; spiesOnStore: boolean }> 
     spiesOnStore: true,
   },
   { subject: connectRedisStore(), spiesOnStore: true },
+  // Sessions kept under hashed ids: the lazy touch goes through the hashing store's merge.
+  { subject: { ...redisStoreOnSingleNode(), name: 'RedisStore (single node), hashIds' }, spiesOnStore: true, hashIds: true },
 ];
 
 /** `Date.now()` moved forward by `clockOffset`: the lifecycle, the cookie and the stores' TTLs all read it. */
@@ -90,7 +92,7 @@ function storedExpirySeconds(record: SessionRecord | null | undefined): number {
   return Math.floor(new Date(record!.cookie.expires as string | Date).getTime() / 1000);
 }
 
-describe.each(SUBJECTS)('touchAfter on $subject.name', ({ subject, spiesOnStore }) => {
+describe.each(SUBJECTS)('touchAfter on $subject.name', ({ subject, spiesOnStore, hashIds = false }) => {
   beforeAll(async () => {
     await subject.setUp?.();
   });
@@ -102,6 +104,8 @@ describe.each(SUBJECTS)('touchAfter on $subject.name', ({ subject, spiesOnStore 
   describe.each(PLATFORMS)('on $name', (platform) => {
     let app: INestApplication;
     let store: SessionStore;
+    /** The app's store, which reaches sessions by id (with `hashIds`, under their hashed keys). */
+    let sessions: SessionStore;
     let http: ReturnType<typeof request>;
     let storeWrites: string[];
     let recorder: ReturnType<typeof recordSessionEvents>;
@@ -114,9 +118,10 @@ describe.each(SUBJECTS)('touchAfter on $subject.name', ({ subject, spiesOnStore 
       recorder = recordSessionEvents();
       app = await createSessionApp(
         platform,
-        { store, closeStoreOnShutdown: false, rolling: true, touchAfter: INTERVAL_MS, cookie: { maxAge: ONE_HOUR_MS } },
+        { store, closeStoreOnShutdown: false, rolling: true, touchAfter: INTERVAL_MS, cookie: { maxAge: ONE_HOUR_MS }, hashIds },
         { controllers: [PollingController, PolledController] },
       );
+      sessions = app.get(SessionStore);
       http = request(app.getHttpServer());
     });
 
@@ -152,7 +157,7 @@ describe.each(SUBJECTS)('touchAfter on $subject.name', ({ subject, spiesOnStore 
       const response = await http.get('/lazy/start').expect(200);
       const cookie = cookiePair(response.headers['set-cookie'])!;
       const sessionId = sessionIdOf(cookie);
-      return { cookie, sessionId, firstExpiry: storedExpirySeconds(await store.get(sessionId)) };
+      return { cookie, sessionId, firstExpiry: storedExpirySeconds(await sessions.get(sessionId)) };
     }
 
     it(`${READS} reads of an unchanged session within the interval: no store write, and each cookie carries the stored expiry`, async () => {
@@ -169,10 +174,10 @@ describe.each(SUBJECTS)('touchAfter on $subject.name', ({ subject, spiesOnStore 
       const due = await http.get('/lazy/read').set('Cookie', cookie).expect(200);
       expect(writesSince(before)).toBe(1);
       // What the next load reads (not only a TTL or an expiry column): the record's own expiry moved.
-      const renewedExpiry = storedExpirySeconds(await store.get(sessionId));
+      const renewedExpiry = storedExpirySeconds(await sessions.get(sessionId));
       expect(renewedExpiry).toBeGreaterThanOrEqual(firstExpiry + INTERVAL_MS / 1000);
       expect(cookieExpirySeconds(due.headers['set-cookie'])).toBe(renewedExpiry);
-      expect((await store.get(sessionId))!.views).toBe(1);
+      expect((await sessions.get(sessionId))!.views).toBe(1);
 
       before = mark();
       await readWithStoredExpiry(cookie, 20, 1_000, renewedExpiry);
@@ -189,7 +194,7 @@ describe.each(SUBJECTS)('touchAfter on $subject.name', ({ subject, spiesOnStore 
         expect(cookiePair(response.headers['set-cookie'])).toBeUndefined();
       }
       expect(writesSince(before)).toBe(0);
-      expect(storedExpirySeconds(await store.get(sessionId))).toBe(firstExpiry);
+      expect(storedExpirySeconds(await sessions.get(sessionId))).toBe(firstExpiry);
     });
 
     it('@SkipSessionTouch(): a handler that changes the session still saves it, with a new expiry and its cookie', async () => {
@@ -199,7 +204,7 @@ describe.each(SUBJECTS)('touchAfter on $subject.name', ({ subject, spiesOnStore 
       const response = await http.get('/lazy/poll-and-count').set('Cookie', cookie).expect(200);
       expect(response.body.views).toBe(2);
       expect(writesSince(before)).toBe(1);
-      const stored = await store.get(sessionId);
+      const stored = await sessions.get(sessionId);
       expect(stored!.views).toBe(2);
       expect(storedExpirySeconds(stored)).toBeGreaterThan(firstExpiry);
       expect(cookieExpirySeconds(response.headers['set-cookie'])).toBe(storedExpirySeconds(stored));
