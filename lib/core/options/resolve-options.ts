@@ -4,6 +4,8 @@ import { SessionOptionsError } from '../errors.js';
 import { aFunction, BOOLEAN, checkedOption, describeValue, oneOf, positiveNumber } from '../option-checks.js';
 import { checkCookieOptions, checkRequestCookieOptions } from './cookie-options.js';
 import type { CheckedCookieOptions } from './cookie-options.js';
+import { resolveHeaderOptions } from './header-options.js';
+import type { ResolvedHeaderOptions } from './header-options.js';
 import { emitOptionsWarning } from './options-warning.js';
 import type { OptionsWarning } from './options-warning.js';
 import type { SessionRequest } from '../http/http-types.js';
@@ -35,6 +37,8 @@ export interface ResolvedSessionOptions extends ResolvedOwnerOptions {
   absoluteTimeout: number | undefined;
   /** The store given in the options, as a `SessionStore`, or undefined (caller picks a default). */
   store: SessionStore | undefined;
+  /** The `header` option: how a request carries its session id in a header; undefined when off. */
+  header: ResolvedHeaderOptions | undefined;
   /**
    * Reports a problem found while serving requests (Nest: its Logger), once per `key` for the
    * application: a misconfiguration shows on every request, the log should not.
@@ -47,7 +51,7 @@ const COOKIE_NAME_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const KNOWN_OPTIONS = new Set([
   'secret', 'secretFromRequest', 'name', 'key', 'cookie', 'genid', 'proxy', 'resave', 'rolling',
   'saveUninitialized', 'store', 'unset', 'storeUnavailable', 'absoluteTimeout',
-  'sessionOwner', 'trackClient',
+  'sessionOwner', 'trackClient', 'header',
 ]);
 
 /**
@@ -76,6 +80,7 @@ export function resolveSessionOptions(options: SessionOptions, warn: OptionsWarn
     storeUnavailable: checkedOption('storeUnavailable', options.storeUnavailable, oneOf<StoreUnavailableBehaviour>(['error', 'continue'])) ?? 'error',
     absoluteTimeout: checkedOption('absoluteTimeout', options.absoluteTimeout, positiveNumber('milliseconds')),
     store: resolveStore(options.store),
+    header: resolveHeaderOptions(options.header, warn),
     warnOnce,
     ...resolveOwnerOptions(options),
   };
