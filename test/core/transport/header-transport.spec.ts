@@ -40,8 +40,9 @@ describe('HeaderTransport', () => {
     });
 
     it('is not carried by a request without the header or with another scheme (Basic credentials are not ours)', () => {
+      const requests: Array<Record<string, string>> = [{}, { authorization: 'Basic dXNlcjpwYXNz' }, { authorization: 'Bearerx s:sid.sig' }, { authorization: '' }, { 'x-token': 's:a.b' }];
       const transport = new HeaderTransport(BEARER, undefined);
-      for (const headers of [{}, { authorization: 'Basic dXNlcjpwYXNz' }, { authorization: 'Bearerx s:sid.sig' }, { authorization: '' }, { 'x-token': 's:a.b' }]) {
+      for (const headers of requests) {
         expect(transport.isCarriedBy(requestWith(headers))).toBe(false);
         expect(transport.read(requestWith(headers), [secret])).toBeUndefined();
       }
