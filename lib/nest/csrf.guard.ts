@@ -25,7 +25,9 @@ export const RESOLVED_CSRF_OPTIONS = Symbol('nest-sessions:resolvedCsrfOptions')
  * The CSRF protection, registered as a global guard by SessionModule when its `csrf` option is
  * on (never otherwise, so apps without it pay nothing). Checks every HTTP request and GraphQL
  * operation whose method is not ignored (see `decideCsrf` for the order), and every WebSocket
- * message for the Origin of its handshake. `@SkipCsrf()` opens a route. A refusal is a 403
+ * message for the Origin of its handshake. `@SkipCsrf()` opens a route. A request whose session a
+ * valid token of the `header` option named passes (a browser never adds that header by itself);
+ * one that merely carries the header is checked, and never gets the readable token cookie. A refusal is a 403
  * (`Invalid or missing CSRF token`), a GraphQL error with code `FORBIDDEN`, or a `WsException`,
  * and is published on `SESSION_CHANNELS.csrfRefused`. Not for `@UseGuards()`: the module
  * registers it, with what it needs.

@@ -29,7 +29,8 @@ export function hasSignedInUser(session: SessionWithData): boolean {
  * option), else 401, that holds every key `@RequireSessionKeys()` names, else 403 naming the
  * missing keys (the user is still signed in: a front end that signs out on 401 must not here).
  * Use it with `@UseGuards(SessionGuard)` or globally (`APP_GUARD`), where `@SkipSessionGuard()`
- * opens a route. Override the protected methods to change a rule or an answer.
+ * opens a route. Override the protected methods to change a rule or an answer. A 401 to a
+ * request that carried the `header` option's header has `WWW-Authenticate: Bearer` (its scheme).
  *
  * In a GraphQL resolver it checks the session of the HTTP request in the GraphQL context
  * (`req`, which `GraphQLModule`'s default context holds), and the 401 reaches the client as a

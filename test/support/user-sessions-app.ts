@@ -12,7 +12,7 @@ import type { Platform } from './platforms.js';
 /** "Your devices" routes, the way an application uses UserSessions. */
 @Controller()
 export class UserSessionsController {
-  constructor(private readonly userSessions: UserSessions) {}
+  constructor(protected readonly userSessions: UserSessions) {}
 
   @Post('login')
   @HttpCode(200)

@@ -13,13 +13,14 @@ describe.each(PLATFORMS)('the header option, configured, on $name', (platform) =
       header: { name: 'X-Session', scheme: 'Session', responseHeader: 'X-Session-Token' },
     });
     try {
-      const fresh = await http.get('/views').set('X-Session', 'Session s:unknown.token').expect(200, { views: 1 });
+      const fresh = await http.get('/views').set('X-Session', 'Session s:unknown.token').expect(200);
+      expect(fresh.body.views).toBe(1);
       expectNoSetCookie(fresh);
       const token = fresh.headers['x-session-token'] as string;
       expect(token).toMatch(/^s:/);
-      await http.get('/views').set('X-Session', `session ${token}`).expect(200, { views: 2 });
+      expect((await http.get('/views').set('X-Session', `session ${token}`).expect(200)).body.views).toBe(2);
       // Authorization is not the header here: a cookie request like any other.
-      await http.get('/views').set('Authorization', bearer(token)).expect(200, { views: 1 });
+      expect((await http.get('/views').set('Authorization', bearer(token)).expect(200)).body.views).toBe(1);
       const refused = await http.get('/me').set('X-Session', 'Session s:forged.value').expect(401);
       expect(refused.headers['www-authenticate']).toBe('Session');
     } finally {

@@ -59,7 +59,7 @@ describe.each(PLATFORMS)('forged header tokens on $name (property)', (platform) 
         if (saving.status === HEADERS_TOO_LARGE) return;
         // A new session of its own (one view), its new token in the response header.
         expect(saving.status).toBe(200);
-        expect(saving.body).toEqual({ views: 1 });
+        expect(saving.body.views).toBe(1);
         expect(saving.headers['session-token']).toMatch(/^s:/);
         expectNoSetCookie(saving);
       }),
