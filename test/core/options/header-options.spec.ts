@@ -50,14 +50,8 @@ describe('the header option', () => {
     ['responseHeader with a colon', { responseHeader: 'Session-Token:' }, 'header.responseHeader'],
     ['responseHeader Set-Cookie', { responseHeader: 'set-cookie' }, 'header.responseHeader'],
   ])('throws SessionOptionsError naming the option: %s', (_label, header, option) => {
-    let thrown: unknown;
-    try {
-      resolvedHeader(header);
-    } catch (error) {
-      thrown = error;
-    }
-    expect(thrown).toBeInstanceOf(SessionOptionsError);
-    expect((thrown as SessionOptionsError).option).toBe(option);
-    expect((thrown as SessionOptionsError).message).toContain(`\`${option}\``);
+    expect(() => resolvedHeader(header)).toThrow(SessionOptionsError);
+    expect(() => resolvedHeader(header)).toThrow(expect.objectContaining({ option, message: expect.stringContaining(`\`${option}\``) }));
   });
+
 });
