@@ -53,5 +53,4 @@ describe('the header option', () => {
     expect(() => resolvedHeader(header)).toThrow(SessionOptionsError);
     expect(() => resolvedHeader(header)).toThrow(expect.objectContaining({ option, message: expect.stringContaining(`\`${option}\``) }));
   });
-
 });
