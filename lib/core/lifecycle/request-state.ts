@@ -65,7 +65,8 @@ export function setAttachOutcome(request: SessionRequest, outcome: AttachOutcome
 
 /**
  * The transport the request's session id travels by (`'header'` when the request carried the
- * `header` option's header, which wins over a cookie); undefined when no session was attached.
+ * `header` option's header, which wins over a cookie); undefined when no session was attached,
+ * or without the `header` option (every session is a cookie's then).
  */
 export function sessionTransportOf(request: SessionRequest): SessionTransportName | undefined {
   return ((request as RequestWithState)[STATE] ?? requestStates.get(request))?.transport;

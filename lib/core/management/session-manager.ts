@@ -94,9 +94,10 @@ export class SessionManager {
     const secrets = options.secrets ?? secretsFromRequest(request);
     exposeSessionStore(request, this.#requestFacingStore);
     // A request that carries the header is read and answered through it, whatever cookie it has.
+    // (Without the option nothing is recorded: apps on cookies alone pay nothing for it.)
     const isCarriedByHeader = this.#headerTransport?.isCarriedBy(request) === true;
     const transport = isCarriedByHeader ? this.#headerTransport! : this.#transport;
-    setSessionTransport(request, isCarriedByHeader ? 'header' : 'cookie', false);
+    if (this.#headerTransport) setSessionTransport(request, isCarriedByHeader ? 'header' : 'cookie', false);
     const received = transport.read(request, secrets);
     const lifecycle = new SessionLifecycle(request, options, this.store, transport, cookieOptions, secrets, received);
 
