@@ -7,6 +7,7 @@ import type { ResolvedCsrfOptions } from '../core/csrf/csrf-options.js';
 import { isValidCsrfToken, maskedCsrfToken } from '../core/csrf/csrf-token.js';
 import type { SessionRequest } from '../core/http/http-types.js';
 import { requestOrigin } from '../core/http/request-security.js';
+import { isHeaderAuthenticated } from '../core/lifecycle/request-state.js';
 import { publishCsrfRefused } from '../core/lifecycle/session-events.js';
 import { SessionManager } from '../core/management/session-manager.js';
 import { SKIP_CSRF } from './csrf.decorator.js';
@@ -24,7 +25,9 @@ export const RESOLVED_CSRF_OPTIONS = Symbol('nest-sessions:resolvedCsrfOptions')
  * The CSRF protection, registered as a global guard by SessionModule when its `csrf` option is
  * on (never otherwise, so apps without it pay nothing). Checks every HTTP request and GraphQL
  * operation whose method is not ignored (see `decideCsrf` for the order), and every WebSocket
- * message for the Origin of its handshake. `@SkipCsrf()` opens a route. A refusal is a 403
+ * message for the Origin of its handshake. `@SkipCsrf()` opens a route. A request whose session a
+ * valid token of the `header` option named passes (a browser never adds that header by itself);
+ * one that merely carries the header is checked, and never gets the readable token cookie. A refusal is a 403
  * (`Invalid or missing CSRF token`), a GraphQL error with code `FORBIDDEN`, or a `WsException`,
  * and is published on `SESSION_CHANNELS.csrfRefused`. Not for `@UseGuards()`: the module
  * registers it, with what it needs.
@@ -103,9 +106,13 @@ export class CsrfGuard implements CanActivate {
     const method = methodOf(request);
     const isIgnoredMethod = csrfOptions.ignoreMethods.has(method);
     const token = isIgnoredMethod ? undefined : csrfTokenOf(request, csrfOptions);
-    // The session is needed only when a token must be checked or handed out.
-    const needsSession = (token !== undefined && token !== '') || (isIgnoredMethod && csrfOptions.cookieName !== undefined);
     const coreRequest = this.httpPlatform.toCoreHttp(request).request;
+    // A request that carries the session header has no cookie to hand out, and is let through
+    // when its session came from a valid token in that header: the session tells.
+    const carriesSessionHeader = this.sessionManager.carriesSessionHeader(coreRequest);
+    // The session is needed only when a token must be checked or handed out.
+    const needsSession =
+      (token !== undefined && token !== '') || (isIgnoredMethod && csrfOptions.cookieName !== undefined) || (carriesSessionHeader && !isIgnoredMethod);
     const attached = coreRequest.session ?? undefined;
     if (!needsSession || attached) return this.#decideWith(request, coreRequest, context, { method, isIgnoredMethod, token, session: attached });
     const platformResponse = this.sessionResolver.responseFor(context, request);
@@ -132,10 +139,12 @@ export class CsrfGuard implements CanActivate {
         referer: headers.referer,
         ownOrigin: () => requestOrigin(coreRequest, trustProxy),
         token,
+        isHeaderAuthenticated: isHeaderAuthenticated(coreRequest),
       },
       { trustedOrigins: csrfOptions.trustedOrigins, isValidToken: (candidate) => isValidCsrfToken(session, candidate) },
     );
-    if (decision.allowed && isIgnoredMethod && session && csrfOptions.cookieName !== undefined) {
+    const isCookieClient = !this.sessionManager.carriesSessionHeader(coreRequest);
+    if (decision.allowed && isIgnoredMethod && session && csrfOptions.cookieName !== undefined && isCookieClient) {
       const platformResponse = this.sessionResolver.responseFor(context, request);
       setCsrfCookie(coreRequest, platformResponse, csrfOptions.cookieName, maskedCsrfToken(session), this.sessionManager.options);
     }

@@ -55,6 +55,15 @@ export class SessionResolver {
     return request && this.httpPlatform.toCoreHttp(request).request;
   }
 
+  /**
+   * The `WWW-Authenticate` challenge (`Bearer`) for a request that carries the `header`
+   * option's header; undefined for others (browsers), without the option, or without a scheme.
+   */
+  headerChallengeFor(platformRequest: SessionRequest): string | undefined {
+    const { request } = this.httpPlatform.toCoreHttp(platformRequest);
+    return this.sessionManager.carriesSessionHeader(request) ? this.sessionManager.headerChallenge : undefined;
+  }
+
   /** The HTTP response behind an execution context (see `requestFor`), if there is one. */
   responseFor(context: ExecutionContext, request = this.requestFor(context)): SessionResponse | undefined {
     if (context.getType() === 'http') return context.switchToHttp().getResponse<SessionResponse>();

@@ -10,6 +10,12 @@ import { isGraphqlContext, withGraphqlErrorExtensions, withGraphqlExtensions } f
 import { SessionResolver } from './session-resolver.service.js';
 import { toWsException } from './websocket/session-ws.errors.js';
 
+/** A response as a guard gets it: Express's or Node's (`setHeader`), or Fastify's reply (`header`). */
+interface HeaderSettingResponse {
+  header(name: string, value: string): unknown;
+  setHeader(name: string, value: string): unknown;
+}
+
 /**
  * The default sign-in test: a `userId` or `user` value in the session, or a Passport user.
  */
@@ -23,7 +29,8 @@ export function hasSignedInUser(session: SessionWithData): boolean {
  * option), else 401, that holds every key `@RequireSessionKeys()` names, else 403 naming the
  * missing keys (the user is still signed in: a front end that signs out on 401 must not here).
  * Use it with `@UseGuards(SessionGuard)` or globally (`APP_GUARD`), where `@SkipSessionGuard()`
- * opens a route. Override the protected methods to change a rule or an answer.
+ * opens a route. Override the protected methods to change a rule or an answer. A 401 to a
+ * request that carried the `header` option's header has `WWW-Authenticate: Bearer` (its scheme).
  *
  * In a GraphQL resolver it checks the session of the HTTP request in the GraphQL context
  * (`req`, which `GraphQLModule`'s default context holds), and the 401 reaches the client as a
@@ -57,6 +64,7 @@ export class SessionGuard implements CanActivate {
     if (this.reflector.getAllAndOverride<boolean>(SKIP_SESSION_GUARD, targets)) return true;
     const session = await this.#sessionOf(context);
     if (!session || !(await this.isAuthenticated(session, context))) {
+      this.#challengeHeaderClient(context);
       throw await this.#rejection(this.unauthorized(context), context);
     }
     const requiredKeys = this.reflector.getAllAndMerge<string[]>(REQUIRED_SESSION_KEYS, targets) ?? [];
@@ -100,6 +108,22 @@ export class SessionGuard implements CanActivate {
    */
   protected missingSessionKeys(missingKeys: readonly string[], _context: ExecutionContext): Error {
     return new ForbiddenException(`The session lacks required key(s): ${missingKeys.join(', ')}`);
+  }
+
+  /**
+   * A 401 to a client of the `header` option (a request that carried the header) says how to
+   * authenticate: `WWW-Authenticate: Bearer` (the configured scheme), as RFC 9110 asks of a 401.
+   * Browsers (cookie clients) get none: it would mean nothing to them. HTTP routes only.
+   */
+  #challengeHeaderClient(context: ExecutionContext): void {
+    if (context.getType() !== 'http') return;
+    const request = this.getRequest(context);
+    const challenge = request && this.sessionResolver.headerChallengeFor(request);
+    if (!challenge) return;
+    const response = this.getResponse(context) as Partial<HeaderSettingResponse> | undefined;
+    // Express's response and Fastify's reply both have `header(name, value)`; Node's only `setHeader`.
+    if (typeof response?.header === 'function') response.header('WWW-Authenticate', challenge);
+    else response?.setHeader?.('WWW-Authenticate', challenge);
   }
 
   async #sessionOf(context: ExecutionContext): Promise<SessionWithData | undefined> {

@@ -30,6 +30,25 @@ describe('createSessionMiddleware called from plain JavaScript', () => {
     expect(store.body).toEqual({ isMemoryStore: true });
   });
 
+  it('serves clients of the header option: the token in the response header, never a Set-Cookie', async () => {
+    const app = express();
+    app.use(createUntyped({ secret: TEST_SECRET, header: true }) as unknown as express.RequestHandler);
+    app.get('/views', (req, res) => {
+      const session = req.session as unknown as { views?: number; token(): string };
+      session.views = (session.views ?? 0) + 1;
+      res.json({ views: session.views, token: session.token() });
+    });
+    const http = request(app);
+
+    const first = await http.get('/views').set('Authorization', 'Bearer').expect(200);
+    expect(first.headers['set-cookie']).toBeUndefined();
+    const token = first.headers['session-token'] as string;
+    expect(token).toBe(first.body.token);
+    const second = await http.get('/views').set('Authorization', `Bearer ${token}`).expect(200);
+    expect(second.body).toEqual({ views: 2, token });
+    expect(second.headers['set-cookie']).toBeUndefined();
+  });
+
   it.each([
     ['no options', undefined, 'options'],
     ['a secret that is a number', { secret: 42 }, 'secret'],
@@ -45,6 +64,8 @@ describe('createSessionMiddleware called from plain JavaScript', () => {
     ['a trackClient that is a string', { secret: TEST_SECRET, trackClient: 'yes' }, 'trackClient'],
     ['a touchAfter that is negative', { secret: TEST_SECRET, touchAfter: -1, cookie: { maxAge: 60_000 } }, 'touchAfter'],
     ['a touchAfter as long as maxAge', { secret: TEST_SECRET, touchAfter: 60_000, cookie: { maxAge: 60_000 } }, 'touchAfter'],
+    ['a header that is a header name', { secret: TEST_SECRET, header: 'Authorization' }, 'header'],
+    ['a header.scheme that is not a string', { secret: TEST_SECRET, header: { scheme: 1 } }, 'header.scheme'],
   ])('rejects %s with a SessionOptionsError naming the option', (_case, options, option) => {
     let thrown: unknown;
     try {

@@ -12,7 +12,7 @@ import type { Platform } from './platforms.js';
 /** "Your devices" routes, the way an application uses UserSessions. */
 @Controller()
 export class UserSessionsController {
-  constructor(private readonly userSessions: UserSessions) {}
+  constructor(protected readonly userSessions: UserSessions) {}
 
   @Post('login')
   @HttpCode(200)
@@ -140,7 +140,8 @@ export function describeUserSessionsOverHttp(platform: Platform, moduleOptions: 
     expect(current).toBe(devices[0]!.handle);
     expect(sessions.map((session) => session.handle).sort()).toEqual(devices.map((device) => device.handle).sort());
     for (const session of sessions) {
-      expect(Object.keys(session).sort()).toEqual(['createdAt', 'expiresAt', 'handle', 'lastActiveAt']);
+      expect(Object.keys(session).sort()).toEqual(['createdAt', 'expiresAt', 'handle', 'lastActiveAt', 'transport']);
+      expect(session.transport).toBe('cookie');
       expect(Number.isNaN(Date.parse(session.createdAt as string))).toBe(false);
       expect(Date.parse(session.lastActiveAt as string)).toBeGreaterThanOrEqual(Date.parse(session.createdAt as string));
       expect(Date.parse(session.expiresAt as string)).toBeGreaterThan(Date.now());

@@ -6,7 +6,7 @@
  */
 
 /** Why a request was let through. */
-export type CsrfAllowedReason = 'ignored-method' | 'same-origin' | 'trusted-origin' | 'valid-token';
+export type CsrfAllowedReason = 'ignored-method' | 'header-token' | 'same-origin' | 'trusted-origin' | 'valid-token';
 
 /** Why a request was refused (published with the `csrfRefused` event). */
 export type CsrfRefusedReason = 'cross-site' | 'foreign-origin' | 'missing-token' | 'invalid-token';
@@ -25,6 +25,13 @@ export interface CsrfRequestFacts {
   readonly isIgnoredMethod: boolean;
   /** The token the request carried, if any (checked only when the decision comes to it). */
   readonly token: unknown;
+  /**
+   * The request's session was named by a valid token in the `header` option's header (not a
+   * request that merely carries the header). A browser cannot be made to send a custom header
+   * (or `Authorization`) to another site without a CORS preflight that site must allow, and it
+   * never adds one by itself as it adds cookies: such a request cannot be forged cross-site.
+   */
+  readonly isHeaderAuthenticated?: boolean;
 }
 
 /** What the decision needs of the options and the session. */
@@ -35,7 +42,8 @@ export interface CsrfDecisionContext {
 }
 
 /**
- * 1. an ignored method (GET, HEAD, OPTIONS by default) passes;
+ * 1. an ignored method (GET, HEAD, OPTIONS by default) passes, then a request authenticated by
+ *    a valid header token (`isHeaderAuthenticated`);
  * 2. `Sec-Fetch-Site: same-origin` or `none` passes; any other value is refused unless the
  *    `Origin` is trusted;
  * 3. without it, an `Origin` (else a `Referer`) that is neither the request's own origin nor
@@ -44,6 +52,7 @@ export interface CsrfDecisionContext {
  */
 export function decideCsrf(facts: CsrfRequestFacts, context: CsrfDecisionContext): CsrfDecision {
   if (facts.isIgnoredMethod) return { allowed: true, reason: 'ignored-method' };
+  if (facts.isHeaderAuthenticated === true) return { allowed: true, reason: 'header-token' };
   const origin = singleHeader(facts.origin);
   const isTrusted = origin !== undefined && context.trustedOrigins.has(normalizeOrigin(origin) ?? '');
   const secFetchSite = singleHeader(facts.secFetchSite)?.trim().toLowerCase();

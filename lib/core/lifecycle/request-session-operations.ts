@@ -11,6 +11,7 @@ import type { SessionOperations } from '../session/session.js';
 import { sessionIdProblem } from '../session/session-id.js';
 import { isUsableRecord, toSessionRecord } from '../session/session-record.js';
 import type { SessionRecord, SessionStore, StoreWriteMode } from '../store/session-store.js';
+import { signedSessionId } from '../transport/session-id-transport.js';
 import type { ReceivedSessionId, SessionIdTransport } from '../transport/session-id-transport.js';
 import { noteSessionActivity } from './session-activity.js';
 import { SessionBaseline } from './session-baseline.js';
@@ -256,6 +257,14 @@ export abstract class RequestSessionOperations implements SessionOperations {
     }
     if (isWritten !== false) this.baseline.recordStored(session.id, dataJson);
     return isWritten;
+  }
+
+  /** `session.token()`: the session's id signed with the current secret (the request's own token when it is that). */
+  sessionToken(session: Session): string {
+    if (this.destroyedSessionIds?.has(session.id)) {
+      throw new SessionStateError('nest-sessions: token() was called on a destroyed session');
+    }
+    return signedSessionId(session.id, this.secrets, this.received);
   }
 
   /** After a failed commit the response carries an error: no cookie must go with it. */

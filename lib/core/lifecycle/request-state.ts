@@ -17,6 +17,9 @@ export type AttachOutcome =
   /** The request's path is outside the cookie's `path`: no session, as express-session. */
   | 'outside-cookie-path';
 
+/** How a session id travels: the cookie, or the `header` option's request header. */
+export type SessionTransportName = 'cookie' | 'header';
+
 /**
  * What the session middleware keeps for a request besides `req.session`: in a WeakMap rather
  * than on the request, whose new own properties take V8's slow path once Express 5 has changed
@@ -34,6 +37,10 @@ interface RequestState {
   sessionId: unknown;
   /** The route reads the session without extending it (`@SkipSessionTouch()`). */
   isTouchSkipped: boolean;
+  /** The transport `attach` chose for the request: `'header'` when it carried the header. */
+  transport: SessionTransportName | undefined;
+  /** The session on the request is the stored one a valid header token named. */
+  isHeaderAuthenticated: boolean;
 }
 
 /** Shared by the ESM and CommonJS builds, as the registered symbol property it replaced was. */
@@ -69,6 +76,31 @@ export function skipSessionTouch(request: SessionRequest): void {
 /** Whether `skipSessionTouch` marked the request. */
 export function isSessionTouchSkipped(request: SessionRequest): boolean {
   return ((request as RequestWithState)[STATE] ?? requestStates.get(request))?.isTouchSkipped === true;
+}
+
+/**
+ * The transport the request's session id travels by (`'header'` when the request carried the
+ * `header` option's header, which wins over a cookie); undefined when no session was attached,
+ * or without the `header` option (every session is a cookie's then).
+ */
+export function sessionTransportOf(request: SessionRequest): SessionTransportName | undefined {
+  return ((request as RequestWithState)[STATE] ?? requestStates.get(request))?.transport;
+}
+
+/**
+ * Whether the request's session was loaded from the store by a valid header token: not a
+ * request that merely carries the header (an unknown, forged or expired token gets a new
+ * session, which does not count).
+ */
+export function isHeaderAuthenticated(request: SessionRequest): boolean {
+  return ((request as RequestWithState)[STATE] ?? requestStates.get(request))?.isHeaderAuthenticated === true;
+}
+
+/** Records the transport `attach` chose, and whether a header token named the loaded session. */
+export function setSessionTransport(request: SessionRequest, transport: SessionTransportName, isAuthenticatedByHeader: boolean): void {
+  const state = stateOf(request);
+  state.transport = transport;
+  state.isHeaderAuthenticated = isAuthenticatedByHeader;
 }
 
 /**
@@ -109,7 +141,7 @@ function stateInWeakMap(request: SessionRequest): RequestState {
 }
 
 function newState(): RequestState {
-  return { outcome: undefined, store: undefined, sessionId: undefined, isTouchSkipped: false };
+  return { outcome: undefined, store: undefined, sessionId: undefined, isTouchSkipped: false, transport: undefined, isHeaderAuthenticated: false };
 }
 
 /** Whether the request's application prototype carries the accessors (installed on first sight). */

@@ -3,6 +3,8 @@ import type { Session } from '../session/session.js';
 import type { ResolvedOwnerOptions } from '../store/session-owner-index.js';
 import { hasOwnerIndex, ownerOfSession } from '../store/session-owner-index.js';
 import type { SessionStore } from '../store/session-store.js';
+import { sessionTransportOf } from './request-state.js';
+import type { SessionTransportName } from './request-state.js';
 
 /** The reserved session key holding when an owned session was created and last active. */
 export const ACTIVITY_KEY = '__activity';
@@ -23,6 +25,11 @@ export interface SessionActivity {
   userAgent?: string;
   /** With `trackClient`: the client's address (Express's `req.ip`, honouring `trust proxy`). */
   ip?: string;
+  /**
+   * How the session id was carried by the last recorded request: `'header'` (the `header`
+   * option) or `'cookie'`. Absent in records written before it was kept: read as `'cookie'`.
+   */
+  transport?: SessionTransportName;
 }
 
 /** The activity stored in session data, or undefined when absent or malformed. */
@@ -52,8 +59,14 @@ export function noteActivity(
     return undefined;
   }
   const previous = activityOf(data);
-  if (previous && now - previous.lastActiveAt < ACTIVITY_INTERVAL_MS) return owner;
+  const transport = request ? sessionTransportOf(request) : undefined;
+  // A session that moved between cookie and header (a token handed to an app) says so at once.
+  const isSameTransport = transport === undefined || transport === (previous?.transport ?? 'cookie');
+  if (previous && isSameTransport && now - previous.lastActiveAt < ACTIVITY_INTERVAL_MS) return owner;
   const activity: SessionActivity = { createdAt: previous?.createdAt ?? sessionCreatedAt ?? now, lastActiveAt: now };
+  // Only 'header' is written: a record without it reads as 'cookie', as records from before do.
+  const recordedTransport = transport ?? previous?.transport;
+  if (recordedTransport === 'header') activity.transport = 'header';
   if (options.trackClient && request) Object.assign(activity, clientOf(request));
   data[ACTIVITY_KEY] = activity;
   return owner;

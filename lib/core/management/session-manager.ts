@@ -2,7 +2,7 @@ import { SessionOptionsError, SessionStoreUnavailableError, toStoreError } from 
 import type { SessionSecret } from '../cookie/cookie-signing.js';
 import type { SessionRequest, SessionResponse } from '../http/http-types.js';
 import { requestPath } from '../http/request-security.js';
-import { exposeSessionStore, setAttachOutcome, setRequestSessionId } from '../lifecycle/request-state.js';
+import { exposeSessionStore, setAttachOutcome, setRequestSessionId, setSessionTransport } from '../lifecycle/request-state.js';
 import type { AttachOutcome } from '../lifecycle/request-state.js';
 import { immediateStoreOf } from '../store/immediate-store.js';
 import { requestFacingStore } from '../store/request-facing-store.js';
@@ -11,6 +11,7 @@ import type { ResolvedSessionOptions } from '../options/resolve-options.js';
 import { hookResponse } from '../lifecycle/response-hooks.js';
 import type { CommitErrorHandler } from '../lifecycle/response-hooks.js';
 import { CookieTransport } from '../transport/cookie-transport.js';
+import { HeaderTransport } from '../transport/header-transport.js';
 import type { SessionIdTransport } from '../transport/session-id-transport.js';
 import { publishDestroyed } from '../lifecycle/session-events.js';
 import { SessionLifecycle } from '../lifecycle/session-lifecycle.js';
@@ -38,6 +39,8 @@ export class SessionManager {
 
   /** Where the session id is read from and written to: the cookie. */
   readonly #transport: SessionIdTransport;
+  /** With the `header` option: the request header, for the requests that carry it. */
+  readonly #headerTransport: HeaderTransport | undefined;
 
   /** `req.sessionStore`: the store, whose methods also take express-session's callbacks. */
   readonly #requestFacingStore: SessionStore;
@@ -56,9 +59,23 @@ export class SessionManager {
     this.store = store;
     this.#requestFacingStore = requestFacingStore(store);
     this.#transport = new CookieTransport(options);
+    this.#headerTransport = options.header ? new HeaderTransport(options.header, options.trustProxy) : undefined;
     this.#isStoreConnected = store.isConnected;
     store.on('disconnect', this.#onDisconnect);
     store.on('connect', this.#onConnect);
+  }
+
+  /**
+   * Whether the request carries the `header` option's header (valid or not): it is then served
+   * through it, not the cookie. Always false without the option.
+   */
+  carriesSessionHeader(request: SessionRequest): boolean {
+    return this.#headerTransport?.isCarriedBy(request) === true;
+  }
+
+  /** The `WWW-Authenticate` challenge of a 401 to a header client (`Bearer`); undefined without the option or a scheme. */
+  get headerChallenge(): string | undefined {
+    return this.#headerTransport?.challenge;
   }
 
   /** False between the store's `disconnect` and `connect` events. */
@@ -85,8 +102,13 @@ export class SessionManager {
 
     const secrets = options.secrets ?? secretsFromRequest(request);
     exposeSessionStore(request, this.#requestFacingStore);
-    const received = this.#transport.read(request, secrets);
-    const lifecycle = new SessionLifecycle(request, options, this.store, this.#transport, cookieOptions, secrets, received);
+    // A request that carries the header is read and answered through it, whatever cookie it has.
+    // (Without the option nothing is recorded: apps on cookies alone pay nothing for it.)
+    const isCarriedByHeader = this.#headerTransport?.isCarriedBy(request) === true;
+    const transport = isCarriedByHeader ? this.#headerTransport! : this.#transport;
+    if (this.#headerTransport) setSessionTransport(request, isCarriedByHeader ? 'header' : 'cookie', false);
+    const received = transport.read(request, secrets);
+    const lifecycle = new SessionLifecycle(request, options, this.store, transport, cookieOptions, secrets, received);
 
     if (received === undefined) {
       lifecycle.generate();
@@ -107,6 +129,7 @@ export class SessionManager {
       // An id the store does not know (or a corrupted entry) is never adopted: new id.
       if (isUsableRecord(record) && !this.#isPastAbsoluteTimeout(record)) {
         lifecycle.inflate(receivedSessionId, record);
+        if (isCarriedByHeader) setSessionTransport(request, 'header', true);
       } else {
         if (isUsableRecord(record)) await this.#destroyTimedOut(receivedSessionId, record);
         lifecycle.generate();

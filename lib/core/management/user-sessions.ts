@@ -23,6 +23,11 @@ export interface UserSessionInfo {
   userAgent?: string;
   /** The client address of the last recorded request; only with the `trackClient` option. */
   ip?: string;
+  /**
+   * How the session id was carried when its activity was last recorded: `'header'` for a
+   * client of the `header` option (an app, a CLI), `'cookie'` for a browser.
+   */
+  transport: 'cookie' | 'header';
 }
 
 /** Options of `UserSessions.revokeAll`. */
@@ -164,6 +169,7 @@ export class UserSessions {
       createdAt: new Date(activity?.createdAt ?? record.cookie.createdAt ?? 0),
       lastActiveAt: new Date(activity?.lastActiveAt ?? activity?.createdAt ?? record.cookie.createdAt ?? 0),
       expiresAt: expires && !Number.isNaN(expires.getTime()) ? expires : null,
+      transport: activity?.transport === 'header' ? 'header' : 'cookie',
     };
     if (this.options.trackClient) {
       if (typeof activity?.userAgent === 'string') info.userAgent = activity.userAgent;

@@ -4,6 +4,8 @@ import { SessionOptionsError } from '../errors.js';
 import { aFunction, BOOLEAN, checkedOption, describeValue, nonNegativeNumber, oneOf, positiveNumber } from '../option-checks.js';
 import { checkCookieOptions, checkRequestCookieOptions } from './cookie-options.js';
 import type { CheckedCookieOptions } from './cookie-options.js';
+import { resolveHeaderOptions } from './header-options.js';
+import type { ResolvedHeaderOptions } from './header-options.js';
 import { emitOptionsWarning } from './options-warning.js';
 import type { OptionsWarning } from './options-warning.js';
 import type { SessionRequest } from '../http/http-types.js';
@@ -40,6 +42,8 @@ export interface ResolvedSessionOptions extends ResolvedOwnerOptions {
   hashIds: HashIdsMode;
   /** The store given in the options, as a `SessionStore`, or undefined (caller picks a default). */
   store: SessionStore | undefined;
+  /** The `header` option: how a request carries its session id in a header; undefined when off. */
+  header: ResolvedHeaderOptions | undefined;
   /**
    * Reports a problem found while serving requests (Nest: its Logger), once per `key` for the
    * application: a misconfiguration shows on every request, the log should not.
@@ -53,7 +57,7 @@ const KNOWN_OPTIONS = new Set([
   'secret', 'secretFromRequest', 'name', 'key', 'cookie', 'genid', 'proxy', 'resave', 'rolling',
   'saveUninitialized', 'store', 'unset', 'storeUnavailable', 'absoluteTimeout',
   'sessionOwner', 'trackClient', 'hashIds',
-  'touchAfter',
+  'touchAfter', 'header',
 ]);
 
 /**
@@ -85,6 +89,7 @@ export function resolveSessionOptions(options: SessionOptions, warn: OptionsWarn
     absoluteTimeout: checkedOption('absoluteTimeout', options.absoluteTimeout, positiveNumber('milliseconds')),
     hashIds: checkedOption('hashIds', options.hashIds, oneOf<HashIdsMode>([true, false, 'migrate'])) ?? false,
     store: resolveStore(options.store),
+    header: resolveHeaderOptions(options.header, warn),
     warnOnce,
     ...resolveOwnerOptions(options),
   };

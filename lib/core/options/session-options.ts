@@ -126,6 +126,28 @@ export interface SessionOptions {
    * it for one cookie max-age, then `true`. Default `false`.
    */
   hashIds?: HashIdsMode;
+
+  /**
+   * Also carry the session id in a request header, for clients without a cookie jar (mobile and
+   * desktop apps, CLIs): `true` reads `Authorization: Bearer <token>`, an object chooses the
+   * header, its scheme and the response header. A request that carries the header is served
+   * through it (never a cookie); others use the cookie. Default: off (cookies only).
+   */
+  header?: boolean | SessionHeaderOptions;
+}
+
+/** See `SessionOptions.header`. */
+export interface SessionHeaderOptions {
+  /** The request header carrying the token. Default `'Authorization'`. */
+  name?: string;
+  /**
+   * The authentication scheme before the token (`<scheme> <token>`), also named in the
+   * `WWW-Authenticate` of `SessionGuard`'s 401. Default `'Bearer'` for `Authorization`, none
+   * (the whole value is the token) for another header; `''` for none.
+   */
+  scheme?: string;
+  /** The response header a new or changed token is sent in. Default `'Session-Token'`. */
+  responseHeader?: string;
 }
 
 /** See `SessionOptions.storeUnavailable`. */

@@ -21,6 +21,8 @@ export interface SessionOperations {
    * this call removed; undefined when the store cannot (they are then removed with the save).
    */
   takeFlashMessages(session: Session, messageIds: readonly string[]): Promise<readonly string[] | undefined>;
+  /** The signed token (`s:<id>.<signature>`) naming `session`, as the `header` option reads it. */
+  sessionToken(session: Session): string;
 }
 
 /** Resolves when `promise` settles; errors are left to callers who await, never unhandled. */
@@ -109,6 +111,17 @@ export class Session {
    */
   markAuthenticated(): void {
     markAuthenticated(this);
+  }
+
+  /**
+   * The signed token naming this session (`s:<id>.<signature>`, signed with the current
+   * secret): what a client of the `header` option sends (`Authorization: Bearer <token>`).
+   * Hand it over in a sign-in's response body; it names a stored session once the session is
+   * saved (at the end of a request that changed it, or `save()`). It changes with the id
+   * (`regenerate()`, `rotate()`): ask for it after them.
+   */
+  token(): string {
+    return this.#operations.sessionToken(this);
   }
 
   /** Writes the session to the store now (it is otherwise saved at the end of the request). */

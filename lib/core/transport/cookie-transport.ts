@@ -41,13 +41,7 @@ export class CookieTransport implements SessionIdTransport {
   }
 
   cookieAttributes(request: SessionRequest, configured: ConfiguredCookieAttributes): ResolvedCookieAttributes {
-    const { secure, sameSite, ...attributes } = configured;
-    const isRequestSecure = (secure === 'auto' || sameSite === 'auto') && isSecureRequest(request, this.#trustProxy);
-    return {
-      ...attributes,
-      secure: secure === 'auto' ? isRequestSecure : secure,
-      sameSite: sameSite === 'auto' ? (isRequestSecure ? 'none' : 'lax') : sameSite,
-    };
+    return resolveAutoAttributes(request, configured, this.#trustProxy);
   }
 
   /**
@@ -73,4 +67,19 @@ export class CookieTransport implements SessionIdTransport {
   expire(response: SessionResponse, cookie: SessionCookie): void {
     appendSetCookie(response, cookie.serializeExpired(this.#cookieName));
   }
+}
+
+/** `secure: 'auto'` and `sameSite: 'auto'` resolved by the request's protocol (see `proxy`). */
+export function resolveAutoAttributes(
+  request: SessionRequest,
+  configured: ConfiguredCookieAttributes,
+  trustProxy: boolean | undefined,
+): ResolvedCookieAttributes {
+  const { secure, sameSite, ...attributes } = configured;
+  const isRequestSecure = (secure === 'auto' || sameSite === 'auto') && isSecureRequest(request, trustProxy);
+  return {
+    ...attributes,
+    secure: secure === 'auto' ? isRequestSecure : secure,
+    sameSite: sameSite === 'auto' ? (isRequestSecure ? 'none' : 'lax') : sameSite,
+  };
 }

@@ -44,7 +44,7 @@ function keepEncoded(value: string): string {
 }
 
 /** cookie's own decoder: percent-decoding when there is a `%`, the raw value if it is malformed. */
-function decodeCookieValue(value: string): string {
+export function decodeCookieValue(value: string): string {
   if (!value.includes('%')) return value;
   try {
     return decodeURIComponent(value);

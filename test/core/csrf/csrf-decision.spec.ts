@@ -15,6 +15,9 @@ function decide(facts: Partial<CsrfRequestFacts>, trustedOrigins: ReadonlySet<st
 describe('decideCsrf: the decision table', () => {
   it.each<[string, Partial<CsrfRequestFacts>, boolean, string]>([
     ['an ignored method, whatever else', { isIgnoredMethod: true, secFetchSite: 'cross-site' }, true, 'ignored-method'],
+    ['a session named by a valid header token, without Origin or token', { isHeaderAuthenticated: true }, true, 'header-token'],
+    ['a session named by a valid header token, even cross-site', { isHeaderAuthenticated: true, secFetchSite: 'cross-site' }, true, 'header-token'],
+    ['a request whose header token named no session: checked as any other', { isHeaderAuthenticated: false }, false, 'missing-token'],
     ['Sec-Fetch-Site same-origin', { secFetchSite: 'same-origin' }, true, 'same-origin'],
     ['Sec-Fetch-Site none (typed URL)', { secFetchSite: 'none' }, true, 'same-origin'],
     ['Sec-Fetch-Site in capitals', { secFetchSite: 'Same-Origin' }, true, 'same-origin'],

@@ -32,6 +32,10 @@ class FakeOperations implements SessionOperations {
   takeFlashMessages(): Promise<readonly string[] | undefined> {
     return this.#settle('takeFlashMessages', undefined);
   }
+  sessionToken(session: Session): string {
+    this.calls.push('sessionToken');
+    return `s:${session.id}.signature`;
+  }
 }
 
 function makeSession(data?: Record<string, unknown>, operations = new FakeOperations()): Session {
@@ -57,7 +61,7 @@ describe('Session', () => {
       (session as unknown as { id: string }).id = 'other';
     }).toThrow(TypeError);
     expect(session.id).toBe('sid-1');
-    for (const method of ['touch', 'resetMaxAge', 'save', 'reload', 'destroy', 'regenerate', 'rotate', 'flash']) {
+    for (const method of ['touch', 'resetMaxAge', 'save', 'reload', 'destroy', 'regenerate', 'rotate', 'flash', 'token']) {
       expect(Object.keys(session)).not.toContain(method);
       expect(typeof (session as unknown as Record<string, unknown>)[method]).toBe('function');
     }
@@ -72,6 +76,13 @@ describe('Session', () => {
     expect(session.cookie).toBeInstanceOf(SessionCookie);
     expect(session.constructor).toBe(Session);
     expect((session as unknown as Record<string, unknown>).kept).toBe(true);
+  });
+
+  it('token() asks the request for the signed token of this session', () => {
+    const operations = new FakeOperations();
+    const session = makeSession({ token: 'a stored value shadowing the method is dropped' }, operations);
+    expect(session.token()).toBe('s:sid-1.signature');
+    expect(operations.calls).toEqual(['sessionToken']);
   });
 
   it('serializes to JSON as data plus cookie only', () => {

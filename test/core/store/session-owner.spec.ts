@@ -1,5 +1,6 @@
 import { defaultSessionOwner, resolveSessionOptions, SessionOptionsError } from '../../../lib/index.js';
 import { ACTIVITY_INTERVAL_MS, noteActivity } from '../../../lib/core/lifecycle/session-activity.js';
+import { setSessionTransport } from '../../../lib/core/lifecycle/request-state.js';
 import { sessionHandle } from '../../../lib/core/session/session-handle.js';
 import { ownerOfSession, resolveOwnerOptions } from '../../../lib/core/store/session-owner-index.js';
 import type { SessionRequest } from '../../../lib/index.js';
@@ -50,6 +51,27 @@ describe('session activity', () => {
     delete data.userId;
     expect(noteActivity(data, request, options, 500, 2_000)).toBeUndefined();
     expect(data).not.toHaveProperty('__activity');
+  });
+
+  it("records a header client's transport at once, and reads a record without one as a cookie's", () => {
+    const data: Record<string, unknown> = { userId: 'ada' };
+    const cookieRequest: SessionRequest = { headers: {}, url: '/' };
+    setSessionTransport(cookieRequest, 'cookie', false);
+    noteActivity(data, cookieRequest, options, undefined, 1_000);
+    // A cookie session's record is as it was before transports were kept.
+    expect(data.__activity).toEqual({ createdAt: 1_000, lastActiveAt: 1_000 });
+    const headerRequest: SessionRequest = { headers: {}, url: '/' };
+    setSessionTransport(headerRequest, 'header', true);
+    noteActivity(data, headerRequest, options, undefined, 2_000);
+    expect(data.__activity).toEqual({ createdAt: 1_000, lastActiveAt: 2_000, transport: 'header' });
+    noteActivity(data, headerRequest, options, undefined, 3_000);
+    expect(data.__activity).toEqual({ createdAt: 1_000, lastActiveAt: 2_000, transport: 'header' });
+    noteActivity(data, cookieRequest, options, undefined, 4_000);
+    expect(data.__activity).toEqual({ createdAt: 1_000, lastActiveAt: 4_000 });
+    // Without a request (the testing helper), the transport recorded stays.
+    const headerData: Record<string, unknown> = { userId: 'ada', __activity: { createdAt: 1, lastActiveAt: 1, transport: 'header' } };
+    noteActivity(headerData, undefined, options, undefined, 1 + ACTIVITY_INTERVAL_MS);
+    expect(headerData.__activity).toEqual({ createdAt: 1, lastActiveAt: 1 + ACTIVITY_INTERVAL_MS, transport: 'header' });
   });
 
   it('keeps the client (user agent bounded) only with trackClient, and ignores a malformed record', () => {

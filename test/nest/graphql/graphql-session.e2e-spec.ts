@@ -383,3 +383,34 @@ describe.each(['apollo', 'mercurius'] as const)('GraphQL resolvers on %s, while 
     expect(afterwards.body).toEqual({ data: { me: { userId: 'alice' } } });
   });
 });
+
+describe.each(cases)('GraphQL resolvers of header clients (the header option) on %s, when %s', (driver, _label, sessionOptions) => {
+  let app: INestApplication;
+
+  beforeEach(async () => {
+    app = await createGraphqlApp({ ...sessionOptions, header: true }, {}, driver);
+  });
+
+  afterEach(async () => {
+    await app.close();
+  });
+
+  /** POSTs an operation to /graphql with `Authorization`; the reply's data, errors and headers. */
+  async function graphqlByHeader<Data>(query: string, authorization: string) {
+    const response = await request(app.getHttpServer()).post('/graphql').set('content-type', 'application/json').set('authorization', authorization).send({ query });
+    expect(response.status).toBe(200);
+    expect(response.headers['set-cookie']).toBeUndefined();
+    const body = response.body as { data: Data | null; errors?: GraphqlError[] };
+    return { ...body, token: response.headers['session-token'] as string | undefined };
+  }
+
+  it('signs in by a mutation (its token in the response header, no cookie) and serves guarded queries by the token', async () => {
+    const login = await graphqlByHeader<{ login: SignedInUser }>('mutation { login(user: "ada") { userId sessionId } }', 'Bearer');
+    expect(login.errors).toBeUndefined();
+    expect(login.token).toMatch(/^s:/);
+    const me = await graphqlByHeader<{ me: SignedInUser }>('{ me { userId sessionId } }', `Bearer ${login.token}`);
+    expect(me.data).toEqual({ me: { userId: 'ada', sessionId: login.data!.login.sessionId } });
+    const forged = await graphqlByHeader<{ me: SignedInUser }>('{ me { userId } }', 'Bearer s:forged.token');
+    expect(forged.errors![0]).toMatchObject({ extensions: { code: 'UNAUTHENTICATED' } });
+  });
+});

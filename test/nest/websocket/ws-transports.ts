@@ -53,13 +53,13 @@ export interface WsTransport {
   exceptionFilters: Array<new () => BaseWsExceptionFilter>;
   /**
    * Connects to `route` of the app at `baseUrl`, sending `cookie` (and `origin`, the page's) with
-   * the handshake as a browser would.
+   * the handshake as a browser would, and `headers` as a native client may (`Authorization`).
    */
-  connect(baseUrl: string, route: GatewayRoute, cookie?: string, origin?: string): Promise<GatewayClient>;
+  connect(baseUrl: string, route: GatewayRoute, cookie?: string, origin?: string, headers?: Record<string, string>): Promise<GatewayClient>;
 }
 
-function handshakeHeaders(cookie: string | undefined, origin: string | undefined): Record<string, string> {
-  return { ...(cookie ? { Cookie: cookie } : {}), ...(origin ? { Origin: origin } : {}) };
+function handshakeHeaders(cookie: string | undefined, origin: string | undefined, headers: Record<string, string> = {}): Record<string, string> {
+  return { ...(cookie ? { Cookie: cookie } : {}), ...(origin ? { Origin: origin } : {}), ...headers };
 }
 
 const socketIoTransport: WsTransport = {
@@ -67,10 +67,10 @@ const socketIoTransport: WsTransport = {
   configure: () => undefined, // Nest's default adapter
   gatewayOptions: (route) => (route === 'bare' ? { namespace: 'bare' } : {}),
   exceptionFilters: [],
-  async connect(baseUrl, route, cookie, origin) {
+  async connect(baseUrl, route, cookie, origin, headers) {
     const socket = io(`${baseUrl}${route === 'bare' ? '/bare' : ''}`, {
       transports: ['websocket'],
-      extraHeaders: handshakeHeaders(cookie, origin),
+      extraHeaders: handshakeHeaders(cookie, origin, headers),
       reconnection: false,
     });
     await new Promise<void>((resolve, reject) => {
@@ -116,9 +116,9 @@ const wsTransport: WsTransport = {
   // The `ws` adapter has no namespaces: each gateway gets its own path on the HTTP server.
   gatewayOptions: (route) => ({ path: WS_PATHS[route] }),
   exceptionFilters: nestSendsWsExceptions ? [] : [SendingWsExceptionFilter],
-  async connect(baseUrl, route, cookie, origin) {
+  async connect(baseUrl, route, cookie, origin, headers) {
     const socket = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}${WS_PATHS[route]}`, {
-      headers: handshakeHeaders(cookie, origin),
+      headers: handshakeHeaders(cookie, origin, headers),
     });
     await new Promise<void>((resolve, reject) => {
       socket.once('open', () => resolve());
