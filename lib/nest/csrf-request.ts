@@ -22,10 +22,14 @@ export function csrfTokenOf(request: SessionRequest, options: ResolvedCsrfOption
   return (body as Record<string, unknown>)[options.field];
 }
 
+/** The methods as Node's parser writes them: already upper-case, no copy needed. */
+const UPPER_CASE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'POST', 'PUT', 'PATCH', 'DELETE']);
+
 /** The request's method, upper-case (`''` when the platform gives none). */
 export function methodOf(request: SessionRequest): string {
   const method = (request as { method?: unknown }).method;
-  return typeof method === 'string' ? method.toUpperCase() : '';
+  if (typeof method !== 'string') return '';
+  return UPPER_CASE_METHODS.has(method) ? method : method.toUpperCase();
 }
 
 /** A Fastify reply (as guards get it): its `header()` appends Set-Cookie values. */

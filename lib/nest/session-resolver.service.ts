@@ -41,7 +41,8 @@ export class SessionResolver {
    * Undefined for WebSocket, microservice and other contexts.
    */
   requestFor(context: ExecutionContext): SessionRequest | undefined {
-    if (context.getType() === 'http') return context.switchToHttp().getRequest<SessionRequest>();
+    // The arguments switchToHttp() would wrap (request, response, next), without the closures it makes per call.
+    if (context.getType() === 'http') return context.getArgByIndex<SessionRequest>(0);
     return isGraphqlContext(context) ? graphqlRequestOf(context) : undefined;
   }
 
@@ -66,7 +67,7 @@ export class SessionResolver {
 
   /** The HTTP response behind an execution context (see `requestFor`), if there is one. */
   responseFor(context: ExecutionContext, request = this.requestFor(context)): SessionResponse | undefined {
-    if (context.getType() === 'http') return context.switchToHttp().getResponse<SessionResponse>();
+    if (context.getType() === 'http') return context.getArgByIndex<SessionResponse>(1);
     return isGraphqlContext(context) ? graphqlResponseOf(context, request) : undefined;
   }
 

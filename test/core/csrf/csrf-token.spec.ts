@@ -58,3 +58,35 @@ describe('CSRF tokens', () => {
     expect(isValidCsrfToken(session, token)).toBe(false);
   });
 });
+
+describe('CSRF token check against Node’s base64url decoder', () => {
+  // The check unmasks and compares in its own loop: it must accept exactly the tokens whose
+  // bytes, as Node decodes them, unmask to the secret.
+  const reference = (session: Record<string, unknown>, token: string): boolean => {
+    const secret = Buffer.from(session[CSRF_SECRET_KEY] as string, 'base64url');
+    const bytes = Buffer.from(token, 'base64url');
+    if (bytes.length !== 64) return false;
+    return bytes.subarray(0, 32).every((padByte, index) => (padByte ^ bytes[32 + index]!) === secret[index]);
+  };
+
+  it('agrees with Node on tokens made of any bytes, and on valid tokens with one character changed', async () => {
+    const { default: fc } = await import('fast-check');
+    const session: Record<string, unknown> = {};
+    maskedCsrfToken(session);
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 64, maxLength: 64 }), (bytes) => {
+        const token = Buffer.from(bytes).toString('base64url');
+        expect(isValidCsrfToken(session, token)).toBe(reference(session, token));
+      }),
+    );
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    fc.assert(
+      fc.property(fc.nat(85), fc.nat(63), (position, characterIndex) => {
+        const token = maskedCsrfToken(session);
+        const changed = token.slice(0, position) + alphabet[characterIndex] + token.slice(position + 1);
+        expect(isValidCsrfToken(session, changed)).toBe(reference(session, changed));
+      }),
+    );
+  });
+
+});
