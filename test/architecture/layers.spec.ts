@@ -14,6 +14,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['core/csrf'],
   ['core/session'],
   ['core/store'],
+  ['core/store/at-rest'],
   ['core/http'],
   ['core/http/express'],
   ['core/transport'],

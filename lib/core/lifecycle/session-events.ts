@@ -4,6 +4,7 @@ import type { CsrfRefusedReason } from '../csrf/csrf-decision.js';
 import { sessionHandle } from '../session/session-handle.js';
 import type { SessionOwnerResolver } from '../store/session-owner-index.js';
 import { ownerOfSession } from '../store/session-owner-index.js';
+import type { UnreadableReason } from '../store/at-rest/sealed-record.js';
 
 /**
  * Names of the `node:diagnostics_channel` channels nest-sessions publishes on, one per
@@ -35,6 +36,12 @@ export const SESSION_CHANNELS = {
   revoked: 'nest-sessions:session:revoked',
   /** The CSRF protection refused a request (never with the token it carried). */
   csrfRefused: 'nest-sessions:session:csrf-refused',
+  /**
+   * With `encryption`: a stored session did not open (a key id no longer configured, failed
+   * authentication, an unknown format), so the request started a new one. Never carries the
+   * session id, its storage key or a key.
+   */
+  unreadable: 'nest-sessions:session:unreadable',
 } as const;
 
 export type SessionEventName = keyof typeof SESSION_CHANNELS;
@@ -76,6 +83,13 @@ export interface CsrfRefusedEvent {
   method: string;
 }
 
+/** Payload of `unreadable`: why the stored session did not open, and the key id it named. */
+export interface SessionUnreadableEvent {
+  reason: UnreadableReason;
+  /** The key id written in the record (a label, not a key), when it named one. */
+  keyId?: string;
+}
+
 /** What building a payload needs from the options. */
 export interface SessionEventContext {
   secrets: readonly SessionSecret[] | undefined;
@@ -91,7 +105,7 @@ const channels = Object.fromEntries(
  * channel has subscribers: without them an event costs one property check.
  */
 export function publishSessionEvent(
-  event: Exclude<SessionEventName, 'regenerated' | 'rotated' | 'destroyed' | 'csrfRefused'>,
+  event: Exclude<SessionEventName, 'regenerated' | 'rotated' | 'destroyed' | 'csrfRefused' | 'unreadable'>,
   sessionId: string,
   data: object | undefined,
   context: SessionEventContext,
@@ -141,6 +155,14 @@ export function publishCsrfRefused(
   const channel = channels.csrfRefused;
   if (!channel.hasSubscribers) return;
   const payload: CsrfRefusedEvent = sessionId === undefined ? { reason, method } : { ...basePayload(sessionId, data, context), reason, method };
+  channel.publish(payload);
+}
+
+/** `unreadable`: a stored session that did not open (no handle: the store's key may be a hash of the id). */
+export function publishUnreadable(reason: UnreadableReason, keyId: string | undefined): void {
+  const channel = channels.unreadable;
+  if (!channel.hasSubscribers) return;
+  const payload: SessionUnreadableEvent = keyId === undefined ? { reason } : { reason, keyId };
   channel.publish(payload);
 }
 

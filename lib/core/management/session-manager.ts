@@ -11,10 +11,12 @@ import { hookResponse } from '../lifecycle/response-hooks.js';
 import type { CommitErrorHandler } from '../lifecycle/response-hooks.js';
 import { CookieTransport } from '../transport/cookie-transport.js';
 import type { SessionIdTransport } from '../transport/session-id-transport.js';
-import { publishDestroyed } from '../lifecycle/session-events.js';
+import { publishDestroyed, publishUnreadable } from '../lifecycle/session-events.js';
 import { SessionLifecycle } from '../lifecycle/session-lifecycle.js';
 import { isUsableRecord } from '../session/session-record.js';
 import type { SessionRecord, SessionStore } from '../store/session-store.js';
+import { SealedDataStore } from '../store/at-rest/sealed-data-store.js';
+import type { UnreadableReason } from '../store/at-rest/sealed-record.js';
 
 export type { AttachOutcome } from '../lifecycle/request-state.js';
 export { attachOutcomeOf } from '../lifecycle/request-state.js';
@@ -41,10 +43,15 @@ export class SessionManager {
   /** `req.sessionStore`: the store, whose methods also take express-session's callbacks. */
   readonly #requestFacingStore: SessionStore;
 
+  /** The store sessions are loaded from and saved to: the one given, sealing data with `encryption`. */
+  readonly store: SessionStore;
+
   constructor(
     readonly options: ResolvedSessionOptions,
-    readonly store: SessionStore,
+    store: SessionStore,
   ) {
+    store = withEncryption(store, options);
+    this.store = store;
     this.#requestFacingStore = requestFacingStore(store);
     this.#transport = new CookieTransport(options);
     this.#isStoreConnected = store.isConnected;
@@ -159,6 +166,43 @@ export class SessionManager {
     }
     publishDestroyed(sessionId, record, 'absolute-timeout', this.options);
   }
+}
+
+/**
+ * With `encryption`, the store wrapped so that it keeps data sealed. A record that does not
+ * open is warned about once per key id (never with the id or a key) and published as
+ * `unreadable`; a store without `compareAndSet` is warned about once, at start-up.
+ */
+function withEncryption(store: SessionStore, options: ResolvedSessionOptions): SessionStore {
+  const ring = options.encryption;
+  if (ring === undefined) return store;
+  const sealed = new SealedDataStore(store, ring, (reason, keyId) => {
+    const label = keyId === undefined || !PRINTABLE_KEY_ID.test(keyId) ? undefined : keyId;
+    options.warnOnce(`encryption:${reason}:${label ?? ''}`, unreadableMessage(reason, label));
+    publishUnreadable(reason, label);
+  });
+  if (!sealed.canCompareAndSet) {
+    options.warnOnce(
+      'encryption:no-compare-and-set',
+      `nest-sessions: with \`encryption\` the store (${store.constructor.name}) needs a compareAndSet method to merge overlapping saves of one session; ` +
+        'without it each save writes the whole session (the last save wins, as with express-session)',
+    );
+  }
+  return sealed;
+}
+
+/** Key ids as the option accepts them: a stored id of another shape is not printed. */
+const PRINTABLE_KEY_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+function unreadableMessage(reason: UnreadableReason, keyId: string | undefined): string {
+  const sealedWith = keyId === undefined ? 'a key id that is not valid' : `key id "${keyId}"`;
+  const why = {
+    'not-sealed': 'a stored session is not sealed (written without `encryption`, or by another program)',
+    'unknown-version': 'a stored session is sealed in a format this version does not read',
+    'unknown-key': `a stored session is sealed with ${sealedWith}, which is not in \`encryption.keys\` (keep a retired key after the first until its sessions are saved again)`,
+    'not-authentic': `a stored session sealed with ${sealedWith} failed authentication (changed, copied under another session's key, or a different key under that id)`,
+  }[reason];
+  return `nest-sessions: ${why}; such sessions are treated as absent and their requests start new ones (this is logged once)`;
 }
 
 /** Records how `attach` handled the request (it stays unset when attach fails). */

@@ -16,6 +16,8 @@ import type {
 import { resolveOwnerOptions } from '../store/session-owner-index.js';
 import type { ResolvedOwnerOptions } from '../store/session-owner-index.js';
 import { SessionStore } from '../store/session-store.js';
+import { resolveEncryptionKeys } from '../store/at-rest/encryption-keys.js';
+import type { EncryptionKeyRing } from '../store/at-rest/encryption-keys.js';
 
 /** Options with defaults applied and every value checked; computed once at start-up. */
 export interface ResolvedSessionOptions extends ResolvedOwnerOptions {
@@ -35,6 +37,8 @@ export interface ResolvedSessionOptions extends ResolvedOwnerOptions {
   absoluteTimeout: number | undefined;
   /** The store given in the options, as a `SessionStore`, or undefined (caller picks a default). */
   store: SessionStore | undefined;
+  /** The `encryption` keys checked, or undefined when session data is kept in clear. */
+  encryption: EncryptionKeyRing | undefined;
   /**
    * Reports a problem found while serving requests (Nest: its Logger), once per `key` for the
    * application: a misconfiguration shows on every request, the log should not.
@@ -47,7 +51,7 @@ const COOKIE_NAME_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const KNOWN_OPTIONS = new Set([
   'secret', 'secretFromRequest', 'name', 'key', 'cookie', 'genid', 'proxy', 'resave', 'rolling',
   'saveUninitialized', 'store', 'unset', 'storeUnavailable', 'absoluteTimeout',
-  'sessionOwner', 'trackClient',
+  'sessionOwner', 'trackClient', 'encryption',
 ]);
 
 /**
@@ -76,6 +80,7 @@ export function resolveSessionOptions(options: SessionOptions, warn: OptionsWarn
     storeUnavailable: checkedOption('storeUnavailable', options.storeUnavailable, oneOf<StoreUnavailableBehaviour>(['error', 'continue'])) ?? 'error',
     absoluteTimeout: checkedOption('absoluteTimeout', options.absoluteTimeout, positiveNumber('milliseconds')),
     store: resolveStore(options.store),
+    encryption: resolveEncryptionKeys(options.encryption),
     warnOnce,
     ...resolveOwnerOptions(options),
   };

@@ -3,6 +3,7 @@ import type { SessionRequest } from '../http/http-types.js';
 import type { CallbackSessionStore } from '../store/callback-store-adapter.js';
 import type { SessionOwnerResolver } from '../store/session-owner-index.js';
 import type { SessionStore } from '../store/session-store.js';
+import type { EncryptionOptions } from '../store/at-rest/encryption-keys.js';
 
 /** `SameSite` attribute values; `'auto'` means `None` over HTTPS and `Lax` over HTTP. */
 export type SameSiteOption = boolean | 'lax' | 'strict' | 'none' | 'auto';
@@ -109,6 +110,13 @@ export interface SessionOptions {
    * Default `false` (personal data).
    */
   trackClient?: boolean;
+  /**
+   * Seal session data at rest with AES-256-GCM: the store keeps `{ cookie, __sealed }`, the
+   * data bound to its storage key. `keys`: `[{ id, key }]`, 32-byte keys (Buffer or base64);
+   * the first seals, every one opens (rotation: put a new key first). A record that does not
+   * open (unknown key id, tampered, copied under another id) is no session. Default: off.
+   */
+  encryption?: EncryptionOptions;
 }
 
 /** See `SessionOptions.storeUnavailable`. */

@@ -2,7 +2,7 @@
 import { checkedOption, numberWithin } from '../../core/option-checks.js';
 import { offerImmediateStore } from '../../core/store/immediate-store.js';
 import { SessionStore } from '../../core/store/session-store.js';
-import type { SessionRecord, StoreWriteOptions } from '../../core/store/session-store.js';
+import type { CompareAndSetOutcome, SessionRecord, StoreWriteOptions } from '../../core/store/session-store.js';
 import { recordExpiresAt } from '../../core/store/stored-record.js';
 import type { SessionChanges } from '../../core/session/session-changes.js';
 import { applyFlashChanges, FLASH_KEY, removeFlashMembers } from '../../core/session/flash.js';
@@ -132,6 +132,25 @@ export class MemoryStore extends SessionStore {
     const isKept = this.#write(sessionId, json, this.#expiresAt(record, now), now);
     if (isKept && options?.owner !== undefined) this.#owners.assign(sessionId, options.owner);
     return true;
+  }
+
+  /**
+   * Writes `record` if the session is still stored as `get` read it into `expected` (the same
+   * entry: nothing written, touched or expired since); atomic, as it runs without yielding.
+   */
+  override async compareAndSet(
+    sessionId: string,
+    expected: SessionRecord,
+    record: SessionRecord,
+    options?: Pick<StoreWriteOptions, 'owner'>,
+  ): Promise<CompareAndSetOutcome> {
+    const now = Date.now();
+    const entry = this.#liveEntry(sessionId, now);
+    if (entry === undefined) return 'gone';
+    if (entry !== this.#entryReadFor.get(expected)) return 'changed';
+    const isKept = this.#write(sessionId, serializeSessionRecord(record), this.#expiresAt(record, now), now);
+    if (isKept && options?.owner !== undefined) this.#owners.assign(sessionId, options.owner);
+    return 'written';
   }
 
   /** Removes flash messages; atomic, as it runs without yielding between the read and the write. */
