@@ -45,6 +45,8 @@ export class SealedDataStore extends SessionStore {
     for (const method of FORWARDED_OPTIONAL_METHODS) {
       if (typeof inner[method] !== 'function') Object.defineProperty(this, method, { value: undefined });
     }
+    // Without compareAndSet there is no merging sealed data: sessions are written whole (`set`).
+    if (!this.canCompareAndSet) Object.defineProperty(this, 'merge', { value: undefined });
     for (const event of ['connect', 'disconnect'] as const) inner.on(event, (...args: unknown[]) => this.emit(event, ...args));
   }
 
@@ -76,15 +78,15 @@ export class SealedDataStore extends SessionStore {
   /**
    * Compare-and-swap on the sealed value: written whole when the stored value is still the one
    * the request loaded, else read again, opened, changed as the request changed it, sealed
-   * and written if nothing came between, up to `MAX_MERGE_ATTEMPTS` times.
+   * and written if nothing came between, up to `MAX_MERGE_ATTEMPTS` times. Offered only when
+   * the store inside has `compareAndSet`.
    */
   override async merge(sessionId: string, record: SessionRecord, changes: SessionChanges, options?: Pick<StoreWriteOptions, 'owner'>): Promise<boolean> {
     const { inner } = this;
     this.#sealedWithOlderKey.delete(sessionId);
-    if (inner.compareAndSet === undefined) return (await inner.set(sessionId, sealRecord(this.ring, sessionId, record), { ...options, mode: 'update' })) !== false;
     const loaded = changes.baseRecord === undefined ? undefined : this.#storedFor.get(changes.baseRecord);
     if (loaded !== undefined) {
-      const outcome = await inner.compareAndSet(sessionId, loaded, sealRecord(this.ring, sessionId, record), options);
+      const outcome = await inner.compareAndSet!(sessionId, loaded, sealRecord(this.ring, sessionId, record), options);
       if (outcome !== 'changed') return outcome === 'written';
     }
     return this.#updateStored(sessionId, options, (data) => withCookie(record.cookie, mergedData(data, record, changes)));
