@@ -43,15 +43,16 @@ const EVERY_ROUTE = { path: '{*path}', method: RequestMethod.ALL };
       inject: [SESSION_MODULE_OPTIONS],
     },
     {
-      provide: SessionStore,
+      provide: SessionManager,
       useFactory: (options: SessionModuleOptions, resolved: ResolvedSessionOptions) =>
-        withNestLogger(resolved.store ?? new MemoryStore(options.memoryStore)),
+        new SessionManager(resolved, withNestLogger(resolved.store ?? new MemoryStore(options.memoryStore))),
       inject: [SESSION_MODULE_OPTIONS, RESOLVED_SESSION_OPTIONS],
     },
     {
-      provide: SessionManager,
-      useFactory: (resolved: ResolvedSessionOptions, store: SessionStore) => new SessionManager(resolved, store),
-      inject: [RESOLVED_SESSION_OPTIONS, SessionStore],
+      // The manager's store: with `encryption`, the wrapper that seals and opens the data.
+      provide: SessionStore,
+      useFactory: (manager: SessionManager) => manager.store,
+      inject: [SessionManager],
     },
     {
       provide: UserSessions,

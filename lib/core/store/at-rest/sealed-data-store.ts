@@ -7,8 +7,13 @@ import type { EncryptionKeyRing } from './encryption-keys.js';
 import { isOpened, openRecord, sealRecord } from './sealed-record.js';
 import type { OpenedData, UnreadableReason } from './sealed-record.js';
 
-/** Tries of a merge before it gives up: each lost one means another write to the session landed. */
-export const MAX_MERGE_ATTEMPTS = 10;
+/**
+ * Tries of a merge before it gives up. Each lost try means another write to the session landed,
+ * so n overlapping writers all land within n tries; past that, a pause between tries spreads them.
+ */
+export const MAX_MERGE_ATTEMPTS = 50;
+/** The longest pause between two tries, in ms (a random part of it: writers that collided do not collide again). */
+const MAX_RETRY_PAUSE_MS = 20;
 
 /** Sessions remembered as sealed with an older key (until their next write), at most. */
 const MAX_REMEMBERED_OLDER_KEY_SESSIONS = 10_000;
@@ -170,6 +175,7 @@ export class SealedDataStore extends SessionStore {
       if (opened === undefined) return false;
       const outcome: CompareAndSetOutcome = await inner.compareAndSet!(sessionId, stored, sealRecord(this.ring, sessionId, update(opened.data)), options);
       if (outcome !== 'changed') return outcome === 'written';
+      if (attempt >= 2) await pause(Math.random() * Math.min(MAX_RETRY_PAUSE_MS, 2 ** attempt));
     }
     throw new SessionStoreError(
       `nest-sessions: the session could not be saved: other writes to it came between ${MAX_MERGE_ATTEMPTS} tries of reading and writing its sealed data`,
@@ -188,6 +194,10 @@ export class SealedDataStore extends SessionStore {
     if (this.#sealedWithOlderKey.size >= MAX_REMEMBERED_OLDER_KEY_SESSIONS) this.#sealedWithOlderKey.clear();
     this.#sealedWithOlderKey.add(sessionId);
   }
+}
+
+function pause(milliseconds: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, milliseconds));
 }
 
 /** A session from its cookie and its data, the cookie first (as express-session's records have it). */
