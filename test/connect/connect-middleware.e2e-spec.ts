@@ -29,6 +29,24 @@ describe('createSessionMiddleware called from plain JavaScript', () => {
     expect(store.body).toEqual({ isMemoryStore: true });
   });
 
+  it('with encryption keeps the data sealed in the store and reads it back', async () => {
+    const store = new MemoryStore({ checkPeriod: 0 });
+    const app = express();
+    app.use(createUntyped({ secret: TEST_SECRET, store, encryption: { keys: [{ id: 'k1', key: Buffer.alloc(32, 7).toString('base64') }] } }) as unknown as express.RequestHandler);
+    app.get('/remember', (req, res) => {
+      (req.session as unknown as { note?: string }).note = 'marker-in-clear';
+      res.json({ ok: true });
+    });
+    app.get('/note', (req, res) => res.json({ note: (req.session as unknown as { note?: string }).note ?? null }));
+    const http = request(app);
+
+    const cookie = cookiePair((await http.get('/remember').expect(200)).headers['set-cookie'])!;
+    expect((await http.get('/note').set('Cookie', cookie).expect(200)).body).toEqual({ note: 'marker-in-clear' });
+    const stored = JSON.stringify(await store.all());
+    expect(stored).not.toContain('marker-in-clear');
+    expect(stored).toContain('"__sealed":"v1.k1.');
+  });
+
   it.each([
     ['no options', undefined, 'options'],
     ['a secret that is a number', { secret: 42 }, 'secret'],
@@ -42,6 +60,8 @@ describe('createSessionMiddleware called from plain JavaScript', () => {
     ['an absoluteTimeout that is a string', { secret: TEST_SECRET, absoluteTimeout: '1000' }, 'absoluteTimeout'],
     ['a sessionOwner that is a key name', { secret: TEST_SECRET, sessionOwner: 'userId' }, 'sessionOwner'],
     ['a trackClient that is a string', { secret: TEST_SECRET, trackClient: 'yes' }, 'trackClient'],
+    ['encryption without keys', { secret: TEST_SECRET, encryption: { keys: [] } }, 'encryption.keys'],
+    ['an encryption key of 16 bytes', { secret: TEST_SECRET, encryption: { keys: [{ id: 'k', key: Buffer.alloc(16).toString('base64') }] } }, 'encryption.keys[0].key'],
   ])('rejects %s with a SessionOptionsError naming the option', (_case, options, option) => {
     let thrown: unknown;
     try {
