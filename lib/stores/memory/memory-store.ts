@@ -104,8 +104,7 @@ export class MemoryStore extends SessionStore {
       const exists = this.#liveEntry(sessionId, now) !== undefined;
       if (mode === 'create' ? exists : !exists) return false;
     }
-    const isKept = this.#write(sessionId, serializeSessionRecord(record), this.#expiresAt(record, now), now);
-    if (isKept && options?.owner !== undefined) this.#owners.assign(sessionId, options.owner);
+    this.#writeRecord(sessionId, serializeSessionRecord(record), record, now, options?.owner);
     return true;
   }
 
@@ -129,8 +128,7 @@ export class MemoryStore extends SessionStore {
     const baseEntry = changes.baseRecord === undefined ? undefined : this.#entryReadFor.get(changes.baseRecord);
     // Nothing written since the request read it: the merge would give the record itself.
     const json = entry === baseEntry ? serializeSessionRecord(record) : mergedJson(entry, record, changes);
-    const isKept = this.#write(sessionId, json, this.#expiresAt(record, now), now);
-    if (isKept && options?.owner !== undefined) this.#owners.assign(sessionId, options.owner);
+    this.#writeRecord(sessionId, json, record, now, options?.owner);
     return true;
   }
 
@@ -148,8 +146,7 @@ export class MemoryStore extends SessionStore {
     const entry = this.#liveEntry(sessionId, now);
     if (entry === undefined) return 'gone';
     if (entry !== this.#entryReadFor.get(expected)) return 'changed';
-    const isKept = this.#write(sessionId, serializeSessionRecord(record), this.#expiresAt(record, now), now);
-    if (isKept && options?.owner !== undefined) this.#owners.assign(sessionId, options.owner);
+    this.#writeRecord(sessionId, serializeSessionRecord(record), record, now, options?.owner);
     return 'written';
   }
 
@@ -254,6 +251,12 @@ export class MemoryStore extends SessionStore {
   #remove(sessionId: string): void {
     this.#entries.delete(sessionId);
     this.#owners.remove(sessionId);
+  }
+
+  /** Stores a session's JSON until its cookie expires, and files it under `owner` (see `StoreWriteOptions.owner`). */
+  #writeRecord(sessionId: string, json: string, record: SessionRecord, now: number, owner: string | null | undefined): void {
+    const isKept = this.#write(sessionId, json, this.#expiresAt(record, now), now);
+    if (isKept && owner !== undefined) this.#owners.assign(sessionId, owner);
   }
 
   /** Stores the entry; false when it was already expired (and so removed instead). */
