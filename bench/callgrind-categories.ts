@@ -33,6 +33,18 @@ export const CATEGORIES = [
 
 export type CategoryName = (typeof CATEGORIES)[number]['name'];
 
+/**
+ * The categories left out of a "steady" count: the JIT compilers and the major GC run in bursts
+ * on helper threads and follow the clock, moving the total by 2-15 % from one run to the next,
+ * the rest by under 1 %.
+ */
+export const UNSTEADY_CATEGORIES: readonly CategoryName[] = ['GC: major (marking, sweeping, compaction)', 'JIT compilers (TurboFan, Maglev, Sparkplug)'];
+
+/** The instructions of the functions outside `UNSTEADY_CATEGORIES`. */
+export function steadyInstructions(functions: readonly AnnotatedFunction[]): number {
+  return functions.reduce((sum, entry) => (UNSTEADY_CATEGORIES.includes(categorize(entry.name)) ? sum : sum + entry.instructions), 0);
+}
+
 export function categorize(functionName: string): CategoryName {
   return CATEGORIES.find((category) => category.pattern.test(functionName))!.name;
 }

@@ -27,6 +27,9 @@ export interface CsrfPlatformResult {
   onCpuMicroseconds: number[];
   /** The same with the option off and a global guard that returns true. */
   bareGuardCpuMicroseconds: number[];
+  /** Steady instructions per request counted by callgrind (all threads, without the major GC and the JIT compilers); empty with `--no-callgrind`. */
+  offInstructions: number[];
+  onInstructions: number[];
 }
 
 /** Issue 20's target: CSRF on costs at most 3 % of the requests/s of the same route without it. */
@@ -48,6 +51,12 @@ export function csrfCpuCost(result: CsrfPlatformResult): number {
   return 1 - median(result.offCpuMicroseconds) / median(result.onCpuMicroseconds);
 }
 
+/** The same cost from callgrind's instruction counts, which the machine's load does not move; undefined without them. */
+export function csrfInstructionCost(result: CsrfPlatformResult): number | undefined {
+  if (!result.offInstructions.length || !result.onInstructions.length) return undefined;
+  return 1 - median(result.offInstructions) / median(result.onInstructions);
+}
+
 const START = '<!-- csrf:start -->';
 const END = '<!-- csrf:end -->';
 
@@ -56,21 +65,53 @@ export function bareGuardCpuCost(result: CsrfPlatformResult): number {
   return 1 - median(result.offCpuMicroseconds) / median(result.bareGuardCpuMicroseconds);
 }
 
+function rounds(result: CsrfPlatformResult, off: number[], on: number[]): string {
+  return `${result.platform}: ${off.map((value, index) => `${Math.round(value)} / ${Math.round(on[index]!)}`).join(', ')}`;
+}
+
 /** The section of RESULTS.md, between its markers. */
-export function renderCsrfSection(results: readonly CsrfPlatformResult[], settings: { rounds: number; durationSeconds: number; connections: number; sessions: number }): string {
+export function renderCsrfSection(
+  results: readonly CsrfPlatformResult[],
+  settings: { rounds: number; durationSeconds: number; connections: number; sessions: number; instructionRounds: number; instructionRequests: number; instructionWarmupRequests: number },
+): string {
   const percent = (value: number) => `${(value * 100).toFixed(1)} %`;
+  const verdict = (value: number) => (value <= CSRF_MAX_COST ? 'met' : 'missed');
+  const count = (value: number) => Math.round(value).toLocaleString('en-US');
   const rows = results.map((result) => {
     const cost = csrfCost(result);
     const cpuCost = csrfCpuCost(result);
-    const verdict = (value: number) => (value <= CSRF_MAX_COST ? 'met' : 'missed');
     return (
       `| ${result.platform} | ${Math.round(median(result.offRequestsPerSecond))} | ${Math.round(median(result.onRequestsPerSecond))} | ${percent(cost)} (${verdict(cost)}) ` +
       `| ${median(result.offCpuMicroseconds).toFixed(0)} | ${median(result.onCpuMicroseconds).toFixed(0)} | ${percent(cpuCost)} (${verdict(cpuCost)}) ` +
       `| ${median(result.bareGuardCpuMicroseconds).toFixed(0)} (${percent(bareGuardCpuCost(result))}) |`
     );
   });
-  const rounds = (result: CsrfPlatformResult, off: number[], on: number[]) =>
-    `${result.platform}: ${off.map((value, index) => `${Math.round(value)} / ${Math.round(on[index]!)}`).join(', ')}`;
+  const instructionRows = results.flatMap((result) => {
+    const cost = csrfInstructionCost(result);
+    if (cost === undefined) return [];
+    const added = median(result.onInstructions) - median(result.offInstructions);
+    return [`| ${result.platform} | ${count(median(result.offInstructions))} | ${count(median(result.onInstructions))} | ${count(added)} | ${percent(cost)} (${verdict(cost)}) |`];
+  });
+  const instructionTable = instructionRows.length
+    ? [
+        '',
+        `By instructions (callgrind, the same app and requests: ${settings.instructionRounds} rounds per setting, ${settings.instructionRequests} requests counted ` +
+          `after ${settings.instructionWarmupRequests} warm-up requests, all threads, steady: without the major GC and the JIT compilers, which follow the clock; medians). ` +
+          'Counts do not drift with the machine\'s load, so they decide when the requests/s above are too noisy to: a CPU-bound app loses the share of ' +
+          'requests/s the instructions added make of the whole.',
+        '',
+        '| platform | instructions/request, csrf off | csrf on | added by the protection | cost by instructions |',
+        '| --- | --- | --- | --- | --- |',
+        ...instructionRows,
+        '',
+        'Per round, instructions/request (off / on): ' +
+          results
+            .filter((result) => result.offInstructions.length)
+            .map((result) => rounds(result, result.offInstructions, result.onInstructions))
+            .join('; ') +
+          '.',
+      ]
+    : [];
   return [
     START,
     '## CSRF protection (`npm run bench -- --csrf`)',
@@ -93,6 +134,7 @@ export function renderCsrfSection(results: readonly CsrfPlatformResult[], settin
     'Per round, CPU µs/request (off / a guard returning true): ' +
       results.map((result) => rounds(result, result.offCpuMicroseconds, result.bareGuardCpuMicroseconds)).join('; ') +
       '.',
+    ...instructionTable,
     END,
   ].join('\n');
 }

@@ -4,7 +4,9 @@
  * session cookie and its valid token; the medians of requests/s and of the app's CPU time per
  * request, and their ratios, go into RESULTS.md's CSRF section (bench/.tmp/ with `--quick`).
  * Issue 20's target: at most 3 % fewer requests/s. A third setting, the option off with a global
- * guard that returns true, shows what Nest charges for running any global guard.
+ * guard that returns true, shows what Nest charges for running any global guard. Then each
+ * setting runs under callgrind (`--instruction-rounds N`, `--requests N`, `--warmup-requests N`;
+ * `--no-callgrind` skips it): the instructions per request, which a busy machine does not move.
  */
 import { fork } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -15,12 +17,19 @@ import { DEFAULT_CONNECTIONS, runAutocannon } from './load.js';
 import { bareGuardCpuCost, CSRF_BENCH_SETTINGS, csrfCost, csrfCpuCost, renderCsrfSection, withCsrfSection } from './csrf-report.js';
 import type { CsrfAppMessage, CsrfBenchPlatform, CsrfBenchSetting, CsrfPlatformResult, CsrfStartMessage } from './csrf-report.js';
 import { flagValue } from './flags.js';
+import { callgrindWrapper, countedWindow, dumpCounts, dumpFileOf } from './callgrind-window.js';
 
 const compiledDir = dirname(fileURLToPath(import.meta.url));
 const benchDir = join(compiledDir, '..', '..');
+/** The raw dumps, for callgrind_annotate: never beside RESULTS.md. */
+const CALLGRIND_DIR = join(benchDir, '.tmp', 'csrf-callgrind');
 
 interface CsrfSettings {
   rounds: number;
+  /** Rounds counted by callgrind (0 with `--no-callgrind`): instructions do not drift with the machine's load. */
+  instructionRounds: number;
+  instructionRequests: number;
+  instructionWarmupRequests: number;
   durationSeconds: number;
   warmupSeconds: number;
   connections: number;
@@ -33,6 +42,9 @@ function parseCsrfSettings(argv: string[]): CsrfSettings {
   const isQuick = argv.includes('--quick');
   return {
     rounds: Number(valueOf('--rounds') ?? (isQuick ? 1 : 5)),
+    instructionRounds: argv.includes('--no-callgrind') ? 0 : Number(valueOf('--instruction-rounds') ?? (isQuick ? 1 : 3)),
+    instructionRequests: Number(valueOf('--requests') ?? (isQuick ? 1000 : 3000)),
+    instructionWarmupRequests: Number(valueOf('--warmup-requests') ?? (isQuick ? 3000 : 10000)),
     durationSeconds: Number(valueOf('--duration') ?? (isQuick ? 3 : 8)),
     warmupSeconds: Number(valueOf('--warmup') ?? (isQuick ? 1 : 2)),
     connections: Number(valueOf('--connections') ?? DEFAULT_CONNECTIONS.autocannon),
@@ -41,8 +53,11 @@ function parseCsrfSettings(argv: string[]): CsrfSettings {
   };
 }
 
-async function startApp(start: CsrfStartMessage): Promise<{ child: ReturnType<typeof fork>; port: number }> {
-  const child = fork(join(compiledDir, 'csrf-app.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+async function startApp(start: CsrfStartMessage, wrapper?: { execPath: string; args: string[] }): Promise<{ child: ReturnType<typeof fork>; port: number }> {
+  const child = fork(join(compiledDir, 'csrf-app.js'), [], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    ...(wrapper ? { execPath: wrapper.execPath, execArgv: [...wrapper.args, process.execPath] } : {}),
+  });
   pinApp(child.pid);
   const reply = await new Promise<CsrfAppMessage>((resolve, reject) => {
     child.once('message', resolve);
@@ -96,12 +111,46 @@ async function measure(platform: CsrfBenchPlatform, setting: CsrfBenchSetting, s
   }
 }
 
+/** One callgrind run of one setting: the app's steady instructions per request (after the warm-up; without the major GC and the JIT compilers). */
+async function countInstructions(platform: CsrfBenchPlatform, setting: CsrfBenchSetting, settings: CsrfSettings): Promise<number> {
+  const name = `callgrind.csrf.${platform}.${setting}`;
+  mkdirSync(CALLGRIND_DIR, { recursive: true });
+  const { child, port } = await startApp({ platform, setting }, callgrindWrapper(CALLGRIND_DIR, name));
+  try {
+    const headerSets = await sessionsWithTokens(port, settings.sessions);
+    const load = { port, connections: settings.connections, durationSeconds: 0, cookieHeaders: [], route: { method: 'POST' as const, path: '/counter', headerSets }, timeoutSeconds: 60 };
+    await runAutocannon({ ...load, amount: settings.instructionWarmupRequests });
+    const result = await countedWindow(child.pid!, () => runAutocannon({ ...load, amount: settings.instructionRequests }));
+    if (result.failures > 0) throw new Error(`${platform}, ${setting}: ${result.failures} failed requests under callgrind`);
+  } finally {
+    child.disconnect();
+    await new Promise((resolve) => child.once('exit', resolve));
+  }
+  return dumpCounts(dumpFileOf(CALLGRIND_DIR, name)).steady / settings.instructionRequests;
+}
+
 export async function runCsrfBench(argv: string[]): Promise<void> {
   const settings = parseCsrfSettings(argv);
   console.log(`CPUs: ${pinHarness()}`);
   const results: CsrfPlatformResult[] = [];
   for (const platform of ['express', 'fastify'] as const) {
-    const result: CsrfPlatformResult = { platform, offRequestsPerSecond: [], onRequestsPerSecond: [], offCpuMicroseconds: [], onCpuMicroseconds: [], bareGuardCpuMicroseconds: [] };
+    const result: CsrfPlatformResult = {
+      platform,
+      offRequestsPerSecond: [],
+      onRequestsPerSecond: [],
+      offCpuMicroseconds: [],
+      onCpuMicroseconds: [],
+      bareGuardCpuMicroseconds: [],
+      offInstructions: [],
+      onInstructions: [],
+    };
+    for (let round = 0; round < settings.instructionRounds; round += 1) {
+      for (const setting of round % 2 ? (['on', 'off'] as const) : (['off', 'on'] as const)) {
+        const instructions = await countInstructions(platform, setting, settings);
+        (setting === 'on' ? result.onInstructions : result.offInstructions).push(instructions);
+        console.log(`${platform} callgrind round ${round + 1}, ${setting}: ${Math.round(instructions)} instructions per request`);
+      }
+    }
     for (let round = 0; round < settings.rounds; round += 1) {
       // Each round starts with another setting, so a drift of the machine hits them alike.
       const order = CSRF_BENCH_SETTINGS.map((_, index) => CSRF_BENCH_SETTINGS[(index + round) % CSRF_BENCH_SETTINGS.length]!);

@@ -29,7 +29,8 @@ import type { Cell } from './matrix.js';
 import { BENCH_SECRET, MODE_NAMES, MODES } from './modes.js';
 import type { ModeName } from './modes.js';
 import { startRedisServer } from './redis-server.js';
-import { CATEGORIES, categorize, parseAnnotate } from './callgrind-categories.js';
+import { CATEGORIES, categorize, parseAnnotate, UNSTEADY_CATEGORIES } from './callgrind-categories.js';
+import { callgrindWrapper, countedWindow, dumpFileOf } from './callgrind-window.js';
 import type { CategoryName } from './callgrind-categories.js';
 import { nameJitFunctions } from './callgrind-js-names.js';
 import { summarizeSessionCode } from './cpu-profile-attribution.js';
@@ -101,17 +102,9 @@ export interface ModeInstructions {
   inclusive: { name: string; perRequest: number }[];
 }
 
-function callgrindControl(args: string[]): void {
-  execFileSync('callgrind_control', args, { stdio: ['ignore', 'ignore', 'inherit'], timeout: 120_000 });
-}
-
 async function countInstructions(mode: ModeName, settings: ProfileSettings, cookieHeaders: string[], sessionIds: string[], redisUrl: string | undefined): Promise<ModeInstructions> {
-  const outFile = join(settings.outputDir, `callgrind.${mode}`);
-  for (const file of readdirSync(settings.outputDir)) if (file.startsWith(`callgrind.${mode}`) || file.startsWith(`perf.${mode}`)) rmSync(join(settings.outputDir, file));
-  const wrapper = {
-    execPath: 'valgrind',
-    args: ['--tool=callgrind', '--instr-atstart=no', `--callgrind-out-file=${outFile}`, '--dump-line=no', '-q', ...settings.callgrindArgs],
-  };
+  for (const file of readdirSync(settings.outputDir)) if (file.startsWith(`perf.${mode}`)) rmSync(join(settings.outputDir, file));
+  const wrapper = callgrindWrapper(settings.outputDir, `callgrind.${mode}`, settings.callgrindArgs);
   // --perf-basic-prof also makes V8 write a log: into the output folder, not the working directory.
   const jsNameArgs = ['--perf-basic-prof', '--interpreted-frames-native-stack', '--no-logfile-per-isolate', `--logfile=${join(settings.outputDir, `v8.${mode}.log`)}`];
   const nodeArgs = [...settings.v8Flags, ...(settings.isJsNamed ? jsNameArgs : [])];
@@ -121,24 +114,20 @@ async function countInstructions(mode: ModeName, settings: ProfileSettings, cook
   try {
     const load = { port: app.port, connections: settings.connections, durationSeconds: 0, cookieHeaders, timeoutSeconds: 60 };
     await runAutocannon({ ...load, amount: settings.warmupRequests });
-    callgrindControl(['--instr=on', String(app.pid)]);
-    const result = await runAutocannon({ ...load, amount: settings.requests });
-    callgrindControl(['--dump', String(app.pid)]);
-    callgrindControl(['--instr=off', String(app.pid)]);
+    const result = await countedWindow(app.pid, () => runAutocannon({ ...load, amount: settings.requests }));
     if (result.failures) throw new Error(`${mode}: ${result.failures} requests failed under callgrind`);
   } finally {
     await app.stop();
   }
-  const dumpFile = readdirSync(settings.outputDir).find((file) => /^callgrind\..+\.\d+$/.test(file) && file.startsWith(`callgrind.${mode}.`));
-  if (!dumpFile) throw new Error(`${mode}: callgrind wrote no dump`);
-  let annotatedDump = join(settings.outputDir, dumpFile);
+  const dumpFile = dumpFileOf(settings.outputDir, `callgrind.${mode}`);
+  let annotatedDump = dumpFile;
   if (settings.isJsNamed) {
     // The perf map is kept beside the dumps; the named copy is the one to annotate.
     const keptPerfMap = join(settings.outputDir, `perf.${mode}.map`);
     copyFileSync(perfMapFile, keptPerfMap);
     rmSync(perfMapFile, { force: true });
     annotatedDump = join(settings.outputDir, `callgrind.${mode}.named`);
-    const named = nameJitFunctions(join(settings.outputDir, dumpFile), keptPerfMap, annotatedDump);
+    const named = nameJitFunctions(dumpFile, keptPerfMap, annotatedDump);
     console.log(`${mode}: ${named} JIT-compiled functions named from the perf map`);
   }
   const annotated = execFileSync('callgrind_annotate', ['--threshold=100', '--show-percs=no', '--auto=no', annotatedDump], {
@@ -213,10 +202,7 @@ function renderInstructions(results: ModeInstructions[], settings: ProfileSettin
       .map((result) => `**+${formatCount(result.perRequest - base.perRequest)}** (${((result.perRequest / base.perRequest - 1) * 100).toFixed(0)}% more)`)
       .join(' | ')} |`,
   );
-  // The JIT compilers and the major GC run in bursts on helper threads and follow the clock:
-  // from one run to the next they move the total by 2-15 %, the rest by under 1 %.
-  const mutator = (result: ModeInstructions) =>
-    result.perRequest - result.byCategory['GC: major (marking, sweeping, compaction)'] - result.byCategory['JIT compilers (TurboFan, Maglev, Sparkplug)'];
+  const mutator = (result: ModeInstructions) => UNSTEADY_CATEGORIES.reduce((steady, category) => steady - result.byCategory[category], result.perRequest);
   lines.push(
     `| **steady total** (without the major GC and the JIT compilers) | ${results.map((result) => formatCount(mutator(result))).join(' | ')} | ${results
       .slice(1)

@@ -37,6 +37,8 @@ export { SessionCookie } from './core/cookie/session-cookie.js';
 export type { StoredCookie } from './core/cookie/session-cookie.js';
 export { signSessionId, unsignSessionId } from './core/cookie/cookie-signing.js';
 export { generateSessionId } from './core/session/session-id.js';
+export { hashedSessionKey } from './core/session/session-storage-key.js';
+export type { HashIdsMode } from './core/session/session-storage-key.js';
 export { SessionOptionsError, SessionCookieError, SessionStoreError, SessionStoreUnavailableError, SessionStateError } from './core/errors.js';
 
 // Sessions of a user
@@ -58,6 +60,8 @@ export type { CompareAndSetOutcome } from './core/store/session-store.js';
 export type { EncryptionOptions, EncryptionKey } from './core/store/at-rest/encryption-keys.js';
 export type { UnreadableReason } from './core/store/at-rest/sealed-record.js';
 export { CallbackStoreAdapter, toSessionStore } from './core/store/callback-store-adapter.js';
+export { HashedIdStore } from './core/store/at-rest/hashed-id-store.js';
+export type { HashedIdStoreOptions } from './core/store/at-rest/hashed-id-store.js';
 export type { CallbackSessionStore } from './core/store/callback-store-adapter.js';
 export { MemoryStore } from './stores/memory/memory-store.js';
 export type { MemoryStoreOptions } from './stores/memory/memory-store.js';

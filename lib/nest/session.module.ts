@@ -49,7 +49,8 @@ const EVERY_ROUTE = { path: '{*path}', method: RequestMethod.ALL };
       inject: [SESSION_MODULE_OPTIONS, RESOLVED_SESSION_OPTIONS],
     },
     {
-      // The manager's store: with `encryption`, the wrapper that seals and opens the data.
+      // The manager's store, as sessions are reached by id: with `hashIds` and `encryption`, the
+      // wrappers that hash the ids and seal the data (hashed(sealed(store))).
       provide: SessionStore,
       useFactory: (manager: SessionManager) => manager.store,
       inject: [SessionManager],

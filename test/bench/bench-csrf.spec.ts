@@ -1,12 +1,23 @@
-import { bareGuardCpuCost, CSRF_MAX_COST, csrfCost, csrfCpuCost, median, renderCsrfSection, withCsrfSection } from '../../bench/csrf-report.js';
+import { bareGuardCpuCost, CSRF_MAX_COST, csrfCost, csrfCpuCost, csrfInstructionCost, median, renderCsrfSection, withCsrfSection } from '../../bench/csrf-report.js';
 import type { CsrfPlatformResult } from '../../bench/csrf-report.js';
 
 // `--csrf` publishes the cost of the `csrf` option: a wrong median or ratio would publish a
 // protection that slows requests down as one that does not.
 
-const settings = { rounds: 3, durationSeconds: 8, connections: 20, sessions: 500 };
-const result = (platform: 'express' | 'fastify', off: number[], on: number[], offCpu = [100], onCpu = [101], bareGuardCpu = [101]): CsrfPlatformResult => ({
+const settings = { rounds: 3, durationSeconds: 8, connections: 20, sessions: 500, instructionRounds: 3, instructionRequests: 3000, instructionWarmupRequests: 15000 };
+const result = (
+  platform: 'express' | 'fastify',
+  off: number[],
+  on: number[],
+  offCpu = [100],
+  onCpu = [101],
+  bareGuardCpu = [101],
+  offInstructions: number[] = [],
+  onInstructions: number[] = [],
+): CsrfPlatformResult => ({
   platform,
+  offInstructions,
+  onInstructions,
   offRequestsPerSecond: off,
   onRequestsPerSecond: on,
   offCpuMicroseconds: offCpu,
@@ -23,6 +34,26 @@ describe('bench --csrf report', () => {
     // CPU time: 100 µs a request off, 125 µs on, is 20 % fewer requests/s for a CPU-bound app.
     expect(csrfCpuCost(result('express', [1], [1], [100, 90, 110], [125, 500, 120]))).toBeCloseTo(0.2);
     expect(bareGuardCpuCost(result('express', [1], [1], [100], [125], [110]))).toBeCloseTo(1 - 100 / 110);
+    // Instructions: 800,000 off and 808,000 on (medians) is 1 − 800/808 ≈ 0.99 % fewer requests/s.
+    expect(csrfInstructionCost(result('express', [1], [1], [1], [1], [1], [800_000, 790_000, 900_000], [808_000, 700_000, 950_000]))).toBeCloseTo(1 - 800 / 808);
+    expect(csrfInstructionCost(result('express', [1], [1]))).toBeUndefined();
+  });
+
+  it('adds the callgrind table when instructions were counted, and only then', () => {
+    const counted = renderCsrfSection(
+      [
+        result('express', [1000], [990], [100], [101], [101], [800_000, 801_000, 799_000], [808_000, 809_500, 807_000]),
+        result('fastify', [2000], [1990], [50], [51], [51], [200_000], [210_000]),
+      ],
+      settings,
+    );
+    expect(counted).toContain('| express | 800,000 | 808,000 | 8,000 | 1.0 % (met) |');
+    expect(counted).toContain('| fastify | 200,000 | 210,000 | 10,000 | 4.8 % (missed) |');
+    expect(counted).toContain('3 rounds per setting, 3000 requests counted after 15000 warm-up requests');
+    expect(counted).toContain('instructions/request (off / on): express: 800000 / 808000, 801000 / 809500, 799000 / 807000; fastify: 200000 / 210000.');
+    expect(counted.endsWith('<!-- csrf:end -->')).toBe(true);
+    const uncounted = renderCsrfSection([result('express', [1000], [990])], settings);
+    expect(uncounted).not.toContain('By instructions');
   });
 
   it('renders each platform with its medians, costs (req/s and CPU time) and whether the 3 % target is met, and the rounds', () => {

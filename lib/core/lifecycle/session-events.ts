@@ -1,7 +1,8 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
 import type { SessionSecret } from '../cookie/cookie-signing.js';
 import type { CsrfRefusedReason } from '../csrf/csrf-decision.js';
-import { sessionHandle } from '../session/session-handle.js';
+import { handleOfSessionId, sessionHandle } from '../session/session-handle.js';
+import type { HashIdsMode } from '../session/session-storage-key.js';
 import type { SessionOwnerResolver } from '../store/session-owner-index.js';
 import { ownerOfSession } from '../store/session-owner-index.js';
 import type { UnreadableReason } from '../store/at-rest/sealed-record.js';
@@ -94,6 +95,8 @@ export interface SessionUnreadableEvent {
 export interface SessionEventContext {
   secrets: readonly SessionSecret[] | undefined;
   sessionOwner: SessionOwnerResolver;
+  /** Handles name the storage key: with `hashIds`, the hash of the id. */
+  hashIds?: HashIdsMode;
 }
 
 const channels = Object.fromEntries(
@@ -105,7 +108,7 @@ const channels = Object.fromEntries(
  * channel has subscribers: without them an event costs one property check.
  */
 export function publishSessionEvent(
-  event: Exclude<SessionEventName, 'regenerated' | 'rotated' | 'destroyed' | 'csrfRefused' | 'unreadable'>,
+  event: Exclude<SessionEventName, 'regenerated' | 'rotated' | 'destroyed' | 'csrfRefused' | 'revoked' | 'unreadable'>,
   sessionId: string,
   data: object | undefined,
   context: SessionEventContext,
@@ -127,7 +130,7 @@ export function publishIdChanged(
   if (!channel.hasSubscribers) return;
   const payload: SessionRegeneratedEvent | SessionRotatedEvent = {
     ...basePayload(sessionId, data, context),
-    previousSessionHandle: sessionHandle(previousSessionId, context.secrets),
+    previousSessionHandle: handleOfSessionId(previousSessionId, context.secrets, context.hashIds),
   };
   channel.publish(payload);
 }
@@ -158,6 +161,16 @@ export function publishCsrfRefused(
   channel.publish(payload);
 }
 
+/**
+ * `revoked`, by `UserSessions`, which knows the session by its storage key (with `hashIds`,
+ * the hash of its id): the handle is the key's, as for every other event of that session.
+ */
+export function publishRevoked(storageKey: string, data: object, context: SessionEventContext): void {
+  const channel = channels.revoked;
+  if (!channel.hasSubscribers) return;
+  channel.publish(payloadWithHandle(sessionHandle(storageKey, context.secrets), data, context));
+}
+
 /** `unreadable`: a stored session that did not open (no handle: the store's key may be a hash of the id). */
 export function publishUnreadable(reason: UnreadableReason, keyId: string | undefined): void {
   const channel = channels.unreadable;
@@ -167,7 +180,11 @@ export function publishUnreadable(reason: UnreadableReason, keyId: string | unde
 }
 
 function basePayload(sessionId: string, data: object | undefined, context: SessionEventContext): SessionEvent {
-  const payload: SessionEvent = { sessionHandle: sessionHandle(sessionId, context.secrets) };
+  return payloadWithHandle(handleOfSessionId(sessionId, context.secrets, context.hashIds), data, context);
+}
+
+function payloadWithHandle(handle: string, data: object | undefined, context: SessionEventContext): SessionEvent {
+  const payload: SessionEvent = { sessionHandle: handle };
   const ownerId = data ? ownerOfSession(data, context.sessionOwner) : undefined;
   if (ownerId !== undefined) payload.ownerId = ownerId;
   return payload;

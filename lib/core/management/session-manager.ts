@@ -6,6 +6,7 @@ import { exposeSessionStore, setAttachOutcome, setRequestSessionId } from '../li
 import type { AttachOutcome } from '../lifecycle/request-state.js';
 import { immediateStoreOf } from '../store/immediate-store.js';
 import { requestFacingStore } from '../store/request-facing-store.js';
+import { withHashedIds } from '../store/at-rest/hashed-id-store.js';
 import type { ResolvedSessionOptions } from '../options/resolve-options.js';
 import { hookResponse } from '../lifecycle/response-hooks.js';
 import type { CommitErrorHandler } from '../lifecycle/response-hooks.js';
@@ -43,14 +44,19 @@ export class SessionManager {
   /** `req.sessionStore`: the store, whose methods also take express-session's callbacks. */
   readonly #requestFacingStore: SessionStore;
 
-  /** The store sessions are loaded from and saved to: the one given, sealing data with `encryption`. */
+  /**
+   * The store the sessions are read and written through: the configured store, with
+   * `encryption` a `SealedDataStore` on it, with `hashIds` a `HashedIdStore` on top (callers
+   * still pass session ids).
+   */
   readonly store: SessionStore;
 
   constructor(
     readonly options: ResolvedSessionOptions,
     store: SessionStore,
   ) {
-    store = withEncryption(store, options);
+    // hashed(sealed(store)): the sealed layer binds the data to the key the store keeps it under.
+    store = withHashedIds(withEncryption(store, options), options);
     this.store = store;
     this.#requestFacingStore = requestFacingStore(store);
     this.#transport = new CookieTransport(options);

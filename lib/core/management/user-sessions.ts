@@ -1,8 +1,9 @@
 import { SessionStoreError, toStoreError } from '../errors.js';
 import type { ResolvedSessionOptions } from '../options/resolve-options.js';
 import { activityOf } from '../lifecycle/session-activity.js';
-import { publishSessionEvent } from '../lifecycle/session-events.js';
-import { sessionHandle } from '../session/session-handle.js';
+import { publishRevoked } from '../lifecycle/session-events.js';
+import { handleOfSessionId, sessionHandle } from '../session/session-handle.js';
+import { keyedStoreOf } from '../store/at-rest/hashed-id-store.js';
 import { hasOwnerIndex, ownerIdOf, ownerOfSession } from '../store/session-owner-index.js';
 import { isUsableRecord } from '../session/session-record.js';
 import type { SessionRecord, SessionStore } from '../store/session-store.js';
@@ -47,7 +48,8 @@ export type SessionStoreNotSupportedError = LocalSessionStoreNotSupportedError;
 
 /** A session of the owner, found through the index and checked against the stored data. */
 interface OwnedSession {
-  sessionId: string;
+  /** The key the store keeps it under: its id, or with `hashIds` the id's hash. */
+  storageKey: string;
   record: SessionRecord;
 }
 
@@ -58,10 +60,18 @@ interface OwnedSession {
  * deleted from the store: its next request starts a new, signed-out session.
  */
 export class UserSessions {
+  /**
+   * The store that holds sessions by storage key (with `hashIds`, the one under the hashing
+   * layer): the owner index lists keys, so sessions are read and ended by key.
+   */
+  private readonly store: SessionStore;
+
   constructor(
-    private readonly store: SessionStore,
+    store: SessionStore,
     private readonly options: ResolvedSessionOptions,
-  ) {}
+  ) {
+    this.store = keyedStoreOf(store).keyedStore;
+  }
 
   /** The live sessions of `ownerId` (a string, or a number as `session.userId` may hold), oldest sign-in first. */
   async list(ownerId: string | number): Promise<UserSessionInfo[]> {
@@ -72,7 +82,7 @@ export class UserSessions {
   /** The handle of a session (`@Session() session`), to mark "this device" in a list. */
   handleOf(session: { readonly id: string }): string {
     if (typeof session?.id !== 'string') throw new TypeError('nest-sessions: UserSessions.handleOf() needs a session (req.session)');
-    return sessionHandle(session.id, this.options.secrets);
+    return handleOfSessionId(session.id, this.options.secrets, this.options.hashIds);
   }
 
   /** Ends the session with `handle` if it belongs to `ownerId`; false if it is not theirs or gone. */
@@ -110,10 +120,10 @@ export class UserSessions {
   async #end(ownerId: string, sessions: OwnedSession[]): Promise<void> {
     const store = this.#indexedStore();
     await this.#call('revoke the sessions', async () => {
-      await Promise.all(sessions.map((session) => store.destroy(session.sessionId)));
-      await store.removeFromOwnerIndex(ownerId, sessions.map((session) => session.sessionId));
+      await Promise.all(sessions.map((session) => store.destroy(session.storageKey)));
+      await store.removeFromOwnerIndex(ownerId, sessions.map((session) => session.storageKey));
     });
-    for (const session of sessions) publishSessionEvent('revoked', session.sessionId, session.record, this.options);
+    for (const session of sessions) publishRevoked(session.storageKey, session.record, this.options);
   }
 
   /**
@@ -124,14 +134,14 @@ export class UserSessions {
   async #sessionsOf(ownerId: string): Promise<OwnedSession[]> {
     const store = this.#indexedStore();
     return this.#call('list the sessions of an owner', async () => {
-      const sessionIds = await store.ownerSessionIds(ownerId);
-      const records = await Promise.all(sessionIds.map((sessionId) => store.get(sessionId)));
+      const storageKeys = await store.ownerSessionIds(ownerId);
+      const records = await Promise.all(storageKeys.map((storageKey) => store.get(storageKey)));
       const owned: OwnedSession[] = [];
       const stale: string[] = [];
-      sessionIds.forEach((sessionId, index) => {
+      storageKeys.forEach((storageKey, index) => {
         const record = records[index];
-        if (this.#isLiveSessionOf(record, ownerId)) owned.push({ sessionId, record });
-        else stale.push(sessionId);
+        if (this.#isLiveSessionOf(record, ownerId)) owned.push({ storageKey, record });
+        else stale.push(storageKey);
       });
       if (stale.length > 0) await store.removeFromOwnerIndex(ownerId, stale);
       return owned;
@@ -145,11 +155,11 @@ export class UserSessions {
     return absoluteTimeout === undefined || typeof createdAt !== 'number' || createdAt + absoluteTimeout > Date.now();
   }
 
-  #info({ sessionId, record }: OwnedSession): UserSessionInfo {
+  #info({ storageKey, record }: OwnedSession): UserSessionInfo {
     const activity = activityOf(record);
     const expires = record.cookie.expires ? new Date(record.cookie.expires) : null;
     const info: UserSessionInfo = {
-      handle: sessionHandle(sessionId, this.options.secrets),
+      handle: sessionHandle(storageKey, this.options.secrets),
       // A session indexed without activity (written outside the middleware) reports what is known.
       createdAt: new Date(activity?.createdAt ?? record.cookie.createdAt ?? 0),
       lastActiveAt: new Date(activity?.lastActiveAt ?? activity?.createdAt ?? record.cookie.createdAt ?? 0),
@@ -163,7 +173,7 @@ export class UserSessions {
   }
 
   #handleOf(session: OwnedSession): string {
-    return sessionHandle(session.sessionId, this.options.secrets);
+    return sessionHandle(session.storageKey, this.options.secrets);
   }
 
   #indexedStore(): SessionStore & Required<Pick<SessionStore, 'ownerSessionIds' | 'removeFromOwnerIndex'>> {

@@ -8,6 +8,7 @@ import { emitOptionsWarning } from './options-warning.js';
 import type { OptionsWarning } from './options-warning.js';
 import type { SessionRequest } from '../http/http-types.js';
 import { generateSessionId } from '../session/session-id.js';
+import type { HashIdsMode } from '../session/session-storage-key.js';
 import type {
   SessionOptions,
   StoreUnavailableBehaviour,
@@ -35,6 +36,8 @@ export interface ResolvedSessionOptions extends ResolvedOwnerOptions {
   storeUnavailable: StoreUnavailableBehaviour;
   /** Maximum session age in ms, or undefined for none. */
   absoluteTimeout: number | undefined;
+  /** Stores receive the hash of the id (`true`), also moving sessions stored under plain ids (`'migrate'`), or the id (`false`). */
+  hashIds: HashIdsMode;
   /** The store given in the options, as a `SessionStore`, or undefined (caller picks a default). */
   store: SessionStore | undefined;
   /** The `encryption` keys checked, or undefined when session data is kept in clear. */
@@ -51,7 +54,7 @@ const COOKIE_NAME_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const KNOWN_OPTIONS = new Set([
   'secret', 'secretFromRequest', 'name', 'key', 'cookie', 'genid', 'proxy', 'resave', 'rolling',
   'saveUninitialized', 'store', 'unset', 'storeUnavailable', 'absoluteTimeout',
-  'sessionOwner', 'trackClient', 'encryption',
+  'sessionOwner', 'trackClient', 'hashIds', 'encryption',
 ]);
 
 /**
@@ -79,6 +82,7 @@ export function resolveSessionOptions(options: SessionOptions, warn: OptionsWarn
     unset: checkedOption('unset', options.unset, oneOf<UnsetBehaviour>(['keep', 'destroy'])) ?? 'keep',
     storeUnavailable: checkedOption('storeUnavailable', options.storeUnavailable, oneOf<StoreUnavailableBehaviour>(['error', 'continue'])) ?? 'error',
     absoluteTimeout: checkedOption('absoluteTimeout', options.absoluteTimeout, positiveNumber('milliseconds')),
+    hashIds: checkedOption('hashIds', options.hashIds, oneOf<HashIdsMode>([true, false, 'migrate'])) ?? false,
     store: resolveStore(options.store),
     encryption: resolveEncryptionKeys(options.encryption),
     warnOnce,

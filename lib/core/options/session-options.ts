@@ -2,6 +2,7 @@ import type { SessionSecret } from '../cookie/cookie-signing.js';
 import type { SessionRequest } from '../http/http-types.js';
 import type { CallbackSessionStore } from '../store/callback-store-adapter.js';
 import type { SessionOwnerResolver } from '../store/session-owner-index.js';
+import type { HashIdsMode } from '../session/session-storage-key.js';
 import type { SessionStore } from '../store/session-store.js';
 import type { EncryptionOptions } from '../store/at-rest/encryption-keys.js';
 
@@ -110,6 +111,14 @@ export interface SessionOptions {
    * Default `false` (personal data).
    */
   trackClient?: boolean;
+  /**
+   * Keep sessions in the store under the SHA-256 of their id (base64url) instead of the id
+   * itself, so that whoever reads the store (a backup, a replica, `KEYS`) finds nothing to
+   * replay as a cookie. The cookie is unchanged. `'migrate'` also finds sessions stored
+   * under their plain id and moves them to their hashed key when they are next loaded: run
+   * it for one cookie max-age, then `true`. Default `false`.
+   */
+  hashIds?: HashIdsMode;
   /**
    * Seal session data at rest with AES-256-GCM: the store keeps `{ cookie, __sealed }`, the
    * data bound to its storage key. `keys`: `[{ id, key }]`, 32-byte keys (Buffer or base64);

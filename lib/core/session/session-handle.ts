@@ -1,5 +1,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import type { SessionSecret } from '../cookie/cookie-signing.js';
+import { storageKeyOf } from './session-storage-key.js';
+import type { HashIdsMode } from './session-storage-key.js';
 
 /** Key of the handles when no secret is configured (`secretFromRequest`). */
 const UNKEYED_HANDLE_KEY = 'nest-sessions:session-handle';
@@ -16,6 +18,15 @@ const handleKeys = new WeakMap<readonly SessionSecret[], Buffer>();
  */
 export function sessionHandle(sessionId: string, secrets: readonly SessionSecret[] | undefined): string {
   return createHmac('sha256', handleKeyOf(secrets)).update(sessionId).digest('base64url').slice(0, HANDLE_LENGTH);
+}
+
+/**
+ * The handle of the session `sessionId` as listings and events name it: the handle of the key
+ * the store keeps it under (with `hashIds`, the hash of the id), so that `UserSessions`, which
+ * finds sessions by storage key, names them as the events of their requests do.
+ */
+export function handleOfSessionId(sessionId: string, secrets: readonly SessionSecret[] | undefined, hashIds: HashIdsMode = false): string {
+  return sessionHandle(storageKeyOf(sessionId, hashIds), secrets);
 }
 
 function handleKeyOf(secrets: readonly SessionSecret[] | undefined): Buffer | string {

@@ -20,13 +20,19 @@ interface Offer {
   readonly immediate: ImmediateStore;
   /** The async methods the immediate calls stand in for, as the store had them when it offered. */
   readonly methods: ImmediateMethods;
+  /** For a store that answers through another (a wrapper): whether that one still answers at once. */
+  readonly isAvailable?: () => boolean;
 }
 
 const offers = new WeakMap<object, Offer>();
 
-/** Called by a store in its constructor: `methods` are its own async ones (its class's prototype). */
-export function offerImmediateStore(store: SessionStore, immediate: ImmediateStore, methods: ImmediateMethods): void {
-  offers.set(store, { immediate, methods });
+/**
+ * Called by a store in its constructor: `methods` are its own async ones (its class's
+ * prototype). A store that answers through another one it wraps passes `isAvailable`, which
+ * tells whether the wrapped store's immediate calls are still there.
+ */
+export function offerImmediateStore(store: SessionStore, immediate: ImmediateStore, methods: ImmediateMethods, isAvailable?: () => boolean): void {
+  offers.set(store, { immediate, methods, isAvailable });
 }
 
 /**
@@ -39,5 +45,5 @@ export function immediateStoreOf(store: SessionStore): ImmediateStore | undefine
   if (offer === undefined) return undefined;
   const { methods } = offer;
   const isOriginal = store.get === methods.get && store.set === methods.set && store.merge === methods.merge && store.touch === methods.touch;
-  return isOriginal ? offer.immediate : undefined;
+  return isOriginal && (offer.isAvailable === undefined || offer.isAvailable()) ? offer.immediate : undefined;
 }
