@@ -55,12 +55,15 @@ export type { SessionActivity } from './core/lifecycle/session-activity.js';
 
 // Lifecycle events (node:diagnostics_channel)
 export { SESSION_CHANNELS } from './core/lifecycle/session-events.js';
-export type { SessionEvent, SessionEventName, SessionRegeneratedEvent, SessionRotatedEvent, SessionDestroyedEvent, SessionDestroyReason, CsrfRefusedEvent } from './core/lifecycle/session-events.js';
+export type { SessionEvent, SessionEventName, SessionRegeneratedEvent, SessionRotatedEvent, SessionDestroyedEvent, SessionDestroyReason, CsrfRefusedEvent, SessionUnreadableEvent } from './core/lifecycle/session-events.js';
 
 // Stores
 export { SessionStore } from './core/store/session-store.js';
 export type { SessionRecord, StoreWriteMode, StoreWriteOptions } from './core/store/session-store.js';
 export type { SessionChanges } from './core/session/session-changes.js';
+export type { CompareAndSetOutcome } from './core/store/session-store.js';
+export type { EncryptionOptions, EncryptionKey } from './core/store/at-rest/encryption-keys.js';
+export type { UnreadableReason } from './core/store/at-rest/sealed-record.js';
 export { CallbackStoreAdapter, toSessionStore } from './core/store/callback-store-adapter.js';
 export { HashedIdStore } from './core/store/at-rest/hashed-id-store.js';
 export type { HashedIdStoreOptions } from './core/store/at-rest/hashed-id-store.js';

@@ -23,7 +23,6 @@ import { SessionWsInterceptor } from './websocket/session-ws.interceptor.js';
 import { rememberUpgradeRequests } from './websocket/session-ws.upgrades.js';
 import type { UpgradingServer } from './websocket/session-ws.upgrades.js';
 import { withNestLogger } from './store-logger.js';
-import { withHashedIds } from '../core/store/at-rest/hashed-id-store.js';
 
 /** Injection token of the validated, defaulted middleware options. */
 export const RESOLVED_SESSION_OPTIONS = Symbol('nest-sessions:resolvedOptions');
@@ -44,16 +43,17 @@ const EVERY_ROUTE = { path: '{*path}', method: RequestMethod.ALL };
       inject: [SESSION_MODULE_OPTIONS],
     },
     {
-      provide: SessionStore,
-      // With `hashIds`, the store as sessions are reached by id: what it holds is keyed by their hashes.
+      provide: SessionManager,
       useFactory: (options: SessionModuleOptions, resolved: ResolvedSessionOptions) =>
-        withHashedIds(withNestLogger(resolved.store ?? new MemoryStore(options.memoryStore)), resolved),
+        new SessionManager(resolved, withNestLogger(resolved.store ?? new MemoryStore(options.memoryStore))),
       inject: [SESSION_MODULE_OPTIONS, RESOLVED_SESSION_OPTIONS],
     },
     {
-      provide: SessionManager,
-      useFactory: (resolved: ResolvedSessionOptions, store: SessionStore) => new SessionManager(resolved, store),
-      inject: [RESOLVED_SESSION_OPTIONS, SessionStore],
+      // The manager's store, as sessions are reached by id: with `hashIds` and `encryption`, the
+      // wrappers that hash the ids and seal the data (hashed(sealed(store))).
+      provide: SessionStore,
+      useFactory: (manager: SessionManager) => manager.store,
+      inject: [SessionManager],
     },
     {
       provide: UserSessions,

@@ -49,6 +49,24 @@ describe('createSessionMiddleware called from plain JavaScript', () => {
     expect(second.headers['set-cookie']).toBeUndefined();
   });
 
+  it('with encryption keeps the data sealed in the store and reads it back', async () => {
+    const store = new MemoryStore({ checkPeriod: 0 });
+    const app = express();
+    app.use(createUntyped({ secret: TEST_SECRET, store, encryption: { keys: [{ id: 'k1', key: Buffer.alloc(32, 7).toString('base64') }] } }) as unknown as express.RequestHandler);
+    app.get('/remember', (req, res) => {
+      (req.session as unknown as { note?: string }).note = 'marker-in-clear';
+      res.json({ ok: true });
+    });
+    app.get('/note', (req, res) => res.json({ note: (req.session as unknown as { note?: string }).note ?? null }));
+    const http = request(app);
+
+    const cookie = cookiePair((await http.get('/remember').expect(200)).headers['set-cookie'])!;
+    expect((await http.get('/note').set('Cookie', cookie).expect(200)).body).toEqual({ note: 'marker-in-clear' });
+    const stored = JSON.stringify(await store.all());
+    expect(stored).not.toContain('marker-in-clear');
+    expect(stored).toContain('"__sealed":"v1.k1.');
+  });
+
   it.each([
     ['no options', undefined, 'options'],
     ['a secret that is a number', { secret: 42 }, 'secret'],
@@ -66,6 +84,8 @@ describe('createSessionMiddleware called from plain JavaScript', () => {
     ['a touchAfter as long as maxAge', { secret: TEST_SECRET, touchAfter: 60_000, cookie: { maxAge: 60_000 } }, 'touchAfter'],
     ['a header that is a header name', { secret: TEST_SECRET, header: 'Authorization' }, 'header'],
     ['a header.scheme that is not a string', { secret: TEST_SECRET, header: { scheme: 1 } }, 'header.scheme'],
+    ['encryption without keys', { secret: TEST_SECRET, encryption: { keys: [] } }, 'encryption.keys'],
+    ['an encryption key of 16 bytes', { secret: TEST_SECRET, encryption: { keys: [{ id: 'k', key: Buffer.alloc(16).toString('base64') }] } }, 'encryption.keys[0].key'],
   ])('rejects %s with a SessionOptionsError naming the option', (_case, options, option) => {
     let thrown: unknown;
     try {

@@ -35,6 +35,17 @@ describe('resolveModuleOptions', () => {
     expect(warn).not.toHaveBeenCalled();
   });
 
+  it('takes `encryption` without a warning, and refuses a bad key with a SessionOptionsError that does not show it', () => {
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    const key = Buffer.alloc(32, 9).toString('base64');
+    expect(resolveModuleOptions({ secret, encryption: { keys: [{ id: 'k1', key }] } }).encryption?.sealingKeyId).toBe('k1');
+    expect(warn).not.toHaveBeenCalled();
+    const shortKey = Buffer.alloc(24, 9).toString('base64');
+    expect(() => resolveModuleOptions({ secret, encryption: { keys: [{ id: 'k1', key }, { id: 'k0', key: shortKey }] } })).toThrow(
+      expect.objectContaining({ name: 'SessionOptionsError', option: 'encryption.keys[1].key', message: expect.not.stringContaining(shortKey) as string }) as Error,
+    );
+  });
+
   it('warns once about a secret shorter than 32 characters, naming its length but not its value, and accepts it', () => {
     const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
     const resolved = resolveModuleOptions({ secret: SHORT_SECRET });

@@ -20,6 +20,8 @@ export type StoreCapability =
   | 'merge'
   /** `merge` applies only the request's changes: keys other requests wrote meanwhile stay (without it the last save wins). */
   | 'mergeKeepsOthersKeys'
+  /** `compareAndSet`: a whole-record write only while the stored value is the one `get` read. */
+  | 'compareAndSet'
   /** `take`: remove-and-read in one atomic step. */
   | 'take'
   /** `takeFlashMessages` answers ids (not "cannot" for every session): flash messages removed by id, atomically. */
@@ -84,7 +86,7 @@ function newSessionId(): string {
 /** The capabilities `store` shows: its optional methods, and probes of the behaviours. */
 async function shownCapabilities(store: SessionStore): Promise<StoreCapability[]> {
   const shown = new Set<StoreCapability>();
-  for (const method of ['touch', 'merge', 'take', 'all', 'ids', 'length', 'clear'] as const) {
+  for (const method of ['touch', 'merge', 'compareAndSet', 'take', 'all', 'ids', 'length', 'clear'] as const) {
     if (typeof store[method] === 'function') shown.add(method);
   }
   if (typeof store.ownerSessionIds === 'function' && typeof store.removeFromOwnerIndex === 'function') shown.add('ownerIndex');
@@ -409,6 +411,55 @@ export function describeStoreContract(subject: StoreContractSubject, capabilitie
         expect(await store.merge!(storedId, contractRecord({ late: true }, -SHORT_LIFETIME_MS), changesOf({ late: true }))).toBe(true);
         expect(await store.get(storedId)).toBeFalsy();
         expect(await store.merge!(missingId, contractRecord({ late: true }, -SHORT_LIFETIME_MS), changesOf({ late: true }))).toBe(false);
+      });
+    });
+
+    describe('compareAndSet', () => {
+      itWith('compareAndSet')('writes the record whole while the stored value is still the one read', async () => {
+        const sessionId = newSessionId();
+        await store.set(sessionId, contractRecord({ a: 1 }));
+        const read = (await store.get(sessionId))!;
+        const next = contractRecord({ b: 2 });
+        expect(await store.compareAndSet!(sessionId, read, next)).toBe('written');
+        expect(await store.get(sessionId)).toEqual(asStored(next));
+      });
+
+      itWith('compareAndSet')('writes nothing and answers changed when another write came between, whatever it wrote', async () => {
+        const sessionId = newSessionId();
+        await store.set(sessionId, contractRecord({ a: 1 }));
+        const read = (await store.get(sessionId))!;
+        const between = contractRecord({ a: 'another request' });
+        await store.set(sessionId, between);
+        expect(await store.compareAndSet!(sessionId, read, contractRecord({ a: 'late' }))).toBe('changed');
+        expect(await store.get(sessionId)).toEqual(asStored(between));
+      });
+
+      itWith('compareAndSet')('of two writers that read the same value, only the first writes', async () => {
+        const sessionId = newSessionId();
+        await store.set(sessionId, contractRecord({ n: 0 }));
+        const [firstRead, secondRead] = [(await store.get(sessionId))!, (await store.get(sessionId))!];
+        expect(await store.compareAndSet!(sessionId, firstRead, contractRecord({ n: 1 }))).toBe('written');
+        expect(await store.compareAndSet!(sessionId, secondRead, contractRecord({ n: 2 }))).toBe('changed');
+        expect((await store.get(sessionId))?.n).toBe(1);
+      });
+
+      itWith('compareAndSet')('answers gone and writes nothing for a session destroyed since it was read', async () => {
+        const sessionId = newSessionId();
+        await store.set(sessionId, contractRecord({ a: 1 }));
+        const read = (await store.get(sessionId))!;
+        await store.destroy(sessionId);
+        expect(await store.compareAndSet!(sessionId, read, contractRecord({ a: 'late' }))).toBe('gone');
+        expect(await store.get(sessionId)).toBeFalsy();
+      });
+
+      itWith('compareAndSet')("extends the session's life to the written cookie's expiry", async () => {
+        const [writtenId, untouchedId] = [newSessionId(), newSessionId()];
+        await store.set(writtenId, contractRecord({}, SHORT_LIFETIME_MS));
+        await store.set(untouchedId, contractRecord({}, SHORT_LIFETIME_MS));
+        const read = (await store.get(writtenId))!;
+        expect(await store.compareAndSet!(writtenId, read, contractRecord({ saved: true }))).toBe('written');
+        await letLapse(untouchedId, SHORT_LIFETIME_MS);
+        expect(await store.get(writtenId)).toMatchObject({ saved: true });
       });
     });
 

@@ -9,6 +9,8 @@ import { CallbackStoreAdapter } from '../../lib/core/store/callback-store-adapte
 import type { CallbackSessionStore } from '../../lib/core/store/callback-store-adapter.js';
 import type { SessionStore } from '../../lib/core/store/session-store.js';
 import { MemoryStore } from '../../lib/stores/memory/memory-store.js';
+import { resolveEncryptionKeys } from '../../lib/core/store/at-rest/encryption-keys.js';
+import { SealedDataStore } from '../../lib/core/store/at-rest/sealed-data-store.js';
 import { RedisStore } from '../../lib/redis.js';
 import type { RedisStoreOptions } from '../../lib/redis.js';
 import { PostgresStore } from '../../lib/postgres.js';
@@ -221,5 +223,26 @@ export function mySqlStore(): StoreContractSubject {
       await store.close!();
       await pool.query(`DROP TABLE IF EXISTS \`${tables.get(store)!}\``);
     },
+  };
+}
+
+/** Two 32-byte keys for the sealed stores' tests (base64 of fixed bytes): `current` seals. */
+export const TEST_ENCRYPTION_KEYS = {
+  current: { id: 'k2', key: Buffer.alloc(32, 2).toString('base64') },
+  older: { id: 'k1', key: Buffer.alloc(32, 1).toString('base64') },
+};
+
+/** `subject`'s stores inside a `SealedDataStore` (the `encryption` option's wrapper), sealing with `TEST_ENCRYPTION_KEYS.current`. */
+export function sealedStoreOn(subject: StoreContractSubject): StoreContractSubject {
+  const ring = resolveEncryptionKeys({ keys: [TEST_ENCRYPTION_KEYS.current, TEST_ENCRYPTION_KEYS.older] })!;
+  return {
+    name: `SealedDataStore on ${subject.name}`,
+    setUp: subject.setUp && (() => subject.setUp!()),
+    tearDown: subject.tearDown && (() => subject.tearDown!()),
+    async newStore() {
+      return new SealedDataStore(await subject.newStore(), ring);
+    },
+    cleanUp: (store) => subject.cleanUp((store as SealedDataStore).inner),
+    advanceClock: subject.advanceClock && ((milliseconds) => subject.advanceClock!(milliseconds)),
   };
 }

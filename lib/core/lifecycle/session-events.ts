@@ -5,6 +5,7 @@ import { handleOfSessionId, sessionHandle } from '../session/session-handle.js';
 import type { HashIdsMode } from '../session/session-storage-key.js';
 import type { SessionOwnerResolver } from '../store/session-owner-index.js';
 import { ownerOfSession } from '../store/session-owner-index.js';
+import type { UnreadableReason } from '../store/at-rest/sealed-record.js';
 
 /**
  * Names of the `node:diagnostics_channel` channels nest-sessions publishes on, one per
@@ -36,6 +37,12 @@ export const SESSION_CHANNELS = {
   revoked: 'nest-sessions:session:revoked',
   /** The CSRF protection refused a request (never with the token it carried). */
   csrfRefused: 'nest-sessions:session:csrf-refused',
+  /**
+   * With `encryption`: a stored session did not open (a key id no longer configured, failed
+   * authentication, an unknown format), so the request started a new one. Never carries the
+   * session id, its storage key or a key.
+   */
+  unreadable: 'nest-sessions:session:unreadable',
 } as const;
 
 export type SessionEventName = keyof typeof SESSION_CHANNELS;
@@ -77,6 +84,13 @@ export interface CsrfRefusedEvent {
   method: string;
 }
 
+/** Payload of `unreadable`: why the stored session did not open, and the key id it named. */
+export interface SessionUnreadableEvent {
+  reason: UnreadableReason;
+  /** The key id written in the record (a label, not a key), when it named one. */
+  keyId?: string;
+}
+
 /** What building a payload needs from the options. */
 export interface SessionEventContext {
   secrets: readonly SessionSecret[] | undefined;
@@ -94,7 +108,7 @@ const channels = Object.fromEntries(
  * channel has subscribers: without them an event costs one property check.
  */
 export function publishSessionEvent(
-  event: Exclude<SessionEventName, 'regenerated' | 'rotated' | 'destroyed' | 'csrfRefused' | 'revoked'>,
+  event: Exclude<SessionEventName, 'regenerated' | 'rotated' | 'destroyed' | 'csrfRefused' | 'revoked' | 'unreadable'>,
   sessionId: string,
   data: object | undefined,
   context: SessionEventContext,
@@ -155,6 +169,14 @@ export function publishRevoked(storageKey: string, data: object, context: Sessio
   const channel = channels.revoked;
   if (!channel.hasSubscribers) return;
   channel.publish(payloadWithHandle(sessionHandle(storageKey, context.secrets), data, context));
+}
+
+/** `unreadable`: a stored session that did not open (no handle: the store's key may be a hash of the id). */
+export function publishUnreadable(reason: UnreadableReason, keyId: string | undefined): void {
+  const channel = channels.unreadable;
+  if (!channel.hasSubscribers) return;
+  const payload: SessionUnreadableEvent = keyId === undefined ? { reason } : { reason, keyId };
+  channel.publish(payload);
 }
 
 function basePayload(sessionId: string, data: object | undefined, context: SessionEventContext): SessionEvent {

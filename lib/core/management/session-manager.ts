@@ -13,10 +13,12 @@ import type { CommitErrorHandler } from '../lifecycle/response-hooks.js';
 import { CookieTransport } from '../transport/cookie-transport.js';
 import { HeaderTransport } from '../transport/header-transport.js';
 import type { SessionIdTransport } from '../transport/session-id-transport.js';
-import { publishDestroyed } from '../lifecycle/session-events.js';
+import { publishDestroyed, publishUnreadable } from '../lifecycle/session-events.js';
 import { SessionLifecycle } from '../lifecycle/session-lifecycle.js';
 import { isUsableRecord } from '../session/session-record.js';
 import type { SessionRecord, SessionStore } from '../store/session-store.js';
+import { SealedDataStore } from '../store/at-rest/sealed-data-store.js';
+import type { UnreadableReason } from '../store/at-rest/sealed-record.js';
 
 export type { AttachOutcome } from '../lifecycle/request-state.js';
 export { attachOutcomeOf } from '../lifecycle/request-state.js';
@@ -46,8 +48,9 @@ export class SessionManager {
   readonly #requestFacingStore: SessionStore;
 
   /**
-   * The store the sessions are read and written through: the configured store, or with
-   * `hashIds` a `HashedIdStore` on it (callers still pass session ids).
+   * The store the sessions are read and written through: the configured store, with
+   * `encryption` a `SealedDataStore` on it, with `hashIds` a `HashedIdStore` on top (callers
+   * still pass session ids).
    */
   readonly store: SessionStore;
 
@@ -55,7 +58,8 @@ export class SessionManager {
     readonly options: ResolvedSessionOptions,
     store: SessionStore,
   ) {
-    store = withHashedIds(store, options);
+    // hashed(sealed(store)): the sealed layer binds the data to the key the store keeps it under.
+    store = withHashedIds(withEncryption(store, options), options);
     this.store = store;
     this.#requestFacingStore = requestFacingStore(store);
     this.#transport = new CookieTransport(options);
@@ -191,6 +195,43 @@ export class SessionManager {
     }
     publishDestroyed(sessionId, record, 'absolute-timeout', this.options);
   }
+}
+
+/**
+ * With `encryption`, the store wrapped so that it keeps data sealed. A record that does not
+ * open is warned about once per key id (never with the id or a key) and published as
+ * `unreadable`; a store without `compareAndSet` is warned about once, at start-up.
+ */
+function withEncryption(store: SessionStore, options: ResolvedSessionOptions): SessionStore {
+  const ring = options.encryption;
+  if (ring === undefined) return store;
+  const sealed = new SealedDataStore(store, ring, (reason, keyId) => {
+    const label = keyId === undefined || !PRINTABLE_KEY_ID.test(keyId) ? undefined : keyId;
+    options.warnOnce(`encryption:${reason}:${label ?? ''}`, unreadableMessage(reason, label));
+    publishUnreadable(reason, label);
+  });
+  if (!sealed.canCompareAndSet) {
+    options.warnOnce(
+      'encryption:no-compare-and-set',
+      `nest-sessions: with \`encryption\` the store (${store.constructor.name}) needs a compareAndSet method to merge overlapping saves of one session; ` +
+        'without it each save writes the whole session (the last save wins, as with express-session)',
+    );
+  }
+  return sealed;
+}
+
+/** Key ids as the option accepts them: a stored id of another shape is not printed. */
+const PRINTABLE_KEY_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+function unreadableMessage(reason: UnreadableReason, keyId: string | undefined): string {
+  const sealedWith = keyId === undefined ? 'a key id that is not valid' : `key id "${keyId}"`;
+  const why = {
+    'not-sealed': 'a stored session is not sealed (written without `encryption`, or by another program)',
+    'unknown-version': 'a stored session is sealed in a format this version does not read',
+    'unknown-key': `a stored session is sealed with ${sealedWith}, which is not in \`encryption.keys\` (keep a retired key after the first until its sessions are saved again)`,
+    'not-authentic': `a stored session sealed with ${sealedWith} failed authentication (changed, copied under another session's key, or a different key under that id)`,
+  }[reason];
+  return `nest-sessions: ${why}; such sessions are treated as absent and their requests start new ones (this is logged once)`;
 }
 
 /** Records how `attach` handled the request (it stays unset when attach fails). */

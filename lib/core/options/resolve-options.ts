@@ -19,6 +19,8 @@ import type {
 import { resolveOwnerOptions } from '../store/session-owner-index.js';
 import type { ResolvedOwnerOptions } from '../store/session-owner-index.js';
 import { SessionStore } from '../store/session-store.js';
+import { resolveEncryptionKeys } from '../store/at-rest/encryption-keys.js';
+import type { EncryptionKeyRing } from '../store/at-rest/encryption-keys.js';
 
 /** Options with defaults applied and every value checked; computed once at start-up. */
 export interface ResolvedSessionOptions extends ResolvedOwnerOptions {
@@ -44,6 +46,8 @@ export interface ResolvedSessionOptions extends ResolvedOwnerOptions {
   store: SessionStore | undefined;
   /** The `header` option: how a request carries its session id in a header; undefined when off. */
   header: ResolvedHeaderOptions | undefined;
+  /** The `encryption` keys checked, or undefined when session data is kept in clear. */
+  encryption: EncryptionKeyRing | undefined;
   /**
    * Reports a problem found while serving requests (Nest: its Logger), once per `key` for the
    * application: a misconfiguration shows on every request, the log should not.
@@ -56,7 +60,7 @@ const COOKIE_NAME_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const KNOWN_OPTIONS = new Set([
   'secret', 'secretFromRequest', 'name', 'key', 'cookie', 'genid', 'proxy', 'resave', 'rolling',
   'saveUninitialized', 'store', 'unset', 'storeUnavailable', 'absoluteTimeout',
-  'sessionOwner', 'trackClient', 'hashIds',
+  'sessionOwner', 'trackClient', 'hashIds', 'encryption',
   'touchAfter', 'header',
 ]);
 
@@ -90,6 +94,7 @@ export function resolveSessionOptions(options: SessionOptions, warn: OptionsWarn
     hashIds: checkedOption('hashIds', options.hashIds, oneOf<HashIdsMode>([true, false, 'migrate'])) ?? false,
     store: resolveStore(options.store),
     header: resolveHeaderOptions(options.header, warn),
+    encryption: resolveEncryptionKeys(options.encryption),
     warnOnce,
     ...resolveOwnerOptions(options),
   };

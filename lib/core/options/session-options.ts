@@ -4,6 +4,7 @@ import type { CallbackSessionStore } from '../store/callback-store-adapter.js';
 import type { SessionOwnerResolver } from '../store/session-owner-index.js';
 import type { HashIdsMode } from '../session/session-storage-key.js';
 import type { SessionStore } from '../store/session-store.js';
+import type { EncryptionOptions } from '../store/at-rest/encryption-keys.js';
 
 /** `SameSite` attribute values; `'auto'` means `None` over HTTPS and `Lax` over HTTP. */
 export type SameSiteOption = boolean | 'lax' | 'strict' | 'none' | 'auto';
@@ -126,6 +127,13 @@ export interface SessionOptions {
    * it for one cookie max-age, then `true`. Default `false`.
    */
   hashIds?: HashIdsMode;
+  /**
+   * Seal session data at rest with AES-256-GCM: the store keeps `{ cookie, __sealed }`, the
+   * data bound to its storage key. `keys`: `[{ id, key }]`, 32-byte keys (Buffer or base64);
+   * the first seals, every one opens (rotation: put a new key first). A record that does not
+   * open (unknown key id, tampered, copied under another id) is no session. Default: off.
+   */
+  encryption?: EncryptionOptions;
 
   /**
    * Also carry the session id in a request header, for clients without a cookie jar (mobile and

@@ -27,6 +27,9 @@ export interface StoreWriteOptions {
   owner?: string | null;
 }
 
+/** What `SessionStore.compareAndSet` did: wrote, found another value stored, or found no session. */
+export type CompareAndSetOutcome = 'written' | 'changed' | 'gone';
+
 /**
  * Where sessions live. The abstract class is also the Nest injection token: inject
  * `SessionStore` by type to reach the configured store.
@@ -77,6 +80,22 @@ abstract class LocalSessionStore extends EventEmitter {
    * whole-record writes. Optional: without it sessions are written whole (last save wins).
    */
   merge?(sessionId: string, record: SessionRecord, changes: SessionChanges, options?: Pick<StoreWriteOptions, 'owner'>): Promise<boolean>;
+
+  /**
+   * Writes `record` whole, in one atomic step, only if the stored session is still the one
+   * `expected` was read as: `expected` must be a record this store's `get` returned (the store
+   * compares the value it read then with the value stored now). Resolves to `'written'`, to
+   * `'changed'` when another write came between (nothing is written: read again and retry), or
+   * to `'gone'` when the session is not stored any more. The primitive a wrapper whose records
+   * the store cannot read (sealed data, `encryption`) merges with. Optional: without it such a
+   * wrapper writes whole records (last save wins).
+   */
+  compareAndSet?(
+    sessionId: string,
+    expected: SessionRecord,
+    record: SessionRecord,
+    options?: Pick<StoreWriteOptions, 'owner'>,
+  ): Promise<CompareAndSetOutcome>;
 
   /**
    * Removes flash messages (members of the stored session's `__flash` object, by id) in one

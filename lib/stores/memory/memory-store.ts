@@ -2,7 +2,7 @@
 import { checkedOption, numberWithin } from '../../core/option-checks.js';
 import { offerImmediateStore } from '../../core/store/immediate-store.js';
 import { SessionStore } from '../../core/store/session-store.js';
-import type { SessionRecord, StoreWriteOptions } from '../../core/store/session-store.js';
+import type { CompareAndSetOutcome, SessionRecord, StoreWriteOptions } from '../../core/store/session-store.js';
 import { recordExpiresAt } from '../../core/store/stored-record.js';
 import type { SessionChanges } from '../../core/session/session-changes.js';
 import { applyFlashChanges, FLASH_KEY, removeFlashMembers } from '../../core/session/flash.js';
@@ -104,8 +104,7 @@ export class MemoryStore extends SessionStore {
       const exists = this.#liveEntry(sessionId, now) !== undefined;
       if (mode === 'create' ? exists : !exists) return false;
     }
-    const isKept = this.#write(sessionId, serializeSessionRecord(record), this.#expiresAt(record, now), now);
-    if (isKept && options?.owner !== undefined) this.#owners.assign(sessionId, options.owner);
+    this.#writeRecord(sessionId, serializeSessionRecord(record), record, now, options?.owner);
     return true;
   }
 
@@ -129,9 +128,26 @@ export class MemoryStore extends SessionStore {
     const baseEntry = changes.baseRecord === undefined ? undefined : this.#entryReadFor.get(changes.baseRecord);
     // Nothing written since the request read it: the merge would give the record itself.
     const json = entry === baseEntry ? serializeSessionRecord(record) : mergedJson(entry, record, changes);
-    const isKept = this.#write(sessionId, json, this.#expiresAt(record, now), now);
-    if (isKept && options?.owner !== undefined) this.#owners.assign(sessionId, options.owner);
+    this.#writeRecord(sessionId, json, record, now, options?.owner);
     return true;
+  }
+
+  /**
+   * Writes `record` if the session is still stored as `get` read it into `expected` (the same
+   * entry: nothing written, touched or expired since); atomic, as it runs without yielding.
+   */
+  override async compareAndSet(
+    sessionId: string,
+    expected: SessionRecord,
+    record: SessionRecord,
+    options?: Pick<StoreWriteOptions, 'owner'>,
+  ): Promise<CompareAndSetOutcome> {
+    const now = Date.now();
+    const entry = this.#liveEntry(sessionId, now);
+    if (entry === undefined) return 'gone';
+    if (entry !== this.#entryReadFor.get(expected)) return 'changed';
+    this.#writeRecord(sessionId, serializeSessionRecord(record), record, now, options?.owner);
+    return 'written';
   }
 
   /** Removes flash messages; atomic, as it runs without yielding between the read and the write. */
@@ -235,6 +251,12 @@ export class MemoryStore extends SessionStore {
   #remove(sessionId: string): void {
     this.#entries.delete(sessionId);
     this.#owners.remove(sessionId);
+  }
+
+  /** Stores a session's JSON until its cookie expires, and files it under `owner` (see `StoreWriteOptions.owner`). */
+  #writeRecord(sessionId: string, json: string, record: SessionRecord, now: number, owner: string | null | undefined): void {
+    const isKept = this.#write(sessionId, json, this.#expiresAt(record, now), now);
+    if (isKept && owner !== undefined) this.#owners.assign(sessionId, owner);
   }
 
   /** Stores the entry; false when it was already expired (and so removed instead). */

@@ -86,6 +86,17 @@ export class MySqlSessionTable implements SqlSessionTable {
     await this.#write(`${head} ON DUPLICATE KEY UPDATE data = VALUES(data)${ownerOnDuplicate}, expires = VALUES(expires)`, values);
   }
 
+  /**
+   * Writes over a live row only while it still holds `expectedText`, compared byte for byte
+   * (`BINARY`: the column's collation may ignore case, and sealed values are base64url).
+   */
+  async compareAndSet(sessionId: string, expectedText: string, sessJson: string, lifetimeMs: number, owner: OwnerWrite): Promise<boolean> {
+    const ownerSet = await this.#ownerSet(owner);
+    const values = [sessJson, ...ownerSet.values, secondsOf(lifetimeMs), sessionId, expectedText];
+    const sql = `UPDATE ${this.sqlName} SET data = ?${ownerSet.sql}, expires = UNIX_TIMESTAMP() + ? WHERE session_id = ? AND ${LIVE} AND BINARY COALESCE(data, '') = BINARY ?`;
+    return (await this.#write(sql, values)) === 1;
+  }
+
   async isLive(sessionId: string): Promise<boolean> {
     return (await this.#select(`SELECT 1 FROM ${this.sqlName} WHERE session_id = ? AND ${LIVE}`, [sessionId])).length > 0;
   }

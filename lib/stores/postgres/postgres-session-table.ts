@@ -54,6 +54,10 @@ export class PostgresSessionTable implements SqlSessionTable {
     await this.#query((statements) => statements.upsert(sessionId, sessJson, lifetimeMs, owner));
   }
 
+  async compareAndSet(sessionId: string, expectedText: string, sessJson: string, lifetimeMs: number, owner: OwnerWrite): Promise<boolean> {
+    return (await this.#query((statements) => statements.compareAndSet(sessionId, expectedText, sessJson, lifetimeMs, owner))).rowCount === 1;
+  }
+
   async isLive(sessionId: string): Promise<boolean> {
     return (await this.#query((statements) => statements.isLive(sessionId))).rows.length > 0;
   }

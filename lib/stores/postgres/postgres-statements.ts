@@ -73,6 +73,20 @@ export class PostgresStatements {
     return { text: `UPDATE ${this.#table} SET sess = $2, expire = ${expiresIn('$3')}${ownerSet} WHERE sid = $1 AND expire > now()`, values };
   }
 
+  /**
+   * Writes over a live row only while it still holds `expectedText` (the value as `load` read
+   * it, `sess::text`): a compare-and-swap on the whole value.
+   */
+  compareAndSet(sessionId: string, expectedText: string, sessJson: string, lifetimeMs: number, owner: OwnerWrite): Statement {
+    const values: unknown[] = [sessionId, sessJson, lifetimeMs];
+    const ownerSet = this.#ownerSet(owner, values);
+    values.push(expectedText);
+    return {
+      text: `UPDATE ${this.#table} SET sess = $2, expire = ${expiresIn('$3')}${ownerSet} WHERE sid = $1 AND expire > now() AND sess::text = $${values.length}`,
+      values,
+    };
+  }
+
   /** Whether a live row has the id. */
   isLive(sessionId: string): Statement {
     return { text: `SELECT 1 FROM ${this.#table} WHERE sid = $1 AND expire > now()`, values: [sessionId] };

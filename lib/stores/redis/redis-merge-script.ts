@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { FLASH_KEY } from '../../core/session/flash.js';
 import type { SessionChanges } from '../../core/session/session-changes.js';
 import { recordJsonOf } from '../../core/session/session-record.js';
-import type { SessionRecord } from '../../core/store/session-store.js';
+import type { CompareAndSetOutcome, SessionRecord } from '../../core/store/session-store.js';
 import type { CommandArgument, RedisCommands } from './redis-commands.js';
 import { isReplyError } from './redis-errors.js';
 import { MERGE_SCRIPT, TAKE_FLASH_SCRIPT, WRITE_IF_UNCHANGED_SCRIPT } from './redis-lua-scripts.js';
@@ -34,6 +34,11 @@ export function rewritableLoadedText(changes: SessionChanges): string | undefine
   const loadedText = baseRecord?.[LOADED_TEXT];
   if (loadedText === undefined || changes.baseDataJson === undefined) return undefined;
   return loadedText === recordJsonOf(JSON.stringify(baseRecord!.cookie), changes.baseDataJson) ? loadedText : undefined;
+}
+
+/** The text `get` read `record` from, if it read it. */
+export function loadedTextOf(record: SessionRecord): string | undefined {
+  return (record as SessionRecord & { [LOADED_TEXT]?: string })[LOADED_TEXT];
 }
 
 /** A script and its SHA-1, for EVALSHA. */
@@ -84,6 +89,16 @@ export async function mergeOnServer(commands: RedisCommands, key: string, write:
   if (reply === CHANGED_SINCE_LOADED) reply = await runScript(commands, MERGE, key, [ttl, ...changeArguments(write)]);
   if (reply === 1) return 'merged';
   return reply === 0 ? 'session-gone' : 'not-a-json-object';
+}
+
+/**
+ * Writes `text` to `key` with the TTL if the stored value is still `loadedText` (the
+ * WRITE_IF_UNCHANGED script, on the one key).
+ */
+export async function compareAndSetOnServer(commands: RedisCommands, key: string, ttlSeconds: number, loadedText: string, text: string): Promise<CompareAndSetOutcome> {
+  const reply = await runScript(commands, WRITE_IF_UNCHANGED, key, [String(ttlSeconds), loadedText, text]);
+  if (reply === 1) return 'written';
+  return reply === CHANGED_SINCE_LOADED ? 'changed' : 'gone';
 }
 
 /** The merge script's arguments after the TTL (see MERGE_SCRIPT). */

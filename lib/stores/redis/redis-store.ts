@@ -2,7 +2,7 @@
 // a reader checks against the contract; options, client, connection, calls and scripts are beside it.
 import { SessionStoreError } from '../../core/errors.js';
 import { SessionStore } from '../../core/store/session-store.js';
-import type { SessionRecord, StoreWriteMode, StoreWriteOptions } from '../../core/store/session-store.js';
+import type { CompareAndSetOutcome, SessionRecord, StoreWriteMode, StoreWriteOptions } from '../../core/store/session-store.js';
 import { parseRecordText, recordExpiresAt, recordText, secondsUntil } from '../../core/store/stored-record.js';
 import type { SessionChanges } from '../../core/session/session-changes.js';
 import { RedisCalls } from './redis-calls.js';
@@ -11,7 +11,7 @@ import type { RedisClient } from './redis-client.js';
 import { RedisCommands } from './redis-commands.js';
 import { RedisConnection } from './redis-connection.js';
 import { isReplyError } from './redis-errors.js';
-import { mergeOnServer, rememberLoadedText, rewritableLoadedText, takeFlashOnServer } from './redis-merge-script.js';
+import { compareAndSetOnServer, loadedTextOf, mergeOnServer, rememberLoadedText, rewritableLoadedText, takeFlashOnServer } from './redis-merge-script.js';
 import { RedisOwnerIndex } from './redis-owner-index.js';
 import { RedisSessionListing } from './redis-session-listing.js';
 import { FAIL_FAST_CLIENT_OPTIONS, resolveRedisStoreOptions } from './redis-store-options.js';
@@ -144,6 +144,27 @@ export class RedisStore extends SessionStore {
     // A value the script cannot cut up (not written by a JSON writer): replaced whole.
     if (outcome === 'not-a-json-object') return this.set(sessionId, record, { ...options, mode: 'update' });
     return outcome === 'merged';
+  }
+
+  /**
+   * Writes `record` if the key still holds the text `get` read `expected` from (a Lua script on
+   * the one key, so also on a Cluster). A cookie already expired deletes the key instead, if
+   * it is unchanged.
+   */
+  override async compareAndSet(
+    sessionId: string,
+    expected: SessionRecord,
+    record: SessionRecord,
+    options?: Pick<StoreWriteOptions, 'owner'>,
+  ): Promise<CompareAndSetOutcome> {
+    const loadedText = loadedTextOf(expected);
+    if (loadedText === undefined) throw new SessionStoreError('nest-sessions: RedisStore.compareAndSet needs a record its get returned');
+    const key = this.prefix + sessionId;
+    const ttlSeconds = this.#ttlSecondsOf(record);
+    if (ttlSeconds <= 0) return (await this.#writeExpired(key, 'update')) ? 'written' : 'gone';
+    const text = this.#stringify(record);
+    const written = this.#calls.write('save the session', () => compareAndSetOnServer(this.#commands, key, ttlSeconds, loadedText, text));
+    return this.#withOwnerIndexed(written, sessionId, options?.owner, ttlSeconds);
   }
 
   /**

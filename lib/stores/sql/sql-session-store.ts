@@ -2,7 +2,7 @@ import { SessionStoreError } from '../../core/errors.js';
 import type { SessionChanges } from '../../core/session/session-changes.js';
 import { serializeRecordCookie, serializeSessionRecord } from '../../core/session/session-record.js';
 import { SessionStore } from '../../core/store/session-store.js';
-import type { SessionRecord, StoreWriteOptions } from '../../core/store/session-store.js';
+import type { CompareAndSetOutcome, SessionRecord, StoreWriteOptions } from '../../core/store/session-store.js';
 import { SqlConnectionState } from './sql-connection-state.js';
 import type { SqlFailureKind, SqlStoreLogger } from './sql-connection-state.js';
 import { SqlPruner } from './sql-pruner.js';
@@ -43,6 +43,8 @@ export abstract class SqlSessionStore extends SessionStore {
   readonly #pruner: SqlPruner;
   #logger: SqlStoreLogger;
   readonly #hasOwnLogger: boolean;
+  /** Per record `get` returned, the row's text it was parsed from, for `compareAndSet`. */
+  readonly #loadedTexts = new WeakMap<SessionRecord, string>();
 
   protected constructor(settings: SqlStoreSettings) {
     super();
@@ -85,7 +87,31 @@ export abstract class SqlSessionStore extends SessionStore {
   /** The live session, or `undefined`. A row that is not a usable session is logged, deleted, and reported as absent. */
   async get(sessionId: string): Promise<SessionRecord | undefined> {
     const text = await this.#run('load the session', () => this.#table.load(sessionId));
-    return text === undefined ? undefined : this.#parse(sessionId, text);
+    if (text === undefined) return undefined;
+    const record = this.#parse(sessionId, text);
+    if (record !== undefined) this.#loadedTexts.set(record, text);
+    return record;
+  }
+
+  /**
+   * Writes `record` if the row still holds the text `get` read `expected` from (one UPDATE; a
+   * second statement tells a changed row from a gone one when nothing was written).
+   */
+  override async compareAndSet(
+    sessionId: string,
+    expected: SessionRecord,
+    record: SessionRecord,
+    options?: Pick<StoreWriteOptions, 'owner'>,
+  ): Promise<CompareAndSetOutcome> {
+    const expectedText = this.#loadedTexts.get(expected);
+    if (expectedText === undefined) throw new SessionStoreError(`nest-sessions: ${this.#storeName}.compareAndSet needs a record its get returned`);
+    const table = this.#table;
+    const lifetimeMs = lifetimeMsOf(record, this.#ttlSeconds);
+    if (lifetimeMs <= 0) return (await this.set(sessionId, record, { mode: 'update' })) ? 'written' : 'gone';
+    const sessJson = this.#stringify(record);
+    const isWritten = await this.#run('save the session', () => table.compareAndSet(sessionId, expectedText, sessJson, lifetimeMs, options?.owner));
+    if (isWritten) return 'written';
+    return (await this.#run('check the session id', () => table.isLive(sessionId))) ? 'changed' : 'gone';
   }
 
   /** Writes within the mode: `'create'` only where no live row has the id, `'update'` only over a live one. */

@@ -17,6 +17,8 @@ export interface SqlSessionTable {
   update(sessionId: string, sessJson: string, lifetimeMs: number, owner: OwnerWrite): Promise<boolean>;
   /** Writes whatever is stored; an unknown owner is kept (dropped with an expired row). */
   upsert(sessionId: string, sessJson: string, lifetimeMs: number, owner: OwnerWrite): Promise<void>;
+  /** Writes over a live row only while it holds `expectedText` (as `load` read it), byte for byte; whether it wrote. */
+  compareAndSet(sessionId: string, expectedText: string, sessJson: string, lifetimeMs: number, owner: OwnerWrite): Promise<boolean>;
   isLive(sessionId: string): Promise<boolean>;
   /** Deletes the row; whether it was live. */
   deleteReportingLive(sessionId: string): Promise<boolean>;

@@ -103,6 +103,17 @@ describe.each(PLATFORMS)('CSRF protection on $name', (platform) => {
     return call;
   }
 
+  describe('with the encryption option (the CSRF secret sealed in the store like other data)', () => {
+    beforeEach(() => start({ encryption: { keys: [{ id: 'k1', key: Buffer.alloc(32, 5).toString('base64') }] } }));
+
+    it("accepts the session's token and refuses another session's", async () => {
+      const { token, cookie } = await tokenAndCookie();
+      const other = await tokenAndCookie();
+      await post({ cookie, 'x-csrf-token': token }).expect(200);
+      await post({ cookie, 'x-csrf-token': other.token }).expect(403);
+    });
+  });
+
   describe('with the defaults', () => {
     beforeEach(() => start());
 

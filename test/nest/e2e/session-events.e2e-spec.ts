@@ -143,6 +143,7 @@ describe.each(PLATFORMS)('lifecycle events on node:diagnostics_channel on $name'
       'nest-sessions:session:destroyed',
       'nest-sessions:session:revoked',
       'nest-sessions:session:csrf-refused',
+      'nest-sessions:session:unreadable',
     ]);
   });
 });

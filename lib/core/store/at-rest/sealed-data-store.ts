@@ -1,0 +1,220 @@
+import { SessionStoreError } from '../../errors.js';
+import type { SessionChanges } from '../../session/session-changes.js';
+import { isUsableRecord } from '../../session/session-record.js';
+import { SessionStore } from '../session-store.js';
+import type { CompareAndSetOutcome, SessionRecord, StoreWriteOptions } from '../session-store.js';
+import type { EncryptionKeyRing } from './encryption-keys.js';
+import { isOpened, openRecord, sealRecord } from './sealed-record.js';
+import type { OpenedData, UnreadableReason } from './sealed-record.js';
+
+/**
+ * Tries of a merge before it gives up. Each lost try means another write to the session landed,
+ * so n overlapping writers all land within n tries; past that, a pause between tries spreads them.
+ */
+export const MAX_MERGE_ATTEMPTS = 50;
+/** The longest pause between two tries, in ms (a random part of it: writers that collided do not collide again). */
+const MAX_RETRY_PAUSE_MS = 20;
+
+/** Sessions remembered as sealed with an older key (until their next write), at most. */
+const MAX_REMEMBERED_OLDER_KEY_SESSIONS = 10_000;
+
+/** Told of each record that does not open (the caller logs and publishes it; never with the storage key). */
+export type UnreadableRecordHandler = (reason: UnreadableReason, keyId: string | undefined) => void;
+
+/** The optional methods passed straight to the store inside, offered only when it has them. */
+const FORWARDED_OPTIONAL_METHODS = ['touch', 'take', 'ownerSessionIds', 'removeFromOwnerIndex', 'all', 'ids', 'length', 'clear', 'close'] as const;
+
+/**
+ * Keeps session data sealed (AES-256-GCM, `sealed-record.ts`) in any `SessionStore`: the store
+ * inside sees `{ cookie, __sealed }`, the caller whole sessions. The storage key each method
+ * receives is bound to the sealed data (a hashed id, when `hashIds` wraps this store).
+ *
+ * A record that does not open is no session (the request starts a new one) and is reported to
+ * `onUnreadable`. `merge` cannot run inside the store on sealed data: it reads, opens, applies
+ * the request's changes, seals and writes with the store's `compareAndSet`, retried while other
+ * writes come between; without `compareAndSet` sessions are written whole (last save wins).
+ */
+export class SealedDataStore extends SessionStore {
+  /** Per record `get` returned: the stored (sealed) record it was opened from, for `compareAndSet`. */
+  readonly #storedFor = new WeakMap<SessionRecord, SessionRecord>();
+  /** Storage keys of sessions loaded sealed with an older key: their next touch re-seals them. */
+  readonly #sealedWithOlderKey = new Set<string>();
+
+  constructor(
+    /** The store the sealed records are kept in. */
+    readonly inner: SessionStore,
+    private readonly ring: EncryptionKeyRing,
+    private readonly onUnreadable: UnreadableRecordHandler = () => undefined,
+  ) {
+    super();
+    for (const method of FORWARDED_OPTIONAL_METHODS) {
+      if (typeof inner[method] !== 'function') Object.defineProperty(this, method, { value: undefined });
+    }
+    // Without compareAndSet there is no merging sealed data: sessions are written whole (`set`).
+    if (!this.canCompareAndSet) Object.defineProperty(this, 'merge', { value: undefined });
+    for (const event of ['connect', 'disconnect'] as const) inner.on(event, (...args: unknown[]) => this.emit(event, ...args));
+  }
+
+  /** Whether the store inside has `compareAndSet`: without it, merges write whole records. */
+  get canCompareAndSet(): boolean {
+    return typeof this.inner.compareAndSet === 'function';
+  }
+
+  override get isConnected(): boolean {
+    return this.inner.isConnected;
+  }
+
+  async get(sessionId: string): Promise<SessionRecord | undefined> {
+    const stored = await this.inner.get(sessionId);
+    if (!isUsableRecord(stored)) return undefined;
+    const opened = this.#open(sessionId, stored);
+    if (opened === undefined) return undefined;
+    if (opened.isSealedWithOlderKey) this.#rememberSealedWithOlderKey(sessionId);
+    const record = withCookie(stored.cookie, opened.data);
+    this.#storedFor.set(record, stored);
+    return record;
+  }
+
+  async set(sessionId: string, record: SessionRecord, options?: StoreWriteOptions): Promise<boolean | void> {
+    this.#sealedWithOlderKey.delete(sessionId);
+    return this.inner.set(sessionId, sealRecord(this.ring, sessionId, record), options);
+  }
+
+  /**
+   * Compare-and-swap on the sealed value: written whole when the stored value is still the one
+   * the request loaded, else read again, opened, changed as the request changed it, sealed
+   * and written if nothing came between, up to `MAX_MERGE_ATTEMPTS` times. Offered only when
+   * the store inside has `compareAndSet`.
+   */
+  override async merge(sessionId: string, record: SessionRecord, changes: SessionChanges, options?: Pick<StoreWriteOptions, 'owner'>): Promise<boolean> {
+    const { inner } = this;
+    this.#sealedWithOlderKey.delete(sessionId);
+    const loaded = changes.baseRecord === undefined ? undefined : this.#storedFor.get(changes.baseRecord);
+    if (loaded !== undefined) {
+      const outcome = await inner.compareAndSet!(sessionId, loaded, sealRecord(this.ring, sessionId, record), options);
+      if (outcome !== 'changed') return outcome === 'written';
+    }
+    return this.#updateStored(sessionId, options, (data) => withCookie(record.cookie, mergedData(data, record, changes)));
+  }
+
+  /**
+   * Extends the session's life; a session loaded sealed with an older key is re-sealed with the
+   * first key instead (its data as stored, the request's cookie), so rotation completes on the
+   * next request of each session even when it changes nothing.
+   */
+  override async touch(sessionId: string, record: SessionRecord): Promise<boolean | void> {
+    const { inner } = this;
+    if (!this.#sealedWithOlderKey.delete(sessionId)) return inner.touch!(sessionId, record);
+    if (inner.compareAndSet === undefined) return inner.set(sessionId, sealRecord(this.ring, sessionId, record), { mode: 'update' });
+    return this.#updateStored(sessionId, undefined, (data) => withCookie(record.cookie, data));
+  }
+
+  async destroy(sessionId: string): Promise<void> {
+    this.#sealedWithOlderKey.delete(sessionId);
+    await this.inner.destroy(sessionId);
+  }
+
+  override async take(sessionId: string): Promise<SessionRecord | undefined> {
+    this.#sealedWithOlderKey.delete(sessionId);
+    const stored = await this.inner.take!(sessionId);
+    if (!isUsableRecord(stored)) return undefined;
+    const opened = this.#open(sessionId, stored);
+    return opened === undefined ? undefined : withCookie(stored.cookie, opened.data);
+  }
+
+  override ownerSessionIds(ownerId: string): Promise<string[]> {
+    return this.inner.ownerSessionIds!(ownerId);
+  }
+
+  override removeFromOwnerIndex(ownerId: string, sessionIds: readonly string[]): Promise<void> {
+    return this.inner.removeFromOwnerIndex!(ownerId, sessionIds);
+  }
+
+  /** Every session that opens, keyed by storage key; those that do not are left out (and reported). */
+  override async all(): Promise<Record<string, SessionRecord>> {
+    const sessions: Record<string, SessionRecord> = {};
+    for (const [sessionId, stored] of Object.entries(await this.inner.all!())) {
+      const opened = isUsableRecord(stored) ? this.#open(sessionId, stored) : undefined;
+      if (opened !== undefined) sessions[sessionId] = withCookie(stored.cookie, opened.data);
+    }
+    return sessions;
+  }
+
+  override ids(): Promise<string[]> {
+    return this.inner.ids!();
+  }
+
+  override length(): Promise<number> {
+    return this.inner.length!();
+  }
+
+  override clear(): Promise<void> {
+    this.#sealedWithOlderKey.clear();
+    return this.inner.clear!();
+  }
+
+  override close(): Promise<void> {
+    return this.inner.close!();
+  }
+
+  /**
+   * Reads, opens, applies `update` to the data, seals and writes if the stored value is still
+   * the one read; again while another write came between. `false` when the session is gone or
+   * no longer opens.
+   */
+  async #updateStored(
+    sessionId: string,
+    options: Pick<StoreWriteOptions, 'owner'> | undefined,
+    update: (data: Record<string, unknown>) => SessionRecord,
+  ): Promise<boolean> {
+    const { inner } = this;
+    for (let attempt = 0; attempt < MAX_MERGE_ATTEMPTS; attempt++) {
+      const stored = await inner.get(sessionId);
+      if (!isUsableRecord(stored)) return false;
+      const opened = this.#open(sessionId, stored);
+      if (opened === undefined) return false;
+      const outcome: CompareAndSetOutcome = await inner.compareAndSet!(sessionId, stored, sealRecord(this.ring, sessionId, update(opened.data)), options);
+      if (outcome !== 'changed') return outcome === 'written';
+      if (attempt >= 2) await pause(Math.random() * Math.min(MAX_RETRY_PAUSE_MS, 2 ** attempt));
+    }
+    throw new SessionStoreError(
+      `nest-sessions: the session could not be saved: other writes to it came between ${MAX_MERGE_ATTEMPTS} tries of reading and writing its sealed data`,
+    );
+  }
+
+  #open(sessionId: string, stored: SessionRecord): OpenedData | undefined {
+    const opened = openRecord(this.ring, sessionId, stored);
+    if (isOpened(opened)) return opened;
+    this.onUnreadable(opened.reason, opened.keyId);
+    return undefined;
+  }
+
+  #rememberSealedWithOlderKey(sessionId: string): void {
+    // A bound, not a cache: past it the older sessions re-seal on their next save instead of their next touch.
+    if (this.#sealedWithOlderKey.size >= MAX_REMEMBERED_OLDER_KEY_SESSIONS) this.#sealedWithOlderKey.clear();
+    this.#sealedWithOlderKey.add(sessionId);
+  }
+}
+
+function pause(milliseconds: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, milliseconds));
+}
+
+/** A session from its cookie and its data, the cookie first (as express-session's records have it). */
+function withCookie(cookie: SessionRecord['cookie'], data: Record<string, unknown>): SessionRecord {
+  const record: SessionRecord = { cookie, ...data };
+  record.cookie = cookie;
+  return record;
+}
+
+/**
+ * The stored data with one request's changes: its set keys take the request's values, its
+ * deleted keys go, every other key stays as stored (`__flash` too is a key like any other,
+ * as this store does not take flash messages one by one).
+ */
+function mergedData(stored: Record<string, unknown>, record: SessionRecord, changes: SessionChanges): Record<string, unknown> {
+  const merged = { ...stored };
+  for (const key of changes.deletedKeys) delete merged[key];
+  for (const key of changes.setKeys.keys()) merged[key] = record[key];
+  return merged;
+}

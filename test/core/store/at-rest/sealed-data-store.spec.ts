@@ -1,0 +1,144 @@
+import { randomBytes } from 'node:crypto';
+import expressSession from 'express-session';
+import { SessionStoreError } from '../../../../lib/core/errors.js';
+import { SessionManager } from '../../../../lib/core/management/session-manager.js';
+import { resolveSessionOptions } from '../../../../lib/core/options/resolve-options.js';
+import { CallbackStoreAdapter } from '../../../../lib/core/store/callback-store-adapter.js';
+import type { CallbackSessionStore } from '../../../../lib/core/store/callback-store-adapter.js';
+import { resolveEncryptionKeys } from '../../../../lib/core/store/at-rest/encryption-keys.js';
+import { MAX_MERGE_ATTEMPTS, SealedDataStore } from '../../../../lib/core/store/at-rest/sealed-data-store.js';
+import { SEALED_KEY, sealRecord } from '../../../../lib/core/store/at-rest/sealed-record.js';
+import type { UnreadableReason } from '../../../../lib/core/store/at-rest/sealed-record.js';
+import type { SessionChanges } from '../../../../lib/core/session/session-changes.js';
+import type { SessionRecord } from '../../../../lib/core/session/session-record.js';
+import type { CompareAndSetOutcome } from '../../../../lib/core/store/session-store.js';
+import { MemoryStore } from '../../../../lib/stores/memory/memory-store.js';
+import { TEST_SECRET } from '../../../support/test-secret.js';
+
+const CURRENT = { id: 'current', key: randomBytes(32) };
+const RETIRED = { id: 'retired', key: randomBytes(32) };
+const ring = resolveEncryptionKeys({ keys: [CURRENT] })!;
+
+function record(data: Record<string, unknown> = {}): SessionRecord {
+  return { cookie: { originalMaxAge: 3_600_000, expires: new Date(Date.now() + 3_600_000), path: '/', httpOnly: true }, ...data } as SessionRecord;
+}
+
+function changes(setValues: Record<string, unknown>): SessionChanges {
+  return { setKeys: new Map(Object.entries(setValues).map(([key, value]) => [key, JSON.stringify(value)])), deletedKeys: [] };
+}
+
+describe('SealedDataStore', () => {
+  let inner: MemoryStore;
+  let unreadable: Array<[UnreadableReason, string | undefined]>;
+  let store: SealedDataStore;
+
+  beforeEach(() => {
+    inner = new MemoryStore({ checkPeriod: 0 });
+    unreadable = [];
+    store = new SealedDataStore(inner, ring, (reason, keyId) => unreadable.push([reason, keyId]));
+  });
+
+  it('stores the cookie and the sealed data only, bound to the storage key, and gives the session back', async () => {
+    await store.set('key-a', record({ email: 'ada@example.com' }));
+    const stored = (await inner.get('key-a'))!;
+    expect(Object.keys(stored)).toEqual(['cookie', SEALED_KEY]);
+    expect(JSON.stringify(stored)).not.toContain('ada@example.com');
+    expect(await store.get('key-a')).toMatchObject({ email: 'ada@example.com' });
+  });
+
+  it('answers no session, without throwing, for records that do not open, and reports each with its reason', async () => {
+    const retiredRing = resolveEncryptionKeys({ keys: [RETIRED] })!;
+    await inner.set('retired-key', sealRecord(retiredRing, 'retired-key', record({ a: 1 })));
+    await inner.set('clear', record({ userId: 'forged' }));
+    await inner.set('copied', sealRecord(ring, 'another-key', record({ a: 1 })));
+    await inner.set('future', { ...record(), [SEALED_KEY]: 'v9.current.x.y' });
+    for (const key of ['retired-key', 'clear', 'copied', 'future']) expect(await store.get(key)).toBeUndefined();
+    expect(unreadable).toEqual([['unknown-key', 'retired'], ['not-sealed', undefined], ['not-authentic', 'current'], ['unknown-version', undefined]]);
+    expect(await store.take('copied')).toBeUndefined();
+    expect(Object.keys(await store.all())).toEqual([]);
+  });
+
+  it('merges by compare-and-swap: a write that came between is kept', async () => {
+    await store.set('key-a', record({ shared: 0 }));
+    const loaded = (await store.get('key-a'))!;
+    // Another request saves meanwhile.
+    await store.set('key-a', record({ shared: 0, theirs: 1 }));
+    expect(await store.merge('key-a', { ...loaded, mine: 1 }, { ...changes({ mine: 1 }), baseRecord: loaded })).toBe(true);
+    expect(await store.get('key-a')).toMatchObject({ shared: 0, theirs: 1, mine: 1 });
+  });
+
+  it('gives up with a SessionStoreError after MAX_MERGE_ATTEMPTS tries that all lost', async () => {
+    let tries = 0;
+    /** A store on which another writer always came between. */
+    class AlwaysChangedStore extends MemoryStore {
+      override async compareAndSet(): Promise<CompareAndSetOutcome> {
+        tries += 1;
+        return 'changed';
+      }
+    }
+    const alwaysChanged = new AlwaysChangedStore({ checkPeriod: 0 });
+    const contended = new SealedDataStore(alwaysChanged, ring);
+    await contended.set('key-a', record({ a: 1 }));
+    await expect(contended.merge!('key-a', record({ a: 2 }), changes({ a: 2 }))).rejects.toThrow(SessionStoreError);
+    expect(tries).toBe(MAX_MERGE_ATTEMPTS);
+  }, 10_000);
+
+  it('re-seals a session sealed with an older key on its next touch, keeping the stored data', async () => {
+    const before = new SealedDataStore(inner, resolveEncryptionKeys({ keys: [RETIRED] })!);
+    await before.set('key-a', record({ userId: 'ada' }));
+    const rotated = new SealedDataStore(inner, resolveEncryptionKeys({ keys: [CURRENT, RETIRED] })!);
+    const loaded = (await rotated.get('key-a'))!;
+    expect(await rotated.touch!('key-a', loaded)).not.toBe(false);
+    expect(String((await inner.get('key-a'))![SEALED_KEY])).toMatch(/^v1\.current\./);
+    expect(await store.get('key-a')).toMatchObject({ userId: 'ada' });
+  });
+
+  it('follows the store inside: its connection events and state; optional methods only when it has them', async () => {
+    const events: string[] = [];
+    store.on('disconnect', () => events.push('disconnect'));
+    store.on('connect', () => events.push('connect'));
+    inner.emit('disconnect');
+    inner.emit('connect');
+    expect(events).toEqual(['disconnect', 'connect']);
+    expect(store.isConnected).toBe(true);
+    const callbackStore = new CallbackStoreAdapter(new expressSession.MemoryStore() as unknown as CallbackSessionStore);
+    const sealedCallbackStore = new SealedDataStore(callbackStore, ring);
+    expect(sealedCallbackStore.merge).toBeUndefined();
+    expect(sealedCallbackStore.ownerSessionIds).toBeUndefined();
+    expect(sealedCallbackStore.canCompareAndSet).toBe(false);
+    expect(typeof store.merge).toBe('function');
+  });
+});
+
+describe('SessionManager with the encryption option', () => {
+  const key = randomBytes(32);
+
+  function managerOn(storeOf: () => ConstructorParameters<typeof SessionManager>[1]) {
+    const warnings: string[] = [];
+    const options = resolveSessionOptions({ secret: TEST_SECRET, encryption: { keys: [{ id: 'k', key: key.toString('base64') }] } }, (message) => warnings.push(message));
+    return { manager: new SessionManager(options, storeOf()), warnings };
+  }
+
+  it('warns once at start-up, naming compareAndSet, when the store has none', () => {
+    const { warnings } = managerOn(() => new CallbackStoreAdapter(new expressSession.MemoryStore() as unknown as CallbackSessionStore));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain('compareAndSet');
+  });
+
+  it('says nothing at start-up on a store with compareAndSet', () => {
+    expect(managerOn(() => new MemoryStore({ checkPeriod: 0 })).warnings).toEqual([]);
+  });
+
+  it('warns once per key id about sessions that do not open, never with a key or a storage key', async () => {
+    const inner = new MemoryStore({ checkPeriod: 0 });
+    const { manager, warnings } = managerOn(() => inner);
+    const retiredRing = resolveEncryptionKeys({ keys: [{ id: 'retired', key: randomBytes(32) }] })!;
+    for (const storageKey of ['first-storage-key', 'second-storage-key']) {
+      await inner.set(storageKey, sealRecord(retiredRing, storageKey, record({ a: 1 })));
+      expect(await manager.store.get(storageKey)).toBeUndefined();
+    }
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain('"retired"');
+    for (const secret of ['first-storage-key', 'second-storage-key', key.toString('base64'), key.toString('hex')]) expect(warnings[0]).not.toContain(secret);
+  });
+});
