@@ -93,39 +93,51 @@ function cpuOf(child: ReturnType<typeof fork>): Promise<number> {
   });
 }
 
-/** One run of one setting: its requests/s, and the app's CPU time per request (µs). */
-async function measure(platform: CsrfBenchPlatform, setting: CsrfBenchSetting, settings: CsrfSettings): Promise<{ requestsPerSecond: number; cpuMicroseconds: number }> {
-  const { child, port } = await startApp({ platform, setting });
+/** The POST /counter load of one app: its sessions, each with a token of its own. */
+type CsrfLoad = Parameters<typeof runAutocannon>[0];
+
+/**
+ * Starts the app of one setting (under `wrapper` when given), hands its process and the load
+ * of its sessions to `use`, and stops it afterwards, whatever `use` did.
+ */
+async function withCsrfApp<T>(
+  start: CsrfStartMessage,
+  settings: CsrfSettings,
+  wrapper: { execPath: string; args: string[] } | undefined,
+  use: (child: ReturnType<typeof fork>, load: CsrfLoad) => Promise<T>,
+): Promise<T> {
+  const { child, port } = await startApp(start, wrapper);
   try {
     const headerSets = await sessionsWithTokens(port, settings.sessions);
-    const load = { port, connections: settings.connections, cookieHeaders: [], route: { method: 'POST' as const, path: '/counter', headerSets } };
-    await runAutocannon({ ...load, durationSeconds: settings.warmupSeconds });
-    const cpuBefore = await cpuOf(child);
-    const result = await runAutocannon({ ...load, durationSeconds: settings.durationSeconds });
-    const cpuUsed = (await cpuOf(child)) - cpuBefore;
-    if (result.failures > 0) throw new Error(`${platform}, ${setting}: ${result.failures} failed requests (the token must be accepted)`);
-    return { requestsPerSecond: result.requestsPerSecond, cpuMicroseconds: cpuUsed / (result.requestsPerSecond * settings.durationSeconds) };
+    return await use(child, { port, connections: settings.connections, durationSeconds: 0, cookieHeaders: [], route: { method: 'POST', path: '/counter', headerSets } });
   } finally {
     child.disconnect();
     await new Promise((resolve) => child.once('exit', resolve));
   }
 }
 
+/** One run of one setting: its requests/s, and the app's CPU time per request (µs). */
+function measure(platform: CsrfBenchPlatform, setting: CsrfBenchSetting, settings: CsrfSettings): Promise<{ requestsPerSecond: number; cpuMicroseconds: number }> {
+  return withCsrfApp({ platform, setting }, settings, undefined, async (child, load) => {
+    await runAutocannon({ ...load, durationSeconds: settings.warmupSeconds });
+    const cpuBefore = await cpuOf(child);
+    const result = await runAutocannon({ ...load, durationSeconds: settings.durationSeconds });
+    const cpuUsed = (await cpuOf(child)) - cpuBefore;
+    if (result.failures > 0) throw new Error(`${platform}, ${setting}: ${result.failures} failed requests (the token must be accepted)`);
+    return { requestsPerSecond: result.requestsPerSecond, cpuMicroseconds: cpuUsed / (result.requestsPerSecond * settings.durationSeconds) };
+  });
+}
+
 /** One callgrind run of one setting: the app's steady instructions per request (after the warm-up; without the major GC and the JIT compilers). */
 async function countInstructions(platform: CsrfBenchPlatform, setting: CsrfBenchSetting, settings: CsrfSettings): Promise<number> {
   const name = `callgrind.csrf.${platform}.${setting}`;
   mkdirSync(CALLGRIND_DIR, { recursive: true });
-  const { child, port } = await startApp({ platform, setting }, callgrindWrapper(CALLGRIND_DIR, name));
-  try {
-    const headerSets = await sessionsWithTokens(port, settings.sessions);
-    const load = { port, connections: settings.connections, durationSeconds: 0, cookieHeaders: [], route: { method: 'POST' as const, path: '/counter', headerSets }, timeoutSeconds: 60 };
-    await runAutocannon({ ...load, amount: settings.instructionWarmupRequests });
-    const result = await countedWindow(child.pid!, () => runAutocannon({ ...load, amount: settings.instructionRequests }));
+  await withCsrfApp({ platform, setting }, settings, callgrindWrapper(CALLGRIND_DIR, name), async (child, load) => {
+    const bounded = { ...load, timeoutSeconds: 60 };
+    await runAutocannon({ ...bounded, amount: settings.instructionWarmupRequests });
+    const result = await countedWindow(child.pid!, () => runAutocannon({ ...bounded, amount: settings.instructionRequests }));
     if (result.failures > 0) throw new Error(`${platform}, ${setting}: ${result.failures} failed requests under callgrind`);
-  } finally {
-    child.disconnect();
-    await new Promise((resolve) => child.once('exit', resolve));
-  }
+  });
   return dumpCounts(dumpFileOf(CALLGRIND_DIR, name)).steady / settings.instructionRequests;
 }
 
