@@ -20,12 +20,20 @@ export const AXES = {
   build: ['esm', 'cjs'],
   /** A Nest 12 app (SessionModule) or a plain Express 5 app (`createSessionMiddleware`). */
   app: ['nest', 'express'],
+  /**
+   * nest-sessions' protection at rest (issue 21): off, `hashIds`, `encryption`, or both. Not a
+   * configuration to set against express-session (which has neither): `--at-rest` measures it,
+   * the default and full matrices leave it off, and only Nest apps run it.
+   */
+  atRest: ['off', 'hashIds', 'encryption', 'both'],
 } as const;
 
 export type AxisName = keyof typeof AXES;
 export type Cell = { readonly [axis in AxisName]: (typeof AXES)[axis][number] };
 
 export const AXIS_NAMES = Object.keys(AXES) as AxisName[];
+/** The axes the default and full matrices vary: every one but `atRest`. */
+const COMPARED_AXIS_NAMES = AXIS_NAMES.filter((axis) => axis !== 'atRest');
 
 /** The README's recommended configuration (its Quick start: maxAge 24 h, sameSite lax, secure auto). */
 export const RECOMMENDED_CELL: Cell = Object.fromEntries(AXIS_NAMES.map((axis) => [axis, AXES[axis][0]])) as unknown as Cell;
@@ -47,18 +55,19 @@ export function parseCellName(name: string): Cell {
     if (value === undefined || !values.includes(value)) throw new Error(`unknown value ${value} of ${axis}; values are ${values.join(', ')}`);
     cell[axis] = value;
   }
+  if (cell.atRest !== 'off' && cell.app !== 'nest') throw new Error(`cell ${name}: the atRest cells run on the Nest app only (its SessionStore seeds them)`);
   return cell as unknown as Cell;
 }
 
 /** The recommended cell, then each other value of each axis with the rest recommended. */
 export function defaultCells(): Cell[] {
-  return [RECOMMENDED_CELL, ...AXIS_NAMES.flatMap((axis) => AXES[axis].slice(1).map((value) => ({ ...RECOMMENDED_CELL, [axis]: value }) as Cell))];
+  return [RECOMMENDED_CELL, ...COMPARED_AXIS_NAMES.flatMap((axis) => AXES[axis].slice(1).map((value) => ({ ...RECOMMENDED_CELL, [axis]: value }) as Cell))];
 }
 
-/** Every combination of the axes' values (256 cells). */
+/** Every combination of the compared axes' values (256 cells). */
 export function fullMatrix(): Cell[] {
   let cells: Cell[] = [RECOMMENDED_CELL];
-  for (const axis of AXIS_NAMES) cells = cells.flatMap((cell) => AXES[axis].map((value) => ({ ...cell, [axis]: value }) as Cell));
+  for (const axis of COMPARED_AXIS_NAMES) cells = cells.flatMap((cell) => AXES[axis].map((value) => ({ ...cell, [axis]: value }) as Cell));
   return cells;
 }
 
@@ -84,5 +93,16 @@ export function sessionOptionsOf(cell: Cell, secret: string) {
       ...(hasSameSite ? { sameSite: 'lax' as const } : {}),
       secure: 'auto' as const,
     },
+  };
+}
+
+/** A fixed 32-byte key for the benchmarks' `encryption` (base64): never a key to use anywhere else. */
+const BENCH_ENCRYPTION_KEY = Buffer.alloc(32, 7).toString('base64');
+
+/** nest-sessions' at-rest options for the cell: `hashIds` and `encryption` as its `atRest` value says. */
+export function atRestOptionsOf(cell: Cell): { hashIds?: true; encryption?: { keys: Array<{ id: string; key: string }> } } {
+  return {
+    ...(cell.atRest === 'hashIds' || cell.atRest === 'both' ? { hashIds: true as const } : {}),
+    ...(cell.atRest === 'encryption' || cell.atRest === 'both' ? { encryption: { keys: [{ id: 'bench', key: BENCH_ENCRYPTION_KEY }] } } : {}),
   };
 }

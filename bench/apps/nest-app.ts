@@ -10,15 +10,15 @@ import { Controller, Get, Inject, Module, Req } from '@nestjs/common';
 import type { DynamicModule, INestApplication, OnApplicationShutdown } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { Cell } from '../matrix.js';
-import { sessionOptionsOf } from '../matrix.js';
+import { atRestOptionsOf, sessionOptionsOf } from '../matrix.js';
 import { BENCH_SECRET, MODES } from '../modes.js';
 import type { ModeName } from '../modes.js';
 import type { BuiltApp } from './built-app.js';
 import { expressSessionOnNest, fastifyApp, fastifySessionApp } from './nest-platforms.js';
 import { loadNestSessions, loadNestSessionsRedis } from './nest-sessions-build.js';
-import { counterResponse } from './session-data.js';
+import { counterResponse, storedSession } from './session-data.js';
 import type { CounterSession } from './session-data.js';
-import { nestSessionsMemoryStore, seedRedisStore } from './stores.js';
+import { inBatches, nestSessionsMemoryStore, seedRedisStore } from './stores.js';
 import type { OpenStore } from './stores.js';
 import { sqlModeStore } from './sql-stores.js';
 
@@ -55,10 +55,15 @@ async function redisModule(cell: Cell, redisUrl: string): Promise<DynamicModule>
   return { module: RedisModule, providers: [provider], exports: [REDIS_CLIENT] };
 }
 
-/** The root module with SessionModule as the README configures it for the mode's store. */
-async function nestSessionsModule(mode: ModeName, cell: Cell, sessionIds: string[], redisUrl: string | undefined): Promise<{ module: DynamicModule; store?: OpenStore }> {
+/**
+ * The root module with SessionModule as the README configures it for the mode's store, its
+ * sessions seeded in the store, except in the `atRest` cells: their keys are hashed and their
+ * data sealed by the module, so `seedThroughModule` writes them once the app exists.
+ */
+async function nestSessionsModule(mode: ModeName, cell: Cell, allSessionIds: string[], redisUrl: string | undefined): Promise<{ module: DynamicModule; store?: OpenStore }> {
   const { SessionModule } = await loadNestSessions(cell.build);
-  const options = sessionOptionsOf(cell, BENCH_SECRET);
+  const options = { ...sessionOptionsOf(cell, BENCH_SECRET), ...atRestOptionsOf(cell) };
+  const sessionIds = cell.atRest === 'off' ? allSessionIds : [];
   if (MODES[mode].database) {
     const store = await sqlModeStore(mode, cell, sessionIds);
     return { module: { module: CounterModule, imports: [SessionModule.forRoot({ ...options, store: store.store as never })] }, store };
@@ -76,6 +81,13 @@ async function nestSessionsModule(mode: ModeName, cell: Cell, sessionIds: string
     useFactory: (client: ConstructorParameters<typeof redis.RedisStore>[0]['client']) => ({ ...options, store: new redis.RedisStore({ client }) }),
   });
   return { module: { module: CounterModule, imports: [sessionModule] } };
+}
+
+/** Writes the sessions through the module's `SessionStore`, which hashes their ids and seals their data as the cell's options say. */
+async function seedThroughModule(app: INestApplication, cell: Cell, sessionIds: string[]): Promise<void> {
+  const { SessionStore } = await loadNestSessions(cell.build);
+  const store = app.get(SessionStore);
+  await inBatches(sessionIds, (sessionId) => store.set(sessionId, storedSession(cell)));
 }
 
 function wrap(app: INestApplication, closeStore: () => Promise<void> = async () => undefined): BuiltApp {
@@ -113,7 +125,9 @@ export async function buildNestApp(mode: ModeName, cell: Cell, sessionIds: strin
     }
     default: {
       const { module, store } = await nestSessionsModule(mode, cell, sessionIds, redisUrl);
-      return wrap(await create(module), store?.close);
+      const app = await create(module);
+      if (cell.atRest !== 'off') await seedThroughModule(app, cell, sessionIds);
+      return wrap(app, store?.close);
     }
   }
 }

@@ -1,4 +1,4 @@
-import { AXES, RECOMMENDED_CELL, cellName, defaultCells, fullMatrix, parseCellName, selectCells, sessionOptionsOf } from '../../bench/matrix.js';
+import { AXES, RECOMMENDED_CELL, atRestOptionsOf, cellName, defaultCells, fullMatrix, parseCellName, selectCells, sessionOptionsOf } from '../../bench/matrix.js';
 import { compareCells, renderMatrix, worstOf } from '../../bench/matrix-report.js';
 import type { ModeSummary } from '../../bench/report.js';
 
@@ -7,7 +7,7 @@ import type { ModeSummary } from '../../bench/report.js';
 
 describe('bench matrix cells', () => {
   it('the recommended cell is the README quick start: maxAge and sameSite, rolling and saveUninitialized off, a writing Nest route on the ESM build', () => {
-    expect(RECOMMENDED_CELL).toEqual({ cookie: 'maxAge+sameSite', rolling: 'off', saveUninitialized: 'off', route: 'write', data: 'small', build: 'esm', app: 'nest' });
+    expect(RECOMMENDED_CELL).toEqual({ cookie: 'maxAge+sameSite', rolling: 'off', saveUninitialized: 'off', route: 'write', data: 'small', build: 'esm', app: 'nest', atRest: 'off' });
     expect(sessionOptionsOf(RECOMMENDED_CELL, 'secret')).toEqual({
       secret: 'secret',
       resave: false,
@@ -35,7 +35,8 @@ describe('bench matrix cells', () => {
 
   it('the full matrix holds every combination once', () => {
     const names = fullMatrix().map(cellName);
-    const combinations = Object.values(AXES).reduce((product, values) => product * values.length, 1);
+    const { atRest: _measuredApart, ...comparedAxes } = AXES;
+    const combinations = Object.values(comparedAxes).reduce((product, values) => product * values.length, 1);
     expect(names).toHaveLength(combinations);
     expect(new Set(names).size).toBe(combinations);
   });
@@ -48,6 +49,17 @@ describe('bench matrix cells', () => {
     expect(() => parseCellName('rolling=sometimes')).toThrow('unknown value sometimes of rolling');
     expect(() => selectCells('half', undefined)).toThrow('unknown matrix half');
     expect(selectCells(undefined, 'recommended;app=express,build=cjs').map(cellName)).toEqual(['recommended', 'build=cjs,app=express']);
+  });
+
+  it('the atRest cells give nest-sessions hashIds, encryption or both, on the Nest app only, and stay out of the default and full matrices', () => {
+    expect(atRestOptionsOf(RECOMMENDED_CELL)).toEqual({});
+    expect(atRestOptionsOf(parseCellName('atRest=hashIds'))).toEqual({ hashIds: true });
+    const both = atRestOptionsOf(parseCellName('atRest=both'));
+    expect(both.hashIds).toBe(true);
+    expect(Buffer.from(both.encryption!.keys[0]!.key, 'base64')).toHaveLength(32);
+    expect(Object.keys(atRestOptionsOf(parseCellName('atRest=encryption')))).toEqual(['encryption']);
+    expect(() => parseCellName('app=express,atRest=both')).toThrow('the atRest cells run on the Nest app only');
+    expect([...defaultCells(), ...fullMatrix()].every((cell) => cell.atRest === 'off')).toBe(true);
   });
 });
 

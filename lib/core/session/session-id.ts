@@ -1,12 +1,12 @@
-import { randomBytes } from 'node:crypto';
 import { MAX_SESSION_ID_LENGTH } from '../cookie/cookie-signing.js';
+import { pooledRandomBytes } from '../random-bytes.js';
 
 /** Bytes of randomness in a generated session id: 192 bits, as express-session's uid-safe(24). */
 export const SESSION_ID_BYTES = 24;
 
 /** A new unguessable, URL-safe session id (32 characters of base64url). */
 export function generateSessionId(): string {
-  return randomBytes(SESSION_ID_BYTES).toString('base64url');
+  return pooledRandomBytes(SESSION_ID_BYTES).toString('base64url');
 }
 
 /** A UTF-16 surrogate without its other half: no URI encoding (so no cookie) can carry it. */

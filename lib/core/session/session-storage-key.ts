@@ -1,4 +1,7 @@
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
+
+/** `crypto.hash` (Node ≥ 20.12): one native call where `createHash` builds a stream object per id. */
+const oneShotHash = (crypto as { hash?: (algorithm: string, data: string, encoding: 'base64url') => string }).hash;
 
 /**
  * What the `hashIds` option asks for: `false` (stores receive the session id itself), `true`
@@ -15,7 +18,7 @@ export type HashIdsMode = boolean | 'migrate';
  * reader of the store holds nothing that can be replayed as a cookie.
  */
 export function hashedSessionKey(sessionId: string): string {
-  return createHash('sha256').update(sessionId).digest('base64url');
+  return oneShotHash === undefined ? crypto.createHash('sha256').update(sessionId).digest('base64url') : oneShotHash('sha256', sessionId, 'base64url');
 }
 
 /** The key a store keeps the session `sessionId` under, as `hashIds` decides. */

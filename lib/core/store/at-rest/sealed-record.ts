@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { pooledRandomBytes } from '../../random-bytes.js';
 import type { SessionRecord } from '../../session/session-record.js';
 import type { EncryptionKeyRing } from './encryption-keys.js';
 
@@ -52,10 +53,13 @@ export function sealRecord(ring: EncryptionKeyRing, storageKey: string, record: 
 /** `text` sealed under the ring's first key, bound to `storageKey`: the `__sealed` value. */
 export function sealText(ring: EncryptionKeyRing, storageKey: string, text: string): string {
   const keyId = ring.sealingKeyId;
-  const iv = randomBytes(IV_BYTES);
+  const iv = pooledRandomBytes(IV_BYTES);
   const cipher = createCipheriv(CIPHER, ring.keysById.get(keyId)!, iv, { authTagLength: TAG_BYTES });
   cipher.setAAD(associatedData(keyId, storageKey));
-  const sealed = Buffer.concat([cipher.update(text, 'utf8'), cipher.final(), cipher.getAuthTag()]);
+  const ciphertext = cipher.update(text, 'utf8');
+  // GCM is a stream mode: `final` adds no bytes, it computes the tag.
+  cipher.final();
+  const sealed = Buffer.concat([ciphertext, cipher.getAuthTag()]);
   return `${VERSION}.${keyId}.${iv.toString('base64url')}.${sealed.toString('base64url')}`;
 }
 
@@ -63,9 +67,9 @@ export function sealText(ring: EncryptionKeyRing, storageKey: string, text: stri
 export function openRecord(ring: EncryptionKeyRing, storageKey: string, stored: SessionRecord): OpenedData | UnopenedData {
   const sealed = stored[SEALED_KEY];
   if (typeof sealed !== 'string') return { reason: 'not-sealed' };
-  const parts = sealed.split('.');
-  if (parts[0] !== VERSION || parts.length !== 4) return { reason: 'unknown-version' };
-  const [, keyId, ivText, sealedText] = parts as [string, string, string, string];
+  const parts = sealedParts(sealed);
+  if (parts === undefined) return { reason: 'unknown-version' };
+  const { keyId, ivText, sealedText } = parts;
   const key = ring.keysById.get(keyId);
   if (key === undefined) return { reason: 'unknown-key', keyId };
   const iv = Buffer.from(ivText, 'base64url');
@@ -76,13 +80,24 @@ export function openRecord(ring: EncryptionKeyRing, storageKey: string, stored: 
     const decipher = createDecipheriv(CIPHER, key, iv, { authTagLength: TAG_BYTES });
     decipher.setAAD(associatedData(keyId, storageKey));
     decipher.setAuthTag(sealedBytes.subarray(sealedBytes.length - TAG_BYTES));
-    const text = Buffer.concat([decipher.update(sealedBytes.subarray(0, sealedBytes.length - TAG_BYTES)), decipher.final()]).toString('utf8');
-    data = JSON.parse(text);
+    const plaintext = decipher.update(sealedBytes.subarray(0, sealedBytes.length - TAG_BYTES));
+    // Throws unless the tag authenticates: nothing is read before. GCM's `final` adds no bytes.
+    decipher.final();
+    data = JSON.parse(plaintext.toString('utf8'));
   } catch {
     return { reason: 'not-authentic', keyId };
   }
   if (typeof data !== 'object' || data === null || Array.isArray(data)) return { reason: 'not-authentic', keyId };
   return { data: data as Record<string, unknown>, keyId, isSealedWithOlderKey: keyId !== ring.sealingKeyId };
+}
+
+/** `v1.<key id>.<iv>.<ciphertext+tag>` in its three parts; undefined for another version or shape. */
+function sealedParts(sealed: string): { keyId: string; ivText: string; sealedText: string } | undefined {
+  if (!sealed.startsWith(`${VERSION}.`)) return undefined;
+  const keyIdEnd = sealed.indexOf('.', VERSION.length + 1);
+  const ivEnd = keyIdEnd === -1 ? -1 : sealed.indexOf('.', keyIdEnd + 1);
+  if (ivEnd === -1 || sealed.indexOf('.', ivEnd + 1) !== -1) return undefined;
+  return { keyId: sealed.slice(VERSION.length + 1, keyIdEnd), ivText: sealed.slice(keyIdEnd + 1, ivEnd), sealedText: sealed.slice(ivEnd + 1) };
 }
 
 /** Whether `open` gave the data. */
