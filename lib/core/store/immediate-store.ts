@@ -1,5 +1,5 @@
 import type { SessionChanges } from '../session/session-changes.js';
-import type { SessionRecord, SessionStore, StoreWriteOptions } from './session-store.js';
+import type { CompareAndSetOutcome, SessionRecord, SessionStore, StoreWriteOptions } from './session-store.js';
 
 /**
  * The calls of a request's load and end that a store keeping sessions in this process (the
@@ -12,6 +12,8 @@ export interface ImmediateStore {
   set(sessionId: string, record: SessionRecord, options?: StoreWriteOptions): boolean;
   merge(sessionId: string, record: SessionRecord, changes: SessionChanges, options?: Pick<StoreWriteOptions, 'owner'>): boolean;
   touch(sessionId: string, record: SessionRecord): boolean;
+  /** For stores that have `compareAndSet`: a wrapper that seals data merges through it at once. */
+  compareAndSet?(sessionId: string, expected: SessionRecord, record: SessionRecord, options?: Pick<StoreWriteOptions, 'owner'>): CompareAndSetOutcome;
 }
 
 type ImmediateMethods = Pick<SessionStore, 'get' | 'set' | 'merge' | 'touch'>;

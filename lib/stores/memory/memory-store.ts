@@ -71,6 +71,8 @@ export class MemoryStore extends SessionStore {
       merge: (sessionId: string, record: SessionRecord, changes: SessionChanges, options?: Pick<StoreWriteOptions, 'owner'>) =>
         this.#mergeNow(sessionId, record, changes, options),
       touch: (sessionId: string, record: SessionRecord) => this.#touchNow(sessionId, record),
+      compareAndSet: (sessionId: string, expected: SessionRecord, record: SessionRecord, options?: Pick<StoreWriteOptions, 'owner'>) =>
+        this.#compareAndSetNow(sessionId, expected, record, options),
     };
     offerImmediateStore(this, immediate, MemoryStore.prototype);
   }
@@ -142,6 +144,10 @@ export class MemoryStore extends SessionStore {
     record: SessionRecord,
     options?: Pick<StoreWriteOptions, 'owner'>,
   ): Promise<CompareAndSetOutcome> {
+    return this.#compareAndSetNow(sessionId, expected, record, options);
+  }
+
+  #compareAndSetNow(sessionId: string, expected: SessionRecord, record: SessionRecord, options?: Pick<StoreWriteOptions, 'owner'>): CompareAndSetOutcome {
     const now = Date.now();
     const entry = this.#liveEntry(sessionId, now);
     if (entry === undefined) return 'gone';

@@ -1,6 +1,8 @@
 import { SessionStoreError } from '../../errors.js';
 import type { SessionChanges } from '../../session/session-changes.js';
 import { isUsableRecord } from '../../session/session-record.js';
+import { immediateStoreOf, offerImmediateStore } from '../immediate-store.js';
+import type { ImmediateStore } from '../immediate-store.js';
 import { SessionStore } from '../session-store.js';
 import type { CompareAndSetOutcome, SessionRecord, StoreWriteOptions } from '../session-store.js';
 import type { EncryptionKeyRing } from './encryption-keys.js';
@@ -53,6 +55,11 @@ export class SealedDataStore extends SessionStore {
     // Without compareAndSet there is no merging sealed data: sessions are written whole (`set`).
     if (!this.canCompareAndSet) Object.defineProperty(this, 'merge', { value: undefined });
     for (const event of ['connect', 'disconnect'] as const) inner.on(event, (...args: unknown[]) => this.emit(event, ...args));
+    // A store in this process (the MemoryStore) answers at once: so does this one, merges included.
+    if (immediateStoreOf(inner)?.compareAndSet !== undefined) {
+      const { get, set, merge, touch } = SealedDataStore.prototype;
+      offerImmediateStore(this, this.#immediateTwin(), { get, set, merge, touch }, () => immediateStoreOf(inner)?.compareAndSet !== undefined);
+    }
   }
 
   /** Whether the store inside has `compareAndSet`: without it, merges write whole records. */
@@ -65,7 +72,11 @@ export class SealedDataStore extends SessionStore {
   }
 
   async get(sessionId: string): Promise<SessionRecord | undefined> {
-    const stored = await this.inner.get(sessionId);
+    return this.#loaded(sessionId, await this.inner.get(sessionId));
+  }
+
+  /** The session `get` read as `stored`, opened; remembered for `merge`'s compare-and-set. */
+  #loaded(sessionId: string, stored: SessionRecord | null | undefined): SessionRecord | undefined {
     if (!isUsableRecord(stored)) return undefined;
     const opened = this.#open(sessionId, stored);
     if (opened === undefined) return undefined;
@@ -180,6 +191,41 @@ export class SealedDataStore extends SessionStore {
     throw new SessionStoreError(
       `nest-sessions: the session could not be saved: other writes to it came between ${MAX_MERGE_ATTEMPTS} tries of reading and writing its sealed data`,
     );
+  }
+
+  /**
+   * The same calls answered at once on the store inside's immediate ones: with nothing able to
+   * come between a read and a write, a merge that finds another write reads, merges and
+   * writes once.
+   */
+  #immediateTwin(): ImmediateStore {
+    const immediate = (): ImmediateStore & Required<Pick<ImmediateStore, 'compareAndSet'>> => immediateStoreOf(this.inner) as never;
+    const updateStoredNow = (sessionId: string, options: Pick<StoreWriteOptions, 'owner'> | undefined, update: (data: Record<string, unknown>) => SessionRecord) => {
+      const stored = immediate().get(sessionId);
+      const opened = isUsableRecord(stored) ? this.#open(sessionId, stored) : undefined;
+      if (opened === undefined) return false;
+      return immediate().compareAndSet(sessionId, stored!, sealRecord(this.ring, sessionId, update(opened.data)), options) === 'written';
+    };
+    return {
+      get: (sessionId) => this.#loaded(sessionId, immediate().get(sessionId)),
+      set: (sessionId, record, options) => {
+        this.#sealedWithOlderKey.delete(sessionId);
+        return immediate().set(sessionId, sealRecord(this.ring, sessionId, record), options);
+      },
+      merge: (sessionId, record, changes, options) => {
+        this.#sealedWithOlderKey.delete(sessionId);
+        const loaded = changes.baseRecord === undefined ? undefined : this.#storedFor.get(changes.baseRecord);
+        if (loaded !== undefined) {
+          const outcome = immediate().compareAndSet(sessionId, loaded, sealRecord(this.ring, sessionId, record), options);
+          if (outcome !== 'changed') return outcome === 'written';
+        }
+        return updateStoredNow(sessionId, options, (data) => withCookie(record.cookie, mergedData(data, record, changes)));
+      },
+      touch: (sessionId, record) => {
+        if (!this.#sealedWithOlderKey.delete(sessionId)) return immediate().touch(sessionId, record);
+        return updateStoredNow(sessionId, undefined, (data) => withCookie(record.cookie, data));
+      },
+    };
   }
 
   #open(sessionId: string, stored: SessionRecord): OpenedData | undefined {

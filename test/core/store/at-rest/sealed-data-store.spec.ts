@@ -13,6 +13,7 @@ import type { SessionChanges } from '../../../../lib/core/session/session-change
 import type { SessionRecord } from '../../../../lib/core/session/session-record.js';
 import type { CompareAndSetOutcome } from '../../../../lib/core/store/session-store.js';
 import { MemoryStore } from '../../../../lib/stores/memory/memory-store.js';
+import { immediateStoreOf } from '../../../../lib/core/store/immediate-store.js';
 import { TEST_SECRET } from '../../../support/test-secret.js';
 
 const CURRENT = { id: 'current', key: randomBytes(32) };
@@ -91,6 +92,45 @@ describe('SealedDataStore', () => {
     expect(await rotated.touch!('key-a', loaded)).not.toBe(false);
     expect(String((await inner.get('key-a'))![SEALED_KEY])).toMatch(/^v1\.current\./);
     expect(await store.get('key-a')).toMatchObject({ userId: 'ada' });
+  });
+
+  describe('on a store that answers at once (the MemoryStore)', () => {
+    it('answers at once too: the session sealed, opened, merged and touched without a promise', () => {
+      const now = immediateStoreOf(store)!;
+      expect(now).toBeDefined();
+      expect(now.set('key-a', record({ email: 'ada@example.com', shared: 0 }))).toBe(true);
+      expect(JSON.stringify(immediateStoreOf(inner)!.get('key-a'))).not.toContain('ada@example.com');
+      const loaded = now.get('key-a')!;
+      expect(loaded).toMatchObject({ email: 'ada@example.com', shared: 0 });
+      expect(now.merge('key-a', { ...loaded, shared: 1 }, { ...changes({ shared: 1 }), baseRecord: loaded })).toBe(true);
+      expect(now.touch('key-a', loaded)).toBe(true);
+      expect(now.get('key-a')).toMatchObject({ email: 'ada@example.com', shared: 1 });
+      expect(now.get('missing')).toBeUndefined();
+      expect(now.merge('missing', record({ a: 1 }), changes({ a: 1 }))).toBe(false);
+    });
+
+    it('a merge after another write to the session keeps that write: both requests\' keys land', () => {
+      const now = immediateStoreOf(store)!;
+      now.set('key-a', record({ shared: 0 }));
+      const first = now.get('key-a')!;
+      const second = now.get('key-a')!;
+      expect(now.merge('key-a', { ...first, mine: 1 }, { ...changes({ mine: 1 }), baseRecord: first })).toBe(true);
+      expect(now.merge('key-a', { ...second, theirs: 2 }, { ...changes({ theirs: 2 }), baseRecord: second })).toBe(true);
+      expect(now.get('key-a')).toMatchObject({ shared: 0, mine: 1, theirs: 2 });
+    });
+
+    it('re-seals with the first key on the touch after a load of a record sealed with an older key', () => {
+      immediateStoreOf(new SealedDataStore(inner, resolveEncryptionKeys({ keys: [RETIRED] })!))!.set('key-a', record({ userId: 'ada' }));
+      const rotated = immediateStoreOf(new SealedDataStore(inner, resolveEncryptionKeys({ keys: [CURRENT, RETIRED] })!))!;
+      expect(rotated.touch('key-a', rotated.get('key-a')!)).toBe(true);
+      expect(String(immediateStoreOf(inner)!.get('key-a')![SEALED_KEY])).toMatch(/^v1\.current\./);
+      expect(immediateStoreOf(store)!.get('key-a')).toMatchObject({ userId: 'ada' });
+    });
+
+    it('goes through the async methods once the store inside stops answering at once (a method replaced to hold calls)', () => {
+      inner.get = async () => undefined;
+      expect(immediateStoreOf(store)).toBeUndefined();
+    });
   });
 
   it('follows the store inside: its connection events and state; optional methods only when it has them', async () => {
