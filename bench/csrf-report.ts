@@ -1,4 +1,5 @@
 /** What `--csrf` measures and how RESULTS.md shows it (pure, so the spec can check it). */
+import { median, withSection } from './results-section.js';
 
 export type CsrfBenchPlatform = 'express' | 'fastify';
 
@@ -34,12 +35,6 @@ export interface CsrfPlatformResult {
 
 /** Issue 20's target: CSRF on costs at most 3 % of the requests/s of the same route without it. */
 export const CSRF_MAX_COST = 0.03;
-
-export function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
 
 /** The cost of the protection: 1 − (median on) / (median off); negative when on measured faster. */
 export function csrfCost(result: CsrfPlatformResult): number {
@@ -141,8 +136,5 @@ export function renderCsrfSection(
 
 /** RESULTS.md with its CSRF section replaced (or appended). */
 export function withCsrfSection(results: string, section: string): string {
-  const start = results.indexOf(START);
-  const end = results.indexOf(END);
-  if (start >= 0 && end > start) return results.slice(0, start) + section + results.slice(end + END.length);
-  return `${results.trimEnd()}\n\n${section}\n`;
+  return withSection(results, START, END, section);
 }

@@ -6,7 +6,8 @@
  * and bench/results-chart.svg. `npm run bench -- --profile` runs bench/profile.ts instead
  * (instruction counts per request, see bench/PROFILE.md); `npm run bench -- --prune` runs
  * bench/prune.ts (PostgresStore and MySqlStore pruning 100,000 expired rows under load);
- * `npm run bench -- --csrf` runs bench/csrf.ts (the cost of the `csrf` option on a POST route).
+ * `npm run bench -- --csrf` runs bench/csrf.ts (the cost of the `csrf` option on a POST route);
+ * `npm run bench -- --at-rest` runs bench/at-rest.ts (the cost of `hashIds` and `encryption`).
  *
  * Flags:
  *   --matrix default|full   default: the README's recommended configuration, then one axis
@@ -42,6 +43,7 @@ import { detailSummariesOf, renderChart, renderResults } from './report.js';
 import { ensureWrk } from './wrk-load.js';
 import type { BenchSettings, ModeSummary } from './report.js';
 import { flagValue } from './flags.js';
+import { median } from './results-section.js';
 
 const compiledDir = dirname(fileURLToPath(import.meta.url));
 /** The bench/ source folder: compiled code runs from bench/.tmp/bench/. */
@@ -97,12 +99,6 @@ function modesOfCell(cell: Cell, settings: BenchSettings): ModeName[] {
   );
 }
 
-export function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
-
 async function measureMemory(store: MemoryStoreName, settings: BenchSettings): Promise<MemoryResult> {
   const child = fork(join(compiledDir, 'memory.js'), [], { execArgv: ['--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return new Promise((resolve, reject) => {
@@ -122,6 +118,11 @@ async function main(): Promise<void> {
   if (argv.includes('--csrf')) {
     const { runCsrfBench } = await import('./csrf.js');
     await runCsrfBench(argv);
+    return;
+  }
+  if (argv.includes('--at-rest')) {
+    const { runAtRestBench } = await import('./at-rest.js');
+    await runAtRestBench(argv);
     return;
   }
   if (argv.includes('--prune')) {

@@ -1,4 +1,5 @@
-import { bareGuardCpuCost, CSRF_MAX_COST, csrfCost, csrfCpuCost, csrfInstructionCost, median, renderCsrfSection, withCsrfSection } from '../../bench/csrf-report.js';
+import { bareGuardCpuCost, CSRF_MAX_COST, csrfCost, csrfCpuCost, csrfInstructionCost, renderCsrfSection, withCsrfSection } from '../../bench/csrf-report.js';
+import { median } from '../../bench/results-section.js';
 import type { CsrfPlatformResult } from '../../bench/csrf-report.js';
 
 // `--csrf` publishes the cost of the `csrf` option: a wrong median or ratio would publish a
