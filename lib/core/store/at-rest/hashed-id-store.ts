@@ -35,9 +35,14 @@ export interface HashedIdStoreOptions {
  * (`ownerSessionIds`, `removeFromOwnerIndex`) and the listings (`all`, `ids`) speak storage
  * keys, as the ids cannot be recovered from them; `inner` reaches the sessions by key.
  */
+/** Ids whose keys are remembered, at most: a request hashes its id to load and again to save. */
+const MAX_REMEMBERED_KEYS = 1_024;
+
 class LocalHashedIdStore extends SessionStore {
   /** The store that holds the sessions under their hashed keys. */
   readonly inner: SessionStore;
+  /** Recent ids → their keys (a bound, not a cache: cleared when full); never listed or logged. */
+  readonly #rememberedKeys = new Map<string, string>();
   readonly #isMigrating: boolean;
   readonly #ownerOf: ((record: SessionRecord) => string | undefined) | undefined;
 
@@ -57,7 +62,13 @@ class LocalHashedIdStore extends SessionStore {
 
   /** The key the wrapped store keeps `sessionId` under. */
   keyOf(sessionId: string): string {
-    return hashedSessionKey(sessionId);
+    let key = this.#rememberedKeys.get(sessionId);
+    if (key === undefined) {
+      key = hashedSessionKey(sessionId);
+      if (this.#rememberedKeys.size >= MAX_REMEMBERED_KEYS) this.#rememberedKeys.clear();
+      this.#rememberedKeys.set(sessionId, key);
+    }
+    return key;
   }
 
   override get isConnected(): boolean {
@@ -76,7 +87,9 @@ class LocalHashedIdStore extends SessionStore {
   }
 
   async destroy(sessionId: string): Promise<void> {
-    await this.inner.destroy(this.keyOf(sessionId));
+    const key = this.keyOf(sessionId);
+    this.#rememberedKeys.delete(sessionId);
+    await this.inner.destroy(key);
     // While migrating, a session not yet moved must not outlive its logout under its plain id.
     if (this.#isMigrating) await this.inner.destroy(sessionId);
   }

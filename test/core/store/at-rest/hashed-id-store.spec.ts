@@ -70,6 +70,15 @@ describe('HashedIdStore on a MemoryStore', () => {
     expect(JSON.stringify(await inner.all())).not.toMatch(/session-one|session-two/);
   });
 
+  it('gives each id its hash however many ids come and go (the recent keys it remembers are bounded and cleared)', async () => {
+    const ids = Array.from({ length: 3_000 }, (_, index) => `session-${index}`);
+    for (const id of [...ids, ...ids.slice(0, 50), ...ids.slice(-50)]) expect(store.keyOf(id)).toBe(hashedSessionKey(id));
+    await store.set('session-7', record({ a: 1 }));
+    await store.destroy('session-7');
+    expect(store.keyOf('session-7')).toBe(hashedSessionKey('session-7'));
+    expect(await inner.get(hashedSessionKey('session-7'))).toBeUndefined();
+  });
+
   it('passes write modes and their answers through', async () => {
     expect(await store.set('id', record(), { mode: 'update' })).toBe(false);
     expect(await store.set('id', record(), { mode: 'create' })).toBe(true);
