@@ -5,8 +5,9 @@ import { SessionStore } from '../../core/store/session-store.js';
 import type { CompareAndSetOutcome, SessionRecord, StoreWriteOptions } from '../../core/store/session-store.js';
 import { recordExpiresAt } from '../../core/store/stored-record.js';
 import type { SessionChanges } from '../../core/session/session-changes.js';
-import { applyFlashChanges, FLASH_KEY, removeFlashMembers } from '../../core/session/flash.js';
+import { removeFlashMembers } from '../../core/session/flash.js';
 import { serializeSessionRecord } from '../../core/session/session-record.js';
+import { expiryOf, MAX_EXPIRES_AT, memoryEntry, mergedJson, storedRecordOf } from './memory-entry.js';
 import { OwnerIndex } from './memory-owner-index.js';
 
 /** Options of the in-process store. */
@@ -24,10 +25,6 @@ export interface MemoryStoreOptions {
 
 const ONE_DAY_MS = 24 * 60 * 60 * 1000;
 const ONE_MINUTE_MS = 60 * 1000;
-/** Expiry timestamps are kept as a fixed-width decimal prefix of the stored JSON string. */
-const EXPIRY_DIGITS = 13;
-/** Later expiries (a far-future cookie, `ttl: Infinity`) are capped to fit the prefix: year 2286. */
-const MAX_EXPIRES_AT = 10 ** EXPIRY_DIGITS - 1;
 /** setInterval runs longer delays after 1 ms instead (TimeoutOverflowWarning). */
 const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
 const MAX_ENTRIES = numberWithin(1, Infinity, 'a number of entries, at least 1 (Infinity: no bound)');
@@ -44,7 +41,7 @@ const CHECK_PERIOD_MS = numberWithin(0, MAX_TIMER_DELAY_MS, `a number of millise
 export class MemoryStore extends SessionStore {
   readonly max: number;
   readonly ttl: number;
-  /** id → expiry prefix + JSON. One string per session keeps the per-entry overhead minimal. */
+  /** id → its entry (memory-entry.ts: expiry prefix + JSON). */
   readonly #entries = new Map<string, string>();
   /** Sessions per owner, for `UserSessions`; every removal of an entry goes through `#remove`. */
   readonly #owners = new OwnerIndex();
@@ -89,7 +86,7 @@ export class MemoryStore extends SessionStore {
       this.#entries.delete(sessionId);
       this.#entries.set(sessionId, entry);
     }
-    const record = JSON.parse(entry.slice(EXPIRY_DIGITS)) as SessionRecord;
+    const record = storedRecordOf(entry);
     this.#entryReadFor.set(record, entry);
     return record;
   }
@@ -161,7 +158,7 @@ export class MemoryStore extends SessionStore {
     const now = Date.now();
     const entry = this.#liveEntry(sessionId, now);
     if (entry === undefined) return [];
-    const stored = JSON.parse(entry.slice(EXPIRY_DIGITS)) as Record<string, unknown>;
+    const stored = storedRecordOf(entry) as Record<string, unknown>;
     const takenIds = removeFlashMembers(stored, messageIds);
     if (takenIds.length > 0) this.#write(sessionId, JSON.stringify(stored), expiryOf(entry), now);
     return takenIds;
@@ -177,7 +174,7 @@ export class MemoryStore extends SessionStore {
     const entry = this.#liveEntry(sessionId, now);
     if (entry === undefined) return false;
     // Only the cookie (and so the expiry) changes: the stored data is kept as it is.
-    const stored = JSON.parse(entry.slice(EXPIRY_DIGITS)) as SessionRecord;
+    const stored = storedRecordOf(entry);
     stored.cookie = record.cookie;
     this.#write(sessionId, JSON.stringify(stored), this.#expiresAt(record, now), now);
     return true;
@@ -192,7 +189,7 @@ export class MemoryStore extends SessionStore {
     const entry = this.#liveEntry(sessionId, Date.now());
     if (entry === undefined) return undefined;
     this.#remove(sessionId);
-    return JSON.parse(entry.slice(EXPIRY_DIGITS)) as SessionRecord;
+    return storedRecordOf(entry);
   }
 
   /** The live sessions recorded under `ownerId`, from an index kept beside the entries. */
@@ -209,7 +206,7 @@ export class MemoryStore extends SessionStore {
     const now = Date.now();
     const sessions: Record<string, SessionRecord> = {};
     for (const [sessionId, entry] of this.#entries) {
-      if (expiryOf(entry) > now) sessions[sessionId] = JSON.parse(entry.slice(EXPIRY_DIGITS)) as SessionRecord;
+      if (expiryOf(entry) > now) sessions[sessionId] = storedRecordOf(entry);
     }
     return sessions;
   }
@@ -272,10 +269,7 @@ export class MemoryStore extends SessionStore {
       this.#owners.remove(sessionId);
       return false;
     }
-    // join() copies into one exactly-sized string: `prefix + json` would keep a cons string
-    // and its two parts (about 50 bytes more per session), JSON.stringify's own output can
-    // carry unused capacity.
-    this.#entries.set(sessionId, [String(expiresAt).padStart(EXPIRY_DIGITS, '0'), json].join(''));
+    this.#entries.set(sessionId, memoryEntry(expiresAt, json));
     if (this.#entries.size > this.max) {
       const leastRecentlyUsed = this.#entries.keys().next().value as string;
       this.#remove(leastRecentlyUsed);
@@ -286,24 +280,4 @@ export class MemoryStore extends SessionStore {
   #expiresAt(record: SessionRecord, now: number): number {
     return Math.min(recordExpiresAt(record, now, this.ttl), MAX_EXPIRES_AT);
   }
-}
-
-/** The stored session with one request's changes applied, as JSON. */
-function mergedJson(entry: string, record: SessionRecord, changes: SessionChanges): string {
-  const stored = JSON.parse(entry.slice(EXPIRY_DIGITS)) as Record<string, unknown>;
-  // The cookie is the record's first key: replacing it in place keeps it first.
-  stored.cookie = record.cookie;
-  // Flash messages are added and removed one by one: the list as this request saw it is not written.
-  const flash = changes.flash;
-  for (const key of changes.deletedKeys) if (!(flash && key === FLASH_KEY)) delete stored[key];
-  for (const key of changes.setKeys.keys()) if (!(flash && key === FLASH_KEY)) stored[key] = record[key];
-  if (flash) applyFlashChanges(stored, flash);
-  return JSON.stringify(stored);
-}
-
-/** The entry's expiry prefix, read digit by digit: no substring per check (sweeps read them all). */
-function expiryOf(entry: string): number {
-  let expiresAt = 0;
-  for (let index = 0; index < EXPIRY_DIGITS; index++) expiresAt = expiresAt * 10 + entry.charCodeAt(index) - 48;
-  return expiresAt;
 }
