@@ -2,9 +2,12 @@ import type { PipeTransform } from '@nestjs/common';
 import type { SessionWithData } from '../core/http/http-types.js';
 import { SessionLookupParam, SessionParamPipe, withPlainDesignType } from './session.decorator.js';
 
-/** After `SessionParamPipe` (which finds or loads the session): its signed token. */
+/**
+ * After `SessionParamPipe` (which finds or loads the session): its signed token, by the
+ * prototype's method, which a stored `token` key hides on the session itself.
+ */
 const TOKEN_OF_SESSION: PipeTransform = {
-  transform: (session: SessionWithData | undefined) => session?.token(),
+  transform: (session: SessionWithData | undefined) => (session === undefined ? undefined : (Object.getPrototypeOf(session) as SessionWithData).token.call(session)),
 };
 
 /**

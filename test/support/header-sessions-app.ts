@@ -31,6 +31,21 @@ export class HeaderSessionsController extends UserSessionsController {
     return { token };
   }
 
+  /** An app's own data under the name of a method (`req.session.token = accessToken`, as under express-session). */
+  @Post('oauth-token')
+  @HttpCode(200)
+  @UseGuards(SessionGuard)
+  storeOauthToken(@Session() session: Session, @Query('value') value: string) {
+    (session as unknown as { token: string }).token = value;
+    return {};
+  }
+
+  @Get('oauth-token')
+  @UseGuards(SessionGuard)
+  oauthToken(@Session() session: Session, @SessionToken() signed: string) {
+    return { stored: (session as unknown as { token: unknown }).token, signed };
+  }
+
   @Post('rotate')
   @HttpCode(200)
   @UseGuards(SessionGuard)
@@ -109,6 +124,13 @@ export function describeHeaderClients(platform: Platform, moduleOptions: () => P
     const { body } = await http.get('/token').set('Cookie', browser.cookie).expect(200);
     const response = await http.get('/me').set('Authorization', bearer(body.token)).expect(200, { userId: user });
     expectNoSetCookie(response);
+  });
+
+  it('keeps data stored under `token` (as express-session did), while @SessionToken() still gives the signed token', async () => {
+    const { token } = await signInApp(`mary-${Date.now()}`);
+    await http.post('/oauth-token?value=gho_example').set('Authorization', bearer(token)).expect(200);
+    const { body } = await http.get('/oauth-token').set('Authorization', bearer(token)).expect(200);
+    expect(body).toEqual({ stored: 'gho_example', signed: token });
   });
 
   it("lists an app's session as 'header' beside a browser's 'cookie', and revokes it: the app's next request is a 401 with WWW-Authenticate", async () => {

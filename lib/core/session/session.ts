@@ -60,8 +60,9 @@ export class Session {
     if (data) {
       const target = this as unknown as Record<string, unknown>;
       for (const key of Object.keys(data)) {
-        // A stored key that shadows a method (`save`) or the cookie is dropped, as in express-session.
-        if (!(key in this)) target[key] = data[key];
+        // A stored key that shadows one of express-session's members (`save`, `id`, `cookie`) is
+        // dropped, as express-session drops it; one named as a method added here stays data.
+        if (!(key in this) || ADDED_METHOD_NAMES.has(key)) target[key] = data[key];
       }
     }
   }
@@ -169,6 +170,13 @@ export class Session {
     return promiseOrCallback(this.#operations.rotateSession(this) as Promise<this>, callback) ?? this;
   }
 }
+
+/**
+ * The methods a session has beyond express-session's: an app that stored data under one of
+ * these names with express-session (`req.session.token = accessToken`) keeps it; on that
+ * session the data hides the method (`@SessionToken()` still reads the token).
+ */
+const ADDED_METHOD_NAMES: ReadonlySet<string> = new Set(['flash', 'csrfToken', 'markAuthenticated', 'token', 'rotate']);
 
 /** The session's data without the cookie: what change detection compares. */
 export function serializeSessionData(session: Session): string {

@@ -78,9 +78,21 @@ describe('Session', () => {
     expect((session as unknown as Record<string, unknown>).kept).toBe(true);
   });
 
+  it('keeps stored keys named as the methods it adds beyond express-session\'s, as express-session kept them: the data hides the method', () => {
+    const stored = { token: 'oauth-access-token', flash: { info: 'x' }, rotate: 1, csrfToken: 'c', markAuthenticated: false };
+    const session = makeSession(stored) as unknown as Record<string, unknown>;
+    for (const [key, value] of Object.entries(stored)) expect(session[key]).toEqual(value);
+    expect(JSON.parse(JSON.stringify(session))).toMatchObject(stored);
+    // The list is every method of the prototype that express-session's Session does not have.
+    const expressSessionMembers = ['constructor', 'id', 'touch', 'resetMaxAge', 'save', 'reload', 'destroy', 'regenerate'];
+    const added = Object.getOwnPropertyNames(Session.prototype).filter((name) => !expressSessionMembers.includes(name));
+    const kept = makeSession(Object.fromEntries(added.map((name) => [name, `stored ${name}`]))) as unknown as Record<string, unknown>;
+    for (const name of added) expect(kept[name]).toBe(`stored ${name}`);
+  });
+
   it('token() asks the request for the signed token of this session', () => {
     const operations = new FakeOperations();
-    const session = makeSession({ token: 'a stored value shadowing the method is dropped' }, operations);
+    const session = makeSession({ a: 1 }, operations);
     expect(session.token()).toBe('s:sid-1.signature');
     expect(operations.calls).toEqual(['sessionToken']);
   });
