@@ -1,4 +1,4 @@
-import { flashChangesBetween } from './flash.js';
+import { applyFlashChanges, FLASH_KEY, flashChangesBetween } from './flash.js';
 import type { FlashChanges } from './flash.js';
 import type { SessionRecord } from './session-record.js';
 
@@ -90,4 +90,17 @@ class DataJsonChanges implements SessionChanges {
       if (!Object.hasOwn(after, key)) this.#deletedKeys.push(key);
     }
   }
+}
+
+/**
+ * Applies one request's changes to a stored session's data (parsed, changed in place): its set
+ * keys take their values from `values` (the request's record), its deleted keys go, every other
+ * key stays as stored; flash messages are added and removed one by one (`changes.flash`), so
+ * overlapping requests neither lose a message nor bring back one another request read.
+ */
+export function applySessionChanges(data: Record<string, unknown>, values: Record<string, unknown>, changes: SessionChanges): void {
+  const { flash } = changes;
+  for (const key of changes.deletedKeys) if (!(flash && key === FLASH_KEY)) delete data[key];
+  for (const key of changes.setKeys.keys()) if (!(flash && key === FLASH_KEY)) data[key] = values[key];
+  if (flash) applyFlashChanges(data, flash);
 }

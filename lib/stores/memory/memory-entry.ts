@@ -1,5 +1,5 @@
+import { applySessionChanges } from '../../core/session/session-changes.js';
 import type { SessionChanges } from '../../core/session/session-changes.js';
-import { applyFlashChanges, FLASH_KEY } from '../../core/session/flash.js';
 import type { SessionRecord } from '../../core/store/session-store.js';
 
 /**
@@ -35,10 +35,6 @@ export function mergedJson(entry: string, record: SessionRecord, changes: Sessio
   const stored = storedRecordOf(entry) as Record<string, unknown>;
   // The cookie is the record's first key: replacing it in place keeps it first.
   stored.cookie = record.cookie;
-  // Flash messages are added and removed one by one: the list as this request saw it is not written.
-  const flash = changes.flash;
-  for (const key of changes.deletedKeys) if (!(flash && key === FLASH_KEY)) delete stored[key];
-  for (const key of changes.setKeys.keys()) if (!(flash && key === FLASH_KEY)) stored[key] = record[key];
-  if (flash) applyFlashChanges(stored, flash);
+  applySessionChanges(stored, record, changes);
   return JSON.stringify(stored);
 }

@@ -16,6 +16,6 @@ describe.each(PLATFORMS)(`encrypted session data (encryption option) on ${backin
   // The features on top of the store work unchanged with the data sealed.
   describe('rotate() and merged saves', () => describeRotateAndMergeOverHttp(platform, () => ({ store: newBackingStore(), encryption })));
   // Flash messages are removed with the save (the store cannot take them one by one from sealed data).
-  describe('flash messages', () => describeFlashOverHttp(platform, () => ({ store: newBackingStore(), encryption }), { takesAtomically: false }));
+  describe('flash messages', () => describeFlashOverHttp(platform, () => ({ store: newBackingStore(), encryption })));
   describe('UserSessions', () => describeUserSessionsOverHttp(platform, () => ({ store: newBackingStore(), encryption })));
 });

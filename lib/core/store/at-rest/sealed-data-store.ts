@@ -1,5 +1,7 @@
 import { SessionStoreError } from '../../errors.js';
+import { applySessionChanges } from '../../session/session-changes.js';
 import type { SessionChanges } from '../../session/session-changes.js';
+import { removeFlashMembers } from '../../session/flash.js';
 import { isUsableRecord } from '../../session/session-record.js';
 import { immediateStoreOf, offerImmediateStore } from '../immediate-store.js';
 import type { ImmediateStore } from '../immediate-store.js';
@@ -52,8 +54,9 @@ export class SealedDataStore extends SessionStore {
     for (const method of FORWARDED_OPTIONAL_METHODS) {
       if (typeof inner[method] !== 'function') Object.defineProperty(this, method, { value: undefined });
     }
-    // Without compareAndSet there is no merging sealed data: sessions are written whole (`set`).
-    if (!this.canCompareAndSet) Object.defineProperty(this, 'merge', { value: undefined });
+    // Without compareAndSet there is no merging sealed data: sessions are written whole (`set`),
+    // and flash messages are removed with the request's save.
+    if (!this.canCompareAndSet) for (const method of ['merge', 'takeFlashMessages']) Object.defineProperty(this, method, { value: undefined });
     for (const event of ['connect', 'disconnect'] as const) inner.on(event, (...args: unknown[]) => this.emit(event, ...args));
     // A store in this process (the MemoryStore) answers at once: so does this one, merges included.
     if (immediateStoreOf(inner)?.compareAndSet !== undefined) {
@@ -120,6 +123,20 @@ export class SealedDataStore extends SessionStore {
     return this.#updateStored(sessionId, undefined, (data) => withCookie(record.cookie, data));
   }
 
+  /**
+   * Removes flash messages by compare-and-swap on the sealed value, as `merge` writes: of
+   * overlapping requests reading one message only one gets it. Offered only when the store
+   * inside has `compareAndSet`.
+   */
+  override async takeFlashMessages(sessionId: string, messageIds: readonly string[]): Promise<string[]> {
+    let takenIds: string[] = [];
+    await this.#updateStored(sessionId, undefined, (data, stored) => {
+      takenIds = removeFlashMembers(data, messageIds);
+      return takenIds.length === 0 ? undefined : withCookie(stored.cookie, data);
+    });
+    return takenIds;
+  }
+
   async destroy(sessionId: string): Promise<void> {
     this.#sealedWithOlderKey.delete(sessionId);
     await this.inner.destroy(sessionId);
@@ -169,14 +186,15 @@ export class SealedDataStore extends SessionStore {
   }
 
   /**
-   * Reads, opens, applies `update` to the data, seals and writes if the stored value is still
-   * the one read; again while another write came between. `false` when the session is gone or
-   * no longer opens.
+   * Reads, opens, applies `update` to the data (given the stored record too), seals and writes
+   * if the stored value is still the one read; again while another write came between. `false`
+   * when the session is gone or no longer opens; `true` without a write when `update` gives
+   * nothing to write.
    */
   async #updateStored(
     sessionId: string,
     options: Pick<StoreWriteOptions, 'owner'> | undefined,
-    update: (data: Record<string, unknown>) => SessionRecord,
+    update: (data: Record<string, unknown>, stored: SessionRecord) => SessionRecord | undefined,
   ): Promise<boolean> {
     const { inner } = this;
     for (let attempt = 0; attempt < MAX_MERGE_ATTEMPTS; attempt++) {
@@ -184,7 +202,9 @@ export class SealedDataStore extends SessionStore {
       if (!isUsableRecord(stored)) return false;
       const opened = this.#open(sessionId, stored);
       if (opened === undefined) return false;
-      const outcome: CompareAndSetOutcome = await inner.compareAndSet!(sessionId, stored, sealRecord(this.ring, sessionId, update(opened.data)), options);
+      const updated = update(opened.data, stored);
+      if (updated === undefined) return true;
+      const outcome: CompareAndSetOutcome = await inner.compareAndSet!(sessionId, stored, sealRecord(this.ring, sessionId, updated), options);
       if (outcome !== 'changed') return outcome === 'written';
       if (attempt >= 2) await pause(Math.random() * Math.min(MAX_RETRY_PAUSE_MS, 2 ** attempt));
     }
@@ -253,14 +273,8 @@ function withCookie(cookie: SessionRecord['cookie'], data: Record<string, unknow
   return record;
 }
 
-/**
- * The stored data with one request's changes: its set keys take the request's values, its
- * deleted keys go, every other key stays as stored (`__flash` too is a key like any other,
- * as this store does not take flash messages one by one).
- */
+/** The stored data (opened: a copy of its own) with one request's changes, flash messages one by one. */
 function mergedData(stored: Record<string, unknown>, record: SessionRecord, changes: SessionChanges): Record<string, unknown> {
-  const merged = { ...stored };
-  for (const key of changes.deletedKeys) delete merged[key];
-  for (const key of changes.setKeys.keys()) merged[key] = record[key];
-  return merged;
+  applySessionChanges(stored, record, changes);
+  return stored;
 }

@@ -68,6 +68,25 @@ describe('SealedDataStore', () => {
     expect(await store.get('key-a')).toMatchObject({ shared: 0, theirs: 1, mine: 1 });
   });
 
+  it('takes flash messages by compare-and-swap: each once, the rest of the data kept; none of a session that is gone', async () => {
+    const flash = { m1: { key: 'info', value: 'one' }, m2: { key: 'info', value: 'two' } };
+    await store.set('key-a', record({ userId: 'ada', __flash: flash }));
+    const [first, second] = await Promise.all([store.takeFlashMessages!('key-a', ['m1']), store.takeFlashMessages!('key-a', ['m1'])]);
+    expect([...first!, ...second!]).toEqual(['m1']);
+    expect(await store.get('key-a')).toMatchObject({ userId: 'ada', __flash: { m2: flash.m2 } });
+    expect(await store.takeFlashMessages!('gone', ['m1'])).toEqual([]);
+  });
+
+  it('merges flash messages one by one: a message another request added meanwhile stays', async () => {
+    await store.set('key-a', record({ __flash: { m1: { key: 'info', value: 'one' } } }));
+    const loaded = (await store.get('key-a'))!;
+    await store.set('key-a', record({ __flash: { m1: { key: 'info', value: 'one' }, m2: { key: 'info', value: 'theirs' } } }));
+    const mine = { ...loaded, __flash: { m1: { key: 'info', value: 'one' }, m3: { key: 'info', value: 'mine' } } };
+    const flashChanges = { added: new Map([['m3', JSON.stringify({ key: 'info', value: 'mine' })]]), removed: [] };
+    expect(await store.merge!('key-a', mine, { ...changes({ __flash: mine.__flash }), flash: flashChanges })).toBe(true);
+    expect(Object.keys((await store.get('key-a'))!.__flash as object).sort()).toEqual(['m1', 'm2', 'm3']);
+  });
+
   it('gives up with a SessionStoreError after MAX_MERGE_ATTEMPTS tries that all lost', async () => {
     let tries = 0;
     /** A store on which another writer always came between. */
@@ -144,6 +163,7 @@ describe('SealedDataStore', () => {
     const callbackStore = new CallbackStoreAdapter(new expressSession.MemoryStore() as unknown as CallbackSessionStore);
     const sealedCallbackStore = new SealedDataStore(callbackStore, ring);
     expect(sealedCallbackStore.merge).toBeUndefined();
+    expect(sealedCallbackStore.takeFlashMessages).toBeUndefined();
     expect(sealedCallbackStore.ownerSessionIds).toBeUndefined();
     expect(sealedCallbackStore.canCompareAndSet).toBe(false);
     expect(typeof store.merge).toBe('function');
