@@ -41,6 +41,14 @@ export function serializeSessionRecord(record: SessionRecord): string {
   return recordJsonOf(cookieJsonOf(record, texts), texts.dataJson);
 }
 
+/** The record's data (every key but `cookie`) as JSON, reusing the text `toSessionRecord` was given. For stores that seal the data. */
+export function serializeRecordData(record: SessionRecord): string {
+  const texts = recordTexts.get(record);
+  if (texts !== undefined) return texts.dataJson;
+  const { cookie: _cookie, ...data } = record;
+  return JSON.stringify(data);
+}
+
 /** `JSON.stringify(record.cookie)`, without stringifying a cookie `toSessionRecord` made. */
 export function serializeRecordCookie(record: SessionRecord): string {
   return cookieJsonOf(record, recordTexts.get(record));

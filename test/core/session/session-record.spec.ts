@@ -4,7 +4,7 @@ import { readSessionCookie } from '../../../lib/core/transport/session-cookie-he
 import { Session, serializeSessionData } from '../../../lib/core/session/session.js';
 import type { SessionOperations } from '../../../lib/core/session/session.js';
 import { SessionCookie } from '../../../lib/core/cookie/session-cookie.js';
-import { serializeSessionRecord, toSessionRecord } from '../../../lib/core/session/session-record.js';
+import { serializeRecordData, serializeSessionRecord, toSessionRecord } from '../../../lib/core/session/session-record.js';
 
 const operations = {} as SessionOperations;
 
@@ -36,6 +36,14 @@ describe('serializeSessionRecord', () => {
   it('serializes a record without the data JSON in full', () => {
     const record = toSessionRecord(sessionWith({ counter: 2 }));
     expect(serializeSessionRecord(record)).toBe(JSON.stringify(record));
+  });
+
+  it('serializeRecordData gives the data without the cookie: the text toSessionRecord was given, or JSON.stringify of the rest', () => {
+    const session = sessionWith({ user: { id: 7 }, counter: 2 });
+    const withText = toSessionRecord(session, serializeSessionData(session));
+    expect(serializeRecordData(withText)).toBe('{"user":{"id":7},"counter":2}');
+    expect(serializeRecordData(toSessionRecord(session))).toBe('{"user":{"id":7},"counter":2}');
+    expect(serializeRecordData({ cookie: withText.cookie })).toBe('{}');
   });
 });
 

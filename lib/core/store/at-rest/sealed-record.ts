@@ -1,5 +1,6 @@
 import { createCipheriv, createDecipheriv } from 'node:crypto';
 import { pooledRandomBytes } from '../../random-bytes.js';
+import { serializeRecordData } from '../../session/session-record.js';
 import type { SessionRecord } from '../../session/session-record.js';
 import type { EncryptionKeyRing } from './encryption-keys.js';
 
@@ -46,8 +47,7 @@ export interface UnopenedData {
 
 /** The stored record for `record`: its cookie as it is, its data sealed with the first key and bound to `storageKey`. */
 export function sealRecord(ring: EncryptionKeyRing, storageKey: string, record: SessionRecord): SessionRecord {
-  const { cookie, ...data } = record;
-  return { cookie, [SEALED_KEY]: sealText(ring, storageKey, JSON.stringify(data)) };
+  return { cookie: record.cookie, [SEALED_KEY]: sealText(ring, storageKey, serializeRecordData(record)) };
 }
 
 /** `text` sealed under the ring's first key, bound to `storageKey`: the `__sealed` value. */
