@@ -14,8 +14,8 @@ export const AXES = {
   saveUninitialized: ['off', 'on'],
   /** `write` increments a counter in the session, `read` only reads it. */
   route: ['write', 'read'],
-  /** `small`: the counter alone; `large`: ~2 KB of session data in 30 keys. */
-  data: ['small', 'large'],
+  /** `small`: the counter alone; `large`: ~2 KB of session data in 30 keys; `5kb`, `50kb`: that much in 30 keys (`--scaling`). */
+  data: ['small', 'large', '5kb', '50kb'],
   /** Which build of nest-sessions the app loads: dist/ (ESM) or dist/cjs/ (CommonJS). */
   build: ['esm', 'cjs'],
   /** A Nest 12 app (SessionModule) or a plain Express 5 app (`createSessionMiddleware`). */
@@ -32,8 +32,8 @@ export type AxisName = keyof typeof AXES;
 export type Cell = { readonly [axis in AxisName]: (typeof AXES)[axis][number] };
 
 export const AXIS_NAMES = Object.keys(AXES) as AxisName[];
-/** The axes the default and full matrices vary: every one but `atRest`. */
-const COMPARED_AXIS_NAMES = AXIS_NAMES.filter((axis) => axis !== 'atRest');
+/** The values the default and full matrices take: the rest are measured by their own benches (`--at-rest`, `--scaling`). */
+const MATRIX_VALUES: { readonly [axis in AxisName]: readonly Cell[axis][] } = { ...AXES, data: ['small', 'large'], atRest: ['off'] };
 
 /** The README's recommended configuration (its Quick start: maxAge 24 h, sameSite lax, secure auto). */
 export const RECOMMENDED_CELL: Cell = Object.fromEntries(AXIS_NAMES.map((axis) => [axis, AXES[axis][0]])) as unknown as Cell;
@@ -61,13 +61,13 @@ export function parseCellName(name: string): Cell {
 
 /** The recommended cell, then each other value of each axis with the rest recommended. */
 export function defaultCells(): Cell[] {
-  return [RECOMMENDED_CELL, ...COMPARED_AXIS_NAMES.flatMap((axis) => AXES[axis].slice(1).map((value) => ({ ...RECOMMENDED_CELL, [axis]: value }) as Cell))];
+  return [RECOMMENDED_CELL, ...AXIS_NAMES.flatMap((axis) => MATRIX_VALUES[axis].slice(1).map((value) => ({ ...RECOMMENDED_CELL, [axis]: value }) as Cell))];
 }
 
-/** Every combination of the compared axes' values (256 cells). */
+/** Every combination of the matrix values (256 cells). */
 export function fullMatrix(): Cell[] {
   let cells: Cell[] = [RECOMMENDED_CELL];
-  for (const axis of COMPARED_AXIS_NAMES) cells = cells.flatMap((cell) => AXES[axis].map((value) => ({ ...cell, [axis]: value }) as Cell));
+  for (const axis of AXIS_NAMES) cells = cells.flatMap((cell) => MATRIX_VALUES[axis].map((value) => ({ ...cell, [axis]: value }) as Cell));
   return cells;
 }
 

@@ -7,7 +7,8 @@
  * (instruction counts per request, see bench/PROFILE.md); `npm run bench -- --prune` runs
  * bench/prune.ts (PostgresStore and MySqlStore pruning 100,000 expired rows under load);
  * `npm run bench -- --csrf` runs bench/csrf.ts (the cost of the `csrf` option on a POST route);
- * `npm run bench -- --at-rest` runs bench/at-rest.ts (the cost of `hashIds` and `encryption`).
+ * `npm run bench -- --at-rest` runs bench/at-rest.ts (the cost of `hashIds` and `encryption`);
+ * `npm run bench -- --scaling` runs bench/scaling.ts (req/s and p99 as sessions, connections and data grow).
  *
  * Flags:
  *   --matrix default|full   default: the README's recommended configuration, then one axis
@@ -123,6 +124,11 @@ async function main(): Promise<void> {
   if (argv.includes('--at-rest')) {
     const { runAtRestBench } = await import('./at-rest.js');
     await runAtRestBench(argv);
+    return;
+  }
+  if (argv.includes('--scaling')) {
+    const { runScalingBench } = await import('./scaling.js');
+    await runScalingBench(argv);
     return;
   }
   if (argv.includes('--prune')) {

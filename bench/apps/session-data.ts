@@ -12,10 +12,18 @@ export interface CounterSession {
   [field: string]: unknown;
 }
 
-/** 29 text fields of ~65 characters beside the counter: ~2 KB of JSON in 30 keys. */
-const LARGE_FIELDS = Object.fromEntries(
-  Array.from({ length: 29 }, (_, index) => [`field${String(index).padStart(2, '0')}`, `value ${index} `.padEnd(64, 'x')]),
-);
+/** 29 text fields beside the counter, each `length` characters: 30 keys of JSON. */
+function dataFields(length: number): Record<string, string> {
+  return Object.fromEntries(Array.from({ length: 29 }, (_, index) => [`field${String(index).padStart(2, '0')}`, `value ${index} `.padEnd(length, 'x')]));
+}
+
+/** The data beside the counter for each `data` value: ~2 KB, ~5 KB or ~50 KB of JSON in 30 keys. */
+const DATA_FIELDS: Record<Cell['data'], Record<string, string>> = {
+  small: {},
+  large: dataFields(64),
+  '5kb': dataFields(166),
+  '50kb': dataFields(1_715),
+};
 
 /** A stored session as both libraries write it for the cell's cookie options: the cookie's JSON plus the data. */
 export function storedSession(cell: Cell): SessionRecord & CounterSession {
@@ -31,7 +39,7 @@ export function storedSession(cell: Cell): SessionRecord & CounterSession {
       path: '/',
       ...('sameSite' in cookie ? { sameSite: cookie.sameSite } : {}),
     },
-    ...(cell.data === 'large' ? LARGE_FIELDS : {}),
+    ...DATA_FIELDS[cell.data],
     counter: 0,
   };
 }

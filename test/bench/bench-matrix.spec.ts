@@ -35,8 +35,9 @@ describe('bench matrix cells', () => {
 
   it('the full matrix holds every combination once', () => {
     const names = fullMatrix().map(cellName);
-    const { atRest: _measuredApart, ...comparedAxes } = AXES;
-    const combinations = Object.values(comparedAxes).reduce((product, values) => product * values.length, 1);
+    // Every axis but two (data: small and large only; atRest: off only), whose other values have benches of their own.
+    const { atRest: _atRest, data: _data, ...otherAxes } = AXES;
+    const combinations = Object.values(otherAxes).reduce((product, values) => product * values.length, 2);
     expect(names).toHaveLength(combinations);
     expect(new Set(names).size).toBe(combinations);
   });
@@ -60,6 +61,8 @@ describe('bench matrix cells', () => {
     expect(Object.keys(atRestOptionsOf(parseCellName('atRest=encryption')))).toEqual(['encryption']);
     expect(() => parseCellName('app=express,atRest=both')).toThrow('the atRest cells run on the Nest app only');
     expect([...defaultCells(), ...fullMatrix()].every((cell) => cell.atRest === 'off')).toBe(true);
+    expect(new Set(fullMatrix().map((cell) => cell.data))).toEqual(new Set(['small', 'large']));
+    expect(parseCellName('data=50kb').data).toBe('50kb');
   });
 });
 
@@ -86,5 +89,19 @@ describe('bench matrix report', () => {
     expect(worstOf(rows, (row) => row.memory)?.cell).toBe('route=read');
     expect(worstOf(rows, (row) => row.redis)?.cell).toBe('recommended');
     expect(renderMatrix(rows)).toContain('- Worst cell for MemoryStore ÷ express-session: **route=read** under wrk, 1.20×.');
+  });
+});
+
+describe('bench session data', () => {
+  it('holds about the size each data value names, in 30 keys beside the cookie', async () => {
+    const { storedSession } = await import('../../bench/apps/session-data.js');
+    const sizeOf = (data: string) => JSON.stringify(storedSession(parseCellName(`data=${data}`))).length;
+    expect(sizeOf('small')).toBeLessThan(200);
+    expect(sizeOf('large')).toBeGreaterThan(2_000);
+    expect(sizeOf('5kb')).toBeGreaterThan(5_000);
+    expect(sizeOf('5kb')).toBeLessThan(5_600);
+    expect(sizeOf('50kb')).toBeGreaterThan(50_000);
+    expect(sizeOf('50kb')).toBeLessThan(51_000);
+    expect(Object.keys(storedSession(parseCellName('data=50kb')))).toHaveLength(31);
   });
 });
