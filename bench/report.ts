@@ -241,6 +241,7 @@ export function renderResults({ settings, summaries: allSummaries, memory, chart
       'Other flags: `--load autocannon|wrk|both`, `--rounds N`, `--duration S`, `--warmup S`, `--connections N` (both generators; default 20 for autocannon, 64 for wrk), `--sessions N` (default 2,000), `--no-memory`, `--memory-only`, `--cpu-prof <mode>` (profile to `bench/.tmp/profiles/`), `--out DIR`. ' +
       'The SQL modes (11–14: express-session + connect-pg-simple / express-mysql-session against PostgresStore / MySqlStore, each on a table of its own, created and dropped by the run) run in the recommended cell and need PostgreSQL at 127.0.0.1:5432 and MariaDB/MySQL at 127.0.0.1:3306 (or BENCH_POSTGRES_URL, BENCH_MYSQL_URL); without a server they are reported unavailable. ' +
       '`npm run bench -- --prune` measures PostgresStore\'s and MySqlStore\'s `prune()` of 100,000 expired rows (`--expired-rows N`) under load and writes the pruning section. ' +
+      '`--csrf`, `--at-rest` (`hashIds` and `encryption`) and `--scaling` (sessions, connections, data size) write their own sections, each described there. ' +
       '`npm run bench -- --profile` counts instructions per request under callgrind instead (bench/profile.ts, see bench/PROFILE.md). `node bench/.tmp/bench/core-micro.js` times the middleware alone; `node bench/.tmp/bench/profile-summary.js <file>` summarises a profile.',
   );
   lines.push('');
