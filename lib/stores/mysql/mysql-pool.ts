@@ -20,7 +20,15 @@ export function createOwnMySqlPool(options: MySqlStoreOptions, statementTimeoutM
   if (maxConnections !== undefined && !(Number.isSafeInteger(maxConnections) && maxConnections > 0)) {
     throw new SessionOptionsError('MySqlStore.maxConnections', `must be a positive whole number, got ${JSON.stringify(maxConnections)}`);
   }
-  return new LazyMySqlPool({ uri, connectionLimit: maxConnections ?? 10, connectTimeout: statementTimeoutMs, enableKeepAlive: true });
+  return new LazyMySqlPool(ownMySqlPoolConfig(uri, maxConnections, statementTimeoutMs));
+}
+
+/**
+ * mysql2's `createPool` config for `uri`. `trace: false`: mysql2 otherwise captures a stack on
+ * every call (for its errors' stacks), a cost every request pays; the store's errors name what failed.
+ */
+export function ownMySqlPoolConfig(uri: string, maxConnections: number | undefined, statementTimeoutMs: number): Record<string, unknown> {
+  return { uri, connectionLimit: maxConnections ?? 10, connectTimeout: statementTimeoutMs, enableKeepAlive: true, trace: false };
 }
 
 class LazyMySqlPool implements MySqlPool {

@@ -25,9 +25,9 @@ export interface MySqlPool {
  * `uri` (the store creates a pool and ends it on application shutdown).
  */
 export interface MySqlStoreOptions extends SqlStoreOptions {
-  /** The app's mysql2 promise pool (`mysql2/promise` `createPool`, or `pool.promise()`). */
+  /** The app's mysql2 promise pool (`mysql2/promise` `createPool`, or `pool.promise()`); `trace: false` on it saves a stack capture per call. */
   pool?: MySqlPool;
-  /** `mysql://user:password@host:3306/database` for a pool the store owns. */
+  /** `mysql://user:password@host:3306/database` for a pool the store owns (mysql2's per-call stack capture, `trace`, off). */
   uri?: string;
   /** Most connections of the pool the store creates from `uri`. Default 10 (mysql2's). */
   maxConnections?: number;

@@ -2,6 +2,7 @@ import mysql from 'mysql2/promise';
 import { MySqlStore } from '../../../lib/mysql.js';
 import type { MySqlStoreOptions } from '../../../lib/mysql.js';
 import type { SqlSessionStore } from '../../../lib/stores/sql/sql-session-store.js';
+import { ownMySqlPoolConfig } from '../../../lib/stores/mysql/mysql-pool.js';
 import { pruneBatchSql } from '../../../lib/stores/mysql/mysql-session-table.js';
 import { mySqlLockName } from '../../../lib/stores/mysql/mysql-table.js';
 import { contractRecord } from '../store-contract.js';
@@ -100,5 +101,11 @@ describe('MySqlStore: its table (MariaDB)', () => {
     };
     expect(await keyOf(pruneBatchSql(store.tableName))).toBe(`IDX_${bareName(store)}_expires`);
     expect(await keyOf(`SELECT session_id FROM ${store.tableName} WHERE owner = 'ada' AND expires > UNIX_TIMESTAMP()`)).toBe(`IDX_${bareName(store)}_owner`);
+  });
+});
+
+describe('MySqlStore: the pool it creates from uri', () => {
+  it("turns off mysql2's stack capture on every call (trace: false), sized and bounded by the store's options", () => {
+    expect(ownMySqlPoolConfig(SHARED_MYSQL_URI, 4, 1500)).toEqual({ uri: SHARED_MYSQL_URI, connectionLimit: 4, connectTimeout: 1500, enableKeepAlive: true, trace: false });
   });
 });
