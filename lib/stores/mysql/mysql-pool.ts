@@ -2,6 +2,31 @@ import { SessionOptionsError } from '../../core/errors.js';
 import { loadOptionalDriver } from '../sql/optional-driver.js';
 import type { MySqlPool, MySqlPoolConnection, MySqlResult, MySqlStoreOptions } from './mysql-store-options.js';
 
+/** A statement's run on the pool: its rows (a SELECT) or its result header (a write). */
+export type MySqlStatementRunner = (sql: string, values: unknown[]) => Promise<unknown>;
+
+/** mysql2's callback pool, which a promise pool keeps as `pool` (in mysql2's typings). */
+interface MySqlCallbackPool {
+  execute(sql: string, values: unknown[], callback: (error: unknown, result: unknown) => void): void;
+}
+
+/**
+ * How the store runs its per-request statements on `pool`: on a mysql2 promise pool through the
+ * callback pool under it (`pool.pool`), as the promise API itself does, but without the stack
+ * the promise API captures on every call for its errors (its `trace` option, on by default; a
+ * capture costs the app more than the rest of the call's JavaScript). Errors are mysql2's own,
+ * with their code. Any other pool (the store's own, from `uri`) through its `execute`.
+ */
+export function statementRunnerOf(pool: MySqlPool): MySqlStatementRunner {
+  const callbackPool = (pool as { pool?: Partial<MySqlCallbackPool> }).pool;
+  if (typeof callbackPool?.execute !== 'function') return async (sql, values) => (await pool.execute(sql, values))[0];
+  const corePool = callbackPool as MySqlCallbackPool;
+  return (sql, values) =>
+    new Promise((resolve, reject) => {
+      corePool.execute(sql, values, (error, result) => (error ? reject(error) : resolve(result)));
+    });
+}
+
 /** What the store reads of `mysql2/promise`. */
 interface MySql2Module {
   createPool(config: Record<string, unknown>): MySqlPool;

@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import mysql from 'mysql2/promise';
 import { MySqlStore } from '../../../lib/mysql.js';
 import type { MySqlStoreOptions } from '../../../lib/mysql.js';
@@ -90,6 +91,24 @@ describe('MySqlStore: its table (MariaDB)', () => {
     const store = newStore({ tableName, createTable: false });
     expect(await store.set('owned', contractRecord(), { owner: 'ada' })).toBe(true);
     await expect(store.ownerSessionIds('ada')).rejects.toThrow('has no owner column');
+  });
+
+  it("runs a request's statements on the app's promise pool through mysql2's callback pool under it (no stack captured per call)", async () => {
+    const store = newStore();
+    await store.set('warm-up', contractRecord());
+    const promiseExecute = jest.spyOn(pool, 'execute');
+    const callbackExecute = jest.spyOn(pool.pool, 'execute');
+    try {
+      await store.set('through-callback-pool', contractRecord({ n: 1 }));
+      const changes = { setKeys: new Map([['n', '2']]), deletedKeys: [] };
+      expect(await store.merge('through-callback-pool', contractRecord({ n: 2 }), changes)).toBe(true);
+      expect(await store.get('through-callback-pool')).toMatchObject({ n: 2 });
+      expect(promiseExecute).not.toHaveBeenCalled();
+      expect(callbackExecute).toHaveBeenCalledTimes(3);
+    } finally {
+      promiseExecute.mockRestore();
+      callbackExecute.mockRestore();
+    }
   });
 
   it("finds an owner's sessions and expired rows through indexes, not by scanning the table", async () => {
