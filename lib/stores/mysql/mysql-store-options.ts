@@ -12,7 +12,8 @@ export interface MySqlPoolConnection {
 /**
  * The part of a mysql2 promise `Pool` the store uses: a structural type, so the pool of any
  * mysql2 3 copy fits (`mysql2/promise`'s `createPool`, or TypeORM's and Sequelize's mysql2 pool
- * through `.promise()`).
+ * through `.promise()`). Its callback pool (`pool`, on mysql2's promise pools) runs the single
+ * statements when there (`statementRunnerOf`).
  */
 export interface MySqlPool {
   execute(sql: string, values?: any): Promise<MySqlResult>;
