@@ -13,9 +13,9 @@ interface MySqlCallbackPool {
 /**
  * How the store runs its per-request statements on `pool`: on a mysql2 promise pool through the
  * callback pool under it (`pool.pool`), as the promise API itself does, but without the stack
- * the promise API captures on every call for its errors (its `trace` option, on by default; a
- * capture costs the app more than the rest of the call's JavaScript). Errors are mysql2's own,
- * with their code. Any other pool (the store's own, from `uri`) through its `execute`.
+ * the promise API captures on every call for its errors (its `trace` option, on by default).
+ * Errors are mysql2's own, with their code. Any other pool (the store's own, from `uri`)
+ * through its `execute`.
  */
 export function statementRunnerOf(pool: MySqlPool): MySqlStatementRunner {
   const callbackPool = (pool as { pool?: Partial<MySqlCallbackPool> }).pool;
