@@ -135,6 +135,20 @@ export function describeSqlStoreBehaviour(database: SqlTestDatabase): void {
       expect(await store.ownerSessionIds(otherLongOwner)).toEqual([]);
     });
 
+    it("keeps no row text before compareAndSet's first call: a record read then is compared by its JSON", async () => {
+      const store = newStore();
+      await store.set('warm-up', contractRecord());
+      // A row another program formatted its own way (indented JSON), read before compareAndSet is used.
+      const indentedText = JSON.stringify(JSON.parse(JSON.stringify(contractRecord({ userId: 'ada' }))), null, 1);
+      await database.insertRows(store, [{ sessionId: 'indented', sessText: indentedText }], 3600);
+      const readBefore = (await store.get('indented'))!;
+      expect(await store.compareAndSet('indented', readBefore, contractRecord({ userId: 'bob' }))).toBe('changed');
+      // From the first call on, each load keeps its text: read again, the write goes through.
+      const readAfter = (await store.get('indented'))!;
+      expect(await store.compareAndSet('indented', readAfter, contractRecord({ userId: 'bob' }))).toBe('written');
+      expect(await store.get('indented')).toMatchObject({ userId: 'bob' });
+    });
+
     describe('table', () => {
       it('is created once however many stores start on it together', async () => {
         const tableName = uniqueTableName('race');

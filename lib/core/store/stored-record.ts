@@ -20,8 +20,9 @@ export interface RecordSerializer {
  */
 export function recordExpiresAt(record: SessionRecord, now: number, defaultLifetimeMs: number): number {
   const expires = record.cookie?.expires;
+  // A Date as the lifecycle's records hold it is read as it is (no copy); stored text is parsed.
   const expiresAt =
-    expires == null ? Number.NaN : typeof expires === 'string' ? parseDateText(expires) : new Date(expires).getTime();
+    expires == null ? Number.NaN : expires instanceof Date ? expires.getTime() : typeof expires === 'string' ? parseDateText(expires) : new Date(expires).getTime();
   return Number.isNaN(expiresAt) ? now + defaultLifetimeMs : expiresAt;
 }
 

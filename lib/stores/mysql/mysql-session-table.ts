@@ -7,6 +7,8 @@ import type { SqlMergeChanges } from '../sql/sql-session-row.js';
 import type { OwnerWrite, SqlSessionTable } from '../sql/sql-session-table.js';
 import { isDuplicateKey } from './mysql-errors.js';
 import { mergedDataSql, withoutFlashMessagesSql } from './mysql-json-merge.js';
+import { statementRunnerOf } from './mysql-pool.js';
+import type { MySqlStatementRunner } from './mysql-pool.js';
 import type { MySqlPool, MySqlPoolConnection } from './mysql-store-options.js';
 import { mySqlLockName, mySqlNameOf, prepareMySqlTable } from './mysql-table.js';
 import type { MySqlTable, MySqlTableName } from './mysql-table.js';
@@ -32,6 +34,7 @@ const EXPIRED = 'expires <= UNIX_TIMESTAMP()';
 export class MySqlSessionTable implements SqlSessionTable {
   readonly sqlName: string;
   #table: Promise<MySqlTable> | undefined;
+  readonly #runStatement: MySqlStatementRunner;
 
   constructor(
     private readonly pool: MySqlPool,
@@ -39,6 +42,7 @@ export class MySqlSessionTable implements SqlSessionTable {
     private readonly createTable: boolean,
   ) {
     this.sqlName = mySqlNameOf(name);
+    this.#runStatement = statementRunnerOf(pool);
   }
 
   prepare(): Promise<MySqlTable> {
@@ -120,12 +124,13 @@ export class MySqlSessionTable implements SqlSessionTable {
     return (await this.#write(`UPDATE ${this.sqlName} SET expires = UNIX_TIMESTAMP() + ? WHERE session_id = ? AND ${LIVE}`, [secondsOf(lifetimeMs), sessionId])) === 1;
   }
 
+  /** One wait for the prepared table (each more is a microtask hop on every request's save). */
   async merge(sessionId: string, lifetimeMs: number, cookieJson: string, changes: SqlMergeChanges, owner: OwnerWrite): Promise<boolean> {
+    const ownerSet = ownerSetOf(owner, (await this.prepare()).hasOwnerColumn);
     const merged = mergedDataSql(cookieJson, changes);
-    const ownerSet = await this.#ownerSet(owner);
     const values = [...merged.values, ...ownerSet.values, secondsOf(lifetimeMs), sessionId];
     const sql = `UPDATE ${this.sqlName} SET data = ${merged.sql}${ownerSet.sql}, expires = UNIX_TIMESTAMP() + ? WHERE session_id = ? AND ${LIVE}`;
-    return (await this.#write(sql, values)) === 1;
+    return affectedRowsOf(await this.#runStatement(sql, values)) === 1;
   }
 
   /** In a transaction: the row read under its lock, then deleted; of two overlapping takes the second finds nothing. */
@@ -206,19 +211,17 @@ export class MySqlSessionTable implements SqlSessionTable {
 
   async #select(sql: string, values: unknown[] = []): Promise<Row[]> {
     await this.prepare();
-    const [rows] = await this.pool.execute(sql, values);
-    return rows as Row[];
+    return (await this.#runStatement(sql, values)) as Row[];
   }
 
   /** Runs a write; the rows it matched. */
   async #write(sql: string, values: unknown[] = []): Promise<number> {
     await this.prepare();
-    return affectedRowsOf((await this.pool.execute(sql, values))[0]);
+    return affectedRowsOf(await this.#runStatement(sql, values));
   }
 
   async #ownerSet(owner: OwnerWrite): Promise<{ sql: string; values: unknown[] }> {
-    const { hasOwnerColumn } = await this.prepare();
-    return owner === undefined || !hasOwnerColumn ? { sql: '', values: [] } : { sql: ', owner = ?', values: [ownerColumnValue(owner)] };
+    return ownerSetOf(owner, (await this.prepare()).hasOwnerColumn);
   }
 
   async #requireOwnerColumn(): Promise<void> {
@@ -249,6 +252,13 @@ export class MySqlSessionTable implements SqlSessionTable {
 export function pruneBatchSql(sqlName: string): string {
   return `DELETE FROM ${sqlName} WHERE ${EXPIRED} ORDER BY expires LIMIT ${PRUNE_BATCH_ROWS}`;
 }
+
+/** The `SET` part writing the owner, when one is given and the table has the column. */
+function ownerSetOf(owner: OwnerWrite, hasOwnerColumn: boolean): { sql: string; values: unknown[] } {
+  return owner === undefined || !hasOwnerColumn ? NO_OWNER_SET : { sql: ', owner = ?', values: [ownerColumnValue(owner)] };
+}
+
+const NO_OWNER_SET: { sql: string; values: unknown[] } = { sql: '', values: [] };
 
 function affectedRowsOf(result: unknown): number {
   return Number((result as { affectedRows?: unknown }).affectedRows ?? 0);

@@ -12,7 +12,8 @@ export interface MySqlPoolConnection {
 /**
  * The part of a mysql2 promise `Pool` the store uses: a structural type, so the pool of any
  * mysql2 3 copy fits (`mysql2/promise`'s `createPool`, or TypeORM's and Sequelize's mysql2 pool
- * through `.promise()`).
+ * through `.promise()`). Its callback pool (`pool`, on mysql2's promise pools) runs the single
+ * statements when there (`statementRunnerOf`).
  */
 export interface MySqlPool {
   execute(sql: string, values?: any): Promise<MySqlResult>;
@@ -25,9 +26,9 @@ export interface MySqlPool {
  * `uri` (the store creates a pool and ends it on application shutdown).
  */
 export interface MySqlStoreOptions extends SqlStoreOptions {
-  /** The app's mysql2 promise pool (`mysql2/promise` `createPool`, or `pool.promise()`). */
+  /** The app's mysql2 promise pool (`mysql2/promise` `createPool`, or `pool.promise()`); `trace: false` on it saves a stack capture per call. */
   pool?: MySqlPool;
-  /** `mysql://user:password@host:3306/database` for a pool the store owns. */
+  /** `mysql://user:password@host:3306/database` for a pool the store owns (mysql2's per-call stack capture, `trace`, off). */
   uri?: string;
   /** Most connections of the pool the store creates from `uri`. Default 10 (mysql2's). */
   maxConnections?: number;

@@ -37,7 +37,7 @@ export interface SqlMergeChanges {
   /** The keys set, as members and as one JSON object. */
   setMembers: JsonMember[];
   setJson: string;
-  deletedKeys: string[];
+  deletedKeys: readonly string[];
   /** Flash messages added (as members and as one JSON object by id) and removed, when `__flash` changes message by message. */
   flash?: { addedMembers: JsonMember[]; addedJson: string; removedIds: string[] };
 }
@@ -48,9 +48,11 @@ export interface SqlMergeChanges {
  */
 export function sqlMergeChangesOf(changes: SessionChanges): SqlMergeChanges {
   const { flash } = changes;
-  const isWrittenWhole = (dataKey: string) => !(flash && dataKey === FLASH_KEY);
-  const setMembers = [...changes.setKeys].filter(([dataKey]) => isWrittenWhole(dataKey));
-  const merge: SqlMergeChanges = { setMembers, setJson: objectJsonOf(setMembers), deletedKeys: changes.deletedKeys.filter(isWrittenWhole) };
+  // One pass over the keys set, on every save: no copies of the map or the deleted keys without flash changes.
+  const setMembers: JsonMember[] = [];
+  for (const member of changes.setKeys) if (!(flash && member[0] === FLASH_KEY)) setMembers.push(member);
+  const deletedKeys = flash ? changes.deletedKeys.filter((dataKey) => dataKey !== FLASH_KEY) : changes.deletedKeys;
+  const merge: SqlMergeChanges = { setMembers, setJson: objectJsonOf(setMembers), deletedKeys };
   if (flash) {
     const addedMembers = [...flash.added];
     merge.flash = { addedMembers, addedJson: objectJsonOf(addedMembers), removedIds: [...flash.removed] };
@@ -60,5 +62,7 @@ export function sqlMergeChangesOf(changes: SessionChanges): SqlMergeChanges {
 
 /** A JSON object's text from its members' keys and value JSON. */
 function objectJsonOf(members: readonly JsonMember[]): string {
-  return `{${members.map(([key, valueJson]) => `${JSON.stringify(key)}:${valueJson}`).join(',')}}`;
+  let json = '';
+  for (const [key, valueJson] of members) json += `${json === '' ? '{' : ','}${JSON.stringify(key)}:${valueJson}`;
+  return json === '' ? '{}' : `${json}}`;
 }

@@ -43,8 +43,11 @@ export abstract class SqlSessionStore extends SessionStore {
   readonly #pruner: SqlPruner;
   #logger: SqlStoreLogger;
   readonly #hasOwnLogger: boolean;
-  /** Per record `get` returned, the row's text it was parsed from, for `compareAndSet`. */
-  readonly #loadedTexts = new WeakMap<SessionRecord, string>();
+  /**
+   * Per record `get` returned, the row's text it was parsed from, for `compareAndSet`: kept
+   * only from the first `compareAndSet` on (with `encryption`), so other apps' loads skip it.
+   */
+  #loadedTexts: WeakMap<SessionRecord, string> | undefined;
 
   protected constructor(settings: SqlStoreSettings) {
     super();
@@ -89,13 +92,16 @@ export abstract class SqlSessionStore extends SessionStore {
     const text = await this.#run('load the session', () => this.#table.load(sessionId));
     if (text === undefined) return undefined;
     const record = this.#parse(sessionId, text);
-    if (record !== undefined) this.#loadedTexts.set(record, text);
+    if (record !== undefined) this.#loadedTexts?.set(record, text);
     return record;
   }
 
   /**
    * Writes `record` if the row still holds the text `get` read `expected` from (one UPDATE; a
-   * second statement tells a changed row from a gone one when nothing was written).
+   * second statement tells a changed row from a gone one when nothing was written). A record
+   * read before the first `compareAndSet` has no text kept: its JSON as this store writes it
+   * stands in, and a row another program formatted its own way answers `'changed'` (read
+   * again and retry, as for any other write between).
    */
   override async compareAndSet(
     sessionId: string,
@@ -103,8 +109,8 @@ export abstract class SqlSessionStore extends SessionStore {
     record: SessionRecord,
     options?: Pick<StoreWriteOptions, 'owner'>,
   ): Promise<CompareAndSetOutcome> {
-    const expectedText = this.#loadedTexts.get(expected);
-    if (expectedText === undefined) throw new SessionStoreError(`nest-sessions: ${this.#storeName}.compareAndSet needs a record its get returned`);
+    this.#loadedTexts ??= new WeakMap();
+    const expectedText = this.#loadedTexts.get(expected) ?? this.#stringify(expected);
     const table = this.#table;
     const lifetimeMs = lifetimeMsOf(record, this.#ttlSeconds);
     if (lifetimeMs <= 0) return (await this.set(sessionId, record, { mode: 'update' })) ? 'written' : 'gone';

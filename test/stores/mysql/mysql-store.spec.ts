@@ -1,7 +1,9 @@
+import { jest } from '@jest/globals';
 import mysql from 'mysql2/promise';
 import { MySqlStore } from '../../../lib/mysql.js';
 import type { MySqlStoreOptions } from '../../../lib/mysql.js';
 import type { SqlSessionStore } from '../../../lib/stores/sql/sql-session-store.js';
+import { ownMySqlPoolConfig } from '../../../lib/stores/mysql/mysql-pool.js';
 import { pruneBatchSql } from '../../../lib/stores/mysql/mysql-session-table.js';
 import { mySqlLockName } from '../../../lib/stores/mysql/mysql-table.js';
 import { contractRecord } from '../store-contract.js';
@@ -91,6 +93,24 @@ describe('MySqlStore: its table (MariaDB)', () => {
     await expect(store.ownerSessionIds('ada')).rejects.toThrow('has no owner column');
   });
 
+  it("runs a request's statements on the app's promise pool through mysql2's callback pool under it (no stack captured per call)", async () => {
+    const store = newStore();
+    await store.set('warm-up', contractRecord());
+    const promiseExecute = jest.spyOn(pool, 'execute');
+    const callbackExecute = jest.spyOn(pool.pool, 'execute');
+    try {
+      await store.set('through-callback-pool', contractRecord({ n: 1 }));
+      const changes = { setKeys: new Map([['n', '2']]), deletedKeys: [] };
+      expect(await store.merge('through-callback-pool', contractRecord({ n: 2 }), changes)).toBe(true);
+      expect(await store.get('through-callback-pool')).toMatchObject({ n: 2 });
+      expect(promiseExecute).not.toHaveBeenCalled();
+      expect(callbackExecute).toHaveBeenCalledTimes(3);
+    } finally {
+      promiseExecute.mockRestore();
+      callbackExecute.mockRestore();
+    }
+  });
+
   it("finds an owner's sessions and expired rows through indexes, not by scanning the table", async () => {
     const store = newStore();
     await store.set('indexed', contractRecord(), { owner: 'ada' });
@@ -100,5 +120,11 @@ describe('MySqlStore: its table (MariaDB)', () => {
     };
     expect(await keyOf(pruneBatchSql(store.tableName))).toBe(`IDX_${bareName(store)}_expires`);
     expect(await keyOf(`SELECT session_id FROM ${store.tableName} WHERE owner = 'ada' AND expires > UNIX_TIMESTAMP()`)).toBe(`IDX_${bareName(store)}_owner`);
+  });
+});
+
+describe('MySqlStore: the pool it creates from uri', () => {
+  it("turns off mysql2's stack capture on every call (trace: false), sized and bounded by the store's options", () => {
+    expect(ownMySqlPoolConfig(SHARED_MYSQL_URI, 4, 1500)).toEqual({ uri: SHARED_MYSQL_URI, connectionLimit: 4, connectTimeout: 1500, enableKeepAlive: true, trace: false });
   });
 });
