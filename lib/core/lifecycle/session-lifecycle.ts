@@ -133,7 +133,7 @@ export class SessionLifecycle extends RequestSessionOperations {
       case 'save':
         return immediate ? this.#saveNow(session, dataJson, immediate) : this.saveSession(session, dataJson);
       case 'touch':
-        return immediate ? this.#touchNow(session, immediate) : this.#touchStored(session);
+        return immediate ? this.#touchNow(session, dataJson, immediate) : this.#touchStored(session);
       case 'refresh':
         return immediate ? this.#refreshNow(session, dataJson, immediate) : this.#refreshStored(session, dataJson);
       case 'none':
@@ -171,8 +171,9 @@ export class SessionLifecycle extends RequestSessionOperations {
     this.#recordTouched(session, await this.write(session, dataJson, 'update', undefined));
   }
 
-  #touchNow(session: Session, immediate: ImmediateStore): undefined {
-    return this.#recordTouched(session, immediateCall('touch the session', () => immediate.touch(session.id, toSessionRecord(session))));
+  /** With the data's JSON, the record counts as the session's (the MemoryStore then need not check it at load). */
+  #touchNow(session: Session, dataJson: string, immediate: ImmediateStore): undefined {
+    return this.#recordTouched(session, immediateCall('touch the session', () => immediate.touch(session.id, toSessionRecord(session, dataJson))));
   }
 
   async #touchStored(session: Session): Promise<void> {
