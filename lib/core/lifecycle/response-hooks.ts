@@ -116,7 +116,7 @@ export class ResponseCommit implements ResponseCommitHooks {
       commit = this.lifecycle.commitAtEnd(statusCode);
       if (commit === undefined && !this.#areHeadersHandled) {
         this.#areHeadersHandled = true;
-        this.lifecycle.writeSessionId(response);
+        this.lifecycle.writeSessionIdAfterCommit(response);
       }
     } catch (error) {
       commit = Promise.reject(error);

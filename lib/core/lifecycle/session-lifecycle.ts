@@ -25,6 +25,12 @@ export class SessionLifecycle extends RequestSessionOperations {
   #isExpiryDecided = false;
   /** The data serialized once at the end of the response, reused when the id is written. */
   #finalDataJson: string | undefined;
+  /**
+   * `req.session` as `commitAtEnd` read it, and the facts it decided on: `writeSessionIdAfterCommit`
+   * reuses them (`req`'s properties are slow reads on an Express 5 request; nothing ran between).
+   */
+  #endSession: Session | null | undefined;
+  #endFacts: CommitFacts | undefined;
 
   /** The id the request carried, verified; undefined when it carried none. */
   get receivedSessionId(): string | undefined {
@@ -60,13 +66,29 @@ export class SessionLifecycle extends RequestSessionOperations {
    */
   writeSessionId(response: SessionResponse): void {
     if (this.isAbandoned) return;
-    const session = this.request.session;
+    this.#writeSessionIdOf(response, this.request.session, undefined);
+  }
+
+  /**
+   * `writeSessionId` called by `end` right after a `commitAtEnd` that needed no wait: the
+   * session and the facts it read still hold (a save changes none of those the cookie's
+   * rule reads but the expiry), so they are not read from the request again.
+   */
+  writeSessionIdAfterCommit(response: SessionResponse): void {
+    if (this.isAbandoned) return;
+    const facts = this.#endFacts;
+    // The touch at the end can drop the expiry of a cookie stored without a lifetime.
+    if (facts !== undefined) facts.hasCookieExpiry = this.#endSession!.cookie.expires != null;
+    this.#writeSessionIdOf(response, this.#endSession, facts);
+  }
+
+  #writeSessionIdOf(response: SessionResponse, session: Session | null | undefined, facts: CommitFacts | undefined): void {
     if (!session) {
       if (this.destroyedCookie && this.received !== undefined) this.transport.expire(response, this.destroyedCookie);
       return;
     }
     if (session.id === this.goneSessionId) return;
-    const facts = this.#commitFacts(session, this.#finalDataJson ?? serializeSessionData(session));
+    facts ??= this.#commitFacts(session, this.#finalDataJson ?? serializeSessionData(session), isSessionTouchSkipped(this.request));
     if (!shouldSetCookie(facts, this.options)) return;
     if (!this.transport.canWrite(this.request, session)) return;
     this.#extendExpiryOnce(session, facts);
@@ -86,8 +108,10 @@ export class SessionLifecycle extends RequestSessionOperations {
   commitAtEnd(statusCode?: number): Promise<void> | undefined {
     if (this.isAbandoned) return undefined;
     const session = this.request.session;
+    this.#endSession = session;
     if (!session) {
-      const sessionId = typeof this.request.sessionID === 'string' ? this.request.sessionID : undefined;
+      const requestSessionId = this.request.sessionID;
+      const sessionId = typeof requestSessionId === 'string' ? requestSessionId : undefined;
       const isDestroyed = sessionId !== undefined && this.destroyedSessionIds?.has(sessionId) === true;
       return shouldDestroyUnset({ sessionId, isDestroyed }, this.options) ? this.#destroyUnset(sessionId!) : undefined;
     }
@@ -96,10 +120,12 @@ export class SessionLifecycle extends RequestSessionOperations {
     if (statusCode !== undefined && statusCode >= 500) restoreTakenFlash(session);
     // Renews a minute-old `lastActiveAt` of an owned session, which makes it due for a save;
     // a polling route (`@SkipSessionTouch()`) is no activity of the user.
-    if (!isSessionTouchSkipped(this.request)) noteSessionActivity(session, this.request, this.options, this.store);
+    const isTouchSkipped = isSessionTouchSkipped(this.request);
+    if (!isTouchSkipped) noteSessionActivity(session, this.request, this.options, this.store);
     const dataJson = serializeSessionData(session);
     this.#finalDataJson = dataJson;
-    const facts = this.#commitFacts(session, dataJson);
+    const facts = this.#commitFacts(session, dataJson, isTouchSkipped);
+    this.#endFacts = facts;
     this.#extendExpiryOnce(session, facts);
     // A store that answers in this process is done before this returns: the response ends at once.
     const immediate = immediateStoreOf(this.store);
@@ -107,7 +133,7 @@ export class SessionLifecycle extends RequestSessionOperations {
       case 'save':
         return immediate ? this.#saveNow(session, dataJson, immediate) : this.saveSession(session, dataJson);
       case 'touch':
-        return immediate ? this.#touchNow(session, immediate) : this.#touchStored(session);
+        return immediate ? this.#touchNow(session, dataJson, immediate) : this.#touchStored(session);
       case 'refresh':
         return immediate ? this.#refreshNow(session, dataJson, immediate) : this.#refreshStored(session, dataJson);
       case 'none':
@@ -145,8 +171,9 @@ export class SessionLifecycle extends RequestSessionOperations {
     this.#recordTouched(session, await this.write(session, dataJson, 'update', undefined));
   }
 
-  #touchNow(session: Session, immediate: ImmediateStore): undefined {
-    return this.#recordTouched(session, immediateCall('touch the session', () => immediate.touch(session.id, toSessionRecord(session))));
+  /** With the data's JSON, the record counts as the session's (the MemoryStore then need not check it at load). */
+  #touchNow(session: Session, dataJson: string, immediate: ImmediateStore): undefined {
+    return this.#recordTouched(session, immediateCall('touch the session', () => immediate.touch(session.id, toSessionRecord(session, dataJson))));
   }
 
   async #touchStored(session: Session): Promise<void> {
@@ -168,7 +195,7 @@ export class SessionLifecycle extends RequestSessionOperations {
     publishDestroyed(sessionId, undefined, 'unset', this.options);
   }
 
-  #commitFacts(session: Session, dataJson: string): CommitFacts {
+  #commitFacts(session: Session, dataJson: string, isTouchSkipped: boolean): CommitFacts {
     const { baseline } = this;
     // A handler that put something else than a string there gets express-session's answer:
     // no save and no cookie.
@@ -183,7 +210,7 @@ export class SessionLifecycle extends RequestSessionOperations {
       storedExpiresAt: baseline.storedExpiresAt,
       lifetime: session.cookie.originalMaxAge,
       now: Date.now(),
-      isTouchSkipped: isSessionTouchSkipped(this.request),
+      isTouchSkipped,
     };
   }
 

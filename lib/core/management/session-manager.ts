@@ -119,9 +119,16 @@ export class SessionManager {
     } else {
       const receivedSessionId = received.sessionId;
       let record: unknown;
+      let isUsable: boolean;
       try {
         const immediate = immediateStoreOf(this.store);
-        record = immediate ? immediate.get(receivedSessionId) : await this.store.get(receivedSessionId);
+        if (immediate?.getUsable !== undefined) {
+          record = immediate.getUsable(receivedSessionId);
+          isUsable = record !== undefined;
+        } else {
+          record = immediate ? immediate.get(receivedSessionId) : await this.store.get(receivedSessionId);
+          isUsable = isUsableRecord(record);
+        }
       } catch (error) {
         const storeError = toStoreError(error, 'load the session');
         if (storeError instanceof SessionStoreUnavailableError && options.storeUnavailable === 'continue') {
@@ -131,11 +138,11 @@ export class SessionManager {
         throw storeError;
       }
       // An id the store does not know (or a corrupted entry) is never adopted: new id.
-      if (isUsableRecord(record) && !this.#isPastAbsoluteTimeout(record)) {
-        lifecycle.inflate(receivedSessionId, record);
+      if (isUsable && !this.#isPastAbsoluteTimeout(record as SessionRecord)) {
+        lifecycle.inflate(receivedSessionId, record as SessionRecord);
         if (isCarriedByHeader) setSessionTransport(request, 'header', true);
       } else {
-        if (isUsableRecord(record)) await this.#destroyTimedOut(receivedSessionId, record);
+        if (isUsable) await this.#destroyTimedOut(receivedSessionId, record as SessionRecord);
         lifecycle.generate();
       }
     }

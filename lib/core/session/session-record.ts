@@ -49,6 +49,14 @@ export function serializeRecordData(record: SessionRecord): string {
   return JSON.stringify(data);
 }
 
+/**
+ * Whether the record is one `toSessionRecord` made from a session (given the data's JSON) and
+ * its cookie is still the one made there: `isUsableRecord` accepts it, whatever its data.
+ */
+export function isSessionMadeRecord(record: SessionRecord): boolean {
+  return recordTexts.get(record)?.cookie === record.cookie;
+}
+
 /** `JSON.stringify(record.cookie)`, without stringifying a cookie `toSessionRecord` made. */
 export function serializeRecordCookie(record: SessionRecord): string {
   return cookieJsonOf(record, recordTexts.get(record));

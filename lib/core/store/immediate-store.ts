@@ -9,6 +9,11 @@ import type { CompareAndSetOutcome, SessionRecord, SessionStore, StoreWriteOptio
  */
 export interface ImmediateStore {
   get(sessionId: string): SessionRecord | undefined;
+  /**
+   * `get`, answering only with a record `isUsableRecord` accepts (undefined for any other):
+   * for a store that knows which of its records came from a session, and so need no check.
+   */
+  getUsable?(sessionId: string): SessionRecord | undefined;
   set(sessionId: string, record: SessionRecord, options?: StoreWriteOptions): boolean;
   merge(sessionId: string, record: SessionRecord, changes: SessionChanges, options?: Pick<StoreWriteOptions, 'owner'>): boolean;
   touch(sessionId: string, record: SessionRecord): boolean;

@@ -1,6 +1,6 @@
-import { parseCookie } from 'cookie';
 import type { SessionSecret } from '../cookie/cookie-signing.js';
 import { verifySessionCookieValue } from '../cookie/cookie-signing.js';
+import { cookieHeaderValue } from '../cookie/cookie-header-value.js';
 import type { SessionResponse } from '../http/http-types.js';
 import type { VerifiedCookieCache } from '../cookie/verified-cookie-cache.js';
 import type { ReceivedSessionId } from './session-id-transport.js';
@@ -18,8 +18,8 @@ export function readSessionCookie(
 ): ReceivedSessionId | undefined {
   // Cheap pre-check: most requests of a cookie-less client need no parsing at all.
   if (!cookieHeader || !cookieHeader.includes(cookieName)) return undefined;
-  // Only our cookie is URL-decoded: the others (analytics, preferences...) are left as they are.
-  const rawValue = parseCookie(cookieHeader, { decode: keepEncoded })[cookieName];
+  // Only our cookie is looked at: the others (analytics, preferences...) are not parsed.
+  const rawValue = cookieHeaderValue(cookieHeader, cookieName);
   if (!rawValue) return undefined;
   if (!verifiedCookies) {
     const cookieValue = decodedCookieValue(rawValue);
@@ -37,10 +37,6 @@ export function readSessionCookie(
 /** The signed value a cookie's text carries: URL-decoded, unquoted. */
 function decodedCookieValue(rawValue: string): string {
   return unquote(decodeCookieValue(rawValue));
-}
-
-function keepEncoded(value: string): string {
-  return value;
 }
 
 /** cookie's own decoder: percent-decoding when there is a `%`, the raw value if it is malformed. */

@@ -6,7 +6,7 @@ import type { CompareAndSetOutcome, SessionRecord, StoreWriteOptions } from '../
 import { recordExpiresAt } from '../../core/store/stored-record.js';
 import type { SessionChanges } from '../../core/session/session-changes.js';
 import { removeFlashMembers } from '../../core/session/flash.js';
-import { serializeSessionRecord } from '../../core/session/session-record.js';
+import { isSessionMadeRecord, isUsableRecord, serializeSessionRecord } from '../../core/session/session-record.js';
 import { expiryOf, MAX_EXPIRES_AT, memoryEntry, mergedJson, storedRecordOf } from './memory-entry.js';
 import { OwnerIndex } from './memory-owner-index.js';
 
@@ -51,6 +51,11 @@ export class MemoryStore extends SessionStore {
    * nothing was written since (the same string is still stored) and skip the work of merging.
    */
   readonly #entryReadFor = new WeakMap<object, string>();
+  /**
+   * Ids whose entry was not written from a session's record (a `set` of a record from
+   * elsewhere, a `touch` with another cookie): only their records are checked at load.
+   */
+  readonly #uncheckedIds = new Set<string>();
 
   constructor(options: MemoryStoreOptions = {}) {
     super();
@@ -64,6 +69,7 @@ export class MemoryStore extends SessionStore {
     }
     const immediate = {
       get: (sessionId: string) => this.#getNow(sessionId),
+      getUsable: (sessionId: string) => this.#getUsableNow(sessionId),
       set: (sessionId: string, record: SessionRecord, options?: StoreWriteOptions) => this.#setNow(sessionId, record, options),
       merge: (sessionId: string, record: SessionRecord, changes: SessionChanges, options?: Pick<StoreWriteOptions, 'owner'>) =>
         this.#mergeNow(sessionId, record, changes, options),
@@ -89,6 +95,13 @@ export class MemoryStore extends SessionStore {
     const record = storedRecordOf(entry);
     this.#entryReadFor.set(record, entry);
     return record;
+  }
+
+  /** `#getNow` for a request's load: a record written from a session needs no check. */
+  #getUsableNow(sessionId: string): SessionRecord | undefined {
+    const record = this.#getNow(sessionId);
+    if (record === undefined || this.#uncheckedIds.size === 0 || !this.#uncheckedIds.has(sessionId)) return record;
+    return isUsableRecord(record) ? record : undefined;
   }
 
   /** Resolves to `false` when `mode` refused the write. */
@@ -176,6 +189,7 @@ export class MemoryStore extends SessionStore {
     // Only the cookie (and so the expiry) changes: the stored data is kept as it is.
     const stored = storedRecordOf(entry);
     stored.cookie = record.cookie;
+    if (!isSessionMadeRecord(record)) this.#uncheckedIds.add(sessionId);
     this.#write(sessionId, JSON.stringify(stored), this.#expiresAt(record, now), now);
     return true;
   }
@@ -222,6 +236,7 @@ export class MemoryStore extends SessionStore {
 
   override async clear(): Promise<void> {
     this.#entries.clear();
+    this.#uncheckedIds.clear();
     this.#owners.clear();
   }
 
@@ -253,11 +268,15 @@ export class MemoryStore extends SessionStore {
 
   #remove(sessionId: string): void {
     this.#entries.delete(sessionId);
+    if (this.#uncheckedIds.size !== 0) this.#uncheckedIds.delete(sessionId);
     this.#owners.remove(sessionId);
   }
 
   /** Stores a session's JSON until its cookie expires, and files it under `owner` (see `StoreWriteOptions.owner`). */
   #writeRecord(sessionId: string, json: string, record: SessionRecord, now: number, owner: string | null | undefined): void {
+    // A session's record is usable; the data merged into it does not decide that (its cookie does).
+    if (!isSessionMadeRecord(record)) this.#uncheckedIds.add(sessionId);
+    else if (this.#uncheckedIds.size !== 0) this.#uncheckedIds.delete(sessionId);
     const isKept = this.#write(sessionId, json, this.#expiresAt(record, now), now);
     if (isKept && owner !== undefined) this.#owners.assign(sessionId, owner);
   }

@@ -115,6 +115,23 @@ describe('SessionManager', () => {
     expect(request.sessionID).not.toBe('stored-id');
   });
 
+  it("checks the MemoryStore's records at load unless a session wrote them (set or touched from elsewhere)", async () => {
+    const unusableCookie = { originalMaxAge: null, expires: null, path: 5 };
+    await store.set('set-elsewhere', { cookie: unusableCookie, userId: 'u1' } as never);
+    expect((await roundTrip(signedCookie('set-elsewhere'))).request.sessionID).not.toBe('set-elsewhere');
+
+    await store.set('valid-elsewhere', { cookie: { originalMaxAge: null, expires: null, path: '/' }, userId: 'u2' });
+    const adopted = await roundTrip(signedCookie('valid-elsewhere'), (req) => {
+      expect(session(req).userId).toBe('u2');
+      session(req).visits = 1;
+    });
+    expect(adopted.request.sessionID).toBe('valid-elsewhere');
+    // Written from the session now; a touch with another cookie makes it checked again.
+    expect((await roundTrip(signedCookie('valid-elsewhere'))).request.sessionID).toBe('valid-elsewhere');
+    await store.touch('valid-elsewhere', { cookie: unusableCookie } as never);
+    expect((await roundTrip(signedCookie('valid-elsewhere'))).request.sessionID).not.toBe('valid-elsewhere');
+  });
+
   it('loads a record whose stored cookie.expires is past: expiry is the store\'s business', async () => {
     // A store that touches with EXPIRE (Redis) keeps the expiry of the last save in the value.
     const staleExpiry = { cookie: { originalMaxAge: 1000, expires: new Date(0).toISOString() }, userId: 'u1' };
