@@ -23,6 +23,7 @@ import { SessionWsInterceptor } from './websocket/session-ws.interceptor.js';
 import { rememberUpgradeRequests } from './websocket/session-ws.upgrades.js';
 import type { UpgradingServer } from './websocket/session-ws.upgrades.js';
 import { withNestLogger } from './store-logger.js';
+import { awaitStoreReady } from './store-readiness.js';
 
 /** Injection token of the validated, defaulted middleware options. */
 export const RESOLVED_SESSION_OPTIONS = Symbol('nest-sessions:resolvedOptions');
@@ -127,9 +128,10 @@ export class SessionModule extends ConfigurableSessionModule implements NestModu
       .forRoutes(...(forRoutes ?? [EVERY_ROUTE]));
   }
 
-  onApplicationBootstrap(): void {
+  async onApplicationBootstrap(): Promise<void> {
     // Gateways are bound by now: a `ws` adapter (@nestjs/platform-ws) listens for upgrades, whose cookies its sockets need.
     rememberUpgradeRequests(this.adapterHost.httpAdapter?.getHttpServer() as UpgradingServer | undefined);
+    await awaitStoreReady(this.sessionManager.store);
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -157,6 +157,17 @@ export function describeSqlStoreBehaviour(database: SqlTestDatabase): void {
         expect(await racing[0]!.length()).toBe(5);
       });
 
+      it('whenReady (what SessionModule waits for at start-up) resolves once the table is there', async () => {
+        const store = newStore();
+        await store.whenReady();
+        expect(await database.rowCount(store)).toBe(0);
+      });
+
+      it('whenReady rejects, naming the table, with createTable: false and no table', async () => {
+        const store = newStore({ createTable: false });
+        await expect(store.whenReady()).rejects.toThrow(`table ${store.tableName} does not exist`);
+      });
+
       it('with createTable: false and no table, fails calls with a 500 naming the table (not a 503)', async () => {
         const store = newStore({ createTable: false });
         const failure = store.get('any');

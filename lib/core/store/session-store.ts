@@ -152,6 +152,13 @@ abstract class LocalSessionStore extends EventEmitter {
   /** Removes every session. Optional. */
   clear?(): Promise<void>;
 
+  /**
+   * Resolves once the store can serve requests (its SQL table found or created, its Redis
+   * connection ready), rejects when it cannot yet. `SessionModule` waits for it, within a
+   * bound, before the app takes requests, so the first ones do not pay for it. Optional.
+   */
+  whenReady?(): Promise<void>;
+
   /** Releases timers and connections the store owns. Called on application shutdown. */
   close?(): Promise<void>;
 }

@@ -2,6 +2,7 @@
  * The part of an ioredis client RedisStore uses, and what it reads from a client or does to one
  * beside its commands: whether it is a Cluster, its command timeout, closing it.
  */
+import { SessionStoreUnavailableError } from '../../core/errors.js';
 
 /**
  * The part of an ioredis client the store uses: a structural type, so that `Redis` and
@@ -87,4 +88,31 @@ export async function quitClient(client: RedisClient): Promise<void> {
   }
   // Also after QUIT: it leaves a Sentinel client's failover-detector connections open (ioredis 5 and 6).
   client.disconnect();
+}
+
+/** Client states of a connection that is down (ioredis `status`): waiting for the client to be ready would be waiting for Redis. */
+const NOT_CONNECTING = new Set(['reconnecting', 'close', 'end']);
+
+/**
+ * Resolves when the client is `ready`, or at once when it connects on its first command
+ * (`lazyConnect`: status `wait`); rejects when it is down or its connection closes first.
+ */
+export function clientReady(client: RedisClient): Promise<void> {
+  if (client.status === 'ready' || client.status === 'wait') return Promise.resolve();
+  const notReady = () => new SessionStoreUnavailableError(`nest-sessions: Redis is not reachable (client status ${client.status})`);
+  if (NOT_CONNECTING.has(client.status)) return Promise.reject(notReady());
+  return new Promise((resolve, reject) => {
+    const settle = (error?: Error) => {
+      client.off('ready', onReady);
+      client.off('close', onClose);
+      client.off('end', onClose);
+      if (error) reject(error);
+      else resolve();
+    };
+    const onReady = () => settle();
+    const onClose = () => settle(notReady());
+    client.once('ready', onReady);
+    client.once('close', onClose);
+    client.once('end', onClose);
+  });
 }

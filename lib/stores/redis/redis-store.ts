@@ -6,7 +6,7 @@ import type { CompareAndSetOutcome, SessionRecord, StoreWriteMode, StoreWriteOpt
 import { parseRecordText, recordExpiresAt, recordText, secondsUntil } from '../../core/store/stored-record.js';
 import type { SessionChanges } from '../../core/session/session-changes.js';
 import { RedisCalls } from './redis-calls.js';
-import { quitClient } from './redis-client.js';
+import { clientReady, quitClient } from './redis-client.js';
 import type { RedisClient } from './redis-client.js';
 import { RedisCommands } from './redis-commands.js';
 import { RedisConnection } from './redis-connection.js';
@@ -243,6 +243,14 @@ export class RedisStore extends SessionStore {
   /** Deletes every key under `prefix` (and nothing else), owner index keys included, on every master. */
   override async clear(): Promise<void> {
     await this.#calls.run('clear the sessions', () => this.#listing.deleteAll(), false);
+  }
+
+  /**
+   * Resolves once the client is ready (or waits for its first command: `lazyConnect`); rejects
+   * when its connection fails first. `SessionModule` waits for it at start-up.
+   */
+  override whenReady(): Promise<void> {
+    return clientReady(this.client);
   }
 
   /** Quits the client the store created; a client passed in is left open for its owner. */

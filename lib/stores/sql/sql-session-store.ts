@@ -212,6 +212,11 @@ export abstract class SqlSessionStore extends SessionStore {
     return this.#pruner.pruneNow();
   }
 
+  /** Resolves once the table is found, or created with its indexes: `SessionModule` waits for it at start-up. */
+  override async whenReady(): Promise<void> {
+    await this.#table.prepare();
+  }
+
   /** Stops pruning and probing; subclasses release their pool after. */
   override async close(): Promise<void> {
     this.#pruner.stop();

@@ -52,4 +52,6 @@ export interface SqlSessionTable {
   withPruneLock(prune: (deleteBatch: () => Promise<number>) => Promise<void>): Promise<boolean>;
   /** One cheap statement: answers once the database does. */
   probe(): Promise<unknown>;
+  /** Finds the table, or creates what is missing (`createTable`); once, again after a failure. */
+  prepare(): Promise<unknown>;
 }

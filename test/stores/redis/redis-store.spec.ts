@@ -1,7 +1,8 @@
-import { Redis } from 'ioredis';
-import type { Cluster } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { RedisStore } from '../../../lib/redis.js';
+import { SessionStoreUnavailableError } from '../../../lib/index.js';
 import type { SessionRecord } from '../../../lib/index.js';
+import { freePort, waitUntil } from '../../support/redis-server.js';
 import { CollectingLogger, sessionRecord, startCluster, startSingleNode, storeOn, uniquePrefix } from './redis-targets.js';
 import type { RedisTarget } from './redis-targets.js';
 
@@ -333,5 +334,61 @@ describe('RedisStore commands on an auto-pipelining client (failFastClientOption
     await store.destroy('s1');
     expect(await store.get('s1')).toBeUndefined();
     await store.close();
+  });
+});
+
+/** What SessionModule waits for at start-up, so that an app's first requests find the connection open. */
+describe('RedisStore.whenReady', () => {
+  let single: Awaited<ReturnType<typeof startSingleNode>>;
+  let cluster: Awaited<ReturnType<typeof startCluster>>;
+  const clients: Array<Redis | Cluster> = [];
+
+  beforeAll(async () => {
+    single = await startSingleNode();
+    cluster = await startCluster();
+  });
+
+  afterEach(() => {
+    for (const client of clients.splice(0)) client.disconnect();
+  });
+
+  afterAll(async () => {
+    await single.stop();
+    await cluster.stop();
+  });
+
+  function storeOnClient(client: Redis | Cluster): RedisStore {
+    clients.push(client);
+    return new RedisStore({ client, prefix: uniquePrefix() });
+  }
+
+  it.each([
+    ['a single node', () => new Redis(single.server.port, '127.0.0.1', { ...RedisStore.failFastClientOptions })],
+    ['a Cluster', () => new Cluster(cluster.cluster.nodes, { redisOptions: { ...RedisStore.failFastClientOptions } })],
+  ])('resolves once the client, still connecting to %s, is ready', async (_name, connect) => {
+    const client = connect();
+    const store = storeOnClient(client);
+    expect(client.status).not.toBe('ready');
+    await store.whenReady();
+    expect(client.status).toBe('ready');
+    await store.whenReady();
+  });
+
+  it('resolves at once for a lazyConnect client, which connects with its first command', async () => {
+    const client = new Redis(single.server.port, '127.0.0.1', { ...RedisStore.failFastClientOptions, lazyConnect: true });
+    await storeOnClient(client).whenReady();
+    expect(client.status).toBe('wait');
+  });
+
+  it('rejects with SessionStoreUnavailableError when the client cannot connect, and at once while it reconnects or once it has ended', async () => {
+    // disconnectTimeout: ioredis otherwise keeps a 2 s timer for the stream that already closed.
+    const client = new Redis(await freePort(), '127.0.0.1', { ...RedisStore.failFastClientOptions, disconnectTimeout: 10 });
+    const store = storeOnClient(client);
+    await expect(store.whenReady()).rejects.toThrow(SessionStoreUnavailableError);
+    await waitUntil(() => client.status === 'reconnecting', 'the client is reconnecting');
+    await expect(store.whenReady()).rejects.toThrow('Redis is not reachable (client status reconnecting)');
+    const ended = new Redis(single.server.port, '127.0.0.1', { ...RedisStore.failFastClientOptions, lazyConnect: true });
+    ended.disconnect();
+    await expect(storeOnClient(ended).whenReady()).rejects.toThrow('Redis is not reachable (client status end)');
   });
 });

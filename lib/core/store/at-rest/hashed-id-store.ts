@@ -157,6 +157,7 @@ class LocalHashedIdStore extends SessionStore {
     if (inner.ids) this.ids = inner.ids.bind(inner);
     if (inner.length) this.length = inner.length.bind(inner);
     if (inner.clear) this.clear = inner.clear.bind(inner);
+    if (inner.whenReady) this.whenReady = inner.whenReady.bind(inner);
     if (inner.close) this.close = inner.close.bind(inner);
   }
 

@@ -26,7 +26,7 @@ const MAX_REMEMBERED_OLDER_KEY_SESSIONS = 10_000;
 export type UnreadableRecordHandler = (reason: UnreadableReason, keyId: string | undefined) => void;
 
 /** The optional methods passed straight to the store inside, offered only when it has them. */
-const FORWARDED_OPTIONAL_METHODS = ['touch', 'take', 'ownerSessionIds', 'removeFromOwnerIndex', 'all', 'ids', 'length', 'clear', 'close'] as const;
+const FORWARDED_OPTIONAL_METHODS = ['touch', 'take', 'ownerSessionIds', 'removeFromOwnerIndex', 'all', 'ids', 'length', 'clear', 'whenReady', 'close'] as const;
 
 /**
  * Keeps session data sealed (AES-256-GCM, `sealed-record.ts`) in any `SessionStore`: the store
@@ -179,6 +179,10 @@ export class SealedDataStore extends SessionStore {
   override clear(): Promise<void> {
     this.#sealedWithOlderKey.clear();
     return this.inner.clear!();
+  }
+
+  override whenReady(): Promise<void> {
+    return this.inner.whenReady!();
   }
 
   override close(): Promise<void> {
