@@ -49,6 +49,20 @@ export function serializeRecordData(record: SessionRecord): string {
   return JSON.stringify(data);
 }
 
+/** Stands in for the cookie of a record not made from a session: no record's cookie is this one. */
+const NOT_A_SESSION_COOKIE = Object.freeze({}) as StoredCookie;
+
+/**
+ * A record of `source`'s cookie and `data` (`dataJson` its JSON: the `{"__sealed":…}` of the
+ * `encryption` option): serialized without stringifying its data again, and trusted as
+ * `source` is (`isSessionMadeRecord`: the same cookie, made from a session).
+ */
+export function recordWithCookieOf(source: SessionRecord, data: Record<string, unknown>, dataJson: string): SessionRecord {
+  const record: SessionRecord = { cookie: source.cookie, ...data };
+  recordTexts.set(record, { dataJson, cookie: isSessionMadeRecord(source) ? source.cookie : NOT_A_SESSION_COOKIE });
+  return record;
+}
+
 /**
  * Whether the record is one `toSessionRecord` made from a session (given the data's JSON) and
  * its cookie is still the one made there: `isUsableRecord` accepts it, whatever its data.

@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv } from 'node:crypto';
 import { pooledRandomBytes } from '../../random-bytes.js';
-import { serializeRecordData } from '../../session/session-record.js';
+import { recordWithCookieOf, serializeRecordData } from '../../session/session-record.js';
 import type { SessionRecord } from '../../session/session-record.js';
 import type { EncryptionKeyRing } from './encryption-keys.js';
 
@@ -47,7 +47,9 @@ export interface UnopenedData {
 
 /** The stored record for `record`: its cookie as it is, its data sealed with the first key and bound to `storageKey`. */
 export function sealRecord(ring: EncryptionKeyRing, storageKey: string, record: SessionRecord): SessionRecord {
-  return { cookie: record.cookie, [SEALED_KEY]: sealText(ring, storageKey, serializeRecordData(record)) };
+  const sealed = sealText(ring, storageKey, serializeRecordData(record));
+  // Base64url and dots: JSON as they are.
+  return recordWithCookieOf(record, { [SEALED_KEY]: sealed }, `{"${SEALED_KEY}":"${sealed}"}`);
 }
 
 /** `text` sealed under the ring's first key, bound to `storageKey`: the `__sealed` value. */

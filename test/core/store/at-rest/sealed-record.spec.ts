@@ -1,7 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { resolveEncryptionKeys } from '../../../../lib/core/store/at-rest/encryption-keys.js';
 import { openRecord, sealRecord, SEALED_KEY } from '../../../../lib/core/store/at-rest/sealed-record.js';
+import { SessionCookie } from '../../../../lib/core/cookie/session-cookie.js';
+import { isSessionMadeRecord, serializeSessionRecord, toSessionRecord } from '../../../../lib/core/session/session-record.js';
 import type { SessionRecord } from '../../../../lib/core/session/session-record.js';
+import { Session, serializeSessionData } from '../../../../lib/core/session/session.js';
+import type { SessionOperations } from '../../../../lib/core/session/session.js';
 
 const OLD = { id: 'old', key: randomBytes(32) };
 const NEW = { id: 'new', key: randomBytes(32) };
@@ -86,5 +90,29 @@ describe('sealed records', () => {
     ['a sealed value that is not a string', { cookie, [SEALED_KEY]: 42 } as SessionRecord],
   ])('do not open with %s', (_case, stored) => {
     expect(openRecord(ring, 'k', stored)).toEqual({ reason: 'not-sealed' });
+  });
+});
+
+describe('sealed records as stores serialize them', () => {
+  function sessionRecord(data: Record<string, unknown>): SessionRecord {
+    const session = new Session({} as SessionOperations, 'session-id', SessionCookie.fromAttributes({ path: '/', httpOnly: true, secure: false, maxAge: 60_000 }), data);
+    return toSessionRecord(session, serializeSessionData(session));
+  }
+
+  it.each([
+    ['made from a session', sessionRecord({ email: 'ada@example.com' })],
+    ['given as it is (a store API caller)', record({ email: 'ada@example.com' })],
+  ])('serialize to JSON.stringify of the sealed record (%s)', (_name, plain) => {
+    const sealed = sealRecord(ring, 'storage-key', plain);
+    expect(serializeSessionRecord(sealed)).toBe(JSON.stringify(sealed));
+  });
+
+  it("are trusted as a session's record only when the record sealed was one (its cookie made by the session)", () => {
+    expect(isSessionMadeRecord(sealRecord(ring, 'k', sessionRecord({ a: 1 })))).toBe(true);
+    expect(isSessionMadeRecord(sealRecord(ring, 'k', record({ a: 1 })))).toBe(false);
+    const replacedCookie = sealRecord(ring, 'k', sessionRecord({ a: 1 }));
+    replacedCookie.cookie = { ...replacedCookie.cookie };
+    expect(isSessionMadeRecord(replacedCookie)).toBe(false);
+    expect(serializeSessionRecord(replacedCookie)).toBe(JSON.stringify(replacedCookie));
   });
 });
