@@ -13,3 +13,15 @@ export function withSection(results: string, start: string, end: string, section
   if (startIndex >= 0 && endIndex > startIndex) return results.slice(0, startIndex) + section + results.slice(endIndex + end.length);
   return `${results.trimEnd()}\n\n${section}\n`;
 }
+
+/** A section another bench wrote: `<!-- name:start -->`, its text, `<!-- name:end -->`. */
+const MARKED_SECTION = /<!-- ([a-z-]+):start -->[\s\S]*?<!-- \1:end -->/g;
+
+/**
+ * The sections of `results` that other benches (`--csrf`, `--at-rest`, `--scaling`, `--prune`…)
+ * wrote between their markers, in their order: what the main run, which writes RESULTS.md
+ * anew, keeps at its end.
+ */
+export function markedSectionsOf(results: string): string[] {
+  return results.match(MARKED_SECTION) ?? [];
+}

@@ -28,7 +28,7 @@
 import { fork } from 'node:child_process';
 import { startApp } from './app-process.js';
 import { pinHarness } from './cpu-pinning.js';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateSessionId, signSessionId } from '../lib/index.js';
@@ -44,7 +44,7 @@ import { detailSummariesOf, renderChart, renderResults } from './report.js';
 import { ensureWrk } from './wrk-load.js';
 import type { BenchSettings, ModeSummary } from './report.js';
 import { flagValue } from './flags.js';
-import { median } from './results-section.js';
+import { markedSectionsOf, median } from './results-section.js';
 
 const compiledDir = dirname(fileURLToPath(import.meta.url));
 /** The bench/ source folder: compiled code runs from bench/.tmp/bench/. */
@@ -226,8 +226,11 @@ async function main(): Promise<void> {
 
   const chartFile = 'results-chart.svg';
   writeFileSync(join(settings.outputDir, chartFile), renderChart(detailSummariesOf(summaries)));
+  const resultsFile = join(settings.outputDir, 'RESULTS.md');
+  // The sections the other benches wrote stay, after this run's own.
+  const kept = existsSync(resultsFile) ? markedSectionsOf(readFileSync(resultsFile, 'utf8')) : [];
   const markdown = renderResults({ settings, summaries, memory, chartFile, notesFile: join(benchDir, 'OPTIMISATIONS.md') });
-  writeFileSync(join(settings.outputDir, 'RESULTS.md'), markdown);
+  writeFileSync(resultsFile, [markdown.trimEnd(), ...kept].join('\n\n') + '\n');
   console.log(`\n${markdown.split('\n## ')[1] ?? ''}`);
   console.log(`wrote ${join(settings.outputDir, 'RESULTS.md')} and ${chartFile}`);
 }
