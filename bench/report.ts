@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { cpus, totalmem, type as osType, release as osRelease } from 'node:os';
 import type { LoadGenerator } from './load.js';
@@ -60,16 +60,12 @@ interface ReportInput {
   notesFile: string;
 }
 
-const require = createRequire(import.meta.url);
-
+/** The installed version of `packageName`: its package.json in the nearest node_modules up from here, as Node finds packages (exports maps, ESM-only packages like connect-redis 11, do not matter). */
 function versionOf(packageName: string): string {
-  try {
-    // The package folder from its entry point: some packages' exports hide package.json.
-    let folder = dirname(require.resolve(packageName));
-    while (!existsSync(join(folder, 'package.json')) || !folder.endsWith(packageName)) folder = dirname(folder);
-    return (JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')) as { version: string }).version;
-  } catch {
-    return 'not installed';
+  for (let folder = dirname(fileURLToPath(import.meta.url)); ; folder = dirname(folder)) {
+    const manifest = join(folder, 'node_modules', packageName, 'package.json');
+    if (existsSync(manifest)) return (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version;
+    if (dirname(folder) === folder) return 'not installed';
   }
 }
 
