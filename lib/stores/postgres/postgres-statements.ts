@@ -22,6 +22,8 @@ export class PostgresStatements {
   /** Cast of a computed jsonb value back to the column's type. */
   readonly #sessCast: string;
   readonly #hasOwnerColumn: boolean;
+  /** The stored value's JSON type, read without making it jsonb (`json_typeof` looks at its first token only). */
+  readonly #sessTypeOf: string;
   // The texts of every request's statements, built once: a request only binds its values.
   readonly #getText: string;
   readonly #touchText: string;
@@ -32,6 +34,7 @@ export class PostgresStatements {
     this.#table = table.sqlName;
     this.#sessCast = table.sessType === 'json' ? '::json' : '';
     this.#hasOwnerColumn = table.hasOwnerColumn;
+    this.#sessTypeOf = table.sessType === 'json' ? 'json_typeof(sess)' : 'jsonb_typeof(sess)';
     this.#getText = `SELECT sess::text AS sess FROM ${this.#table} WHERE sid = $1 AND expire > now()`;
     this.#touchText = `UPDATE ${this.#table} SET expire = ${expiresIn('$2')} WHERE sid = $1 AND expire > now()`;
   }
@@ -133,7 +136,7 @@ export class PostgresStatements {
 
   /** `merge`'s text: with the flash parameters ($6, $7) or not, with the owner as parameter `ownerParameter` or not. */
   #mergeText(hasFlash: boolean, ownerParameter: number | undefined): string {
-    const base = `(CASE WHEN jsonb_typeof(sess::jsonb) = 'object' THEN sess::jsonb ELSE '{}'::jsonb END)`;
+    const base = `(CASE WHEN ${this.#sessTypeOf} = 'object' THEN sess::jsonb ELSE '{}'::jsonb END)`;
     const withKeys = `((${base} - $5::text[]) || $3::jsonb || jsonb_build_object('cookie', $4::jsonb))`;
     let merged = withKeys;
     if (hasFlash) {
