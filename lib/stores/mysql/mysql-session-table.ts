@@ -33,6 +33,8 @@ const EXPIRED = 'expires <= UNIX_TIMESTAMP()';
  */
 export class MySqlSessionTable implements SqlSessionTable {
   readonly sqlName: string;
+  /** Merges always run as JSON functions: the whole write of an unchanged row is PostgresStore's, measured there. */
+  readonly writesWholeWhenUnchanged = false;
   #table: Promise<MySqlTable> | undefined;
   readonly #runStatement: MySqlStatementRunner;
 

@@ -129,13 +129,22 @@ export class PostgresStatements {
     if (changes.flash) values.push(changes.flash.removedIds, changes.flash.addedJson);
     const setsOwner = owner !== undefined && this.#hasOwnerColumn;
     if (setsOwner) values.push(ownerColumnValue(owner));
-    const variant = (changes.flash ? 2 : 0) + (setsOwner ? 1 : 0);
-    const text = (this.#mergeTexts[variant] ??= this.#mergeText(changes.flash !== undefined, setsOwner ? values.length : undefined));
+    // A json column keeps the text as written: the row still holds what the request loaded when its text is that text.
+    const { unchangedSinceLoad } = changes;
+    const writesWhole = unchangedSinceLoad !== undefined && this.#sessCast === '::json';
+    if (writesWhole) values.push(unchangedSinceLoad.loadedText, unchangedSinceLoad.wholeJson);
+    const variant = (writesWhole ? 4 : 0) + (changes.flash ? 2 : 0) + (setsOwner ? 1 : 0);
+    const text = (this.#mergeTexts[variant] ??= this.#mergeText(changes.flash !== undefined, setsOwner ? 6 + (changes.flash ? 2 : 0) : undefined, writesWhole ? values.length - 1 : undefined));
     return { text, values };
   }
 
-  /** `merge`'s text: with the flash parameters ($6, $7) or not, with the owner as parameter `ownerParameter` or not. */
-  #mergeText(hasFlash: boolean, ownerParameter: number | undefined): string {
+  /**
+   * `merge`'s text: with the flash parameters ($6, $7) or not, with the owner as parameter
+   * `ownerParameter` or not, and with the loaded text and the whole value as parameters
+   * `loadedParameter` and the next: the whole value written, without reading the stored JSON,
+   * when the row's text is still the loaded one (PostgreSQL evaluates only the CASE branch taken).
+   */
+  #mergeText(hasFlash: boolean, ownerParameter: number | undefined, loadedParameter: number | undefined): string {
     const base = `(CASE WHEN ${this.#sessTypeOf} = 'object' THEN sess::jsonb ELSE '{}'::jsonb END)`;
     const withKeys = `((${base} - $5::text[]) || $3::jsonb || jsonb_build_object('cookie', $4::jsonb))`;
     let merged = withKeys;
@@ -144,8 +153,10 @@ export class PostgresStatements {
       const flash = `(((${storedFlash} - $6::text[]) || $7::jsonb) - $6::text[])`;
       merged = `(CASE WHEN ${flash} = '{}'::jsonb THEN ${withKeys} - '__flash' ELSE ${withKeys} || jsonb_build_object('__flash', ${flash}) END)`;
     }
+    let sess = `${merged}${this.#sessCast}`;
+    if (loadedParameter !== undefined) sess = `CASE WHEN sess::text = $${loadedParameter} THEN $${loadedParameter + 1}::json ELSE ${sess} END`;
     const ownerSet = ownerParameter === undefined ? '' : `, owner = $${ownerParameter}`;
-    return `UPDATE ${this.#table} SET sess = ${merged}${this.#sessCast}, expire = ${expiresIn('$2')}${ownerSet} WHERE sid = $1 AND expire > now()`;
+    return `UPDATE ${this.#table} SET sess = ${sess}, expire = ${expiresIn('$2')}${ownerSet} WHERE sid = $1 AND expire > now()`;
   }
 
   /**

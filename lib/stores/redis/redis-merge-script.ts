@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { FLASH_KEY } from '../../core/session/flash.js';
 import type { SessionChanges } from '../../core/session/session-changes.js';
-import { recordJsonOf } from '../../core/session/session-record.js';
+import { isRewritableLoadedText } from '../../core/session/session-record.js';
 import type { CompareAndSetOutcome, SessionRecord } from '../../core/store/session-store.js';
 import type { CommandArgument, RedisCommands } from './redis-commands.js';
 import { isReplyError } from './redis-errors.js';
@@ -23,17 +23,10 @@ export function rememberLoadedText(record: SessionRecord, text: string): void {
   Object.defineProperty(record, LOADED_TEXT, { value: text });
 }
 
-/**
- * The text the request loaded, when it is what JSON.stringify makes of the record it parsed
- * to: writing the whole new value over it then keeps every key the request did not change
- * byte for byte. Not so for values another writer formatted its own way, or with numbers
- * JavaScript rounds (64-bit ids): those are merged key by key.
- */
+/** The text the request loaded, when writing the whole new value over it is a merge (`isRewritableLoadedText`). */
 export function rewritableLoadedText(changes: SessionChanges): string | undefined {
-  const baseRecord = changes.baseRecord as (SessionRecord & { [LOADED_TEXT]?: string }) | undefined;
-  const loadedText = baseRecord?.[LOADED_TEXT];
-  if (loadedText === undefined || changes.baseDataJson === undefined) return undefined;
-  return loadedText === recordJsonOf(JSON.stringify(baseRecord!.cookie), changes.baseDataJson) ? loadedText : undefined;
+  const loadedText = (changes.baseRecord as (SessionRecord & { [LOADED_TEXT]?: string }) | undefined)?.[LOADED_TEXT];
+  return loadedText !== undefined && isRewritableLoadedText(loadedText, changes) ? loadedText : undefined;
 }
 
 /** The text `get` read `record` from, if it read it. */

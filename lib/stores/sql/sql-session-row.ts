@@ -40,6 +40,12 @@ export interface SqlMergeChanges {
   deletedKeys: readonly string[];
   /** Flash messages added (as members and as one JSON object by id) and removed, when `__flash` changes message by message. */
   flash?: { addedMembers: JsonMember[]; addedJson: string; removedIds: string[] };
+  /**
+   * The request's whole value (`wholeJson`), for a table that can write it instead of merging
+   * when the row still holds the text the request loaded (`loadedText`): the same result, without
+   * the database reading and rebuilding the JSON. Given only when that holds (`isRewritableLoadedText`).
+   */
+  unchangedSinceLoad?: { loadedText: string; wholeJson: string };
 }
 
 /**

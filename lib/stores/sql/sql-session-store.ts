@@ -1,6 +1,6 @@
 import { SessionStoreError } from '../../core/errors.js';
 import type { SessionChanges } from '../../core/session/session-changes.js';
-import { serializeRecordCookie, serializeSessionRecord } from '../../core/session/session-record.js';
+import { isRewritableLoadedText, serializeRecordCookie, serializeSessionRecord } from '../../core/session/session-record.js';
 import { SessionStore } from '../../core/store/session-store.js';
 import type { CompareAndSetOutcome, SessionRecord, StoreWriteOptions } from '../../core/store/session-store.js';
 import { SqlConnectionState } from './sql-connection-state.js';
@@ -44,8 +44,9 @@ export abstract class SqlSessionStore extends SessionStore {
   #logger: SqlStoreLogger;
   readonly #hasOwnLogger: boolean;
   /**
-   * Per record `get` returned, the row's text it was parsed from, for `compareAndSet`: kept
-   * only from the first `compareAndSet` on (with `encryption`), so other apps' loads skip it.
+   * Per record `get` returned, the row's text it was parsed from, for `compareAndSet` and for
+   * merges written whole: kept from the start when the table writes whole values of unchanged
+   * rows (PostgreSQL), else only from the first `compareAndSet` on (with `encryption`).
    */
   #loadedTexts: WeakMap<SessionRecord, string> | undefined;
 
@@ -54,6 +55,7 @@ export abstract class SqlSessionStore extends SessionStore {
     const { storeName, table, options } = settings;
     this.tableName = settings.tableName;
     this.#table = table;
+    if (table.writesWholeWhenUnchanged) this.#loadedTexts = new WeakMap();
     this.#storeName = storeName;
     this.#ttlSeconds = options.ttlSeconds;
     this.#hasOwnLogger = options.logger !== undefined;
@@ -146,6 +148,10 @@ export abstract class SqlSessionStore extends SessionStore {
     if (lifetimeMs <= 0) return this.set(sessionId, record, { mode: 'update' });
     const cookieJson = serializeRecordCookie(record);
     const mergeChanges = sqlMergeChangesOf(changes);
+    const loadedText = changes.baseRecord === undefined ? undefined : this.#loadedTexts?.get(changes.baseRecord);
+    if (loadedText !== undefined && this.#table.writesWholeWhenUnchanged && isRewritableLoadedText(loadedText, changes)) {
+      mergeChanges.unchangedSinceLoad = { loadedText, wholeJson: this.#stringify(record) };
+    }
     const outcome = await this.#run('save the session', () => this.#table.merge(sessionId, lifetimeMs, cookieJson, mergeChanges, options?.owner));
     return outcome === 'write-whole' ? this.set(sessionId, record, { ...options, mode: 'update' }) : outcome;
   }

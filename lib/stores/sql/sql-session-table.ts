@@ -33,6 +33,8 @@ export interface SqlSessionTable {
    * store then writes the request's whole record, as an update).
    */
   merge(sessionId: string, lifetimeMs: number, cookieJson: string, changes: SqlMergeChanges, owner: OwnerWrite): Promise<boolean | 'write-whole'>;
+  /** Whether `merge` writes `changes.unchangedSinceLoad` when the row is unchanged: the store then keeps the text of every row it loads. */
+  readonly writesWholeWhenUnchanged: boolean;
   /** Deletes the row and answers its text if it was live. */
   take(sessionId: string): Promise<string | undefined>;
   /** Removes those of the flash messages that are there; their ids, or `undefined` when the JSON functions cannot read the value. */

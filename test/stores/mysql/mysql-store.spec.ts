@@ -17,6 +17,7 @@ let pool: mysql.Pool;
 const bareName = (store: SqlSessionStore) => store.tableName.replaceAll('`', '');
 
 describeSqlStoreBehaviour({
+  keepsRowTextsFromTheStart: false,
   storeName: 'MySqlStore',
   ownPoolOption: ['uri', SHARED_MYSQL_URI],
   async setUp() {

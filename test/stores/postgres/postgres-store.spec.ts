@@ -2,6 +2,8 @@ import pg from 'pg';
 import { PostgresStore } from '../../../lib/postgres.js';
 import type { PostgresStoreOptions } from '../../../lib/postgres.js';
 import { advisoryLockKey } from '../../../lib/stores/postgres/postgres-table.js';
+import type { SessionRecord } from '../../../lib/index.js';
+import { changesBetween } from '../../../lib/core/session/session-changes.js';
 import { contractRecord } from '../store-contract.js';
 import { SHARED_POSTGRES, uniqueTableName } from '../store-subjects.js';
 import { describeSqlStoreBehaviour } from '../sql-store-behaviour.js';
@@ -10,6 +12,7 @@ import { closedAndDroppedAfterEach } from '../sql-test-apps.js';
 let pool: pg.Pool;
 
 describeSqlStoreBehaviour({
+  keepsRowTextsFromTheStart: true,
   storeName: 'PostgresStore',
   ownPoolOption: ['connectionString', 'postgres://127.0.0.1:5432/test'],
   async setUp() {
@@ -108,5 +111,61 @@ describe('PostgresStore: its table', () => {
     } finally {
       client.release();
     }
+  });
+});
+
+describe('PostgresStore: merged saves', () => {
+  const { stores, tables } = closedAndDroppedAfterEach((table) => pool.query(`DROP TABLE IF EXISTS "${table}"`));
+
+  beforeAll(() => {
+    pool = new pg.Pool(SHARED_POSTGRES);
+  });
+  afterAll(() => pool.end());
+
+  function newStore(): PostgresStore {
+    const tableName = uniqueTableName('pgmerge');
+    tables.push(tableName);
+    const store = new PostgresStore({ pool, tableName, pruneInterval: false, logger: { warn: () => undefined } });
+    stores.push(store);
+    return store;
+  }
+
+  /** The request's save of `loaded` with `data` changed: the record and the changes the lifecycle gives merge. */
+  function saveOf(loaded: SessionRecord, data: Record<string, unknown>) {
+    const { cookie, ...before } = loaded;
+    const after = { ...before, ...data };
+    return { record: { cookie, ...after } as SessionRecord, changes: changesBetween(JSON.stringify(before), JSON.stringify(after), loaded) };
+  }
+
+  async function storedText(store: PostgresStore, sessionId: string): Promise<string> {
+    return (await pool.query(`SELECT sess::text AS sess FROM ${store.tableName} WHERE sid = $1`, [sessionId])).rows[0].sess;
+  }
+
+  it('over a row unchanged since its load, writes the value as the app made it, without the database rebuilding the JSON', async () => {
+    const store = newStore();
+    await store.set('s', contractRecord({ a: 1, b: 'x' }));
+    const { record, changes } = saveOf((await store.get('s'))!, { a: 2 });
+    expect(await store.merge('s', record, changes)).toBe(true);
+    expect(await storedText(store, 's')).toBe(JSON.stringify(record));
+  });
+
+  it('over a row another request wrote since the load, merges key by key: both writes land', async () => {
+    const store = newStore();
+    await store.set('s', contractRecord({ a: 1, b: 'x' }));
+    const first = saveOf((await store.get('s'))!, { a: 2 });
+    const second = saveOf((await store.get('s'))!, { b: 'y' });
+    expect(await store.merge('s', first.record, first.changes)).toBe(true);
+    expect(await store.merge('s', second.record, second.changes)).toBe(true);
+    expect(await store.get('s')).toMatchObject({ a: 2, b: 'y' });
+    expect(await storedText(store, 's')).not.toBe(JSON.stringify(second.record));
+  });
+
+  it('over a row formatted by another writer (connect-pg-simple with spaces), merges key by key, keeping its other keys', async () => {
+    const store = newStore();
+    await store.set('s', contractRecord({ a: 1 }));
+    await pool.query(`UPDATE ${store.tableName} SET sess = (sess::jsonb || '{"save": "kept"}'::jsonb)::json WHERE sid = 's'`);
+    const { record, changes } = saveOf((await store.get('s'))!, { a: 2 });
+    expect(await store.merge('s', record, changes)).toBe(true);
+    expect(JSON.parse(await storedText(store, 's'))).toMatchObject({ a: 2, save: 'kept' });
   });
 });
