@@ -1,3 +1,4 @@
+import { isProgrammingError } from '../sql/sql-connection-state.js';
 import type { SqlFailureKind } from '../sql/sql-connection-state.js';
 
 /**
@@ -12,10 +13,11 @@ const CONNECTION_ERRNOS = new Set([1053, 1077, 1152, 1153, 1184, 2002, 2003, 200
 
 /**
  * A mysql2 failure: a fatal error or one without a SQLSTATE (refused, reset, closed, timed
- * out) means the database is out of reach; a few server errors are transient; the rest are
+ * out) means the database is out of reach, unless it is JavaScript's own (a bug: refused); a few server errors are transient; the rest are
  * refusals (500: a bug, a missing privilege).
  */
 export function classifyMySqlError(error: unknown): SqlFailureKind {
+  if (isProgrammingError(error)) return 'refused';
   const { fatal, sqlState, errno } = (error ?? {}) as { fatal?: unknown; sqlState?: unknown; errno?: unknown };
   if (fatal === true || typeof sqlState !== 'string' || typeof errno !== 'number') return 'connection';
   if (sqlState.startsWith('08') || CONNECTION_ERRNOS.has(errno)) return 'connection';

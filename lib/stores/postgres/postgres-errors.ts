@@ -1,3 +1,4 @@
+import { isProgrammingError } from '../sql/sql-connection-state.js';
 import type { SqlFailureKind } from '../sql/sql-connection-state.js';
 
 /**
@@ -12,10 +13,12 @@ const CONNECTION_CODES = new Set(['57P01', '57P02', '57P03']);
 
 /**
  * A node-postgres failure: an error without a SQLSTATE (refused, reset, timed out while
- * connecting, connection terminated) or of class 08 means PostgreSQL is out of reach; a few
+ * connecting, connection terminated) or of class 08 means PostgreSQL is out of reach, unless
+ * it is JavaScript's own (a bug: refused); a few
  * server errors are transient; the rest are refusals (500: a bug, a missing privilege).
  */
 export function classifyPostgresError(error: unknown): SqlFailureKind {
+  if (isProgrammingError(error)) return 'refused';
   const code = (error as { code?: unknown } | null)?.code;
   const isServerError = typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && typeof (error as { severity?: unknown }).severity === 'string';
   if (!isServerError) return 'connection';

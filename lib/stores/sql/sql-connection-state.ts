@@ -12,6 +12,18 @@ export interface SqlStoreLogger {
 /** How a driver's failure counts: the database is out of reach, busy for now, or refused the statement. */
 export type SqlFailureKind = 'connection' | 'transient' | 'refused';
 
+/** JavaScript's own errors, which a driver throws before anything is sent (a bind value it cannot take): never the network. */
+const PROGRAMMING_ERROR_NAMES = new Set(['TypeError', 'RangeError', 'SyntaxError', 'ReferenceError']);
+
+/**
+ * Whether a driver's failure is a bug on this side (`undefined` bound as a parameter) rather
+ * than a database out of reach: a 500, without marking the store disconnected. By name, so
+ * errors of another realm (a test's VM context) count too.
+ */
+export function isProgrammingError(error: unknown): boolean {
+  return error instanceof Object && PROGRAMMING_ERROR_NAMES.has((error as { name?: unknown }).name as string);
+}
+
 /** What the connection state needs to know of its store. */
 export interface SqlConnectionSettings {
   /** `PostgresStore`, `MySqlStore`: the start of log lines. */

@@ -1,5 +1,6 @@
 import { jest } from '@jest/globals';
 import mysql from 'mysql2/promise';
+import { SessionStoreError, SessionStoreUnavailableError } from '../../../lib/index.js';
 import { MySqlStore } from '../../../lib/mysql.js';
 import type { MySqlStoreOptions } from '../../../lib/mysql.js';
 import type { SqlSessionStore } from '../../../lib/stores/sql/sql-session-store.js';
@@ -70,6 +71,16 @@ describe('MySqlStore: its table (MariaDB)', () => {
     stores.push(store);
     return store;
   }
+
+  it('answers a value mysql2 refuses before sending it (a bug on this side) with a 500 error, and stays connected', async () => {
+    const store = newStore();
+    await store.set('s', contractRecord());
+    // No record was read: the store has no text to compare, and mysql2 refuses the undefined it would bind.
+    const failure = store.compareAndSet('s', undefined as never, contractRecord({ saved: true }));
+    await expect(failure).rejects.toThrow(SessionStoreError);
+    await expect(failure).rejects.not.toThrow(SessionStoreUnavailableError);
+    expect(store.isConnected).toBe(true);
+  });
 
   it("is created in express-mysql-session's format, with session ids up to 255 characters and indexes on expires and owner", async () => {
     const store = newStore();
