@@ -1,5 +1,6 @@
 import { applyFlashChanges, FLASH_KEY, flashChangesBetween } from './flash.js';
 import type { FlashChanges } from './flash.js';
+import { recordJsonOf } from './session-record.js';
 import type { SessionRecord } from './session-record.js';
 
 /**
@@ -103,4 +104,16 @@ export function applySessionChanges(data: Record<string, unknown>, values: Recor
   for (const key of changes.deletedKeys) if (!(flash && key === FLASH_KEY)) delete data[key];
   for (const key of changes.setKeys.keys()) if (!(flash && key === FLASH_KEY)) data[key] = values[key];
   if (flash) applyFlashChanges(data, flash);
+}
+
+/**
+ * Whether writing a request's whole record over the text it loaded (`loadedText`) keeps every
+ * key the request did not change byte for byte: the loaded text is what JSON.stringify makes of
+ * the record it was parsed to. Not so for values another writer formatted its own way, with
+ * numbers JavaScript rounds (64-bit ids), or with keys the Session drops (a stored `save`):
+ * those are merged key by key. Stores with a compare-and-write use it to skip the merge.
+ */
+export function isRewritableLoadedText(loadedText: string, changes: SessionChanges): boolean {
+  const { baseRecord, baseDataJson } = changes;
+  return baseRecord !== undefined && baseDataJson !== undefined && loadedText === recordJsonOf(JSON.stringify(baseRecord.cookie), baseDataJson);
 }

@@ -1,6 +1,5 @@
 import { domainProblem, expiresProblem, isEpochMilliseconds, lifetimeProblem, pathProblem, toPriority, toSameSite } from '../cookie/cookie-attributes.js';
 import type { Session } from './session.js';
-import type { SessionChanges } from './session-changes.js';
 import type { StoredCookie } from '../cookie/session-cookie.js';
 import { storedCookieJson } from './stored-cookie-json.js';
 
@@ -80,18 +79,6 @@ export function serializeRecordCookie(record: SessionRecord): string {
 function cookieJsonOf(record: SessionRecord, texts: RecordTexts | undefined): string {
   // A cookie replaced since is stringified as it is; the one toSessionRecord made has known keys.
   return texts !== undefined && record.cookie === texts.cookie ? storedCookieJson(record.cookie) : JSON.stringify(record.cookie);
-}
-
-/**
- * Whether writing a request's whole record over the text it loaded (`loadedText`) keeps every
- * key the request did not change byte for byte: the loaded text is what JSON.stringify makes of
- * the record it was parsed to. Not so for values another writer formatted its own way, with
- * numbers JavaScript rounds (64-bit ids), or with keys the Session drops (a stored `save`):
- * those are merged key by key. Stores with a compare-and-write use it to skip the merge.
- */
-export function isRewritableLoadedText(loadedText: string, changes: SessionChanges): boolean {
-  const { baseRecord, baseDataJson } = changes;
-  return baseRecord !== undefined && baseDataJson !== undefined && loadedText === recordJsonOf(JSON.stringify(baseRecord.cookie), baseDataJson);
 }
 
 /** A record's JSON, cookie first, from the cookie's JSON and the data's (`serializeSessionData`). */

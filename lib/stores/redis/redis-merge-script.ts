@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { FLASH_KEY } from '../../core/session/flash.js';
 import type { SessionChanges } from '../../core/session/session-changes.js';
-import { isRewritableLoadedText } from '../../core/session/session-record.js';
+import { isRewritableLoadedText } from '../../core/session/session-changes.js';
 import type { CompareAndSetOutcome, SessionRecord } from '../../core/store/session-store.js';
 import type { CommandArgument, RedisCommands } from './redis-commands.js';
 import { isReplyError } from './redis-errors.js';

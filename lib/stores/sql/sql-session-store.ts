@@ -1,6 +1,7 @@
 import { SessionStoreError } from '../../core/errors.js';
 import type { SessionChanges } from '../../core/session/session-changes.js';
-import { isRewritableLoadedText, serializeRecordCookie, serializeSessionRecord } from '../../core/session/session-record.js';
+import { serializeRecordCookie, serializeSessionRecord } from '../../core/session/session-record.js';
+import { isRewritableLoadedText } from '../../core/session/session-changes.js';
 import { SessionStore } from '../../core/store/session-store.js';
 import type { CompareAndSetOutcome, SessionRecord, StoreWriteOptions } from '../../core/store/session-store.js';
 import { SqlConnectionState } from './sql-connection-state.js';
