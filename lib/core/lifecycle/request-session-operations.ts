@@ -1,3 +1,4 @@
+// Over our ~250-line aim: rotation stays with the request state it changes (see the class comment).
 import { shouldMerge } from './commit-rules.js';
 import type { SessionSecret } from '../cookie/cookie-signing.js';
 import { SessionCookie } from '../cookie/session-cookie.js';
