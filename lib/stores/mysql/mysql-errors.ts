@@ -12,9 +12,9 @@ const TRANSIENT_ERRNOS = new Set([1040, 1203, 1205, 1213, 1290, 1792, 1969, 3024
 const CONNECTION_ERRNOS = new Set([1053, 1077, 1152, 1153, 1184, 2002, 2003, 2006, 2013]);
 
 /**
- * A mysql2 failure: a fatal error or one without a SQLSTATE (refused, reset, closed, timed
- * out) means the database is out of reach, unless it is JavaScript's own (a bug: refused); a few server errors are transient; the rest are
- * refusals (500: a bug, a missing privilege).
+ * A mysql2 failure: JavaScript's own error is a bug (refused); a fatal error or one without a
+ * SQLSTATE (refused, reset, closed, timed out) means the database is out of reach; a few
+ * server errors are transient; the rest are refusals (500: a bug, a missing privilege).
  */
 export function classifyMySqlError(error: unknown): SqlFailureKind {
   if (isProgrammingError(error)) return 'refused';

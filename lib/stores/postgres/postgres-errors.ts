@@ -12,10 +12,10 @@ const TRANSIENT_CODES = new Set(['57014', '53000', '53100', '53200', '53300', '5
 const CONNECTION_CODES = new Set(['57P01', '57P02', '57P03']);
 
 /**
- * A node-postgres failure: an error without a SQLSTATE (refused, reset, timed out while
- * connecting, connection terminated) or of class 08 means PostgreSQL is out of reach, unless
- * it is JavaScript's own (a bug: refused); a few
- * server errors are transient; the rest are refusals (500: a bug, a missing privilege).
+ * A node-postgres failure: JavaScript's own error is a bug (refused); an error without a
+ * SQLSTATE (refused, reset, timed out while connecting, connection terminated) or of class 08
+ * means PostgreSQL is out of reach; a few server errors are transient; the rest are refusals
+ * (500: a bug, a missing privilege).
  */
 export function classifyPostgresError(error: unknown): SqlFailureKind {
   if (isProgrammingError(error)) return 'refused';

@@ -129,12 +129,14 @@ export class PostgresStatements {
     if (changes.flash) values.push(changes.flash.removedIds, changes.flash.addedJson);
     const setsOwner = owner !== undefined && this.#hasOwnerColumn;
     if (setsOwner) values.push(ownerColumnValue(owner));
+    const ownerParameter = setsOwner ? values.length : undefined;
     // A json column keeps the text as written: the row still holds what the request loaded when its text is that text.
     const { unchangedSinceLoad } = changes;
     const writesWhole = unchangedSinceLoad !== undefined && this.#sessCast === '::json';
     if (writesWhole) values.push(unchangedSinceLoad.loadedText, unchangedSinceLoad.wholeJson);
+    const loadedParameter = writesWhole ? values.length - 1 : undefined;
     const variant = (writesWhole ? 4 : 0) + (changes.flash ? 2 : 0) + (setsOwner ? 1 : 0);
-    const text = (this.#mergeTexts[variant] ??= this.#mergeText(changes.flash !== undefined, setsOwner ? 6 + (changes.flash ? 2 : 0) : undefined, writesWhole ? values.length - 1 : undefined));
+    const text = (this.#mergeTexts[variant] ??= this.#mergeText(changes.flash !== undefined, ownerParameter, loadedParameter));
     return { text, values };
   }
 

@@ -90,8 +90,8 @@ export async function quitClient(client: RedisClient): Promise<void> {
   client.disconnect();
 }
 
-/** Client states of a connection that is down (ioredis `status`): waiting for the client to be ready would be waiting for Redis. */
-const NOT_CONNECTING = new Set(['reconnecting', 'close', 'end']);
+/** Client states in which the connection is known to be down (ioredis `status`). */
+export const DOWN_STATUSES: ReadonlySet<string> = new Set(['close', 'reconnecting', 'end']);
 
 /**
  * Resolves when the client is `ready`, or at once when it connects on its first command
@@ -100,7 +100,8 @@ const NOT_CONNECTING = new Set(['reconnecting', 'close', 'end']);
 export function clientReady(client: RedisClient): Promise<void> {
   if (client.status === 'ready' || client.status === 'wait') return Promise.resolve();
   const notReady = () => new SessionStoreUnavailableError(`nest-sessions: Redis is not reachable (client status ${client.status})`);
-  if (NOT_CONNECTING.has(client.status)) return Promise.reject(notReady());
+  // Waiting for a client that is down to be ready would be waiting for Redis.
+  if (DOWN_STATUSES.has(client.status)) return Promise.reject(notReady());
   return new Promise((resolve, reject) => {
     const settle = (error?: Error) => {
       client.off('ready', onReady);

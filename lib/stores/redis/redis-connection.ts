@@ -1,9 +1,8 @@
 import type { EventEmitter } from 'node:events';
 import { StoreConnectionState } from '../../core/store/store-connection-state.js';
+import { DOWN_STATUSES } from './redis-client.js';
 import type { RedisClient } from './redis-client.js';
 
-/** Client states in which the connection is known to be down (ioredis `status`). */
-const DOWN_STATUSES = new Set(['close', 'reconnecting', 'end']);
 
 /**
  * RedisStore's connection state, following the ioredis client's events: down from a lost
