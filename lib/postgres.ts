@@ -3,7 +3,7 @@
  * stores never load `pg` (an optional peer dependency, loaded only for a `connectionString`).
  */
 export { PostgresStore } from './stores/postgres/postgres-store.js';
-export type { PostgresStoreOptions, PostgresPool, PostgresPoolClient, PostgresQueryResult } from './stores/postgres/postgres-store-options.js';
+export type { PostgresStoreOptions, PostgresPool, PostgresPoolClient, PostgresQueryResult, PostgresNamedQuery } from './stores/postgres/postgres-store-options.js';
 export type { SqlStoreLogger } from './stores/sql/sql-connection-state.js';
 export type { SqlPruneStats } from './stores/sql/sql-pruner.js';
 export { STORE_PRUNED_CHANNEL } from './stores/sql/sql-pruner.js';

@@ -1,6 +1,6 @@
 import { SessionOptionsError } from '../../core/errors.js';
 import { loadOptionalDriver } from '../sql/optional-driver.js';
-import type { PostgresPool, PostgresPoolClient, PostgresQueryResult, PostgresStoreOptions } from './postgres-store-options.js';
+import type { PostgresNamedQuery, PostgresPool, PostgresPoolClient, PostgresQueryResult, PostgresStoreOptions } from './postgres-store-options.js';
 
 /** What the store reads of the `pg` module. */
 interface PgModule {
@@ -36,8 +36,11 @@ class LazyPool implements PostgresPool {
 
   constructor(private readonly config: Record<string, unknown>) {}
 
-  async query(text: string, values?: unknown[]): Promise<PostgresQueryResult> {
-    return (await this.#loaded()).query(text, values);
+  query(text: string, values?: unknown[]): Promise<PostgresQueryResult>;
+  query(config: PostgresNamedQuery): Promise<PostgresQueryResult>;
+  async query(textOrConfig: string | PostgresNamedQuery, values?: unknown[]): Promise<PostgresQueryResult> {
+    const pool = await this.#loaded();
+    return typeof textOrConfig === 'string' ? pool.query(textOrConfig, values) : pool.query(textOrConfig);
   }
 
   async connect(): Promise<PostgresPoolClient> {

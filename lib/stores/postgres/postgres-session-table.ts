@@ -1,5 +1,6 @@
 import type { SqlMergeChanges } from '../sql/sql-session-row.js';
 import type { OwnerWrite, SqlSessionTable } from '../sql/sql-session-table.js';
+import type { PostgresStatementRunner } from './postgres-statement-runner.js';
 import { PostgresStatements } from './postgres-statements.js';
 import type { Statement } from './postgres-statements.js';
 import type { PostgresPool, PostgresQueryResult } from './postgres-store-options.js';
@@ -19,12 +20,16 @@ export class PostgresSessionTable implements SqlSessionTable {
   /** The statements once prepared: a call then goes to the pool without waiting on a promise first. */
   #prepared: PostgresStatements | undefined;
 
+  readonly #runner: PostgresStatementRunner;
+
   constructor(
     private readonly pool: PostgresPool,
     private readonly name: PostgresTableName,
     private readonly createTable: boolean,
+    runner: PostgresStatementRunner,
   ) {
     this.sqlName = sqlNameOf(name);
+    this.#runner = runner;
   }
 
   /** Finds (or creates) the table; the statements for its shape. */
@@ -145,8 +150,7 @@ export class PostgresSessionTable implements SqlSessionTable {
 
   #query(statementOf: (statements: PostgresStatements) => Statement): Promise<PostgresQueryResult> {
     if (this.#prepared === undefined) return this.prepare().then(() => this.#query(statementOf));
-    const { text, values } = statementOf(this.#prepared);
-    return this.pool.query(text, values);
+    return this.#runner.run(statementOf(this.#prepared));
   }
 }
 

@@ -6,6 +6,13 @@ export interface PostgresQueryResult {
   rowCount: number | null;
 }
 
+/** A statement sent with a name, so that each connection parses and plans it once. */
+export interface PostgresNamedQuery {
+  name: string;
+  text: string;
+  values: unknown[];
+}
+
 /** One connection checked out of the pool (for the locks of table creation and pruning). */
 export interface PostgresPoolClient {
   query(text: string, values?: unknown[]): Promise<PostgresQueryResult>;
@@ -18,6 +25,8 @@ export interface PostgresPoolClient {
  */
 export interface PostgresPool {
   query(text: string, values?: unknown[]): Promise<PostgresQueryResult>;
+  /** A named statement: prepared once per connection (node-postgres' query config). */
+  query(config: PostgresNamedQuery): Promise<PostgresQueryResult>;
   connect(): Promise<PostgresPoolClient>;
   end(): Promise<void>;
   on(event: 'error', listener: (error: Error) => void): unknown;
@@ -40,6 +49,13 @@ export interface PostgresStoreOptions extends SqlStoreOptions {
   tableName?: string;
   /** The table's schema. Default: the connection's `search_path` (usually `public`). */
   schemaName?: string;
+  /**
+   * Whether statements are prepared: each connection parses and plans a statement once instead
+   * of on every call. Default `true`. Set `false` behind a pooler that does not keep prepared
+   * statements (PgBouncer in transaction mode before 1.21 or without `max_prepared_statements`);
+   * a store that finds them lost switches itself off them, with one warning.
+   */
+  preparedStatements?: boolean;
 }
 
 export const DEFAULT_TABLE_NAME = 'session';

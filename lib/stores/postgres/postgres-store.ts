@@ -1,9 +1,11 @@
 import { SessionOptionsError } from '../../core/errors.js';
+import { BOOLEAN, checkedOption } from '../../core/option-checks.js';
 import { SqlSessionStore } from '../sql/sql-session-store.js';
 import { resolveSqlStoreConstruction } from '../sql/sql-store-options.js';
 import { classifyPostgresError } from './postgres-errors.js';
 import { createOwnPool } from './postgres-pool.js';
 import { PostgresSessionTable } from './postgres-session-table.js';
+import { PostgresStatementRunner } from './postgres-statement-runner.js';
 import { DEFAULT_TABLE_NAME } from './postgres-store-options.js';
 import type { PostgresPool, PostgresStoreOptions } from './postgres-store-options.js';
 
@@ -14,7 +16,8 @@ import type { PostgresPool, PostgresStoreOptions } from './postgres-store-option
  * `UserSessions` (connect-pg-simple ignores it). Expiry is the database clock's alone; writes
  * are guarded (`'create'` only over no live row, `'update'` only over a live one); `merge`,
  * `take` and `takeFlashMessages` are each one statement. Expired rows are pruned by one
- * instance at a time, in batches. Every call answers within `statementTimeout`: a database
+ * instance at a time, in batches. Statements are prepared (parsed and planned once per
+ * connection) unless `preparedStatements: false`. Every call answers within `statementTimeout`: a database
  * out of reach is a 503 (`SessionStoreUnavailableError`), and the store comes back by itself.
  */
 export class PostgresStore extends SqlSessionStore {
@@ -27,10 +30,13 @@ export class PostgresStore extends SqlSessionStore {
   constructor(options: PostgresStoreOptions) {
     const { resolved, name } = resolveSqlStoreConstruction('PostgresStore', options, DEFAULT_TABLE_NAME, '`{ pool }` (your pg.Pool) or `{ connectionString }`');
     const pool = options.pool === undefined ? createOwnPool(options, resolved.statementTimeoutMs) : validPool(options);
-    const table = new PostgresSessionTable(pool, name, resolved.createTable);
+    const preparedStatements = checkedOption('PostgresStore.preparedStatements', options.preparedStatements, BOOLEAN) ?? true;
+    const runner = new PostgresStatementRunner(pool, preparedStatements);
+    const table = new PostgresSessionTable(pool, name, resolved.createTable, runner);
     super({ storeName: 'PostgresStore', databaseName: 'PostgreSQL', tableName: table.sqlName, table, options: resolved, classify: classifyPostgresError });
     this.pool = pool;
     this.ownsPool = options.pool === undefined;
+    runner.warn = (message) => this.warn(message);
     // Without a listener, an idle pooled connection's error (the server restarting) would end the process.
     this.pool.on('error', this.#onPoolError);
     // Prepared now, so a missing table or driver shows in the log at start-up; the first call tries again.

@@ -230,6 +230,11 @@ export abstract class SqlSessionStore extends SessionStore {
     this.connection.close();
   }
 
+  /** Logs one of the store's warnings through its logger. */
+  protected warn(message: string): void {
+    this.#logger.warn(message);
+  }
+
   /** Logs a failure to prepare the table at start-up (a missing table or driver), unless it is a lost connection (logged already). */
   protected logStartFailure(error: unknown): void {
     const storeError = this.connection.toStoreError(error, 'prepare its table');

@@ -169,3 +169,91 @@ describe('PostgresStore: merged saves', () => {
     expect(JSON.parse(await storedText(store, 's'))).toMatchObject({ a: 2, save: 'kept' });
   });
 });
+
+describe('PostgresStore: prepared statements', () => {
+  const { stores, tables } = closedAndDroppedAfterEach((table) => pool.query(`DROP TABLE IF EXISTS "${table}"`));
+  /** One-connection pools: what the store prepared is what `pg_prepared_statements` shows on it. */
+  const pools: pg.Pool[] = [];
+
+  beforeAll(() => {
+    pool = new pg.Pool(SHARED_POSTGRES);
+  });
+  afterEach(async () => {
+    for (const onePool of pools.splice(0)) await onePool.end();
+  });
+  afterAll(() => pool.end());
+
+  function onePool(): pg.Pool {
+    const made = new pg.Pool({ ...SHARED_POSTGRES, max: 1 });
+    pools.push(made);
+    return made;
+  }
+
+  function newStore(on: pg.Pool, options: Partial<PostgresStoreOptions> = {}, tableName = uniqueTableName('pgprep')): { store: PostgresStore; warnings: string[] } {
+    if (!tables.includes(tableName)) tables.push(tableName);
+    const warnings: string[] = [];
+    const store = new PostgresStore({ pool: on, tableName, pruneInterval: false, logger: { warn: (message: string) => warnings.push(message) }, ...options });
+    stores.push(store);
+    return { store, warnings };
+  }
+
+  async function preparedOn(on: pg.Pool, store: PostgresStore): Promise<Array<{ name: string; statement: string }>> {
+    const { rows } = await on.query('SELECT name, statement FROM pg_prepared_statements WHERE statement LIKE $1 ORDER BY name', [`%${store.tableName}%`]);
+    return rows;
+  }
+
+  it('are prepared once per connection by default, under names that do not depend on the session', async () => {
+    const on = onePool();
+    const { store } = newStore(on);
+    await store.set('a', contractRecord({ n: 1 }));
+    await store.set('b', contractRecord({ n: 2 }));
+    expect(await store.get('a')).toMatchObject({ n: 1 });
+    expect(await store.get('b')).toMatchObject({ n: 2 });
+    const prepared = await preparedOn(on, store);
+    const reads = prepared.filter(({ statement }) => statement.startsWith('SELECT sess::text'));
+    expect(reads).toHaveLength(1);
+    expect(reads[0]!.name).toMatch(/^nest_sessions_[0-9a-f]{32}$/);
+    expect(prepared.some(({ statement }) => statement.startsWith('INSERT'))).toBe(true);
+  });
+
+  it('are sent unprepared with preparedStatements: false', async () => {
+    const on = onePool();
+    const { store } = newStore(on, { preparedStatements: false });
+    await store.set('a', contractRecord({ n: 1 }));
+    expect(await store.get('a')).toMatchObject({ n: 1 });
+    expect(await preparedOn(on, store)).toEqual([]);
+  });
+
+  it('lost from the connection (a pooler that does not keep them): the call still answers, one warning, unprepared from then on', async () => {
+    const on = onePool();
+    const { store, warnings } = newStore(on);
+    await store.set('a', contractRecord({ n: 1 }));
+    expect(await store.get('a')).toMatchObject({ n: 1 });
+    await on.query('DEALLOCATE ALL');
+    expect(await store.get('a')).toMatchObject({ n: 1 });
+    await store.set('a', contractRecord({ n: 2 }));
+    expect(await store.get('a')).toMatchObject({ n: 2 });
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain('preparedStatements: false');
+    expect(await preparedOn(on, store)).toEqual([]);
+  });
+
+  it('already there under the same name (another client of a shared server connection): the call still answers, one warning', async () => {
+    const first = onePool();
+    const tableName = uniqueTableName('pgprep');
+    const { store: preparing } = newStore(first, {}, tableName);
+    await preparing.set('a', contractRecord({ n: 1 }));
+    expect(await preparing.get('a')).toMatchObject({ n: 1 });
+    const names = (await preparedOn(first, preparing)).map(({ name }) => name);
+    const second = onePool();
+    for (const name of names) await second.query(`PREPARE ${name} AS SELECT 1`);
+    const { store, warnings } = newStore(second, {}, tableName);
+    expect(await store.get('a')).toMatchObject({ n: 1 });
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain('preparedStatements: false');
+  });
+
+  it.each([['yes'], [1], [null]])('preparedStatements: %p is refused, naming the option', (value) => {
+    expect(() => new PostgresStore({ pool, tableName: uniqueTableName('pgprep'), preparedStatements: value as never })).toThrow(/PostgresStore\.preparedStatements/);
+  });
+});
