@@ -14,8 +14,10 @@ import type { PostgresTableName } from './postgres-table.js';
  */
 export class PostgresSessionTable implements SqlSessionTable {
   readonly sqlName: string;
-  /** On a `json` column (connect-pg-simple's and ours); a `jsonb` one always merges. */
-  readonly writesWholeWhenUnchanged = true;
+  /** On a `json` column (connect-pg-simple's and ours, assumed until the table is read); a `jsonb` one always merges. */
+  get writesWholeWhenUnchanged(): boolean {
+    return this.#prepared?.sessType !== 'jsonb';
+  }
   #statements: Promise<PostgresStatements> | undefined;
   /** The statements once prepared: a call then goes to the pool without waiting on a promise first. */
   #prepared: PostgresStatements | undefined;

@@ -19,6 +19,8 @@ export interface Statement {
  */
 export class PostgresStatements {
   readonly #table: string;
+  /** The `sess` column's type. */
+  readonly sessType: 'json' | 'jsonb';
   /** Cast of a computed jsonb value back to the column's type. */
   readonly #sessCast: string;
   readonly #hasOwnerColumn: boolean;
@@ -32,6 +34,7 @@ export class PostgresStatements {
 
   constructor(table: PostgresTable) {
     this.#table = table.sqlName;
+    this.sessType = table.sessType;
     this.#sessCast = table.sessType === 'json' ? '::json' : '';
     this.#hasOwnerColumn = table.hasOwnerColumn;
     this.#sessTypeOf = table.sessType === 'json' ? 'json_typeof(sess)' : 'jsonb_typeof(sess)';

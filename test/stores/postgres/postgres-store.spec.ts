@@ -2,6 +2,8 @@ import pg from 'pg';
 import { PostgresStore } from '../../../lib/postgres.js';
 import type { PostgresStoreOptions } from '../../../lib/postgres.js';
 import { advisoryLockKey } from '../../../lib/stores/postgres/postgres-table.js';
+import { PostgresSessionTable } from '../../../lib/stores/postgres/postgres-session-table.js';
+import { PostgresStatementRunner } from '../../../lib/stores/postgres/postgres-statement-runner.js';
 import type { SessionRecord } from '../../../lib/index.js';
 import { changesBetween } from '../../../lib/core/session/session-changes.js';
 import { contractRecord } from '../store-contract.js';
@@ -167,6 +169,24 @@ describe('PostgresStore: merged saves', () => {
     const { record, changes } = saveOf((await store.get('s'))!, { a: 2 });
     expect(await store.merge('s', record, changes)).toBe(true);
     expect(JSON.parse(await storedText(store, 's'))).toMatchObject({ a: 2, save: 'kept' });
+  });
+
+  it('on a table whose sess column is jsonb, merges key by key (jsonb keeps no text to compare), and both writes land', async () => {
+    const tableName = uniqueTableName('pgjsonb');
+    tables.push(tableName);
+    await pool.query(`CREATE TABLE "${tableName}" (sid varchar PRIMARY KEY, sess jsonb NOT NULL, expire timestamptz(6) NOT NULL, owner text)`);
+    const store = new PostgresStore({ pool, tableName, createTable: false, pruneInterval: false, logger: { warn: () => undefined } });
+    stores.push(store);
+    await store.set('s', contractRecord({ a: 1, b: 'x' }));
+    const first = saveOf((await store.get('s'))!, { a: 2 });
+    const second = saveOf((await store.get('s'))!, { b: 'y' });
+    expect(await store.merge('s', first.record, first.changes)).toBe(true);
+    expect(await store.merge('s', second.record, second.changes)).toBe(true);
+    expect(await store.get('s')).toMatchObject({ a: 2, b: 'y' });
+    const table = new PostgresSessionTable(pool, { tableName, schemaName: undefined }, false, new PostgresStatementRunner(pool, true));
+    expect(table.writesWholeWhenUnchanged).toBe(true);
+    await table.prepare();
+    expect(table.writesWholeWhenUnchanged).toBe(false);
   });
 });
 
