@@ -8,6 +8,7 @@ import { describeEncryptionOverHttp } from '../support/encryption-app.js';
 import type { EncryptedBackend } from '../support/encryption-app.js';
 import { EXPRESS } from '../support/platforms.js';
 import { SHARED_MYSQL_URI, SHARED_POSTGRES, uniqueTableName } from './store-subjects.js';
+import { RELAXED_STATEMENT_TIMEOUT_MS } from '../support/relaxed-deadline.js';
 
 /** A backend for the encryption suite: opened once, a fresh store (own prefix or table) per test. */
 interface EncryptionTarget {
@@ -61,7 +62,7 @@ function postgresTarget(): EncryptionTarget {
     open: () => (pool = new pg.Pool(SHARED_POSTGRES)),
     async newBackend() {
       const tableName = uniqueTableName('sealed');
-      const store = new PostgresStore({ pool, tableName, pruneInterval: false });
+      const store = new PostgresStore({ pool, tableName, pruneInterval: false, statementTimeout: RELAXED_STATEMENT_TIMEOUT_MS });
       return {
         store,
         dump: async () => JSON.stringify((await pool.query(`SELECT * FROM "${tableName}"`)).rows),
@@ -82,7 +83,7 @@ function mySqlTarget(): EncryptionTarget {
     open: () => (pool = mysql.createPool({ uri: SHARED_MYSQL_URI })),
     async newBackend() {
       const tableName = uniqueTableName('sealed');
-      const store = new MySqlStore({ pool, tableName, pruneInterval: false });
+      const store = new MySqlStore({ pool, tableName, pruneInterval: false, statementTimeout: RELAXED_STATEMENT_TIMEOUT_MS });
       return {
         store,
         dump: async () => JSON.stringify((await pool.query(`SELECT * FROM \`${tableName}\``))[0]),

@@ -14,6 +14,7 @@ import { describeUserSessionsOverHttp } from '../support/user-sessions-app.js';
 import { startCluster, startSingleNode, uniquePrefix } from './redis/redis-targets.js';
 import type { RedisTarget } from './redis/redis-targets.js';
 import { SHARED_MYSQL_URI, SHARED_POSTGRES, uniqueTableName } from './store-subjects.js';
+import { RELAXED_STATEMENT_TIMEOUT_MS } from '../support/relaxed-deadline.js';
 
 const ONE_HOUR_MS = 60 * 60 * 1000;
 
@@ -112,7 +113,7 @@ const postgresTarget = () =>
     name: 'PostgresStore',
     openPool: () => new pg.Pool(SHARED_POSTGRES),
     endPool: (pool) => pool.end(),
-    newStore: (pool, tableName) => new PostgresStore({ pool, tableName, pruneInterval: false }),
+    newStore: (pool, tableName) => new PostgresStore({ pool, tableName, pruneInterval: false, statementTimeout: RELAXED_STATEMENT_TIMEOUT_MS }),
     query: async (pool, sql, table) => (await pool.query(sql(`"${table}"`))).rows,
   });
 
@@ -121,7 +122,7 @@ const mySqlTarget = () =>
     name: 'MySqlStore (MariaDB)',
     openPool: () => mysql.createPool({ uri: SHARED_MYSQL_URI }),
     endPool: (pool) => pool.end(),
-    newStore: (pool, tableName) => new MySqlStore({ pool, tableName, pruneInterval: false }),
+    newStore: (pool, tableName) => new MySqlStore({ pool, tableName, pruneInterval: false, statementTimeout: RELAXED_STATEMENT_TIMEOUT_MS }),
     query: async (pool, sql, table) => {
       const [rows] = await pool.query(sql(`\`${table}\``));
       return Array.isArray(rows) ? rows : [];

@@ -8,6 +8,7 @@ import { EXPRESS } from '../support/platforms.js';
 import { describeRotateAndMergeOverHttp, describeRotationRaces } from '../support/rotate-merge-app.js';
 import { describeUserSessionsOverHttp } from '../support/user-sessions-app.js';
 import { SHARED_MYSQL_URI, SHARED_POSTGRES, uniqueTableName } from './store-subjects.js';
+import { RELAXED_STATEMENT_TIMEOUT_MS } from '../support/relaxed-deadline.js';
 
 /** A SQL store on the shared server, each app on a table of its own, dropped once the suite is done. */
 interface SqlFeatureTarget {
@@ -26,7 +27,7 @@ function postgresTarget(): SqlFeatureTarget {
     moduleOptions() {
       const tableName = uniqueTableName('features');
       tables.push(tableName);
-      return { store: new PostgresStore({ pool, tableName, pruneInterval: false }) };
+      return { store: new PostgresStore({ pool, tableName, pruneInterval: false, statementTimeout: RELAXED_STATEMENT_TIMEOUT_MS }) };
     },
     async close() {
       for (const table of tables.splice(0)) await pool.query(`DROP TABLE IF EXISTS "${table}"`);
@@ -44,7 +45,7 @@ function mySqlTarget(): SqlFeatureTarget {
     moduleOptions() {
       const tableName = uniqueTableName('features');
       tables.push(tableName);
-      return { store: new MySqlStore({ pool, tableName, pruneInterval: false }) };
+      return { store: new MySqlStore({ pool, tableName, pruneInterval: false, statementTimeout: RELAXED_STATEMENT_TIMEOUT_MS }) };
     },
     async close() {
       for (const table of tables.splice(0)) await pool.query(`DROP TABLE IF EXISTS \`${table}\``);

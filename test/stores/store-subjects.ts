@@ -19,6 +19,7 @@ import { SHARED_POSTGRES } from '../support/postgres-server.js';
 import { RedisClusterProcesses } from '../support/redis-cluster.js';
 import { waitUntil } from '../support/redis-server.js';
 import type { StoreContractSubject } from './store-contract.js';
+import { RELAXED_STATEMENT_TIMEOUT_MS } from '../support/relaxed-deadline.js';
 
 /** The shared Redis server the tests may use (each test under its own key prefix). */
 const SHARED_REDIS = { host: '127.0.0.1', port: 6379 };
@@ -189,7 +190,7 @@ export function postgresStore(): StoreContractSubject {
     tearDown: () => pool.end(),
     async newStore() {
       const tableName = uniqueTableName();
-      const store = new PostgresStore({ pool, tableName });
+      const store = new PostgresStore({ pool, tableName, statementTimeout: RELAXED_STATEMENT_TIMEOUT_MS });
       tables.set(store, tableName);
       return store;
     },
@@ -215,7 +216,7 @@ export function mySqlStore(): StoreContractSubject {
     tearDown: () => pool.end(),
     async newStore() {
       const tableName = uniqueTableName();
-      const store = new MySqlStore({ pool, tableName });
+      const store = new MySqlStore({ pool, tableName, statementTimeout: RELAXED_STATEMENT_TIMEOUT_MS });
       tables.set(store, tableName);
       return store;
     },

@@ -2,6 +2,7 @@ import pg from 'pg';
 import { MemoryStore } from '../../lib/index.js';
 import { PostgresStore } from '../../lib/postgres.js';
 import { SHARED_POSTGRES } from './postgres-server.js';
+import { RELAXED_STATEMENT_TIMEOUT_MS } from './relaxed-deadline.js';
 
 /** The store behind a test app: the MemoryStore, or a PostgresStore in the e2e run on PostgreSQL. */
 export type BackingStore = MemoryStore | PostgresStore;
@@ -43,7 +44,7 @@ export function newBackingStore(): BackingStore {
   tableCount += 1;
   const tableName = `e2e_${process.pid}_${Date.now().toString(36)}_${tableCount}`;
   backing.tables.push(tableName);
-  return new PostgresStore({ pool: backing.pool, tableName, pruneInterval: false });
+  return new PostgresStore({ pool: backing.pool, tableName, pruneInterval: false, statementTimeout: RELAXED_STATEMENT_TIMEOUT_MS });
 }
 
 /** For the setup file of the run on PostgreSQL: every later `newBackingStore()` is a PostgresStore. */

@@ -5,6 +5,7 @@ import { MySqlStore } from '../../../lib/mysql.js';
 import { cookiePair } from '../../support/e2e-app.js';
 import { SHARED_MYSQL_URI, uniqueTableName } from '../store-subjects.js';
 import { closedAndDroppedAfterEach, expressMySqlSessionApp, nestSessionsApp, signInThenContinueAndSignOut } from '../sql-test-apps.js';
+import { RELAXED_STATEMENT_TIMEOUT_MS } from '../../support/relaxed-deadline.js';
 
 describe('MySqlStore and express-mysql-session on one table (MariaDB)', () => {
   let pool: mysql.Pool;
@@ -22,7 +23,7 @@ describe('MySqlStore and express-mysql-session on one table (MariaDB)', () => {
   }
 
   function ourApp(options: Omit<ConstructorParameters<typeof MySqlStore>[0], 'pool'>): express.Express {
-    const store = new MySqlStore({ pool, pruneInterval: false, ...options });
+    const store = new MySqlStore({ pool, pruneInterval: false, statementTimeout: RELAXED_STATEMENT_TIMEOUT_MS, ...options });
     stores.push(store);
     return nestSessionsApp({ store });
   }

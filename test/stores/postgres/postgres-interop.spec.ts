@@ -5,6 +5,7 @@ import { PostgresStore } from '../../../lib/postgres.js';
 import { cookiePair } from '../../support/e2e-app.js';
 import { SHARED_POSTGRES, uniqueTableName } from '../store-subjects.js';
 import { closedAndDroppedAfterEach, connectPgSimpleApp, nestSessionsApp, signInThenContinueAndSignOut } from '../sql-test-apps.js';
+import { RELAXED_STATEMENT_TIMEOUT_MS } from '../../support/relaxed-deadline.js';
 
 describe('PostgresStore and connect-pg-simple on one table', () => {
   let pool: pg.Pool;
@@ -22,7 +23,7 @@ describe('PostgresStore and connect-pg-simple on one table', () => {
   }
 
   function ourApp(options: ConstructorParameters<typeof PostgresStore>[0]): express.Express {
-    const store = new PostgresStore({ pool, pruneInterval: false, ...options });
+    const store = new PostgresStore({ pool, pruneInterval: false, statementTimeout: RELAXED_STATEMENT_TIMEOUT_MS, ...options });
     stores.push(store);
     return nestSessionsApp({ store });
   }
