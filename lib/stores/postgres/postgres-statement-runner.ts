@@ -28,21 +28,18 @@ export class PostgresStatementRunner {
     this.#prepares = prepares;
   }
 
-  /** Whether statements are still sent prepared (false with `preparedStatements: false`, or after a pooler refused them). */
-  get prepares(): boolean {
-    return this.#prepares;
-  }
-
   run(statement: Statement): Promise<PostgresQueryResult> {
     if (!this.#prepares) return this.pool.query(statement.text, statement.values);
     return this.pool.query({ name: this.#nameOf(statement.text), text: statement.text, values: statement.values }).catch((error: unknown) => {
       if (!LOST_PREPARED_STATEMENT.has((error as { code?: unknown } | null)?.code as string)) throw error;
       // Calls already sent prepared may fail the same way: each is sent again, one warning for all.
-      if (this.#prepares) this.warn(
-        `nest-sessions: PostgresStore's prepared statements were lost between calls (${(error as Error).message}), as behind a pooler that does not keep them; ` +
-          'it sends unprepared statements from now on. Set the option preparedStatements: false to start that way.',
-      );
-      this.#prepares = false;
+      if (this.#prepares) {
+        this.#prepares = false;
+        this.warn(
+          `nest-sessions: PostgresStore's prepared statements were lost between calls (${(error as Error).message}), as behind a pooler that does not keep them; ` +
+            'it sends unprepared statements from now on. Set the option preparedStatements: false to start that way.',
+        );
+      }
       return this.pool.query(statement.text, statement.values);
     });
   }

@@ -135,7 +135,7 @@ export class PostgresStatements {
     const ownerParameter = setsOwner ? values.length : undefined;
     // A json column keeps the text as written: the row still holds what the request loaded when its text is that text.
     const { unchangedSinceLoad } = changes;
-    const writesWhole = unchangedSinceLoad !== undefined && this.#sessCast === '::json';
+    const writesWhole = unchangedSinceLoad !== undefined && this.sessType === 'json';
     if (writesWhole) values.push(unchangedSinceLoad.loadedText, unchangedSinceLoad.wholeJson);
     const loadedParameter = writesWhole ? values.length - 1 : undefined;
     const variant = (writesWhole ? 4 : 0) + (changes.flash ? 2 : 0) + (setsOwner ? 1 : 0);

@@ -139,6 +139,17 @@ describe('PostgresStore: merged saves', () => {
     return { record: { cookie, ...after } as SessionRecord, changes: changesBetween(JSON.stringify(before), JSON.stringify(after), loaded) };
   }
 
+  /** Two requests load `s`, each changes another key, both save: both changes are there. Answers the second save. */
+  async function expectOverlappingMergesBothLand(store: PostgresStore): Promise<ReturnType<typeof saveOf>> {
+    await store.set('s', contractRecord({ a: 1, b: 'x' }));
+    const first = saveOf((await store.get('s'))!, { a: 2 });
+    const second = saveOf((await store.get('s'))!, { b: 'y' });
+    expect(await store.merge('s', first.record, first.changes)).toBe(true);
+    expect(await store.merge('s', second.record, second.changes)).toBe(true);
+    expect(await store.get('s')).toMatchObject({ a: 2, b: 'y' });
+    return second;
+  }
+
   async function storedText(store: PostgresStore, sessionId: string): Promise<string> {
     return (await pool.query(`SELECT sess::text AS sess FROM ${store.tableName} WHERE sid = $1`, [sessionId])).rows[0].sess;
   }
@@ -153,12 +164,7 @@ describe('PostgresStore: merged saves', () => {
 
   it('over a row another request wrote since the load, merges key by key: both writes land', async () => {
     const store = newStore();
-    await store.set('s', contractRecord({ a: 1, b: 'x' }));
-    const first = saveOf((await store.get('s'))!, { a: 2 });
-    const second = saveOf((await store.get('s'))!, { b: 'y' });
-    expect(await store.merge('s', first.record, first.changes)).toBe(true);
-    expect(await store.merge('s', second.record, second.changes)).toBe(true);
-    expect(await store.get('s')).toMatchObject({ a: 2, b: 'y' });
+    const second = await expectOverlappingMergesBothLand(store);
     expect(await storedText(store, 's')).not.toBe(JSON.stringify(second.record));
   });
 
@@ -177,12 +183,7 @@ describe('PostgresStore: merged saves', () => {
     await pool.query(`CREATE TABLE "${tableName}" (sid varchar PRIMARY KEY, sess jsonb NOT NULL, expire timestamptz(6) NOT NULL, owner text)`);
     const store = new PostgresStore({ pool, tableName, createTable: false, pruneInterval: false, logger: { warn: () => undefined } });
     stores.push(store);
-    await store.set('s', contractRecord({ a: 1, b: 'x' }));
-    const first = saveOf((await store.get('s'))!, { a: 2 });
-    const second = saveOf((await store.get('s'))!, { b: 'y' });
-    expect(await store.merge('s', first.record, first.changes)).toBe(true);
-    expect(await store.merge('s', second.record, second.changes)).toBe(true);
-    expect(await store.get('s')).toMatchObject({ a: 2, b: 'y' });
+    await expectOverlappingMergesBothLand(store);
     const table = new PostgresSessionTable(pool, { tableName, schemaName: undefined }, false, new PostgresStatementRunner(pool, true));
     expect(table.writesWholeWhenUnchanged).toBe(true);
     await table.prepare();
