@@ -16,6 +16,12 @@ export interface EncryptionKey {
  */
 export interface EncryptionOptions {
   keys: EncryptionKey[];
+  /**
+   * Characters of session JSON (with its sealed value) this process keeps, by session, to skip
+   * decrypting a value it sealed or opened itself when a load finds it unchanged. Default
+   * 8,388,608 (8 MiB of one-byte text); 0 keeps none, so every load decrypts.
+   */
+  openedCacheSize?: number;
 }
 
 /** The keys checked: the one that seals, and every one by id. Never printed: no key in a message. */
@@ -23,7 +29,13 @@ export interface EncryptionKeyRing {
   readonly sealingKeyId: string;
   /** Key id → its 32 bytes. */
   readonly keysById: ReadonlyMap<string, Buffer>;
+  /** `openedCacheSize`, checked. */
+  readonly openedCacheSize: number;
 }
+
+/** `openedCacheSize` when not given: 8 MiB of one-byte text. */
+export const DEFAULT_OPENED_CACHE_SIZE = 8 * 1024 * 1024;
+const ENCRYPTION_OPTION_KEYS = new Set(['keys', 'openedCacheSize']);
 
 /** AES-256 takes 32-byte keys. */
 export const ENCRYPTION_KEY_BYTES = 32;
@@ -40,7 +52,13 @@ export function resolveEncryptionKeys(option: unknown): EncryptionKeyRing | unde
   if (typeof option !== 'object' || option === null || Array.isArray(option)) {
     throw new SessionOptionsError('encryption', `must be an object such as { keys: [{ id: '1', key: process.env.SESSION_KEY }] }, got ${describeValue(option)}`);
   }
-  const { keys } = option as { keys?: unknown };
+  for (const name of Object.keys(option)) {
+    if (!ENCRYPTION_OPTION_KEYS.has(name)) throw new SessionOptionsError(`encryption.${name}`, `is not an option of encryption (it takes ${[...ENCRYPTION_OPTION_KEYS].join(' and ')})`);
+  }
+  const { keys, openedCacheSize = DEFAULT_OPENED_CACHE_SIZE } = option as { keys?: unknown; openedCacheSize?: unknown };
+  if (typeof openedCacheSize !== 'number' || !Number.isSafeInteger(openedCacheSize) || openedCacheSize < 0) {
+    throw new SessionOptionsError('encryption.openedCacheSize', `must be a whole number of characters, 0 or more (0 keeps none), got ${describeValue(openedCacheSize)}`);
+  }
   if (!Array.isArray(keys) || keys.length === 0) {
     throw new SessionOptionsError('encryption.keys', 'must be a non-empty array of { id, key } (the first key seals, every key opens)');
   }
@@ -55,7 +73,7 @@ export function resolveEncryptionKeys(option: unknown): EncryptionKeyRing | unde
     if (keysById.has(id)) throw new SessionOptionsError(`${where}.id`, `duplicates the id of an earlier key (${JSON.stringify(id)}): each key needs its own id`);
     keysById.set(id, keyBytes(key, `${where}.key`));
   });
-  return { sealingKeyId: (keys[0] as EncryptionKey).id, keysById };
+  return { sealingKeyId: (keys[0] as EncryptionKey).id, keysById, openedCacheSize };
 }
 
 /** A key as 32 bytes; the message names its length or its type, never its value. */

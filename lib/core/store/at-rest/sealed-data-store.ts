@@ -2,13 +2,14 @@ import { SessionStoreError } from '../../errors.js';
 import { applySessionChanges } from '../../session/session-changes.js';
 import type { SessionChanges } from '../../session/session-changes.js';
 import { removeFlashMembers } from '../../session/flash.js';
-import { isUsableRecord } from '../../session/session-record.js';
+import { isUsableRecord, serializeRecordData } from '../../session/session-record.js';
 import { immediateStoreOf, offerImmediateStore } from '../immediate-store.js';
 import type { ImmediateStore } from '../immediate-store.js';
 import { SessionStore } from '../session-store.js';
 import type { CompareAndSetOutcome, SessionRecord, StoreWriteOptions } from '../session-store.js';
 import type { EncryptionKeyRing } from './encryption-keys.js';
-import { isOpened, openRecord, sealRecord } from './sealed-record.js';
+import { OpenedDataCache } from './opened-data-cache.js';
+import { isOpened, openRecord, SEALED_KEY, sealRecord } from './sealed-record.js';
 import type { OpenedData, UnreadableReason } from './sealed-record.js';
 
 /**
@@ -43,6 +44,8 @@ export class SealedDataStore extends SessionStore {
   readonly #storedFor = new WeakMap<SessionRecord, SessionRecord>();
   /** Storage keys of sessions loaded sealed with an older key: their next touch re-seals them. */
   readonly #sealedWithOlderKey = new Set<string>();
+  /** The data last sealed or opened per storage key: a load of that same sealed value skips decrypting. */
+  readonly #opened: OpenedDataCache;
 
   constructor(
     /** The store the sealed records are kept in. */
@@ -51,6 +54,7 @@ export class SealedDataStore extends SessionStore {
     private readonly onUnreadable: UnreadableRecordHandler = () => undefined,
   ) {
     super();
+    this.#opened = new OpenedDataCache(ring.openedCacheSize);
     for (const method of FORWARDED_OPTIONAL_METHODS) {
       if (typeof inner[method] !== 'function') Object.defineProperty(this, method, { value: undefined });
     }
@@ -91,7 +95,7 @@ export class SealedDataStore extends SessionStore {
 
   async set(sessionId: string, record: SessionRecord, options?: StoreWriteOptions): Promise<boolean | void> {
     this.#sealedWithOlderKey.delete(sessionId);
-    return this.inner.set(sessionId, sealRecord(this.ring, sessionId, record), options);
+    return this.inner.set(sessionId, this.#seal(sessionId, record), options);
   }
 
   /**
@@ -105,7 +109,7 @@ export class SealedDataStore extends SessionStore {
     this.#sealedWithOlderKey.delete(sessionId);
     const loaded = changes.baseRecord === undefined ? undefined : this.#storedFor.get(changes.baseRecord);
     if (loaded !== undefined) {
-      const outcome = await inner.compareAndSet!(sessionId, loaded, sealRecord(this.ring, sessionId, record), options);
+      const outcome = await inner.compareAndSet!(sessionId, loaded, this.#seal(sessionId, record), options);
       if (outcome !== 'changed') return outcome === 'written';
     }
     return this.#updateStored(sessionId, options, (data) => withCookie(record.cookie, mergedData(data, record, changes)));
@@ -119,7 +123,7 @@ export class SealedDataStore extends SessionStore {
   override async touch(sessionId: string, record: SessionRecord): Promise<boolean | void> {
     const { inner } = this;
     if (!this.#sealedWithOlderKey.delete(sessionId)) return inner.touch!(sessionId, record);
-    if (inner.compareAndSet === undefined) return inner.set(sessionId, sealRecord(this.ring, sessionId, record), { mode: 'update' });
+    if (inner.compareAndSet === undefined) return inner.set(sessionId, this.#seal(sessionId, record), { mode: 'update' });
     return this.#updateStored(sessionId, undefined, (data) => withCookie(record.cookie, data));
   }
 
@@ -139,14 +143,16 @@ export class SealedDataStore extends SessionStore {
 
   async destroy(sessionId: string): Promise<void> {
     this.#sealedWithOlderKey.delete(sessionId);
+    this.#opened.forget(sessionId);
     await this.inner.destroy(sessionId);
   }
 
   override async take(sessionId: string): Promise<SessionRecord | undefined> {
     this.#sealedWithOlderKey.delete(sessionId);
     const stored = await this.inner.take!(sessionId);
+    this.#opened.forget(sessionId);
     if (!isUsableRecord(stored)) return undefined;
-    const opened = this.#open(sessionId, stored);
+    const opened = this.#open(sessionId, stored, false);
     return opened === undefined ? undefined : withCookie(stored.cookie, opened.data);
   }
 
@@ -162,7 +168,7 @@ export class SealedDataStore extends SessionStore {
   override async all(): Promise<Record<string, SessionRecord>> {
     const sessions: Record<string, SessionRecord> = {};
     for (const [sessionId, stored] of Object.entries(await this.inner.all!())) {
-      const opened = isUsableRecord(stored) ? this.#open(sessionId, stored) : undefined;
+      const opened = isUsableRecord(stored) ? this.#open(sessionId, stored, false) : undefined;
       if (opened !== undefined) sessions[sessionId] = withCookie(stored.cookie, opened.data);
     }
     return sessions;
@@ -178,6 +184,7 @@ export class SealedDataStore extends SessionStore {
 
   override clear(): Promise<void> {
     this.#sealedWithOlderKey.clear();
+    this.#opened.clear();
     return this.inner.clear!();
   }
 
@@ -208,7 +215,7 @@ export class SealedDataStore extends SessionStore {
       if (opened === undefined) return false;
       const updated = update(opened.data, stored);
       if (updated === undefined) return true;
-      const outcome: CompareAndSetOutcome = await inner.compareAndSet!(sessionId, stored, sealRecord(this.ring, sessionId, updated), options);
+      const outcome: CompareAndSetOutcome = await inner.compareAndSet!(sessionId, stored, this.#seal(sessionId, updated), options);
       if (outcome !== 'changed') return outcome === 'written';
       if (attempt >= 2) await pause(Math.random() * Math.min(MAX_RETRY_PAUSE_MS, 2 ** attempt));
     }
@@ -228,19 +235,19 @@ export class SealedDataStore extends SessionStore {
       const stored = immediate().get(sessionId);
       const opened = isUsableRecord(stored) ? this.#open(sessionId, stored) : undefined;
       if (opened === undefined) return false;
-      return immediate().compareAndSet(sessionId, stored!, sealRecord(this.ring, sessionId, update(opened.data)), options) === 'written';
+      return immediate().compareAndSet(sessionId, stored!, this.#seal(sessionId, update(opened.data)), options) === 'written';
     };
     return {
       get: (sessionId) => this.#loaded(sessionId, immediate().get(sessionId)),
       set: (sessionId, record, options) => {
         this.#sealedWithOlderKey.delete(sessionId);
-        return immediate().set(sessionId, sealRecord(this.ring, sessionId, record), options);
+        return immediate().set(sessionId, this.#seal(sessionId, record), options);
       },
       merge: (sessionId, record, changes, options) => {
         this.#sealedWithOlderKey.delete(sessionId);
         const loaded = changes.baseRecord === undefined ? undefined : this.#storedFor.get(changes.baseRecord);
         if (loaded !== undefined) {
-          const outcome = immediate().compareAndSet(sessionId, loaded, sealRecord(this.ring, sessionId, record), options);
+          const outcome = immediate().compareAndSet(sessionId, loaded, this.#seal(sessionId, record), options);
           if (outcome !== 'changed') return outcome === 'written';
         }
         return updateStoredNow(sessionId, options, (data) => withCookie(record.cookie, mergedData(data, record, changes)));
@@ -252,9 +259,26 @@ export class SealedDataStore extends SessionStore {
     };
   }
 
-  #open(sessionId: string, stored: SessionRecord): OpenedData | undefined {
+  /** The stored record for `record`, sealed; remembered so that loading it back does not decrypt it. */
+  #seal(sessionId: string, record: SessionRecord): SessionRecord {
+    const text = serializeRecordData(record);
+    const stored = sealRecord(this.ring, sessionId, record, text);
+    this.#opened.remember(sessionId, stored[SEALED_KEY] as string, text, this.ring.sealingKeyId);
+    return stored;
+  }
+
+  /** The data of `stored`, or undefined (reported) when it does not open; remembered unless `remember` is false (a listing of every session). */
+  #open(sessionId: string, stored: SessionRecord, remember = true): Omit<OpenedData, 'text'> | undefined {
+    const sealed = stored[SEALED_KEY];
+    const known = typeof sealed === 'string' ? this.#opened.known(sessionId, sealed) : undefined;
+    if (known !== undefined) {
+      return { data: JSON.parse(known.text) as Record<string, unknown>, keyId: known.keyId, isSealedWithOlderKey: known.keyId !== this.ring.sealingKeyId };
+    }
     const opened = openRecord(this.ring, sessionId, stored);
-    if (isOpened(opened)) return opened;
+    if (isOpened(opened)) {
+      if (remember) this.#opened.remember(sessionId, sealed as string, opened.text, opened.keyId);
+      return opened;
+    }
     this.onUnreadable(opened.reason, opened.keyId);
     return undefined;
   }

@@ -35,6 +35,8 @@ export type UnreadableReason =
 /** The data of a record that opened, and whether it was sealed with another key than the first. */
 export interface OpenedData {
   readonly data: Record<string, unknown>;
+  /** The JSON the data was parsed from (what was sealed). */
+  readonly text: string;
   readonly keyId: string;
   readonly isSealedWithOlderKey: boolean;
 }
@@ -45,9 +47,12 @@ export interface UnopenedData {
   readonly keyId?: string;
 }
 
-/** The stored record for `record`: its cookie as it is, its data sealed with the first key and bound to `storageKey`. */
-export function sealRecord(ring: EncryptionKeyRing, storageKey: string, record: SessionRecord): SessionRecord {
-  const sealed = sealText(ring, storageKey, serializeRecordData(record));
+/**
+ * The stored record for `record`: its cookie as it is, its data (`dataJson`, when the caller has
+ * it already) sealed with the first key and bound to `storageKey`.
+ */
+export function sealRecord(ring: EncryptionKeyRing, storageKey: string, record: SessionRecord, dataJson = serializeRecordData(record)): SessionRecord {
+  const sealed = sealText(ring, storageKey, dataJson);
   // Base64url and dots: JSON as they are.
   return recordWithCookieOf(record, { [SEALED_KEY]: sealed }, `{"${SEALED_KEY}":"${sealed}"}`);
 }
@@ -77,6 +82,7 @@ export function openRecord(ring: EncryptionKeyRing, storageKey: string, stored: 
   const iv = Buffer.from(ivText, 'base64url');
   const sealedBytes = Buffer.from(sealedText, 'base64url');
   if (iv.length !== IV_BYTES || sealedBytes.length < TAG_BYTES) return { reason: 'not-authentic', keyId };
+  let text: string;
   let data: unknown;
   try {
     const decipher = createDecipheriv(CIPHER, key, iv, { authTagLength: TAG_BYTES });
@@ -85,12 +91,13 @@ export function openRecord(ring: EncryptionKeyRing, storageKey: string, stored: 
     const plaintext = decipher.update(sealedBytes.subarray(0, sealedBytes.length - TAG_BYTES));
     // Throws unless the tag authenticates: nothing is read before. GCM's `final` adds no bytes.
     decipher.final();
-    data = JSON.parse(plaintext.toString('utf8'));
+    text = plaintext.toString('utf8');
+    data = JSON.parse(text);
   } catch {
     return { reason: 'not-authentic', keyId };
   }
   if (typeof data !== 'object' || data === null || Array.isArray(data)) return { reason: 'not-authentic', keyId };
-  return { data: data as Record<string, unknown>, keyId, isSealedWithOlderKey: keyId !== ring.sealingKeyId };
+  return { data: data as Record<string, unknown>, text, keyId, isSealedWithOlderKey: keyId !== ring.sealingKeyId };
 }
 
 /** `v1.<key id>.<iv>.<ciphertext+tag>` in its three parts; undefined for another version or shape. */

@@ -25,6 +25,11 @@ describe('the encryption option', () => {
     expect(ring.keysById.get('url')).toEqual(KEY);
   });
 
+  it('remembers 8 MiB of opened data unless told another size; 0 remembers none', () => {
+    expect(resolveEncryptionKeys({ keys: [{ id: 'a', key: KEY }] })!.openedCacheSize).toBe(8 * 1024 * 1024);
+    expect(resolveEncryptionKeys({ keys: [{ id: 'a', key: KEY }], openedCacheSize: 0 })!.openedCacheSize).toBe(0);
+  });
+
   it('is off when not given', () => {
     expect(resolveEncryptionKeys(undefined)).toBeUndefined();
     expect(resolveSessionOptions({ secret: TEST_SECRET }).encryption).toBeUndefined();
@@ -42,6 +47,10 @@ describe('the encryption option', () => {
     ['an id with a dot', { keys: [{ id: 'a.b', key: KEY }] }, 'encryption.keys[0].id'],
     ['duplicate ids', { keys: [{ id: 'a', key: KEY }, { id: 'a', key: randomBytes(32) }] }, 'encryption.keys[1].id'],
     ['an entry that is not an object', { keys: [null] }, 'encryption.keys[0]'],
+    ['a negative openedCacheSize', { keys: [{ id: 'a', key: KEY }], openedCacheSize: -1 }, 'encryption.openedCacheSize'],
+    ['a fractional openedCacheSize', { keys: [{ id: 'a', key: KEY }], openedCacheSize: 1.5 }, 'encryption.openedCacheSize'],
+    ['an openedCacheSize in text', { keys: [{ id: 'a', key: KEY }], openedCacheSize: '8MB' }, 'encryption.openedCacheSize'],
+    ['an option it does not have (a misspelling)', { keys: [{ id: 'a', key: KEY }], openedCachSize: 0 }, 'encryption.openedCachSize'],
   ])('refuses %s with a SessionOptionsError naming %s', (_case, option, optionName) => {
     const error = errorFor(option);
     expect(error).toBeInstanceOf(SessionOptionsError);

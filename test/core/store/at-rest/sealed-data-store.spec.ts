@@ -113,6 +113,74 @@ describe('SealedDataStore', () => {
     expect(await store.get('key-a')).toMatchObject({ userId: 'ada' });
   });
 
+  describe('what it sealed or opened, remembered', () => {
+    /** A ring of its own, so that a test can take its key away: only remembered data opens then. */
+    function ownRing(openedCacheSize?: number): { ring: ReturnType<typeof resolveEncryptionKeys> & object; dropKey: () => void } {
+      const own = resolveEncryptionKeys({ keys: [CURRENT], openedCacheSize })!;
+      return { ring: own, dropKey: () => (own.keysById as Map<string, Buffer>).delete(CURRENT.id) };
+    }
+
+    it('loads back the value it wrote without decrypting it (it opens with the key gone); 0 remembers nothing', async () => {
+      const remembering = ownRing();
+      const rememberingStore = new SealedDataStore(inner, remembering.ring);
+      await rememberingStore.set('key-a', record({ email: 'ada@example.com' }));
+      remembering.dropKey();
+      expect(await rememberingStore.get('key-a')).toMatchObject({ email: 'ada@example.com' });
+
+      const forgetting = ownRing(0);
+      const forgettingStore = new SealedDataStore(inner, forgetting.ring, (reason) => unreadable.push([reason, undefined]));
+      await forgettingStore.set('key-b', record({ email: 'ada@example.com' }));
+      forgetting.dropKey();
+      expect(await forgettingStore.get('key-b')).toBeUndefined();
+      expect(unreadable).toEqual([['unknown-key', undefined]]);
+    });
+
+    it('opens a value another writer stored under that key: the load gives the new data, not the remembered', async () => {
+      const other = new SealedDataStore(inner, ring);
+      await store.set('key-a', record({ n: 1 }));
+      expect(await store.get('key-a')).toMatchObject({ n: 1 });
+      await other.set('key-a', record({ n: 2 }));
+      expect(await store.get('key-a')).toMatchObject({ n: 2 });
+      expect(immediateStoreOf(store)!.get('key-a')).toMatchObject({ n: 2 });
+    });
+
+    it('authenticates a sealed value changed in the store, even one byte of the value it wrote', async () => {
+      await store.set('key-a', record({ n: 1 }));
+      const stored = (await inner.get('key-a'))!;
+      const sealed = String(stored[SEALED_KEY]);
+      const flipped = `${sealed.slice(0, -1)}${sealed.endsWith('A') ? 'B' : 'A'}`;
+      await inner.set('key-a', { ...stored, [SEALED_KEY]: flipped });
+      expect(await store.get('key-a')).toBeUndefined();
+      expect(unreadable).toEqual([['not-authentic', 'current']]);
+    });
+
+    it('forgets a session it destroys or takes: the same value stored again is decrypted', async () => {
+      const own = ownRing();
+      const ownStore = new SealedDataStore(inner, own.ring);
+      await ownStore.set('destroyed', record({ n: 1 }));
+      await ownStore.set('taken', record({ n: 2 }));
+      const destroyedValue = (await inner.get('destroyed'))!;
+      const takenValue = (await inner.get('taken'))!;
+      await ownStore.destroy('destroyed');
+      expect(await ownStore.take('taken')).toMatchObject({ n: 2 });
+      own.dropKey();
+      await inner.set('destroyed', destroyedValue);
+      await inner.set('taken', takenValue);
+      expect(await ownStore.get('destroyed')).toBeUndefined();
+      expect(await ownStore.get('taken')).toBeUndefined();
+    });
+
+    it('does not remember what a listing of every session opened', async () => {
+      const writer = new SealedDataStore(inner, ring);
+      await writer.set('key-a', record({ n: 1 }));
+      const own = ownRing();
+      const ownStore = new SealedDataStore(inner, own.ring);
+      expect(Object.keys(await ownStore.all())).toEqual(['key-a']);
+      own.dropKey();
+      expect(await ownStore.get('key-a')).toBeUndefined();
+    });
+  });
+
   describe('on a store that answers at once (the MemoryStore)', () => {
     it('answers at once too: the session sealed, opened, merged and touched without a promise', () => {
       const now = immediateStoreOf(store)!;

@@ -31,7 +31,12 @@ describe('sealed records', () => {
     expect(sealed.cookie).toEqual(cookie);
     expect(JSON.stringify(sealed)).not.toContain('ada@example.com');
     expect(String(sealed[SEALED_KEY])).toMatch(/^v1\.new\.[A-Za-z0-9_-]{16}\.[A-Za-z0-9_-]+$/);
-    expect(openRecord(ring, 'storage-key', sealed)).toEqual({ data: { email: 'ada@example.com', roles: ['admin'] }, keyId: 'new', isSealedWithOlderKey: false });
+    expect(openRecord(ring, 'storage-key', sealed)).toEqual({
+      data: { email: 'ada@example.com', roles: ['admin'] },
+      text: '{"email":"ada@example.com","roles":["admin"]}',
+      keyId: 'new',
+      isSealedWithOlderKey: false,
+    });
   });
 
   it('seal the same data differently each time (a random IV)', () => {
@@ -46,7 +51,7 @@ describe('sealed records', () => {
 
   it('open when sealed with an older key still configured, saying so', () => {
     const sealed = sealRecord(oldRing, 'k', record({ a: 1 }));
-    expect(openRecord(ring, 'k', sealed)).toEqual({ data: { a: 1 }, keyId: 'old', isSealedWithOlderKey: true });
+    expect(openRecord(ring, 'k', sealed)).toEqual({ data: { a: 1 }, text: '{"a":1}', keyId: 'old', isSealedWithOlderKey: true });
   });
 
   it('do not open with a key id no longer configured', () => {
