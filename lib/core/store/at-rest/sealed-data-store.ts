@@ -27,7 +27,9 @@ const MAX_REMEMBERED_OLDER_KEY_SESSIONS = 10_000;
 export type UnreadableRecordHandler = (reason: UnreadableReason, keyId: string | undefined) => void;
 
 /** The optional methods passed straight to the store inside, offered only when it has them. */
-const FORWARDED_OPTIONAL_METHODS = ['touch', 'take', 'ownerSessionIds', 'removeFromOwnerIndex', 'all', 'ids', 'length', 'clear', 'whenReady', 'close'] as const;
+const PASSED_THROUGH_METHODS = ['ownerSessionIds', 'removeFromOwnerIndex', 'ids', 'length', 'whenReady', 'close'] as const;
+/** The optional methods of this class that call the store inside's: not offered without them. */
+const WRAPPED_OPTIONAL_METHODS = ['touch', 'take', 'all', 'clear'] as const;
 
 /**
  * Keeps session data sealed (AES-256-GCM, `sealed-record.ts`) in any `SessionStore`: the store
@@ -55,7 +57,11 @@ export class SealedDataStore extends SessionStore {
   ) {
     super();
     this.#opened = new OpenedDataCache(ring.openedCacheSize);
-    for (const method of FORWARDED_OPTIONAL_METHODS) {
+    for (const method of PASSED_THROUGH_METHODS) {
+      const passThrough = (...args: unknown[]) => (inner[method] as (...args: unknown[]) => unknown).apply(inner, args);
+      Object.defineProperty(this, method, { value: typeof inner[method] === 'function' ? passThrough : undefined });
+    }
+    for (const method of WRAPPED_OPTIONAL_METHODS) {
       if (typeof inner[method] !== 'function') Object.defineProperty(this, method, { value: undefined });
     }
     // Without compareAndSet there is no merging sealed data: sessions are written whole (`set`),
@@ -156,14 +162,6 @@ export class SealedDataStore extends SessionStore {
     return opened === undefined ? undefined : withCookie(stored.cookie, opened.data);
   }
 
-  override ownerSessionIds(ownerId: string): Promise<string[]> {
-    return this.inner.ownerSessionIds!(ownerId);
-  }
-
-  override removeFromOwnerIndex(ownerId: string, sessionIds: readonly string[]): Promise<void> {
-    return this.inner.removeFromOwnerIndex!(ownerId, sessionIds);
-  }
-
   /** Every session that opens, keyed by storage key; those that do not are left out (and reported). */
   override async all(): Promise<Record<string, SessionRecord>> {
     const sessions: Record<string, SessionRecord> = {};
@@ -174,26 +172,10 @@ export class SealedDataStore extends SessionStore {
     return sessions;
   }
 
-  override ids(): Promise<string[]> {
-    return this.inner.ids!();
-  }
-
-  override length(): Promise<number> {
-    return this.inner.length!();
-  }
-
   override clear(): Promise<void> {
     this.#sealedWithOlderKey.clear();
     this.#opened.clear();
     return this.inner.clear!();
-  }
-
-  override whenReady(): Promise<void> {
-    return this.inner.whenReady!();
-  }
-
-  override close(): Promise<void> {
-    return this.inner.close!();
   }
 
   /**
