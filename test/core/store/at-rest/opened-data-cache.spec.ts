@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { OpenedDataCache } from '../../../../lib/core/store/at-rest/opened-data-cache.js';
 
 describe('OpenedDataCache', () => {
@@ -37,5 +38,41 @@ describe('OpenedDataCache', () => {
     cache.clear();
     expect(cache.known('key-b', 'sealed-b')).toBeUndefined();
     expect(cache.heldSize).toBe(0);
+  });
+
+  it('agrees with a model under any sequence of calls: what it answers, and never more held than its size', () => {
+    const key = fc.constantFrom('a', 'b', 'c', 'd');
+    const operation = fc.oneof(
+      fc.record({ kind: fc.constant('remember' as const), key, sealed: fc.string({ maxLength: 12 }), text: fc.string({ maxLength: 12 }) }),
+      fc.record({ kind: fc.constant('forget' as const), key }),
+      fc.record({ kind: fc.constant('clear' as const) }),
+    );
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 40 }), fc.array(operation, { maxLength: 40 }), (maxSize, operations) => {
+        const cache = new OpenedDataCache(maxSize);
+        // The model: entries in the order remembered, the oldest dropped first while over the size.
+        let model: Array<{ key: string; sealed: string; text: string; size: number }> = [];
+        const held = () => model.reduce((sum, entry) => sum + entry.size, 0);
+        for (const step of operations) {
+          if (step.kind === 'clear') {
+            cache.clear();
+            model = [];
+            continue;
+          }
+          model = model.filter((entry) => entry.key !== step.key);
+          if (step.kind === 'forget') {
+            cache.forget(step.key);
+            continue;
+          }
+          cache.remember(step.key, step.sealed, step.text, 'k');
+          const size = step.key.length + step.sealed.length + step.text.length;
+          if (size <= maxSize) model.push({ key: step.key, sealed: step.sealed, text: step.text, size });
+          while (held() > maxSize) model.shift();
+          expect(cache.heldSize).toBe(held());
+          expect(cache.heldSize).toBeLessThanOrEqual(maxSize);
+          for (const entry of model) expect(cache.known(entry.key, entry.sealed)?.text).toBe(entry.text);
+        }
+      }),
+    );
   });
 });
