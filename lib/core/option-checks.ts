@@ -78,6 +78,14 @@ export function positiveInteger(unit?: string): ValueRule<number> {
   };
 }
 
+/** A whole number of 0 or more (a size, where 0 turns something off); `unit` names what it counts. */
+export function nonNegativeInteger(unit: string): ValueRule<number> {
+  return {
+    expected: `a whole number of ${unit} (0 or more)`,
+    accepts: (value): value is number => Number.isSafeInteger(value) && (value as number) >= 0,
+  };
+}
+
 /** A finite number above 0 (a duration in milliseconds); `unit` names what it measures. */
 export function positiveNumber(unit: string): ValueRule<number> {
   return {

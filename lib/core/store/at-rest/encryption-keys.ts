@@ -1,5 +1,5 @@
 import { SessionOptionsError } from '../../errors.js';
-import { describeValue } from '../../option-checks.js';
+import { checkedOption, describeValue, nonNegativeInteger } from '../../option-checks.js';
 
 /** One key of the `encryption` option: an id written beside each record it seals, and 32 bytes. */
 export interface EncryptionKey {
@@ -55,10 +55,8 @@ export function resolveEncryptionKeys(option: unknown): EncryptionKeyRing | unde
   for (const name of Object.keys(option)) {
     if (!ENCRYPTION_OPTION_KEYS.has(name)) throw new SessionOptionsError(`encryption.${name}`, `is not an option of encryption (it takes ${[...ENCRYPTION_OPTION_KEYS].join(' and ')})`);
   }
-  const { keys, openedCacheSize = DEFAULT_OPENED_CACHE_SIZE } = option as { keys?: unknown; openedCacheSize?: unknown };
-  if (typeof openedCacheSize !== 'number' || !Number.isSafeInteger(openedCacheSize) || openedCacheSize < 0) {
-    throw new SessionOptionsError('encryption.openedCacheSize', `must be a whole number of characters, 0 or more (0 keeps none), got ${describeValue(openedCacheSize)}`);
-  }
+  const { keys, openedCacheSize } = option as { keys?: unknown; openedCacheSize?: unknown };
+  const checkedCacheSize = checkedOption('encryption.openedCacheSize', openedCacheSize, nonNegativeInteger('characters')) ?? DEFAULT_OPENED_CACHE_SIZE;
   if (!Array.isArray(keys) || keys.length === 0) {
     throw new SessionOptionsError('encryption.keys', 'must be a non-empty array of { id, key } (the first key seals, every key opens)');
   }
@@ -73,7 +71,7 @@ export function resolveEncryptionKeys(option: unknown): EncryptionKeyRing | unde
     if (keysById.has(id)) throw new SessionOptionsError(`${where}.id`, `duplicates the id of an earlier key (${JSON.stringify(id)}): each key needs its own id`);
     keysById.set(id, keyBytes(key, `${where}.key`));
   });
-  return { sealingKeyId: (keys[0] as EncryptionKey).id, keysById, openedCacheSize };
+  return { sealingKeyId: (keys[0] as EncryptionKey).id, keysById, openedCacheSize: checkedCacheSize };
 }
 
 /** A key as 32 bytes; the message names its length or its type, never its value. */

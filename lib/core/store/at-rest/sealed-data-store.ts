@@ -250,11 +250,12 @@ export class SealedDataStore extends SessionStore {
   }
 
   /** The data of `stored`, or undefined (reported) when it does not open; remembered unless `remember` is false (a listing of every session). */
-  #open(sessionId: string, stored: SessionRecord, remember = true): Omit<OpenedData, 'text'> | undefined {
+  #open(sessionId: string, stored: SessionRecord, remember = true): OpenedData | undefined {
     const sealed = stored[SEALED_KEY];
     const known = typeof sealed === 'string' ? this.#opened.known(sessionId, sealed) : undefined;
     if (known !== undefined) {
-      return { data: JSON.parse(known.text) as Record<string, unknown>, keyId: known.keyId, isSealedWithOlderKey: known.keyId !== this.ring.sealingKeyId };
+      const { text, keyId } = known;
+      return { data: JSON.parse(text) as Record<string, unknown>, text, keyId, isSealedWithOlderKey: keyId !== this.ring.sealingKeyId };
     }
     const opened = openRecord(this.ring, sessionId, stored);
     if (isOpened(opened)) {
