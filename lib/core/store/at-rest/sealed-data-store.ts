@@ -26,6 +26,9 @@ const MAX_REMEMBERED_OLDER_KEY_SESSIONS = 10_000;
 /** Told of each record that does not open (the caller logs and publishes it; never with the storage key). */
 export type UnreadableRecordHandler = (reason: UnreadableReason, keyId: string | undefined) => void;
 
+/** A change to a session's stored data (opened: a copy of its own): the record to write, or undefined to write nothing. */
+type StoredDataUpdate = (data: Record<string, unknown>, stored: SessionRecord) => SessionRecord | undefined;
+
 /** The optional methods passed straight to the store inside, offered only when it has them. */
 const PASSED_THROUGH_METHODS = ['ownerSessionIds', 'removeFromOwnerIndex', 'ids', 'length', 'whenReady', 'close'] as const;
 /** The optional methods of this class that call the store inside's: not offered without them. */
@@ -187,23 +190,29 @@ export class SealedDataStore extends SessionStore {
   async #updateStored(
     sessionId: string,
     options: Pick<StoreWriteOptions, 'owner'> | undefined,
-    update: (data: Record<string, unknown>, stored: SessionRecord) => SessionRecord | undefined,
+    update: StoredDataUpdate,
   ): Promise<boolean> {
     const { inner } = this;
     for (let attempt = 0; attempt < MAX_MERGE_ATTEMPTS; attempt++) {
       const stored = await inner.get(sessionId);
-      if (!isUsableRecord(stored)) return false;
-      const opened = this.#open(sessionId, stored);
-      if (opened === undefined) return false;
-      const updated = update(opened.data, stored);
-      if (updated === undefined) return true;
-      const outcome: CompareAndSetOutcome = await inner.compareAndSet!(sessionId, stored, this.#seal(sessionId, updated), options);
+      const resealed = this.#resealed(sessionId, stored, update);
+      if (typeof resealed === 'boolean') return resealed;
+      const outcome: CompareAndSetOutcome = await inner.compareAndSet!(sessionId, stored!, resealed, options);
       if (outcome !== 'changed') return outcome === 'written';
       if (attempt >= 2) await pause(Math.random() * Math.min(MAX_RETRY_PAUSE_MS, 2 ** attempt));
     }
     throw new SessionStoreError(
       `nest-sessions: the session could not be saved: other writes to it came between ${MAX_MERGE_ATTEMPTS} tries of reading and writing its sealed data`,
     );
+  }
+
+  /** One try's `stored` opened, updated and sealed for the compare-and-set; `false`: gone or unopenable, `true`: nothing to write. */
+  #resealed(sessionId: string, stored: SessionRecord | null | undefined, update: StoredDataUpdate): SessionRecord | boolean {
+    if (!isUsableRecord(stored)) return false;
+    const opened = this.#open(sessionId, stored);
+    if (opened === undefined) return false;
+    const updated = update(opened.data, stored);
+    return updated === undefined ? true : this.#seal(sessionId, updated);
   }
 
   /**
@@ -213,11 +222,11 @@ export class SealedDataStore extends SessionStore {
    */
   #immediateTwin(): ImmediateStore {
     const immediate = (): ImmediateStore & Required<Pick<ImmediateStore, 'compareAndSet'>> => immediateStoreOf(this.inner) as never;
-    const updateStoredNow = (sessionId: string, options: Pick<StoreWriteOptions, 'owner'> | undefined, update: (data: Record<string, unknown>) => SessionRecord) => {
+    const updateStoredNow = (sessionId: string, options: Pick<StoreWriteOptions, 'owner'> | undefined, update: StoredDataUpdate) => {
       const stored = immediate().get(sessionId);
-      const opened = isUsableRecord(stored) ? this.#open(sessionId, stored) : undefined;
-      if (opened === undefined) return false;
-      return immediate().compareAndSet(sessionId, stored!, this.#seal(sessionId, update(opened.data)), options) === 'written';
+      const resealed = this.#resealed(sessionId, stored, update);
+      if (typeof resealed === 'boolean') return resealed;
+      return immediate().compareAndSet(sessionId, stored!, resealed, options) === 'written';
     };
     return {
       get: (sessionId) => this.#loaded(sessionId, immediate().get(sessionId)),
