@@ -3,6 +3,7 @@
  * those that overlapped it, and the RESULTS.md section that reports them.
  */
 import type { SqlDatabase } from './modes.js';
+import { withSection } from './results-section.js';
 
 /** Parent → prune app. */
 export interface PruneStartMessage {
@@ -74,7 +75,10 @@ export interface PruneResult {
   during: LatencyWindow;
 }
 
-export const PRUNE_SECTION_TITLE = '## Pruning expired rows under load';
+const PRUNE_SECTION_TITLE = '## Pruning expired rows under load';
+// Marked, as every bench's own section is, so that the main run (which writes RESULTS.md anew) keeps it.
+const START = '<!-- prune:start -->';
+const END = '<!-- prune:end -->';
 
 function latencyCells(window: LatencyWindow): string {
   return `${window.p99Ms} | ${window.maxMs} | ${window.requests}${window.failures ? ` (${window.failures} failed)` : ''}`;
@@ -83,6 +87,7 @@ function latencyCells(window: LatencyWindow): string {
 /** The section: one row per store, the deadline checked against the slowest request during the pruning. */
 export function renderPruneSection(results: readonly PruneResult[], deadlineMs: number, connections: number): string {
   const lines = [
+    START,
     PRUNE_SECTION_TITLE,
     '',
     `\`npm run bench -- --prune\`: the store's table holds the bench's sessions plus expired rows written by one INSERT … SELECT; autocannon (${connections} connections) reads sessions on GET /counter while \`store.prune()\` deletes the expired rows in its bounded batches. "Before" is the load before the pruning started, "during" every request in flight while it ran. The store's deadline is ${deadlineMs} ms.`,
@@ -101,13 +106,11 @@ export function renderPruneSection(results: readonly PruneResult[], deadlineMs: 
         `${latencyCells(result.before)} | ${latencyCells(result.during)} | ${result.during.maxMs < deadlineMs && result.during.failures === 0 ? 'yes' : 'NO'} |`,
     );
   }
-  return `${lines.join('\n')}\n`;
+  lines.push(END);
+  return lines.join('\n');
 }
 
 /** `markdown` with its pruning section replaced by `section` (appended when it has none). */
 export function withPruneSection(markdown: string, section: string): string {
-  const start = markdown.indexOf(PRUNE_SECTION_TITLE);
-  if (start === -1) return `${markdown.trimEnd()}\n\n${section}`;
-  const next = markdown.indexOf('\n## ', start + PRUNE_SECTION_TITLE.length);
-  return `${markdown.slice(0, start)}${section}${next === -1 ? '' : markdown.slice(next)}`;
+  return withSection(markdown, START, END, section);
 }

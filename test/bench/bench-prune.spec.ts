@@ -1,5 +1,6 @@
 import { MODES } from '../../bench/modes.js';
-import { PRUNE_SECTION_TITLE, latencyWindow, renderPruneSection, splitAroundPrune, withPruneSection } from '../../bench/prune-report.js';
+import { latencyWindow, renderPruneSection, splitAroundPrune, withPruneSection } from '../../bench/prune-report.js';
+import { markedSectionsOf } from '../../bench/results-section.js';
 import type { PruneResult, TimedResponse } from '../../bench/prune-report.js';
 import type { ModeSummary } from '../../bench/report.js';
 import { sqlTargets } from '../../bench/sql-targets.js';
@@ -48,10 +49,16 @@ describe('bench --prune section of RESULTS.md', () => {
   });
 
   it('replaces its own section and keeps the rest of the file, or appends it', () => {
-    const markdown = `# Results\n\nintro\n\n${PRUNE_SECTION_TITLE}\n\nold numbers\n\n## How to run\n\nsteps\n`;
-    const replaced = withPruneSection(markdown, `${PRUNE_SECTION_TITLE}\n\nnew numbers\n`);
-    expect(replaced).toBe(`# Results\n\nintro\n\n${PRUNE_SECTION_TITLE}\n\nnew numbers\n\n## How to run\n\nsteps\n`);
-    expect(withPruneSection('# Results\n', 'S\n')).toBe('# Results\n\nS\n');
+    const section = renderPruneSection([result], 2_000, 20);
+    const markdown = `# Results\n\nintro\n\n${renderPruneSection([{ ...result, deletedRows: 1 }], 2_000, 20)}\n\n## How to run\n\nsteps\n`;
+    expect(withPruneSection(markdown, section)).toBe(`# Results\n\nintro\n\n${section}\n\n## How to run\n\nsteps\n`);
+    expect(withPruneSection('# Results\n', section)).toBe(`# Results\n\n${section}\n`);
+  });
+
+  it('is marked, so that the main run, which writes RESULTS.md anew, keeps it', () => {
+    const section = renderPruneSection([result], 2_000, 20);
+    expect(section.startsWith('<!-- prune:start -->\n')).toBe(true);
+    expect(markedSectionsOf(`# Benchmark results\n\n## Memory\n\n${section}\n`)).toEqual([section]);
   });
 });
 
