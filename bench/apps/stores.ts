@@ -56,7 +56,9 @@ export async function connectRedisStore(cell: Cell, sessionIds: string[], redisU
 }
 
 export async function nestSessionsMemoryStore(nestSessions: NestSessions, cell: Cell, sessionIds: string[]): Promise<OpenStore> {
-  const store = new nestSessions.MemoryStore();
+  // Room for every session the bench creates: past the default bound (100,000) the LRU would
+  // evict sessions and the scaling series would measure new sessions, not a larger store.
+  const store = new nestSessions.MemoryStore({ max: Math.max(100_000, sessionIds.length) });
   await inBatches(sessionIds, (sessionId) => store.set(sessionId, storedSession(cell)));
   return { store, close: async () => undefined };
 }
