@@ -40,6 +40,7 @@ import type { Cell } from './matrix.js';
 import { BENCH_SECRET, MODE_NAMES, MODES } from './modes.js';
 import type { ModeName } from './modes.js';
 import { startRedisServer } from './redis-server.js';
+import { runProblems } from './run-validity.js';
 import { detailSummariesOf, renderChart, renderResults } from './report.js';
 import { ensureWrk } from './wrk-load.js';
 import type { BenchSettings, ModeSummary } from './report.js';
@@ -233,6 +234,11 @@ async function main(): Promise<void> {
   writeFileSync(resultsFile, [markdown.trimEnd(), ...kept].join('\n\n') + '\n');
   console.log(`\n${markdown.split('\n## ')[1] ?? ''}`);
   console.log(`wrote ${join(settings.outputDir, 'RESULTS.md')} and ${chartFile}`);
+  const problems = runProblems(summaries);
+  if (problems.length) {
+    console.error(`\nThis run is not fit to quote (RESULTS.md says so at its top): a session mode served more than its ceiling, so the machine's speed changed during the run:\n${problems.map((problem) => `- ${problem}`).join('\n')}`);
+    process.exitCode = 1;
+  }
 }
 
 main().catch((error: unknown) => {
