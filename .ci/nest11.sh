@@ -36,4 +36,4 @@ suites=()
 for suite in test/nest test/sample test/browser; do
   [ -d "$suite" ] && suites+=("$suite")
 done
-node --experimental-vm-modules node_modules/jest/bin/jest.js --runInBand "${suites[@]}"
+node --experimental-vm-modules node_modules/jest/bin/jest.js "${suites[@]}"
