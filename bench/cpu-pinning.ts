@@ -8,7 +8,8 @@ import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
 
 /** The CPU the benchmarked app runs on; the harness (autocannon, wrk) and Redis get the others. */
-const APP_CPU = '0';
+export const APP_CPU_INDEX = 0;
+const APP_CPU = String(APP_CPU_INDEX);
 
 function hasTaskset(): boolean {
   try {
@@ -33,9 +34,17 @@ function pin(pid: number, cpuList: string): boolean {
   }
 }
 
+let isHarnessPinned = false;
+
+/** Whether `pinHarness` pinned this process: only then is the app's CPU its own, and its busy share means something. */
+export function harnessIsPinned(): boolean {
+  return isHarnessPinned;
+}
+
 /** Pins this process (autocannon runs in it; children it starts, such as wrk and Redis, inherit it). */
 export function pinHarness(): string {
-  return pin(process.pid, loadCpus)
+  isHarnessPinned = pin(process.pid, loadCpus);
+  return isHarnessPinned
     ? `the app under test on CPU ${APP_CPU}; the harness, the load generators (autocannon, wrk) and Redis on CPU ${loadCpus} (taskset)`
     : 'not pinned (taskset or a second CPU missing): app, load generator and Redis share the CPUs';
 }

@@ -9,7 +9,8 @@ import type { Cell } from './matrix.js';
 import { compareCells, formatRatio, ratio, renderMatrix, worstOf } from './matrix-report.js';
 import type { CellComparison } from './matrix-report.js';
 import { MODES } from './modes.js';
-import { renderRunProblems, runProblems } from './run-validity.js';
+import { loadSideFullModes, renderLoadSideFull, renderRunProblems, runProblems } from './run-validity.js';
+import type { CpuBusy } from './cpu-busy.js';
 import { sqlTargets } from './sql-targets.js';
 import type { ModeName } from './modes.js';
 
@@ -50,6 +51,8 @@ export interface ModeSummary {
   failures: number;
   /** Each round's req/s, in round order (the modes of one round ran minutes apart, not further). */
   roundRates?: number[];
+  /** How busy the app's CPU and the load side's were while it was measured (medians over rounds), when the harness was pinned. */
+  cpuBusy?: CpuBusy;
 }
 
 interface ReportInput {
@@ -181,6 +184,8 @@ export function renderResults({ settings, summaries: allSummaries, memory, chart
   if (settings.isQuick) lines.push('', '> Quick run: short and single-round, for development only. Run `npm run bench` for the numbers to quote.');
   const problems = renderRunProblems(runProblems(allSummaries));
   if (problems.length) lines.push('', ...problems);
+  const loadSideFull = renderLoadSideFull(loadSideFullModes(allSummaries));
+  if (loadSideFull.length) lines.push('', ...loadSideFull);
   lines.push('');
   lines.push(`- Machine: ${cpuList.length} × ${cpuList[0]?.model ?? 'unknown CPU'}, ${formatMiB(totalmem())} RAM, ${osType()} ${osRelease()}`);
   lines.push(`- Node ${process.version}; express-session ${versionOf('express-session')}, connect-redis ${versionOf('connect-redis')} on redis (node-redis) ${versionOf('redis')}, ioredis ${versionOf('ioredis')}, @nestjs/core ${versionOf('@nestjs/core')}, autocannon ${versionOf('autocannon')}`);
@@ -235,7 +240,7 @@ export function renderResults({ settings, summaries: allSummaries, memory, chart
   if (existsSync(notesFile)) lines.push('', readFileSync(notesFile, 'utf8').trim());
   lines.push('', '## How to run', '');
   lines.push(
-    '`npm run bench` builds the package (`npm run build`: the apps load dist/ and dist/cjs/), compiles `bench/` to `bench/.tmp/` — Nest needs the decorator metadata that tsx does not emit — and runs the default matrix (10 cells, 3 rounds, both load generators, about 45 minutes; needs `redis-server` on PATH, installs Debian\'s `wrk` when it is missing), then writes this file and the chart; a run in which a session mode served more requests/s than its app without sessions (the machine changed speed between modes) is marked not fit to quote at the top of this file, and the command exits with code 1. ' +
+    '`npm run bench` builds the package (`npm run build`: the apps load dist/ and dist/cjs/), compiles `bench/` to `bench/.tmp/` — Nest needs the decorator metadata that tsx does not emit — and runs the default matrix (10 cells, 3 rounds, both load generators, about 45 minutes; needs `redis-server` on PATH, installs Debian\'s `wrk` when it is missing), then writes this file and the chart; a run in which a session mode served more requests/s than its app without sessions (the machine changed speed between modes) is marked not fit to quote at the top of this file, and the command exits with code 1; each round\'s log line gives how busy the app\'s CPU and the load side\'s were, and modes measured with the load side\'s CPU at 90 % or more (the generator may have set their pace) are listed at the top too. ' +
       '`--matrix full` runs all 256 cells (hours: pick cells with `--cells \'recommended;app=express,build=cjs\'` instead); `--modes a,b` limits the modes. ' +
       '`npm run bench -- --quick` is a one-round, 3-second-per-mode run written to `bench/.tmp/RESULTS.md` (a smoke test of the harness, not numbers to quote). ' +
       'Other flags: `--load autocannon|wrk|both`, `--rounds N`, `--duration S`, `--warmup S`, `--connections N` (both generators; default 20 for autocannon, 64 for wrk), `--sessions N` (default 2,000), `--no-memory`, `--memory-only`, `--cpu-prof <mode>` (profile to `bench/.tmp/profiles/`), `--out DIR`. ' +

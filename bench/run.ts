@@ -27,7 +27,9 @@
  */
 import { fork } from 'node:child_process';
 import { startApp } from './app-process.js';
-import { pinHarness } from './cpu-pinning.js';
+import { harnessIsPinned, pinHarness } from './cpu-pinning.js';
+import { cpuBusyBetween, cpuTimes } from './cpu-busy.js';
+import type { CpuBusy } from './cpu-busy.js';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -151,7 +153,7 @@ async function main(): Promise<void> {
   );
   const needsRedis = settings.cells.some((cell) => modesOfCell(cell, settings).some((mode) => MODES[mode].usesRedis));
   const redis = needsRedis ? await startRedisServer() : undefined;
-  const rounds = new Map<string, LoadResult[]>();
+  const rounds = new Map<string, Array<LoadResult & { cpuBusy?: CpuBusy }>>();
   const roundsKey = (cell: Cell, generator: LoadGenerator, mode: ModeName) => `${cellName(cell)} ${generator} ${mode}`;
   const unavailable = new Map<string, string>();
   const unavailableKey = (cell: Cell, mode: ModeName) => `${cellName(cell)} ${mode}`;
@@ -178,12 +180,16 @@ async function main(): Promise<void> {
               const loadOptions = { port: app.port, connections: settings.connections[generator]!, cookieHeaders, scriptDir };
               // The app is warmed up (JIT, store, connections) once, by the generator going first.
               if (index === 0) await runLoad(generator, { ...loadOptions, durationSeconds: settings.warmupSeconds });
-              const result = await runLoad(generator, { ...loadOptions, durationSeconds: settings.durationSeconds });
+              const timesBefore = cpuTimes();
+              const loadResult = await runLoad(generator, { ...loadOptions, durationSeconds: settings.durationSeconds });
+              const cpuBusy = harnessIsPinned() ? cpuBusyBetween(timesBefore, cpuTimes()) : undefined;
+              const result = { ...loadResult, ...(cpuBusy && { cpuBusy }) };
               const key = roundsKey(cell, generator, mode);
               rounds.set(key, [...(rounds.get(key) ?? []), result]);
               console.log(
                 `round ${round + 1}/${settings.rounds} ${generator} ${label}: ${Math.round(result.requestsPerSecond)} req/s, ` +
-                  `p50 ${result.latencyP50Ms} ms, p99 ${result.latencyP99Ms} ms${result.failures ? `, ${result.failures} FAILED requests` : ''}`,
+                  `p50 ${result.latencyP50Ms} ms, p99 ${result.latencyP99Ms} ms${result.failures ? `, ${result.failures} FAILED requests` : ''}` +
+                  (cpuBusy ? `, CPUs busy: app ${Math.round(cpuBusy.app * 100)} %, load ${Math.round(cpuBusy.load * 100)} %` : ''),
               );
             }
           } finally {
@@ -211,6 +217,7 @@ async function main(): Promise<void> {
           latencyP99Ms: results.length ? median(results.map((result) => result.latencyP99Ms)) : undefined,
           failures: results.reduce((sum, result) => sum + result.failures, 0),
           roundRates: results.map((result) => result.requestsPerSecond),
+          cpuBusy: medianCpuBusy(results.flatMap((result) => (result.cpuBusy ? [result.cpuBusy] : []))),
         };
       }),
     ),
@@ -239,6 +246,12 @@ async function main(): Promise<void> {
     console.error(`\nThis run is not fit to quote (RESULTS.md says so at its top): a session mode served more than its ceiling, so the machine's speed changed during the run:\n${problems.map((problem) => `- ${problem}`).join('\n')}`);
     process.exitCode = 1;
   }
+}
+
+/** The median of each CPU's busy share over the rounds that measured it. */
+function medianCpuBusy(readings: CpuBusy[]): CpuBusy | undefined {
+  if (readings.length === 0) return undefined;
+  return { app: median(readings.map((reading) => reading.app)), load: median(readings.map((reading) => reading.load)) };
 }
 
 main().catch((error: unknown) => {

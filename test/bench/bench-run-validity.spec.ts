@@ -1,4 +1,6 @@
-import { CEILING_MARGIN, renderRunProblems, runProblems } from '../../bench/run-validity.js';
+import { CEILING_MARGIN, loadSideFullModes, renderLoadSideFull, renderRunProblems, runProblems } from '../../bench/run-validity.js';
+import { cpuBusyBetween, cpuTimes, LOAD_BUSY_CEILING } from '../../bench/cpu-busy.js';
+import type { CpuBusy } from '../../bench/cpu-busy.js';
 import { renderResults } from '../../bench/report.js';
 import type { BenchSettings, ModeSummary } from '../../bench/report.js';
 import type { ModeName } from '../../bench/modes.js';
@@ -8,8 +10,8 @@ import { RECOMMENDED_CELL } from '../../bench/matrix.js';
 // RESULTS.md must say so instead of quoting them (a run of 2026-12-06 put the no-session app
 // at 1,348 req/s and every session mode above it).
 
-function summary(mode: ModeName, requestsPerSecond: number | undefined, cell = 'recommended', generator: 'autocannon' | 'wrk' = 'autocannon'): ModeSummary {
-  return { cell, generator, mode, unavailableReason: undefined, rounds: 3, requestsPerSecond, latencyP50Ms: 5, latencyP99Ms: 20, failures: 0, roundRates: [requestsPerSecond ?? 0] };
+function summary(mode: ModeName, requestsPerSecond: number | undefined, cell = 'recommended', generator: 'autocannon' | 'wrk' = 'autocannon', cpuBusy?: CpuBusy): ModeSummary {
+  return { cell, generator, mode, unavailableReason: undefined, rounds: 3, requestsPerSecond, latencyP50Ms: 5, latencyP99Ms: 20, failures: 0, roundRates: [requestsPerSecond ?? 0], cpuBusy };
 }
 
 describe('whether a bench run is fit to quote', () => {
@@ -75,5 +77,82 @@ describe('whether a bench run is fit to quote', () => {
     expect(fit).not.toContain('Not fit to quote');
     expect(fit).not.toContain('Judged on a run not fit to quote');
     expect(renderRunProblems([])).toEqual([]);
+  });
+});
+
+describe("which modes ran with the load side's CPU full (the generator may have set their pace)", () => {
+  it("reads each CPU's busy share between two readings: the app's CPU (0) and the busiest other one", () => {
+    const before = [
+      { busy: 1000, total: 2000 },
+      { busy: 500, total: 2000 },
+      { busy: 100, total: 2000 },
+    ];
+    const after = [
+      { busy: 1600, total: 3000 },
+      { busy: 1450, total: 3000 },
+      { busy: 300, total: 3000 },
+    ];
+    expect(cpuBusyBetween(before, after)).toEqual({ app: 0.6, load: 0.95 });
+    // One CPU: nothing to tell apart; no time passed: no share.
+    expect(cpuBusyBetween(before.slice(0, 1), after.slice(0, 1))).toBeUndefined();
+    expect(cpuBusyBetween(before, before)).toBeUndefined();
+  });
+
+  it("reads this machine's CPUs: a busy loop shows on one of them", () => {
+    const before = cpuTimes();
+    const until = Date.now() + 200;
+    while (Date.now() < until);
+    const after = cpuTimes();
+    expect(after).toHaveLength(before.length);
+    for (const [index, cpu] of after.entries()) {
+      expect(cpu.busy).toBeLessThanOrEqual(cpu.total);
+      expect(cpu.busy).toBeGreaterThanOrEqual(before[index]!.busy);
+    }
+    const busiest = Math.max(...after.map((cpu, index) => (cpu.busy - before[index]!.busy) / Math.max(1, cpu.total - before[index]!.total)));
+    expect(busiest).toBeGreaterThan(0.3);
+  });
+
+  it("flags a mode whose load side's CPU was full, whatever the app's, and no other", () => {
+    const ceiling = summary('fastify-no-session', 23765, 'recommended', 'autocannon', { app: 0.96, load: 0.97 });
+    const paced = summary('nest-sessions-redis', 7115, 'recommended', 'autocannon', { app: 0.62, load: 0.98 });
+    const appBound = summary('nest-sessions-memory', 8305, 'recommended', 'autocannon', { app: 1, load: 0.54 });
+    const unmeasured = summary('no-session', 11730);
+    expect(loadSideFullModes([ceiling, paced, appBound, unmeasured])).toEqual([
+      "recommended, autocannon: 6. Fastify: no session (ceiling): the load side's CPU 97 % busy, the app's 96 %",
+      "recommended, autocannon: 5. nest-sessions + RedisStore: the load side's CPU 98 % busy, the app's 62 %",
+    ]);
+    // The threshold itself: at it the load side was full, just under it not.
+    expect(loadSideFullModes([summary('nest-sessions-redis', 1, 'recommended', 'wrk', { app: 1, load: LOAD_BUSY_CEILING })])).toHaveLength(1);
+    expect(loadSideFullModes([summary('nest-sessions-redis', 1, 'recommended', 'wrk', { app: 1, load: LOAD_BUSY_CEILING - 0.01 })])).toEqual([]);
+  });
+
+  it('RESULTS.md says which modes ran with the load side full, and nothing when it kept up everywhere', () => {
+    const settings = {
+      isQuick: false,
+      rounds: 3,
+      durationSeconds: 5,
+      warmupSeconds: 2,
+      loads: ['autocannon'],
+      connections: { autocannon: 20 },
+      sessions: 2000,
+      memorySessions: 0,
+      memoryMaxAgeMs: 1000,
+      modes: ['no-session', 'nest-sessions-redis'],
+      cells: [RECOMMENDED_CELL],
+      areModesChosen: true,
+      isMemorySkipped: true,
+      cpuProfileMode: undefined,
+      outputDir: '/nonexistent',
+    } satisfies BenchSettings;
+    const render = (summaries: ModeSummary[]) => renderResults({ settings, summaries, memory: [], chartFile: 'chart.svg', notesFile: '/nonexistent/notes.md' });
+
+    const paced = render([summary('no-session', 3000, 'recommended', 'autocannon', { app: 1, load: 0.5 }), summary('nest-sessions-redis', 2000, 'recommended', 'autocannon', { app: 0.7, load: 0.96 })]);
+    const header = paced.split('## Throughput and latency')[0]!;
+    expect(header).toContain('> **The load side was full.**');
+    expect(header).toContain("> - recommended, autocannon: 5. nest-sessions + RedisStore: the load side's CPU 96 % busy, the app's 70 %");
+
+    const keptUp = render([summary('no-session', 3000, 'recommended', 'autocannon', { app: 1, load: 0.5 }), summary('nest-sessions-redis', 2000, 'recommended', 'autocannon', { app: 0.97, load: 0.6 })]);
+    expect(keptUp).not.toContain('The load side was full');
+    expect(renderLoadSideFull([])).toEqual([]);
   });
 });
