@@ -22,10 +22,8 @@ export const NOT_ON_POSTGRES = {
 
 export default {
   testTimeout: 30000,
-  // One worker process at a time (tests share the servers), replaced once it holds more than
-  // this after a suite: each ESM suite leaves memory behind in its process, and one process for
-  // the whole run reached V8's 4 GB heap limit, where garbage collection stalled requests for
-  // seconds and a store call went past its deadline (a 503).
+  // One worker at a time (suites share the servers), replaced above 1 GB after a suite: one
+  // process for the whole run grew to V8's heap limit, where GC stalls pushed store calls past their deadline.
   maxWorkers: 1,
   workerIdleMemoryLimit: '1GB',
   projects: [
