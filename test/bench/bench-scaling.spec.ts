@@ -23,9 +23,22 @@ describe('the scaling bench report', () => {
     expect(retained({ series: 'sessions', points: [] }, 'nest-sessions-memory', 1)).toBeUndefined();
   });
 
-  it('finds a cliff only where nest-sessions keeps less than express-session by more than the noise', () => {
+  it('finds a cliff only where nest-sessions loses more than express-session by more than the noise', () => {
     expect(cliffs([sessions])).toEqual(['MemoryStore, sessions in the store 200,000: nest-sessions keeps 60 % of its first point, express-session 90 %']);
     expect(cliffs([{ ...sessions, points: sessions.points.slice(0, 2) }])).toEqual([]);
+  });
+
+  it('a gain is not a cliff, and a share above 100 % counts as 100 %', () => {
+    const point = (at: ScalingSeriesResult['points'][number]['point'], ours: number, theirs: number) => ({ point: at, rounds: { 'nest-sessions-memory': rounds([ours]), 'express-session-memory': rounds([theirs]) } });
+    // More connections: both serve more than at their first point, express-session more so (146 % against 154 % in a run).
+    const growing: ScalingSeriesResult = { series: 'connections', points: [point(1, 1000, 1000), point(16, 1460, 1540), point(64, 3110, 3650)] };
+    expect(cliffs([growing])).toEqual([]);
+    // express-session's first point was its low one (128 % later): ours at 98 % is noise, ours at 84 % is a loss it did not have.
+    const lowFirst: ScalingSeriesResult = { series: 'sessions', points: [point(2_000, 1000, 1000), point(20_000, 980, 1280), point(200_000, 840, 1200)] };
+    expect(cliffs([lowFirst])).toEqual(['MemoryStore, sessions in the store 200,000: nest-sessions keeps 84 % of its first point, express-session 120 %']);
+    // Both losing alike is no cliff; losing more than the margin beyond express-session is.
+    expect(cliffs([{ series: 'data', points: [point('small', 1000, 1000), point('5kb', 700, 720)] }])).toEqual([]);
+    expect(cliffs([{ series: 'data', points: [point('small', 1000, 1000), point('5kb', 640, 720)] }])).toHaveLength(1);
   });
 
   it('renders a table per series with ratios, p99 and the cliffs, and replaces its own section', () => {
