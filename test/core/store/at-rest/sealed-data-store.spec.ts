@@ -148,7 +148,10 @@ describe('SealedDataStore', () => {
       await store.set('key-a', record({ n: 1 }));
       const stored = (await inner.get('key-a'))!;
       const sealed = String(stored[SEALED_KEY]);
-      const flipped = `${sealed.slice(0, -1)}${sealed.endsWith('A') ? 'B' : 'A'}`;
+      // The ciphertext's first character: its six bits are all data (the last one's low bits can
+      // be padding, which base64url decoding ignores: changing them changes no byte).
+      const at = sealed.lastIndexOf('.') + 1;
+      const flipped = `${sealed.slice(0, at)}${sealed[at] === 'A' ? 'B' : 'A'}${sealed.slice(at + 1)}`;
       await inner.set('key-a', { ...stored, [SEALED_KEY]: flipped });
       expect(await store.get('key-a')).toBeUndefined();
       expect(unreadable).toEqual([['not-authentic', 'current']]);
