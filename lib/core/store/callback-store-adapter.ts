@@ -43,10 +43,19 @@ export function isCallbackSessionStore(value: unknown): value is CallbackSession
  * Such stores cannot honour write modes: the `update`-only guard is best effort there.
  */
 export class CallbackStoreAdapter extends SessionStore {
+  /** Connected until the store says otherwise, as express-session assumes. */
+  #isConnected = true;
+
   constructor(readonly wrapped: CallbackSessionStore) {
     super();
-    wrapped.on?.('connect', () => this.emit('connect'));
-    wrapped.on?.('disconnect', () => this.emit('disconnect'));
+    wrapped.on?.('connect', () => {
+      this.#isConnected = true;
+      this.emit('connect');
+    });
+    wrapped.on?.('disconnect', () => {
+      this.#isConnected = false;
+      this.emit('disconnect');
+    });
     if (typeof wrapped.touch === 'function') {
       this.touch = (sessionId, record) => this.#callForNoAnswer((done) => wrapped.touch!(sessionId, record, done));
     }
@@ -59,6 +68,11 @@ export class CallbackStoreAdapter extends SessionStore {
     if (typeof wrapped.clear === 'function') {
       this.clear = () => this.#callForNoAnswer((done) => wrapped.clear!(done));
     }
+  }
+
+  /** What the wrapped store's last `connect` / `disconnect` said (a health check reads it). */
+  override get isConnected(): boolean {
+    return this.#isConnected;
   }
 
   get(sessionId: string): Promise<SessionRecord | null | undefined> {

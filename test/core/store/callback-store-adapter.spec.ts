@@ -63,12 +63,16 @@ describe('CallbackStoreAdapter over express-session’s MemoryStore', () => {
     expect(await store.all!()).toEqual({});
   });
 
-  it('forwards connect and disconnect events', () => {
+  it('forwards connect and disconnect events, and isConnected follows them', () => {
     const events: string[] = [];
     store.on('connect', () => events.push('connect'));
     store.on('disconnect', () => events.push('disconnect'));
+    expect(store.isConnected).toBe(true);
     expressStore.emit('disconnect');
+    // A health check reading the injected store sees what the store last said.
+    expect(store.isConnected).toBe(false);
     expressStore.emit('connect');
+    expect(store.isConnected).toBe(true);
     expect(events).toEqual(['disconnect', 'connect']);
   });
 });
