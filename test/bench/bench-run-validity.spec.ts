@@ -14,6 +14,28 @@ function summary(mode: ModeName, requestsPerSecond: number | undefined, cell = '
   return { cell, generator, mode, unavailableReason: undefined, rounds: 3, requestsPerSecond, latencyP50Ms: 5, latencyP99Ms: 20, failures: 0, roundRates: [requestsPerSecond ?? 0], cpuBusy };
 }
 
+/** RESULTS.md as a one-cell, one-generator run of the ceiling and `mode` renders it from `summaries`. */
+function renderFor(mode: ModeName): (summaries: ModeSummary[]) => string {
+  const settings = {
+    isQuick: false,
+    rounds: 3,
+    durationSeconds: 5,
+    warmupSeconds: 2,
+    loads: ['autocannon'],
+    connections: { autocannon: 20 },
+    sessions: 2000,
+    memorySessions: 0,
+    memoryMaxAgeMs: 1000,
+    modes: ['no-session', mode],
+    cells: [RECOMMENDED_CELL],
+    areModesChosen: true,
+    isMemorySkipped: true,
+    cpuProfileMode: undefined,
+    outputDir: '/nonexistent',
+  } satisfies BenchSettings;
+  return (summaries) => renderResults({ settings, summaries, memory: [], chartFile: 'chart.svg', notesFile: '/nonexistent/notes.md' });
+}
+
 describe('whether a bench run is fit to quote', () => {
   it('a session mode above its ceiling is a problem, named with its cell, generator and both rates', () => {
     const problems = runProblems([summary('no-session', 1348), summary('express-session-memory', 2647), summary('nest-sessions-memory', 2731)]);
@@ -48,24 +70,7 @@ describe('whether a bench run is fit to quote', () => {
   });
 
   it('RESULTS.md opens with the warning and its list when there are problems, and has none otherwise', () => {
-    const settings = {
-      isQuick: false,
-      rounds: 3,
-      durationSeconds: 5,
-      warmupSeconds: 2,
-      loads: ['autocannon'],
-      connections: { autocannon: 20 },
-      sessions: 2000,
-      memorySessions: 0,
-      memoryMaxAgeMs: 1000,
-      modes: ['no-session', 'nest-sessions-memory'],
-      cells: [RECOMMENDED_CELL],
-      areModesChosen: true,
-      isMemorySkipped: true,
-      cpuProfileMode: undefined,
-      outputDir: '/nonexistent',
-    } satisfies BenchSettings;
-    const render = (summaries: ModeSummary[]) => renderResults({ settings, summaries, memory: [], chartFile: 'chart.svg', notesFile: '/nonexistent/notes.md' });
+    const render = renderFor('nest-sessions-memory');
 
     const unfit = render([summary('no-session', 1000), summary('nest-sessions-memory', 2000)]);
     const header = unfit.split('## Throughput and latency')[0]!;
@@ -127,24 +132,7 @@ describe("which modes ran with the load side's CPU full (the generator may have 
   });
 
   it('RESULTS.md says which modes ran with the load side full, and nothing when it kept up everywhere', () => {
-    const settings = {
-      isQuick: false,
-      rounds: 3,
-      durationSeconds: 5,
-      warmupSeconds: 2,
-      loads: ['autocannon'],
-      connections: { autocannon: 20 },
-      sessions: 2000,
-      memorySessions: 0,
-      memoryMaxAgeMs: 1000,
-      modes: ['no-session', 'nest-sessions-redis'],
-      cells: [RECOMMENDED_CELL],
-      areModesChosen: true,
-      isMemorySkipped: true,
-      cpuProfileMode: undefined,
-      outputDir: '/nonexistent',
-    } satisfies BenchSettings;
-    const render = (summaries: ModeSummary[]) => renderResults({ settings, summaries, memory: [], chartFile: 'chart.svg', notesFile: '/nonexistent/notes.md' });
+    const render = renderFor('nest-sessions-redis');
 
     const paced = render([summary('no-session', 3000, 'recommended', 'autocannon', { app: 1, load: 0.5 }), summary('nest-sessions-redis', 2000, 'recommended', 'autocannon', { app: 0.7, load: 0.96 })]);
     const header = paced.split('## Throughput and latency')[0]!;
