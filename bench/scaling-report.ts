@@ -58,7 +58,7 @@ export function cliffs(results: readonly ScalingSeriesResult[], tolerance = 0.05
       result.points.forEach(({ point }, index) => {
         const ours = retained(result, pair.ours, index);
         const theirs = retained(result, pair.theirs, index);
-        if (ours !== undefined && theirs !== undefined && ours < 1 - tolerance && ours < Math.min(theirs, 1) - tolerance) {
+        if (ours !== undefined && theirs !== undefined && ours < Math.min(theirs, 1) - tolerance) {
           found.push(`${pair.store}, ${SERIES_LABELS[result.series]} ${pointLabel(point)}: nest-sessions keeps ${(ours * 100).toFixed(0)} % of its first point, express-session ${(theirs * 100).toFixed(0)} %`);
         }
       });
