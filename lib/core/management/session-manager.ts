@@ -1,6 +1,7 @@
 import { SessionOptionsError, SessionStoreUnavailableError, toStoreError } from '../errors.js';
 import type { SessionSecret } from '../cookie/cookie-signing.js';
 import type { SessionRequest, SessionResponse } from '../http/http-types.js';
+import { shareExpressObjectShapes } from '../http/express/shared-object-shapes.js';
 import { requestPath } from '../http/request-security.js';
 import { exposeSessionStore, setAttachOutcome, setRequestSessionId, setSessionTransport } from '../lifecycle/request-state.js';
 import type { AttachOutcome } from '../lifecycle/request-state.js';
@@ -98,6 +99,7 @@ export class SessionManager {
     response?: SessionResponse,
     onCommitError: CommitErrorHandler = finishDespiteError,
   ): Promise<AttachOutcome> {
+    shareExpressObjectShapes(request, response);
     if (request.session) return recorded(request, 'already-attached');
     if (!this.#isStoreConnected) return recorded(request, 'store-disconnected');
     const { options } = this;

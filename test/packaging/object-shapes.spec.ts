@@ -1,0 +1,45 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { repoRoot, requireBuiltPackage } from './built-package.js';
+
+/** Runs the fixture under --allow-natives-syntax (V8's %HaveSameMap, %HasFastProperties) and parses its JSON line. */
+function objectShapes(format: string, variant: string): Record<string, unknown> {
+  const script = join(repoRoot, 'test/packaging/fixtures/object-shapes.mjs');
+  const output = execFileSync(process.execPath, ['--allow-natives-syntax', script, format, variant], { cwd: repoRoot, encoding: 'utf8' });
+  return JSON.parse(output.trim().split('\n').pop() ?? '') as Record<string, unknown>;
+}
+
+/** Up to V8 12 (Node.js 20 to 23), Express's objects get a hidden class each; from V8 13 they share one. */
+const v8GivesEachRequestItsOwnShape = Number.parseInt(process.versions.v8, 10) < 13;
+
+describe("Express requests' and responses' V8 hidden classes with the session middleware", () => {
+  beforeAll(requireBuiltPackage);
+
+  it('differ from one request to the next in an Express app without it, on this V8 (the control)', () => {
+    expect(objectShapes('esm', 'express-control')).toMatchObject({
+      sameRequestShape: !v8GivesEachRequestItsOwnShape,
+      sameResponseShape: !v8GivesEachRequestItsOwnShape,
+    });
+  });
+
+  it.each(['esm', 'cjs'])('are shared by every request in an Express app with it (%s build)', (format) => {
+    expect(objectShapes(format, 'express')).toEqual({
+      sameRequestShape: true,
+      sameResponseShape: true,
+      // Dictionary mode only where V8 would otherwise give each request a class of its own.
+      requestIsFast: !v8GivesEachRequestItsOwnShape,
+      responseIsFast: !v8GivesEachRequestItsOwnShape,
+      hasSession: true,
+    });
+  });
+
+  it("are left as they are on Node's own prototypes (plain http, as Fastify's requests)", () => {
+    expect(objectShapes('esm', 'http')).toEqual({
+      sameRequestShape: true,
+      sameResponseShape: true,
+      requestIsFast: true,
+      responseIsFast: true,
+      hasSession: true,
+    });
+  });
+});
