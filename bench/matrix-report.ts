@@ -28,6 +28,8 @@ export interface CellComparison {
   redis: number | undefined;
   /** nest-sessions + MemoryStore ÷ the cell's no-session app. */
   memoryOfCeiling: number | undefined;
+  /** nest-sessions + MemoryStore ÷ the cell's no-session app with its objects in dictionary mode (mode 15). */
+  memoryOfDictionaryApp: number | undefined;
   redisOfCeiling: number | undefined;
   /** p99 of nest-sessions + MemoryStore and of express-session + MemoryStore (ms). */
   p99: { ours: number; theirs: number } | undefined;
@@ -46,6 +48,7 @@ export function compareCells(summaries: ModeSummary[], cells: string[], loads: L
         memory: ratio(ofCell, 'nest-sessions-memory', 'express-session-memory'),
         redis: ratio(ofCell, 'nest-sessions-redis', 'express-session-redis'),
         memoryOfCeiling: ratio(ofCell, 'nest-sessions-memory', 'no-session'),
+        memoryOfDictionaryApp: ratio(ofCell, 'nest-sessions-memory', 'no-session-dictionary'),
         redisOfCeiling: ratio(ofCell, 'nest-sessions-redis', 'no-session'),
         p99: ours === undefined || theirs === undefined ? undefined : { ours, theirs },
       };
@@ -63,12 +66,12 @@ export function worstOf(rows: CellComparison[], measure: (row: CellComparison) =
 
 export function renderMatrix(rows: CellComparison[]): string[] {
   const lines = [
-    '| Cell | load | MemoryStore ÷ express-session | of the ceiling | RedisStore ÷ express-session + connect-redis | of the ceiling | p99 ours / express-session (MemoryStore, ms) |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: |',
+    '| Cell | load | MemoryStore ÷ express-session | of the ceiling | of the ceiling in dictionary mode (15) | RedisStore ÷ express-session + connect-redis | of the ceiling | p99 ours / express-session (MemoryStore, ms) |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const row of rows) {
     lines.push(
-      `| ${row.cell} | ${row.generator} | ${formatRatio(row.memory)} | ${formatShare(row.memoryOfCeiling)} | ${formatRatio(row.redis)} | ` +
+      `| ${row.cell} | ${row.generator} | ${formatRatio(row.memory)} | ${formatShare(row.memoryOfCeiling)} | ${formatShare(row.memoryOfDictionaryApp)} | ${formatRatio(row.redis)} | ` +
         `${formatShare(row.redisOfCeiling)} | ${row.p99 ? `${row.p99.ours} / ${row.p99.theirs}` : '–'} |`,
     );
   }

@@ -16,6 +16,7 @@ export const MODE_NAMES = [
   'nest-sessions-postgres',
   'express-session-mysql',
   'nest-sessions-mysql',
+  'no-session-dictionary',
 ] as const;
 
 export type ModeName = (typeof MODE_NAMES)[number];
@@ -32,6 +33,13 @@ export interface ModeInfo {
   usesRedis: boolean;
   /** The SQL server the mode's store keeps its sessions in; these modes run in the recommended cell only, unless `--modes` names them. */
   database?: SqlDatabase;
+  /**
+   * An app without sessions other than its platform's ceiling: the no-session app with its
+   * requests and responses put in V8's dictionary mode, as nest-sessions does on Express
+   * (bench/PROFILE.md). It shows how much of nest-sessions' speed is that, and bounds what a
+   * session mode can serve (run-validity.ts).
+   */
+  isSessionFree?: true;
 }
 
 export type SqlDatabase = 'postgres' | 'mysql';
@@ -51,6 +59,13 @@ export const MODES: Record<ModeName, ModeInfo> = {
   'nest-sessions-postgres': { label: '12. nest-sessions + PostgresStore', platform: 'express', ceiling: 'no-session', baseline: 'express-session-postgres', usesRedis: false, database: 'postgres' },
   'express-session-mysql': { label: '13. express-session + express-mysql-session', platform: 'express', ceiling: 'no-session', usesRedis: false, database: 'mysql' },
   'nest-sessions-mysql': { label: '14. nest-sessions + MySqlStore', platform: 'express', ceiling: 'no-session', baseline: 'express-session-mysql', usesRedis: false, database: 'mysql' },
+  'no-session-dictionary': {
+    label: '15. no session, objects in dictionary mode',
+    platform: 'express',
+    ceiling: 'no-session',
+    usesRedis: false,
+    isSessionFree: true,
+  },
 };
 
 /** The secret every mode signs with, so one cookie list serves them all (@fastify/session wants 32+ characters). */

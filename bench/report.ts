@@ -198,7 +198,8 @@ export function renderResults({ settings, summaries: allSummaries, memory, chart
   lines.push(
     `- Each mode: its own Node process serving \`GET /counter\` from a Nest 12 app with Nest's default body parsers on, on Express (modes 1–5) or Fastify (modes 6–10, \`@nestjs/platform-fastify\` ${versionOf('@nestjs/platform-fastify')}, @fastify/session ${versionOf('@fastify/session')} with \`cookiePrefix: 's:'\` to read the same cookies), or from a plain Express 5 app in the \`app=express\` cells; ${formatNumber(settings.sessions)} sessions pre-created in its store; every request carries the signed cookie of a random one of them. ` +
       `The app loads only what its mode uses (ioredis only with the RedisStore, node-redis only with connect-redis), and nest-sessions from its built package (dist/, or dist/cjs/ in the \`build=cjs\` cells). ` +
-      `Redis modes use a redis-server the harness starts (no persistence). Each library is wired as its README shows: nest-sessions' RedisStore through \`forRootAsync\` on the app's ioredis client (\`new Redis(url, RedisStore.failFastClientOptions)\`, default prefix), connect-redis on \`createClient({ url })\` with \`prefix: 'myapp:'\`.`,
+      `Redis modes use a redis-server the harness starts (no persistence). Each library is wired as its README shows: nest-sessions' RedisStore through \`forRootAsync\` on the app's ioredis client (\`new Redis(url, RedisStore.failFastClientOptions)\`, default prefix), connect-redis on \`createClient({ url })\` with \`prefix: 'myapp:'\`. ` +
+      `Mode 15 is mode 1 with one middleware, mounted where nest-sessions mounts its own, that puts each request and response in V8's dictionary mode as nest-sessions does on Express (up to Node.js 23; the README's Platforms section says why): it shows how much of nest-sessions' speed comes from that, and a session mode above mode 1 but not above it is no sign of a changed machine.`,
   );
   lines.push(
     `- Cells (bench/matrix.ts): \`recommended\` is the README's configuration (cookie \`{ maxAge: 24 h, sameSite: 'lax', secure: 'auto' }\`, \`resave\`, \`rolling\` and \`saveUninitialized\` off, a route that writes the session, one field of data, the ESM build, a Nest app); every other cell is named by what it changes. \`route=read\` only reads the session; \`data=large\` holds ~2 KB in 30 keys; both libraries get the same options in every cell. The tables below are the ${summaries[0]?.cell ?? 'recommended'} cell's; "The matrix" has every cell.`,
@@ -286,7 +287,7 @@ export function renderChart(summaries: ModeSummary[]): string {
   const height = top + summaries.length * (barHeight + gap) + 30;
   const maximum = Math.max(1, ...summaries.map((summary) => summary.requestsPerSecond ?? 0));
   const colorOf = (mode: ModeName) =>
-    mode === 'no-session' ? '#9e9e9e' : mode.startsWith('express-session') ? '#e8913a' : '#2f6fc9';
+    mode === 'no-session' || mode === 'no-session-dictionary' ? '#9e9e9e' : mode.startsWith('express-session') ? '#e8913a' : '#2f6fc9';
   const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;');
   const parts = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="14">`,

@@ -8,6 +8,7 @@ import { sessionOptionsOf } from '../matrix.js';
 import { BENCH_SECRET, MODES } from '../modes.js';
 import type { ModeName } from '../modes.js';
 import type { BuiltApp } from './built-app.js';
+import { dictionaryModeMiddleware } from './dictionary-mode.js';
 import { loadNestSessions, loadNestSessionsRedis } from './nest-sessions-build.js';
 import { counterResponse } from './session-data.js';
 import type { CounterSession } from './session-data.js';
@@ -23,6 +24,8 @@ async function sessionMiddleware(mode: ModeName, cell: Cell, sessionIds: string[
   switch (mode) {
     case 'no-session':
       return {};
+    case 'no-session-dictionary':
+      return { middleware: dictionaryModeMiddleware };
     case 'express-session-memory':
     case 'express-session-redis': {
       const { default: expressSession } = await import('express-session');

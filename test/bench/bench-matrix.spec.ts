@@ -74,6 +74,7 @@ describe('bench matrix report', () => {
   const summaries = [
     ...['recommended', 'route=read'].flatMap((cell) => [summary(cell, 'no-session', 1000), summary(cell, 'express-session-memory', 500, 20)]),
     summary('recommended', 'nest-sessions-memory', 800, 12),
+    summary('recommended', 'no-session-dictionary', 1250),
     summary('route=read', 'nest-sessions-memory', 600, 30),
     summary('recommended', 'express-session-redis', 400),
     summary('recommended', 'nest-sessions-redis', 500),
@@ -81,8 +82,9 @@ describe('bench matrix report', () => {
   const rows = compareCells(summaries, ['recommended', 'route=read'], ['wrk']);
 
   it('compares each cell with its own express-session and ceiling', () => {
-    expect(rows[0]).toMatchObject({ cell: 'recommended', memory: 1.6, memoryOfCeiling: 0.8, redis: 1.25, redisOfCeiling: 0.5, p99: { ours: 12, theirs: 20 } });
-    expect(rows[1]).toMatchObject({ cell: 'route=read', memory: 1.2, memoryOfCeiling: 0.6, redis: undefined });
+    expect(rows[0]).toMatchObject({ cell: 'recommended', memory: 1.6, memoryOfCeiling: 0.8, memoryOfDictionaryApp: 0.64, redis: 1.25, redisOfCeiling: 0.5, p99: { ours: 12, theirs: 20 } });
+    expect(rows[1]).toMatchObject({ cell: 'route=read', memory: 1.2, memoryOfCeiling: 0.6, memoryOfDictionaryApp: undefined, redis: undefined });
+    expect(renderMatrix(rows)).toContain('| recommended | wrk | 1.60× | 80 % | 64 % | 1.25× | 50 % | 12 / 20 |');
   });
 
   it('names the worst cell of each comparison, leaving out cells that did not run it', () => {
