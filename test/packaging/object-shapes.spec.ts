@@ -9,6 +9,21 @@ function objectShapes(format: string, variant: string): Record<string, unknown> 
   return JSON.parse(output.trim().split('\n').pop() ?? '') as Record<string, unknown>;
 }
 
+/**
+ * The fixture in up to three processes, until one shows the requests sharing a class. In about
+ * one process in thirty the objects are in dictionary mode but do not share a class, most likely
+ * because V8's normalized-map cache (64 slots, picked by where a prototype's map lies in its
+ * memory page) gives two of them one slot, where they evict each other (bench/PROFILE.md).
+ */
+function objectShapesOfSomeProcess(format: string, variant: string): Record<string, unknown> {
+  let result: Record<string, unknown> = {};
+  for (let attempt = 0; attempt < 3; attempt++) {
+    result = objectShapes(format, variant);
+    if (result.sameRequestShape === true && result.sameResponseShape === true) break;
+  }
+  return result;
+}
+
 /** Up to V8 12 (Node.js 20 to 23), Express's objects get a hidden class each; from V8 13 they share one. */
 const v8GivesEachRequestItsOwnShape = Number.parseInt(process.versions.v8, 10) < 13;
 
@@ -23,7 +38,7 @@ describe("Express requests' and responses' V8 hidden classes with the session mi
   });
 
   it.each(['esm', 'cjs'])('are shared by every request in an Express app with it (%s build)', (format) => {
-    expect(objectShapes(format, 'express')).toEqual({
+    expect(objectShapesOfSomeProcess(format, 'express')).toEqual({
       sameRequestShape: true,
       sameResponseShape: true,
       // Dictionary mode only where V8 would otherwise give each request a class of its own.
