@@ -12,9 +12,12 @@ export function requireBuiltPackage(): void {
   }
 }
 
-/** Runs a fixture script with plain Node (Jest's runtime cannot require() Nest 12) and parses its JSON line. */
-export function runFixture(script: string, args: string[] = []): Record<string, unknown> {
-  const output = execFileSync(process.execPath, [join(repoRoot, 'test/packaging/fixtures', script), ...args], {
+/**
+ * Runs a fixture script with plain Node (Jest's runtime cannot require() Nest 12), with
+ * `nodeFlags` such as `--allow-natives-syntax`, and parses its JSON line.
+ */
+export function runFixture(script: string, args: string[] = [], nodeFlags: string[] = []): Record<string, unknown> {
+  const output = execFileSync(process.execPath, [...nodeFlags, join(repoRoot, 'test/packaging/fixtures', script), ...args], {
     cwd: repoRoot,
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,12 +1,8 @@
-import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
-import { repoRoot, requireBuiltPackage } from './built-package.js';
+import { requireBuiltPackage, runFixture } from './built-package.js';
 
-/** Runs the fixture under --allow-natives-syntax (V8's %HaveSameMap, %HasFastProperties) and parses its JSON line. */
+/** The fixture under --allow-natives-syntax (V8's %HaveSameMap, %HasFastProperties). */
 function objectShapes(format: string, variant: string): Record<string, unknown> {
-  const script = join(repoRoot, 'test/packaging/fixtures/object-shapes.mjs');
-  const output = execFileSync(process.execPath, ['--allow-natives-syntax', script, format, variant], { cwd: repoRoot, encoding: 'utf8' });
-  return JSON.parse(output.trim().split('\n').pop() ?? '') as Record<string, unknown>;
+  return runFixture('object-shapes.mjs', [format, variant], ['--allow-natives-syntax']);
 }
 
 /**

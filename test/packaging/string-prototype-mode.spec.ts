@@ -1,12 +1,8 @@
-import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
-import { repoRoot, requireBuiltPackage } from './built-package.js';
+import { requireBuiltPackage, runFixture } from './built-package.js';
 
-/** Runs the fixture under --allow-natives-syntax (V8's %HasFastProperties) and parses its JSON line. */
+/** The fixture under --allow-natives-syntax (V8's %HasFastProperties). */
 function stringPrototypeMode(...args: string[]): Record<string, unknown> {
-  const script = join(repoRoot, 'test/packaging/fixtures/string-prototype-mode.mjs');
-  const output = execFileSync(process.execPath, ['--allow-natives-syntax', script, ...args], { cwd: repoRoot, encoding: 'utf8' });
-  return JSON.parse(output.trim().split('\n').pop() ?? '') as Record<string, unknown>;
+  return runFixture('string-prototype-mode.mjs', args, ['--allow-natives-syntax']);
 }
 
 /** ioredis's `class VerbatimString extends String` slows every string method of the app unless undone. */
