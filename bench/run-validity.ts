@@ -29,10 +29,9 @@ export function runProblems(summaries: readonly ModeSummary[]): string[] {
     const bound = summaries
       .filter((other) => other.cell === summary.cell && other.generator === summary.generator && isSessionFree(other.mode) && MODES[other.mode].platform === platform)
       .reduce<ModeSummary | undefined>((fastest, other) => ((other.requestsPerSecond ?? 0) > (fastest?.requestsPerSecond ?? 0) ? other : fastest), undefined);
-    const boundRate = bound?.requestsPerSecond;
-    if (boundRate === undefined || summary.requestsPerSecond <= boundRate * (1 + CEILING_MARGIN)) continue;
+    if (bound?.requestsPerSecond === undefined || summary.requestsPerSecond <= bound.requestsPerSecond * (1 + CEILING_MARGIN)) continue;
     problems.push(
-      `${summary.cell}, ${summary.generator}: ${label} at ${formatRate(summary.requestsPerSecond)} req/s, above the app without sessions (${MODES[bound!.mode].label}) at ${formatRate(boundRate)}`,
+      `${summary.cell}, ${summary.generator}: ${label} at ${formatRate(summary.requestsPerSecond)} req/s, above the app without sessions (${MODES[bound.mode].label}) at ${formatRate(bound.requestsPerSecond)}`,
     );
   }
   return problems;
