@@ -1,15 +1,36 @@
 /**
- * What nest-sessions does to Express's requests and responses when it attaches a session
- * (lib/core/http/express/shared-object-shapes.ts), as a middleware of its own for the app
- * without sessions of mode 15: adding and deleting one property puts each object in V8's
- * dictionary mode, where every request shares one hidden class.
+ * Mode 15, the app without sessions with what nest-sessions does to Express's requests and
+ * responses (lib/core/http/express/shared-object-shapes.ts), at the same place: adding and
+ * deleting one property puts each object in V8's dictionary mode, where every request shares
+ * one hidden class.
  */
 const THROWAWAY_KEY = Symbol('bench.dictionaryMode');
 
+function toDictionaryMode(object: object): void {
+  (object as Record<symbol, unknown>)[THROWAWAY_KEY] = true;
+  delete (object as Record<symbol, unknown>)[THROWAWAY_KEY];
+}
+
+/** For the plain Express app, where the session middleware is the first the app mounts. */
 export function dictionaryModeMiddleware(request: object, response: object, next: () => void): void {
-  for (const object of [request, response] as Record<symbol, unknown>[]) {
-    object[THROWAWAY_KEY] = true;
-    delete object[THROWAWAY_KEY];
-  }
+  toDictionaryMode(request);
+  toDictionaryMode(response);
   next();
+}
+
+type RouterHandle = (this: unknown, request: object, response: object, done: unknown) => unknown;
+
+/** The part of Express 5's application the Nest app's switch uses. */
+export interface ExpressApplication {
+  router: { handle: RouterHandle };
+}
+
+/** For the Nest app, where SessionModule makes the switch: as Express hands the request to its router, right after it set the prototypes. */
+export function switchAtRouterStart(application: ExpressApplication): void {
+  const handle = application.router.handle;
+  application.router.handle = function (this: unknown, request, response, done) {
+    toDictionaryMode(request);
+    toDictionaryMode(response);
+    return handle.call(this, request, response, done);
+  };
 }

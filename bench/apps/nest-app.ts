@@ -7,14 +7,15 @@
  */
 import 'reflect-metadata';
 import { Controller, Get, Inject, Module, Req } from '@nestjs/common';
-import type { DynamicModule, INestApplication, NestModule, OnApplicationShutdown } from '@nestjs/common';
-import { HttpAdapterHost, NestFactory } from '@nestjs/core';
+import type { DynamicModule, INestApplication, OnApplicationShutdown } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
 import type { Cell } from '../matrix.js';
 import { atRestOptionsOf, sessionOptionsOf } from '../matrix.js';
 import { BENCH_SECRET, MODES } from '../modes.js';
 import type { ModeName } from '../modes.js';
 import type { BuiltApp } from './built-app.js';
-import { dictionaryModeMiddleware } from './dictionary-mode.js';
+import { switchAtRouterStart } from './dictionary-mode.js';
+import type { ExpressApplication } from './dictionary-mode.js';
 import { expressSessionOnNest, fastifyApp, fastifySessionApp } from './nest-platforms.js';
 import { loadNestSessions, loadNestSessionsRedis } from './nest-sessions-build.js';
 import { counterResponse, storedSession } from './session-data.js';
@@ -37,17 +38,7 @@ class CounterController {
 @Module({ controllers: [CounterController] })
 export class CounterModule {}
 
-/** Mode 15: the app without sessions, its objects put in dictionary mode where SessionModule mounts its middleware (in `configure`, application-level). */
-@Module({ imports: [CounterModule] })
-class DictionaryModeModule implements NestModule {
-  constructor(private readonly adapterHost: HttpAdapterHost) {}
-
-  configure(): void {
-    this.adapterHost.httpAdapter.use(dictionaryModeMiddleware);
-  }
-}
-
-export type RootModule = DynamicModule | typeof CounterModule | typeof DictionaryModeModule;
+export type RootModule = DynamicModule | typeof CounterModule;
 
 const REDIS_CLIENT = Symbol('REDIS_CLIENT');
 
@@ -122,8 +113,12 @@ export async function buildNestApp(mode: ModeName, cell: Cell, sessionIds: strin
     case 'no-session':
     case 'fastify-no-session':
       return wrap(await create(CounterModule));
-    case 'no-session-dictionary':
-      return wrap(await create(DictionaryModeModule));
+    case 'no-session-dictionary': {
+      // Where SessionModule makes the switch: as the application's router starts on a request.
+      const app = await create(CounterModule);
+      switchAtRouterStart(app.getHttpAdapter().getInstance() as ExpressApplication);
+      return wrap(app);
+    }
     case 'express-session-memory':
     case 'express-session-redis':
     case 'express-session-postgres':

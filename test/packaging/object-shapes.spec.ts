@@ -54,3 +54,45 @@ describe("Express requests' and responses' V8 hidden classes with the session mi
     });
   });
 });
+
+describe("Express requests' and responses' V8 hidden classes in a Nest app with SessionModule", () => {
+  beforeAll(requireBuiltPackage);
+
+  /** Dictionary mode (not fast) in the app's first `app.use()` middleware: the switch ran before it and before Nest's body parsers. */
+  const switchedFirst = { requestIsFast: !v8GivesEachRequestItsOwnShape, responseIsFast: !v8GivesEachRequestItsOwnShape, bodyIsUnparsed: true };
+
+  it.each([
+    ['NestFactory.create', 'factory'],
+    ['Test.createTestingModule', 'testing'],
+  ])('are put in dictionary mode before any middleware of the app (app from %s)', (_creator, creation) => {
+    expect(runFixture('nest-object-shapes.mjs', [creation], ['--allow-natives-syntax'])).toEqual(switchedFirst);
+  });
+
+  it('are left in fast mode without SessionModule (the control)', () => {
+    expect(runFixture('nest-object-shapes.mjs', ['control'], ['--allow-natives-syntax'])).toEqual({
+      requestIsFast: true,
+      responseIsFast: true,
+      bodyIsUnparsed: true,
+    });
+  });
+});
+
+describe('the switch as an Express 5 application hands a request to its router (shareExpressObjectShapesFromStart)', () => {
+  beforeAll(requireBuiltPackage);
+
+  it("is made before the router's first layer: a request that no middleware and no route took is switched", () => {
+    expect(runFixture('router-object-shapes.mjs', ['from-start'], ['--allow-natives-syntax'])).toEqual({
+      installed: [true, true],
+      requestIsFast: !v8GivesEachRequestItsOwnShape,
+      responseIsFast: !v8GivesEachRequestItsOwnShape,
+      // An application without an Express 5 router: the caller mounts the middleware instead.
+      noRouter: false,
+      // Installed twice, wrapped once.
+      handleKept: true,
+    });
+  });
+
+  it('is not made without it (the control)', () => {
+    expect(runFixture('router-object-shapes.mjs', ['control'], ['--allow-natives-syntax'])).toMatchObject({ requestIsFast: true, responseIsFast: true });
+  });
+});

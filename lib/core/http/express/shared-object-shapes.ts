@@ -17,6 +17,12 @@ import { installedOnApplicationPrototype } from './application-prototype.js';
  * `http`'s objects keep their shared hidden classes. It is also only done up to V8 12 (Node.js
  * 20 to 23): from V8 13 (Node.js 24), these objects share their hidden classes anyway, and
  * dictionary mode would only make every access slower. bench/PROFILE.md has the measurements.
+ *
+ * The earlier it is done, the more of the request's properties are added in dictionary mode.
+ * SessionModule does it as the application's router starts on a request, right after Express set
+ * the prototypes (`shareExpressObjectShapesFromStart`): before the router's own properties,
+ * Nest's body parsers and every middleware. `attach` does it again for apps that mount the
+ * session some other way (a no-op the second time).
  */
 const GIVES_EACH_REQUEST_ITS_OWN_SHAPE = Number.parseInt(process.versions.v8, 10) < 13;
 const hasExpressRequestPrototype = installedOnApplicationPrototype(IncomingMessage.prototype, () => true);
@@ -29,6 +35,45 @@ export function shareExpressObjectShapes(request: object, response: object | und
   if (!GIVES_EACH_REQUEST_ITS_OWN_SHAPE) return;
   if (hasExpressRequestPrototype(request) === true) toDictionaryMode(request);
   if (response !== undefined && hasExpressResponsePrototype(response) === true) toDictionaryMode(response);
+}
+
+/** Whether this V8 gives each Express request a hidden class of its own (up to V8 12), so that sharing pays. */
+export function expressObjectsNeedSharing(): boolean {
+  return GIVES_EACH_REQUEST_ITS_OWN_SHAPE;
+}
+
+/** `shareExpressObjectShapes` as an Express middleware, for the first place in the application's stack. */
+export function shareExpressObjectShapesFirst(request: object, response: object, next: () => void): void {
+  shareExpressObjectShapes(request, response);
+  next();
+}
+
+type RouterHandle = (this: unknown, request: object, response: object, done: unknown) => unknown;
+
+/** What Express 5's application has: a router whose `handle` it calls once the prototypes are set. */
+interface ExpressApplicationLike {
+  readonly router?: { handle?: RouterHandle & { [SHARES_SHAPES]?: true } };
+}
+
+const SHARES_SHAPES = Symbol('nest-sessions.sharesShapes');
+
+/**
+ * Makes the switch as Express 5's application hands a request to its router (`app.handle` sets
+ * the prototypes, then calls `app.router.handle`): the router's `handle` is wrapped, once.
+ * Returns false where the application has no such router (not Express 5): the caller then
+ * mounts `shareExpressObjectShapesFirst` instead.
+ */
+export function shareExpressObjectShapesFromStart(application: unknown): boolean {
+  const router = (application as ExpressApplicationLike | undefined)?.router;
+  const handle = router?.handle;
+  if (typeof handle !== 'function') return false;
+  if (handle[SHARES_SHAPES]) return true;
+  const sharingHandle = function (this: unknown, request: object, response: object, done: unknown): unknown {
+    shareExpressObjectShapes(request, response);
+    return handle.call(this, request, response, done);
+  };
+  router!.handle = Object.assign(sharingHandle, { [SHARES_SHAPES]: true as const });
+  return true;
 }
 
 function toDictionaryMode(object: object): void {
