@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { SessionRequest, SessionResponse } from '../core/http/http-types.js';
 import type { CommitErrorHandler } from '../core/lifecycle/response-hooks.js';
-import { expressObjectsNeedSharing, shareExpressObjectShapesFirst, shareExpressObjectShapesFromStart } from '../core/http/express/shared-object-shapes.js';
+import { expressObjectsNeedSharing, shareExpressObjectShapesFromStart } from '../core/http/express/shared-object-shapes.js';
 import { FastifySessions } from './platforms/fastify-sessions.js';
 import type { FastifyInstanceLike } from './platforms/fastify-sessions.js';
 import { PassportHint } from './passport-hint.js';
@@ -31,28 +31,6 @@ type ExpressErrorObserver = (error: unknown, request: unknown, response: unknown
 export class SessionHttpPlatform {
   #fastifySessions: FastifySessions | undefined;
   readonly #passportHint = new PassportHint();
-  #isPrepared = false;
-
-  /**
-   * What must run before Nest's own request handling, installed as soon as Nest has the adapter
-   * (before it mounts its body parsers): on Express, the switch that gives every request one
-   * hidden class (shared-object-shapes.ts), as the application's router starts on the request,
-   * where it serves every property added afterwards; as the first middleware where the
-   * application has no Express 5 router.
-   * Never throws: it runs in an rxjs subscriber, where a throw would end the process, and a
-   * switch not mounted here is still made by `attach`, for the session's own properties.
-   */
-  prepare(httpAdapter: HttpAdapterLike): void {
-    if (this.#isPrepared) return;
-    this.#isPrepared = true;
-    if (!expressObjectsNeedSharing()) return;
-    try {
-      if (httpAdapter.getType() !== 'express') return;
-      if (!shareExpressObjectShapesFromStart(httpAdapter.getInstance())) httpAdapter.use(shareExpressObjectShapesFirst);
-    } catch {
-      // An adapter calling itself Express that is not (install() fails start-up on what it cannot serve).
-    }
-  }
 
   /**
    * Installs what the platform needs at start-up; throws for a platform the module cannot
@@ -71,6 +49,9 @@ export class SessionHttpPlatform {
       this.#fastifySessions = new FastifySessions();
       this.#fastifySessions.install(httpAdapter.getInstance() as FastifyInstanceLike, followers, noteRequestError);
     } else if (platform === 'express') {
+      // Every request in one hidden class from the moment Express's router takes it, before
+      // Nest's body parsers and every middleware (shared-object-shapes.ts says why).
+      if (expressObjectsNeedSharing()) shareExpressObjectShapesFromStart(httpAdapter.getInstance());
       // After app.use() middleware (Passport's, from main.ts): sees the errors they pass on, and passes them along.
       const observeError: ExpressErrorObserver = (error, request, _response, next) => {
         noteRequestError(error, request);

@@ -105,12 +105,6 @@ export class SessionModule extends ConfigurableSessionModule implements NestModu
   ) {
     super();
     assertOneSessionModule(modulesContainer, SessionModule);
-    // Nest hands over its adapter (NestFactory.create, or createNestApplication in tests) before
-    // it mounts its body parsers: what must run before them goes in then. None (null) for an
-    // application context without HTTP.
-    adapterHost.init$.subscribe(() => {
-      if (adapterHost.httpAdapter) this.httpPlatform.prepare(adapterHost.httpAdapter);
-    });
   }
 
   configure(consumer: MiddlewareConsumer): void {

@@ -21,11 +21,19 @@ import { installedOnApplicationPrototype } from './application-prototype.js';
  * The earlier it is done, the more of the request's properties are added in dictionary mode.
  * SessionModule does it as the application's router starts on a request, right after Express set
  * the prototypes (`shareExpressObjectShapesFromStart`): before the router's own properties,
- * Nest's body parsers and every middleware. `attach` does it again for apps that mount the
- * session some other way (a no-op the second time).
+ * Nest's body parsers and every middleware. `attach` does it too (a no-op the second time): for
+ * an application's first request, and always for applications without an Express 5 router. On
+ * an application's first request it also wraps that application's router, so an app that
+ * mounts the session itself (`createSessionMiddleware`) gets the switch at the router's start
+ * from its second request on.
  */
 const GIVES_EACH_REQUEST_ITS_OWN_SHAPE = Number.parseInt(process.versions.v8, 10) < 13;
-const hasExpressRequestPrototype = installedOnApplicationPrototype(IncomingMessage.prototype, () => true);
+// On first sight of an application, its router is wrapped too, so that its later requests are
+// switched from the router's start (an app that mounted the session itself, without SessionModule).
+const hasExpressRequestPrototype = installedOnApplicationPrototype(IncomingMessage.prototype, (applicationPrototype) => {
+  shareExpressObjectShapesFromStart((applicationPrototype as { app?: unknown }).app);
+  return true;
+});
 const hasExpressResponsePrototype = installedOnApplicationPrototype(ServerResponse.prototype, () => true);
 
 const THROWAWAY_KEY = Symbol('nest-sessions.sharedShape');
@@ -42,12 +50,6 @@ export function expressObjectsNeedSharing(): boolean {
   return GIVES_EACH_REQUEST_ITS_OWN_SHAPE;
 }
 
-/** `shareExpressObjectShapes` as an Express middleware, for the first place in the application's stack. */
-export function shareExpressObjectShapesFirst(request: object, response: object, next: () => void): void {
-  shareExpressObjectShapes(request, response);
-  next();
-}
-
 type RouterHandle = (this: unknown, request: object, response: object, done: unknown) => unknown;
 
 /** What Express 5's application has: a router whose `handle` it calls once the prototypes are set. */
@@ -59,20 +61,20 @@ const SHARES_SHAPES = Symbol('nest-sessions.sharesShapes');
 
 /**
  * Makes the switch as Express 5's application hands a request to its router (`app.handle` sets
- * the prototypes, then calls `app.router.handle`): the router's `handle` is wrapped, once.
- * Returns false where the application has no such router (not Express 5): the caller then
- * mounts `shareExpressObjectShapesFirst` instead.
+ * the prototypes, then calls `app.router.handle`): the router's `handle` is wrapped, once, at
+ * any time before the requests come (it is not a middleware: where it sits in the stack does
+ * not matter). Returns false where the application has no such router (not Express 5).
  */
 export function shareExpressObjectShapesFromStart(application: unknown): boolean {
   const router = (application as ExpressApplicationLike | undefined)?.router;
-  const handle = router?.handle;
-  if (typeof handle !== 'function') return false;
+  if (typeof router?.handle !== 'function') return false;
+  const handle = router.handle;
   if (handle[SHARES_SHAPES]) return true;
   const sharingHandle = function (this: unknown, request: object, response: object, done: unknown): unknown {
     shareExpressObjectShapes(request, response);
     return handle.call(this, request, response, done);
   };
-  router!.handle = Object.assign(sharingHandle, { [SHARES_SHAPES]: true as const });
+  router.handle = Object.assign(sharingHandle, { [SHARES_SHAPES]: true as const });
   return true;
 }
 
