@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import fc from 'fast-check';
 import { takeFlash } from '../../../lib/core/session/flash.js';
 import { Session, serializeSessionData } from '../../../lib/core/session/session.js';
 import type { SessionOperations } from '../../../lib/core/session/session.js';
@@ -109,6 +110,53 @@ describe('Session', () => {
     expect(JSON.parse(serializeSessionData(session))).toEqual({ userId: 'u1', n: 2 });
     session.cookie.maxAge = 5;
     expect(serializeSessionData(session)).toBe(JSON.stringify({ userId: 'u1', n: 2 }));
+  });
+
+  /** What serializeSessionData must give: the data copied out without the cookie, stringified. */
+  function dataJsonByCopy(session: Session): string {
+    const { cookie: _cookie, ...data } = session;
+    return JSON.stringify(data);
+  }
+
+  it('serializeSessionData gives what stringifying the data without the cookie gives, whatever the data', () => {
+    fc.assert(
+      // Up to 40 keys: small sessions are copied out, large ones cut out of the whole session's JSON.
+      fc.property(fc.dictionary(fc.string(), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 40 }), fc.option(fc.integer({ min: 1, max: 10 ** 9 })), (data, maxAge) => {
+        const session = makeSession(data);
+        session.cookie.maxAge = maxAge;
+        expect(serializeSessionData(session)).toBe(dataJsonByCopy(session));
+      }),
+    );
+  });
+
+  it.each([
+    ['a small session', 1],
+    ['a large session', 30],
+  ])('serializeSessionData leaves the cookie out wherever the app put it, and whatever it is (%s)', (_size, keyCount) => {
+    const data = Object.fromEntries(Array.from({ length: keyCount }, (_, index) => [`key${index}`, index]));
+    const dataJson = JSON.stringify(data);
+    const withCookie = (change: (session: Session & Record<string, unknown>) => void) => {
+      const session = makeSession(data) as Session & Record<string, unknown>;
+      change(session);
+      return serializeSessionData(session);
+    };
+    expect(withCookie(() => undefined)).toBe(dataJson);
+    // Deleted and added again: the cookie is now the last own property.
+    expect(
+      withCookie((session) => {
+        const cookie = session.cookie;
+        delete session.cookie;
+        session.cookie = cookie;
+      }),
+    ).toBe(dataJson);
+    expect(withCookie((session) => (session.cookie = { path: '/', note: 'a plain object' } as never))).toBe(dataJson);
+    expect(withCookie((session) => delete session.cookie)).toBe(dataJson);
+    // A cookie whose text depends on where it is stringified: the two texts differ, so the copy decides.
+    expect(withCookie((session) => (session.cookie = { toJSON: (key: string) => (key === '' ? 'top' : 'nested') } as never))).toBe(dataJson);
+  });
+
+  it('serializeSessionData of a session without data is {}', () => {
+    expect(serializeSessionData(makeSession())).toBe('{}');
   });
 
   it('touch and resetMaxAge restore the full lifetime and chain', () => {
