@@ -145,12 +145,12 @@ describe('Session', () => {
     expect(
       withCookie((session) => {
         const cookie = session.cookie;
-        delete session.cookie;
+        delete (session as { cookie?: unknown }).cookie;
         session.cookie = cookie;
       }),
     ).toBe(dataJson);
     expect(withCookie((session) => (session.cookie = { path: '/', note: 'a plain object' } as never))).toBe(dataJson);
-    expect(withCookie((session) => delete session.cookie)).toBe(dataJson);
+    expect(withCookie((session) => delete (session as { cookie?: unknown }).cookie)).toBe(dataJson);
     // A cookie whose text depends on where it is stringified: the two texts differ, so the copy decides.
     expect(withCookie((session) => (session.cookie = { toJSON: (key: string) => (key === '' ? 'top' : 'nested') } as never))).toBe(dataJson);
   });
