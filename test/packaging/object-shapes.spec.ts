@@ -88,7 +88,7 @@ describe('the switch as an Express 5 application hands a request to its router (
       installed: [true, true],
       requestIsFast: !v8GivesEachRequestItsOwnShape,
       responseIsFast: !v8GivesEachRequestItsOwnShape,
-      // An application without an Express 5 router: the caller mounts the middleware instead.
+      // An application without an Express 5 router is not wrapped (the switch at attach serves it).
       noRouter: false,
       // Installed twice, wrapped once.
       handleKept: true,
