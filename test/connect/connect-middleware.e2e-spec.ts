@@ -64,7 +64,7 @@ describe('createSessionMiddleware called from plain JavaScript', () => {
     expect((await http.get('/note').set('Cookie', cookie).expect(200)).body).toEqual({ note: 'marker-in-clear' });
     const stored = JSON.stringify(await store.all());
     expect(stored).not.toContain('marker-in-clear');
-    expect(stored).toContain('"__sealed":"v1.k1.');
+    expect(stored).toContain('"__sealed":"v2.k1.');
   });
 
   it.each([

@@ -67,7 +67,7 @@ export function describeEncryptionOverHttp(platform: Platform, newBackend: () =>
     const cookie = await signIn(http, user);
     await http.post(`/cart?item=${item}`).set('Cookie', cookie).expect(200);
     const dump = await backend.dump();
-    expect(dump).toContain(`v1.${ENCRYPTION_KEYS.current.id}.`);
+    expect(dump).toContain(`v2.${ENCRYPTION_KEYS.current.id}.`);
     expect(dump).not.toContain(item);
     // The owner id is not session data: the owner index may hold it. The data must not.
     expect(JSON.stringify(await storedOf(cookie))).not.toContain(user);
@@ -101,13 +101,13 @@ export function describeEncryptionOverHttp(platform: Platform, newBackend: () =>
   it('rotation: a new key first keeps sessions sealed with the older one signed in, and their next request re-seals them', async () => {
     const before = await appWith([ENCRYPTION_KEYS.older]);
     const cookie = await signIn(before, 'ada');
-    expect(String((await storedOf(cookie))[SEALED_KEY])).toMatch(/^v1\.k1\./);
+    expect(String((await storedOf(cookie))[SEALED_KEY])).toMatch(/^v2\.k1\./);
     const after = await appWith([ENCRYPTION_KEYS.current, ENCRYPTION_KEYS.older]);
     // A request that changes nothing: the session is touched, and so re-sealed with the first key.
     await after.get('/me').set('Cookie', cookie).expect(200, { userId: 'ada' });
-    expect(String((await storedOf(cookie))[SEALED_KEY])).toMatch(/^v1\.k2\./);
+    expect(String((await storedOf(cookie))[SEALED_KEY])).toMatch(/^v2\.k2\./);
     await after.post('/cart?item=book').set('Cookie', cookie).expect(200);
-    expect(String((await storedOf(cookie))[SEALED_KEY])).toMatch(/^v1\.k2\./);
+    expect(String((await storedOf(cookie))[SEALED_KEY])).toMatch(/^v2\.k2\./);
     // Re-sealed: the older key can go without signing this session out.
     const withoutOlder = await appWith([ENCRYPTION_KEYS.current]);
     expect((await withoutOlder.get('/state').set('Cookie', cookie).expect(200)).body.data).toMatchObject({ userId: 'ada', cart: ['book'] });

@@ -128,8 +128,8 @@ export interface SessionOptions {
    */
   hashIds?: HashIdsMode;
   /**
-   * Seal session data at rest with AES-256-GCM: the store keeps `{ cookie, __sealed }`, the
-   * data bound to its storage key. `keys`: `[{ id, key }]`, 32-byte keys (Buffer or base64);
+   * Seal session data at rest (AES-256-CTR and Poly1305-AES, README "Protection at rest"): the
+   * store keeps `{ cookie, __sealed }`, the data bound to its storage key. `keys`: `[{ id, key }]`, 32-byte keys (Buffer or base64);
    * the first seals, every one opens (rotation: put a new key first). A record that does not
    * open (unknown key id, tampered, copied under another id) is no session. Default: off.
    */

@@ -41,7 +41,7 @@ describe.each(PLATFORMS)(`encryption and hashIds together on ${backingStoreName(
       const dump = JSON.stringify(await store.all());
       expect(dump).not.toContain(sessionIdOf(cookie));
       expect(dump).not.toContain(item);
-      expect(dump).toContain('"__sealed":"v1.k2.');
+      expect(dump).toContain('"__sealed":"v2.k2.');
       expect((await http.get('/state').set('Cookie', cookie).expect(200)).body.data).toMatchObject({ userId: 'ada', cart: [item] });
     });
 

@@ -10,9 +10,10 @@ export interface EncryptionKey {
 }
 
 /**
- * The `encryption` option: session data sealed at rest with AES-256-GCM. The first key seals,
- * every key opens, so a key is rotated by putting a new one first and keeping the old one
- * after it until the sessions it sealed have been saved again or have expired.
+ * The `encryption` option: session data sealed at rest (AES-256-CTR and Poly1305-AES, under keys
+ * derived from each of these: record-keys.ts). The first key seals, every key opens, so a key
+ * is rotated by putting a new one first and keeping the old one after it until the sessions it
+ * sealed have been saved again or have expired.
  */
 export interface EncryptionOptions {
   keys: EncryptionKey[];
@@ -37,7 +38,7 @@ export interface EncryptionKeyRing {
 export const DEFAULT_OPENED_CACHE_SIZE = 8 * 1024 * 1024;
 const ENCRYPTION_OPTION_KEYS = new Set(['keys', 'openedCacheSize']);
 
-/** AES-256 takes 32-byte keys. */
+/** 32-byte keys: 256 bits, as AES-256 takes (and as HKDF derives the record keys from). */
 export const ENCRYPTION_KEY_BYTES = 32;
 const KEY_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const BASE64_TEXT = /^[A-Za-z0-9+/_-]+={0,2}$/;

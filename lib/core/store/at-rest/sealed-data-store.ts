@@ -9,7 +9,7 @@ import { SessionStore } from '../session-store.js';
 import type { CompareAndSetOutcome, SessionRecord, StoreWriteOptions } from '../session-store.js';
 import type { EncryptionKeyRing } from './encryption-keys.js';
 import { OpenedDataCache } from './opened-data-cache.js';
-import { isOpened, openRecord, SEALED_KEY, sealRecord } from './sealed-record.js';
+import { isOpened, needsResealing, openRecord, SEALED_KEY, sealRecord } from './sealed-record.js';
 import type { OpenedData, UnreadableReason } from './sealed-record.js';
 
 /**
@@ -20,8 +20,8 @@ export const MAX_MERGE_ATTEMPTS = 50;
 /** The longest pause between two tries, in ms (a random part of it: writers that collided do not collide again). */
 const MAX_RETRY_PAUSE_MS = 20;
 
-/** Sessions remembered as sealed with an older key (until their next write), at most. */
-const MAX_REMEMBERED_OLDER_KEY_SESSIONS = 10_000;
+/** Sessions remembered as due for sealing again (until their next write), at most. */
+const MAX_REMEMBERED_RESEALING_SESSIONS = 10_000;
 
 /** Told of each record that does not open (the caller logs and publishes it; never with the storage key). */
 export type UnreadableRecordHandler = (reason: UnreadableReason, keyId: string | undefined) => void;
@@ -35,7 +35,7 @@ const PASSED_THROUGH_METHODS = ['ownerSessionIds', 'removeFromOwnerIndex', 'ids'
 const WRAPPED_OPTIONAL_METHODS = ['touch', 'take', 'all', 'clear'] as const;
 
 /**
- * Keeps session data sealed (AES-256-GCM, `sealed-record.ts`) in any `SessionStore`: the store
+ * Keeps session data sealed (AES-256-CTR, Poly1305-AES: `sealed-record.ts`) in any `SessionStore`: the store
  * inside sees `{ cookie, __sealed }`, the caller whole sessions. The storage key each method
  * receives is bound to the sealed data (a hashed id, when `hashIds` wraps this store).
  *
@@ -47,8 +47,8 @@ const WRAPPED_OPTIONAL_METHODS = ['touch', 'take', 'all', 'clear'] as const;
 export class SealedDataStore extends SessionStore {
   /** Per record `get` returned: the stored (sealed) record it was opened from, for `compareAndSet`. */
   readonly #storedFor = new WeakMap<SessionRecord, SessionRecord>();
-  /** Storage keys of sessions loaded sealed with an older key: their next touch re-seals them. */
-  readonly #sealedWithOlderKey = new Set<string>();
+  /** Storage keys of sessions loaded sealed with an older key or in version 1: their next touch re-seals them. */
+  readonly #dueForResealing = new Set<string>();
   /** The data last sealed or opened per storage key: a load of that same sealed value skips decrypting. */
   readonly #opened: OpenedDataCache;
 
@@ -96,14 +96,14 @@ export class SealedDataStore extends SessionStore {
     if (!isUsableRecord(stored)) return undefined;
     const opened = this.#open(sessionId, stored);
     if (opened === undefined) return undefined;
-    if (opened.isSealedWithOlderKey) this.#rememberSealedWithOlderKey(sessionId);
+    if (opened.needsResealing) this.#rememberDueForResealing(sessionId);
     const record = withCookie(stored.cookie, opened.data);
     this.#storedFor.set(record, stored);
     return record;
   }
 
   async set(sessionId: string, record: SessionRecord, options?: StoreWriteOptions): Promise<boolean | void> {
-    this.#sealedWithOlderKey.delete(sessionId);
+    this.#dueForResealing.delete(sessionId);
     return this.inner.set(sessionId, this.#seal(sessionId, record), options);
   }
 
@@ -115,7 +115,7 @@ export class SealedDataStore extends SessionStore {
    */
   override async merge(sessionId: string, record: SessionRecord, changes: SessionChanges, options?: Pick<StoreWriteOptions, 'owner'>): Promise<boolean> {
     const { inner } = this;
-    this.#sealedWithOlderKey.delete(sessionId);
+    this.#dueForResealing.delete(sessionId);
     const loaded = changes.baseRecord === undefined ? undefined : this.#storedFor.get(changes.baseRecord);
     if (loaded !== undefined) {
       const outcome = await inner.compareAndSet!(sessionId, loaded, this.#seal(sessionId, record), options);
@@ -125,13 +125,13 @@ export class SealedDataStore extends SessionStore {
   }
 
   /**
-   * Extends the session's life; a session loaded sealed with an older key is re-sealed with the
+   * Extends the session's life; a session loaded sealed with an older key (or in version 1) is re-sealed with the
    * first key instead (its data as stored, the request's cookie), so rotation completes on the
    * next request of each session even when it changes nothing.
    */
   override async touch(sessionId: string, record: SessionRecord): Promise<boolean | void> {
     const { inner } = this;
-    if (!this.#sealedWithOlderKey.delete(sessionId)) return inner.touch!(sessionId, record);
+    if (!this.#dueForResealing.delete(sessionId)) return inner.touch!(sessionId, record);
     if (inner.compareAndSet === undefined) return inner.set(sessionId, this.#seal(sessionId, record), { mode: 'update' });
     return this.#updateStored(sessionId, undefined, (data) => withCookie(record.cookie, data));
   }
@@ -151,13 +151,13 @@ export class SealedDataStore extends SessionStore {
   }
 
   async destroy(sessionId: string): Promise<void> {
-    this.#sealedWithOlderKey.delete(sessionId);
+    this.#dueForResealing.delete(sessionId);
     this.#opened.forget(sessionId);
     await this.inner.destroy(sessionId);
   }
 
   override async take(sessionId: string): Promise<SessionRecord | undefined> {
-    this.#sealedWithOlderKey.delete(sessionId);
+    this.#dueForResealing.delete(sessionId);
     const stored = await this.inner.take!(sessionId);
     this.#opened.forget(sessionId);
     if (!isUsableRecord(stored)) return undefined;
@@ -176,7 +176,7 @@ export class SealedDataStore extends SessionStore {
   }
 
   override clear(): Promise<void> {
-    this.#sealedWithOlderKey.clear();
+    this.#dueForResealing.clear();
     this.#opened.clear();
     return this.inner.clear!();
   }
@@ -231,11 +231,11 @@ export class SealedDataStore extends SessionStore {
     return {
       get: (sessionId) => this.#loaded(sessionId, immediate().get(sessionId)),
       set: (sessionId, record, options) => {
-        this.#sealedWithOlderKey.delete(sessionId);
+        this.#dueForResealing.delete(sessionId);
         return immediate().set(sessionId, this.#seal(sessionId, record), options);
       },
       merge: (sessionId, record, changes, options) => {
-        this.#sealedWithOlderKey.delete(sessionId);
+        this.#dueForResealing.delete(sessionId);
         const loaded = changes.baseRecord === undefined ? undefined : this.#storedFor.get(changes.baseRecord);
         if (loaded !== undefined) {
           const outcome = immediate().compareAndSet(sessionId, loaded, this.#seal(sessionId, record), options);
@@ -244,7 +244,7 @@ export class SealedDataStore extends SessionStore {
         return updateStoredNow(sessionId, options, (data) => withCookie(record.cookie, mergedData(data, record, changes)));
       },
       touch: (sessionId, record) => {
-        if (!this.#sealedWithOlderKey.delete(sessionId)) return immediate().touch(sessionId, record);
+        if (!this.#dueForResealing.delete(sessionId)) return immediate().touch(sessionId, record);
         return updateStoredNow(sessionId, undefined, (data) => withCookie(record.cookie, data));
       },
     };
@@ -264,7 +264,7 @@ export class SealedDataStore extends SessionStore {
     const known = typeof sealed === 'string' ? this.#opened.known(sessionId, sealed) : undefined;
     if (known !== undefined) {
       const { text, keyId } = known;
-      return { data: JSON.parse(text) as Record<string, unknown>, text, keyId, isSealedWithOlderKey: keyId !== this.ring.sealingKeyId };
+      return { data: JSON.parse(text) as Record<string, unknown>, text, keyId, needsResealing: needsResealing(this.ring, keyId, sealed as string) };
     }
     const opened = openRecord(this.ring, sessionId, stored);
     if (isOpened(opened)) {
@@ -275,10 +275,10 @@ export class SealedDataStore extends SessionStore {
     return undefined;
   }
 
-  #rememberSealedWithOlderKey(sessionId: string): void {
+  #rememberDueForResealing(sessionId: string): void {
     // A bound, not a cache: past it the older sessions re-seal on their next save instead of their next touch.
-    if (this.#sealedWithOlderKey.size >= MAX_REMEMBERED_OLDER_KEY_SESSIONS) this.#sealedWithOlderKey.clear();
-    this.#sealedWithOlderKey.add(sessionId);
+    if (this.#dueForResealing.size >= MAX_REMEMBERED_RESEALING_SESSIONS) this.#dueForResealing.clear();
+    this.#dueForResealing.add(sessionId);
   }
 }
 

@@ -1,25 +1,34 @@
-import { createCipheriv, createDecipheriv } from 'node:crypto';
-import { pooledRandomBytes } from '../../random-bytes.js';
+import { createCipheriv, createDecipheriv, timingSafeEqual } from 'node:crypto';
 import { recordWithCookieOf, serializeRecordData } from '../../session/session-record.js';
 import type { SessionRecord } from '../../session/session-record.js';
 import type { EncryptionKeyRing } from './encryption-keys.js';
+import { COUNTER_BLOCK_BYTES } from './keystream.js';
+import { recordKeysOf } from './record-keys.js';
 
 /**
- * The stored form of a session with the `encryption` option, version 1:
+ * The stored form of a session with the `encryption` option:
  *
- *   { "cookie": { …readable… }, "__sealed": "v1.<key id>.<iv>.<ciphertext+tag>" }
+ *   { "cookie": { …readable… }, "__sealed": "v2.<key id>.<counter block ‖ tag ‖ ciphertext>" }
  *
- * The sealed part is the session data (every key but `cookie`) as JSON, encrypted with
- * AES-256-GCM under the key named by `<key id>`, with a random 96-bit IV; `<iv>` and
- * `<ciphertext+tag>` (the 128-bit tag appended) are base64url. The associated data is
- * `nest-sessions:v1:<key id>:<storage key>`: a record copied under another session's key does
- * not open. The cookie stays in clear so stores keep computing TTLs from `cookie.expires`.
+ * The sealed part is the session data (every key but `cookie`) as JSON, base64url after the key
+ * id. Version 2 is AES-256-CTR, then Poly1305-AES over it (encrypt-then-MAC), with three keys
+ * derived from the key named by `<key id>` (record-keys.ts): the JSON is encrypted from the
+ * 16-byte counter block C; the 16-byte tag is Poly1305 with the key's `r` and `s` = AES(mask
+ * key, C), over RFC 8439's AEAD layout (§2.8) of the associated data
+ * `nest-sessions:v2:<key id>:<storage key>` (UTF-8) and the ciphertext: a record copied under
+ * another session's key does not open. Version 1 (AES-256-GCM, `v1.<key id>.<iv>.<ciphertext ‖
+ * tag>`, associated data `nest-sessions:v1:<key id>:<storage key>`) still opens, and is sealed
+ * again as version 2 by its next save. The cookie stays in clear so stores keep computing TTLs
+ * from `cookie.expires`.
  */
 export const SEALED_KEY = '__sealed';
-const VERSION = 'v1';
-const IV_BYTES = 12;
+const VERSION = 'v2';
 const TAG_BYTES = 16;
-const CIPHER = 'aes-256-gcm';
+/** The counter block and the tag, before the ciphertext. */
+const HEADER_BYTES = COUNTER_BLOCK_BYTES + TAG_BYTES;
+const ZERO_BLOCK = Buffer.alloc(COUNTER_BLOCK_BYTES);
+const V1_IV_BYTES = 12;
+const V1_TAG_BYTES = 16;
 
 /** Why a stored record does not open: the request then starts a new session. */
 export type UnreadableReason =
@@ -32,13 +41,14 @@ export type UnreadableReason =
   /** Authentication failed: tampered with, copied from another session, or a key changed under its id. */
   | 'not-authentic';
 
-/** The data of a record that opened, and whether it was sealed with another key than the first. */
+/** The data of a record that opened, and whether its next write must seal it again (another key than the first, or version 1). */
 export interface OpenedData {
   readonly data: Record<string, unknown>;
   /** The JSON the data was parsed from (what was sealed). */
   readonly text: string;
   readonly keyId: string;
-  readonly isSealedWithOlderKey: boolean;
+  /** Sealed with another key than the first, or in version 1: sealed again by the session's next save or touch. */
+  readonly needsResealing: boolean;
 }
 
 /** Why a record did not open, with the key id it named when it named one. */
@@ -60,53 +70,50 @@ export function sealRecord(ring: EncryptionKeyRing, storageKey: string, record: 
 /** `text` sealed under the ring's first key, bound to `storageKey`: the `__sealed` value. */
 export function sealText(ring: EncryptionKeyRing, storageKey: string, text: string): string {
   const keyId = ring.sealingKeyId;
-  const iv = pooledRandomBytes(IV_BYTES);
-  const cipher = createCipheriv(CIPHER, ring.keysById.get(keyId)!, iv, { authTagLength: TAG_BYTES });
-  cipher.setAAD(associatedData(keyId, storageKey));
-  const ciphertext = cipher.update(text, 'utf8');
-  // GCM is a stream mode: `final` adds no bytes, it computes the tag.
-  cipher.final();
-  const sealed = Buffer.concat([ciphertext, cipher.getAuthTag()]);
-  return `${VERSION}.${keyId}.${iv.toString('base64url')}.${sealed.toString('base64url')}`;
+  const keys = recordKeysOf(ring.keysById.get(keyId)!);
+  const associated = associatedData(keyId, storageKey);
+  const textBytes = Buffer.byteLength(text, 'utf8');
+  const associatedBytes = Buffer.byteLength(associated, 'utf8');
+  const { counterBlock, bytes: keystream, tagMasks, offset } = keys.keystream().take(textBytes);
+  // Counter block ‖ tag ‖ ciphertext (what is stored), then the associated data (only authenticated).
+  const sealed = Buffer.allocUnsafe(HEADER_BYTES + textBytes + associatedBytes);
+  const ciphertextEnd = HEADER_BYTES + textBytes;
+  counterBlock.copy(sealed, 0);
+  sealed.write(text, HEADER_BYTES, 'utf8');
+  for (let index = 0; index < textBytes; index++) sealed[HEADER_BYTES + index]! ^= keystream[offset + index]!;
+  sealed.write(associated, ciphertextEnd, 'utf8');
+  keys.poly1305
+    .begin(tagMasks, offset)
+    .update(sealed, ciphertextEnd, sealed.length)
+    .update(sealed, HEADER_BYTES, ciphertextEnd)
+    .tagInto(sealed, COUNTER_BLOCK_BYTES, associatedBytes, textBytes);
+  return `${VERSION}.${keyId}.${sealed.toString('base64url', 0, ciphertextEnd)}`;
 }
 
 /** The data of a stored record, or why it does not open. Never throws. */
 export function openRecord(ring: EncryptionKeyRing, storageKey: string, stored: SessionRecord): OpenedData | UnopenedData {
   const sealed = stored[SEALED_KEY];
   if (typeof sealed !== 'string') return { reason: 'not-sealed' };
-  const parts = sealedParts(sealed);
-  if (parts === undefined) return { reason: 'unknown-version' };
-  const { keyId, ivText, sealedText } = parts;
+  const parts = sealed.split('.');
+  const version = parts[0];
+  if (!((version === VERSION && parts.length === 3) || (version === 'v1' && parts.length === 4))) return { reason: 'unknown-version' };
+  const keyId = parts[1]!;
   const key = ring.keysById.get(keyId);
   if (key === undefined) return { reason: 'unknown-key', keyId };
-  const iv = Buffer.from(ivText, 'base64url');
-  const sealedBytes = Buffer.from(sealedText, 'base64url');
-  if (iv.length !== IV_BYTES || sealedBytes.length < TAG_BYTES) return { reason: 'not-authentic', keyId };
-  let text: string;
+  const text = version === VERSION ? openedText(key, keyId, storageKey, parts[2]!) : openedTextV1(key, keyId, storageKey, parts);
   let data: unknown;
   try {
-    const decipher = createDecipheriv(CIPHER, key, iv, { authTagLength: TAG_BYTES });
-    decipher.setAAD(associatedData(keyId, storageKey));
-    decipher.setAuthTag(sealedBytes.subarray(sealedBytes.length - TAG_BYTES));
-    const plaintext = decipher.update(sealedBytes.subarray(0, sealedBytes.length - TAG_BYTES));
-    // Throws unless the tag authenticates: nothing is read before. GCM's `final` adds no bytes.
-    decipher.final();
-    text = plaintext.toString('utf8');
-    data = JSON.parse(text);
+    data = text === undefined ? undefined : JSON.parse(text);
   } catch {
-    return { reason: 'not-authentic', keyId };
+    data = undefined;
   }
   if (typeof data !== 'object' || data === null || Array.isArray(data)) return { reason: 'not-authentic', keyId };
-  return { data: data as Record<string, unknown>, text, keyId, isSealedWithOlderKey: keyId !== ring.sealingKeyId };
+  return { data: data as Record<string, unknown>, text: text!, keyId, needsResealing: needsResealing(ring, keyId, sealed) };
 }
 
-/** `v1.<key id>.<iv>.<ciphertext+tag>` in its three parts; undefined for another version or shape. */
-function sealedParts(sealed: string): { keyId: string; ivText: string; sealedText: string } | undefined {
-  if (!sealed.startsWith(`${VERSION}.`)) return undefined;
-  const keyIdEnd = sealed.indexOf('.', VERSION.length + 1);
-  const ivEnd = keyIdEnd === -1 ? -1 : sealed.indexOf('.', keyIdEnd + 1);
-  if (ivEnd === -1 || sealed.indexOf('.', ivEnd + 1) !== -1) return undefined;
-  return { keyId: sealed.slice(VERSION.length + 1, keyIdEnd), ivText: sealed.slice(keyIdEnd + 1, ivEnd), sealedText: sealed.slice(ivEnd + 1) };
+/** Whether a value that opened is due to be sealed again: by an older key, or in version 1. */
+export function needsResealing(ring: EncryptionKeyRing, keyId: string, sealed: string): boolean {
+  return keyId !== ring.sealingKeyId || !sealed.startsWith(`${VERSION}.`);
 }
 
 /** Whether `open` gave the data. */
@@ -114,6 +121,40 @@ export function isOpened(result: OpenedData | UnopenedData): result is OpenedDat
   return 'data' in result;
 }
 
-function associatedData(keyId: string, storageKey: string): Buffer {
-  return Buffer.from(`nest-sessions:${VERSION}:${keyId}:${storageKey}`, 'utf8');
+function associatedData(keyId: string, storageKey: string): string {
+  return `nest-sessions:${VERSION}:${keyId}:${storageKey}`;
+}
+
+/** The JSON of `v2.<key id>.<sealed>`, or undefined when its tag does not authenticate it. */
+function openedText(key: Buffer, keyId: string, storageKey: string, sealedText: string): string | undefined {
+  const sealed = Buffer.from(sealedText, 'base64url');
+  if (sealed.length < HEADER_BYTES) return undefined;
+  const keys = recordKeysOf(key);
+  const counterBlock = sealed.subarray(0, COUNTER_BLOCK_BYTES);
+  const ciphertext = sealed.subarray(HEADER_BYTES);
+  const associated = Buffer.from(associatedData(keyId, storageKey), 'utf8');
+  const tagMask = createCipheriv('aes-256-ctr', keys.tagMaskKey, counterBlock).update(ZERO_BLOCK);
+  const expectedTag = Buffer.alloc(TAG_BYTES);
+  keys.poly1305.begin(tagMask).update(associated).update(ciphertext).tagInto(expectedTag, 0, associated.length, ciphertext.length);
+  // Nothing is decrypted before the tag authenticates.
+  if (!timingSafeEqual(expectedTag, sealed.subarray(COUNTER_BLOCK_BYTES, HEADER_BYTES))) return undefined;
+  return createDecipheriv('aes-256-ctr', keys.encryptionKey, counterBlock).update(ciphertext).toString('utf8');
+}
+
+/** The JSON of `v1.<key id>.<iv>.<ciphertext+tag>` (AES-256-GCM), or undefined when it does not authenticate. */
+function openedTextV1(key: Buffer, keyId: string, storageKey: string, parts: string[]): string | undefined {
+  const iv = Buffer.from(parts[2]!, 'base64url');
+  const sealedBytes = Buffer.from(parts[3]!, 'base64url');
+  if (iv.length !== V1_IV_BYTES || sealedBytes.length < V1_TAG_BYTES) return undefined;
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', key, iv, { authTagLength: V1_TAG_BYTES });
+    decipher.setAAD(Buffer.from(`nest-sessions:v1:${keyId}:${storageKey}`, 'utf8'));
+    decipher.setAuthTag(sealedBytes.subarray(sealedBytes.length - V1_TAG_BYTES));
+    const plaintext = decipher.update(sealedBytes.subarray(0, sealedBytes.length - V1_TAG_BYTES));
+    // Throws unless the tag authenticates: nothing is read before. GCM's `final` adds no bytes.
+    decipher.final();
+    return plaintext.toString('utf8');
+  } catch {
+    return undefined;
+  }
 }

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createCipheriv, randomBytes } from 'node:crypto';
 import expressSession from 'express-session';
 import { SessionStoreError } from '../../../../lib/core/errors.js';
 import { SessionManager } from '../../../../lib/core/management/session-manager.js';
@@ -109,8 +109,24 @@ describe('SealedDataStore', () => {
     const rotated = new SealedDataStore(inner, resolveEncryptionKeys({ keys: [CURRENT, RETIRED] })!);
     const loaded = (await rotated.get('key-a'))!;
     expect(await rotated.touch!('key-a', loaded)).not.toBe(false);
-    expect(String((await inner.get('key-a'))![SEALED_KEY])).toMatch(/^v1\.current\./);
+    expect(String((await inner.get('key-a'))![SEALED_KEY])).toMatch(/^v2\.current\./);
     expect(await store.get('key-a')).toMatchObject({ userId: 'ada' });
+  });
+
+  it.each([
+    ['loaded by its next request and touched', async (current: SealedDataStore) => current.touch!('key-a', (await current.get('key-a'))!)],
+    ['loaded and saved', async (current: SealedDataStore) => current.set('key-a', { ...(await current.get('key-a'))!, cart: ['book'] })],
+  ])('seals a version 1 record (a release before) again as version 2 when %s', async (_how, write) => {
+    // Version 1 as its documented format gives it: AES-256-GCM under the key itself.
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', CURRENT.key, iv, { authTagLength: 16 });
+    cipher.setAAD(Buffer.from('nest-sessions:v1:current:key-a', 'utf8'));
+    const sealed = Buffer.concat([cipher.update('{"userId":"ada"}', 'utf8'), cipher.final(), cipher.getAuthTag()]);
+    await inner.set('key-a', { ...record(), [SEALED_KEY]: `v1.current.${iv.toString('base64url')}.${sealed.toString('base64url')}` });
+    expect(await store.get('key-a')).toMatchObject({ userId: 'ada' });
+    expect(await write(new SealedDataStore(inner, ring))).not.toBe(false);
+    expect(String((await inner.get('key-a'))![SEALED_KEY])).toMatch(/^v2\.current\./);
+    expect(await new SealedDataStore(inner, ring).get('key-a')).toMatchObject({ userId: 'ada' });
   });
 
   describe('what it sealed or opened, remembered', () => {
@@ -213,7 +229,7 @@ describe('SealedDataStore', () => {
       immediateStoreOf(new SealedDataStore(inner, resolveEncryptionKeys({ keys: [RETIRED] })!))!.set('key-a', record({ userId: 'ada' }));
       const rotated = immediateStoreOf(new SealedDataStore(inner, resolveEncryptionKeys({ keys: [CURRENT, RETIRED] })!))!;
       expect(rotated.touch('key-a', rotated.get('key-a')!)).toBe(true);
-      expect(String(immediateStoreOf(inner)!.get('key-a')![SEALED_KEY])).toMatch(/^v1\.current\./);
+      expect(String(immediateStoreOf(inner)!.get('key-a')![SEALED_KEY])).toMatch(/^v2\.current\./);
       expect(immediateStoreOf(store)!.get('key-a')).toMatchObject({ userId: 'ada' });
     });
 
