@@ -91,9 +91,13 @@ export class SealedDataStore extends SessionStore {
     return this.#loaded(sessionId, await this.inner.get(sessionId));
   }
 
-  /** The session `get` read as `stored`, opened; remembered for `merge`'s compare-and-set. */
-  #loaded(sessionId: string, stored: SessionRecord | null | undefined): SessionRecord | undefined {
-    if (!isUsableRecord(stored)) return undefined;
+  /**
+   * The session `get` read as `stored`, opened; remembered for `merge`'s compare-and-set.
+   * `isChecked`: `stored` came from the store's `getUsable` (its cookie needs no check), and
+   * so does the record returned, which keeps that cookie.
+   */
+  #loaded(sessionId: string, stored: SessionRecord | null | undefined, isChecked = false): SessionRecord | undefined {
+    if (stored == null || !(isChecked || isUsableRecord(stored))) return undefined;
     const opened = this.#open(sessionId, stored);
     if (opened === undefined) return undefined;
     if (opened.needsResealing) this.#rememberDueForResealing(sessionId);
@@ -230,6 +234,10 @@ export class SealedDataStore extends SessionStore {
     };
     return {
       get: (sessionId) => this.#loaded(sessionId, immediate().get(sessionId)),
+      getUsable: (sessionId) => {
+        const inner = immediate();
+        return inner.getUsable === undefined ? this.#loaded(sessionId, inner.get(sessionId)) : this.#loaded(sessionId, inner.getUsable(sessionId), true);
+      },
       set: (sessionId, record, options) => {
         this.#dueForResealing.delete(sessionId);
         return immediate().set(sessionId, this.#seal(sessionId, record), options);

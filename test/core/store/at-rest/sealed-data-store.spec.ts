@@ -215,6 +215,20 @@ describe('SealedDataStore', () => {
       expect(now.merge('missing', record({ a: 1 }), changes({ a: 1 }))).toBe(false);
     });
 
+    it("loads a request's session through the MemoryStore's getUsable: a stored cookie written from elsewhere is still checked", async () => {
+      const now = immediateStoreOf(store)!;
+      now.set('key-a', record({ userId: 'ada' }));
+      expect(now.getUsable!('key-a')).toMatchObject({ userId: 'ada' });
+      expect(now.getUsable!('missing')).toBeUndefined();
+      // The same sealed data (it still opens) under a cookie no session has: written to the store inside, not from a session.
+      const stored = immediateStoreOf(inner)!.get('key-a')!;
+      await inner.set('key-a', { ...stored, cookie: { ...stored.cookie, expires: 'not a date' } as never });
+      expect(now.getUsable!('key-a')).toBeUndefined();
+      expect(now.get('key-a')).toBeUndefined();
+      await inner.set('key-a', stored);
+      expect(now.getUsable!('key-a')).toMatchObject({ userId: 'ada' });
+    });
+
     it('a merge after another write to the session keeps that write: both requests\' keys land', () => {
       const now = immediateStoreOf(store)!;
       now.set('key-a', record({ shared: 0 }));
