@@ -166,6 +166,14 @@ class LocalHashedIdStore extends SessionStore {
     const immediate = (): ImmediateStore => immediateStoreOf(this.inner)!;
     return {
       get: (sessionId) => immediate().get(this.keyOf(sessionId)),
+      // The store inside's trusted load when it has one (the MemoryStore, or encryption's wrapper of it).
+      getUsable: (sessionId) => {
+        const inner = immediate();
+        const key = this.keyOf(sessionId);
+        if (inner.getUsable !== undefined) return inner.getUsable(key);
+        const record = inner.get(key);
+        return isUsableRecord(record) ? record : undefined;
+      },
       set: (sessionId, record, options) => immediate().set(this.keyOf(sessionId), record, options),
       merge: (sessionId, record, changes, options) => immediate().merge(this.keyOf(sessionId), record, changes, options),
       touch: (sessionId, record) => immediate().touch(this.keyOf(sessionId), record),

@@ -113,6 +113,11 @@ describe('HashedIdStore on a MemoryStore', () => {
     expect(immediate.get('id')).toMatchObject({ views: 3 });
     expect(immediateStoreOf(inner)!.get(hashedSessionKey('id'))).toMatchObject({ views: 3 });
     expect(immediate.touch('id', record())).toBe(true);
+    // A request's load takes the MemoryStore's trusted path, on the hashed key; a record written from elsewhere is checked.
+    expect(immediate.getUsable!('id')).toMatchObject({ views: 3 });
+    expect(immediate.getUsable!('missing')).toBeUndefined();
+    immediateStoreOf(inner)!.set(hashedSessionKey('id'), { ...record(), cookie: { ...record().cookie, expires: 'not a date' } } as SessionRecord);
+    expect(immediate.getUsable!('id')).toBeUndefined();
     const get = inner.get.bind(inner);
     inner.get = (key) => get(key);
     expect(immediateStoreOf(store)).toBeUndefined();
