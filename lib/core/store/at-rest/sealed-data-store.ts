@@ -1,5 +1,4 @@
 import { SessionStoreError } from '../../errors.js';
-import { applySessionChanges } from '../../session/session-changes.js';
 import type { SessionChanges } from '../../session/session-changes.js';
 import { removeFlashMembers } from '../../session/flash.js';
 import { isUsableRecord, serializeRecordData } from '../../session/session-record.js';
@@ -9,6 +8,7 @@ import { SessionStore } from '../session-store.js';
 import type { CompareAndSetOutcome, SessionRecord, StoreWriteOptions } from '../session-store.js';
 import type { EncryptionKeyRing } from './encryption-keys.js';
 import { OpenedDataCache } from './opened-data-cache.js';
+import { mergedData, withCookie } from './opened-record.js';
 import { isOpened, needsResealing, openRecord, SEALED_KEY, sealRecord } from './sealed-record.js';
 import type { OpenedData, UnreadableReason } from './sealed-record.js';
 
@@ -292,17 +292,4 @@ export class SealedDataStore extends SessionStore {
 
 function pause(milliseconds: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, milliseconds));
-}
-
-/** A session from its cookie and its data, the cookie first (as express-session's records have it). */
-function withCookie(cookie: SessionRecord['cookie'], data: Record<string, unknown>): SessionRecord {
-  const record: SessionRecord = { cookie, ...data };
-  record.cookie = cookie;
-  return record;
-}
-
-/** The stored data (opened: a copy of its own) with one request's changes, flash messages one by one. */
-function mergedData(stored: Record<string, unknown>, record: SessionRecord, changes: SessionChanges): Record<string, unknown> {
-  applySessionChanges(stored, record, changes);
-  return stored;
 }
