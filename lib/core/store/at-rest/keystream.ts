@@ -20,9 +20,9 @@ export interface KeystreamSegment {
 /**
  * AES-256-CTR keystreams under two keys, in step, made 16 KiB at a time by two ciphers kept for
  * the life of the process, from one random 128-bit initial counter block. Node 20 can neither
- * re-key nor re-IV a cipher, and making one per record is what costs (bench/PROFILE.md,
- * "Version 2 of sealed records"); a CTR cipher's `update` goes on from where it stopped, so
- * one object per key serves every seal. Each `take` starts at a fresh block and no block is
+ * re-key nor re-IV a cipher, and making one per record was most of a GCM seal's time
+ * (bench/PROFILE.md, "Version 2 of sealed records"); a CTR cipher's `update` goes on from where
+ * it stopped, so one object per key serves every seal. Each `take` starts at a fresh block and no block is
  * handed out twice; the bytes left in a refill too short for a record are skipped, never reused.
  * The first key's stream encrypts; the second's block at a record's first counter is that
  * record's Poly1305 mask (`s` = AES(k2, counter), as in Poly1305-AES).
@@ -37,7 +37,8 @@ export class Keystream {
   #blocksBefore = 0;
   #nextOffset = 0;
 
-  constructor(encryptionKey: Buffer, tagMaskKey: Buffer, initialCounter: Buffer = Buffer.from(pooledRandomBytes(COUNTER_BLOCK_BYTES))) {
+  constructor(encryptionKey: Buffer, tagMaskKey: Buffer, initialCounter: Buffer = pooledRandomBytes(COUNTER_BLOCK_BYTES)) {
+    // A copy: the pooled bytes are reused by the next draw.
     this.#initialCounter = Buffer.from(initialCounter);
     this.#cipher = createCipheriv('aes-256-ctr', encryptionKey, this.#initialCounter);
     this.#tagMaskCipher = createCipheriv('aes-256-ctr', tagMaskKey, this.#initialCounter);

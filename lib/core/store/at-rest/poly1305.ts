@@ -24,7 +24,8 @@ export class Poly1305 {
   readonly #s = new Uint8Array(BLOCK_BYTES);
   readonly #h = new Float64Array(LIMBS);
   readonly #block = new Uint8Array(BLOCK_BYTES);
-  readonly #product = new Float64Array(LIMBS);
+  /** h − p, when h turns out to be at least p (`#finishInto`). */
+  readonly #reduced = new Float64Array(LIMBS);
 
   /** `r`: 16 bytes, little-endian, clamped here as §2.5.1 says. */
   constructor(r: Uint8Array) {
@@ -168,7 +169,7 @@ export class Poly1305 {
       h[0]! += carry * 5;
     }
     // h ≥ p exactly when h + 5 reaches 2^130: then h − p is h + 5 without that bit.
-    const reduced = this.#product;
+    const reduced = this.#reduced;
     let carry = 5;
     for (let k = 0; k < LIMBS; k++) {
       const value = h[k]! + carry;

@@ -35,8 +35,8 @@ const PASSED_THROUGH_METHODS = ['ownerSessionIds', 'removeFromOwnerIndex', 'ids'
 const WRAPPED_OPTIONAL_METHODS = ['touch', 'take', 'all', 'clear'] as const;
 
 /**
- * Keeps session data sealed (AES-256-CTR, Poly1305-AES: `sealed-record.ts`) in any `SessionStore`: the store
- * inside sees `{ cookie, __sealed }`, the caller whole sessions. The storage key each method
+ * Keeps session data sealed (AES-256-CTR, Poly1305-AES: `sealed-record.ts`) in any
+ * `SessionStore`: the store inside sees `{ cookie, __sealed }`, the caller whole sessions. The storage key each method
  * receives is bound to the sealed data (a hashed id, when `hashIds` wraps this store).
  *
  * A record that does not open is no session (the request starts a new one) and is reported to
@@ -129,9 +129,9 @@ export class SealedDataStore extends SessionStore {
   }
 
   /**
-   * Extends the session's life; a session loaded sealed with an older key (or in version 1) is re-sealed with the
-   * first key instead (its data as stored, the request's cookie), so rotation completes on the
-   * next request of each session even when it changes nothing.
+   * Extends the session's life; a session loaded sealed with an older key (or in version 1) is
+   * re-sealed with the first key instead (its data as stored, the request's cookie), so
+   * rotation completes on the next request of each session even when it changes nothing.
    */
   override async touch(sessionId: string, record: SessionRecord): Promise<boolean | void> {
     const { inner } = this;
