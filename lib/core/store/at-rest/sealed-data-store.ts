@@ -36,8 +36,9 @@ const WRAPPED_OPTIONAL_METHODS = ['touch', 'take', 'all', 'clear'] as const;
 
 /**
  * Keeps session data sealed (AES-256-CTR, Poly1305-AES: `sealed-record.ts`) in any
- * `SessionStore`: the store inside sees `{ cookie, __sealed }`, the caller whole sessions. The storage key each method
- * receives is bound to the sealed data (a hashed id, when `hashIds` wraps this store).
+ * `SessionStore`: the store inside sees `{ cookie, __sealed }`, the caller whole sessions. The
+ * storage key each method receives is bound to the sealed data (a hashed id, when `hashIds`
+ * wraps this store).
  *
  * A record that does not open is no session (the request starts a new one) and is reported to
  * `onUnreadable`. `merge` cannot run inside the store on sealed data: it reads, opens, applies
