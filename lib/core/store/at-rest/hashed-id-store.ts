@@ -1,3 +1,4 @@
+import { VERIFIED_COOKIE_CACHE_CAPACITY } from '../../cookie/verified-cookie-cache.js';
 import type { SessionChanges } from '../../session/session-changes.js';
 import { isUsableRecord } from '../../session/session-record.js';
 import { hashedSessionKey } from '../../session/session-storage-key.js';
@@ -26,6 +27,12 @@ export interface HashedIdStoreOptions {
 }
 
 /**
+ * Ids whose keys are remembered, at most: as many as the verified-cookie cache holds, so a
+ * returning cookie is neither verified nor hashed again (the raw ids are in memory there anyway).
+ */
+const MAX_REMEMBERED_KEYS = VERIFIED_COOKIE_CACHE_CAPACITY;
+
+/**
  * The `hashIds` option: a store that keeps each session under `hashedSessionKey(id)` (SHA-256,
  * base64url) instead of its id, wrapping any `SessionStore` (the configured one, or a layer on
  * it). Callers use session ids as before; the wrapped store only ever sees the keys, so
@@ -35,13 +42,10 @@ export interface HashedIdStoreOptions {
  * (`ownerSessionIds`, `removeFromOwnerIndex`) and the listings (`all`, `ids`) speak storage
  * keys, as the ids cannot be recovered from them; `inner` reaches the sessions by key.
  */
-/** Ids whose keys are remembered, at most: a request hashes its id to load and again to save. */
-const MAX_REMEMBERED_KEYS = 1_024;
-
 class LocalHashedIdStore extends SessionStore {
   /** The store that holds the sessions under their hashed keys. */
   readonly inner: SessionStore;
-  /** Recent ids → their keys (a bound, not a cache: cleared when full); never listed or logged. */
+  /** Recent ids → their keys, the oldest dropped first; never listed or logged. */
   readonly #rememberedKeys = new Map<string, string>();
   readonly #isMigrating: boolean;
   readonly #ownerOf: ((record: SessionRecord) => string | undefined) | undefined;
@@ -65,7 +69,7 @@ class LocalHashedIdStore extends SessionStore {
     let key = this.#rememberedKeys.get(sessionId);
     if (key === undefined) {
       key = hashedSessionKey(sessionId);
-      if (this.#rememberedKeys.size >= MAX_REMEMBERED_KEYS) this.#rememberedKeys.clear();
+      if (this.#rememberedKeys.size >= MAX_REMEMBERED_KEYS) this.#rememberedKeys.delete(this.#rememberedKeys.keys().next().value!);
       this.#rememberedKeys.set(sessionId, key);
     }
     return key;

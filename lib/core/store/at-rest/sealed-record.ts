@@ -23,6 +23,7 @@ import { recordKeysOf } from './record-keys.js';
  */
 export const SEALED_KEY = '__sealed';
 const VERSION = 'v2';
+const VERSION_PREFIX = `${VERSION}.`;
 const TAG_BYTES = 16;
 /** The counter block and the tag, before the ciphertext. */
 const HEADER_BYTES = COUNTER_BLOCK_BYTES + TAG_BYTES;
@@ -72,22 +73,34 @@ export function sealText(ring: EncryptionKeyRing, storageKey: string, text: stri
   const keyId = ring.sealingKeyId;
   const keys = recordKeysOf(ring.keysById.get(keyId)!);
   const associated = associatedData(keyId, storageKey);
-  const textBytes = Buffer.byteLength(text, 'utf8');
-  const associatedBytes = Buffer.byteLength(associated, 'utf8');
-  const { counterBlock, bytes: keystream, tagMasks, offset } = keys.keystream().take(textBytes);
   // Counter block ‖ tag ‖ ciphertext (what is stored), then the associated data (only authenticated).
-  const sealed = Buffer.allocUnsafe(HEADER_BYTES + textBytes + associatedBytes);
+  const sealed = assemblyFor(text.length + associated.length);
+  const textBytes = sealed.write(text, HEADER_BYTES, 'utf8');
   const ciphertextEnd = HEADER_BYTES + textBytes;
+  const associatedBytes = sealed.write(associated, ciphertextEnd, 'utf8');
+  const { counterBlock, bytes: keystream, tagMasks, offset } = keys.keystream().take(textBytes);
   counterBlock.copy(sealed, 0);
-  sealed.write(text, HEADER_BYTES, 'utf8');
   for (let index = 0; index < textBytes; index++) sealed[HEADER_BYTES + index]! ^= keystream[offset + index]!;
-  sealed.write(associated, ciphertextEnd, 'utf8');
   keys.poly1305
     .begin(tagMasks, offset)
-    .update(sealed, ciphertextEnd, sealed.length)
+    .update(sealed, ciphertextEnd, ciphertextEnd + associatedBytes)
     .update(sealed, HEADER_BYTES, ciphertextEnd)
     .tagInto(sealed, COUNTER_BLOCK_BYTES, associatedBytes, textBytes);
   return `${VERSION}.${keyId}.${sealed.toString('base64url', 0, ciphertextEnd)}`;
+}
+
+/** Seals are assembled here, one at a time (sealing never yields): no buffer per seal, no count of bytes before writing them. */
+let assembly = Buffer.allocUnsafe(16 * 1024);
+/** A record needing more is assembled in a buffer of its own, so one large session does not keep a large buffer alive. */
+const MAX_KEPT_ASSEMBLY_BYTES = 64 * 1024;
+
+/** A buffer with room for the header and `characters` UTF-16 units as UTF-8 (at most 3 bytes each). */
+function assemblyFor(characters: number): Buffer {
+  const room = HEADER_BYTES + 3 * characters;
+  if (room <= assembly.length) return assembly;
+  const grown = Buffer.allocUnsafe(room);
+  if (room <= MAX_KEPT_ASSEMBLY_BYTES) assembly = grown;
+  return grown;
 }
 
 /** The data of a stored record, or why it does not open. Never throws. */
@@ -113,7 +126,7 @@ export function openRecord(ring: EncryptionKeyRing, storageKey: string, stored: 
 
 /** Whether a value that opened is due to be sealed again: by an older key, or in version 1. */
 export function needsResealing(ring: EncryptionKeyRing, keyId: string, sealed: string): boolean {
-  return keyId !== ring.sealingKeyId || !sealed.startsWith(`${VERSION}.`);
+  return keyId !== ring.sealingKeyId || !sealed.startsWith(VERSION_PREFIX);
 }
 
 /** Whether `open` gave the data. */

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { VERIFIED_COOKIE_CACHE_CAPACITY } from '../../../../lib/core/cookie/verified-cookie-cache.js';
 import { HashedIdStore, keyedStoreOf, withHashedIds } from '../../../../lib/core/store/at-rest/hashed-id-store.js';
 import { immediateStoreOf } from '../../../../lib/core/store/immediate-store.js';
 import { SessionStore } from '../../../../lib/core/store/session-store.js';
@@ -70,8 +71,8 @@ describe('HashedIdStore on a MemoryStore', () => {
     expect(JSON.stringify(await inner.all())).not.toMatch(/session-one|session-two/);
   });
 
-  it('gives each id its hash however many ids come and go (the recent keys it remembers are bounded and cleared)', async () => {
-    const ids = Array.from({ length: 3_000 }, (_, index) => `session-${index}`);
+  it('gives each id its hash however many ids come and go (the recent keys it remembers are bounded, the oldest dropped)', async () => {
+    const ids = Array.from({ length: VERIFIED_COOKIE_CACHE_CAPACITY + 500 }, (_, index) => `session-${index}`);
     for (const id of [...ids, ...ids.slice(0, 50), ...ids.slice(-50)]) expect(store.keyOf(id)).toBe(hashedSessionKey(id));
     await store.set('session-7', record({ a: 1 }));
     await store.destroy('session-7');

@@ -25,6 +25,20 @@ function withPart(sealed: SessionRecord, index: number, replace: (part: string) 
   return { ...sealed, [SEALED_KEY]: parts.join('.') };
 }
 
+/** The JSON a v2 `__sealed` value holds, opened as the README documents the format (on OpenSSL and the BigInt Poly1305), or fails. */
+function openedAsDocumented(sealed: string, storageKey: string): string {
+  const [version, keyId, sealedText] = sealed.split('.');
+  const bytes = Buffer.from(sealedText!, 'base64url');
+  const counterBlock = bytes.subarray(0, 16);
+  const ciphertext = bytes.subarray(32);
+  const derived = Buffer.from(hkdfSync('sha256', NEW.key, Buffer.alloc(0), 'nest-sessions sealed record v2: aes-256-ctr key, aes-256 tag mask key, poly1305 r', 80));
+  const aes = (key: Buffer, counter: Buffer, data: Buffer) => createCipheriv('aes-256-ctr', key, counter).update(data);
+  const associated = Buffer.from(`nest-sessions:${version}:${keyId}:${storageKey}`, 'utf8');
+  const s = aes(derived.subarray(32, 64), counterBlock, Buffer.alloc(16));
+  expect(poly1305Aead(derived.subarray(64), s, associated, ciphertext)).toEqual(bytes.subarray(16, 32));
+  return aes(derived.subarray(0, 32), counterBlock, ciphertext).toString('utf8');
+}
+
 describe('sealed records', () => {
   it('keep the cookie readable and seal every other key; open to the same data', () => {
     const sealed = sealRecord(ring, 'storage-key', record({ email: 'ada@example.com', roles: ['admin'] }));
@@ -131,16 +145,17 @@ describe('sealed records', () => {
 
   it('follow the documented format (an opener written from it alone, on OpenSSL)', () => {
     const sealed = String(sealRecord(ring, 'storage-key', record({ email: 'ada@example.com' }))[SEALED_KEY]);
-    const [version, keyId, sealedText] = sealed.split('.');
-    const bytes = Buffer.from(sealedText!, 'base64url');
-    const counterBlock = bytes.subarray(0, 16);
-    const ciphertext = bytes.subarray(32);
-    const derived = Buffer.from(hkdfSync('sha256', NEW.key, Buffer.alloc(0), 'nest-sessions sealed record v2: aes-256-ctr key, aes-256 tag mask key, poly1305 r', 80));
-    const aes = (key: Buffer, counter: Buffer, data: Buffer) => createCipheriv('aes-256-ctr', key, counter).update(data);
-    expect(aes(derived.subarray(0, 32), counterBlock, ciphertext).toString('utf8')).toBe('{"email":"ada@example.com"}');
-    const associated = Buffer.from(`nest-sessions:${version}:${keyId}:storage-key`, 'utf8');
-    const s = aes(derived.subarray(32, 64), counterBlock, Buffer.alloc(16));
-    expect(poly1305Aead(derived.subarray(64), s, associated, ciphertext)).toEqual(bytes.subarray(16, 32));
+    expect(openedAsDocumented(sealed, 'storage-key')).toBe('{"email":"ada@example.com"}');
+  });
+
+  it('follow the documented format at every size, small and large seals interleaved (one assembly buffer serves them)', () => {
+    // 16 KiB and 64 KiB are where the assembly buffer grows, and past which a seal gets one of its own.
+    const lengths = [10, 5_000, 6_000, 30_000, 10, 100_000, 20, 70_000, 3];
+    for (const [index, length] of lengths.entries()) {
+      const text = JSON.stringify({ text: 'é😀x'.repeat(length / 4) + String(index) });
+      const storageKey = `key-${'ü'.repeat(index)}`;
+      expect(openedAsDocumented(sealText(ring, storageKey, text), storageKey)).toBe(text);
+    }
   });
 });
 
