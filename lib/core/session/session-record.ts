@@ -53,13 +53,12 @@ export function serializeRecordData(record: SessionRecord): string {
 const NOT_A_SESSION_COOKIE = Object.freeze({}) as StoredCookie;
 
 /**
- * A record of `source`'s cookie and `data` (`dataJson` its JSON: the `{"__sealed":…}` of the
- * `encryption` option): serialized without stringifying its data again, and trusted as
- * `source` is (`isSessionMadeRecord`: the same cookie, made from a session).
+ * `record` (`source`'s cookie and data whose JSON is `dataJson`: the `{"__sealed":…}` of the
+ * `encryption` option), marked to be serialized without stringifying its data again and trusted
+ * as `source` is (`isSessionMadeRecord`: the same cookie, made from a session).
  */
-export function recordWithCookieOf(source: SessionRecord, data: Record<string, unknown>, dataJson: string): SessionRecord {
-  const record: SessionRecord = { cookie: source.cookie, ...data };
-  recordTexts.set(record, { dataJson, cookie: isSessionMadeRecord(source) ? source.cookie : NOT_A_SESSION_COOKIE });
+export function withDataJsonOf(record: SessionRecord, source: SessionRecord, dataJson: string): SessionRecord {
+  recordTexts.set(record, { dataJson, cookie: isSessionMadeRecord(source) && record.cookie === source.cookie ? source.cookie : NOT_A_SESSION_COOKIE });
   return record;
 }
 

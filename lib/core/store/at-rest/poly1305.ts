@@ -24,8 +24,6 @@ export class Poly1305 {
   readonly #s = new Uint8Array(BLOCK_BYTES);
   readonly #h = new Float64Array(LIMBS);
   readonly #block = new Uint8Array(BLOCK_BYTES);
-  /** h − p, when h turns out to be at least p (`#finishInto`). */
-  readonly #reduced = new Float64Array(LIMBS);
 
   /** `r`: 16 bytes, little-endian, clamped here as §2.5.1 says. */
   constructor(r: Uint8Array) {
@@ -41,6 +39,19 @@ export class Poly1305 {
     this.#h.fill(0);
     const own = this.#s;
     for (let index = 0; index < BLOCK_BYTES; index++) own[index] = s[sOffset + index]!;
+    return this;
+  }
+
+  /** The accumulator as it stands, to take a message up again from here (`resume`). */
+  state(): number[] {
+    return Array.from(this.#h);
+  }
+
+  /** Starts a message whose first pieces left the accumulator at `state` (from `state()`), its tag adding `s`. */
+  resume(state: readonly number[], s: Uint8Array, sOffset = 0): this {
+    this.begin(s, sOffset);
+    const h = this.#h;
+    for (let index = 0; index < LIMBS; index++) h[index] = state[index]!;
     return this;
   }
 
@@ -158,41 +169,78 @@ export class Poly1305 {
   /** (h mod 2^130 − 5) + s, modulo 2^128, as 16 little-endian bytes at `out[at]`. */
   #finishInto(out: Uint8Array, at: number): void {
     const h = this.#h;
+    let h0 = h[0]!, h1 = h[1]!, h2 = h[2]!, h3 = h[3]!, h4 = h[4]!, h5 = h[5]!, h6 = h[6]!, h7 = h[7]!, h8 = h[8]!, h9 = h[9]!;
     // Carried twice around the top: every limb below 2^13, so h < 2^130 (the limbs enter below 2^14).
     for (let pass = 0; pass < 2; pass++) {
-      let carry = 0;
-      for (let k = 0; k < LIMBS; k++) {
-        const value = h[k]! + carry;
-        carry = value >>> LIMB_BITS;
-        h[k] = value & LIMB_MASK;
-      }
-      h[0]! += carry * 5;
+      h1 += h0 >>> LIMB_BITS;
+      h0 &= LIMB_MASK;
+      h2 += h1 >>> LIMB_BITS;
+      h1 &= LIMB_MASK;
+      h3 += h2 >>> LIMB_BITS;
+      h2 &= LIMB_MASK;
+      h4 += h3 >>> LIMB_BITS;
+      h3 &= LIMB_MASK;
+      h5 += h4 >>> LIMB_BITS;
+      h4 &= LIMB_MASK;
+      h6 += h5 >>> LIMB_BITS;
+      h5 &= LIMB_MASK;
+      h7 += h6 >>> LIMB_BITS;
+      h6 &= LIMB_MASK;
+      h8 += h7 >>> LIMB_BITS;
+      h7 &= LIMB_MASK;
+      h9 += h8 >>> LIMB_BITS;
+      h8 &= LIMB_MASK;
+      h0 += (h9 >>> LIMB_BITS) * 5;
+      h9 &= LIMB_MASK;
     }
     // h ≥ p exactly when h + 5 reaches 2^130: then h − p is h + 5 without that bit.
-    const reduced = this.#reduced;
-    let carry = 5;
-    for (let k = 0; k < LIMBS; k++) {
-      const value = h[k]! + carry;
-      carry = value >>> LIMB_BITS;
-      reduced[k] = value & LIMB_MASK;
+    let g = h0 + 5;
+    const g0 = g & LIMB_MASK;
+    g = h1 + (g >>> LIMB_BITS);
+    const g1 = g & LIMB_MASK;
+    g = h2 + (g >>> LIMB_BITS);
+    const g2 = g & LIMB_MASK;
+    g = h3 + (g >>> LIMB_BITS);
+    const g3 = g & LIMB_MASK;
+    g = h4 + (g >>> LIMB_BITS);
+    const g4 = g & LIMB_MASK;
+    g = h5 + (g >>> LIMB_BITS);
+    const g5 = g & LIMB_MASK;
+    g = h6 + (g >>> LIMB_BITS);
+    const g6 = g & LIMB_MASK;
+    g = h7 + (g >>> LIMB_BITS);
+    const g7 = g & LIMB_MASK;
+    g = h8 + (g >>> LIMB_BITS);
+    const g8 = g & LIMB_MASK;
+    g = h9 + (g >>> LIMB_BITS);
+    const g9 = g & LIMB_MASK;
+    if (g >>> LIMB_BITS === 1) {
+      h0 = g0, h1 = g1, h2 = g2, h3 = g3, h4 = g4, h5 = g5, h6 = g6, h7 = g7, h8 = g8, h9 = g9;
     }
-    const final = carry === 1 ? reduced : h;
-    // The limbs' bits into bytes (2^128 and above dropped), s added with its carry.
+    // The limbs' 128 low bits as four 32-bit words (shifts past bit 31 drop out), s added with its carry.
     const s = this.#s;
-    let pending = 0;
-    let bits = 0;
-    let sum = 0;
-    let byte = 0;
-    for (let k = 0; byte < BLOCK_BYTES; k++) {
-      pending |= final[k]! << bits;
-      bits += LIMB_BITS;
-      for (; bits >= 8 && byte < BLOCK_BYTES; byte++, bits -= 8) {
-        sum = (pending & 0xff) + s[byte]! + (sum >>> 8);
-        out[at + byte] = sum & 0xff;
-        pending >>>= 8;
-      }
-    }
+    let sum = ((h0 | (h1 << 13) | (h2 << 26)) >>> 0) + wordAt(s, 0);
+    writeWord(out, at, sum);
+    sum = (((h2 >>> 6) | (h3 << 7) | (h4 << 20)) >>> 0) + wordAt(s, 4) + (sum > 0xffffffff ? 1 : 0);
+    writeWord(out, at + 4, sum);
+    sum = (((h4 >>> 12) | (h5 << 1) | (h6 << 14) | (h7 << 27)) >>> 0) + wordAt(s, 8) + (sum > 0xffffffff ? 1 : 0);
+    writeWord(out, at + 8, sum);
+    sum = (((h7 >>> 5) | (h8 << 8) | (h9 << 21)) >>> 0) + wordAt(s, 12) + (sum > 0xffffffff ? 1 : 0);
+    writeWord(out, at + 12, sum);
   }
+}
+
+/** The 32-bit little-endian word at `bytes[at]`. */
+function wordAt(bytes: Uint8Array, at: number): number {
+  return (bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 24)) >>> 0;
+}
+
+/** The low 32 bits of `word` as 4 little-endian bytes at `out[at]`. */
+function writeWord(out: Uint8Array, at: number, word: number): void {
+  out[at] = word & 0xff;
+  out[at + 1] = (word >>> 8) & 0xff;
+  out[at + 2] = (word >>> 16) & 0xff;
+  out[at + 3] = (word >>> 24) & 0xff;
 }
 
 /** The 16 bytes at `at` as a little-endian number in ten 13-bit limbs. */
@@ -214,9 +262,11 @@ function limbsOf(bytes: Uint8Array, at: number, limbs: Float64Array): void {
 }
 
 function writeLength(block: Uint8Array, at: number, length: number): void {
-  let rest = length;
-  for (let index = at; index < at + 8; index++) {
-    block[index] = rest % 256;
-    rest = Math.floor(rest / 256);
-  }
+  // The low 32 bits by shifts (bitwise operators take a number modulo 2^32), the rest by division.
+  block[at] = length & 0xff;
+  block[at + 1] = (length >>> 8) & 0xff;
+  block[at + 2] = (length >>> 16) & 0xff;
+  block[at + 3] = (length >>> 24) & 0xff;
+  let high = Math.floor(length / 2 ** 32);
+  for (let index = at + 4; index < at + 8; index++, high = Math.floor(high / 256)) block[index] = high % 256;
 }

@@ -1,4 +1,5 @@
 import { hkdfSync } from 'node:crypto';
+import { AssociatedDataStates } from './associated-data-states.js';
 import { Keystream } from './keystream.js';
 import { Poly1305 } from './poly1305.js';
 
@@ -10,6 +11,8 @@ export interface RecordKeys {
   readonly tagMaskKey: Buffer;
   /** Poly1305 with this key's `r`; one at a time (sealing and opening are synchronous). */
   readonly poly1305: Poly1305;
+  /** That Poly1305 begun after a record's associated data, remembered per text. */
+  readonly associatedData: AssociatedDataStates;
   /** The keystreams this process seals with, made on the first seal. */
   keystream(): Keystream;
 }
@@ -30,10 +33,12 @@ export function recordKeysOf(key: Buffer): RecordKeys {
     const encryptionKey = derived.subarray(0, 32);
     const tagMaskKey = derived.subarray(32, 64);
     let keystream: Keystream | undefined;
+    const poly1305 = new Poly1305(derived.subarray(64));
     keys = {
       encryptionKey,
       tagMaskKey,
-      poly1305: new Poly1305(derived.subarray(64)),
+      poly1305,
+      associatedData: new AssociatedDataStates(poly1305),
       keystream: () => (keystream ??= new Keystream(encryptionKey, tagMaskKey)),
     };
     derivedByKey.set(key, keys);

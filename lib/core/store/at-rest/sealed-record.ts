@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, timingSafeEqual } from 'node:crypto';
-import { recordWithCookieOf, serializeRecordData } from '../../session/session-record.js';
+import { serializeRecordData, withDataJsonOf } from '../../session/session-record.js';
 import type { SessionRecord } from '../../session/session-record.js';
 import type { EncryptionKeyRing } from './encryption-keys.js';
 import { COUNTER_BLOCK_BYTES } from './keystream.js';
@@ -65,27 +65,23 @@ export interface UnopenedData {
 export function sealRecord(ring: EncryptionKeyRing, storageKey: string, record: SessionRecord, dataJson = serializeRecordData(record)): SessionRecord {
   const sealed = sealText(ring, storageKey, dataJson);
   // Base64url and dots: JSON as they are.
-  return recordWithCookieOf(record, { [SEALED_KEY]: sealed }, `{"${SEALED_KEY}":"${sealed}"}`);
+  // `__sealed` (SEALED_KEY) written as a literal key: an object literal of one known shape.
+  return withDataJsonOf({ cookie: record.cookie, __sealed: sealed }, record, `{"${SEALED_KEY}":"${sealed}"}`);
 }
 
 /** `text` sealed under the ring's first key, bound to `storageKey`: the `__sealed` value. */
 export function sealText(ring: EncryptionKeyRing, storageKey: string, text: string): string {
   const keyId = ring.sealingKeyId;
   const keys = recordKeysOf(ring.keysById.get(keyId)!);
-  const associated = associatedData(keyId, storageKey);
-  // Counter block ‖ tag ‖ ciphertext (what is stored), then the associated data (only authenticated).
-  const sealed = assemblyFor(text.length + associated.length);
+  // Counter block ‖ tag ‖ ciphertext: what is stored.
+  const sealed = assemblyFor(text.length);
   const textBytes = sealed.write(text, HEADER_BYTES, 'utf8');
   const ciphertextEnd = HEADER_BYTES + textBytes;
-  const associatedBytes = sealed.write(associated, ciphertextEnd, 'utf8');
   const { counterBlock, bytes: keystream, tagMasks, offset } = keys.keystream().take(textBytes);
   counterBlock.copy(sealed, 0);
   for (let index = 0; index < textBytes; index++) sealed[HEADER_BYTES + index]! ^= keystream[offset + index]!;
-  keys.poly1305
-    .begin(tagMasks, offset)
-    .update(sealed, ciphertextEnd, ciphertextEnd + associatedBytes)
-    .update(sealed, HEADER_BYTES, ciphertextEnd)
-    .tagInto(sealed, COUNTER_BLOCK_BYTES, associatedBytes, textBytes);
+  const associatedBytes = keys.associatedData.begin(keyId, storageKey, tagMasks, offset);
+  keys.poly1305.update(sealed, HEADER_BYTES, ciphertextEnd).tagInto(sealed, COUNTER_BLOCK_BYTES, associatedBytes, textBytes);
   return `${VERSION}.${keyId}.${sealed.toString('base64url', 0, ciphertextEnd)}`;
 }
 
@@ -134,10 +130,6 @@ export function isOpened(result: OpenedData | UnopenedData): result is OpenedDat
   return 'data' in result;
 }
 
-function associatedData(keyId: string, storageKey: string): string {
-  return `nest-sessions:${VERSION}:${keyId}:${storageKey}`;
-}
-
 /** The JSON of `v2.<key id>.<sealed>`, or undefined when its tag does not authenticate it. */
 function openedText(key: Buffer, keyId: string, storageKey: string, sealedText: string): string | undefined {
   const sealed = Buffer.from(sealedText, 'base64url');
@@ -145,10 +137,10 @@ function openedText(key: Buffer, keyId: string, storageKey: string, sealedText: 
   const keys = recordKeysOf(key);
   const counterBlock = sealed.subarray(0, COUNTER_BLOCK_BYTES);
   const ciphertext = sealed.subarray(HEADER_BYTES);
-  const associated = Buffer.from(associatedData(keyId, storageKey), 'utf8');
   const tagMask = createCipheriv('aes-256-ctr', keys.tagMaskKey, counterBlock).update(ZERO_BLOCK);
   const expectedTag = Buffer.alloc(TAG_BYTES);
-  keys.poly1305.begin(tagMask).update(associated).update(ciphertext).tagInto(expectedTag, 0, associated.length, ciphertext.length);
+  const associatedBytes = keys.associatedData.begin(keyId, storageKey, tagMask, 0);
+  keys.poly1305.update(ciphertext).tagInto(expectedTag, 0, associatedBytes, ciphertext.length);
   // Nothing is decrypted before the tag authenticates.
   if (!timingSafeEqual(expectedTag, sealed.subarray(COUNTER_BLOCK_BYTES, HEADER_BYTES))) return undefined;
   return createDecipheriv('aes-256-ctr', keys.encryptionKey, counterBlock).update(ciphertext).toString('utf8');
