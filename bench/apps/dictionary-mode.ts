@@ -11,13 +11,6 @@ function toDictionaryMode(object: object): void {
   delete (object as Record<symbol, unknown>)[THROWAWAY_KEY];
 }
 
-/** For the plain Express app, where the session middleware is the first the app mounts. */
-export function dictionaryModeMiddleware(request: object, response: object, next: () => void): void {
-  toDictionaryMode(request);
-  toDictionaryMode(response);
-  next();
-}
-
 type RouterHandle = (this: unknown, request: object, response: object, done: unknown) => unknown;
 
 /** The part of Express 5's application the Nest app's switch uses. */
@@ -25,7 +18,11 @@ export interface ExpressApplication {
   router: { handle: RouterHandle };
 }
 
-/** For the Nest app, where SessionModule makes the switch: as Express hands the request to its router, right after it set the prototypes. */
+/**
+ * Where nest-sessions makes the switch: as Express hands the request to its router, right after
+ * it set the prototypes (SessionModule from the start, `createSessionMiddleware` from the
+ * application's second request on).
+ */
 export function switchAtRouterStart(application: ExpressApplication): void {
   const handle = application.router.handle;
   application.router.handle = function (this: unknown, request, response, done) {

@@ -8,7 +8,8 @@ import { sessionOptionsOf } from '../matrix.js';
 import { BENCH_SECRET, MODES } from '../modes.js';
 import type { ModeName } from '../modes.js';
 import type { BuiltApp } from './built-app.js';
-import { dictionaryModeMiddleware } from './dictionary-mode.js';
+import { switchAtRouterStart } from './dictionary-mode.js';
+import type { ExpressApplication } from './dictionary-mode.js';
 import { loadNestSessions, loadNestSessionsRedis } from './nest-sessions-build.js';
 import { counterResponse } from './session-data.js';
 import type { CounterSession } from './session-data.js';
@@ -18,14 +19,22 @@ import { sqlModeStore } from './sql-stores.js';
 
 export type Middleware = (request: any, response: any, next: (error?: unknown) => void) => void;
 
-async function sessionMiddleware(mode: ModeName, cell: Cell, sessionIds: string[], redisUrl: string | undefined): Promise<{ middleware?: Middleware; store?: OpenStore }> {
+/** What a mode puts in front of the route: a middleware, its store, or (mode 15) the switch to dictionary mode where the session middleware makes it. */
+interface SessionSetup {
+  middleware?: Middleware;
+  store?: OpenStore;
+  isSwitchedAtRouterStart?: boolean;
+}
+
+async function sessionMiddleware(mode: ModeName, cell: Cell, sessionIds: string[], redisUrl: string | undefined): Promise<SessionSetup> {
   const options = sessionOptionsOf(cell, BENCH_SECRET);
   const usesRedis = MODES[mode].usesRedis;
   switch (mode) {
     case 'no-session':
       return {};
     case 'no-session-dictionary':
-      return { middleware: dictionaryModeMiddleware };
+      // createSessionMiddleware wraps the application's router on its first request and makes the switch there.
+      return { isSwitchedAtRouterStart: true };
     case 'express-session-memory':
     case 'express-session-redis': {
       const { default: expressSession } = await import('express-session');
@@ -58,14 +67,15 @@ async function sessionMiddleware(mode: ModeName, cell: Cell, sessionIds: string[
 }
 
 export async function buildExpressApp(mode: ModeName, cell: Cell, sessionIds: string[], redisUrl: string | undefined): Promise<BuiltApp> {
-  const { middleware, store } = await sessionMiddleware(mode, cell, sessionIds, redisUrl);
-  return serveCounter(cell, middleware, store);
+  const { middleware, store, isSwitchedAtRouterStart } = await sessionMiddleware(mode, cell, sessionIds, redisUrl);
+  return serveCounter(cell, middleware, store, isSwitchedAtRouterStart);
 }
 
 /** The plain Express app behind `middleware` (none: no session), closing `store` after the server. */
-export async function serveCounter(cell: Cell, middleware: Middleware | undefined, store: OpenStore | undefined): Promise<BuiltApp> {
+export async function serveCounter(cell: Cell, middleware: Middleware | undefined, store: OpenStore | undefined, isSwitchedAtRouterStart = false): Promise<BuiltApp> {
   const { default: express } = await import('express');
   const app = express();
+  if (isSwitchedAtRouterStart) switchAtRouterStart(app as unknown as ExpressApplication);
   app.use(express.json());
   if (middleware) app.use(middleware);
   app.get('/counter', (request, response) => {

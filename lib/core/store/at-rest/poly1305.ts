@@ -215,7 +215,7 @@ export class Poly1305 {
     g = h9 + (g >>> LIMB_BITS);
     const g9 = g & LIMB_MASK;
     if (g >>> LIMB_BITS === 1) {
-      h0 = g0, h1 = g1, h2 = g2, h3 = g3, h4 = g4, h5 = g5, h6 = g6, h7 = g7, h8 = g8, h9 = g9;
+      [h0, h1, h2, h3, h4, h5, h6, h7, h8, h9] = [g0, g1, g2, g3, g4, g5, g6, g7, g8, g9];
     }
     // The limbs' 128 low bits as four 32-bit words (shifts past bit 31 drop out), s added with its carry.
     const s = this.#s;

@@ -11,7 +11,7 @@ export interface RecordKeys {
   readonly tagMaskKey: Buffer;
   /** Poly1305 with this key's `r`; one at a time (sealing and opening are synchronous). */
   readonly poly1305: Poly1305;
-  /** That Poly1305 begun after a record's associated data, remembered per text. */
+  /** That Poly1305 begun after a record's associated data, its state remembered per storage key. */
   readonly associatedData: AssociatedDataStates;
   /** The keystreams this process seals with, made on the first seal. */
   keystream(): Keystream;
