@@ -1,5 +1,6 @@
 import type { SessionSecret, VerifiedCookieValue } from './cookie-signing.js';
 import { verifySessionCookieValue } from './cookie-signing.js';
+import { setWithinBound } from '../bounded-map.js';
 
 /**
  * How many verified cookie values a session manager remembers. One entry is a cookie value
@@ -73,15 +74,8 @@ export class VerifiedCookieCache {
     const verified = this.verifyWithHmac(signedValue, secrets);
     if (verified === undefined) return undefined;
     const entry = rememberedForm(cookieText, signedValue, verified);
-    if (this.capacity > 0) this.#remember(entry.encodedValue ?? ownCopy(cookieText), entry);
+    if (this.capacity > 0) setWithinBound(this.#entries, entry.encodedValue ?? ownCopy(cookieText), entry, this.capacity);
     return entry;
-  }
-
-  #remember(key: string, entry: VerifiedCookieText): void {
-    if (this.#entries.size >= this.capacity) {
-      this.#entries.delete(this.#entries.keys().next().value!);
-    }
-    this.#entries.set(key, entry);
   }
 }
 

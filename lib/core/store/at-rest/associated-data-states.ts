@@ -1,3 +1,4 @@
+import { setWithinBound } from '../../bounded-map.js';
 import type { Poly1305 } from './poly1305.js';
 
 /** Sessions whose state is remembered per key, at most (~200 bytes each). */
@@ -42,10 +43,7 @@ export class AssociatedDataStates {
     }
     const associated = Buffer.from(associatedDataV2(keyId, storageKey), 'utf8');
     poly1305.begin(s, sOffset).update(associated);
-    const states = this.#states;
-    states.delete(storageKey);
-    if (states.size >= MAX_REMEMBERED_STATES) states.delete(states.keys().next().value!);
-    states.set(storageKey, { keyId, limbs: poly1305.state(), bytes: associated.length });
+    setWithinBound(this.#states, storageKey, { keyId, limbs: poly1305.state(), bytes: associated.length }, MAX_REMEMBERED_STATES);
     return associated.length;
   }
 }

@@ -1,3 +1,4 @@
+import { setWithinBound } from '../../bounded-map.js';
 import { VERIFIED_COOKIE_CACHE_CAPACITY } from '../../cookie/verified-cookie-cache.js';
 import type { SessionChanges } from '../../session/session-changes.js';
 import { isUsableRecord } from '../../session/session-record.js';
@@ -69,8 +70,7 @@ class LocalHashedIdStore extends SessionStore {
     let key = this.#rememberedKeys.get(sessionId);
     if (key === undefined) {
       key = hashedSessionKey(sessionId);
-      if (this.#rememberedKeys.size >= MAX_REMEMBERED_KEYS) this.#rememberedKeys.delete(this.#rememberedKeys.keys().next().value!);
-      this.#rememberedKeys.set(sessionId, key);
+      setWithinBound(this.#rememberedKeys, sessionId, key, MAX_REMEMBERED_KEYS);
     }
     return key;
   }
