@@ -64,8 +64,7 @@ export interface UnopenedData {
  */
 export function sealRecord(ring: EncryptionKeyRing, storageKey: string, record: SessionRecord, dataJson = serializeRecordData(record)): SessionRecord {
   const sealed = sealText(ring, storageKey, dataJson);
-  // Base64url and dots: JSON as they are.
-  // `__sealed` (SEALED_KEY) written as a literal key: an object literal of one known shape.
+  // `__sealed` (SEALED_KEY) as a literal key, one known object shape; its value (base64url and dots) is JSON as it is.
   return withDataJsonOf({ cookie: record.cookie, __sealed: sealed }, record, `{"${SEALED_KEY}":"${sealed}"}`);
 }
 
