@@ -22,8 +22,9 @@ export interface KeystreamSegment {
  * the life of the process, from one random 128-bit initial counter block. Node 20 can neither
  * re-key nor re-IV a cipher, and making one per record was most of a GCM seal's time
  * (bench/PROFILE.md, "Version 2 of sealed records"); a CTR cipher's `update` goes on from where
- * it stopped, so one object per key serves every seal. Each `take` starts at a fresh block and no block is
- * handed out twice; the bytes left in a refill too short for a record are skipped, never reused.
+ * it stopped, so one object per key serves every seal. Each `take` starts at a fresh block and
+ * no block is handed out twice; the bytes left in a refill too short for a record are skipped,
+ * never reused.
  * The first key's stream encrypts; the second's block at a record's first counter is that
  * record's Poly1305 mask (`s` = AES(k2, counter), as in Poly1305-AES).
  */

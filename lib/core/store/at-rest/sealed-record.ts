@@ -84,8 +84,13 @@ export function sealText(ring: EncryptionKeyRing, storageKey: string, text: stri
   return `${VERSION}.${keyId}.${sealed.toString('base64url', 0, ciphertextEnd)}`;
 }
 
-/** Seals are assembled here, one at a time (sealing never yields): no buffer per seal, no count of bytes before writing them. */
-let assembly = Buffer.allocUnsafe(16 * 1024);
+/**
+ * Seals are assembled here, one at a time (sealing never yields): no buffer per seal, no count
+ * of bytes before writing them. Made on the first seal, so an app without `encryption` holds none.
+ */
+let assembly = Buffer.alloc(0);
+/** The first assembly buffer's size: room for most sessions, so it seldom grows. */
+const FIRST_ASSEMBLY_BYTES = 16 * 1024;
 /** A record needing more is assembled in a buffer of its own, so one large session does not keep a large buffer alive. */
 const MAX_KEPT_ASSEMBLY_BYTES = 64 * 1024;
 
@@ -93,8 +98,8 @@ const MAX_KEPT_ASSEMBLY_BYTES = 64 * 1024;
 function assemblyFor(characters: number): Buffer {
   const room = HEADER_BYTES + 3 * characters;
   if (room <= assembly.length) return assembly;
-  const grown = Buffer.allocUnsafe(room);
-  if (room <= MAX_KEPT_ASSEMBLY_BYTES) assembly = grown;
+  const grown = Buffer.allocUnsafe(Math.max(room, FIRST_ASSEMBLY_BYTES));
+  if (grown.length <= MAX_KEPT_ASSEMBLY_BYTES) assembly = grown;
   return grown;
 }
 
