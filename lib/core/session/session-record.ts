@@ -80,9 +80,26 @@ function cookieJsonOf(record: SessionRecord, texts: RecordTexts | undefined): st
   return texts !== undefined && record.cookie === texts.cookie ? storedCookieJson(record.cookie) : JSON.stringify(record.cookie);
 }
 
+const RECORD_JSON_START = '{"cookie":';
+
 /** A record's JSON, cookie first, from the cookie's JSON and the data's (`serializeSessionData`). */
 export function recordJsonOf(cookieJson: string, dataJson: string): string {
-  return dataJson === '{}' ? `{"cookie":${cookieJson}}` : `{"cookie":${cookieJson},${dataJson.slice(1)}`;
+  return dataJson === '{}' ? `${RECORD_JSON_START}${cookieJson}}` : `${RECORD_JSON_START}${cookieJson},${dataJson.slice(1)}`;
+}
+
+/** `recordJsonOf` of data whose members the caller has as JSON (`"key":value,…`, not empty, no braces). */
+export function recordJsonWithMembers(cookieJson: string, membersJson: string): string {
+  return `${RECORD_JSON_START}${cookieJson},${membersJson}}`;
+}
+
+/** Where the cookie ends in `recordJsonOf(cookieJson, …)`: two records with that cookie agree up to there. */
+export function cookieEndOf(cookieJson: string): number {
+  return RECORD_JSON_START.length + cookieJson.length;
+}
+
+/** `recordJson` (`recordJsonOf`'s, its cookie ending at `cookieEnd`) with the cookie `cookieJson` instead. */
+export function withCookieJson(recordJson: string, cookieEnd: number, cookieJson: string): string {
+  return `${RECORD_JSON_START}${cookieJson}${recordJson.slice(cookieEnd)}`;
 }
 
 /**

@@ -19,6 +19,26 @@ export interface ImmediateStore {
   touch(sessionId: string, record: SessionRecord): boolean;
   /** For stores that have `compareAndSet`: a wrapper that seals data merges through it at once. */
   compareAndSet?(sessionId: string, expected: SessionRecord, record: SessionRecord, options?: Pick<StoreWriteOptions, 'owner'>): CompareAndSetOutcome;
+  /**
+   * For a store that keeps each record as one string in this process (the MemoryStore): that
+   * string, the session's entry, as it is (no parse, no check). Each write makes a new one, so
+   * a wrapper keeping a text of its own in the record (sealed data) knows an entry it wrote by
+   * identity. Offered with `jsonOfEntry` and `compareAndSetEntry`.
+   */
+  getEntry?(sessionId: string): string | undefined;
+  /** The record's JSON in an entry `getEntry` gave. */
+  jsonOfEntry?(entry: string): string;
+  /**
+   * `compareAndSet` by entry: stores `json`, the JSON of a record whose cookie and trust are
+   * `record`'s, when the session's entry is still `expectedEntry`; gives the new entry.
+   */
+  compareAndSetEntry?(sessionId: string, expectedEntry: string, json: string, record: SessionRecord, options?: Pick<StoreWriteOptions, 'owner'>): EntryWriteResult;
+}
+
+/** What `compareAndSetEntry` did; `entry`: the one it wrote (none when the record had expired already). */
+export interface EntryWriteResult {
+  readonly outcome: CompareAndSetOutcome;
+  readonly entry?: string;
 }
 
 type ImmediateMethods = Pick<SessionStore, 'get' | 'set' | 'merge' | 'touch'>;

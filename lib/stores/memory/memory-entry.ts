@@ -20,7 +20,12 @@ export function memoryEntry(expiresAt: number, json: string): string {
 
 /** The session an entry holds, parsed anew (no references shared with requests). */
 export function storedRecordOf(entry: string): SessionRecord {
-  return JSON.parse(entry.slice(EXPIRY_DIGITS)) as SessionRecord;
+  return JSON.parse(jsonOf(entry)) as SessionRecord;
+}
+
+/** The JSON an entry holds, unparsed (a slice: no copy). */
+export function jsonOf(entry: string): string {
+  return entry.slice(EXPIRY_DIGITS);
 }
 
 /** The entry's expiry prefix, read digit by digit: no substring per check (sweeps read them all). */

@@ -1,13 +1,14 @@
 // About our ~250-line aim: the whole store contract in memory (bounded, expiring); the owner index is beside it.
 import { checkedOption, numberWithin } from '../../core/option-checks.js';
 import { offerImmediateStore } from '../../core/store/immediate-store.js';
+import type { EntryWriteResult } from '../../core/store/immediate-store.js';
 import { SessionStore } from '../../core/store/session-store.js';
 import type { CompareAndSetOutcome, SessionRecord, StoreWriteOptions } from '../../core/store/session-store.js';
 import { recordExpiresAt } from '../../core/store/stored-record.js';
 import type { SessionChanges } from '../../core/session/session-changes.js';
 import { removeFlashMembers } from '../../core/session/flash.js';
 import { isSessionMadeRecord, isUsableRecord, serializeSessionRecord } from '../../core/session/session-record.js';
-import { expiryOf, MAX_EXPIRES_AT, memoryEntry, mergedJson, storedRecordOf } from './memory-entry.js';
+import { expiryOf, jsonOf, MAX_EXPIRES_AT, memoryEntry, mergedJson, storedRecordOf } from './memory-entry.js';
 import { OwnerIndex } from './memory-owner-index.js';
 
 /** Options of the in-process store. */
@@ -23,6 +24,8 @@ export interface MemoryStoreOptions {
   checkPeriod?: number;
 }
 
+const GONE: EntryWriteResult = { outcome: 'gone' };
+const CHANGED: EntryWriteResult = { outcome: 'changed' };
 const ONE_DAY_MS = 24 * 60 * 60 * 1000;
 const ONE_MINUTE_MS = 60 * 1000;
 /** setInterval runs longer delays after 1 ms instead (TimeoutOverflowWarning). */
@@ -76,6 +79,10 @@ export class MemoryStore extends SessionStore {
       touch: (sessionId: string, record: SessionRecord) => this.#touchNow(sessionId, record),
       compareAndSet: (sessionId: string, expected: SessionRecord, record: SessionRecord, options?: Pick<StoreWriteOptions, 'owner'>) =>
         this.#compareAndSetNow(sessionId, expected, record, options),
+      getEntry: (sessionId: string) => this.#usedEntry(sessionId),
+      jsonOfEntry: jsonOf,
+      compareAndSetEntry: (sessionId: string, expectedEntry: string, json: string, record: SessionRecord, options?: Pick<StoreWriteOptions, 'owner'>) =>
+        this.#compareAndSetEntryNow(sessionId, expectedEntry, json, record, options),
     };
     offerImmediateStore(this, immediate, MemoryStore.prototype);
   }
@@ -85,16 +92,22 @@ export class MemoryStore extends SessionStore {
   }
 
   #getNow(sessionId: string): SessionRecord | undefined {
-    const entry = this.#liveEntry(sessionId, Date.now());
+    const entry = this.#usedEntry(sessionId);
     if (entry === undefined) return undefined;
-    if (this.max !== Infinity) {
+    const record = storedRecordOf(entry);
+    this.#entryReadFor.set(record, entry);
+    return record;
+  }
+
+  /** The live entry of a session read now, marked most recently used. */
+  #usedEntry(sessionId: string): string | undefined {
+    const entry = this.#liveEntry(sessionId, Date.now());
+    if (entry !== undefined && this.max !== Infinity) {
       // Map order is insertion order: re-inserting marks the entry most recently used.
       this.#entries.delete(sessionId);
       this.#entries.set(sessionId, entry);
     }
-    const record = storedRecordOf(entry);
-    this.#entryReadFor.set(record, entry);
-    return record;
+    return entry;
   }
 
   /** `#getNow` for a request's load: a record written from a session needs no check. */
@@ -164,6 +177,14 @@ export class MemoryStore extends SessionStore {
     if (entry !== this.#entryReadFor.get(expected)) return 'changed';
     this.#writeRecord(sessionId, serializeSessionRecord(record), record, now, options?.owner);
     return 'written';
+  }
+
+  #compareAndSetEntryNow(sessionId: string, expectedEntry: string, json: string, record: SessionRecord, options?: Pick<StoreWriteOptions, 'owner'>): EntryWriteResult {
+    const now = Date.now();
+    const entry = this.#liveEntry(sessionId, now);
+    if (entry === undefined) return GONE;
+    if (entry !== expectedEntry) return CHANGED;
+    return { outcome: 'written', entry: this.#writeRecord(sessionId, json, record, now, options?.owner) };
   }
 
   /** Removes flash messages; atomic, as it runs without yielding between the read and the write. */
@@ -273,27 +294,29 @@ export class MemoryStore extends SessionStore {
   }
 
   /** Stores a session's JSON until its cookie expires, and files it under `owner` (see `StoreWriteOptions.owner`). */
-  #writeRecord(sessionId: string, json: string, record: SessionRecord, now: number, owner: string | null | undefined): void {
+  #writeRecord(sessionId: string, json: string, record: SessionRecord, now: number, owner: string | null | undefined): string | undefined {
     // A session's record is usable; the data merged into it does not decide that (its cookie does).
     if (!isSessionMadeRecord(record)) this.#uncheckedIds.add(sessionId);
     else if (this.#uncheckedIds.size !== 0) this.#uncheckedIds.delete(sessionId);
-    const isKept = this.#write(sessionId, json, this.#expiresAt(record, now), now);
-    if (isKept && owner !== undefined) this.#owners.assign(sessionId, owner);
+    const entry = this.#write(sessionId, json, this.#expiresAt(record, now), now);
+    if (entry !== undefined && owner !== undefined) this.#owners.assign(sessionId, owner);
+    return entry;
   }
 
-  /** Stores the entry; false when it was already expired (and so removed instead). */
-  #write(sessionId: string, json: string, expiresAt: number, now: number): boolean {
+  /** Stores the entry and gives it; undefined when it was already expired (and so removed instead). */
+  #write(sessionId: string, json: string, expiresAt: number, now: number): string | undefined {
     this.#entries.delete(sessionId);
     if (expiresAt <= now) {
       this.#owners.remove(sessionId);
-      return false;
+      return undefined;
     }
-    this.#entries.set(sessionId, memoryEntry(expiresAt, json));
+    const entry = memoryEntry(expiresAt, json);
+    this.#entries.set(sessionId, entry);
     if (this.#entries.size > this.max) {
       const leastRecentlyUsed = this.#entries.keys().next().value as string;
       this.#remove(leastRecentlyUsed);
     }
-    return true;
+    return entry;
   }
 
   #expiresAt(record: SessionRecord, now: number): number {

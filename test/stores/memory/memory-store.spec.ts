@@ -1,6 +1,7 @@
 import { jest } from '@jest/globals';
 import { SessionOptionsError } from '../../../lib/core/errors.js';
 import type { SessionRecord } from '../../../lib/core/store/session-store.js';
+import { immediateStoreOf } from '../../../lib/core/store/immediate-store.js';
 import { MemoryStore } from '../../../lib/stores/memory/memory-store.js';
 
 const NOW = Date.UTC(2030, 0, 1);
@@ -285,6 +286,65 @@ describe('MemoryStore', () => {
       await store.set('a', record({ v: 1 }), { mode: 'upsert' });
       await store.set('a', record({ v: 2 }));
       expect((await store.get('a'))!.v).toBe(2);
+    });
+  });
+
+  describe('by entry (getEntry, compareAndSetEntry: for a wrapper that keeps a text of its own in the record)', () => {
+    it('getEntry gives the stored string as it is, its JSON unparsed; nothing for a missing or expired session', async () => {
+      const store = makeStore();
+      const now = immediateStoreOf(store)!;
+      await store.set('a', record({ v: 1 }, 1_000));
+      const entry = now.getEntry!('a')!;
+      expect(now.jsonOfEntry!(entry)).toBe(JSON.stringify(record({ v: 1 }, 1_000)));
+      expect(now.getEntry!('missing')).toBeUndefined();
+      jest.setSystemTime(NOW + 1_000);
+      expect(now.getEntry!('a')).toBeUndefined();
+    });
+
+    it('getEntry refreshes recency, as get does', async () => {
+      const store = makeStore({ max: 2 });
+      await store.set('a', record());
+      await store.set('b', record());
+      immediateStoreOf(store)!.getEntry!('a');
+      await store.set('c', record());
+      expect((await store.ids()).sort()).toEqual(['a', 'c']);
+    });
+
+    it('compareAndSetEntry writes only over the entry expected and gives the new one: changed after any write or touch, gone when missing or expired', async () => {
+      const store = makeStore();
+      const now = immediateStoreOf(store)!;
+      await store.set('a', record({ v: 1 }, 1_000));
+      const read = now.getEntry!('a')!;
+      const next = record({ v: 2 }, 2_000);
+      const written = now.compareAndSetEntry!('a', read, JSON.stringify(next), next);
+      expect(written).toEqual({ outcome: 'written', entry: now.getEntry!('a') });
+      expect(await store.get('a')).toEqual(JSON.parse(JSON.stringify(next)));
+      expect(now.compareAndSetEntry!('a', read, JSON.stringify(record({ v: 3 })), record({ v: 3 }))).toEqual({ outcome: 'changed' });
+      await store.touch('a', record({}, 3_000));
+      expect(now.compareAndSetEntry!('a', written.entry!, JSON.stringify(record({ v: 4 })), record({ v: 4 })).outcome).toBe('changed');
+      expect((await store.get('a'))!.v).toBe(2);
+      expect(now.compareAndSetEntry!('missing', read, '{}', record()).outcome).toBe('gone');
+      const current = now.getEntry!('a')!;
+      jest.setSystemTime(NOW + 3_000);
+      expect(now.compareAndSetEntry!('a', current, '{}', record()).outcome).toBe('gone');
+    });
+
+    it('compareAndSetEntry takes the expiry and the owner from the record given, and a record not made from a session is checked at load', async () => {
+      const store = makeStore();
+      const now = immediateStoreOf(store)!;
+      await store.set('a', record({ v: 1 }, 1_000));
+      const longer = record({ v: 2 }, 5_000);
+      now.compareAndSetEntry!('a', now.getEntry!('a')!, JSON.stringify(longer), longer, { owner: 'ada' });
+      expect(await store.ownerSessionIds('ada')).toEqual(['a']);
+      jest.setSystemTime(NOW + 4_000);
+      expect(now.getEntry!('a')).toBeDefined();
+      const broken = { cookie: { expires: 'not a date' } } as unknown as SessionRecord;
+      now.compareAndSetEntry!('a', now.getEntry!('a')!, JSON.stringify(broken), broken);
+      expect(now.getUsable!('a')).toBeUndefined();
+      expect(now.jsonOfEntry!(now.getEntry!('a')!)).toBe(JSON.stringify(broken));
+      const expired = record({}, -1);
+      expect(now.compareAndSetEntry!('a', now.getEntry!('a')!, JSON.stringify(expired), expired)).toEqual({ outcome: 'written', entry: undefined });
+      expect(await store.get('a')).toBeUndefined();
     });
   });
 

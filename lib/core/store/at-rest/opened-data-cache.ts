@@ -3,6 +3,7 @@ interface OpenedEntry {
   readonly sealed: string;
   readonly text: string;
   readonly keyId: string;
+  readonly cookieEnd: number;
   /** Characters held for it (sealed value, JSON and storage key), counted against the bound. */
   readonly size: number;
 }
@@ -11,6 +12,8 @@ interface OpenedEntry {
 export interface KnownOpening {
   readonly text: string;
   readonly keyId: string;
+  /** Where the cookie ends in the JSON, for a whole record's (see `remember`); 0 otherwise. */
+  readonly cookieEnd: number;
 }
 
 /**
@@ -31,12 +34,16 @@ export class OpenedDataCache {
     readonly maxSize: number,
   ) {}
 
-  /** Remembers that `sealed`, stored under `storageKey`, seals `text` with key `keyId`. */
-  remember(storageKey: string, sealed: string, text: string, keyId: string): void {
+  /**
+   * Remembers that `sealed`, stored under `storageKey`, seals `text` with key `keyId`: the
+   * sealed value and its data's JSON, or, for a store that keeps whole records in this process,
+   * the store's entry and the record's JSON in clear, whose cookie ends at `cookieEnd`.
+   */
+  remember(storageKey: string, sealed: string, text: string, keyId: string, cookieEnd = 0): void {
     this.forget(storageKey);
     const size = storageKey.length + sealed.length + text.length;
     if (size > this.maxSize) return;
-    this.#entries.set(storageKey, { sealed, text, keyId, size });
+    this.#entries.set(storageKey, { sealed, text, keyId, cookieEnd, size });
     this.#heldSize += size;
     for (const [oldestKey] of this.#entries) {
       if (this.#heldSize <= this.maxSize) break;
@@ -44,7 +51,7 @@ export class OpenedDataCache {
     }
   }
 
-  /** The JSON `sealed` holds, when it is the value last remembered under `storageKey`. */
+  /** The JSON `sealed` holds, when it is the value (or entry) last remembered under `storageKey`. */
   known(storageKey: string, sealed: string): KnownOpening | undefined {
     const entry = this.#entries.get(storageKey);
     return entry !== undefined && entry.sealed === sealed ? entry : undefined;

@@ -1,16 +1,18 @@
 import { SessionStoreError } from '../../errors.js';
 import type { SessionChanges } from '../../session/session-changes.js';
 import { removeFlashMembers } from '../../session/flash.js';
-import { isUsableRecord, serializeRecordData } from '../../session/session-record.js';
+import { isUsableRecord } from '../../session/session-record.js';
 import { immediateStoreOf, offerImmediateStore } from '../immediate-store.js';
-import type { ImmediateStore } from '../immediate-store.js';
 import { SessionStore } from '../session-store.js';
 import type { CompareAndSetOutcome, SessionRecord, StoreWriteOptions } from '../session-store.js';
 import type { EncryptionKeyRing } from './encryption-keys.js';
-import { OpenedDataCache } from './opened-data-cache.js';
 import { mergedData, withCookie } from './opened-record.js';
-import { isOpened, needsResealing, openRecord, SEALED_KEY, sealRecord } from './sealed-record.js';
-import type { OpenedData, UnreadableReason } from './sealed-record.js';
+import { sealedImmediateStore } from './sealed-immediate-store.js';
+import type { ImmediateStoreWithCompareAndSet } from './sealed-immediate-store.js';
+import { SealedSessions } from './sealed-sessions.js';
+import type { StoredDataUpdate, UnreadableRecordHandler } from './sealed-sessions.js';
+
+export type { UnreadableRecordHandler } from './sealed-sessions.js';
 
 /**
  * Tries of a merge before it gives up. Each lost try means another write to the session landed,
@@ -19,15 +21,6 @@ import type { OpenedData, UnreadableReason } from './sealed-record.js';
 export const MAX_MERGE_ATTEMPTS = 50;
 /** The longest pause between two tries, in ms (a random part of it: writers that collided do not collide again). */
 const MAX_RETRY_PAUSE_MS = 20;
-
-/** Sessions remembered as due for sealing again (until their next write), at most. */
-const MAX_REMEMBERED_RESEALING_SESSIONS = 10_000;
-
-/** Told of each record that does not open (the caller logs and publishes it; never with the storage key). */
-export type UnreadableRecordHandler = (reason: UnreadableReason, keyId: string | undefined) => void;
-
-/** A change to a session's stored data (opened: a copy of its own): the record to write, or undefined to write nothing. */
-type StoredDataUpdate = (data: Record<string, unknown>, stored: SessionRecord) => SessionRecord | undefined;
 
 /** The optional methods passed straight to the store inside, offered only when it has them. */
 const PASSED_THROUGH_METHODS = ['ownerSessionIds', 'removeFromOwnerIndex', 'ids', 'length', 'whenReady', 'close'] as const;
@@ -46,21 +39,17 @@ const WRAPPED_OPTIONAL_METHODS = ['touch', 'take', 'all', 'clear'] as const;
  * writes come between; without `compareAndSet` sessions are written whole (last save wins).
  */
 export class SealedDataStore extends SessionStore {
-  /** Per record `get` returned: the stored (sealed) record it was opened from, for `compareAndSet`. */
-  readonly #storedFor = new WeakMap<SessionRecord, SessionRecord>();
-  /** Storage keys of sessions loaded sealed with an older key or in version 1: their next touch re-seals them. */
-  readonly #dueForResealing = new Set<string>();
-  /** The data last sealed or opened per storage key: a load of that same sealed value skips decrypting. */
-  readonly #opened: OpenedDataCache;
+  /** Sealing, opening, and what this process remembers of both. */
+  readonly #sessions: SealedSessions;
 
   constructor(
     /** The store the sealed records are kept in. */
     readonly inner: SessionStore,
-    private readonly ring: EncryptionKeyRing,
-    private readonly onUnreadable: UnreadableRecordHandler = () => undefined,
+    ring: EncryptionKeyRing,
+    onUnreadable: UnreadableRecordHandler = () => undefined,
   ) {
     super();
-    this.#opened = new OpenedDataCache(ring.openedCacheSize);
+    this.#sessions = new SealedSessions(ring, onUnreadable);
     for (const method of PASSED_THROUGH_METHODS) {
       const passThrough = (...args: unknown[]) => (inner[method] as (...args: unknown[]) => unknown).apply(inner, args);
       Object.defineProperty(this, method, { value: typeof inner[method] === 'function' ? passThrough : undefined });
@@ -75,7 +64,8 @@ export class SealedDataStore extends SessionStore {
     // A store in this process (the MemoryStore) answers at once: so does this one, merges included.
     if (immediateStoreOf(inner)?.compareAndSet !== undefined) {
       const { get, set, merge, touch } = SealedDataStore.prototype;
-      offerImmediateStore(this, this.#immediateTwin(), { get, set, merge, touch }, () => immediateStoreOf(inner)?.compareAndSet !== undefined);
+      const immediate = sealedImmediateStore(() => immediateStoreOf(inner) as ImmediateStoreWithCompareAndSet, this.#sessions);
+      offerImmediateStore(this, immediate, { get, set, merge, touch }, () => immediateStoreOf(inner)?.compareAndSet !== undefined);
     }
   }
 
@@ -89,27 +79,12 @@ export class SealedDataStore extends SessionStore {
   }
 
   async get(sessionId: string): Promise<SessionRecord | undefined> {
-    return this.#loaded(sessionId, await this.inner.get(sessionId));
-  }
-
-  /**
-   * The session `get` read as `stored`, opened; remembered for `merge`'s compare-and-set.
-   * `isChecked`: `stored` came from the store's `getUsable` (its cookie needs no check), and
-   * so does the record returned, which keeps that cookie.
-   */
-  #loaded(sessionId: string, stored: SessionRecord | null | undefined, isChecked = false): SessionRecord | undefined {
-    if (stored == null || !(isChecked || isUsableRecord(stored))) return undefined;
-    const opened = this.#open(sessionId, stored);
-    if (opened === undefined) return undefined;
-    if (opened.needsResealing) this.#rememberDueForResealing(sessionId);
-    const record = withCookie(stored.cookie, opened.data);
-    this.#storedFor.set(record, stored);
-    return record;
+    return this.#sessions.loaded(sessionId, await this.inner.get(sessionId));
   }
 
   async set(sessionId: string, record: SessionRecord, options?: StoreWriteOptions): Promise<boolean | void> {
-    this.#dueForResealing.delete(sessionId);
-    return this.inner.set(sessionId, this.#seal(sessionId, record), options);
+    this.#sessions.takeDueForResealing(sessionId);
+    return this.inner.set(sessionId, this.#sessions.seal(sessionId, record), options);
   }
 
   /**
@@ -119,11 +94,11 @@ export class SealedDataStore extends SessionStore {
    * the store inside has `compareAndSet`.
    */
   override async merge(sessionId: string, record: SessionRecord, changes: SessionChanges, options?: Pick<StoreWriteOptions, 'owner'>): Promise<boolean> {
-    const { inner } = this;
-    this.#dueForResealing.delete(sessionId);
-    const loaded = changes.baseRecord === undefined ? undefined : this.#storedFor.get(changes.baseRecord);
-    if (loaded !== undefined) {
-      const outcome = await inner.compareAndSet!(sessionId, loaded, this.#seal(sessionId, record), options);
+    this.#sessions.takeDueForResealing(sessionId);
+    const readFrom = this.#sessions.readFrom(changes.baseRecord);
+    // A session the immediate calls loaded (read as JSON) merges by reading it again.
+    if (readFrom !== undefined && typeof readFrom !== 'string') {
+      const outcome = await this.inner.compareAndSet!(sessionId, readFrom, this.#sessions.seal(sessionId, record), options);
       if (outcome !== 'changed') return outcome === 'written';
     }
     return this.#updateStored(sessionId, options, (data) => withCookie(record.cookie, mergedData(data, record, changes)));
@@ -136,8 +111,8 @@ export class SealedDataStore extends SessionStore {
    */
   override async touch(sessionId: string, record: SessionRecord): Promise<boolean | void> {
     const { inner } = this;
-    if (!this.#dueForResealing.delete(sessionId)) return inner.touch!(sessionId, record);
-    if (inner.compareAndSet === undefined) return inner.set(sessionId, this.#seal(sessionId, record), { mode: 'update' });
+    if (!this.#sessions.takeDueForResealing(sessionId)) return inner.touch!(sessionId, record);
+    if (inner.compareAndSet === undefined) return inner.set(sessionId, this.#sessions.seal(sessionId, record), { mode: 'update' });
     return this.#updateStored(sessionId, undefined, (data) => withCookie(record.cookie, data));
   }
 
@@ -156,17 +131,15 @@ export class SealedDataStore extends SessionStore {
   }
 
   async destroy(sessionId: string): Promise<void> {
-    this.#dueForResealing.delete(sessionId);
-    this.#opened.forget(sessionId);
+    this.#sessions.forget(sessionId);
     await this.inner.destroy(sessionId);
   }
 
   override async take(sessionId: string): Promise<SessionRecord | undefined> {
-    this.#dueForResealing.delete(sessionId);
     const stored = await this.inner.take!(sessionId);
-    this.#opened.forget(sessionId);
+    this.#sessions.forget(sessionId);
     if (!isUsableRecord(stored)) return undefined;
-    const opened = this.#open(sessionId, stored, false);
+    const opened = this.#sessions.open(sessionId, stored, false);
     return opened === undefined ? undefined : withCookie(stored.cookie, opened.data);
   }
 
@@ -174,15 +147,14 @@ export class SealedDataStore extends SessionStore {
   override async all(): Promise<Record<string, SessionRecord>> {
     const sessions: Record<string, SessionRecord> = {};
     for (const [sessionId, stored] of Object.entries(await this.inner.all!())) {
-      const opened = isUsableRecord(stored) ? this.#open(sessionId, stored, false) : undefined;
+      const opened = isUsableRecord(stored) ? this.#sessions.open(sessionId, stored, false) : undefined;
       if (opened !== undefined) sessions[sessionId] = withCookie(stored.cookie, opened.data);
     }
     return sessions;
   }
 
   override clear(): Promise<void> {
-    this.#dueForResealing.clear();
-    this.#opened.clear();
+    this.#sessions.clear();
     return this.inner.clear!();
   }
 
@@ -200,7 +172,7 @@ export class SealedDataStore extends SessionStore {
     const { inner } = this;
     for (let attempt = 0; attempt < MAX_MERGE_ATTEMPTS; attempt++) {
       const stored = await inner.get(sessionId);
-      const resealed = this.#resealed(sessionId, stored, update);
+      const resealed = this.#sessions.resealed(sessionId, stored, update);
       if (typeof resealed === 'boolean') return resealed;
       const outcome: CompareAndSetOutcome = await inner.compareAndSet!(sessionId, stored!, resealed, options);
       if (outcome !== 'changed') return outcome === 'written';
@@ -209,85 +181,6 @@ export class SealedDataStore extends SessionStore {
     throw new SessionStoreError(
       `nest-sessions: the session could not be saved: other writes to it came between ${MAX_MERGE_ATTEMPTS} tries of reading and writing its sealed data`,
     );
-  }
-
-  /** One try's `stored` opened, updated and sealed for the compare-and-set; `false`: gone or unopenable, `true`: nothing to write. */
-  #resealed(sessionId: string, stored: SessionRecord | null | undefined, update: StoredDataUpdate): SessionRecord | boolean {
-    if (!isUsableRecord(stored)) return false;
-    const opened = this.#open(sessionId, stored);
-    if (opened === undefined) return false;
-    const updated = update(opened.data, stored);
-    return updated === undefined ? true : this.#seal(sessionId, updated);
-  }
-
-  /**
-   * The same calls answered at once on the store inside's immediate ones: with nothing able to
-   * come between a read and a write, a merge that finds another write reads, merges and
-   * writes once.
-   */
-  #immediateTwin(): ImmediateStore {
-    const immediate = (): ImmediateStore & Required<Pick<ImmediateStore, 'compareAndSet'>> => immediateStoreOf(this.inner) as never;
-    const updateStoredNow = (sessionId: string, options: Pick<StoreWriteOptions, 'owner'> | undefined, update: StoredDataUpdate) => {
-      const stored = immediate().get(sessionId);
-      const resealed = this.#resealed(sessionId, stored, update);
-      if (typeof resealed === 'boolean') return resealed;
-      return immediate().compareAndSet(sessionId, stored!, resealed, options) === 'written';
-    };
-    return {
-      get: (sessionId) => this.#loaded(sessionId, immediate().get(sessionId)),
-      getUsable: (sessionId) => {
-        const inner = immediate();
-        return inner.getUsable === undefined ? this.#loaded(sessionId, inner.get(sessionId)) : this.#loaded(sessionId, inner.getUsable(sessionId), true);
-      },
-      set: (sessionId, record, options) => {
-        this.#dueForResealing.delete(sessionId);
-        return immediate().set(sessionId, this.#seal(sessionId, record), options);
-      },
-      merge: (sessionId, record, changes, options) => {
-        this.#dueForResealing.delete(sessionId);
-        const loaded = changes.baseRecord === undefined ? undefined : this.#storedFor.get(changes.baseRecord);
-        if (loaded !== undefined) {
-          const outcome = immediate().compareAndSet(sessionId, loaded, this.#seal(sessionId, record), options);
-          if (outcome !== 'changed') return outcome === 'written';
-        }
-        return updateStoredNow(sessionId, options, (data) => withCookie(record.cookie, mergedData(data, record, changes)));
-      },
-      touch: (sessionId, record) => {
-        if (!this.#dueForResealing.delete(sessionId)) return immediate().touch(sessionId, record);
-        return updateStoredNow(sessionId, undefined, (data) => withCookie(record.cookie, data));
-      },
-    };
-  }
-
-  /** The stored record for `record`, sealed; remembered so that loading it back does not decrypt it. */
-  #seal(sessionId: string, record: SessionRecord): SessionRecord {
-    const text = serializeRecordData(record);
-    const stored = sealRecord(this.ring, sessionId, record, text);
-    this.#opened.remember(sessionId, stored[SEALED_KEY] as string, text, this.ring.sealingKeyId);
-    return stored;
-  }
-
-  /** The data of `stored`, or undefined (reported) when it does not open; remembered unless `remember` is false (a listing of every session). */
-  #open(sessionId: string, stored: SessionRecord, remember = true): OpenedData | undefined {
-    const sealed = stored[SEALED_KEY];
-    const known = typeof sealed === 'string' ? this.#opened.known(sessionId, sealed) : undefined;
-    if (known !== undefined) {
-      const { text, keyId } = known;
-      return { data: JSON.parse(text) as Record<string, unknown>, text, keyId, needsResealing: needsResealing(this.ring, keyId, sealed as string) };
-    }
-    const opened = openRecord(this.ring, sessionId, stored);
-    if (isOpened(opened)) {
-      if (remember) this.#opened.remember(sessionId, sealed as string, opened.text, opened.keyId);
-      return opened;
-    }
-    this.onUnreadable(opened.reason, opened.keyId);
-    return undefined;
-  }
-
-  #rememberDueForResealing(sessionId: string): void {
-    // A bound, not a cache: past it the older sessions re-seal on their next save instead of their next touch.
-    if (this.#dueForResealing.size >= MAX_REMEMBERED_RESEALING_SESSIONS) this.#dueForResealing.clear();
-    this.#dueForResealing.add(sessionId);
   }
 }
 

@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, timingSafeEqual } from 'node:crypto';
-import { serializeRecordData, withDataJsonOf } from '../../session/session-record.js';
+import { recordJsonWithMembers, serializeRecordData, withDataJsonOf } from '../../session/session-record.js';
 import type { SessionRecord } from '../../session/session-record.js';
 import type { EncryptionKeyRing } from './encryption-keys.js';
 import { COUNTER_BLOCK_BYTES } from './keystream.js';
@@ -64,8 +64,18 @@ export interface UnopenedData {
  */
 export function sealRecord(ring: EncryptionKeyRing, storageKey: string, record: SessionRecord, dataJson = serializeRecordData(record)): SessionRecord {
   const sealed = sealText(ring, storageKey, dataJson);
-  // `__sealed` (SEALED_KEY) as a literal key, one known object shape; its value (base64url and dots) is JSON as it is.
-  return withDataJsonOf({ cookie: record.cookie, __sealed: sealed }, record, `{"${SEALED_KEY}":"${sealed}"}`);
+  // `__sealed` (SEALED_KEY) as a literal key: one known object shape.
+  return withDataJsonOf({ cookie: record.cookie, __sealed: sealed }, record, sealedDataJson(sealed));
+}
+
+/** The data part of a sealed record as JSON: `{"__sealed":…}` (a sealed value is base64url and dots, JSON as it is). */
+function sealedDataJson(sealed: string): string {
+  return `{"${SEALED_KEY}":"${sealed}"}`;
+}
+
+/** A sealed record's JSON from its cookie's JSON and its `__sealed` value. */
+export function sealedRecordJson(cookieJson: string, sealed: string): string {
+  return recordJsonWithMembers(cookieJson, `"${SEALED_KEY}":"${sealed}"`);
 }
 
 /** `text` sealed under the ring's first key, bound to `storageKey`: the `__sealed` value. */

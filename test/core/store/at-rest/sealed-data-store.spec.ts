@@ -15,6 +15,10 @@ import type { CompareAndSetOutcome } from '../../../../lib/core/store/session-st
 import { MemoryStore } from '../../../../lib/stores/memory/memory-store.js';
 import { immediateStoreOf } from '../../../../lib/core/store/immediate-store.js';
 import { TEST_SECRET } from '../../../support/test-secret.js';
+import { Session, serializeSessionData } from '../../../../lib/core/session/session.js';
+import type { SessionOperations } from '../../../../lib/core/session/session.js';
+import { SessionCookie } from '../../../../lib/core/cookie/session-cookie.js';
+import { toSessionRecord } from '../../../../lib/core/session/session-record.js';
 
 const CURRENT = { id: 'current', key: randomBytes(32) };
 const RETIRED = { id: 'retired', key: randomBytes(32) };
@@ -22,6 +26,12 @@ const ring = resolveEncryptionKeys({ keys: [CURRENT] })!;
 
 function record(data: Record<string, unknown> = {}): SessionRecord {
   return { cookie: { originalMaxAge: 3_600_000, expires: new Date(Date.now() + 3_600_000), path: '/', httpOnly: true }, ...data } as SessionRecord;
+}
+
+/** A record as a request's session makes it (`toSessionRecord` with its data's JSON): trusted at its next load. */
+function sessionRecord(data: Record<string, unknown>, maxAge = 3_600_000): SessionRecord {
+  const session = new Session({} as SessionOperations, 'session-id', SessionCookie.fromAttributes({ path: '/', httpOnly: true, secure: false, maxAge }), data);
+  return toSessionRecord(session, serializeSessionData(session));
 }
 
 function changes(setValues: Record<string, unknown>): SessionChanges {
@@ -245,6 +255,78 @@ describe('SealedDataStore', () => {
       expect(rotated.touch('key-a', rotated.get('key-a')!)).toBe(true);
       expect(String(immediateStoreOf(inner)!.get('key-a')![SEALED_KEY])).toMatch(/^v2\.current\./);
       expect(immediateStoreOf(store)!.get('key-a')).toMatchObject({ userId: 'ada' });
+    });
+
+    describe("by the MemoryStore's entries (getEntry, compareAndSetEntry)", () => {
+      /** A store on a ring of its own, whose key a test can take away: then only what it remembers opens. */
+      function rememberingStore(): { now: ReturnType<typeof immediateStoreOf> & object; dropKey: () => void } {
+        const own = resolveEncryptionKeys({ keys: [CURRENT] })!;
+        const sealedStore = new SealedDataStore(inner, own, (reason, keyId) => unreadable.push([reason, keyId]));
+        return { now: immediateStoreOf(sealedStore)!, dropKey: () => (own.keysById as Map<string, Buffer>).delete(CURRENT.id) };
+      }
+
+      it("loads back a session's merge by the entry it wrote: nothing decrypted, the same record the async get gives", async () => {
+        const { now, dropKey } = rememberingStore();
+        now.set('key-a', sessionRecord({ n: 0 }));
+        const loaded = now.getUsable!('key-a')!;
+        expect(now.merge('key-a', sessionRecord({ n: 1, user: { id: 7 } }), { ...changes({ n: 1, user: { id: 7 } }), baseRecord: loaded })).toBe(true);
+        const opened = await store.get('key-a');
+        dropKey();
+        const reloaded = now.getUsable!('key-a')!;
+        expect(reloaded).toEqual(opened);
+        expect(Object.keys(reloaded)).toEqual(['cookie', 'n', 'user']);
+        expect(unreadable).toEqual([]);
+        expect(JSON.stringify(immediateStoreOf(inner)!.get('key-a'))).not.toContain('"user"');
+      });
+
+      it("touches by the entry it knows: the request's cookie stored, the stored data kept, the next load still from memory", async () => {
+        const { now, dropKey } = rememberingStore();
+        now.set('key-a', sessionRecord({ n: 0 }));
+        const loaded = now.getUsable!('key-a')!;
+        now.merge('key-a', sessionRecord({ n: 1 }), { ...changes({ n: 1 }), baseRecord: loaded });
+        const touching = sessionRecord({ n: 'not stored by a touch' }, 7_200_000);
+        expect(now.touch('key-a', touching)).toBe(true);
+        dropKey();
+        const reloaded = now.getUsable!('key-a')!;
+        expect(reloaded).toMatchObject({ n: 1, cookie: { originalMaxAge: 7_200_000 } });
+        expect(immediateStoreOf(inner)!.get('key-a')!.cookie).toEqual(JSON.parse(JSON.stringify(touching.cookie)));
+        expect(now.touch('missing', touching)).toBe(false);
+      });
+
+      it('opens an entry another writer stored, and a changed byte of its sealed value does not open (no session, reported)', async () => {
+        const now = immediateStoreOf(store)!;
+        const other = immediateStoreOf(new SealedDataStore(inner, ring))!;
+        now.set('key-a', sessionRecord({ n: 1 }));
+        now.merge('key-a', sessionRecord({ n: 2 }), { ...changes({ n: 2 }), baseRecord: now.getUsable!('key-a')! });
+        other.set('key-a', sessionRecord({ n: 3 }));
+        expect(now.getUsable!('key-a')).toMatchObject({ n: 3 });
+        const stored = (await inner.get('key-a'))!;
+        const sealed = String(stored[SEALED_KEY]);
+        const at = sealed.lastIndexOf('.') + 1;
+        await inner.set('key-a', { ...stored, [SEALED_KEY]: `${sealed.slice(0, at)}${sealed[at] === 'A' ? 'B' : 'A'}${sealed.slice(at + 1)}` });
+        expect(now.getUsable!('key-a')).toBeUndefined();
+        expect(unreadable).toEqual([['not-authentic', 'current']]);
+      });
+
+      it('checks at its next load a record not made from a session: written with a cookie no session has, it is no session', () => {
+        const now = immediateStoreOf(store)!;
+        now.set('key-a', sessionRecord({ n: 0 }));
+        const broken = { cookie: { expires: 'not a date' }, n: 1 } as unknown as SessionRecord;
+        expect(now.merge('key-a', broken, { ...changes({ n: 1 }), baseRecord: now.getUsable!('key-a')! })).toBe(true);
+        expect(now.getUsable!('key-a')).toBeUndefined();
+        expect(now.get('key-a')).toBeUndefined();
+      });
+
+      it('two requests of one session loaded together both land: the second merge finds the first and merges again', () => {
+        const now = immediateStoreOf(store)!;
+        now.set('key-a', sessionRecord({ shared: 0 }));
+        const first = now.getUsable!('key-a')!;
+        const second = now.getUsable!('key-a')!;
+        expect(now.merge('key-a', sessionRecord({ shared: 0, mine: 1 }), { ...changes({ mine: 1 }), baseRecord: first })).toBe(true);
+        expect(now.merge('key-a', sessionRecord({ shared: 0, theirs: 2 }), { ...changes({ theirs: 2 }), baseRecord: second })).toBe(true);
+        expect(now.getUsable!('key-a')).toMatchObject({ shared: 0, mine: 1, theirs: 2 });
+        expect(now.merge('missing', sessionRecord({}), { ...changes({}), baseRecord: first })).toBe(false);
+      });
     });
 
     it('goes through the async methods once the store inside stops answering at once (a method replaced to hold calls)', () => {
