@@ -87,6 +87,14 @@ export function recordJsonOf(cookieJson: string, dataJson: string): string {
   return dataJson === '{}' ? `${RECORD_JSON_START}${cookieJson}}` : `${RECORD_JSON_START}${cookieJson},${dataJson.slice(1)}`;
 }
 
+/**
+ * `recordJsonOf`, as one flat string: for a text kept long, which would otherwise keep its
+ * parts alive beside it (`join` copies them into one string of the exact size).
+ */
+export function flatRecordJsonOf(cookieJson: string, dataJson: string): string {
+  return (dataJson === '{}' ? [RECORD_JSON_START, cookieJson, '}'] : [RECORD_JSON_START, cookieJson, ',', dataJson.slice(1)]).join('');
+}
+
 /** `recordJsonOf` of data whose members the caller has as JSON (`"key":value,…`, not empty, no braces). */
 export function recordJsonWithMembers(cookieJson: string, membersJson: string): string {
   return `${RECORD_JSON_START}${cookieJson},${membersJson}}`;
@@ -97,9 +105,9 @@ export function cookieEndOf(cookieJson: string): number {
   return RECORD_JSON_START.length + cookieJson.length;
 }
 
-/** `recordJson` (`recordJsonOf`'s, its cookie ending at `cookieEnd`) with the cookie `cookieJson` instead. */
+/** `recordJson` (`recordJsonOf`'s, its cookie ending at `cookieEnd`) with the cookie `cookieJson` instead, as one flat string. */
 export function withCookieJson(recordJson: string, cookieEnd: number, cookieJson: string): string {
-  return `${RECORD_JSON_START}${cookieJson}${recordJson.slice(cookieEnd)}`;
+  return [RECORD_JSON_START, cookieJson, recordJson.slice(cookieEnd)].join('');
 }
 
 /**

@@ -1,4 +1,4 @@
-import { cookieEndOf, isSessionMadeRecord, isUsableRecord, recordJsonOf, serializeRecordCookie, serializeRecordData, withCookieJson } from '../../session/session-record.js';
+import { cookieEndOf, flatRecordJsonOf, isSessionMadeRecord, isUsableRecord, serializeRecordCookie, serializeRecordData, withCookieJson } from '../../session/session-record.js';
 import type { SessionRecord } from '../session-store.js';
 import type { EncryptionKeyRing } from './encryption-keys.js';
 import { OpenedDataCache } from './opened-data-cache.js';
@@ -96,7 +96,7 @@ export class SealedSessions {
       // Remembered only when it is exactly the JSON this process would write for it: touches rewrite its cookie in place.
       const cookieJson = JSON.stringify(stored.cookie);
       if (json === sealedRecordJson(cookieJson, stored[SEALED_KEY] as string)) {
-        this.#opened.remember(storageKey, entry, recordJsonOf(cookieJson, opened.text), opened.keyId, cookieEndOf(cookieJson));
+        this.#opened.remember(storageKey, entry, flatRecordJsonOf(cookieJson, opened.text), opened.keyId, cookieEndOf(cookieJson));
       }
     }
     return withCookie(stored.cookie, opened.data);
@@ -122,7 +122,7 @@ export class SealedSessions {
     return {
       json: sealedRecordJson(cookieJson, sealText(this.ring, storageKey, dataJson)),
       record,
-      clearJson: isSessionMadeRecord(record) ? recordJsonOf(cookieJson, dataJson) : undefined,
+      clearJson: isSessionMadeRecord(record) ? flatRecordJsonOf(cookieJson, dataJson) : undefined,
       cookieEnd: cookieEndOf(cookieJson),
       keyId: this.ring.sealingKeyId,
     };
