@@ -18,8 +18,9 @@ export interface EncryptionKey {
 export interface EncryptionOptions {
   keys: EncryptionKey[];
   /**
-   * Characters of session JSON (with its sealed value) this process keeps, by session, to skip
-   * decrypting a value it sealed or opened itself when a load finds it unchanged. Default
+   * Characters of session JSON (with its sealed value, or with the MemoryStore its entry) this
+   * process keeps, by session, to skip decrypting a value it sealed or opened itself when a
+   * load finds it unchanged. Default
    * 8,388,608 (8 MiB of one-byte text); 0 keeps none, so every load decrypts.
    */
   openedCacheSize?: number;
