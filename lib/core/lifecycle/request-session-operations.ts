@@ -32,6 +32,8 @@ import { setRequestSessionId } from './request-state.js';
  */
 /** A session's owner as `noteSessionActivity` found it, for the store's owner index. */
 type Owner = string | null | undefined;
+/** Makes the record a write sends (`toSessionRecord`, or `toSessionRecordByJson` for a store's immediate calls). */
+type RecordMaker = (session: Session, dataJson: string) => SessionRecord;
 
 export abstract class RequestSessionOperations implements SessionOperations {
   /** What the request knows of the stored session: what changed since load and since the last save. */
@@ -239,11 +241,11 @@ export abstract class RequestSessionOperations implements SessionOperations {
     return this.recordWritten(session, dataJson, mode, isWritten);
   }
 
-  /** What a write sends: the record, and this request's changes when it is merged (`shouldMerge`). */
-  protected writeArguments(session: Session, dataJson: string, mode: StoreWriteMode): { record: SessionRecord; changes: SessionChanges | undefined } {
+  /** What a write sends: the record (`toRecord` makes it), and this request's changes when it is merged (`shouldMerge`). */
+  protected writeArguments(session: Session, dataJson: string, mode: StoreWriteMode, toRecord: RecordMaker = toSessionRecord): { record: SessionRecord; changes: SessionChanges | undefined } {
     const { baseline, store } = this;
     baseline.recordSaving(dataJson, session.cookie.originalMaxAge, session.cookie.expiresAt);
-    const record = toSessionRecord(session, dataJson);
+    const record = toRecord(session, dataJson);
     const isMerged = shouldMerge({ mode, hasStoredBaseline: baseline.hasStoredBaseline, canStoreMerge: store.merge !== undefined });
     return { record, changes: isMerged ? baseline.changesToStored(dataJson) : undefined };
   }

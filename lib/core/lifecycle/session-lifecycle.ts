@@ -4,7 +4,7 @@ import { SessionCookie } from '../cookie/session-cookie.js';
 import type { SessionResponse } from '../http/http-types.js';
 import { restoreTakenFlash } from '../session/flash.js';
 import { Session, serializeSessionData } from '../session/session.js';
-import { toSessionRecord } from '../session/session-record.js';
+import { toSessionRecord, toSessionRecordByJson } from '../session/session-record.js';
 import { toStoreError } from '../errors.js';
 import { immediateStoreOf } from '../store/immediate-store.js';
 import type { ImmediateStore } from '../store/immediate-store.js';
@@ -146,7 +146,7 @@ export class SessionLifecycle extends RequestSessionOperations {
     const plan = this.savePlan(session);
     if (plan === undefined) return undefined;
     const { mode, owner } = plan;
-    const { record, changes } = this.writeArguments(session, dataJson, mode);
+    const { record, changes } = this.writeArguments(session, dataJson, mode, toSessionRecordByJson);
     const isWritten = immediateCall('save the session', () =>
       changes ? immediate.merge(session.id, record, changes, { owner }) : immediate.set(session.id, record, { mode, owner }),
     );
@@ -160,7 +160,7 @@ export class SessionLifecycle extends RequestSessionOperations {
    * A merge without data changes where the store merges; the owner index is left as it is.
    */
   #refreshNow(session: Session, dataJson: string, immediate: ImmediateStore): undefined {
-    const { record, changes } = this.writeArguments(session, dataJson, 'update');
+    const { record, changes } = this.writeArguments(session, dataJson, 'update', toSessionRecordByJson);
     const isWritten = immediateCall('touch the session', () =>
       changes ? immediate.merge(session.id, record, changes, {}) : immediate.set(session.id, record, { mode: 'update' }),
     );
@@ -173,7 +173,7 @@ export class SessionLifecycle extends RequestSessionOperations {
 
   /** With the data's JSON, the record counts as the session's (the MemoryStore then need not check it at load). */
   #touchNow(session: Session, dataJson: string, immediate: ImmediateStore): undefined {
-    return this.#recordTouched(session, immediateCall('touch the session', () => immediate.touch(session.id, toSessionRecord(session, dataJson))));
+    return this.#recordTouched(session, immediateCall('touch the session', () => immediate.touch(session.id, toSessionRecordByJson(session, dataJson))));
   }
 
   async #touchStored(session: Session): Promise<void> {

@@ -95,14 +95,15 @@ class DataJsonChanges implements SessionChanges {
 
 /**
  * Applies one request's changes to a stored session's data (parsed, changed in place): its set
- * keys take their values from `values` (the request's record), its deleted keys go, every other
- * key stays as stored; flash messages are added and removed one by one (`changes.flash`), so
- * overlapping requests neither lose a message nor bring back one another request read.
+ * keys take the values their JSON gives (the record a store is given need not carry them), its
+ * deleted keys go, every other key stays as stored; flash messages are added and removed one by
+ * one (`changes.flash`), so overlapping requests neither lose a message nor bring back one
+ * another request read.
  */
-export function applySessionChanges(data: Record<string, unknown>, values: Record<string, unknown>, changes: SessionChanges): void {
+export function applySessionChanges(data: Record<string, unknown>, changes: SessionChanges): void {
   const { flash } = changes;
   for (const key of changes.deletedKeys) if (!(flash && key === FLASH_KEY)) delete data[key];
-  for (const key of changes.setKeys.keys()) if (!(flash && key === FLASH_KEY)) data[key] = values[key];
+  for (const [key, json] of changes.setKeys) if (!(flash && key === FLASH_KEY)) data[key] = JSON.parse(json);
   if (flash) applyFlashChanges(data, flash);
 }
 

@@ -31,6 +31,18 @@ export function toSessionRecord(session: Session, dataJson?: string): SessionRec
 }
 
 /**
+ * `toSessionRecord` for a store's immediate calls (immediate-store.ts), which read a record's
+ * cookie and its data's JSON only: the data stays in its JSON, not copied onto the record (a
+ * session of many keys is a hash table, which V8 copies slowly).
+ */
+export function toSessionRecordByJson(session: Session, dataJson: string): SessionRecord {
+  const cookie = session.cookie.toJSON();
+  const record: SessionRecord = { cookie };
+  recordTexts.set(record, { dataJson, cookie });
+  return record;
+}
+
+/**
  * `JSON.stringify(record)`, reusing the data's JSON when the record comes straight from
  * `toSessionRecord` with it (only the cookie is serialized then). For stores that keep JSON.
  */

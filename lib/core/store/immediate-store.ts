@@ -5,7 +5,9 @@ import type { CompareAndSetOutcome, SessionRecord, SessionStore, StoreWriteOptio
  * The calls of a request's load and end that a store keeping sessions in this process (the
  * MemoryStore) can also answer synchronously, with the same results as its async methods: the
  * session is then attached without a wait, and the response ends at once (no promise, no
- * snapshot of its head). Each throws where the async method would reject.
+ * snapshot of its head). Each throws where the async method would reject. The records they
+ * are given carry their cookie, and their data only as JSON (`toSessionRecordByJson`: read it
+ * with `serializeSessionRecord` or `serializeRecordData`, and a merge's values from its changes).
  */
 export interface ImmediateStore {
   get(sessionId: string): SessionRecord | undefined;

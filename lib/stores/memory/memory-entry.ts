@@ -40,6 +40,6 @@ export function mergedJson(entry: string, record: SessionRecord, changes: Sessio
   const stored = storedRecordOf(entry) as Record<string, unknown>;
   // The cookie is the record's first key: replacing it in place keeps it first.
   stored.cookie = record.cookie;
-  applySessionChanges(stored, record, changes);
+  applySessionChanges(stored, changes);
   return JSON.stringify(stored);
 }

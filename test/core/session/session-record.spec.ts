@@ -12,7 +12,9 @@ import {
   recordJsonWithMembers,
   serializeRecordData,
   serializeSessionRecord,
+  isSessionMadeRecord,
   toSessionRecord,
+  toSessionRecordByJson,
   withCookieJson,
 } from '../../../lib/core/session/session-record.js';
 import { sealedRecordJson } from '../../../lib/core/store/at-rest/sealed-record.js';
@@ -55,6 +57,22 @@ describe('serializeSessionRecord', () => {
     expect(serializeRecordData(withText)).toBe('{"user":{"id":7},"counter":2}');
     expect(serializeRecordData(toSessionRecord(session))).toBe('{"user":{"id":7},"counter":2}');
     expect(serializeRecordData({ cookie: withText.cookie })).toBe('{}');
+  });
+});
+
+describe('toSessionRecordByJson (the record for a store\'s immediate calls)', () => {
+  it.each([
+    ['empty data', undefined],
+    ['a counter', { counter: 3 }],
+    ['30 keys of nested values', Object.fromEntries(Array.from({ length: 30 }, (_, index) => [`key${index}`, { index, tags: ['a', 'b'] }]))],
+  ])('serializes as the whole record does, trusted as a session\'s, without the data copied onto it (%s)', (_name, data) => {
+    const session = sessionWith(data);
+    const dataJson = serializeSessionData(session);
+    const byJson = toSessionRecordByJson(session, dataJson);
+    expect(Object.keys(byJson)).toEqual(['cookie']);
+    expect(serializeSessionRecord(byJson)).toBe(JSON.stringify(toSessionRecord(session)));
+    expect(serializeRecordData(byJson)).toBe(dataJson);
+    expect(isSessionMadeRecord(byJson)).toBe(true);
   });
 });
 

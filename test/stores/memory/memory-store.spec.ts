@@ -202,6 +202,14 @@ describe('MemoryStore', () => {
       expect(await store.get('a')).toMatchObject({ a: 1, b: 2, c: 3, d: 4 });
     });
 
+    it("takes each changed key's value from the changes: a request's record to the immediate calls carries its data only as JSON", async () => {
+      const store = makeStore();
+      await store.set('a', record({ kept: 1, changed: 1 }));
+      const cookieOnly = record({}, 120_000);
+      expect(immediateStoreOf(store)!.merge('a', cookieOnly, changes({ changed: { to: [2] }, added: 'x' }))).toBe(true);
+      expect(await store.get('a')).toEqual({ cookie: cookieOnly.cookie, kept: 1, changed: { to: [2] }, added: 'x' });
+    });
+
     it('writes nothing and answers false when the session is gone or expired', async () => {
       const store = makeStore();
       expect(await store.merge('none', record({ v: 1 }), changes({ v: 1 }))).toBe(false);

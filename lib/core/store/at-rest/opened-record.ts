@@ -12,7 +12,7 @@ export function withCookie(cookie: SessionRecord['cookie'], data: Record<string,
 }
 
 /** The stored data (opened: a copy of its own) with one request's changes, flash messages one by one. */
-export function mergedData(stored: Record<string, unknown>, record: SessionRecord, changes: SessionChanges): Record<string, unknown> {
-  applySessionChanges(stored, record, changes);
+export function mergedData(stored: Record<string, unknown>, changes: SessionChanges): Record<string, unknown> {
+  applySessionChanges(stored, changes);
   return stored;
 }

@@ -101,7 +101,7 @@ export class SealedDataStore extends SessionStore {
       const outcome = await this.inner.compareAndSet!(sessionId, readFrom, this.#sessions.seal(sessionId, record), options);
       if (outcome !== 'changed') return outcome === 'written';
     }
-    return this.#updateStored(sessionId, options, (data) => withCookie(record.cookie, mergedData(data, record, changes)));
+    return this.#updateStored(sessionId, options, (data) => withCookie(record.cookie, mergedData(data, changes)));
   }
 
   /**

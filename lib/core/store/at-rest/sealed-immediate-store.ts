@@ -52,7 +52,7 @@ export function sealedImmediateStore(inner: () => ImmediateStoreWithCompareAndSe
             : inner().compareAndSet(storageKey, readFrom, sessions.seal(storageKey, record), options);
         if (outcome !== 'changed') return outcome === 'written';
       }
-      return updateStoredNow(storageKey, options, (data) => withCookie(record.cookie, mergedData(data, record, changes)));
+      return updateStoredNow(storageKey, options, (data) => withCookie(record.cookie, mergedData(data, changes)));
     },
     touch: (storageKey, record) => {
       if (sessions.takeDueForResealing(storageKey)) return updateStoredNow(storageKey, undefined, (data) => withCookie(record.cookie, data));
