@@ -3,7 +3,7 @@ import type { CommitFacts } from './commit-rules.js';
 import { SessionCookie } from '../cookie/session-cookie.js';
 import type { SessionResponse } from '../http/http-types.js';
 import { restoreTakenFlash } from '../session/flash.js';
-import { Session, serializeSessionData } from '../session/session.js';
+import { hasEveryStoredKey, Session, serializeSessionData } from '../session/session.js';
 import { toSessionRecord, toSessionRecordByJson } from '../session/session-record.js';
 import { toStoreError } from '../errors.js';
 import { immediateStoreOf } from '../store/immediate-store.js';
@@ -48,15 +48,17 @@ export class SessionLifecycle extends RequestSessionOperations {
     this.baseline.startNew(sessionId, serializeSessionData(session), cookie.originalMaxAge);
   }
 
-  /** Puts the stored session on the request. */
-  inflate(sessionId: string, record: SessionRecord): void {
+  /** Puts the stored session on the request; `loadedDataJson`: its data's JSON as stored, when the store could tell. */
+  inflate(sessionId: string, record: SessionRecord, loadedDataJson?: string): void {
     const session = new Session(this, sessionId, SessionCookie.fromStored(record.cookie), record);
     // A session stored before absoluteTimeout was turned on starts its period now.
     if (this.options.absoluteTimeout !== undefined) session.cookie.createdAt ??= Date.now();
     setRequestSessionId(this.request, sessionId);
     this.request.session = session;
     const { cookie } = session;
-    this.baseline.startLoaded(sessionId, serializeSessionData(session), cookie.originalMaxAge, record, this.options.resave, cookie.expiresAt);
+    // The stored text is the session's own JSON unless the session left out a stored key (express-session's reserved names).
+    const dataJson = loadedDataJson !== undefined && hasEveryStoredKey(session) ? loadedDataJson : serializeSessionData(session);
+    this.baseline.startLoaded(sessionId, dataJson, cookie.originalMaxAge, record, this.options.resave, cookie.expiresAt);
     publishSessionEvent('loaded', sessionId, session, this.options);
   }
 

@@ -122,11 +122,13 @@ export class SessionManager {
       const receivedSessionId = received.sessionId;
       let record: unknown;
       let isUsable: boolean;
+      let loadedDataJson: string | undefined;
       try {
         const immediate = immediateStoreOf(this.store);
         if (immediate?.getUsable !== undefined) {
           record = immediate.getUsable(receivedSessionId);
           isUsable = record !== undefined;
+          if (isUsable) loadedDataJson = immediate.loadedDataJson?.(receivedSessionId, record as SessionRecord);
         } else {
           record = immediate ? immediate.get(receivedSessionId) : await this.store.get(receivedSessionId);
           isUsable = isUsableRecord(record);
@@ -141,7 +143,7 @@ export class SessionManager {
       }
       // An id the store does not know (or a corrupted entry) is never adopted: new id.
       if (isUsable && !this.#isPastAbsoluteTimeout(record as SessionRecord)) {
-        lifecycle.inflate(receivedSessionId, record as SessionRecord);
+        lifecycle.inflate(receivedSessionId, record as SessionRecord, loadedDataJson);
         if (isCarriedByHeader) setSessionTransport(request, 'header', true);
       } else {
         if (isUsable) await this.#destroyTimedOut(receivedSessionId, record as SessionRecord);

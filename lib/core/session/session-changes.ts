@@ -1,6 +1,6 @@
 import { applyFlashChanges, FLASH_KEY, flashChangesBetween } from './flash.js';
 import type { FlashChanges } from './flash.js';
-import { recordJsonOf } from './session-record.js';
+import { recordJsonOf } from './record-json.js';
 import type { SessionRecord } from './session-record.js';
 
 /**

@@ -1,6 +1,7 @@
 import { domainProblem, expiresProblem, isEpochMilliseconds, lifetimeProblem, pathProblem, toPriority, toSameSite } from '../cookie/cookie-attributes.js';
 import type { Session } from './session.js';
 import type { StoredCookie } from '../cookie/session-cookie.js';
+import { recordJsonOf } from './record-json.js';
 import { storedCookieJson } from './stored-cookie-json.js';
 
 /** A session as a store keeps it: the data plus the cookie, in express-session's JSON shape. */
@@ -90,36 +91,6 @@ export function serializeRecordCookie(record: SessionRecord): string {
 function cookieJsonOf(record: SessionRecord, texts: RecordTexts | undefined): string {
   // A cookie replaced since is stringified as it is; the one toSessionRecord made has known keys.
   return texts !== undefined && record.cookie === texts.cookie ? storedCookieJson(record.cookie) : JSON.stringify(record.cookie);
-}
-
-const RECORD_JSON_START = '{"cookie":';
-
-/** A record's JSON, cookie first, from the cookie's JSON and the data's (`serializeSessionData`). */
-export function recordJsonOf(cookieJson: string, dataJson: string): string {
-  return dataJson === '{}' ? `${RECORD_JSON_START}${cookieJson}}` : `${RECORD_JSON_START}${cookieJson},${dataJson.slice(1)}`;
-}
-
-/**
- * `recordJsonOf`, as one flat string: for a text kept long, which would otherwise keep its
- * parts alive beside it (`join` copies them into one string of the exact size).
- */
-export function flatRecordJsonOf(cookieJson: string, dataJson: string): string {
-  return (dataJson === '{}' ? [RECORD_JSON_START, cookieJson, '}'] : [RECORD_JSON_START, cookieJson, ',', dataJson.slice(1)]).join('');
-}
-
-/** `recordJsonOf` of data whose members the caller has as JSON (`"key":value,…`, not empty, no braces). */
-export function recordJsonWithMembers(cookieJson: string, membersJson: string): string {
-  return `${RECORD_JSON_START}${cookieJson},${membersJson}}`;
-}
-
-/** Where the cookie ends in `recordJsonOf(cookieJson, …)`: two records with that cookie agree up to there. */
-export function cookieEndOf(cookieJson: string): number {
-  return RECORD_JSON_START.length + cookieJson.length;
-}
-
-/** `recordJson` (`recordJsonOf`'s, its cookie ending at `cookieEnd`) with the cookie `cookieJson` instead, as one flat string. */
-export function withCookieJson(recordJson: string, cookieEnd: number, cookieJson: string): string {
-  return [RECORD_JSON_START, cookieJson, recordJson.slice(cookieEnd)].join('');
 }
 
 /**

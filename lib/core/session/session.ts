@@ -2,6 +2,7 @@ import { maskedCsrfToken } from '../csrf/csrf-token.js';
 import { flashMessage, setSessionRequestAccessor } from './flash.js';
 import { markAuthenticated } from './sign-in-time.js';
 import type { SessionCookie } from '../cookie/session-cookie.js';
+import { dataJsonAfterCookie } from './record-json.js';
 
 /** A callback in Node's style, as Passport and other express-session clients pass them. */
 export type SessionCallback = (error?: unknown) => void;
@@ -63,6 +64,7 @@ export class Session {
         // A stored key that shadows one of express-session's members (`save`, `id`, `cookie`) is
         // dropped, as express-session drops it; one named as a method added here stays data.
         if (!(key in this) || ADDED_METHOD_NAMES.has(key)) target[key] = data[key];
+        else sessionsMissingStoredKeys.add(this);
       }
     }
   }
@@ -178,6 +180,14 @@ export class Session {
  */
 const ADDED_METHOD_NAMES: ReadonlySet<string> = new Set(['flash', 'csrfToken', 'markAuthenticated', 'token', 'rotate']);
 
+/** Sessions made from stored data whose keys they did not all keep (see the constructor): seldom any. */
+const sessionsMissingStoredKeys = new WeakSet<Session>();
+
+/** Whether the session kept every key of the data it was made from: then that data's JSON is its own. */
+export function hasEveryStoredKey(session: Session): boolean {
+  return !sessionsMissingStoredKeys.has(session);
+}
+
 /** The session's data without the cookie: what change detection compares. */
 export function serializeSessionData(session: Session): string {
   if (Object.keys(session).length > COPIED_KEYS_LIMIT) {
@@ -198,19 +208,12 @@ export function serializeSessionData(session: Session): string {
  */
 const COPIED_KEYS_LIMIT = 12;
 
-/** How `JSON.stringify` of a session begins when its cookie is its first own property. */
-const COOKIE_MEMBER = '{"cookie":';
-
 /**
  * The data's JSON out of `JSON.stringify(session)`, when it begins with the cookie's text; else
  * undefined (an app that deleted and added the cookie again moved it last; a cookie whose text
  * depends on where it is stringified).
  */
 function dataJsonCutFromSession(session: Session): string | undefined {
-  const json = JSON.stringify(session);
   const cookieJson = JSON.stringify(session.cookie) as string | undefined;
-  if (cookieJson === undefined || !json.startsWith(COOKIE_MEMBER) || !json.startsWith(cookieJson, COOKIE_MEMBER.length)) return undefined;
-  const rest = COOKIE_MEMBER.length + cookieJson.length;
-  if (json[rest] === '}') return '{}';
-  return json[rest] === ',' ? `{${json.slice(rest + 1)}` : undefined;
+  return cookieJson === undefined ? undefined : dataJsonAfterCookie(JSON.stringify(session), cookieJson);
 }

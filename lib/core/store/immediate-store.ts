@@ -16,6 +16,12 @@ export interface ImmediateStore {
    * for a store that knows which of its records came from a session, and so need no check.
    */
   getUsable?(sessionId: string): SessionRecord | undefined;
+  /**
+   * The data's JSON (without the cookie) as the store holds it, for a record its `getUsable`
+   * just returned, when it can tell: the load's baseline for change detection, instead of
+   * serializing the session made from it.
+   */
+  loadedDataJson?(sessionId: string, record: SessionRecord): string | undefined;
   set(sessionId: string, record: SessionRecord, options?: StoreWriteOptions): boolean;
   merge(sessionId: string, record: SessionRecord, changes: SessionChanges, options?: Pick<StoreWriteOptions, 'owner'>): boolean;
   touch(sessionId: string, record: SessionRecord): boolean;

@@ -1,5 +1,6 @@
 import { applySessionChanges } from '../../core/session/session-changes.js';
 import type { SessionChanges } from '../../core/session/session-changes.js';
+import { dataJsonAfterCookie } from '../../core/session/record-json.js';
 import type { SessionRecord } from '../../core/store/session-store.js';
 
 /**
@@ -26,6 +27,11 @@ export function storedRecordOf(entry: string): SessionRecord {
 /** The JSON an entry holds, unparsed (a slice: no copy). */
 export function jsonOf(entry: string): string {
   return entry.slice(EXPIRY_DIGITS);
+}
+
+/** The data's JSON in an entry whose record has `cookie`, when its JSON begins with that cookie's (as the store writes it). */
+export function dataJsonOfEntry(entry: string, cookie: SessionRecord['cookie']): string | undefined {
+  return dataJsonAfterCookie(entry, JSON.stringify(cookie), EXPIRY_DIGITS);
 }
 
 /** The entry's expiry prefix, read digit by digit: no substring per check (sweeps read them all). */

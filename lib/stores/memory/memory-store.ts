@@ -8,7 +8,7 @@ import { recordExpiresAt } from '../../core/store/stored-record.js';
 import type { SessionChanges } from '../../core/session/session-changes.js';
 import { removeFlashMembers } from '../../core/session/flash.js';
 import { isSessionMadeRecord, isUsableRecord, serializeSessionRecord } from '../../core/session/session-record.js';
-import { expiryOf, jsonOf, MAX_EXPIRES_AT, memoryEntry, mergedJson, storedRecordOf } from './memory-entry.js';
+import { dataJsonOfEntry, expiryOf, jsonOf, MAX_EXPIRES_AT, memoryEntry, mergedJson, storedRecordOf } from './memory-entry.js';
 import { OwnerIndex } from './memory-owner-index.js';
 
 /** Options of the in-process store. */
@@ -79,6 +79,10 @@ export class MemoryStore extends SessionStore {
       touch: (sessionId: string, record: SessionRecord) => this.#touchNow(sessionId, record),
       compareAndSet: (sessionId: string, expected: SessionRecord, record: SessionRecord, options?: Pick<StoreWriteOptions, 'owner'>) =>
         this.#compareAndSetNow(sessionId, expected, record, options),
+      loadedDataJson: (_sessionId: string, record: SessionRecord) => {
+        const entry = this.#entryReadFor.get(record);
+        return entry === undefined ? undefined : dataJsonOfEntry(entry, record.cookie);
+      },
       getEntry: (sessionId: string) => this.#usedEntry(sessionId),
       jsonOfEntry: jsonOf,
       compareAndSetEntry: (sessionId: string, expectedEntry: string, json: string, record: SessionRecord, options?: Pick<StoreWriteOptions, 'owner'>) =>

@@ -1,4 +1,6 @@
+import diagnosticsChannel from 'node:diagnostics_channel';
 import { jest } from '@jest/globals';
+import { SESSION_CHANNELS } from '../../../lib/core/lifecycle/session-events.js';
 import { sign } from 'cookie-signature';
 import { SessionOptionsError, SessionStoreError, SessionStoreUnavailableError } from '../../../lib/core/errors.js';
 import type { SessionRequest } from '../../../lib/core/http/http-types.js';
@@ -91,6 +93,56 @@ describe('SessionManager', () => {
       expect.anything(),
     );
     expect((await store.get(first.request.sessionID!))!.visits).toBe(2);
+  });
+
+  describe("change detection from the MemoryStore's stored text (no serialization of the loaded session)", () => {
+    const thirtyKeys = Object.fromEntries(Array.from({ length: 30 }, (_, index) => [`key${index}`, { index, at: `2030-01-0${(index % 9) + 1}` }]));
+    /** What the store was asked to do, by the lifecycle events (spying on its methods would turn its immediate calls off). */
+    let events: string[] = [];
+    const listeners = (['saved', 'touched'] as const).map((event) => [SESSION_CHANNELS[event], () => events.push(event)] as const);
+    beforeEach(() => {
+      events = [];
+      for (const [channel, listener] of listeners) diagnosticsChannel.subscribe(channel, listener);
+    });
+    afterEach(() => {
+      for (const [channel, listener] of listeners) diagnosticsChannel.unsubscribe(channel, listener);
+    });
+
+    it.each([
+      ['one key', { visits: 1 }],
+      ['30 keys (a hash-table session)', thirtyKeys],
+      ['no data', {}],
+    ])('an unmodified session is touched, not saved; a change is saved (%s)', async (_name, data) => {
+      setUp({ resave: false, cookie: { maxAge: 60_000 } });
+      const first = await roundTrip(undefined, (req) => {
+        Object.assign(session(req), data, { written: true });
+      });
+      await roundTrip(first.nextCookie, (req) => {
+        expect(session(req)).toMatchObject(data);
+      });
+      expect(events).toEqual(['touched']);
+      await roundTrip(first.nextCookie, (req) => {
+        session(req).key0 = 'changed';
+      });
+      expect(events).toEqual(['touched', 'saved']);
+      expect(await store.get(first.request.sessionID!)).toMatchObject({ key0: 'changed', written: true });
+    });
+
+    it("leaves a stored key the session drops (one of express-session's names) in the store, as express-session does", async () => {
+      setUp({ resave: false, cookie: { maxAge: 60_000 } });
+      const first = await roundTrip(undefined, (req) => {
+        session(req).visits = 1;
+      });
+      const sessionId = first.request.sessionID!;
+      const stored = (await store.get(sessionId))!;
+      await store.set(sessionId, { ...stored, save: 'stored by another app', regenerate: 1 } as never);
+      await roundTrip(first.nextCookie, (req) => {
+        expect(typeof session(req).save).toBe('function');
+        expect(session(req).visits).toBe(1);
+      });
+      expect(events).toEqual(['touched']);
+      expect(await store.get(sessionId)).toMatchObject({ visits: 1, save: 'stored by another app' });
+    });
   });
 
   it('never adopts an id the store does not know: a new id is generated', async () => {

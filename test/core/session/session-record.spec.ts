@@ -4,20 +4,7 @@ import { readSessionCookie } from '../../../lib/core/transport/session-cookie-he
 import { Session, serializeSessionData } from '../../../lib/core/session/session.js';
 import type { SessionOperations } from '../../../lib/core/session/session.js';
 import { SessionCookie } from '../../../lib/core/cookie/session-cookie.js';
-import fc from 'fast-check';
-import {
-  cookieEndOf,
-  flatRecordJsonOf,
-  recordJsonOf,
-  recordJsonWithMembers,
-  serializeRecordData,
-  serializeSessionRecord,
-  isSessionMadeRecord,
-  toSessionRecord,
-  toSessionRecordByJson,
-  withCookieJson,
-} from '../../../lib/core/session/session-record.js';
-import { sealedRecordJson } from '../../../lib/core/store/at-rest/sealed-record.js';
+import { serializeRecordData, serializeSessionRecord, isSessionMadeRecord, toSessionRecord, toSessionRecordByJson } from '../../../lib/core/session/session-record.js';
 
 const operations = {} as SessionOperations;
 
@@ -73,34 +60,6 @@ describe('toSessionRecordByJson (the record for a store\'s immediate calls)', ()
     expect(serializeSessionRecord(byJson)).toBe(JSON.stringify(toSessionRecord(session)));
     expect(serializeRecordData(byJson)).toBe(dataJson);
     expect(isSessionMadeRecord(byJson)).toBe(true);
-  });
-});
-
-describe("a record's JSON written from its parts (recordJsonOf and the texts built on it)", () => {
-  const cookie = fc.record({ originalMaxAge: fc.option(fc.nat()), expires: fc.option(fc.date({ noInvalidDate: true })), path: fc.string(), httpOnly: fc.boolean() });
-  // Keys that keep their place in an object (integer-like keys go first, whatever the text says).
-  const data = fc.dictionary(fc.string().filter((key) => key !== 'cookie' && key !== '__proto__' && !/^\d+$/.test(key)), fc.jsonValue());
-
-  it('gives JSON.stringify of the record, flat or not; a cookie swapped in place gives the record with the other cookie', () => {
-    fc.assert(
-      fc.property(cookie, cookie, data, (first, second, values) => {
-        const [firstJson, secondJson, dataJson] = [JSON.stringify(first), JSON.stringify(second), JSON.stringify(values)];
-        const expected = JSON.stringify({ cookie: first, ...values });
-        expect(recordJsonOf(firstJson, dataJson)).toBe(expected);
-        expect(flatRecordJsonOf(firstJson, dataJson)).toBe(expected);
-        expect(withCookieJson(expected, cookieEndOf(firstJson), secondJson)).toBe(JSON.stringify({ cookie: second, ...values }));
-      }),
-    );
-  });
-
-  it("writes a sealed record's JSON as JSON.stringify would, from data members given as JSON", () => {
-    fc.assert(
-      fc.property(cookie, fc.stringMatching(/^[A-Za-z0-9_.-]+$/), (first, sealed) => {
-        const cookieJson = JSON.stringify(first);
-        expect(sealedRecordJson(cookieJson, sealed)).toBe(JSON.stringify({ cookie: first, __sealed: sealed }));
-        expect(recordJsonWithMembers(cookieJson, '"a":1,"b":[2]')).toBe(JSON.stringify({ cookie: first, a: 1, b: [2] }));
-      }),
-    );
   });
 });
 

@@ -309,6 +309,20 @@ describe('MemoryStore', () => {
       expect(now.getEntry!('a')).toBeUndefined();
     });
 
+    it("loadedDataJson gives the data's JSON of a record get returned, as stored; nothing for another record or a cookie not first", async () => {
+      const store = makeStore();
+      const now = immediateStoreOf(store)!;
+      await store.set('a', record({ v: 1, list: ['x'] }));
+      const loaded = now.getUsable!('a')!;
+      expect(now.loadedDataJson!('a', loaded)).toBe('{"v":1,"list":["x"]}');
+      expect(now.loadedDataJson!('a', record({ v: 1 }))).toBeUndefined();
+      await store.set('b', record());
+      expect(now.loadedDataJson!('b', now.get('b')!)).toBe('{}');
+      const { cookie, ...data } = record({ v: 2 });
+      await store.set('c', { ...data, cookie } as SessionRecord);
+      expect(now.loadedDataJson!('c', now.get('c')!)).toBeUndefined();
+    });
+
     it('getEntry refreshes recency, as get does', async () => {
       const store = makeStore({ max: 2 });
       await store.set('a', record());

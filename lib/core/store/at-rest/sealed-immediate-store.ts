@@ -38,6 +38,7 @@ export function sealedImmediateStore(inner: () => ImmediateStoreWithCompareAndSe
   return {
     get: (storageKey) => load(storageKey, false),
     getUsable: (storageKey) => load(storageKey, true),
+    loadedDataJson: (storageKey, record) => sessions.loadedDataJson(storageKey, record),
     set: (storageKey, record, options) => {
       sessions.takeDueForResealing(storageKey);
       return inner().set(storageKey, sessions.seal(storageKey, record), options);

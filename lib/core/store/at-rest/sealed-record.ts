@@ -1,5 +1,6 @@
 import { createCipheriv, createDecipheriv, timingSafeEqual } from 'node:crypto';
-import { recordJsonWithMembers, serializeRecordData, withDataJsonOf } from '../../session/session-record.js';
+import { serializeRecordData, withDataJsonOf } from '../../session/session-record.js';
+import { recordJsonWithMembers } from '../../session/record-json.js';
 import type { SessionRecord } from '../../session/session-record.js';
 import type { EncryptionKeyRing } from './encryption-keys.js';
 import { COUNTER_BLOCK_BYTES } from './keystream.js';

@@ -1,4 +1,5 @@
-import { cookieEndOf, flatRecordJsonOf, isSessionMadeRecord, isUsableRecord, serializeRecordCookie, serializeRecordData, withCookieJson } from '../../session/session-record.js';
+import { isSessionMadeRecord, isUsableRecord, serializeRecordCookie, serializeRecordData } from '../../session/session-record.js';
+import { cookieEndOf, dataJsonAt, flatRecordJsonOf, withCookieJson } from '../../session/record-json.js';
 import type { SessionRecord } from '../session-store.js';
 import type { EncryptionKeyRing } from './encryption-keys.js';
 import { OpenedDataCache } from './opened-data-cache.js';
@@ -100,6 +101,13 @@ export class SealedSessions {
       }
     }
     return withCookie(stored.cookie, opened.data);
+  }
+
+  /** The data's JSON of a session `loadedFromEntry` returned, from the clear JSON remembered (none when not remembered). */
+  loadedDataJson(storageKey: string, record: SessionRecord): string | undefined {
+    const entry = this.#readFrom.get(record);
+    const known = typeof entry === 'string' ? this.#opened.known(storageKey, entry) : undefined;
+    return known === undefined || known.cookieEnd === 0 ? undefined : dataJsonAt(known.text, known.cookieEnd);
   }
 
   /** What a session a load returned was read from: its stored record, or the store's entry. */

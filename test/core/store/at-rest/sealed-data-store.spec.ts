@@ -279,6 +279,17 @@ describe('SealedDataStore', () => {
         expect(JSON.stringify(immediateStoreOf(inner)!.get('key-a'))).not.toContain('"user"');
       });
 
+      it("gives a loaded session's data JSON from the clear JSON it remembers; nothing for a record it did not load so", () => {
+        const now = immediateStoreOf(store)!;
+        now.set('key-a', sessionRecord({ n: 0 }));
+        now.merge('key-a', sessionRecord({ n: 1, list: [1, 2] }), { ...changes({ n: 1, list: [1, 2] }), baseRecord: now.getUsable!('key-a')! });
+        const loaded = now.getUsable!('key-a')!;
+        expect(now.loadedDataJson!('key-a', loaded)).toBe('{"n":1,"list":[1,2]}');
+        expect(now.loadedDataJson!('key-a', record({ n: 1 }))).toBeUndefined();
+        now.merge('key-a', sessionRecord({}), { ...changes({}), deletedKeys: ['n', 'list'], baseRecord: loaded });
+        expect(now.loadedDataJson!('key-a', now.getUsable!('key-a')!)).toBe('{}');
+      });
+
       it("touches by the entry it knows: the request's cookie stored, the stored data kept, the next load still from memory", async () => {
         const { now, dropKey } = rememberingStore();
         now.set('key-a', sessionRecord({ n: 0 }));

@@ -1,0 +1,50 @@
+// A record's JSON, cookie first (express-session's shape), written and read from its parts:
+// the cookie's JSON and the data's, as JSON.stringify writes them.
+
+/** How a record's JSON begins: its cookie is its first member. */
+const RECORD_JSON_START = '{"cookie":';
+
+/** A record's JSON, cookie first, from the cookie's JSON and the data's (`serializeSessionData`). */
+export function recordJsonOf(cookieJson: string, dataJson: string): string {
+  return dataJson === '{}' ? `${RECORD_JSON_START}${cookieJson}}` : `${RECORD_JSON_START}${cookieJson},${dataJson.slice(1)}`;
+}
+
+/**
+ * `recordJsonOf`, as one flat string: for a text kept long, which would otherwise keep its
+ * parts alive beside it (`join` copies them into one string of the exact size).
+ */
+export function flatRecordJsonOf(cookieJson: string, dataJson: string): string {
+  return (dataJson === '{}' ? [RECORD_JSON_START, cookieJson, '}'] : [RECORD_JSON_START, cookieJson, ',', dataJson.slice(1)]).join('');
+}
+
+/** `recordJsonOf` of data whose members the caller has as JSON (`"key":value,…`, not empty, no braces). */
+export function recordJsonWithMembers(cookieJson: string, membersJson: string): string {
+  return `${RECORD_JSON_START}${cookieJson},${membersJson}}`;
+}
+
+/**
+ * The data's JSON in `recordJson` (from `start`) when it begins with the cookie `cookieJson`
+ * (`{"cookie":<cookieJson>,…`): what JSON.stringify made of the data when it wrote the record
+ * cookie first. Undefined for a record written otherwise.
+ */
+export function dataJsonAfterCookie(recordJson: string, cookieJson: string, start = 0): string | undefined {
+  if (!recordJson.startsWith(RECORD_JSON_START, start) || !recordJson.startsWith(cookieJson, start + RECORD_JSON_START.length)) return undefined;
+  const cookieEnd = start + RECORD_JSON_START.length + cookieJson.length;
+  const next = recordJson[cookieEnd];
+  return next === '}' || next === ',' ? dataJsonAt(recordJson, cookieEnd) : undefined;
+}
+
+/** The data's JSON in `recordJsonOf`'s text whose cookie ends at `cookieEnd`. */
+export function dataJsonAt(recordJson: string, cookieEnd: number): string {
+  return recordJson[cookieEnd] === '}' ? '{}' : `{${recordJson.slice(cookieEnd + 1)}`;
+}
+
+/** Where the cookie ends in `recordJsonOf(cookieJson, …)`: two records with that cookie agree up to there. */
+export function cookieEndOf(cookieJson: string): number {
+  return RECORD_JSON_START.length + cookieJson.length;
+}
+
+/** `recordJson` (`recordJsonOf`'s, its cookie ending at `cookieEnd`) with the cookie `cookieJson` instead, as one flat string. */
+export function withCookieJson(recordJson: string, cookieEnd: number, cookieJson: string): string {
+  return [RECORD_JSON_START, cookieJson, recordJson.slice(cookieEnd)].join('');
+}

@@ -1,0 +1,44 @@
+import fc from 'fast-check';
+import { cookieEndOf, dataJsonAfterCookie, dataJsonAt, flatRecordJsonOf, recordJsonOf, recordJsonWithMembers, withCookieJson } from '../../../lib/core/session/record-json.js';
+import { sealedRecordJson } from '../../../lib/core/store/at-rest/sealed-record.js';
+
+describe("a record's JSON written from its parts (recordJsonOf and the texts built on it)", () => {
+  const cookie = fc.record({ originalMaxAge: fc.option(fc.nat()), expires: fc.option(fc.date({ noInvalidDate: true })), path: fc.string(), httpOnly: fc.boolean() });
+  // Keys that keep their place in an object (integer-like keys go first, whatever the text says).
+  const data = fc.dictionary(fc.string().filter((key) => key !== 'cookie' && key !== '__proto__' && !/^\d+$/.test(key)), fc.jsonValue());
+
+  it('gives JSON.stringify of the record, flat or not; a cookie swapped in place gives the record with the other cookie', () => {
+    fc.assert(
+      fc.property(cookie, cookie, data, (first, second, values) => {
+        const [firstJson, secondJson, dataJson] = [JSON.stringify(first), JSON.stringify(second), JSON.stringify(values)];
+        const expected = JSON.stringify({ cookie: first, ...values });
+        expect(recordJsonOf(firstJson, dataJson)).toBe(expected);
+        expect(flatRecordJsonOf(firstJson, dataJson)).toBe(expected);
+        expect(withCookieJson(expected, cookieEndOf(firstJson), secondJson)).toBe(JSON.stringify({ cookie: second, ...values }));
+      }),
+    );
+  });
+
+  it('reads the data back out of a record written cookie first, and nothing out of one written otherwise', () => {
+    fc.assert(
+      fc.property(cookie, data, fc.nat({ max: 20 }), (first, values, offset) => {
+        const cookieJson = JSON.stringify(first);
+        const prefix = '0'.repeat(offset);
+        expect(dataJsonAfterCookie(prefix + JSON.stringify({ cookie: first, ...values }), cookieJson, offset)).toBe(JSON.stringify(values));
+        expect(dataJsonAt(recordJsonOf(cookieJson, JSON.stringify(values)), cookieEndOf(cookieJson))).toBe(JSON.stringify(values));
+        expect(dataJsonAfterCookie(JSON.stringify({ ...values, last: 1, cookie: first }), cookieJson)).toBeUndefined();
+        expect(dataJsonAfterCookie(JSON.stringify({ cookie: { ...first, extra: 1 }, ...values }), cookieJson)).toBeUndefined();
+      }),
+    );
+  });
+
+  it("writes a sealed record's JSON as JSON.stringify would, from data members given as JSON", () => {
+    fc.assert(
+      fc.property(cookie, fc.stringMatching(/^[A-Za-z0-9_.-]+$/), (first, sealed) => {
+        const cookieJson = JSON.stringify(first);
+        expect(sealedRecordJson(cookieJson, sealed)).toBe(JSON.stringify({ cookie: first, __sealed: sealed }));
+        expect(recordJsonWithMembers(cookieJson, '"a":1,"b":[2]')).toBe(JSON.stringify({ cookie: first, a: 1, b: [2] }));
+      }),
+    );
+  });
+});
