@@ -54,6 +54,14 @@ export function serializeSessionRecord(record: SessionRecord): string {
   return recordJsonOf(cookieJsonOf(record, texts), texts.dataJson);
 }
 
+/** Where the cookie ends in `json`, the record's `serializeSessionRecord`; 0 when not known (a record not from `toSessionRecord`). */
+export function cookieEndInSerialized(record: SessionRecord, json: string): number {
+  const texts = recordTexts.get(record);
+  if (texts === undefined) return 0;
+  // recordJsonOf: the cookie, then the data's members (or the closing brace of empty data).
+  return json.length - (texts.dataJson === '{}' ? 1 : texts.dataJson.length);
+}
+
 /** The record's data (every key but `cookie`) as JSON, reusing the text `toSessionRecord` was given. For stores that seal the data. */
 export function serializeRecordData(record: SessionRecord): string {
   const texts = recordTexts.get(record);

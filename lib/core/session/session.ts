@@ -64,7 +64,7 @@ export class Session {
         // A stored key that shadows one of express-session's members (`save`, `id`, `cookie`) is
         // dropped, as express-session drops it; one named as a method added here stays data.
         if (!(key in this) || ADDED_METHOD_NAMES.has(key)) target[key] = data[key];
-        else sessionsMissingStoredKeys.add(this);
+        else if (key !== 'cookie') sessionsMissingStoredKeys.add(this);
       }
     }
   }

@@ -1,22 +1,30 @@
 import { applySessionChanges } from '../../core/session/session-changes.js';
 import type { SessionChanges } from '../../core/session/session-changes.js';
-import { dataJsonAfterCookie } from '../../core/session/record-json.js';
+import { cookieEndOf, dataJsonAt, withCookieJson } from '../../core/session/record-json.js';
 import type { SessionRecord } from '../../core/store/session-store.js';
 
 /**
  * The MemoryStore's entry of one session: its expiry as a fixed-width decimal prefix (13
- * digits of epoch ms), then its JSON. One string per session keeps the per-entry overhead minimal.
+ * digits of epoch ms), where its cookie's JSON ends in its JSON (4 digits, 0 when not known),
+ * then its JSON. One string per session keeps the per-entry overhead minimal.
  */
 const EXPIRY_DIGITS = 13;
+const COOKIE_END_DIGITS = 4;
+const JSON_START = EXPIRY_DIGITS + COOKIE_END_DIGITS;
 /** Later expiries (a far-future cookie, `ttl: Infinity`) are capped to fit the prefix: year 2286. */
 export const MAX_EXPIRES_AT = 10 ** EXPIRY_DIGITS - 1;
+const MAX_COOKIE_END = 10 ** COOKIE_END_DIGITS - 1;
 
-/** The entry of `json` expiring at `expiresAt` (≤ MAX_EXPIRES_AT). */
-export function memoryEntry(expiresAt: number, json: string): string {
+/**
+ * The entry of `json` expiring at `expiresAt` (≤ MAX_EXPIRES_AT); `cookieEnd`: where the
+ * cookie's JSON ends in `json` (`recordJsonOf`'s shape), 0 when not known.
+ */
+export function memoryEntry(expiresAt: number, json: string, cookieEnd: number): string {
+  const cookieEndText = cookieEnd > 0 && cookieEnd <= MAX_COOKIE_END ? String(cookieEnd).padStart(COOKIE_END_DIGITS, '0') : '0000';
   // join() copies into one exactly-sized string: `prefix + json` would keep a cons string
   // and its two parts (about 50 bytes more per session), JSON.stringify's own output can
   // carry unused capacity.
-  return [String(expiresAt).padStart(EXPIRY_DIGITS, '0'), json].join('');
+  return [String(expiresAt).padStart(EXPIRY_DIGITS, '0'), cookieEndText, json].join('');
 }
 
 /** The session an entry holds, parsed anew (no references shared with requests). */
@@ -26,12 +34,30 @@ export function storedRecordOf(entry: string): SessionRecord {
 
 /** The JSON an entry holds, unparsed (a slice: no copy). */
 export function jsonOf(entry: string): string {
-  return entry.slice(EXPIRY_DIGITS);
+  return entry.slice(JSON_START);
 }
 
-/** The data's JSON in an entry whose record has `cookie`, when its JSON begins with that cookie's (as the store writes it). */
-export function dataJsonOfEntry(entry: string, cookie: SessionRecord['cookie']): string | undefined {
-  return dataJsonAfterCookie(entry, JSON.stringify(cookie), EXPIRY_DIGITS);
+/** Where the cookie ends in the entry's JSON; 0 when not known. */
+export function cookieEndOfEntry(entry: string): number {
+  let cookieEnd = 0;
+  for (let index = EXPIRY_DIGITS; index < JSON_START; index++) cookieEnd = cookieEnd * 10 + entry.charCodeAt(index) - 48;
+  return cookieEnd;
+}
+
+/** The data's JSON in an entry (as JSON.stringify wrote it, cookie first), when the entry knows where its cookie ends. */
+export function dataJsonOfEntry(entry: string): string | undefined {
+  const cookieEnd = cookieEndOfEntry(entry);
+  return cookieEnd === 0 ? undefined : dataJsonAt(entry, JSON_START + cookieEnd);
+}
+
+/**
+ * The entry's JSON with the cookie `cookieJson` instead of its own (a touch), and where that
+ * cookie ends; undefined when the entry does not know where its cookie ends.
+ */
+export function withCookieOf(entry: string, cookieJson: string): { json: string; cookieEnd: number } | undefined {
+  const cookieEnd = cookieEndOfEntry(entry);
+  if (cookieEnd === 0) return undefined;
+  return { json: withCookieJson(jsonOf(entry), cookieEnd, cookieJson), cookieEnd: cookieEndOf(cookieJson) };
 }
 
 /** The entry's expiry prefix, read digit by digit: no substring per check (sweeps read them all). */

@@ -7,8 +7,8 @@ import type { CompareAndSetOutcome, SessionRecord, StoreWriteOptions } from '../
 import { recordExpiresAt } from '../../core/store/stored-record.js';
 import type { SessionChanges } from '../../core/session/session-changes.js';
 import { removeFlashMembers } from '../../core/session/flash.js';
-import { isSessionMadeRecord, isUsableRecord, serializeSessionRecord } from '../../core/session/session-record.js';
-import { dataJsonOfEntry, expiryOf, jsonOf, MAX_EXPIRES_AT, memoryEntry, mergedJson, storedRecordOf } from './memory-entry.js';
+import { cookieEndInSerialized, isSessionMadeRecord, isUsableRecord, serializeRecordCookie, serializeSessionRecord } from '../../core/session/session-record.js';
+import { dataJsonOfEntry, expiryOf, jsonOf, MAX_EXPIRES_AT, memoryEntry, mergedJson, storedRecordOf, withCookieOf } from './memory-entry.js';
 import { OwnerIndex } from './memory-owner-index.js';
 
 /** Options of the in-process store. */
@@ -81,7 +81,7 @@ export class MemoryStore extends SessionStore {
         this.#compareAndSetNow(sessionId, expected, record, options),
       loadedDataJson: (_sessionId: string, record: SessionRecord) => {
         const entry = this.#entryReadFor.get(record);
-        return entry === undefined ? undefined : dataJsonOfEntry(entry, record.cookie);
+        return entry === undefined ? undefined : dataJsonOfEntry(entry);
       },
       getEntry: (sessionId: string) => this.#usedEntry(sessionId),
       jsonOfEntry: jsonOf,
@@ -133,7 +133,7 @@ export class MemoryStore extends SessionStore {
       const exists = this.#liveEntry(sessionId, now) !== undefined;
       if (mode === 'create' ? exists : !exists) return false;
     }
-    this.#writeRecord(sessionId, serializeSessionRecord(record), record, now, options?.owner);
+    this.#writeWhole(sessionId, record, now, options?.owner);
     return true;
   }
 
@@ -156,8 +156,8 @@ export class MemoryStore extends SessionStore {
     if (entry === undefined) return false;
     const baseEntry = changes.baseRecord === undefined ? undefined : this.#entryReadFor.get(changes.baseRecord);
     // Nothing written since the request read it: the merge would give the record itself.
-    const json = entry === baseEntry ? serializeSessionRecord(record) : mergedJson(entry, record, changes);
-    this.#writeRecord(sessionId, json, record, now, options?.owner);
+    if (entry === baseEntry) this.#writeWhole(sessionId, record, now, options?.owner);
+    else this.#writeRecord(sessionId, mergedJson(entry, record, changes), record, now, options?.owner, 0);
     return true;
   }
 
@@ -179,7 +179,7 @@ export class MemoryStore extends SessionStore {
     const entry = this.#liveEntry(sessionId, now);
     if (entry === undefined) return 'gone';
     if (entry !== this.#entryReadFor.get(expected)) return 'changed';
-    this.#writeRecord(sessionId, serializeSessionRecord(record), record, now, options?.owner);
+    this.#writeWhole(sessionId, record, now, options?.owner);
     return 'written';
   }
 
@@ -188,7 +188,7 @@ export class MemoryStore extends SessionStore {
     const entry = this.#liveEntry(sessionId, now);
     if (entry === undefined) return GONE;
     if (entry !== expectedEntry) return CHANGED;
-    return { outcome: 'written', entry: this.#writeRecord(sessionId, json, record, now, options?.owner) };
+    return { outcome: 'written', entry: this.#writeRecord(sessionId, json, record, now, options?.owner, 0) };
   }
 
   /** Removes flash messages; atomic, as it runs without yielding between the read and the write. */
@@ -211,10 +211,15 @@ export class MemoryStore extends SessionStore {
     const now = Date.now();
     const entry = this.#liveEntry(sessionId, now);
     if (entry === undefined) return false;
-    // Only the cookie (and so the expiry) changes: the stored data is kept as it is.
+    // Only the cookie (and so the expiry) changes: the stored data is kept as it is, in its text when the entry knows where the cookie ends.
+    if (!isSessionMadeRecord(record)) this.#uncheckedIds.add(sessionId);
+    const touched = withCookieOf(entry, serializeRecordCookie(record));
+    if (touched !== undefined) {
+      this.#write(sessionId, touched.json, this.#expiresAt(record, now), now, touched.cookieEnd);
+      return true;
+    }
     const stored = storedRecordOf(entry);
     stored.cookie = record.cookie;
-    if (!isSessionMadeRecord(record)) this.#uncheckedIds.add(sessionId);
     this.#write(sessionId, JSON.stringify(stored), this.#expiresAt(record, now), now);
     return true;
   }
@@ -297,24 +302,33 @@ export class MemoryStore extends SessionStore {
     this.#owners.remove(sessionId);
   }
 
-  /** Stores a session's JSON until its cookie expires, and files it under `owner` (see `StoreWriteOptions.owner`). */
-  #writeRecord(sessionId: string, json: string, record: SessionRecord, now: number, owner: string | null | undefined): string | undefined {
+  /** Stores `record` whole (`#writeRecord`), serialized with its data's JSON when a session made it. */
+  #writeWhole(sessionId: string, record: SessionRecord, now: number, owner: string | null | undefined): void {
+    const json = serializeSessionRecord(record);
+    this.#writeRecord(sessionId, json, record, now, owner, cookieEndInSerialized(record, json));
+  }
+
+  /**
+   * Stores a session's JSON (its cookie ending at `cookieEnd`, 0: not known) until its cookie
+   * expires, and files it under `owner` (see `StoreWriteOptions.owner`).
+   */
+  #writeRecord(sessionId: string, json: string, record: SessionRecord, now: number, owner: string | null | undefined, cookieEnd: number): string | undefined {
     // A session's record is usable; the data merged into it does not decide that (its cookie does).
     if (!isSessionMadeRecord(record)) this.#uncheckedIds.add(sessionId);
     else if (this.#uncheckedIds.size !== 0) this.#uncheckedIds.delete(sessionId);
-    const entry = this.#write(sessionId, json, this.#expiresAt(record, now), now);
+    const entry = this.#write(sessionId, json, this.#expiresAt(record, now), now, cookieEnd);
     if (entry !== undefined && owner !== undefined) this.#owners.assign(sessionId, owner);
     return entry;
   }
 
   /** Stores the entry and gives it; undefined when it was already expired (and so removed instead). */
-  #write(sessionId: string, json: string, expiresAt: number, now: number): string | undefined {
+  #write(sessionId: string, json: string, expiresAt: number, now: number, cookieEnd = 0): string | undefined {
     this.#entries.delete(sessionId);
     if (expiresAt <= now) {
       this.#owners.remove(sessionId);
       return undefined;
     }
-    const entry = memoryEntry(expiresAt, json);
+    const entry = memoryEntry(expiresAt, json, cookieEnd);
     this.#entries.set(sessionId, entry);
     if (this.#entries.size > this.max) {
       const leastRecentlyUsed = this.#entries.keys().next().value as string;

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import fc from 'fast-check';
 import { takeFlash } from '../../../lib/core/session/flash.js';
-import { Session, serializeSessionData } from '../../../lib/core/session/session.js';
+import { hasEveryStoredKey, Session, serializeSessionData } from '../../../lib/core/session/session.js';
 import type { SessionOperations } from '../../../lib/core/session/session.js';
 import { SessionCookie } from '../../../lib/core/cookie/session-cookie.js';
 
@@ -248,5 +248,21 @@ describe('Session', () => {
     expect(result.status).toBe(0);
     // The control proves the child does fail on an unhandled rejection.
     expect(run('--control').status).not.toBe(0);
+  });
+});
+
+describe('hasEveryStoredKey (whether the stored data is the session\'s own, for change detection)', () => {
+  const cookie = () => SessionCookie.fromAttributes({ path: '/', httpOnly: true, secure: false, maxAge: 60_000 });
+
+  it('holds for a session made from a record (its cookie included), and from data named as a method added here', () => {
+    expect(hasEveryStoredKey(new Session({} as SessionOperations, 'id', cookie(), { cookie: { path: '/' }, n: 1, token: 'a' }))).toBe(true);
+    expect(hasEveryStoredKey(new Session({} as SessionOperations, 'id', cookie()))).toBe(true);
+  });
+
+  it("fails for data under one of express-session's names, which the session drops", () => {
+    for (const key of ['save', 'regenerate', 'id', '__proto__', 'toString']) {
+      const data = JSON.parse(`{"n":1,${JSON.stringify(key)}:1}`) as Record<string, unknown>;
+      expect(hasEveryStoredKey(new Session({} as SessionOperations, 'id', cookie(), data))).toBe(false);
+    }
   });
 });

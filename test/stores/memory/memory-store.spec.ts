@@ -2,6 +2,10 @@ import { jest } from '@jest/globals';
 import { SessionOptionsError } from '../../../lib/core/errors.js';
 import type { SessionRecord } from '../../../lib/core/store/session-store.js';
 import { immediateStoreOf } from '../../../lib/core/store/immediate-store.js';
+import { Session, serializeSessionData } from '../../../lib/core/session/session.js';
+import type { SessionOperations } from '../../../lib/core/session/session.js';
+import { SessionCookie } from '../../../lib/core/cookie/session-cookie.js';
+import { toSessionRecordByJson } from '../../../lib/core/session/session-record.js';
 import { MemoryStore } from '../../../lib/stores/memory/memory-store.js';
 
 const NOW = Date.UTC(2030, 0, 1);
@@ -309,17 +313,23 @@ describe('MemoryStore', () => {
       expect(now.getEntry!('a')).toBeUndefined();
     });
 
-    it("loadedDataJson gives the data's JSON of a record get returned, as stored; nothing for another record or a cookie not first", async () => {
+    it("loadedDataJson gives the data's JSON of a session's record get returned, as stored, through touches; nothing where the entry does not know it", async () => {
       const store = makeStore();
       const now = immediateStoreOf(store)!;
-      await store.set('a', record({ v: 1, list: ['x'] }));
+      const sessionRecord = (data: Record<string, unknown>) => {
+        const session = new Session({} as SessionOperations, 'id', SessionCookie.fromAttributes({ path: '/', httpOnly: true, secure: false, maxAge: 60_000 }), data);
+        return toSessionRecordByJson(session, serializeSessionData(session));
+      };
+      now.set('a', sessionRecord({ v: 1, list: ['x'] }));
       const loaded = now.getUsable!('a')!;
       expect(now.loadedDataJson!('a', loaded)).toBe('{"v":1,"list":["x"]}');
       expect(now.loadedDataJson!('a', record({ v: 1 }))).toBeUndefined();
-      await store.set('b', record());
+      now.touch('a', sessionRecord({ v: 'not stored by a touch' }));
+      expect(now.loadedDataJson!('a', now.get('a')!)).toBe('{"v":1,"list":["x"]}');
+      expect(now.get('a')).toEqual({ ...JSON.parse(JSON.stringify(sessionRecord({}))), v: 1, list: ['x'] });
+      now.set('b', sessionRecord({}));
       expect(now.loadedDataJson!('b', now.get('b')!)).toBe('{}');
-      const { cookie, ...data } = record({ v: 2 });
-      await store.set('c', { ...data, cookie } as SessionRecord);
+      await store.set('c', record({ v: 2 }));
       expect(now.loadedDataJson!('c', now.get('c')!)).toBeUndefined();
     });
 
