@@ -1,4 +1,3 @@
-// About our ~250-line aim: the whole store contract in memory (bounded, expiring); the owner index is beside it.
 import { checkedOption, numberWithin } from '../../core/option-checks.js';
 import { offerImmediateStore } from '../../core/store/immediate-store.js';
 import type { EntryWriteResult } from '../../core/store/immediate-store.js';
@@ -8,8 +7,8 @@ import { recordExpiresAt } from '../../core/store/stored-record.js';
 import type { SessionChanges } from '../../core/session/session-changes.js';
 import { removeFlashMembers } from '../../core/session/flash.js';
 import { cookieEndInSerialized, isSessionMadeRecord, isUsableRecord, serializeRecordCookie, serializeSessionRecord } from '../../core/session/session-record.js';
-import { dataJsonOfEntry, expiryOf, jsonOf, MAX_EXPIRES_AT, memoryEntry, mergedJson, storedRecordOf, withCookieOf } from './memory-entry.js';
-import { OwnerIndex } from './memory-owner-index.js';
+import { MemoryEntries } from './memory-entries.js';
+import { dataJsonOfEntry, expiryOf, jsonOf, MAX_EXPIRES_AT, mergedJson, storedRecordOf, withCookieOf } from './memory-entry.js';
 
 /** Options of the in-process store. */
 export interface MemoryStoreOptions {
@@ -44,26 +43,20 @@ const CHECK_PERIOD_MS = numberWithin(0, MAX_TIMER_DELAY_MS, `a number of millise
 export class MemoryStore extends SessionStore {
   readonly max: number;
   readonly ttl: number;
-  /** id → its entry (memory-entry.ts: expiry prefix + JSON). */
-  readonly #entries = new Map<string, string>();
-  /** Sessions per owner, for `UserSessions`; every removal of an entry goes through `#remove`. */
-  readonly #owners = new OwnerIndex();
+  /** The entries (memory-entry.ts: expiry, cookie end, JSON) with the owner index and the unchecked ids beside them. */
+  readonly #table: MemoryEntries;
   readonly #sweepTimer: NodeJS.Timeout | undefined;
   /**
    * For records `get` returned, the entry they were read from, so that `merge` can see that
    * nothing was written since (the same string is still stored) and skip the work of merging.
    */
   readonly #entryReadFor = new WeakMap<object, string>();
-  /**
-   * Ids whose entry was not written from a session's record (a `set` of a record from
-   * elsewhere, a `touch` with another cookie): only their records are checked at load.
-   */
-  readonly #uncheckedIds = new Set<string>();
 
   constructor(options: MemoryStoreOptions = {}) {
     super();
     this.max = checkedOption('MemoryStore.max', options.max, MAX_ENTRIES) ?? 100_000;
     this.ttl = checkedOption('MemoryStore.ttl', options.ttl, TTL_MS) ?? ONE_DAY_MS;
+    this.#table = new MemoryEntries(this.max);
     // null takes the default: configs that spell "default" as null keep working.
     const checkPeriod = checkedOption('MemoryStore.checkPeriod', options.checkPeriod ?? undefined, CHECK_PERIOD_MS) ?? ONE_MINUTE_MS;
     if (checkPeriod > 0) {
@@ -83,7 +76,7 @@ export class MemoryStore extends SessionStore {
         const entry = this.#entryReadFor.get(record);
         return entry === undefined ? undefined : dataJsonOfEntry(entry);
       },
-      getEntry: (sessionId: string) => this.#usedEntry(sessionId),
+      getEntry: (sessionId: string) => this.#table.used(sessionId),
       jsonOfEntry: jsonOf,
       compareAndSetEntry: (sessionId: string, expectedEntry: string, json: string, record: SessionRecord, options?: Pick<StoreWriteOptions, 'owner'>) =>
         this.#compareAndSetEntryNow(sessionId, expectedEntry, json, record, options),
@@ -96,28 +89,18 @@ export class MemoryStore extends SessionStore {
   }
 
   #getNow(sessionId: string): SessionRecord | undefined {
-    const entry = this.#usedEntry(sessionId);
+    const entry = this.#table.used(sessionId);
     if (entry === undefined) return undefined;
     const record = storedRecordOf(entry);
     this.#entryReadFor.set(record, entry);
     return record;
   }
 
-  /** The live entry of a session read now, marked most recently used. */
-  #usedEntry(sessionId: string): string | undefined {
-    const entry = this.#liveEntry(sessionId, Date.now());
-    if (entry !== undefined && this.max !== Infinity) {
-      // Map order is insertion order: re-inserting marks the entry most recently used.
-      this.#entries.delete(sessionId);
-      this.#entries.set(sessionId, entry);
-    }
-    return entry;
-  }
-
   /** `#getNow` for a request's load: a record written from a session needs no check. */
   #getUsableNow(sessionId: string): SessionRecord | undefined {
     const record = this.#getNow(sessionId);
-    if (record === undefined || this.#uncheckedIds.size === 0 || !this.#uncheckedIds.has(sessionId)) return record;
+    const { uncheckedIds } = this.#table;
+    if (record === undefined || uncheckedIds.size === 0 || !uncheckedIds.has(sessionId)) return record;
     return isUsableRecord(record) ? record : undefined;
   }
 
@@ -130,7 +113,7 @@ export class MemoryStore extends SessionStore {
     const now = Date.now();
     const mode = options?.mode ?? 'upsert';
     if (mode !== 'upsert') {
-      const exists = this.#liveEntry(sessionId, now) !== undefined;
+      const exists = this.#table.live(sessionId, now) !== undefined;
       if (mode === 'create' ? exists : !exists) return false;
     }
     this.#writeWhole(sessionId, record, now, options?.owner);
@@ -152,7 +135,7 @@ export class MemoryStore extends SessionStore {
 
   #mergeNow(sessionId: string, record: SessionRecord, changes: SessionChanges, options?: Pick<StoreWriteOptions, 'owner'>): boolean {
     const now = Date.now();
-    const entry = this.#liveEntry(sessionId, now);
+    const entry = this.#table.live(sessionId, now);
     if (entry === undefined) return false;
     const baseEntry = changes.baseRecord === undefined ? undefined : this.#entryReadFor.get(changes.baseRecord);
     // Nothing written since the request read it: the merge would give the record itself.
@@ -176,7 +159,7 @@ export class MemoryStore extends SessionStore {
 
   #compareAndSetNow(sessionId: string, expected: SessionRecord, record: SessionRecord, options?: Pick<StoreWriteOptions, 'owner'>): CompareAndSetOutcome {
     const now = Date.now();
-    const entry = this.#liveEntry(sessionId, now);
+    const entry = this.#table.live(sessionId, now);
     if (entry === undefined) return 'gone';
     if (entry !== this.#entryReadFor.get(expected)) return 'changed';
     this.#writeWhole(sessionId, record, now, options?.owner);
@@ -185,7 +168,7 @@ export class MemoryStore extends SessionStore {
 
   #compareAndSetEntryNow(sessionId: string, expectedEntry: string, json: string, record: SessionRecord, options?: Pick<StoreWriteOptions, 'owner'>): EntryWriteResult {
     const now = Date.now();
-    const entry = this.#liveEntry(sessionId, now);
+    const entry = this.#table.live(sessionId, now);
     if (entry === undefined) return GONE;
     if (entry !== expectedEntry) return CHANGED;
     return { outcome: 'written', entry: this.#writeRecord(sessionId, json, record, now, options?.owner, 0) };
@@ -194,11 +177,11 @@ export class MemoryStore extends SessionStore {
   /** Removes flash messages; atomic, as it runs without yielding between the read and the write. */
   override async takeFlashMessages(sessionId: string, messageIds: readonly string[]): Promise<string[]> {
     const now = Date.now();
-    const entry = this.#liveEntry(sessionId, now);
+    const entry = this.#table.live(sessionId, now);
     if (entry === undefined) return [];
     const stored = storedRecordOf(entry) as Record<string, unknown>;
     const takenIds = removeFlashMembers(stored, messageIds);
-    if (takenIds.length > 0) this.#write(sessionId, JSON.stringify(stored), expiryOf(entry), now);
+    if (takenIds.length > 0) this.#table.write(sessionId, JSON.stringify(stored), expiryOf(entry), now);
     return takenIds;
   }
 
@@ -209,55 +192,51 @@ export class MemoryStore extends SessionStore {
 
   #touchNow(sessionId: string, record: SessionRecord): boolean {
     const now = Date.now();
-    const entry = this.#liveEntry(sessionId, now);
+    const entry = this.#table.live(sessionId, now);
     if (entry === undefined) return false;
     // Only the cookie (and so the expiry) changes: the stored data is kept as it is, in its text when the entry knows where the cookie ends.
-    if (!isSessionMadeRecord(record)) this.#uncheckedIds.add(sessionId);
+    if (!isSessionMadeRecord(record)) this.#table.uncheckedIds.add(sessionId);
     const touched = withCookieOf(entry, serializeRecordCookie(record));
     if (touched !== undefined) {
-      this.#write(sessionId, touched.json, this.#expiresAt(record, now), now, touched.cookieEnd);
+      this.#table.write(sessionId, touched.json, this.#expiresAt(record, now), now, touched.cookieEnd);
       return true;
     }
     const stored = storedRecordOf(entry);
     stored.cookie = record.cookie;
-    this.#write(sessionId, JSON.stringify(stored), this.#expiresAt(record, now), now);
+    this.#table.write(sessionId, JSON.stringify(stored), this.#expiresAt(record, now), now);
     return true;
   }
 
   async destroy(sessionId: string): Promise<void> {
-    this.#remove(sessionId);
+    this.#table.remove(sessionId);
   }
 
   /** Removes the session and returns it; atomic, as it runs without yielding. */
   override async take(sessionId: string): Promise<SessionRecord | undefined> {
-    const entry = this.#liveEntry(sessionId, Date.now());
+    const entry = this.#table.live(sessionId, Date.now());
     if (entry === undefined) return undefined;
-    this.#remove(sessionId);
+    this.#table.remove(sessionId);
     return storedRecordOf(entry);
   }
 
   /** The live sessions recorded under `ownerId`, from an index kept beside the entries. */
   override async ownerSessionIds(ownerId: string): Promise<string[]> {
     const now = Date.now();
-    return this.#owners.sessionIdsOf(ownerId).filter((sessionId) => this.#liveEntry(sessionId, now) !== undefined);
+    return this.#table.owners.sessionIdsOf(ownerId).filter((sessionId) => this.#table.live(sessionId, now) !== undefined);
   }
 
   override async removeFromOwnerIndex(ownerId: string, sessionIds: readonly string[]): Promise<void> {
-    this.#owners.removeFromOwner(ownerId, sessionIds);
+    this.#table.owners.removeFromOwner(ownerId, sessionIds);
   }
 
   override async all(): Promise<Record<string, SessionRecord>> {
-    const now = Date.now();
     const sessions: Record<string, SessionRecord> = {};
-    for (const [sessionId, entry] of this.#entries) {
-      if (expiryOf(entry) > now) sessions[sessionId] = storedRecordOf(entry);
-    }
+    for (const [sessionId, entry] of this.#table.liveEntries(Date.now())) sessions[sessionId] = storedRecordOf(entry);
     return sessions;
   }
 
   override async ids(): Promise<string[]> {
-    const now = Date.now();
-    return [...this.#entries].filter(([, entry]) => expiryOf(entry) > now).map(([sessionId]) => sessionId);
+    return Array.from(this.#table.liveEntries(Date.now()), ([sessionId]) => sessionId);
   }
 
   override async length(): Promise<number> {
@@ -265,9 +244,7 @@ export class MemoryStore extends SessionStore {
   }
 
   override async clear(): Promise<void> {
-    this.#entries.clear();
-    this.#uncheckedIds.clear();
-    this.#owners.clear();
+    this.#table.clear();
   }
 
   /** Stops the sweep timer. The sessions stay readable until the store is dropped. */
@@ -277,29 +254,7 @@ export class MemoryStore extends SessionStore {
 
   /** Removes every expired session now; the timer calls it every `checkPeriod`. */
   sweep(): number {
-    const now = Date.now();
-    let removed = 0;
-    for (const [sessionId, entry] of this.#entries) {
-      if (expiryOf(entry) <= now) {
-        this.#remove(sessionId);
-        removed++;
-      }
-    }
-    return removed;
-  }
-
-  #liveEntry(sessionId: string, now: number): string | undefined {
-    const entry = this.#entries.get(sessionId);
-    if (entry === undefined) return undefined;
-    if (expiryOf(entry) > now) return entry;
-    this.#remove(sessionId);
-    return undefined;
-  }
-
-  #remove(sessionId: string): void {
-    this.#entries.delete(sessionId);
-    if (this.#uncheckedIds.size !== 0) this.#uncheckedIds.delete(sessionId);
-    this.#owners.remove(sessionId);
+    return this.#table.sweep(Date.now());
   }
 
   /** Stores `record` whole (`#writeRecord`), serialized with its data's JSON when a session made it. */
@@ -314,26 +269,11 @@ export class MemoryStore extends SessionStore {
    */
   #writeRecord(sessionId: string, json: string, record: SessionRecord, now: number, owner: string | null | undefined, cookieEnd: number): string | undefined {
     // A session's record is usable; the data merged into it does not decide that (its cookie does).
-    if (!isSessionMadeRecord(record)) this.#uncheckedIds.add(sessionId);
-    else if (this.#uncheckedIds.size !== 0) this.#uncheckedIds.delete(sessionId);
-    const entry = this.#write(sessionId, json, this.#expiresAt(record, now), now, cookieEnd);
-    if (entry !== undefined && owner !== undefined) this.#owners.assign(sessionId, owner);
-    return entry;
-  }
-
-  /** Stores the entry and gives it; undefined when it was already expired (and so removed instead). */
-  #write(sessionId: string, json: string, expiresAt: number, now: number, cookieEnd = 0): string | undefined {
-    this.#entries.delete(sessionId);
-    if (expiresAt <= now) {
-      this.#owners.remove(sessionId);
-      return undefined;
-    }
-    const entry = memoryEntry(expiresAt, json, cookieEnd);
-    this.#entries.set(sessionId, entry);
-    if (this.#entries.size > this.max) {
-      const leastRecentlyUsed = this.#entries.keys().next().value as string;
-      this.#remove(leastRecentlyUsed);
-    }
+    const { uncheckedIds } = this.#table;
+    if (!isSessionMadeRecord(record)) uncheckedIds.add(sessionId);
+    else if (uncheckedIds.size !== 0) uncheckedIds.delete(sessionId);
+    const entry = this.#table.write(sessionId, json, this.#expiresAt(record, now), now, cookieEnd);
+    if (entry !== undefined && owner !== undefined) this.#table.owners.assign(sessionId, owner);
     return entry;
   }
 
