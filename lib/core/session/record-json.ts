@@ -23,13 +23,13 @@ export function recordJsonWithMembers(cookieJson: string, membersJson: string): 
 }
 
 /**
- * The data's JSON in `recordJson` (from `start`) when it begins with the cookie `cookieJson`
+ * The data's JSON in `recordJson` when it begins with the cookie `cookieJson`
  * (`{"cookie":<cookieJson>,…`): what JSON.stringify made of the data when it wrote the record
  * cookie first. Undefined for a record written otherwise.
  */
-export function dataJsonAfterCookie(recordJson: string, cookieJson: string, start = 0): string | undefined {
-  if (!recordJson.startsWith(RECORD_JSON_START, start) || !recordJson.startsWith(cookieJson, start + RECORD_JSON_START.length)) return undefined;
-  const cookieEnd = start + RECORD_JSON_START.length + cookieJson.length;
+export function dataJsonAfterCookie(recordJson: string, cookieJson: string): string | undefined {
+  if (!recordJson.startsWith(RECORD_JSON_START) || !recordJson.startsWith(cookieJson, RECORD_JSON_START.length)) return undefined;
+  const cookieEnd = cookieEndOf(cookieJson);
   const next = recordJson[cookieEnd];
   return next === '}' || next === ',' ? dataJsonAt(recordJson, cookieEnd) : undefined;
 }

@@ -1,6 +1,7 @@
 import { applySessionChanges } from '../../core/session/session-changes.js';
 import type { SessionChanges } from '../../core/session/session-changes.js';
 import { cookieEndOf, dataJsonAt, withCookieJson } from '../../core/session/record-json.js';
+import { serializeRecordCookie } from '../../core/session/session-record.js';
 import type { SessionRecord } from '../../core/store/session-store.js';
 
 /**
@@ -51,12 +52,13 @@ export function dataJsonOfEntry(entry: string): string | undefined {
 }
 
 /**
- * The entry's JSON with the cookie `cookieJson` instead of its own (a touch), and where that
- * cookie ends; undefined when the entry does not know where its cookie ends.
+ * The entry's JSON with `record`'s cookie instead of its own (a touch), and where that cookie
+ * ends; undefined when the entry does not know where its cookie ends.
  */
-export function withCookieOf(entry: string, cookieJson: string): { json: string; cookieEnd: number } | undefined {
+export function withCookieOf(entry: string, record: SessionRecord): { json: string; cookieEnd: number } | undefined {
   const cookieEnd = cookieEndOfEntry(entry);
   if (cookieEnd === 0) return undefined;
+  const cookieJson = serializeRecordCookie(record);
   return { json: withCookieJson(jsonOf(entry), cookieEnd, cookieJson), cookieEnd: cookieEndOf(cookieJson) };
 }
 

@@ -6,7 +6,7 @@ import type { CompareAndSetOutcome, SessionRecord, StoreWriteOptions } from '../
 import { recordExpiresAt } from '../../core/store/stored-record.js';
 import type { SessionChanges } from '../../core/session/session-changes.js';
 import { removeFlashMembers } from '../../core/session/flash.js';
-import { cookieEndInSerialized, isSessionMadeRecord, isUsableRecord, serializeRecordCookie, serializeSessionRecord } from '../../core/session/session-record.js';
+import { cookieEndInSerialized, isSessionMadeRecord, isUsableRecord, serializeSessionRecord } from '../../core/session/session-record.js';
 import { MemoryEntries } from './memory-entries.js';
 import { dataJsonOfEntry, expiryOf, jsonOf, MAX_EXPIRES_AT, mergedJson, storedRecordOf, withCookieOf } from './memory-entry.js';
 
@@ -196,7 +196,7 @@ export class MemoryStore extends SessionStore {
     if (entry === undefined) return false;
     // Only the cookie (and so the expiry) changes: the stored data is kept as it is, in its text when the entry knows where the cookie ends.
     if (!isSessionMadeRecord(record)) this.#table.uncheckedIds.add(sessionId);
-    const touched = withCookieOf(entry, serializeRecordCookie(record));
+    const touched = withCookieOf(entry, record);
     if (touched !== undefined) {
       this.#table.write(sessionId, touched.json, this.#expiresAt(record, now), now, touched.cookieEnd);
       return true;

@@ -21,10 +21,9 @@ describe("a record's JSON written from its parts (recordJsonOf and the texts bui
 
   it('reads the data back out of a record written cookie first, and nothing out of one written otherwise', () => {
     fc.assert(
-      fc.property(cookie, data, fc.nat({ max: 20 }), (first, values, offset) => {
+      fc.property(cookie, data, (first, values) => {
         const cookieJson = JSON.stringify(first);
-        const prefix = '0'.repeat(offset);
-        expect(dataJsonAfterCookie(prefix + JSON.stringify({ cookie: first, ...values }), cookieJson, offset)).toBe(JSON.stringify(values));
+        expect(dataJsonAfterCookie(JSON.stringify({ cookie: first, ...values }), cookieJson)).toBe(JSON.stringify(values));
         expect(dataJsonAt(recordJsonOf(cookieJson, JSON.stringify(values)), cookieEndOf(cookieJson))).toBe(JSON.stringify(values));
         expect(dataJsonAfterCookie(JSON.stringify({ ...values, last: 1, cookie: first }), cookieJson)).toBeUndefined();
         expect(dataJsonAfterCookie(JSON.stringify({ cookie: { ...first, extra: 1 }, ...values }), cookieJson)).toBeUndefined();

@@ -96,7 +96,7 @@ export class SealedDataStore extends SessionStore {
   override async merge(sessionId: string, record: SessionRecord, changes: SessionChanges, options?: Pick<StoreWriteOptions, 'owner'>): Promise<boolean> {
     this.#sessions.takeDueForResealing(sessionId);
     const readFrom = this.#sessions.readFrom(changes.baseRecord);
-    // A session the immediate calls loaded (read as JSON) merges by reading it again.
+    // A session the immediate calls loaded (by the store's entry) merges by reading it again.
     if (readFrom !== undefined && typeof readFrom !== 'string') {
       const outcome = await this.inner.compareAndSet!(sessionId, readFrom, this.#sessions.seal(sessionId, record), options);
       if (outcome !== 'changed') return outcome === 'written';
