@@ -26,7 +26,11 @@ export class FastifySessionResponse implements SessionResponse {
   #reply: FastifyReplyLike | undefined;
   /** A body the core chose instead of the handler's (an error answer of a failed save). */
   #replacementBody: string | undefined;
-  #settleCommit: { resolve: () => void; reject: (error: unknown) => void } | undefined;
+  /** Told once the store write is done, while `commitBeforeSend` waits for it. */
+  #whenCommitted: ((error: unknown) => void) | undefined;
+  /** Whether the commit ended before `commitBeforeSend` began to wait (the MemoryStore's), and its error. */
+  #hasSettledEarly = false;
+  #earlyError: unknown;
   /** Whether something sent again while the commit was awaited (see `commitBeforeSend`). */
   #isSendRepeated = false;
 
@@ -66,7 +70,7 @@ export class FastifySessionResponse implements SessionResponse {
   /** The core calls this once the store write is done (with a body when it replaces the handler's). */
   end(...args: unknown[]): this {
     if (typeof args[0] === 'string') this.#replacementBody = args[0];
-    this.#settleCommit?.resolve();
+    this.#settle(undefined);
     return this;
   }
 
@@ -76,42 +80,85 @@ export class FastifySessionResponse implements SessionResponse {
    * is unavailable).
    */
   readonly failCommit = (error: unknown): void => {
-    this.#settleCommit?.reject(toHttpException(error, this));
+    this.#settle(toHttpException(error, this));
   };
 
-  /** Called by the onSend hook for each `reply.send()` it held while the commit was awaited. */
+  /**
+   * Commits the session before Fastify sends the reply: the store write (the core's `end`),
+   * then the cookie (its `writeHead`). `done` (Fastify's onSend callback) gets the payload to
+   * send, or the error to answer with when the store write failed: at once when the store
+   * answered at once (the MemoryStore), else when it does.
+   *
+   * The first send decides the reply, as the first `end` does on Node: when a later send was
+   * held while the store was awaited (the handler's second `reply.send()`, Nest's error answer
+   * to an error thrown after the send), the status and headers it changed are undone, unless
+   * the core answers with an error body of its own.
+   */
+  commitBeforeSend(reply: FastifyReplyLike, payload: unknown, done: CommitListener): void {
+    this.#reply = reply;
+    this.end();
+    if (this.#hasSettledEarly) return this.#send(payload, this.#earlyError, done);
+    // Nothing has run since the send: the head is still the one it left.
+    const headAtSend = { statusCode: reply.statusCode, headers: reply.getHeaders() };
+    const releaseSends = holdFurtherSends(reply, this);
+    this.#whenCommitted = (error) => {
+      releaseSends();
+      // An error answer the core chose instead (a replacement body) keeps the head it set.
+      if (error === undefined && this.#isSendRepeated && this.#replacementBody === undefined) restoreHeadExceptCookies(reply, headAtSend);
+      this.#send(payload, error, done);
+    };
+  }
+
+  /** Called by the onSend hook's hold for each `reply.send()` it ignored while the commit was awaited. */
   noteRepeatedSend(): void {
     this.#isSendRepeated = true;
   }
 
-  /**
-   * Commits the session before Fastify sends the reply: the store write (the core's `end`),
-   * then the cookie (its `writeHead`). Resolves to the payload to send; rejects with the error
-   * to answer with when the store write failed.
-   *
-   * The first send decides the reply, as the first `end` does on Node: when a later send was
-   * held (the handler's second `reply.send()`, Nest's error answer to an error thrown after the
-   * send), the status and headers it changed while the store was awaited are undone, unless
-   * the core answers with an error body of its own.
-   */
-  async commitBeforeSend(reply: FastifyReplyLike, payload: unknown): Promise<unknown> {
-    this.#reply = reply;
-    const headAtSend = { statusCode: reply.statusCode, headers: reply.getHeaders() };
-    const committed = new Promise<void>((resolve, reject) => {
-      this.#settleCommit = { resolve, reject };
-    });
-    this.end();
-    await committed;
-    // An error answer the core chose instead (a replacement body) keeps the head it set.
-    if (this.#isSendRepeated && this.#replacementBody === undefined) restoreHeadExceptCookies(reply, headAtSend);
-    this.writeHead(reply.statusCode);
-    return this.#replacementBody ?? payload;
+  #settle(error: unknown): void {
+    const whenCommitted = this.#whenCommitted;
+    if (whenCommitted === undefined) {
+      this.#hasSettledEarly = true;
+      this.#earlyError = error;
+      return;
+    }
+    this.#whenCommitted = undefined;
+    whenCommitted(error);
+  }
+
+  #send(payload: unknown, error: unknown, done: CommitListener): void {
+    if (error !== undefined) return done(error as Error);
+    this.writeHead(this.#boundReply().statusCode);
+    done(null, this.#replacementBody ?? payload);
   }
 
   #boundReply(): FastifyReplyLike {
     if (!this.#reply) throw new Error('nest-sessions: the Fastify reply is read before onSend bound it');
     return this.#reply;
   }
+}
+
+/** Fastify's onSend callback: the error to answer with, or the payload to send. */
+export type CommitListener = (error: Error | null, payload?: unknown) => void;
+
+/**
+ * Ignores `reply.send()` until the returned function is called. Fastify sends again when an
+ * async handler that called `reply.send()` resolves while an onSend hook is still waiting (its
+ * "return reply" rule, which Nest 11's `@Redirect()` and `@Res()` routes do not follow): that
+ * second send would write the response before the session is committed, then fail. A send
+ * held this way (that one, the handler's own second send, Nest's error answer to an error
+ * thrown after the send) is told to the session response, which then keeps the first reply.
+ */
+function holdFurtherSends(reply: FastifyReplyLike, sessionResponse: FastifySessionResponse): () => void {
+  const heldReply = reply as FastifyReplyLike & { send: unknown };
+  const send = heldReply.send;
+  heldReply.send = function heldSend(this: unknown): unknown {
+    sessionResponse.noteRepeatedSend();
+    return this;
+  };
+  return () => {
+    // Assigned back rather than deleted: a delete would slow every later access to the reply.
+    heldReply.send = send;
+  };
 }
 
 /**

@@ -3,21 +3,20 @@ import { attachOutcomeOf } from '../../core/management/session-manager.js';
 import { FASTIFY_PASSPORT_ADVICE } from '../passport-hint.js';
 import type { SessionFollowerMiddleware } from '../session-module-options.interface.js';
 import { FastifySessionResponse } from './fastify-session-response.js';
-import type { FastifyReplyLike } from './fastify-session-response.js';
+import type { CommitListener, FastifyReplyLike } from './fastify-session-response.js';
 
 /** The parts of a FastifyRequest this adapter uses. */
 interface FastifyRequestLike {
   raw: SessionRequest;
 }
 
-type OnSendDone = (error: Error | null, payload?: unknown) => void;
 type HookDone = (error?: Error) => void;
 
 /** The parts of a Fastify instance this adapter uses. */
 export interface FastifyInstanceLike {
   hasRequestDecorator(name: string): boolean;
   decorateRequest(name: string, decorator: { getter(this: FastifyRequestLike): unknown; setter(this: FastifyRequestLike, value: unknown): void }): unknown;
-  addHook(name: 'onSend', hook: (request: FastifyRequestLike, reply: FastifyReplyLike, payload: unknown, done: OnSendDone) => void): unknown;
+  addHook(name: 'onSend', hook: (request: FastifyRequestLike, reply: FastifyReplyLike, payload: unknown, done: CommitListener) => void): unknown;
   addHook(name: 'onRequest', hook: (request: FastifyRequestLike, reply: FastifyReplyLike & { raw: object }, done: HookDone) => void): unknown;
   addHook(name: 'onError', hook: (request: FastifyRequestLike, reply: unknown, error: Error, done: HookDone) => void): unknown;
 }
@@ -70,17 +69,7 @@ export class FastifySessions {
       if (!sessionResponse) return done(null, payload);
       // Taken off first: an error answer of a failed commit passes through this hook again.
       raw[SESSION_RESPONSE] = undefined;
-      const releaseSends = holdFurtherSends(reply, sessionResponse);
-      sessionResponse.commitBeforeSend(reply, payload).then(
-        (finalPayload) => {
-          releaseSends();
-          done(null, finalPayload);
-        },
-        (error: Error) => {
-          releaseSends();
-          done(error);
-        },
-      );
+      sessionResponse.commitBeforeSend(reply, payload, done);
     });
     instance.addHook('onError', (request, _reply, error, done) => {
       onRequestError(error, request);
@@ -112,27 +101,6 @@ export class FastifySessions {
     if (!raw) return { request, response: reply };
     return { request: raw, response: reply ? this.responseFor(raw) : undefined };
   }
-}
-
-/**
- * Ignores `reply.send()` until the returned function is called. Fastify sends again when an
- * async handler that called `reply.send()` resolves while an onSend hook is still waiting (its
- * "return reply" rule, which Nest 11's `@Redirect()` and `@Res()` routes do not follow): that
- * second send would write the response before the session is committed, then fail. A send
- * held this way (that one, the handler's own second send, Nest's error answer to an error
- * thrown after the send) is told to the session response, which then keeps the first reply.
- */
-function holdFurtherSends(reply: FastifyReplyLike, sessionResponse: FastifySessionResponse): () => void {
-  const heldReply = reply as FastifyReplyLike & { send: unknown };
-  const send = heldReply.send;
-  heldReply.send = function heldSend(this: unknown): unknown {
-    sessionResponse.noteRepeatedSend();
-    return this;
-  };
-  return () => {
-    // Assigned back rather than deleted: a delete would slow every later access to the reply.
-    heldReply.send = send;
-  };
 }
 
 /** Runs Express-style middleware in order; an error (or a thrown one) stops the chain. */
