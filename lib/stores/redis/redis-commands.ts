@@ -1,4 +1,7 @@
 import { Cluster, Command, Redis } from 'ioredis';
+import type { Writable } from 'node:stream';
+// Not the global: a test's fake timers (Jest's replace the global one) must not hold the store's writes.
+import { setImmediate } from 'node:timers';
 import type { RedisClient } from './redis-client.js';
 
 /** A command's arguments as the store sends them. */
@@ -13,15 +16,25 @@ export type CommandArgument = string | number;
  * client's `commandTimeout`, its offline queue, a Cluster's routing by slot and redirections.
  * A client of another ioredis copy than the one the store loads (its `Command` may differ) goes
  * through its own `call` instead.
+ *
+ * A single node's socket is corked from the first command of a turn of the event loop until
+ * the turn's end (`setImmediate`), so that the commands of all the requests the turn handled
+ * leave in one write: ioredis writes each at once, a system call per command, where node-redis
+ * (connect-redis') batches its writes so (bench/PROFILE.md, "the kernel's share").
  */
 export class RedisCommands {
   readonly #client: RedisClient;
   /** Whether `Command`s of the store's ioredis copy can be given to the client. */
   readonly #isSameCopy: boolean;
+  /** A single node (not a Cluster, whose commands go to several sockets): its socket is corked per turn. */
+  readonly #isSingleNode: boolean;
+  /** The socket corked in this turn of the event loop, until `#uncork` runs at its end. */
+  #corkedSocket: Writable | undefined;
 
   constructor(client: RedisClient) {
     this.#client = client;
-    this.#isSameCopy = client instanceof Redis || client instanceof Cluster;
+    this.#isSingleNode = client instanceof Redis;
+    this.#isSameCopy = this.#isSingleNode || client instanceof Cluster;
   }
 
   /** Sends `name args` and resolves to the reply, bulk strings decoded as UTF-8 (as ioredis' methods do). */
@@ -29,6 +42,22 @@ export class RedisCommands {
     const client = this.#client;
     if (!this.#isSameCopy) return client.call(name, ...args);
     const errorStack = client.options.showFriendlyErrorStack ? new Error() : undefined;
+    if (this.#isSingleNode && this.#corkedSocket === undefined) this.#corkForThisTurn(client as Redis);
     return (client as unknown as Redis).sendCommand(new Command(name, args, { replyEncoding: 'utf8', errorStack })) as Promise<unknown>;
   }
+
+  #corkForThisTurn(redis: Redis): void {
+    // Not connected: ioredis queues the command and writes its queue itself once it is.
+    const socket = redis.stream as Writable | undefined;
+    if (redis.status !== 'ready' || socket === undefined || !socket.writable) return;
+    socket.cork();
+    this.#corkedSocket = socket;
+    setImmediate(this.#uncork);
+  }
+
+  readonly #uncork = (): void => {
+    const socket = this.#corkedSocket;
+    this.#corkedSocket = undefined;
+    socket?.uncork();
+  };
 }

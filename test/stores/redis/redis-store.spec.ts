@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { Cluster, Redis } from 'ioredis';
 import { RedisStore } from '../../../lib/redis.js';
 import { SessionStoreUnavailableError } from '../../../lib/index.js';
@@ -314,6 +315,50 @@ describe('RedisStore commands on an auto-pipelining client (failFastClientOption
     expect(await loaded).toMatchObject({ userId: 'ada' });
     expect(JSON.parse((await direct)!)).toMatchObject({ userId: 'ada' });
     await store.close();
+  });
+
+  it('sends the commands of one turn of the event loop in one socket write, and each later turn its own', async () => {
+    const client = (await target.newClient()) as Redis;
+    const store = new RedisStore({ client, prefix: uniquePrefix() });
+    await store.set('s1', sessionRecord({ userId: 'ada' }));
+    await store.set('s2', sessionRecord({ userId: 'grace' }));
+    // What reaches the kernel: Node's socket hands each write (or batch of writes) to one of these.
+    const socket = client.stream as unknown as { _write: (...a: unknown[]) => unknown; _writev: (chunks: unknown[], ...rest: unknown[]) => unknown };
+    const writes: number[] = [];
+    const write = socket._write;
+    const writev = socket._writev;
+    socket._write = function (this: unknown, ...args: unknown[]) {
+      writes.push(1);
+      return write.apply(this, args);
+    };
+    socket._writev = function (this: unknown, chunks: unknown[], ...rest: unknown[]) {
+      writes.push(chunks.length);
+      return writev.call(this, chunks, ...rest);
+    };
+    try {
+      const firstTurn = [store.get('s1'), store.get('s2'), store.get('unknown')];
+      expect(await Promise.all(firstTurn)).toEqual([expect.objectContaining({ userId: 'ada' }), expect.objectContaining({ userId: 'grace' }), undefined]);
+      expect(writes).toEqual([3]);
+      expect(await store.get('s1')).toMatchObject({ userId: 'ada' });
+      expect(writes).toEqual([3, 1]);
+    } finally {
+      socket._write = write;
+      socket._writev = writev;
+      await store.close();
+    }
+  });
+
+  it('still sends its commands when a test has faked the global timers', async () => {
+    const client = (await target.newClient()) as Redis;
+    const store = new RedisStore({ client, prefix: uniquePrefix() });
+    await store.set('s1', sessionRecord({ userId: 'ada' }));
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'queueMicrotask'] });
+    try {
+      expect(await store.get('s1')).toMatchObject({ userId: 'ada' });
+    } finally {
+      jest.useRealTimers();
+      await store.close();
+    }
   });
 
   it('works through the client\'s own methods when the client is not of the ioredis copy the store loads', async () => {
