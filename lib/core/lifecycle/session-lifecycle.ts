@@ -48,14 +48,20 @@ export class SessionLifecycle extends RequestSessionOperations {
     this.baseline.startNew(sessionId, serializeSessionData(session), cookie.originalMaxAge);
   }
 
-  /** Puts the stored session on the request; `loadedDataJson`: its data's JSON as stored, when the store could tell. */
-  inflate(sessionId: string, record: SessionRecord, loadedDataJson?: string): void {
-    const session = new Session(this, sessionId, SessionCookie.fromStored(record.cookie), record);
+  /**
+   * Puts the stored session on the request; `loadedDataJson`: its data's JSON as stored, when
+   * the store could tell. `isRecordHandedOver`: the store parsed `record` for this load and
+   * keeps no reference to it, so it may become the session itself (`Session.overRecord`).
+   */
+  inflate(sessionId: string, record: SessionRecord, loadedDataJson?: string, isRecordHandedOver = false): void {
+    const cookie = SessionCookie.fromStored(record.cookie);
+    const session =
+      (isRecordHandedOver ? Session.overRecord(this, sessionId, cookie, record as unknown as Record<string, unknown>) : undefined) ??
+      new Session(this, sessionId, cookie, record);
     // A session stored before absoluteTimeout was turned on starts its period now.
     if (this.options.absoluteTimeout !== undefined) session.cookie.createdAt ??= Date.now();
     setRequestSessionId(this.request, sessionId);
     this.request.session = session;
-    const { cookie } = session;
     // The stored text is the session's own JSON unless the session left out a stored key (express-session's reserved names).
     const dataJson = loadedDataJson !== undefined && hasEveryStoredKey(session) ? loadedDataJson : serializeSessionData(session);
     this.baseline.startLoaded(sessionId, dataJson, cookie.originalMaxAge, record, this.options.resave, cookie.expiresAt);

@@ -123,12 +123,14 @@ export class SessionManager {
       let record: unknown;
       let isUsable: boolean;
       let loadedDataJson: string | undefined;
+      let isRecordHandedOver = false;
       try {
         const immediate = immediateStoreOf(this.store);
         if (immediate?.getUsable !== undefined) {
           record = immediate.getUsable(receivedSessionId);
           isUsable = record !== undefined;
           if (isUsable) loadedDataJson = immediate.loadedDataJson?.(receivedSessionId, record as SessionRecord);
+          isRecordHandedOver = isUsable;
         } else {
           record = immediate ? immediate.get(receivedSessionId) : await this.store.get(receivedSessionId);
           isUsable = isUsableRecord(record);
@@ -143,7 +145,8 @@ export class SessionManager {
       }
       // An id the store does not know (or a corrupted entry) is never adopted: new id.
       if (isUsable && !this.#isPastAbsoluteTimeout(record as SessionRecord)) {
-        lifecycle.inflate(receivedSessionId, record as SessionRecord, loadedDataJson);
+        // An immediate store's `getUsable` parses each record for the load that asked for it.
+        lifecycle.inflate(receivedSessionId, record as SessionRecord, loadedDataJson, isRecordHandedOver);
         if (isCarriedByHeader) setSessionTransport(request, 'header', true);
       } else {
         if (isUsable) await this.#destroyTimedOut(receivedSessionId, record as SessionRecord);

@@ -39,11 +39,21 @@ function promiseOrCallback<T>(promise: Promise<T>, callback: SessionCallback | u
 }
 
 /**
+ * `new` of a subclass returns `adopted` when given one: the subclass's fields are then added to
+ * that object (JavaScript's constructor return override), which `Session.overRecord` uses.
+ */
+class AdoptingBase {
+  constructor(adopted?: object) {
+    if (adopted !== undefined) return adopted;
+  }
+}
+
+/**
  * `req.session`: the session data as own enumerable properties plus `cookie`, with
  * express-session's methods, which are not enumerable and so never stored. Each method takes
  * an optional callback and returns a Promise when given none.
  */
-export class Session {
+export class Session extends AdoptingBase {
   /**
    * The id: read through a getter on the prototype, so, as in express-session (a
    * non-enumerable property there), it is never part of the data, and assigning it throws.
@@ -54,11 +64,16 @@ export class Session {
   cookie: SessionCookie;
   readonly #operations: SessionOperations;
 
-  constructor(operations: SessionOperations, sessionId: string, cookie: SessionCookie, data?: Record<string, unknown>) {
+  /** With `adopted`, `data` itself becomes the session (see `overRecord`); else its keys are copied. */
+  constructor(operations: SessionOperations, sessionId: string, cookie: SessionCookie, data?: Record<string, unknown>, adopted?: true) {
+    super(adopted && data);
     this.#id = sessionId;
     this.#operations = operations;
     this.cookie = cookie;
-    if (data) {
+    if (adopted) {
+      // Last, with every property in place: V8 then shares one hidden class among such sessions.
+      Object.setPrototypeOf(this, Session.prototype);
+    } else if (data) {
       const target = this as unknown as Record<string, unknown>;
       for (const key of Object.keys(data)) {
         // A stored key that shadows one of express-session's members (`save`, `id`, `cookie`) is
@@ -67,6 +82,23 @@ export class Session {
         else if (key !== 'cookie') sessionsMissingStoredKeys.add(this);
       }
     }
+  }
+
+  /**
+   * The session made of `record` itself rather than of a copy of its keys, or undefined when
+   * it cannot be: for a record the store parsed for this load and holds no reference to (an
+   * immediate store's `getUsable`). Worth it for a session of many keys: copied one by one, more
+   * than ~20 of them put the session in V8's dictionary mode, where building it and each
+   * `JSON.stringify` of it take V8's slow paths (bench/PROFILE.md, `data=large`); the parsed
+   * record is in fast mode, and stays so. A record with a key the copy would drop (a stored
+   * `save`) or another prototype is copied.
+   */
+  static overRecord(operations: SessionOperations, sessionId: string, cookie: SessionCookie, record: Record<string, unknown>): Session | undefined {
+    if (Object.getPrototypeOf(record) !== Object.prototype) return undefined;
+    const keys = Object.keys(record);
+    if (keys.length <= ADOPTED_KEYS_MINIMUM) return undefined;
+    for (const key of keys) if (DROPPED_KEYS.has(key)) return undefined;
+    return new Session(operations, sessionId, cookie, record, true);
   }
 
   static {
@@ -179,6 +211,18 @@ export class Session {
  * session the data hides the method (`@SessionToken()` still reads the token).
  */
 const ADDED_METHOD_NAMES: ReadonlySet<string> = new Set(['flash', 'csrfToken', 'markAuthenticated', 'token', 'rotate']);
+
+/**
+ * The stored keys the copying constructor drops (`key in this`): the names on the session's
+ * prototypes, Object.prototype's included, but for the methods added here. A Set: `in` on the
+ * prototype for each of a large record's keys cost ~300 instructions a key.
+ */
+const DROPPED_KEYS: ReadonlySet<string> = new Set(
+  [Session.prototype, Object.prototype].flatMap((prototype) => Object.getOwnPropertyNames(prototype)).filter((name) => !ADDED_METHOD_NAMES.has(name)),
+);
+
+/** Up to this many keys (the cookie's included) a record is copied: cheaper for a few keys than a change of prototype. */
+const ADOPTED_KEYS_MINIMUM = 12;
 
 /** Sessions made from stored data whose keys they did not all keep (see the constructor): seldom any. */
 const sessionsMissingStoredKeys = new WeakSet<Session>();

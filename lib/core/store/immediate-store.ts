@@ -14,6 +14,8 @@ export interface ImmediateStore {
   /**
    * `get`, answering only with a record `isUsableRecord` accepts (undefined for any other):
    * for a store that knows which of its records came from a session, and so need no check.
+   * Each call's record is a new object the store keeps no hold on: the caller may make it the
+   * session itself (`Session.overRecord`), whose data the request then changes.
    */
   getUsable?(sessionId: string): SessionRecord | undefined;
   /**

@@ -122,6 +122,22 @@ describe('SessionCookie', () => {
     expect(JSON.parse(JSON.stringify(cookie))).toEqual(JSON.parse(JSON.stringify(expressCookie)));
   });
 
+  it('toJSON() gives expires as a Date, as express-session does; JSON.stringify writes the same text as express-session for any expiry', () => {
+    const cookie = SessionCookie.fromAttributes({ path: '/', httpOnly: true, secure: false, maxAge: 10_000 });
+    expect(cookie.toJSON().expires).toBeInstanceOf(Date);
+    for (const date of [new Date(NOW + 1), new Date(NOW + 999), new Date(NOW + 60_000), new Date(Date.UTC(2099, 11, 31, 23, 59, 59, 7))]) {
+      cookie.expires = date;
+      const expressCookie = new ExpressSessionCookie({ path: '/', httpOnly: true, secure: false });
+      (expressCookie as unknown as { expires: Date }).expires = date;
+      expect(JSON.stringify(cookie)).toBe(JSON.stringify(expressCookie));
+      expect(JSON.stringify({ cookie, n: 1 })).toBe(JSON.stringify({ cookie: expressCookie, n: 1 }));
+    }
+    // A Date of the app's own making with its own toJSON is written by that toJSON.
+    const ownDate = Object.assign(new Date(NOW + 5_000), { toJSON: () => 'the app’s text' });
+    cookie.expires = ownDate;
+    expect(JSON.parse(JSON.stringify(cookie)).expires).toBe('the app’s text');
+  });
+
   it('JSON of a default cookie equals express-session’s', () => {
     const cookie = SessionCookie.fromAttributes({ path: '/', httpOnly: true, secure: false, maxAge: null });
     const expressCookie = new ExpressSessionCookie({ path: '/', httpOnly: true, secure: false, maxAge: null });

@@ -266,3 +266,87 @@ describe('hasEveryStoredKey (whether the stored data is the session\'s own, for 
     }
   });
 });
+
+describe('Session.overRecord (a record parsed for this load made the session itself)', () => {
+  const cookie = () => SessionCookie.fromAttributes({ path: '/', httpOnly: true, secure: false, maxAge: 60_000 });
+  const storedCookie = { originalMaxAge: 60_000, expires: null, httpOnly: true, path: '/' };
+  /** A record as a store parses it: the cookie first, then `keyCount` keys of data. */
+  const parsedRecord = (keyCount: number, extra = ''): Record<string, unknown> => {
+    const data = Object.fromEntries(Array.from({ length: keyCount }, (_, index) => [`key${index}`, index % 2 ? `text ${index}` : { n: index, list: [index] }]));
+    const json = JSON.stringify({ cookie: storedCookie, ...data });
+    return JSON.parse(extra === '' ? json : `${json.slice(0, -1)},${extra}}`) as Record<string, unknown>;
+  };
+  /** The session the constructor copies out of (a copy of) `record`, with the same cookie object. */
+  const copied = (record: Record<string, unknown>, sessionCookie: SessionCookie) =>
+    new Session(new FakeOperations(), 'sid-1', sessionCookie, JSON.parse(JSON.stringify(record)) as Record<string, unknown>);
+
+  it('makes a record of many keys a Session, with the data, the id, the methods and the JSON of a copied one', async () => {
+    const record = parsedRecord(30);
+    const operations = new FakeOperations();
+    const sessionCookie = cookie();
+    const session = Session.overRecord(operations, 'sid-1', sessionCookie, record)! as Session & Record<string, unknown>;
+    expect(session).toBe(record);
+    expect(session).toBeInstanceOf(Session);
+    expect(session.id).toBe('sid-1');
+    expect(session.cookie).toBe(sessionCookie);
+    const expected = copied(parsedRecord(30), sessionCookie);
+    expect(Object.keys(session)).toEqual(Object.keys(expected));
+    expect(JSON.stringify(session)).toBe(JSON.stringify(expected));
+    expect(serializeSessionData(session)).toBe(serializeSessionData(expected));
+    expect(hasEveryStoredKey(session)).toBe(true);
+    expect(session.key1).toBe('text 1');
+    await session.save();
+    expect(operations.calls).toEqual(['save']);
+    expect(session.token()).toBe('s:sid-1.signature');
+    expect(() => {
+      (session as { id: string }).id = 'other';
+    }).toThrow(TypeError);
+  });
+
+  it('keeps copying a record of few keys, of another prototype, or with a key the session drops', () => {
+    expect(Session.overRecord(new FakeOperations(), 'sid-1', cookie(), parsedRecord(5))).toBeUndefined();
+    expect(Session.overRecord(new FakeOperations(), 'sid-1', cookie(), Object.assign(Object.create(null) as object, parsedRecord(30)))).toBeUndefined();
+    for (const key of ['save', 'regenerate', 'id', '__proto__', 'toString', 'constructor']) {
+      const record = parsedRecord(30, `${JSON.stringify(key)}:1`);
+      expect(Session.overRecord(new FakeOperations(), 'sid-1', cookie(), record)).toBeUndefined();
+    }
+  });
+
+  it('adopts data named as a method added here; the data hides the method, as on a copied session', () => {
+    const session = Session.overRecord(new FakeOperations(), 'sid-1', cookie(), parsedRecord(30, '"token":"an access token"'))!;
+    expect(session).toBeInstanceOf(Session);
+    expect((session as unknown as Record<string, unknown>).token).toBe('an access token');
+  });
+
+  it('gives the keys and JSON a copied session has, or leaves the record to the copy, whatever the record', () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.string(), fc.jsonValue({ maxDepth: 2 }), { minKeys: 10, maxKeys: 40 }), (data) => {
+        const record = JSON.parse(JSON.stringify({ cookie: storedCookie, ...data })) as Record<string, unknown>;
+        const sessionCookie = cookie();
+        const expected = copied(record, sessionCookie);
+        const session = Session.overRecord(new FakeOperations(), 'sid-1', sessionCookie, record);
+        if (session === undefined) return;
+        expect(Object.keys(session)).toEqual(Object.keys(expected));
+        expect(JSON.stringify(session)).toBe(JSON.stringify(expected));
+      }),
+    );
+  });
+
+  it('leaves the session of many keys in V8\'s fast mode, with one hidden class for sessions of one shape (a copied one is a hash table)', () => {
+    const childScript = `
+      const { Session } = await import(${JSON.stringify(new URL('../../../lib/core/session/session.ts', import.meta.url).href)});
+      const { SessionCookie } = await import(${JSON.stringify(new URL('../../../lib/core/cookie/session-cookie.ts', import.meta.url).href)});
+      // 60 keys: copied one by one, so many put a session in dictionary mode however it is compiled.
+      const data = Object.fromEntries(Array.from({ length: 60 }, (_, index) => ['key' + index, 'value ' + index]));
+      const json = JSON.stringify({ cookie: { originalMaxAge: 60000, expires: null, path: '/' }, ...data });
+      const adopted = () => Session.overRecord({}, 'sid', new SessionCookie(), JSON.parse(json));
+      const first = adopted();
+      const second = adopted();
+      const copied = new Session({}, 'sid', new SessionCookie(), JSON.parse(json));
+      console.log(JSON.stringify([%HasFastProperties(first), %HaveSameMap(first, second), %HasFastProperties(copied)]));
+    `;
+    const result = spawnSync(process.execPath, ['--import', 'tsx', '--allow-natives-syntax', '--input-type=module', '-e', childScript], { encoding: 'utf8' });
+    expect(result.stderr).toBe('');
+    expect(JSON.parse(result.stdout)).toEqual([true, true, false]);
+  });
+});
