@@ -28,10 +28,16 @@ export function recordJsonWithMembers(cookieJson: string, membersJson: string): 
  * cookie first. Undefined for a record written otherwise.
  */
 export function dataJsonAfterCookie(recordJson: string, cookieJson: string): string | undefined {
-  if (!recordJson.startsWith(RECORD_JSON_START) || !recordJson.startsWith(cookieJson, RECORD_JSON_START.length)) return undefined;
+  const cookieEnd = cookieEndIn(recordJson, cookieJson);
+  return cookieEnd === 0 ? undefined : dataJsonAt(recordJson, cookieEnd);
+}
+
+/** Where the cookie `cookieJson` ends in `recordJson` when that is `{"cookie":<cookieJson>,…`; else 0. */
+export function cookieEndIn(recordJson: string, cookieJson: string): number {
+  if (!recordJson.startsWith(RECORD_JSON_START) || !recordJson.startsWith(cookieJson, RECORD_JSON_START.length)) return 0;
   const cookieEnd = cookieEndOf(cookieJson);
   const next = recordJson[cookieEnd];
-  return next === '}' || next === ',' ? dataJsonAt(recordJson, cookieEnd) : undefined;
+  return next === '}' || next === ',' ? cookieEnd : 0;
 }
 
 /** The data's JSON in `recordJsonOf`'s text whose cookie ends at `cookieEnd`. */

@@ -1,6 +1,6 @@
 import { applySessionChanges } from '../../core/session/session-changes.js';
 import type { SessionChanges } from '../../core/session/session-changes.js';
-import { cookieEndOf, dataJsonAt, withCookieJson } from '../../core/session/record-json.js';
+import { cookieEndIn, cookieEndOf, dataJsonAt, withCookieJson } from '../../core/session/record-json.js';
 import { serializeRecordCookie } from '../../core/session/session-record.js';
 import type { SessionRecord } from '../../core/store/session-store.js';
 
@@ -76,4 +76,15 @@ export function mergedJson(entry: string, record: SessionRecord, changes: Sessio
   stored.cookie = record.cookie;
   applySessionChanges(stored, changes);
   return JSON.stringify(stored);
+}
+
+/**
+ * Where `record`'s cookie ends in `json`, JSON the store wrote of it by `JSON.stringify` (a
+ * record not made by `toSessionRecord`, a merge, a touch that re-read the entry): 0 unless the
+ * cookie came first. Known, the next loads slice the data's JSON and touches rewrite the cookie
+ * alone, instead of a parse and a stringify each (a session that is only read never leaves
+ * such an entry otherwise).
+ */
+export function cookieEndOfWritten(json: string, record: SessionRecord): number {
+  return cookieEndIn(json, serializeRecordCookie(record));
 }

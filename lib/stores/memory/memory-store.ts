@@ -8,7 +8,7 @@ import type { SessionChanges } from '../../core/session/session-changes.js';
 import { removeFlashMembers } from '../../core/session/flash.js';
 import { cookieEndInSerialized, isSessionMadeRecord, isUsableRecord, serializeSessionRecord } from '../../core/session/session-record.js';
 import { MemoryEntries } from './memory-entries.js';
-import { dataJsonOfEntry, expiryOf, jsonOf, MAX_EXPIRES_AT, mergedJson, storedRecordOf, withCookieOf } from './memory-entry.js';
+import { cookieEndOfWritten, dataJsonOfEntry, expiryOf, jsonOf, MAX_EXPIRES_AT, mergedJson, storedRecordOf, withCookieOf } from './memory-entry.js';
 
 /** Options of the in-process store. */
 export interface MemoryStoreOptions {
@@ -140,7 +140,10 @@ export class MemoryStore extends SessionStore {
     const baseEntry = changes.baseRecord === undefined ? undefined : this.#entryReadFor.get(changes.baseRecord);
     // Nothing written since the request read it: the merge would give the record itself.
     if (entry === baseEntry) this.#writeWhole(sessionId, record, now, options?.owner);
-    else this.#writeRecord(sessionId, mergedJson(entry, record, changes), record, now, options?.owner, 0);
+    else {
+      const json = mergedJson(entry, record, changes);
+      this.#writeRecord(sessionId, json, record, now, options?.owner, cookieEndOfWritten(json, record));
+    }
     return true;
   }
 
@@ -201,9 +204,10 @@ export class MemoryStore extends SessionStore {
       this.#table.write(sessionId, touched.json, this.#expiresAt(record, now), now, touched.cookieEnd);
       return true;
     }
-    const stored = storedRecordOf(entry);
-    stored.cookie = record.cookie;
-    this.#table.write(sessionId, JSON.stringify(stored), this.#expiresAt(record, now), now);
+    // Written cookie first, whatever the entry's order was: from then on it knows where its cookie ends.
+    const { cookie: _storedCookie, ...data } = storedRecordOf(entry);
+    const json = JSON.stringify({ cookie: record.cookie, ...data });
+    this.#table.write(sessionId, json, this.#expiresAt(record, now), now, cookieEndOfWritten(json, record));
     return true;
   }
 
@@ -260,7 +264,8 @@ export class MemoryStore extends SessionStore {
   /** Stores `record` whole (`#writeRecord`), serialized with its data's JSON when a session made it. */
   #writeWhole(sessionId: string, record: SessionRecord, now: number, owner: string | null | undefined): void {
     const json = serializeSessionRecord(record);
-    this.#writeRecord(sessionId, json, record, now, owner, cookieEndInSerialized(record, json));
+    const cookieEnd = cookieEndInSerialized(record, json);
+    this.#writeRecord(sessionId, json, record, now, owner, cookieEnd !== 0 ? cookieEnd : cookieEndOfWritten(json, record));
   }
 
   /**

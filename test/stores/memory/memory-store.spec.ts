@@ -329,8 +329,30 @@ describe('MemoryStore', () => {
       expect(now.get('a')).toEqual({ ...JSON.parse(JSON.stringify(sessionRecord({}))), v: 1, list: ['x'] });
       now.set('b', sessionRecord({}));
       expect(now.loadedDataJson!('b', now.get('b')!)).toBe('{}');
-      await store.set('c', record({ v: 2 }));
+      // A record of another making, written cookie last: the entry cannot tell where its cookie ends.
+      const { cookie, ...data } = record({ v: 2 });
+      await store.set('c', { ...data, cookie } as SessionRecord);
       expect(now.loadedDataJson!('c', now.get('c')!)).toBeUndefined();
+    });
+
+    it('knows where the cookie ends in JSON it stringified itself, cookie first: a plain record set, a touch of an entry that did not know, a merge over another write', async () => {
+      const store = makeStore();
+      const now = immediateStoreOf(store)!;
+      await store.set('a', record({ v: 2, list: [1] }));
+      expect(now.loadedDataJson!('a', now.get('a')!)).toBe('{"v":2,"list":[1]}');
+      // The touch of an entry that did not know (written cookie last) re-reads it, writes it cookie first, and knows from then on.
+      const { cookie, ...data } = record({ v: 3 });
+      await store.set('b', { ...data, cookie } as SessionRecord);
+      expect(now.loadedDataJson!('b', now.get('b')!)).toBeUndefined();
+      expect(now.touch('b', record({ ignored: true }))).toBe(true);
+      expect(now.loadedDataJson!('b', now.get('b')!)).toBe('{"v":3}');
+      expect(now.get('b')).toEqual(JSON.parse(JSON.stringify(record({ v: 3 }))));
+      // A merge that finds another write since the load applies the changes to the stored data.
+      const loaded = now.get('a')!;
+      await store.set('a', record({ v: 4, list: [1] }));
+      const changes = { setKeys: new Map([['list', '[1,2]']]), deletedKeys: [], baseRecord: loaded, baseDataJson: '{"v":2,"list":[1]}' };
+      expect(now.merge('a', record({ v: 2, list: [1, 2] }), changes)).toBe(true);
+      expect(now.loadedDataJson!('a', now.get('a')!)).toBe('{"v":4,"list":[1,2]}');
     });
 
     it('getEntry refreshes recency, as get does', async () => {
