@@ -22,6 +22,12 @@ export function isoTextOf(epochMilliseconds: number): string {
   return isoTextUpToSecond + (milliseconds < 10 ? '00' : milliseconds < 100 ? '0' : '') + milliseconds + 'Z';
 }
 
+/** What `JSON.stringify` writes for `date`, as text; the date itself when that is not `toISOString()` (invalid, or its own `toJSON`). */
+export function jsonTextOfDate(date: Date): string | Date {
+  const epochMilliseconds = date.getTime();
+  return Number.isFinite(epochMilliseconds) && date.toJSON === Date.prototype.toJSON ? isoTextOf(epochMilliseconds) : date;
+}
+
 let utcSecond = Number.NaN;
 let utcText = '';
 

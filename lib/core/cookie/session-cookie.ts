@@ -12,7 +12,7 @@ import {
   warnDateMaxAgeOnce,
 } from './cookie-attributes.js';
 import type { PriorityValue, SameSiteValue } from './cookie-attributes.js';
-import { isoTextOf, parseDateText } from './date-text.js';
+import { jsonTextOfDate, parseDateText } from './date-text.js';
 import { SessionCookieError } from '../errors.js';
 import { BOOLEAN, describeValue, problemOf } from '../option-checks.js';
 import { setCookieText } from './set-cookie-text.js';
@@ -257,9 +257,8 @@ export class SessionCookie {
   }
 
   /**
-   * The stored form; the same keys express-session writes, so stores can be shared. Called by
-   * `JSON.stringify` (which passes a key), `expires` is already the text it would write, from a
-   * per-second cache: V8 formats a Date for JSON slowly (~7,000 instructions each time).
+   * The stored form; the same keys express-session writes, so stores can be shared. For
+   * `JSON.stringify` (which passes a key) `expires` is already its text: V8 formats Dates slowly.
    */
   toJSON(key?: string): StoredCookie {
     const expires = this.#expiresDate();
@@ -302,10 +301,4 @@ function optionalBoolean(attribute: string, value: unknown): boolean | undefined
   if (value == null) return undefined;
   if (typeof value !== 'boolean') throwIfProblem(attribute, problemOf(value, BOOLEAN));
   return value as boolean;
-}
-
-/** What `JSON.stringify` writes for `date`, as text; the date itself when that is not `toISOString()` (invalid, or its own `toJSON`). */
-function jsonTextOfDate(date: Date): string | Date {
-  const epochMilliseconds = date.getTime();
-  return Number.isFinite(epochMilliseconds) && date.toJSON === Date.prototype.toJSON ? isoTextOf(epochMilliseconds) : date;
 }
