@@ -96,7 +96,7 @@ export class Session extends AdoptingBase {
   static overRecord(operations: SessionOperations, sessionId: string, cookie: SessionCookie, record: Record<string, unknown>): Session | undefined {
     if (Object.getPrototypeOf(record) !== Object.prototype) return undefined;
     const keys = Object.keys(record);
-    if (keys.length <= ADOPTED_KEYS_MINIMUM) return undefined;
+    if (keys.length <= COPIED_RECORD_KEYS_LIMIT) return undefined;
     for (const key of keys) if (DROPPED_KEYS.has(key)) return undefined;
     return new Session(operations, sessionId, cookie, record, true);
   }
@@ -222,7 +222,7 @@ const DROPPED_KEYS: ReadonlySet<string> = new Set(
 );
 
 /** Up to this many keys (the cookie's included) a record is copied: cheaper for a few keys than a change of prototype. */
-const ADOPTED_KEYS_MINIMUM = 12;
+const COPIED_RECORD_KEYS_LIMIT = 12;
 
 /** Sessions made from stored data whose keys they did not all keep (see the constructor): seldom any. */
 const sessionsMissingStoredKeys = new WeakSet<Session>();
