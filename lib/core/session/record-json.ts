@@ -40,6 +40,37 @@ export function cookieEndIn(recordJson: string, cookieJson: string): number {
   return next === '}' || next === ',' ? cookieEnd : 0;
 }
 
+// The character codes `cookieObjectEndIn` walks by.
+const OPEN_BRACE = 0x7b; // {
+const CLOSE_BRACE = 0x7d; // }
+const OPEN_BRACKET = 0x5b; // [
+const CLOSE_BRACKET = 0x5d; // ]
+const QUOTE = 0x22; // "
+const BACKSLASH = 0x5c; // \
+
+/**
+ * Where the cookie's object ends in `recordJson` when that begins `{"cookie":{`: the index after
+ * the object's closing brace, found by walking its JSON (strings, nested objects and arrays), so
+ * without serializing the cookie again; 0 when the text begins otherwise. `recordJson` must be
+ * JSON (a text that was parsed).
+ */
+export function cookieObjectEndIn(recordJson: string): number {
+  const start = RECORD_JSON_START.length;
+  if (!recordJson.startsWith(RECORD_JSON_START) || recordJson.charCodeAt(start) !== OPEN_BRACE) return 0;
+  let depth = 0;
+  let isInString = false;
+  for (let index = start; index < recordJson.length; index++) {
+    const code = recordJson.charCodeAt(index);
+    if (isInString) {
+      if (code === BACKSLASH) index++;
+      else if (code === QUOTE) isInString = false;
+    } else if (code === QUOTE) isInString = true;
+    else if (code === OPEN_BRACE || code === OPEN_BRACKET) depth++;
+    else if ((code === CLOSE_BRACE || code === CLOSE_BRACKET) && --depth === 0) return index + 1;
+  }
+  return 0;
+}
+
 /** The data's JSON in `recordJsonOf`'s text whose cookie ends at `cookieEnd`. */
 export function dataJsonAt(recordJson: string, cookieEnd: number): string {
   return recordJson[cookieEnd] === '}' ? '{}' : `{${recordJson.slice(cookieEnd + 1)}`;

@@ -1,6 +1,6 @@
 import { applyFlashChanges, FLASH_KEY, flashChangesBetween } from './flash.js';
 import type { FlashChanges } from './flash.js';
-import { recordJsonOf } from './record-json.js';
+import { cookieObjectEndIn } from './record-json.js';
 import type { SessionRecord } from './session-record.js';
 
 /**
@@ -109,12 +109,18 @@ export function applySessionChanges(data: Record<string, unknown>, changes: Sess
 
 /**
  * Whether writing a request's whole record over the text it loaded (`loadedText`) keeps every
- * key the request did not change byte for byte: the loaded text is what JSON.stringify makes of
- * the record it was parsed to. Not so for values another writer formatted its own way, with
- * numbers JavaScript rounds (64-bit ids), or with keys the Session drops (a stored `save`):
- * those are merged key by key. Stores with a compare-and-write use it to skip the merge.
+ * key the request did not change byte for byte: after its cookie, the loaded text is what
+ * JSON.stringify makes of the data the request loaded. Not so for values another writer
+ * formatted its own way, with numbers JavaScript rounds (64-bit ids), or with keys the Session
+ * drops (a stored `save`): those are merged key by key. The cookie's own text may differ: every
+ * save replaces it. Stores with a compare-and-write use it to skip the merge.
  */
 export function isRewritableLoadedText(loadedText: string, changes: SessionChanges): boolean {
   const { baseRecord, baseDataJson } = changes;
-  return baseRecord !== undefined && baseDataJson !== undefined && loadedText === recordJsonOf(JSON.stringify(baseRecord.cookie), baseDataJson);
+  if (baseRecord === undefined || baseDataJson === undefined) return false;
+  const cookieEnd = cookieObjectEndIn(loadedText);
+  if (cookieEnd === 0) return false;
+  // `{"cookie":…}` for empty data, else `{"cookie":…,` and the data's members with its closing brace.
+  if (baseDataJson === '{}') return loadedText.length === cookieEnd + 1;
+  return loadedText.length === cookieEnd + baseDataJson.length && loadedText[cookieEnd] === ',' && loadedText.endsWith(baseDataJson.slice(1));
 }

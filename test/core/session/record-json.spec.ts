@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { cookieEndOf, dataJsonAfterCookie, dataJsonAt, flatRecordJsonOf, recordJsonOf, recordJsonWithMembers, withCookieJson } from '../../../lib/core/session/record-json.js';
+import { cookieEndOf, cookieObjectEndIn, dataJsonAfterCookie, dataJsonAt, flatRecordJsonOf, recordJsonOf, recordJsonWithMembers, withCookieJson } from '../../../lib/core/session/record-json.js';
 import { sealedRecordJson } from '../../../lib/core/store/at-rest/sealed-record.js';
 
 describe("a record's JSON written from its parts (recordJsonOf and the texts built on it)", () => {
@@ -39,5 +39,25 @@ describe("a record's JSON written from its parts (recordJsonOf and the texts bui
         expect(recordJsonWithMembers(cookieJson, '"a":1,"b":[2]')).toBe(JSON.stringify({ cookie: first, a: 1, b: [2] }));
       }),
     );
+  });
+
+  it("finds where the cookie's object ends in any JSON that begins with it, whatever the cookie holds, and nothing in JSON that does not", () => {
+    // Any JSON object as the cookie: strings with braces, brackets, quotes and backslashes, nested values, spaces.
+    const anyCookie = fc.dictionary(fc.string(), fc.jsonValue());
+    fc.assert(
+      fc.property(anyCookie, data, fc.constantFrom(0, 2), (first, values, indent) => {
+        const cookieJson = JSON.stringify(first, null, indent);
+        const text = recordJsonOf(cookieJson, JSON.stringify(values));
+        expect(cookieObjectEndIn(text)).toBe(cookieEndOf(cookieJson));
+        expect(text.slice(cookieObjectEndIn(text))).toBe(Object.keys(values).length === 0 ? '}' : `,${JSON.stringify(values).slice(1)}`);
+        expect(cookieObjectEndIn(JSON.stringify({ ...values, last: 1, cookie: first }))).toBe(0);
+        expect(cookieObjectEndIn(JSON.stringify({ cookie: Object.keys(first) }))).toBe(0);
+      }),
+    );
+    // A backslash ending a string, and quotes and braces inside strings.
+    for (const tricky of [{ path: '/}\\' }, { path: '"}', domain: '{[' }, { nested: { a: [1, { b: '}' }] } }]) {
+      const cookieJson = JSON.stringify(tricky);
+      expect(cookieObjectEndIn(JSON.stringify({ cookie: tricky, a: '{' }))).toBe(cookieEndOf(cookieJson));
+    }
   });
 });

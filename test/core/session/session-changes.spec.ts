@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { applyFlashChanges } from '../../../lib/core/session/flash.js';
-import { changesBetween } from '../../../lib/core/session/session-changes.js';
+import { changesBetween, isRewritableLoadedText } from '../../../lib/core/session/session-changes.js';
 
 /** Applies changes to data as a merging store does: set keys replaced, deleted keys removed. */
 function applied(before: Record<string, unknown>, beforeJson: string, afterJson: string): Record<string, unknown> {
@@ -68,5 +68,38 @@ describe('changesBetween', () => {
     );
     const changes = changesBetween('{"__flash":{"m1":{"key":"a","value":1}}}', '{"__flash":{"m2":{"key":"a","value":2}}}');
     expect(changes.flash).toEqual({ added: new Map([['m2', '{"key":"a","value":2}']]), removed: ['m1'] });
+  });
+});
+
+describe('isRewritableLoadedText', () => {
+  const cookie = { originalMaxAge: 3_600_000, expires: '2026-12-07T10:00:00.000Z', secure: false, httpOnly: true, path: '/', sameSite: 'lax' };
+  /** Whether a request that loaded `loadedText` (its data's JSON `baseDataJson`) may write its record whole over it. */
+  const rewritable = (loadedText: string, baseDataJson: string) =>
+    isRewritableLoadedText(loadedText, changesBetween(baseDataJson, '{"n":2}', JSON.parse(loadedText)));
+
+  it('is true for the JSON.stringify of any record with its cookie first, whatever the cookie', () => {
+    // (Integer-like keys would go before the cookie: an object lists them first.)
+    fc.assert(
+      fc.property(fc.dictionary(fc.string(), fc.jsonValue()), fc.dictionary(keys.filter((key) => key !== 'cookie' && !/^\d+$/.test(key)), fc.jsonValue()), (anyCookie, data) => {
+        const baseDataJson = JSON.stringify(data);
+        expect(rewritable(JSON.stringify({ cookie: cookie, ...data }), baseDataJson)).toBe(true);
+        // Every save replaces the cookie: its stored text need not be JSON.stringify's.
+        expect(rewritable(`{"cookie":${JSON.stringify(anyCookie, null, 1)}${baseDataJson === '{}' ? '}' : `,${baseDataJson.slice(1)}`}`, baseDataJson)).toBe(true);
+      }),
+    );
+  });
+
+  it('is false when the stored text keeps data the request did not load as it is stored', () => {
+    const cookieJson = JSON.stringify(cookie);
+    // A key the Session drops, after the cookie or before it.
+    expect(rewritable(`{"cookie":${cookieJson},"save":1,"n":1}`, '{"n":1}')).toBe(false);
+    expect(rewritable(`{"save":1,"cookie":${cookieJson},"n":1}`, '{"n":1}')).toBe(false);
+    expect(rewritable(`{"cookie":${cookieJson},"save":1}`, '{}')).toBe(false);
+    // A number JavaScript rounds, and another writer's spacing.
+    expect(rewritable(`{"cookie":${cookieJson},"id":12345678901234567891}`, JSON.stringify({ id: 12345678901234567891 }))).toBe(false);
+    expect(rewritable(`{"cookie":${cookieJson}, "n":1}`, '{"n":1}')).toBe(false);
+    // No record loaded, or a record written cookie last.
+    expect(isRewritableLoadedText(`{"cookie":${cookieJson}}`, changesBetween('{}', '{"n":2}'))).toBe(false);
+    expect(rewritable(`{"n":1,"cookie":${cookieJson}}`, '{"n":1}')).toBe(false);
   });
 });
