@@ -1,4 +1,5 @@
 import type { SessionRequest, SessionResponse } from '../core/http/http-types.js';
+import { continueInCohort } from '../core/lifecycle/request-cohort.js';
 import { emitOptionsWarning } from '../core/options/options-warning.js';
 import { resolveSessionOptions, unknownOptionNames } from '../core/options/resolve-options.js';
 import { SessionManager } from '../core/management/session-manager.js';
@@ -31,7 +32,7 @@ export function createSessionMiddleware(
         console.error(`nest-sessions: the session could not be committed after the response had started: ${describe(error)}`);
         finish();
       })
-      .then(() => next(), next);
+      .then(() => (sessionManager.continuesInCohorts ? continueInCohort(next, next) : next()), next);
   };
 }
 

@@ -1,6 +1,7 @@
 import { HttpException, Injectable } from '@nestjs/common';
 import type { NestMiddleware } from '@nestjs/common';
 import type { SessionRequest, SessionResponse } from '../core/http/http-types.js';
+import { continueInCohort } from '../core/lifecycle/request-cohort.js';
 import { SessionManager } from '../core/management/session-manager.js';
 import { logUnreportableError, toHttpException } from './http-errors.js';
 import { SessionHttpPlatform } from './session-http-platform.js';
@@ -33,8 +34,9 @@ export class SessionMiddleware implements NestMiddleware {
       next(middlewareError(error, response));
     };
     const platform = this.httpPlatform.middlewareResponse(request, response, onCommitError);
-    this.sessionManager.attach(request, platform.response, platform.onCommitError).then(
-      () => next(),
+    const { sessionManager } = this;
+    sessionManager.attach(request, platform.response, platform.onCommitError).then(
+      () => (sessionManager.continuesInCohorts ? continueInCohort(next, (error) => next(middlewareError(error, response))) : next()),
       (error: unknown) => next(middlewareError(error, response)),
     );
   }

@@ -1,8 +1,11 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { AddressInfo } from 'node:net';
 import express from 'express';
 import request from 'supertest';
 import { createSessionMiddleware, MemoryStore, SessionOptionsError } from '../../lib/index.js';
 import { cookiePair, TEST_SECRET } from '../support/e2e-app.js';
 import { recordStoreWrites } from '../support/store-write-counter.js';
+import { pipelinedGets } from '../support/pipelined-requests.js';
 
 /** createSessionMiddleware as a plain-JavaScript app calls it: no types to catch a mistake. */
 const createUntyped = createSessionMiddleware as (options: unknown) => ReturnType<typeof createSessionMiddleware>;
@@ -114,5 +117,29 @@ describe('createSessionMiddleware called from plain JavaScript', () => {
     expect(writes).toEqual(['set']);
     for (let count = 0; count < 20; count++) await http.get('/read').set('Cookie', cookie).expect(200, { started: true });
     expect(writes).toEqual(['set']);
+  });
+
+  it.each([true, false])("keeps each request of one turn in its own async context (requestCohorts: %s)", async (requestCohorts) => {
+    const requestContext = new AsyncLocalStorage<string>();
+    const app = express();
+    app.use((req, _res, next) => requestContext.run(req.headers['x-request-id'] as string, next));
+    app.use(createUntyped({ secret: TEST_SECRET, requestCohorts }) as unknown as express.RequestHandler);
+    app.get('/context', (_req, res) => {
+      const before = requestContext.getStore();
+      setImmediate(() => res.json({ before, after: requestContext.getStore() }));
+    });
+    const server = app.listen(0, '127.0.0.1');
+    try {
+      await new Promise((resolve) => server.once('listening', resolve));
+      const ids = Array.from({ length: 12 }, (_, index) => `request-${index}`);
+      const bodies = await pipelinedGets((server.address() as AddressInfo).port, '/context', ids, 'none=1');
+      expect(bodies.map(({ before, after }) => [before, after])).toEqual(ids.map((id) => [id, id]));
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('rejects a requestCohorts option that is not a boolean', () => {
+    expect(() => createUntyped({ secret: TEST_SECRET, requestCohorts: 'yes' })).toThrow(SessionOptionsError);
   });
 });

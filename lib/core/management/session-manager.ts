@@ -89,6 +89,15 @@ export class SessionManager {
   }
 
   /**
+   * Whether a request continues in a cohort once attached (`continueInCohort`): with the
+   * `requestCohorts` option, on a store that loads sessions at once. A store that waits (Redis,
+   * SQL) already continues the requests one of its replies answers together.
+   */
+  get continuesInCohorts(): boolean {
+    return this.options.requestCohorts && immediateStoreOf(this.store) !== undefined;
+  }
+
+  /**
    * Loads or creates the request's session and puts it on `req.session`; with a response,
    * also hooks it so the session is committed when the response goes out (without one, call
    * `commit`). Rejects with a

@@ -48,6 +48,8 @@ export interface ResolvedSessionOptions extends ResolvedOwnerOptions {
   header: ResolvedHeaderOptions | undefined;
   /** The `encryption` keys checked, or undefined when session data is kept in clear. */
   encryption: EncryptionKeyRing | undefined;
+  /** Whether requests whose session loaded at once continue in cohorts (`requestCohorts`). */
+  requestCohorts: boolean;
   /**
    * Reports a problem found while serving requests (Nest: its Logger), once per `key` for the
    * application: a misconfiguration shows on every request, the log should not.
@@ -61,7 +63,7 @@ const KNOWN_OPTIONS = new Set([
   'secret', 'secretFromRequest', 'name', 'key', 'cookie', 'genid', 'proxy', 'resave', 'rolling',
   'saveUninitialized', 'store', 'unset', 'storeUnavailable', 'absoluteTimeout',
   'sessionOwner', 'trackClient', 'hashIds', 'encryption',
-  'touchAfter', 'header',
+  'touchAfter', 'header', 'requestCohorts',
 ]);
 
 /**
@@ -95,6 +97,7 @@ export function resolveSessionOptions(options: SessionOptions, warn: OptionsWarn
     store: resolveStore(options.store),
     header: resolveHeaderOptions(options.header, warn),
     encryption: resolveEncryptionKeys(options.encryption),
+    requestCohorts: checkedOption('requestCohorts', options.requestCohorts, BOOLEAN) ?? true,
     warnOnce,
     ...resolveOwnerOptions(options),
   };
