@@ -1,9 +1,12 @@
 /**
- * Mode 15, the app without sessions with what nest-sessions does to Express's requests and
- * responses (lib/core/http/express/shared-object-shapes.ts), at the same place: adding and
- * deleting one property puts each object in V8's dictionary mode, where every request shares
- * one hidden class.
+ * Mode 15, the app without sessions with what nest-sessions does around the session on Express,
+ * at the same places: each request and response put in V8's dictionary mode, where every request
+ * shares one hidden class (lib/core/http/express/shared-object-shapes.ts: adding and deleting one
+ * property), and the requests continued in cohorts where the session middleware runs
+ * (lib/core/lifecycle/request-cohort.ts, the library's own function).
  */
+import { continueInCohort } from '../../lib/core/lifecycle/request-cohort.js';
+
 const THROWAWAY_KEY = Symbol('bench.dictionaryMode');
 
 function toDictionaryMode(object: object): void {
@@ -30,4 +33,9 @@ export function switchAtRouterStart(application: ExpressApplication): void {
     toDictionaryMode(response);
     return handle.call(this, request, response, done);
   };
+}
+
+/** What the session middleware does on the MemoryStore once a session is attached: the request goes on with its turn's cohort. */
+export function continueWithCohort(_request: unknown, _response: unknown, next: (error?: unknown) => void): void {
+  continueInCohort(next, next);
 }

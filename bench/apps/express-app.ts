@@ -8,7 +8,7 @@ import { sessionOptionsOf } from '../matrix.js';
 import { BENCH_SECRET, MODES } from '../modes.js';
 import type { ModeName } from '../modes.js';
 import type { BuiltApp } from './built-app.js';
-import { switchAtRouterStart } from './dictionary-mode.js';
+import { continueWithCohort, switchAtRouterStart } from './dictionary-mode.js';
 import type { ExpressApplication } from './dictionary-mode.js';
 import { loadNestSessions, loadNestSessionsRedis } from './nest-sessions-build.js';
 import { counterResponse } from './session-data.js';
@@ -34,7 +34,7 @@ async function sessionMiddleware(mode: ModeName, cell: Cell, sessionIds: string[
       return {};
     case 'no-session-dictionary':
       // createSessionMiddleware wraps the application's router on its first request and makes the switch there.
-      return { isSwitchedAtRouterStart: true };
+      return { isSwitchedAtRouterStart: true, middleware: continueWithCohort as Middleware };
     case 'express-session-memory':
     case 'express-session-redis': {
       const { default: expressSession } = await import('express-session');

@@ -7,14 +7,14 @@
  */
 import 'reflect-metadata';
 import { Controller, Get, Inject, Module, Req } from '@nestjs/common';
-import type { DynamicModule, INestApplication, OnApplicationShutdown } from '@nestjs/common';
+import type { DynamicModule, INestApplication, MiddlewareConsumer, NestModule, OnApplicationShutdown } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { Cell } from '../matrix.js';
 import { atRestOptionsOf, sessionOptionsOf } from '../matrix.js';
 import { BENCH_SECRET, MODES } from '../modes.js';
 import type { ModeName } from '../modes.js';
 import type { BuiltApp } from './built-app.js';
-import { switchAtRouterStart } from './dictionary-mode.js';
+import { continueWithCohort, switchAtRouterStart } from './dictionary-mode.js';
 import type { ExpressApplication } from './dictionary-mode.js';
 import { expressSessionOnNest, fastifyApp, fastifySessionApp } from './nest-platforms.js';
 import { loadNestSessions, loadNestSessionsRedis } from './nest-sessions-build.js';
@@ -37,6 +37,14 @@ class CounterController {
 
 @Module({ controllers: [CounterController] })
 export class CounterModule {}
+
+/** Mode 15's app: the counter with the requests continued in cohorts where SessionModule's middleware runs. */
+@Module({ imports: [CounterModule] })
+class CohortCounterModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(continueWithCohort).forRoutes('{*path}');
+  }
+}
 
 export type RootModule = DynamicModule | typeof CounterModule;
 
@@ -115,7 +123,7 @@ export async function buildNestApp(mode: ModeName, cell: Cell, sessionIds: strin
       return wrap(await create(CounterModule));
     case 'no-session-dictionary': {
       // Where SessionModule makes the switch: as the application's router starts on a request.
-      const app = await create(CounterModule);
+      const app = await create(CohortCounterModule);
       switchAtRouterStart(app.getHttpAdapter().getInstance() as ExpressApplication);
       return wrap(app);
     }
