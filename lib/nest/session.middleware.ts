@@ -35,9 +35,10 @@ export class SessionMiddleware implements NestMiddleware {
     };
     const platform = this.httpPlatform.middlewareResponse(request, response, onCommitError);
     const { sessionManager } = this;
+    const fail = (error: unknown) => next(middlewareError(error, response));
     sessionManager.attach(request, platform.response, platform.onCommitError).then(
-      () => (sessionManager.continuesInCohorts ? continueInCohort(next, (error) => next(middlewareError(error, response))) : next()),
-      (error: unknown) => next(middlewareError(error, response)),
+      () => (sessionManager.continuesInCohorts ? continueInCohort(next, fail) : next()),
+      fail,
     );
   }
 }
