@@ -1,6 +1,6 @@
 import { applyFlashChanges, FLASH_KEY, flashChangesBetween } from './flash.js';
 import type { FlashChanges } from './flash.js';
-import { cookieObjectEndIn } from './record-json.js';
+import { cookieObjectEndIn, dataJsonAt } from './record-json.js';
 import type { SessionRecord } from './session-record.js';
 
 /**
@@ -119,8 +119,5 @@ export function isRewritableLoadedText(loadedText: string, changes: SessionChang
   const { baseRecord, baseDataJson } = changes;
   if (baseRecord === undefined || baseDataJson === undefined) return false;
   const cookieEnd = cookieObjectEndIn(loadedText);
-  if (cookieEnd === 0) return false;
-  // `{"cookie":…}` for empty data, else `{"cookie":…,` and the data's members with its closing brace.
-  if (baseDataJson === '{}') return loadedText.length === cookieEnd + 1;
-  return loadedText.length === cookieEnd + baseDataJson.length && loadedText[cookieEnd] === ',' && loadedText.endsWith(baseDataJson.slice(1));
+  return cookieEnd !== 0 && dataJsonAt(loadedText, cookieEnd) === baseDataJson;
 }
