@@ -12,6 +12,8 @@ export type BackingStore = MemoryStore | PostgresStore;
 interface PostgresBacking {
   pool: pg.Pool;
   tables: string[];
+  /** The stores made on the pool, closed before it ends (plain Express test apps never close theirs). */
+  stores: PostgresStore[];
 }
 
 // On globalThis: the setup file and the spec may not share one instance of this module.
@@ -44,20 +46,27 @@ export function newBackingStore(): BackingStore {
   tableCount += 1;
   const tableName = `e2e_${process.pid}_${Date.now().toString(36)}_${tableCount}`;
   backing.tables.push(tableName);
-  return new PostgresStore({ pool: backing.pool, tableName, pruneInterval: false, statementTimeout: RELAXED_STATEMENT_TIMEOUT_MS });
+  const store = new PostgresStore({ pool: backing.pool, tableName, pruneInterval: false, statementTimeout: RELAXED_STATEMENT_TIMEOUT_MS });
+  backing.stores.push(store);
+  return store;
 }
 
 /** For the setup file of the run on PostgreSQL: every later `newBackingStore()` is a PostgresStore. */
 export function backStoresWithPostgres(): void {
-  (globalThis as WithBacking)[BACKING] = { pool: new pg.Pool(SHARED_POSTGRES), tables: [] };
+  const pool = new pg.Pool(SHARED_POSTGRES);
+  // Every store listens for the pool's errors until it closes, and a spec file's apps make dozens
+  // on this one pool (an app's own pool has one store): no leak for Node to warn about.
+  pool.setMaxListeners(0);
+  (globalThis as WithBacking)[BACKING] = { pool, tables: [], stores: [] };
 }
 
-/** Drops the tables the spec file's apps made and ends the pool (their stores are closed by then or never used again). */
+/** Closes the spec file's stores (a second close does nothing), drops the tables its apps made and ends the pool. */
 export async function dropPostgresBacking(): Promise<void> {
   const backing = postgresBacking();
   if (backing === undefined) return;
   // A store creates its table in the background from its constructor: wait for that, or the table would outlive the drop.
   await untilIdle(backing.pool);
+  for (const store of backing.stores.splice(0)) await store.close();
   for (const table of backing.tables.splice(0)) await backing.pool.query(`DROP TABLE IF EXISTS "${table}"`);
   await backing.pool.end();
   delete (globalThis as WithBacking)[BACKING];
