@@ -76,6 +76,14 @@ export function dataJsonAt(recordJson: string, cookieEnd: number): string {
   return recordJson[cookieEnd] === '}' ? '{}' : `{${recordJson.slice(cookieEnd + 1)}`;
 }
 
+/** `dataJsonAt(recordJson, cookieEnd) === dataJson`, compared in place: a merged save asks it of data of any size. */
+export function hasDataJsonAt(recordJson: string, cookieEnd: number, dataJson: string): boolean {
+  if (recordJson[cookieEnd] === '}') return dataJson === '{}';
+  // `{` and the text after the cookie's end (none when the text ends there).
+  const length = Math.max(recordJson.length - cookieEnd, 1);
+  return dataJson[0] === '{' && dataJson.length === length && recordJson.startsWith(dataJson.slice(1), cookieEnd + 1);
+}
+
 /** Where the cookie ends in `recordJsonOf(cookieJson, …)`: two records with that cookie agree up to there. */
 export function cookieEndOf(cookieJson: string): number {
   return RECORD_JSON_START.length + cookieJson.length;

@@ -1,6 +1,6 @@
 import { applyFlashChanges, FLASH_KEY, flashChangesBetween } from './flash.js';
 import type { FlashChanges } from './flash.js';
-import { cookieObjectEndIn, dataJsonAt } from './record-json.js';
+import { cookieObjectEndIn, hasDataJsonAt } from './record-json.js';
 import type { SessionRecord } from './session-record.js';
 
 /**
@@ -119,5 +119,5 @@ export function isRewritableLoadedText(loadedText: string, changes: SessionChang
   const { baseRecord, baseDataJson } = changes;
   if (baseRecord === undefined || baseDataJson === undefined) return false;
   const cookieEnd = cookieObjectEndIn(loadedText);
-  return cookieEnd !== 0 && dataJsonAt(loadedText, cookieEnd) === baseDataJson;
+  return cookieEnd !== 0 && hasDataJsonAt(loadedText, cookieEnd, baseDataJson);
 }

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { cookieEndOf, cookieObjectEndIn, dataJsonAfterCookie, dataJsonAt, flatRecordJsonOf, recordJsonOf, recordJsonWithMembers, withCookieJson } from '../../../lib/core/session/record-json.js';
+import { cookieEndOf, cookieObjectEndIn, dataJsonAfterCookie, dataJsonAt, flatRecordJsonOf, hasDataJsonAt, recordJsonOf, recordJsonWithMembers, withCookieJson } from '../../../lib/core/session/record-json.js';
 import { sealedRecordJson } from '../../../lib/core/store/at-rest/sealed-record.js';
 
 describe("a record's JSON written from its parts (recordJsonOf and the texts built on it)", () => {
@@ -27,6 +27,27 @@ describe("a record's JSON written from its parts (recordJsonOf and the texts bui
         expect(dataJsonAt(recordJsonOf(cookieJson, JSON.stringify(values)), cookieEndOf(cookieJson))).toBe(JSON.stringify(values));
         expect(dataJsonAfterCookie(JSON.stringify({ ...values, last: 1, cookie: first }), cookieJson)).toBeUndefined();
         expect(dataJsonAfterCookie(JSON.stringify({ cookie: { ...first, extra: 1 }, ...values }), cookieJson)).toBeUndefined();
+      }),
+    );
+  });
+
+  it('tells in place whether a record holds given data JSON after its cookie, as comparing with dataJsonAt would', () => {
+    fc.assert(
+      fc.property(cookie, data, data, (first, values, other) => {
+        const cookieJson = JSON.stringify(first);
+        const recordJson = recordJsonOf(cookieJson, JSON.stringify(values));
+        const cookieEnd = cookieEndOf(cookieJson);
+        expect(hasDataJsonAt(recordJson, cookieEnd, JSON.stringify(values))).toBe(true);
+        expect(hasDataJsonAt(recordJson, cookieEnd, JSON.stringify(other))).toBe(JSON.stringify(other) === JSON.stringify(values));
+      }),
+    );
+    // Any text, any position, any candidate: the same answer as building the data's JSON first.
+    fc.assert(
+      fc.property(fc.string(), fc.nat(), fc.string(), (text, position, candidate) => {
+        const cookieEnd = position % (text.length + 1);
+        for (const dataJson of [candidate, `{${candidate}`, '{}', dataJsonAt(text, cookieEnd)]) {
+          expect(hasDataJsonAt(text, cookieEnd, dataJson)).toBe(dataJsonAt(text, cookieEnd) === dataJson);
+        }
       }),
     );
   });
