@@ -41,4 +41,9 @@ export interface SessionResponse {
   getHeaders?(): OutgoingHttpHeaders;
   /** Closes the connection: the last resort for a response that cannot be completed. */
   destroy?(error?: Error): unknown;
+  /**
+   * Adds one `Set-Cookie` value beside those already set, where the platform appends natively
+   * (Fastify's reply); without it the core reads the header and sets the whole list again.
+   */
+  appendSetCookie?(setCookieValue: string): void;
 }

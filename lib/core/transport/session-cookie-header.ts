@@ -58,6 +58,7 @@ function unquote(cookieValue: string): string {
 
 /** Adds a `Set-Cookie` header value, keeping any other cookies the response already sets. */
 export function appendSetCookie(response: SessionResponse, setCookieValue: string): void {
+  if (response.appendSetCookie !== undefined) return response.appendSetCookie(setCookieValue);
   const existing = response.getHeader('Set-Cookie');
   if (existing === undefined) response.setHeader('Set-Cookie', setCookieValue);
   else if (Array.isArray(existing)) response.setHeader('Set-Cookie', [...existing, setCookieValue]);

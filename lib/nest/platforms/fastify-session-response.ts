@@ -4,7 +4,7 @@ import { toHttpException } from '../http-errors.js';
 
 /** The parts of a FastifyReply this adapter uses (no import of fastify: it is not a dependency). */
 export interface FastifyReplyLike {
-  readonly raw: { readonly headersSent: boolean };
+  readonly raw: { readonly headersSent: boolean; hasHeader(name: string): boolean };
   statusCode: number;
   code(statusCode: number): unknown;
   getHeader(name: string): number | string | string[] | undefined;
@@ -60,6 +60,22 @@ export class FastifySessionResponse implements SessionResponse {
 
   removeHeader(name: string): void {
     this.#boundReply().removeHeader(name);
+  }
+
+  /**
+   * Fastify's `header('set-cookie', …)` appends to the cookies the reply holds: no read of the
+   * header and no `removeHeader`, whose `delete` leaves the reply's headers in dictionary mode.
+   * A cookie set on the raw response (`reply.raw.setHeader`) would be replaced by Fastify's
+   * own at `writeHead`, so then the whole list is set as before.
+   */
+  appendSetCookie(setCookieValue: string): void {
+    const reply = this.#boundReply();
+    if (!reply.raw.hasHeader('set-cookie')) {
+      reply.header('set-cookie', setCookieValue);
+      return;
+    }
+    const existing = reply.getHeader('set-cookie');
+    this.setHeader('set-cookie', Array.isArray(existing) ? [...existing, setCookieValue] : [String(existing), setCookieValue]);
   }
 
   /** Fastify writes the headers itself; the core's hook on this call sets the cookie. */

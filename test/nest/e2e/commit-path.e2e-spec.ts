@@ -99,6 +99,12 @@ const expressRoutes: TestRoutes['express'] = {
     res.writeHead(200, ['Set-Cookie', 'app=1', 'Set-Cookie', 'app2=2']);
     res.end('ok');
   },
+  'raw-set-cookie': (req, res) => {
+    (req.session as unknown as { views?: number }).views = 1;
+    res.setHeader('X-Before', 'kept');
+    res.setHeader('Set-Cookie', ['app=1', 'app2=2']);
+    res.end('ok');
+  },
   /** Streams: the head goes out with the first chunk, before the store is asked. */
   stream: (req, res) => {
     (req.session as unknown as { views?: number }).views = 1;
@@ -142,6 +148,13 @@ const fastifyRoutes: TestRoutes['fastify'] = {
     (req.session as unknown as { views?: number }).views = 1;
     void reply.header('X-Before', 'kept');
     void reply.header('set-cookie', 'app=1').header('set-cookie', 'app2=2').send('ok');
+  },
+  /** Set on the raw response, where Fastify's own headers do not see it. */
+  'raw-set-cookie': (req, reply) => {
+    (req.session as unknown as { views?: number }).views = 1;
+    void reply.header('X-Before', 'kept');
+    reply.raw.setHeader('Set-Cookie', ['app=1', 'app2=2']);
+    void reply.send('ok');
   },
   /** A streamed payload: Fastify's onSend hook sees it before its first byte is written. */
   stream: (req, reply) => {
@@ -365,6 +378,7 @@ describe.each(STACKS)('the commit path, through %s', (_name, stack: Stack) => {
       ['an object, after setHeader', '/write-head-object', ['app=1']],
       ['an array value, with a status message', '/write-head-array-value', ['app=1', 'app2=2']],
       ["Node's flat [name, value, …] list, after setHeader", '/write-head-flat-list', ['app=1', 'app2=2']],
+      ['set on the raw response (Fastify: reply.raw.setHeader)', '/raw-set-cookie', ['app=1', 'app2=2']],
     ])('%s', async (_label, path, appCookies) => {
       const http = await start({ store: new InstrumentedStore() });
       const response = await http.get(path).expect(200);

@@ -108,6 +108,17 @@ describe('MemoryStore', () => {
     expect(await foreverStore.get('b')).toBeDefined();
   });
 
+  it('keeps sessions under a ttl with a fraction of a millisecond', async () => {
+    const store = makeStore({ ttl: 60_000.5 });
+    const browserSession = record({ userId: 'u' }, null);
+    await store.set('a', browserSession);
+    expect(await store.get('a')).toEqual(browserSession);
+    jest.setSystemTime(NOW + 59_999);
+    expect(await store.get('a')).toEqual(browserSession);
+    jest.setSystemTime(NOW + 60_001);
+    expect(await store.get('a')).toBeUndefined();
+  });
+
   it('sweep() removes expired entries and reports how many', async () => {
     const store = makeStore({ checkPeriod: 0 });
     await store.set('short', record({}, 1_000));
