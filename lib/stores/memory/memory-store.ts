@@ -8,6 +8,7 @@ import type { SessionChanges } from '../../core/session/session-changes.js';
 import { removeFlashMembers } from '../../core/session/flash.js';
 import { cookieEndInSerialized, isSessionMadeRecord, isUsableRecord, serializeSessionRecord } from '../../core/session/session-record.js';
 import { MemoryEntries } from './memory-entries.js';
+import { RecordEntryStamp } from './record-entry-stamp.js';
 import { cookieEndOfWritten, dataJsonOfEntry, expiryOf, jsonOf, MAX_EXPIRES_AT, mergedJson, storedRecordOf, withCookieOf } from './memory-entry.js';
 
 /** Options of the in-process store. */
@@ -46,11 +47,6 @@ export class MemoryStore extends SessionStore {
   /** The entries (memory-entry.ts: expiry, cookie end, JSON) with the owner index and the unchecked ids beside them. */
   readonly #table: MemoryEntries;
   readonly #sweepTimer: NodeJS.Timeout | undefined;
-  /**
-   * For records `get` returned, the entry they were read from, so that `merge` can see that
-   * nothing was written since (the same string is still stored) and skip the work of merging.
-   */
-  readonly #entryReadFor = new WeakMap<object, string>();
 
   constructor(options: MemoryStoreOptions = {}) {
     super();
@@ -73,7 +69,7 @@ export class MemoryStore extends SessionStore {
       compareAndSet: (sessionId: string, expected: SessionRecord, record: SessionRecord, options?: Pick<StoreWriteOptions, 'owner'>) =>
         this.#compareAndSetNow(sessionId, expected, record, options),
       loadedDataJson: (_sessionId: string, record: SessionRecord) => {
-        const entry = this.#entryReadFor.get(record);
+        const entry = RecordEntryStamp.entryOf(record);
         return entry === undefined ? undefined : dataJsonOfEntry(entry);
       },
       getEntry: (sessionId: string) => this.#table.used(sessionId),
@@ -92,7 +88,8 @@ export class MemoryStore extends SessionStore {
     const entry = this.#table.used(sessionId);
     if (entry === undefined) return undefined;
     const record = storedRecordOf(entry);
-    this.#entryReadFor.set(record, entry);
+    // `merge` then sees that nothing was written since (the same text is still stored) and skips merging.
+    RecordEntryStamp.stamp(record, entry);
     return record;
   }
 
@@ -137,7 +134,7 @@ export class MemoryStore extends SessionStore {
     const now = Date.now();
     const entry = this.#table.live(sessionId, now);
     if (entry === undefined) return false;
-    const baseEntry = changes.baseRecord === undefined ? undefined : this.#entryReadFor.get(changes.baseRecord);
+    const baseEntry = changes.baseRecord === undefined ? undefined : RecordEntryStamp.entryOf(changes.baseRecord);
     // Nothing written since the request read it: the merge would give the record itself.
     if (entry === baseEntry) this.#writeWhole(sessionId, record, now, options?.owner);
     else {
@@ -164,7 +161,7 @@ export class MemoryStore extends SessionStore {
     const now = Date.now();
     const entry = this.#table.live(sessionId, now);
     if (entry === undefined) return 'gone';
-    if (entry !== this.#entryReadFor.get(expected)) return 'changed';
+    if (entry !== RecordEntryStamp.entryOf(expected)) return 'changed';
     this.#writeWhole(sessionId, record, now, options?.owner);
     return 'written';
   }

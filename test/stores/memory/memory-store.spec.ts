@@ -108,6 +108,15 @@ describe('MemoryStore', () => {
     expect(await foreverStore.get('b')).toBeDefined();
   });
 
+  it('returns records that carry nothing of its bookkeeping (no own keys or symbols but the stored ones)', async () => {
+    const store = makeStore();
+    await store.set('a', record({ userId: 'u1' }));
+    const loaded = (await store.get('a'))!;
+    expect(Reflect.ownKeys(loaded)).toEqual(['cookie', 'userId']);
+    expect({ ...loaded }).toEqual(loaded);
+    expect(Object.getPrototypeOf(loaded)).toBe(Object.prototype);
+  });
+
   it('keeps sessions under a ttl with a fraction of a millisecond', async () => {
     const store = makeStore({ ttl: 60_000.5 });
     const browserSession = record({ userId: 'u' }, null);
