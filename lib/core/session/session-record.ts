@@ -1,6 +1,7 @@
 import { domainProblem, expiresProblem, isEpochMilliseconds, lifetimeProblem, pathProblem, toPriority, toSameSite } from '../cookie/cookie-attributes.js';
 import type { Session } from './session.js';
 import type { StoredCookie } from '../cookie/session-cookie.js';
+import { objectSlot } from '../object-slot.js';
 import { recordJsonOf } from './record-json.js';
 import { storedCookieJson } from './stored-cookie-json.js';
 
@@ -16,8 +17,8 @@ interface RecordTexts {
   readonly cookie: StoredCookie;
 }
 
-/** Beside the record rather than on it: a record is the user's to compare and copy. */
-const recordTexts = new WeakMap<SessionRecord, RecordTexts>();
+/** In a private field rather than a property: a record is the user's to compare and copy. */
+const recordTexts = objectSlot<RecordTexts>();
 
 /**
  * The session as the store receives it: its data and the cookie's stored form. `dataJson`,

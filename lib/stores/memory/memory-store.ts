@@ -1,3 +1,4 @@
+import { objectSlot } from '../../core/object-slot.js';
 import { checkedOption, numberWithin } from '../../core/option-checks.js';
 import { offerImmediateStore } from '../../core/store/immediate-store.js';
 import type { EntryWriteResult } from '../../core/store/immediate-store.js';
@@ -8,7 +9,6 @@ import type { SessionChanges } from '../../core/session/session-changes.js';
 import { removeFlashMembers } from '../../core/session/flash.js';
 import { cookieEndInSerialized, isSessionMadeRecord, isUsableRecord, serializeSessionRecord } from '../../core/session/session-record.js';
 import { MemoryEntries } from './memory-entries.js';
-import { RecordEntryStamp } from './record-entry-stamp.js';
 import { cookieEndOfWritten, dataJsonOfEntry, expiryOf, jsonOf, MAX_EXPIRES_AT, mergedJson, storedRecordOf, withCookieOf } from './memory-entry.js';
 
 /** Options of the in-process store. */
@@ -23,6 +23,9 @@ export interface MemoryStoreOptions {
   /** How often expired sessions are swept out, in ms; `0` turns the sweep off. Default one minute. */
   checkPeriod?: number;
 }
+
+/** For records `get` returned, the entry they were parsed from (the same text is stored while nothing was written since). */
+const entryReadFor = objectSlot<string>();
 
 const GONE: EntryWriteResult = { outcome: 'gone' };
 const CHANGED: EntryWriteResult = { outcome: 'changed' };
@@ -69,7 +72,7 @@ export class MemoryStore extends SessionStore {
       compareAndSet: (sessionId: string, expected: SessionRecord, record: SessionRecord, options?: Pick<StoreWriteOptions, 'owner'>) =>
         this.#compareAndSetNow(sessionId, expected, record, options),
       loadedDataJson: (_sessionId: string, record: SessionRecord) => {
-        const entry = RecordEntryStamp.entryOf(record);
+        const entry = entryReadFor.get(record);
         return entry === undefined ? undefined : dataJsonOfEntry(entry);
       },
       getEntry: (sessionId: string) => this.#table.used(sessionId),
@@ -89,7 +92,7 @@ export class MemoryStore extends SessionStore {
     if (entry === undefined) return undefined;
     const record = storedRecordOf(entry);
     // `merge` then sees that nothing was written since (the same text is still stored) and skips merging.
-    RecordEntryStamp.stamp(record, entry);
+    entryReadFor.set(record, entry);
     return record;
   }
 
@@ -134,7 +137,7 @@ export class MemoryStore extends SessionStore {
     const now = Date.now();
     const entry = this.#table.live(sessionId, now);
     if (entry === undefined) return false;
-    const baseEntry = changes.baseRecord === undefined ? undefined : RecordEntryStamp.entryOf(changes.baseRecord);
+    const baseEntry = changes.baseRecord === undefined ? undefined : entryReadFor.get(changes.baseRecord);
     // Nothing written since the request read it: the merge would give the record itself.
     if (entry === baseEntry) this.#writeWhole(sessionId, record, now, options?.owner);
     else {
@@ -161,7 +164,7 @@ export class MemoryStore extends SessionStore {
     const now = Date.now();
     const entry = this.#table.live(sessionId, now);
     if (entry === undefined) return 'gone';
-    if (entry !== RecordEntryStamp.entryOf(expected)) return 'changed';
+    if (entry !== entryReadFor.get(expected)) return 'changed';
     this.#writeWhole(sessionId, record, now, options?.owner);
     return 'written';
   }
