@@ -43,6 +43,12 @@ export function utcTextOf(epochMilliseconds: number): string {
 
 const CANONICAL_ISO_LENGTH = 24;
 const DIGIT_0 = 48;
+// The separators of `YYYY-MM-DDTHH:mm:ss.sssZ`, by character code.
+const HYPHEN = 0x2d;
+const COLON = 0x3a;
+const DOT = 0x2e;
+const LETTER_T = 0x54;
+const LETTER_Z = 0x5a;
 
 /**
  * `Date.parse(text)`. The form `toISOString` writes (`YYYY-MM-DDTHH:mm:ss.sssZ`, what JSON
@@ -71,16 +77,34 @@ function parsedDateText(text: string): number {
   const seconds = digitsAt(text, 17, 19);
   const milliseconds = digitsAt(text, 20, 23);
   const isInRange =
-    month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month) &&
+    year >= 0 && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month) &&
     hours <= 23 && minutes <= 59 && seconds <= 59 && milliseconds >= 0;
-  // Date.UTC reads years 0-99 as 1900-1999: those go to Date.parse too.
-  if (!isInRange || year < 100) return Date.parse(text);
-  return Date.UTC(year, month - 1, day, hours, minutes, seconds, milliseconds);
+  if (!isInRange) return Date.parse(text);
+  return (((daysSinceEpoch(year, month, day) * 24 + hours) * 60 + minutes) * 60 + seconds) * 1000 + milliseconds;
+}
+
+const DAYS_PER_400_YEARS = 146_097;
+/** Days from 0000-03-01 to 1970-01-01 in the proleptic Gregorian calendar (ECMAScript's). */
+const EPOCH_DAY_FROM_MARCH_0000 = 719_468;
+
+/**
+ * Days from 1970-01-01 to the given date, by arithmetic (Date.UTC is a call into V8's runtime):
+ * years are counted from March, so the leap day ends each year, in cycles of 400 years.
+ */
+function daysSinceEpoch(year: number, month: number, day: number): number {
+  const yearFromMarch = month <= 2 ? year - 1 : year;
+  const era = Math.floor(yearFromMarch / 400);
+  const yearOfEra = yearFromMarch - era * 400;
+  const dayOfYear = Math.floor((153 * ((month + 9) % 12) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * DAYS_PER_400_YEARS + dayOfEra - EPOCH_DAY_FROM_MARCH_0000;
 }
 
 function hasCanonicalSeparators(text: string): boolean {
-  return text[4] === '-' && text[7] === '-' && text[10] === 'T' && text[13] === ':' && text[16] === ':' &&
-    text[19] === '.' && text[23] === 'Z';
+  return (
+    text.charCodeAt(4) === HYPHEN && text.charCodeAt(7) === HYPHEN && text.charCodeAt(10) === LETTER_T &&
+    text.charCodeAt(13) === COLON && text.charCodeAt(16) === COLON && text.charCodeAt(19) === DOT && text.charCodeAt(23) === LETTER_Z
+  );
 }
 
 /** The number written with the digits at [from, to), or -1 if one of them is not a digit. */

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { isoTextOf, parseDateText, utcTextOf } from '../../../lib/core/cookie/date-text.js';
 import { SessionCookie } from '../../../lib/core/cookie/session-cookie.js';
 import { serializeSessionRecord, toSessionRecord } from '../../../lib/core/session/session-record.js';
@@ -58,6 +59,16 @@ describe('parseDateText', () => {
       const text = new Date(epochMilliseconds).toISOString();
       expect(parseDateText(text)).toBe(Date.parse(text));
     }
+  });
+
+  it('is Date.parse for the canonical ISO text of any day from year 0 to 9999', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: Date.parse('0000-01-01T00:00:00.000Z'), max: Date.parse('9999-12-31T23:59:59.999Z') }), (epochMilliseconds) => {
+        const text = new Date(epochMilliseconds).toISOString();
+        expect(parseDateText(text)).toBe(Date.parse(text));
+      }),
+      { numRuns: 2_000 },
+    );
   });
 
   it.each([
