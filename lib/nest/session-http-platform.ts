@@ -3,7 +3,7 @@ import type { SessionRequest, SessionResponse } from '../core/http/http-types.js
 import type { CommitErrorHandler } from '../core/lifecycle/response-hooks.js';
 import { expressObjectsNeedSharing, shareExpressObjectShapesFromStart } from '../core/http/express/shared-object-shapes.js';
 import { FastifySessions } from './platforms/fastify-sessions.js';
-import type { FastifyInstanceLike } from './platforms/fastify-sessions.js';
+import type { FastifyInstanceLike, OwnHookAttachment } from './platforms/fastify-sessions.js';
 import { PassportHint } from './passport-hint.js';
 import type { SessionFollowerMiddleware } from './session-module-options.interface.js';
 
@@ -30,13 +30,16 @@ type ExpressErrorObserver = (error: unknown, request: unknown, response: unknown
 @Injectable()
 export class SessionHttpPlatform {
   #fastifySessions: FastifySessions | undefined;
+  #attachesInOwnHook = false;
   readonly #passportHint = new PassportHint();
 
   /**
    * Installs what the platform needs at start-up; throws for a platform the module cannot
-   * serve, so it never starts without sessions. Returns the platform's name.
+   * serve, so it never starts without sessions. Returns the platform's name. `ownHook`: on
+   * Fastify, the session is attached in a hook of its own (`attachesInOwnHook`); Express
+   * ignores it (its middleware is no detour).
    */
-  install(httpAdapter: HttpAdapterLike, followers: readonly SessionFollowerMiddleware[]): SessionPlatformName {
+  install(httpAdapter: HttpAdapterLike, followers: readonly SessionFollowerMiddleware[], ownHook?: OwnHookAttachment): SessionPlatformName {
     const platform = httpAdapter.getType();
     if (!SUPPORTED_PLATFORMS.includes(platform)) {
       throw new Error(
@@ -47,7 +50,8 @@ export class SessionHttpPlatform {
     const noteRequestError = (error: unknown, request: unknown) => this.#passportHint.noteRequestError(error, request);
     if (platform === 'fastify' && !this.#fastifySessions) {
       this.#fastifySessions = new FastifySessions();
-      this.#fastifySessions.install(httpAdapter.getInstance() as FastifyInstanceLike, followers, noteRequestError);
+      this.#fastifySessions.install(httpAdapter.getInstance() as FastifyInstanceLike, followers, noteRequestError, ownHook);
+      this.#attachesInOwnHook = ownHook !== undefined;
     } else if (platform === 'express') {
       // Every request in one hidden class from the moment Express's router takes it, before
       // Nest's body parsers and every middleware (shared-object-shapes.ts says why).
@@ -60,6 +64,11 @@ export class SessionHttpPlatform {
       httpAdapter.use(observeError);
     }
     return platform as SessionPlatformName;
+  }
+
+  /** Whether the session is attached in a platform hook of its own, so no middleware is mounted for it. */
+  get attachesInOwnHook(): boolean {
+    return this.#attachesInOwnHook;
   }
 
   /** Whether the `middleware` followers run in the platform's own hook rather than after the session middleware. */

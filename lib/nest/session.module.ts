@@ -16,6 +16,8 @@ import { SessionHttpPlatform } from './session-http-platform.js';
 import { SessionMiddleware } from './session.middleware.js';
 import { SessionStoreExceptionFilter } from './session-store-exception.filter.js';
 import type { SessionModuleOptions } from './session-module-options.interface.js';
+import type { OwnHookAttachment } from './platforms/fastify-sessions.js';
+import type { SessionResponse } from '../core/http/http-types.js';
 import { ConfigurableSessionModule, SESSION_MODULE_OPTIONS } from './session.module-definition.js';
 import { assertOneSessionModule } from './session-module-imports.js';
 import { SessionResolver } from './session-resolver.service.js';
@@ -101,7 +103,7 @@ export class SessionModule extends ConfigurableSessionModule implements NestModu
     private readonly sessionMiddleware: SessionMiddleware,
     private readonly adapterHost: HttpAdapterHost,
     private readonly httpPlatform: SessionHttpPlatform,
-    modulesContainer: ModulesContainer,
+    private readonly modulesContainer: ModulesContainer,
   ) {
     super();
     assertOneSessionModule(modulesContainer, SessionModule);
@@ -110,10 +112,13 @@ export class SessionModule extends ConfigurableSessionModule implements NestModu
   configure(consumer: MiddlewareConsumer): void {
     const { forRoutes, exclude = [], middleware = [] } = this.options;
     const httpAdapter = this.adapterHost.httpAdapter;
-    // Fails start-up on a platform the module cannot serve; on Fastify, runs the followers itself.
-    if (httpAdapter) this.httpPlatform.install(httpAdapter, middleware);
+    const isEveryRoute = forRoutes === undefined && exclude.length === 0;
+    // Fails start-up on a platform the module cannot serve; on Fastify, runs the followers itself
+    // and, when no module's middleware must run after the session, attaches it in a hook of its own.
+    if (httpAdapter) this.httpPlatform.install(httpAdapter, middleware, isEveryRoute ? this.#ownHookUnlessOtherMiddleware() : undefined);
+    if (this.httpPlatform.attachesInOwnHook) return;
     const followers = this.httpPlatform.runsFollowersItself ? [] : middleware;
-    if (forRoutes === undefined && exclude.length === 0 && httpAdapter) {
+    if (isEveryRoute && httpAdapter) {
       // Every route: one application-level mount, ahead of every module's middleware, which
       // skips the cost of Nest's per-route middleware layer.
       httpAdapter.use((request: never, response: never, next: never) => this.sessionMiddleware.use(request, response, next));
@@ -126,6 +131,24 @@ export class SessionModule extends ConfigurableSessionModule implements NestModu
       .apply(SessionMiddleware, ...followers)
       .exclude(...exclude)
       .forRoutes(...(forRoutes ?? [EVERY_ROUTE]));
+  }
+
+  /**
+   * The session's own hook (Fastify), unless another module mounts middleware (`configure()`):
+   * Nest runs those after the session, where they may read it (Passport's `session()`), and a
+   * hook would run after all of @fastify/middie's. Middleware an app adds with `app.use()`
+   * runs before the session either way, as on Express.
+   */
+  #ownHookUnlessOtherMiddleware(): OwnHookAttachment | undefined {
+    const hasOtherModuleMiddleware = [...this.modulesContainer.values()].some(
+      (module) => module.metatype !== SessionModule && typeof (module.instance as Partial<NestModule> | undefined)?.configure === 'function',
+    );
+    if (hasOtherModuleMiddleware) return undefined;
+    const { cookie, genid, trackClient } = this.options;
+    return {
+      attach: (request, response, next) => this.sessionMiddleware.use(request, response as SessionResponse, next),
+      copiesRequestFields: typeof cookie === 'function' || genid !== undefined || trackClient === true,
+    };
   }
 
   async onApplicationBootstrap(): Promise<void> {

@@ -8,6 +8,8 @@ import type { CommitListener, FastifyReplyLike } from './fastify-session-respons
 /** The parts of a FastifyRequest this adapter uses. */
 interface FastifyRequestLike {
   raw: SessionRequest;
+  /** `'https'` or `'http'`, with Fastify's `trustProxy` applied. */
+  readonly protocol: string;
 }
 
 type HookDone = (error?: Error) => void;
@@ -23,6 +25,31 @@ export interface FastifyInstanceLike {
 
 /** Told of an error that failed a request in Fastify's hooks (an `app.use()` middleware's, a plugin's). */
 export type RequestErrorListener = (error: unknown, request: unknown) => void;
+
+/** The session middleware, as a hook of its own calls it with the raw request and response. */
+export type SessionAttacher = (request: SessionRequest, response: unknown, next: (error?: unknown) => void) => void;
+
+/**
+ * How the session is attached when no other middleware must run after it: in an `onRequest`
+ * hook of its own, so @fastify/middie runs nothing for the request (its copies of Fastify's
+ * request fields included). `copiesRequestFields`: user code that gets the raw request (a
+ * `cookie` function, `genid`) or `trackClient` reads the fields middie would have copied.
+ */
+export interface OwnHookAttachment {
+  attach: SessionAttacher;
+  copiesRequestFields: boolean;
+}
+
+/** Fastify's request fields @fastify/middie copies onto the raw request, as a hook copies them when asked. */
+interface FastifyRequestFields {
+  readonly id: unknown;
+  readonly hostname: unknown;
+  readonly protocol: unknown;
+  readonly ip: unknown;
+  readonly ips: unknown;
+  readonly log: unknown;
+  readonly query: unknown;
+}
 
 /** The session's response of a raw request, until Fastify's onSend hook commits it. */
 const SESSION_RESPONSE = Symbol('nest-sessions.fastifySessionResponse');
@@ -43,9 +70,16 @@ export class FastifySessions {
    * Decorates Fastify's request, adds the commit hook and, when there are `followers`
    * (Passport's middleware), runs them after the session with Fastify's request, so that what
    * they set (`req.user`, `req.logout`) is what handlers see. `onRequestError` hears of
-   * errors that fail a request outside Nest's handlers.
+   * errors that fail a request outside Nest's handlers. With `ownHook`, the session is attached
+   * in an `onRequest` hook of its own (after @fastify/middie's, so after `app.use()` middleware,
+   * as on Express), before the followers.
    */
-  install(instance: FastifyInstanceLike, followers: readonly SessionFollowerMiddleware[], onRequestError: RequestErrorListener): void {
+  install(
+    instance: FastifyInstanceLike,
+    followers: readonly SessionFollowerMiddleware[],
+    onRequestError: RequestErrorListener,
+    ownHook?: OwnHookAttachment,
+  ): void {
     for (const field of SESSION_FIELDS) {
       if (instance.hasRequestDecorator(field)) {
         // @fastify/passport's plugin (through @fastify/flash) asks for a session plugin: the usual reason for one here.
@@ -75,6 +109,17 @@ export class FastifySessions {
       onRequestError(error, request);
       done();
     });
+    if (ownHook) {
+      const { attach, copiesRequestFields } = ownHook;
+      instance.addHook('onRequest', (request, reply, done) => {
+        const raw = request.raw;
+        // Where Express has `req.secure`; middie's `protocol` copy gives responseFor the same.
+        raw.secure = request.protocol === 'https';
+        if (copiesRequestFields) copyRequestFields(request as FastifyRequestLike & FastifyRequestFields);
+        // What the middleware passes on goes to Fastify as it is, as @fastify/middie passes it.
+        attach(raw, reply.raw, done as (error?: unknown) => void);
+      });
+    }
     if (followers.length > 0) {
       instance.addHook('onRequest', (request, reply, done) => {
         // Only where the session middleware ran (forRoutes / exclude), as on Express.
@@ -101,6 +146,19 @@ export class FastifySessions {
     if (!raw) return { request, response: reply };
     return { request: raw, response: reply ? this.responseFor(raw) : undefined };
   }
+}
+
+/** What @fastify/middie copies onto the raw request before its middleware run (`hostname`, `ip`…). */
+function copyRequestFields(request: FastifyRequestLike & FastifyRequestFields): void {
+  const raw = request.raw as SessionRequest & Record<keyof FastifyRequestFields | 'originalUrl', unknown>;
+  raw.originalUrl = raw.url;
+  raw.id = request.id;
+  raw.hostname = request.hostname;
+  raw.protocol = request.protocol;
+  raw.ip = request.ip;
+  raw.ips = request.ips;
+  raw.log = request.log;
+  raw.query = request.query;
 }
 
 /** Runs Express-style middleware in order; an error (or a thrown one) stops the chain. */
