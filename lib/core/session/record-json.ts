@@ -77,7 +77,7 @@ function closingQuoteAfter(json: string, openingQuote: number): number {
   return quote;
 }
 
-/** Whether the character at `index` follows an odd number of backslashes (`\"` ends a string, `\\"` does too, `\"` inside does not). */
+/** Whether the quote at `index` is escaped: an odd number of backslashes before it (`\"` is, `\\"` is not). */
 function isEscaped(json: string, index: number): boolean {
   let backslashes = 0;
   while (json.charCodeAt(index - 1 - backslashes) === BACKSLASH) backslashes++;
