@@ -59,8 +59,11 @@ function unquote(cookieValue: string): string {
 /** Adds a `Set-Cookie` header value, keeping any other cookies the response already sets. */
 export function appendSetCookie(response: SessionResponse, setCookieValue: string): void {
   if (response.appendSetCookie !== undefined) return response.appendSetCookie(setCookieValue);
-  const existing = response.getHeader('Set-Cookie');
-  if (existing === undefined) response.setHeader('Set-Cookie', setCookieValue);
-  else if (Array.isArray(existing)) response.setHeader('Set-Cookie', [...existing, setCookieValue]);
-  else response.setHeader('Set-Cookie', [String(existing), setCookieValue]);
+  response.setHeader('Set-Cookie', withSetCookie(response.getHeader('Set-Cookie'), setCookieValue));
+}
+
+/** The `Set-Cookie` header's values (`existing`, as `getHeader` gives them) with `setCookieValue` after them. */
+export function withSetCookie(existing: number | string | string[] | undefined, setCookieValue: string): string | string[] {
+  if (existing === undefined) return setCookieValue;
+  return Array.isArray(existing) ? [...existing, setCookieValue] : [String(existing), setCookieValue];
 }

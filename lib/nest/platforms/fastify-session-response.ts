@@ -1,5 +1,6 @@
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { SessionResponse } from '../../core/http/http-types.js';
+import { withSetCookie } from '../../core/transport/session-cookie-header.js';
 import { toHttpException } from '../http-errors.js';
 
 /** The parts of a FastifyReply this adapter uses (no import of fastify: it is not a dependency). */
@@ -74,8 +75,7 @@ export class FastifySessionResponse implements SessionResponse {
       reply.header('set-cookie', setCookieValue);
       return;
     }
-    const existing = reply.getHeader('set-cookie');
-    this.setHeader('set-cookie', Array.isArray(existing) ? [...existing, setCookieValue] : [String(existing), setCookieValue]);
+    this.setHeader('set-cookie', withSetCookie(reply.getHeader('set-cookie'), setCookieValue));
   }
 
   /** Fastify writes the headers itself; the core's hook on this call sets the cookie. */
