@@ -1,7 +1,11 @@
-/** A constructor that returns the object it is given, so that a subclass's private field is added to that object. */
-class ReturnsGiven {
-  constructor(target: object) {
-    return target;
+/**
+ * `new` of a subclass returns `adopted` when given one: the subclass's fields (private ones
+ * too) are then added to that object (JavaScript's constructor return override). `objectSlot`
+ * and `Session.overRecord` use it.
+ */
+export class AdoptingBase {
+  constructor(adopted?: object) {
+    if (adopted !== undefined) return adopted;
   }
 }
 
@@ -18,7 +22,7 @@ export interface ObjectSlot<T> {
  * no key, symbol, copy or JSON shows a private field.
  */
 export function objectSlot<T>(): ObjectSlot<T> {
-  class Slot extends ReturnsGiven {
+  class Slot extends AdoptingBase {
     #value: T;
 
     constructor(target: object, value: T) {

@@ -3,6 +3,7 @@ import { flashMessage, setSessionRequestAccessor } from './flash.js';
 import { markAuthenticated } from './sign-in-time.js';
 import type { SessionCookie } from '../cookie/session-cookie.js';
 import { dataJsonAfterCookie } from './record-json.js';
+import { AdoptingBase } from '../object-slot.js';
 
 /** A callback in Node's style, as Passport and other express-session clients pass them. */
 export type SessionCallback = (error?: unknown) => void;
@@ -38,15 +39,6 @@ function promiseOrCallback<T>(promise: Promise<T>, callback: SessionCallback | u
   return promise;
 }
 
-/**
- * `new` of a subclass returns `adopted` when given one: the subclass's fields are then added to
- * that object (JavaScript's constructor return override), which `Session.overRecord` uses.
- */
-class AdoptingBase {
-  constructor(adopted?: object) {
-    if (adopted !== undefined) return adopted;
-  }
-}
 
 /**
  * `req.session`: the session data as own enumerable properties plus `cookie`, with
