@@ -1,3 +1,5 @@
+import { hasTextAt } from '../text-at.js';
+
 /**
  * The raw (still encoded) value of the first cookie named `name` in a `Cookie` header, found
  * as `cookie`'s `parseCookie` finds it (pairs split on `;`, pairs without `=` skipped, name
@@ -15,7 +17,7 @@ export function cookieHeaderValue(header: string, name: string): string | undefi
     if (equals < pairEnd) {
       const nameStart = skipBlanks(header, pairStart, equals);
       const nameEnd = trimBlanks(header, nameStart, equals);
-      if (nameEnd - nameStart === name.length && header.startsWith(name, nameStart)) {
+      if (nameEnd - nameStart === name.length && hasTextAt(header, name, nameStart)) {
         const valueStart = skipBlanks(header, equals + 1, pairEnd);
         return header.slice(valueStart, trimBlanks(header, valueStart, pairEnd));
       }

@@ -114,6 +114,26 @@ export class SessionCookie {
     return cookie;
   }
 
+  /**
+   * A stored cookie with `attributes`' attributes (checked when they were set there) and
+   * `expiresAt` as its expiry: `fromStored` without checking each attribute and parsing the
+   * expiry again, for a cookie whose stored text this process wrote (stored-cookie-json.ts).
+   */
+  static withAttributesOf(attributes: SessionCookie, expiresAt: number): SessionCookie {
+    const cookie = new SessionCookie();
+    cookie.#path = attributes.#path;
+    cookie.#httpOnly = attributes.#httpOnly;
+    cookie.#secure = attributes.#secure;
+    cookie.#domain = attributes.#domain;
+    cookie.#sameSite = attributes.#sameSite;
+    cookie.#partitioned = attributes.#partitioned;
+    cookie.#priority = attributes.#priority;
+    cookie.#originalMaxAge = attributes.#originalMaxAge;
+    cookie.#createdAt = attributes.#createdAt;
+    cookie.#storedExpiresAt = expiresAt;
+    return cookie;
+  }
+
   /** Path the cookie is sent for. Default `'/'`. */
   get path(): string {
     return this.#path;

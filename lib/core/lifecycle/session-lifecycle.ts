@@ -52,9 +52,10 @@ export class SessionLifecycle extends RequestSessionOperations {
    * Puts the stored session on the request; `loadedDataJson`: its data's JSON as stored, when
    * the store could tell. `isRecordHandedOver`: the store parsed `record` for this load and
    * keeps no reference to it, so it may become the session itself (`Session.overRecord`).
+   * `loadedCookie`: the record's cookie as the store made it (`ImmediateStore.loadedCookie`).
    */
-  inflate(sessionId: string, record: SessionRecord, loadedDataJson?: string, isRecordHandedOver = false): void {
-    const cookie = SessionCookie.fromStored(record.cookie);
+  inflate(sessionId: string, record: SessionRecord, loadedDataJson?: string, isRecordHandedOver = false, loadedCookie?: SessionCookie): void {
+    const cookie = loadedCookie ?? SessionCookie.fromStored(record.cookie);
     const session =
       (isRecordHandedOver ? Session.overRecord(this, sessionId, cookie, record as unknown as Record<string, unknown>) : undefined) ??
       new Session(this, sessionId, cookie, record);
@@ -86,7 +87,7 @@ export class SessionLifecycle extends RequestSessionOperations {
     if (this.isAbandoned) return;
     const facts = this.#endFacts;
     // The touch at the end can drop the expiry of a cookie stored without a lifetime.
-    if (facts !== undefined) facts.hasCookieExpiry = this.#endSession!.cookie.expires != null;
+    if (facts !== undefined) facts.hasCookieExpiry = this.#endSession!.cookie.expiresAt !== undefined;
     this.#writeSessionIdOf(response, this.#endSession, facts);
   }
 
@@ -214,7 +215,7 @@ export class SessionLifecycle extends RequestSessionOperations {
       isModified: baseline.isModified(session, dataJson),
       isSaved: baseline.isSaved(session, dataJson),
       hasSavedBaseline: baseline.hasSavedBaseline,
-      hasCookieExpiry: session.cookie.expires != null,
+      hasCookieExpiry: session.cookie.expiresAt !== undefined,
       storedExpiresAt: baseline.storedExpiresAt,
       lifetime: session.cookie.originalMaxAge,
       now: Date.now(),

@@ -1,8 +1,10 @@
 import { SessionOptionsError, SessionStoreUnavailableError, toStoreError } from '../errors.js';
 import type { SessionSecret } from '../cookie/cookie-signing.js';
+import type { SessionCookie } from '../cookie/session-cookie.js';
 import type { SessionRequest, SessionResponse } from '../http/http-types.js';
 import { shareExpressObjectShapes } from '../http/express/shared-object-shapes.js';
 import { requestPath } from '../http/request-security.js';
+import { hasTextAt } from '../text-at.js';
 import { exposeSessionStore, setAttachOutcome, setRequestSessionId, setSessionTransport } from '../lifecycle/request-state.js';
 import type { AttachOutcome } from '../lifecycle/request-state.js';
 import { immediateStoreOf } from '../store/immediate-store.js';
@@ -113,7 +115,7 @@ export class SessionManager {
     if (!this.#isStoreConnected) return recorded(request, 'store-disconnected');
     const { options } = this;
     const cookieOptions = typeof options.cookieOptions === 'function' ? options.cookieOptions(request) : options.cookieOptions;
-    if (!requestPath(request).startsWith(cookieOptions.path)) return recorded(request, 'outside-cookie-path');
+    if (!hasTextAt(requestPath(request), cookieOptions.path, 0)) return recorded(request, 'outside-cookie-path');
 
     const secrets = options.secrets ?? secretsFromRequest(request);
     exposeSessionStore(request, this.#requestFacingStore);
@@ -132,13 +134,17 @@ export class SessionManager {
       let record: unknown;
       let isUsable: boolean;
       let loadedDataJson: string | undefined;
+      let loadedCookie: SessionCookie | undefined;
       let isRecordHandedOver = false;
       try {
         const immediate = immediateStoreOf(this.store);
         if (immediate?.getUsable !== undefined) {
           record = immediate.getUsable(receivedSessionId);
           isUsable = record !== undefined;
-          if (isUsable) loadedDataJson = immediate.loadedDataJson?.(receivedSessionId, record as SessionRecord);
+          if (isUsable) {
+            loadedDataJson = immediate.loadedDataJson?.(receivedSessionId, record as SessionRecord);
+            loadedCookie = immediate.loadedCookie?.(receivedSessionId, record as SessionRecord);
+          }
           isRecordHandedOver = isUsable;
         } else {
           record = immediate ? immediate.get(receivedSessionId) : await this.store.get(receivedSessionId);
@@ -155,7 +161,7 @@ export class SessionManager {
       // An id the store does not know (or a corrupted entry) is never adopted: new id.
       if (isUsable && !this.#isPastAbsoluteTimeout(record as SessionRecord)) {
         // An immediate store's `getUsable` parses each record for the load that asked for it.
-        lifecycle.inflate(receivedSessionId, record as SessionRecord, loadedDataJson, isRecordHandedOver);
+        lifecycle.inflate(receivedSessionId, record as SessionRecord, loadedDataJson, isRecordHandedOver, loadedCookie);
         if (isCarriedByHeader) setSessionTransport(request, 'header', true);
       } else {
         if (isUsable) await this.#destroyTimedOut(receivedSessionId, record as SessionRecord);

@@ -1,6 +1,8 @@
 // A record's JSON, cookie first (express-session's shape), written and read from its parts:
 // the cookie's JSON and the data's, as JSON.stringify writes them.
 
+import { hasTextAt } from '../text-at.js';
+
 /** How a record's JSON begins: its cookie is its first member. */
 const RECORD_JSON_START = '{"cookie":';
 
@@ -34,7 +36,7 @@ export function dataJsonAfterCookie(recordJson: string, cookieJson: string): str
 
 /** Where the cookie `cookieJson` ends in `recordJson` when that is `{"cookie":<cookieJson>,…`; else 0. */
 export function cookieEndIn(recordJson: string, cookieJson: string): number {
-  if (!recordJson.startsWith(RECORD_JSON_START) || !recordJson.startsWith(cookieJson, RECORD_JSON_START.length)) return 0;
+  if (!recordJson.startsWith(RECORD_JSON_START) || !hasTextAt(recordJson, cookieJson, RECORD_JSON_START.length)) return 0;
   const cookieEnd = cookieEndOf(cookieJson);
   const next = recordJson[cookieEnd];
   return next === '}' || next === ',' ? cookieEnd : 0;
@@ -94,7 +96,15 @@ export function hasDataJsonAt(recordJson: string, cookieEnd: number, dataJson: s
   if (recordJson[cookieEnd] === '}') return dataJson === '{}';
   // `{` and the text after the cookie's end (none when the text ends there).
   const length = Math.max(recordJson.length - cookieEnd, 1);
-  return dataJson[0] === '{' && dataJson.length === length && recordJson.startsWith(dataJson.slice(1), cookieEnd + 1);
+  return dataJson[0] === '{' && dataJson.length === length && hasTextAt(recordJson, dataJson.slice(1), cookieEnd + 1);
+}
+
+/**
+ * The record in `recordJson` (`recordJsonOf`'s, its cookie ending at `cookieEnd`) with its data
+ * parsed and a `null` cookie, for the caller to put in: the cookie stays its first key.
+ */
+export function parseRecordWithoutCookie(recordJson: string, cookieEnd: number): Record<string, unknown> {
+  return JSON.parse(`${RECORD_JSON_START}null${recordJson.slice(cookieEnd)}`) as Record<string, unknown>;
 }
 
 /** Where the cookie ends in `recordJsonOf(cookieJson, …)`: two records with that cookie agree up to there. */

@@ -1,3 +1,4 @@
+import type { SessionCookie } from '../cookie/session-cookie.js';
 import type { SessionChanges } from '../session/session-changes.js';
 import type { CompareAndSetOutcome, SessionRecord, SessionStore, StoreWriteOptions } from './session-store.js';
 
@@ -24,6 +25,11 @@ export interface ImmediateStore {
    * serializing the session made from it.
    */
   loadedDataJson?(sessionId: string, record: SessionRecord): string | undefined;
+  /**
+   * `SessionCookie.fromStored(record.cookie)` for a record its `getUsable` just returned, when
+   * the store can make it without reading that cookie again (a form it wrote and checked before).
+   */
+  loadedCookie?(sessionId: string, record: SessionRecord): SessionCookie | undefined;
   set(sessionId: string, record: SessionRecord, options?: StoreWriteOptions): boolean;
   merge(sessionId: string, record: SessionRecord, changes: SessionChanges, options?: Pick<StoreWriteOptions, 'owner'>): boolean;
   touch(sessionId: string, record: SessionRecord): boolean;

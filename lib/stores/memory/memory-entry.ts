@@ -2,6 +2,8 @@ import { applySessionChanges } from '../../core/session/session-changes.js';
 import type { SessionChanges } from '../../core/session/session-changes.js';
 import { cookieEndIn, cookieEndOf, dataJsonAt, withCookieJson } from '../../core/session/record-json.js';
 import { serializeRecordCookie } from '../../core/session/session-record.js';
+import { cookieOfWrittenForm, parseRecordOfWrittenCookie } from '../../core/session/stored-cookie-json.js';
+import type { SessionCookie } from '../../core/cookie/session-cookie.js';
 import type { SessionRecord } from '../../core/store/session-store.js';
 
 /**
@@ -43,6 +45,22 @@ export function memoryEntry(expiresAt: number, json: string, cookieEnd: number):
 /** The session an entry holds, parsed anew (no references shared with requests). */
 export function storedRecordOf(entry: string): SessionRecord {
   return JSON.parse(jsonOf(entry)) as SessionRecord;
+}
+
+/** `storedRecordOf`, without parsing a cookie in a form this process wrote (stored-cookie-json.ts). */
+export function sessionRecordOf(entry: string): SessionRecord {
+  const cookieEnd = cookieEndOfEntry(entry);
+  return (cookieEnd === 0 ? undefined : parseRecordOfWrittenCookie(jsonOf(entry), cookieEnd)) ?? storedRecordOf(entry);
+}
+
+/**
+ * The session cookie of an entry written from a session's record, whose expiry is its
+ * cookie's, when that cookie is in a form this process wrote: made from the form and the
+ * entry's expiry, with nothing parsed or checked again.
+ */
+export function sessionCookieOfEntry(entry: string): SessionCookie | undefined {
+  const cookieEnd = cookieEndOfEntry(entry);
+  return cookieEnd === 0 ? undefined : cookieOfWrittenForm(jsonOf(entry), cookieEnd, expiryOf(entry));
 }
 
 /** The JSON an entry holds, unparsed (a slice: no copy). */

@@ -9,7 +9,7 @@ import type { SessionChanges } from '../../core/session/session-changes.js';
 import { removeFlashMembers } from '../../core/session/flash.js';
 import { cookieEndInSerialized, isSessionMadeRecord, isUsableRecord, serializeSessionRecord } from '../../core/session/session-record.js';
 import { MemoryEntries } from './memory-entries.js';
-import { cookieEndOfWritten, dataJsonOfEntry, expiryOf, jsonOf, MAX_EXPIRES_AT, mergedJson, storedRecordOf, withCookieOf } from './memory-entry.js';
+import { cookieEndOfWritten, dataJsonOfEntry, expiryOf, jsonOf, MAX_EXPIRES_AT, mergedJson, sessionCookieOfEntry, sessionRecordOf, storedRecordOf, withCookieOf } from './memory-entry.js';
 
 /** Options of the in-process store. */
 export interface MemoryStoreOptions {
@@ -75,6 +75,10 @@ export class MemoryStore extends SessionStore {
         const entry = entryReadFor.get(record);
         return entry === undefined ? undefined : dataJsonOfEntry(entry);
       },
+      loadedCookie: (_sessionId: string, record: SessionRecord) => {
+        const entry = entryReadFor.get(record);
+        return entry === undefined ? undefined : sessionCookieOfEntry(entry);
+      },
       getEntry: (sessionId: string) => this.#table.used(sessionId),
       jsonOfEntry: jsonOf,
       compareAndSetEntry: (sessionId: string, expectedEntry: string, json: string, record: SessionRecord, options?: Pick<StoreWriteOptions, 'owner'>) =>
@@ -96,12 +100,18 @@ export class MemoryStore extends SessionStore {
     return record;
   }
 
-  /** `#getNow` for a request's load: a record written from a session needs no check. */
+  /** `#getNow` for a request's load: a record written from a session needs no check, and its cookie no parse. */
   #getUsableNow(sessionId: string): SessionRecord | undefined {
-    const record = this.#getNow(sessionId);
     const { uncheckedIds } = this.#table;
-    if (record === undefined || uncheckedIds.size === 0 || !uncheckedIds.has(sessionId)) return record;
-    return isUsableRecord(record) ? record : undefined;
+    if (uncheckedIds.size !== 0 && uncheckedIds.has(sessionId)) {
+      const record = this.#getNow(sessionId);
+      return record === undefined || isUsableRecord(record) ? record : undefined;
+    }
+    const entry = this.#table.used(sessionId);
+    if (entry === undefined) return undefined;
+    const record = sessionRecordOf(entry);
+    entryReadFor.set(record, entry);
+    return record;
   }
 
   /** Resolves to `false` when `mode` refused the write. */

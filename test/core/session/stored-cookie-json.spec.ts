@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { SessionCookie } from '../../../lib/core/cookie/session-cookie.js';
 import type { StoredCookie } from '../../../lib/core/cookie/session-cookie.js';
-import { storedCookieJson } from '../../../lib/core/session/stored-cookie-json.js';
+import { cookieOfWrittenForm, parseRecordOfWrittenCookie, storedCookieJson } from '../../../lib/core/session/stored-cookie-json.js';
+import { cookieEndOf, recordJsonOf } from '../../../lib/core/session/record-json.js';
 import { serializeRecordCookie, serializeSessionRecord, toSessionRecord } from '../../../lib/core/session/session-record.js';
 import { Session } from '../../../lib/core/session/session.js';
 import type { SessionOperations } from '../../../lib/core/session/session.js';
@@ -60,5 +61,64 @@ describe('serializeSessionRecord and serializeRecordCookie', () => {
     const record = { cookie: { originalMaxAge: null, path: '/' }, counter: 1 };
     expect(serializeSessionRecord(record)).toBe(JSON.stringify(record));
     expect(serializeRecordCookie(record)).toBe(JSON.stringify(record.cookie));
+  });
+});
+
+describe('reading back a cookie storedCookieJson wrote (parseRecordOfWrittenCookie, cookieOfWrittenForm)', () => {
+  // Expiries with a four-digit year: the ones written as `toISOString()`'s 24 characters.
+  const expiresAt = fc.integer({ min: Date.parse('0000-01-01T00:00:00.000Z'), max: Date.parse('9999-12-31T23:59:59.999Z') });
+  const data = fc.dictionary(fc.string().filter((key) => key !== 'cookie' && key !== '__proto__'), fc.jsonValue(), { maxKeys: 5 });
+
+  /** A session's record JSON, its cookie written by storedCookieJson, and where that cookie ends. */
+  function written(cookieAttributes: Parameters<typeof SessionCookie.fromAttributes>[0], at: number, sessionData: Record<string, unknown>) {
+    const cookie = SessionCookie.fromAttributes({ ...cookieAttributes, maxAge: null });
+    cookie.expires = new Date(at);
+    const cookieJson = storedCookieJson(cookie.toJSON());
+    return { json: recordJsonOf(cookieJson, JSON.stringify(sessionData)), cookieEnd: cookieEndOf(cookieJson) };
+  }
+
+  it('gives what JSON.parse and SessionCookie.fromStored give, keys in the same order, for any attributes, expiry and data', () => {
+    fc.assert(
+      fc.property(attributes, expiresAt, data, (cookieAttributes, at, sessionData) => {
+        const { json, cookieEnd } = written(cookieAttributes, at, sessionData);
+        const parsed = JSON.parse(json) as { cookie: StoredCookie };
+        const record = parseRecordOfWrittenCookie(json, cookieEnd);
+        expect(record).toEqual(parsed);
+        expect(JSON.stringify(record)).toBe(JSON.stringify(parsed));
+        const cookie = cookieOfWrittenForm(json, cookieEnd, at)!;
+        expect(cookie.toJSON()).toEqual(SessionCookie.fromStored(parsed.cookie).toJSON());
+        expect(cookie.expiresAt).toBe(at);
+      }),
+    );
+  });
+
+  it('gives each read a cookie and a record of its own', () => {
+    const { json, cookieEnd } = written({ path: '/', httpOnly: true, secure: false, maxAge: null, sameSite: 'lax' }, Date.UTC(2031, 0, 1), { n: 1 });
+    const first = parseRecordOfWrittenCookie(json, cookieEnd)!;
+    first.cookie.path = '/changed';
+    expect(parseRecordOfWrittenCookie(json, cookieEnd)!.cookie.path).toBe('/');
+    const cookie = cookieOfWrittenForm(json, cookieEnd, Date.UTC(2031, 0, 1))!;
+    cookie.path = '/changed';
+    expect(cookieOfWrittenForm(json, cookieEnd, Date.UTC(2031, 0, 1))!.path).toBe('/');
+  });
+
+  it('reads no other text: a cookie in no written form, another end, an edited form or expiry', () => {
+    const at = Date.UTC(2031, 5, 1, 12, 30);
+    const { json, cookieEnd } = written({ path: '/', httpOnly: true, secure: false, maxAge: null }, at, { n: 1 });
+    const others: [string, number][] = [
+      [json, cookieEnd - 1],
+      [json, cookieEnd + 1],
+      [json.replace('"httpOnly":true', '"httpOnly":tru1'), cookieEnd],
+      [json.replace('"path":"/"', '"path":"?"'), cookieEnd],
+      // An expiry whose quotes moved: the same length, but not one string of 24 characters.
+      [json.replace(/"expires":"(.)(.{22})(.)"/, '"expires":$1"$2"$3'), cookieEnd],
+    ];
+    const unwritten = JSON.stringify({ cookie: { originalMaxAge: null, expires: new Date(at).toISOString(), path: '/x', httpOnly: false }, n: 1 });
+    others.push([unwritten, unwritten.indexOf(',"n"')]);
+    for (const [text, end] of others) {
+      expect(parseRecordOfWrittenCookie(text, end)).toBeUndefined();
+      expect(cookieOfWrittenForm(text, end, at)).toBeUndefined();
+    }
+    expect(parseRecordOfWrittenCookie(json, cookieEnd)).toEqual(JSON.parse(json));
   });
 });

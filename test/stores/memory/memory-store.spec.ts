@@ -355,6 +355,44 @@ describe('MemoryStore', () => {
       expect(now.loadedDataJson!('c', now.get('c')!)).toBeUndefined();
     });
 
+    it("loads a session's record without parsing the cookie it wrote, and gives that cookie as SessionCookie.fromStored would", async () => {
+      const store = makeStore();
+      const now = immediateStoreOf(store)!;
+      const cookie = SessionCookie.fromAttributes({ path: '/app', httpOnly: true, secure: false, maxAge: 60_000, sameSite: 'lax', domain: 'example.com' });
+      const session = new Session({} as SessionOperations, 'id', cookie, { n: 1, list: ['x'] });
+      now.set('a', toSessionRecordByJson(session, serializeSessionData(session)));
+      const stored = JSON.parse(now.jsonOfEntry!(now.getEntry!('a')!)) as SessionRecord;
+      // The first load of a cookie form reads the form once; the loads after it parse the data alone.
+      now.getUsable!('a');
+      const parse = jest.spyOn(JSON, 'parse');
+      try {
+        const loaded = now.getUsable!('a')!;
+        expect(parse.mock.calls.map(([text]) => text)).toEqual(['{"cookie":null,"n":1,"list":["x"]}']);
+        expect(loaded).toEqual(stored);
+        expect(Object.keys(loaded)).toEqual(Object.keys(stored));
+        const loadedCookie = now.loadedCookie!('a', loaded)!;
+        expect(loadedCookie.toJSON()).toEqual(SessionCookie.fromStored(stored.cookie).toJSON());
+        expect(loadedCookie.expiresAt).toBe(NOW + 60_000);
+      } finally {
+        parse.mockRestore();
+      }
+    });
+
+    it('gives no loaded cookie where it did not write the cookie in a form it knows: no expiry, cookie last, a record of another making', async () => {
+      const store = makeStore();
+      const now = immediateStoreOf(store)!;
+      const browserSession = new Session({} as SessionOperations, 'id', SessionCookie.fromAttributes({ path: '/', httpOnly: true, secure: false, maxAge: null }));
+      now.set('a', toSessionRecordByJson(browserSession, '{}'));
+      const { cookie, ...data } = record({ v: 1 });
+      await store.set('b', { ...data, cookie } as SessionRecord);
+      await store.set('c', record({ v: 2 }));
+      for (const sessionId of ['a', 'b', 'c']) {
+        const loaded = now.getUsable!(sessionId)!;
+        expect(loaded).toEqual(JSON.parse(now.jsonOfEntry!(now.getEntry!(sessionId)!)));
+        expect(now.loadedCookie!(sessionId, loaded)).toBeUndefined();
+      }
+    });
+
     it('knows where the cookie ends in JSON it stringified itself, cookie first: a plain record set, a touch of an entry that did not know, a merge over another write', async () => {
       const store = makeStore();
       const now = immediateStoreOf(store)!;

@@ -179,6 +179,7 @@ class LocalHashedIdStore extends SessionStore {
         return isUsableRecord(record) ? record : undefined;
       },
       loadedDataJson: (sessionId, record) => immediate().loadedDataJson?.(this.keyOf(sessionId), record),
+      loadedCookie: (sessionId, record) => immediate().loadedCookie?.(this.keyOf(sessionId), record),
       set: (sessionId, record, options) => immediate().set(this.keyOf(sessionId), record, options),
       merge: (sessionId, record, changes, options) => immediate().merge(this.keyOf(sessionId), record, changes, options),
       touch: (sessionId, record) => immediate().touch(this.keyOf(sessionId), record),

@@ -8,6 +8,10 @@ import { hashedSessionKey, storageKeyOf } from '../../../../lib/core/session/ses
 import { handleOfSessionId, sessionHandle } from '../../../../lib/core/session/session-handle.js';
 import { defaultSessionOwner } from '../../../../lib/core/store/session-owner-index.js';
 import { MemoryStore } from '../../../../lib/stores/memory/memory-store.js';
+import { SessionCookie } from '../../../../lib/core/cookie/session-cookie.js';
+import { Session, serializeSessionData } from '../../../../lib/core/session/session.js';
+import type { SessionOperations } from '../../../../lib/core/session/session.js';
+import { toSessionRecordByJson } from '../../../../lib/core/session/session-record.js';
 import { TEST_SECRET } from '../../../support/test-secret.js';
 
 const ONE_HOUR_MS = 60 * 60 * 1000;
@@ -119,6 +123,11 @@ describe('HashedIdStore on a MemoryStore', () => {
     expect(immediate.getUsable!('missing')).toBeUndefined();
     immediateStoreOf(inner)!.set(hashedSessionKey('id'), { ...record(), cookie: { ...record().cookie, expires: 'not a date' } } as SessionRecord);
     expect(immediate.getUsable!('id')).toBeUndefined();
+    // A session's record: its cookie comes back made from the form the MemoryStore wrote it in.
+    const cookie = SessionCookie.fromAttributes({ path: '/', httpOnly: true, secure: false, maxAge: ONE_HOUR_MS });
+    const session = new Session({} as SessionOperations, 'made', cookie, { views: 4 });
+    immediate.set('made', toSessionRecordByJson(session, serializeSessionData(session)));
+    expect(immediate.loadedCookie!('made', immediate.getUsable!('made')!)?.toJSON()).toEqual(cookie.toJSON());
     const get = inner.get.bind(inner);
     inner.get = (key) => get(key);
     expect(immediateStoreOf(store)).toBeUndefined();
