@@ -99,14 +99,6 @@ export function hasDataJsonAt(recordJson: string, cookieEnd: number, dataJson: s
   return dataJson[0] === '{' && dataJson.length === length && hasTextAt(recordJson, dataJson.slice(1), cookieEnd + 1);
 }
 
-/**
- * The record in `recordJson` (`recordJsonOf`'s, its cookie ending at `cookieEnd`) with its data
- * parsed and a `null` cookie, for the caller to put in: the cookie stays its first key.
- */
-export function parseRecordWithoutCookie(recordJson: string, cookieEnd: number): Record<string, unknown> {
-  return JSON.parse(`${RECORD_JSON_START}null${recordJson.slice(cookieEnd)}`) as Record<string, unknown>;
-}
-
 /** Where the cookie ends in `recordJsonOf(cookieJson, …)`: two records with that cookie agree up to there. */
 export function cookieEndOf(cookieJson: string): number {
   return RECORD_JSON_START.length + cookieJson.length;

@@ -1,14 +1,14 @@
 import { isoTextOf } from '../cookie/date-text.js';
 import { SessionCookie } from '../cookie/session-cookie.js';
 import type { StoredCookie } from '../cookie/session-cookie.js';
-import { hasTextAt } from '../text-at.js';
-import { cookieEndOf, parseRecordWithoutCookie } from './record-json.js';
 
-/** A record as JSON.parse gives it back (session-record.ts's `SessionRecord`). */
-type ParsedRecord = { cookie: StoredCookie } & Record<string, unknown>;
-
-/** `JSON.stringify` of a stored cookie, split where its `expires` text goes. */
-interface CookieJsonParts {
+/**
+ * A stored cookie's attribute set (all but its expiry), with the text `JSON.stringify` writes
+ * around the expiry. A store that keeps sessions in this process (the MemoryStore) keeps such a
+ * cookie as its form's `id` and its expiry, and reads it back from those (`readCookieOfForm`).
+ */
+interface CookieForm {
+  readonly id: number;
   readonly attributes: StoredCookie;
   readonly beforeExpires: string;
   readonly afterExpires: string;
@@ -22,8 +22,16 @@ interface ReadCookieForm {
 }
 
 /** Applications use one attribute set, or a few (a `cookie` function, `secure: 'auto'`). */
-const MAX_CACHED_PARTS = 16;
-const cachedParts: CookieJsonParts[] = [];
+const MAX_CACHED_FORMS = 16;
+/** The forms the writer looks through, most recent last. */
+const cachedForms: CookieForm[] = [];
+/**
+ * Every form by id, never dropped (a stored cookie names its form by id): up to this many, a
+ * bound for apps whose attribute sets keep changing (a `cookie` function of the request); the
+ * cookies of later forms are kept as text.
+ */
+export const MAX_FORM_IDS = 1024;
+const formsById: CookieForm[] = [];
 const EXPIRES_PLACEHOLDER = '\u0001expires';
 const PLACEHOLDER_JSON = `"expires":${JSON.stringify(EXPIRES_PLACEHOLDER)}`;
 
@@ -39,21 +47,64 @@ export function storedCookieJson(cookie: StoredCookie): string {
   if (!Number.isFinite(epochMilliseconds)) return JSON.stringify(cookie);
   // A creation time differs per session: not worth a cache entry (absoluteTimeout only).
   if (cookie.createdAt !== undefined) return JSON.stringify({ ...cookie, expires: isoTextOf(epochMilliseconds) });
-  const parts = cachedPartsFor(cookie);
-  return parts.beforeExpires + '"' + isoTextOf(epochMilliseconds) + '"' + parts.afterExpires;
+  const form = cachedFormFor(cookie);
+  return form.beforeExpires + '"' + isoTextOf(epochMilliseconds) + '"' + form.afterExpires;
 }
 
-function cachedPartsFor(cookie: StoredCookie): CookieJsonParts {
-  for (const parts of cachedParts) if (isSameAttributeSet(parts.attributes, cookie)) return parts;
+/**
+ * The id of the form of a cookie as `SessionCookie#toJSON` makes it, with an expiry (a valid
+ * Date) and no creation time: `cookieJsonOfForm(id, its expiry)` is then `storedCookieJson` of
+ * it. Undefined for any other cookie, or past `MAX_FORM_IDS` forms.
+ */
+export function formIdOf(cookie: StoredCookie): number | undefined {
+  const { expires } = cookie;
+  if (!(expires instanceof Date) || expires.toJSON !== Date.prototype.toJSON || !Number.isFinite(expires.getTime()) || cookie.createdAt !== undefined) {
+    return undefined;
+  }
+  const { id } = cachedFormFor(cookie);
+  return id < MAX_FORM_IDS ? id : undefined;
+}
+
+/** `storedCookieJson` of a cookie of the form `formId` expiring at `expiresAt` (epoch ms of a valid Date). */
+export function cookieJsonOfForm(formId: number, expiresAt: number): string {
+  const form = formsById[formId]!;
+  return form.beforeExpires + '"' + isoTextOf(expiresAt) + '"' + form.afterExpires;
+}
+
+/** A cookie read back from its form and expiry: as JSON.parse would give its stored form (`expires` as epoch ms), and as `SessionCookie.fromStored` would make it. */
+export interface CookieOfForm {
+  readonly stored: StoredCookie;
+  readonly cookie: SessionCookie;
+}
+
+/**
+ * The cookie of the form `formId` expiring at `expiresAt`, without text to parse or attributes
+ * to check again: copied from the form's, checked once. Undefined if the form does not check
+ * (it came from a SessionCookie, so it always should).
+ */
+export function readCookieOfForm(formId: number, expiresAt: number): CookieOfForm | undefined {
+  const form = readFormOf(formsById[formId]!);
+  if (form === null) return undefined;
+  return { stored: { ...form.parsed, expires: expiresAt }, cookie: SessionCookie.withAttributesOf(form.checked, expiresAt) };
+}
+
+function cachedFormFor(cookie: StoredCookie): CookieForm {
+  for (const form of cachedForms) if (isSameAttributeSet(form.attributes, cookie)) return form;
   const { originalMaxAge, partitioned, priority, secure, httpOnly, domain, path, sameSite } = cookie;
   const attributes: StoredCookie = { originalMaxAge, partitioned, priority, secure, httpOnly, domain, path, sameSite };
   // The key and a placeholder no validated attribute can contain mark where the expiry goes.
   const text = JSON.stringify({ ...cookie, expires: EXPIRES_PLACEHOLDER });
   const at = text.indexOf(PLACEHOLDER_JSON) + '"expires":'.length;
-  const parts = { attributes, beforeExpires: text.slice(0, at), afterExpires: text.slice(at + PLACEHOLDER_JSON.length - '"expires":'.length) };
-  if (cachedParts.length >= MAX_CACHED_PARTS) cachedParts.shift();
-  cachedParts.push(parts);
-  return parts;
+  const form: CookieForm = {
+    id: formsById.length,
+    attributes,
+    beforeExpires: text.slice(0, at),
+    afterExpires: text.slice(at + PLACEHOLDER_JSON.length - '"expires":'.length),
+  };
+  if (formsById.length < MAX_FORM_IDS) formsById.push(form);
+  if (cachedForms.length >= MAX_CACHED_FORMS) cachedForms.shift();
+  cachedForms.push(form);
+  return form;
 }
 
 function isSameAttributeSet(cached: StoredCookie, cookie: StoredCookie): boolean {
@@ -64,64 +115,15 @@ function isSameAttributeSet(cached: StoredCookie, cookie: StoredCookie): boolean
   );
 }
 
-/** `toISOString()`'s length for years 0 to 9999, the expiries this form holds (others are written otherwise). */
-const ISO_TEXT_LENGTH = 24;
-const QUOTE = 0x22;
-
-/**
- * `JSON.parse(recordJson)` for a record JSON (`recordJsonOf`'s shape, its cookie ending at
- * `cookieEnd`) whose cookie `storedCookieJson` wrote in a cached form: only the data is parsed,
- * the cookie is copied from the form. Undefined when the cookie is in no cached form.
- */
-export function parseRecordOfWrittenCookie(recordJson: string, cookieEnd: number): ParsedRecord | undefined {
-  const parts = writtenPartsAt(recordJson, cookieEnd);
-  const read = parts === undefined ? null : readFormOf(parts);
-  if (read === null) return undefined;
-  const record = parseRecordWithoutCookie(recordJson, cookieEnd);
-  const expiresStart = cookieEnd - parts!.afterExpires.length - 1 - ISO_TEXT_LENGTH;
-  record.cookie = { ...read.parsed, expires: recordJson.slice(expiresStart, expiresStart + ISO_TEXT_LENGTH) };
-  return record as ParsedRecord;
-}
-
-/**
- * `SessionCookie.fromStored` of the cookie in a record JSON as `parseRecordOfWrittenCookie`
- * takes it, expiring at `expiresAt` (kept beside the text by the caller: the expiry the text
- * holds): a copy of the form's cookie, checked once, instead of each attribute checked and the
- * expiry parsed again. Undefined when the cookie is in no cached form.
- */
-export function cookieOfWrittenForm(recordJson: string, cookieEnd: number, expiresAt: number): SessionCookie | undefined {
-  const parts = writtenPartsAt(recordJson, cookieEnd);
-  const read = parts === undefined ? null : readFormOf(parts);
-  return read === null ? undefined : SessionCookie.withAttributesOf(read.checked, expiresAt);
-}
-
-/** The cached form `storedCookieJson` wrote the cookie ending at `cookieEnd` in; undefined for any other text. */
-function writtenPartsAt(recordJson: string, cookieEnd: number): CookieJsonParts | undefined {
-  const cookieStart = cookieEndOf('');
-  for (const parts of cachedParts) {
-    const afterStart = cookieEnd - parts.afterExpires.length;
-    if (afterStart - ISO_TEXT_LENGTH - 2 !== cookieStart + parts.beforeExpires.length) continue;
-    if (
-      hasTextAt(recordJson, parts.beforeExpires, cookieStart) &&
-      hasTextAt(recordJson, parts.afterExpires, afterStart) &&
-      recordJson.charCodeAt(afterStart - 1) === QUOTE &&
-      recordJson.charCodeAt(afterStart - ISO_TEXT_LENGTH - 2) === QUOTE
-    ) {
-      return parts;
-    }
-  }
-  return undefined;
-}
-
-function readFormOf(parts: CookieJsonParts): ReadCookieForm | null {
-  if (parts.read === undefined) {
-    const parsed = JSON.parse(`${parts.beforeExpires}""${parts.afterExpires}`) as StoredCookie;
+function readFormOf(form: CookieForm): ReadCookieForm | null {
+  if (form.read === undefined) {
+    const parsed = JSON.parse(`${form.beforeExpires}""${form.afterExpires}`) as StoredCookie;
     try {
-      parts.read = { parsed, checked: SessionCookie.fromStored({ ...parsed, expires: null }) };
+      form.read = { parsed, checked: SessionCookie.fromStored({ ...parsed, expires: null }) };
     } catch {
-      // Written from a SessionCookie, so checked already; should a form still fail, its cookies are parsed as they are.
-      parts.read = null;
+      // Written from a SessionCookie, so checked already; should a form still fail, its cookies are read from text.
+      form.read = null;
     }
   }
-  return parts.read;
+  return form.read;
 }

@@ -1,4 +1,4 @@
-import { expiryOf, memoryEntry } from './memory-entry.js';
+import { expiryOf } from './memory-entry.js';
 import { OwnerIndex } from './memory-owner-index.js';
 
 /**
@@ -40,14 +40,13 @@ export class MemoryEntries {
     return entry;
   }
 
-  /** Stores the entry of `json` and gives it; undefined when it was already expired (and so removed instead). */
-  write(sessionId: string, json: string, expiresAt: number, now: number, cookieEnd = 0): string | undefined {
+  /** Stores `entry` (memory-entry.ts), expiring at `expiresAt`, and gives it; undefined when it was already expired (and so removed instead). */
+  write(sessionId: string, entry: string, expiresAt: number, now: number): string | undefined {
     this.#entries.delete(sessionId);
     if (expiresAt <= now) {
       this.owners.remove(sessionId);
       return undefined;
     }
-    const entry = memoryEntry(expiresAt, json, cookieEnd);
     this.#entries.set(sessionId, entry);
     if (this.#entries.size > this.max) this.remove(this.#entries.keys().next().value as string);
     return entry;

@@ -1,93 +1,62 @@
 import { applySessionChanges } from '../../core/session/session-changes.js';
 import type { SessionChanges } from '../../core/session/session-changes.js';
-import { cookieEndIn, cookieEndOf, dataJsonAt, withCookieJson } from '../../core/session/record-json.js';
-import { serializeRecordCookie } from '../../core/session/session-record.js';
-import { cookieOfWrittenForm, parseRecordOfWrittenCookie } from '../../core/session/stored-cookie-json.js';
+import { cookieEndIn, cookieEndOf, dataJsonAt, recordJsonOf } from '../../core/session/record-json.js';
+import { isSessionMadeRecord, serializeRecordCookie } from '../../core/session/session-record.js';
+import { cookieJsonOfForm, formIdOf, readCookieOfForm } from '../../core/session/stored-cookie-json.js';
 import type { SessionCookie } from '../../core/cookie/session-cookie.js';
 import type { SessionRecord } from '../../core/store/session-store.js';
 
 /**
  * The MemoryStore's entry of one session: a fixed-width prefix of character codes 0-255 (so
- * the string stays one byte per character) holding its expiry (6 codes: epoch ms, 48 bits) and
- * where its cookie's JSON ends in its JSON (2 codes, 0 when not known), then its JSON. One
- * string per session keeps the per-entry overhead minimal; codes instead of decimal digits
+ * the string stays one byte per character), then its body. The prefix holds its expiry (6
+ * codes: epoch ms, 48 bits) and a tag (2 codes) saying what the body is:
+ * - below `COMPACT_TAG`: the record's JSON (cookie first), the tag where its cookie's JSON ends
+ *   in it (0 when not known);
+ * - from `COMPACT_TAG` on: the data's JSON alone, the tag its cookie's form plus `COMPACT_TAG`
+ *   (stored-cookie-json.ts), the cookie expiring with the entry. A session's record whose
+ *   cookie has a form is kept so: nothing of its cookie is written, parsed or checked per
+ *   request, and the entry is smaller by the cookie's text.
+ * One string per session keeps the per-entry overhead minimal; codes instead of decimal digits
  * spare a number-to-text conversion per write and read back in fewer steps.
  */
 const EXPIRY_CODES = 6;
-const COOKIE_END_CODES = 2;
-const JSON_START = EXPIRY_CODES + COOKIE_END_CODES;
+const TAG_CODES = 2;
+const BODY_START = EXPIRY_CODES + TAG_CODES;
 const TWO_24 = 2 ** 24;
 /** Later expiries (a far-future cookie, `ttl: Infinity`) are capped to fit the prefix: year 10889. */
 export const MAX_EXPIRES_AT = 2 ** (8 * EXPIRY_CODES) - 1;
-const MAX_COOKIE_END = 2 ** (8 * COOKIE_END_CODES) - 1;
+const COMPACT_TAG = 2 ** (8 * TAG_CODES - 1);
 
 /**
- * The entry of `json` expiring at `expiresAt` (≤ MAX_EXPIRES_AT; a fraction of a millisecond is
- * dropped); `cookieEnd`: where the cookie's JSON ends in `json` (`recordJsonOf`'s shape), 0 when
- * not known.
+ * The entry of a record's `json` expiring at `expiresAt` (≤ MAX_EXPIRES_AT; a fraction of a
+ * millisecond is dropped); `cookieEnd`: where the cookie's JSON ends in `json` (`recordJsonOf`'s
+ * shape), 0 when not known.
  */
 export function memoryEntry(expiresAt: number, json: string, cookieEnd: number): string {
+  return entryOf(expiresAt, cookieEnd > 0 && cookieEnd < COMPACT_TAG ? cookieEnd : 0, json);
+}
+
+/**
+ * The compact entry of a session's record (`isSessionMadeRecord`) whose data's JSON is
+ * `dataJson`, expiring at `expiresAt`, when its cookie has a form and expires then too;
+ * undefined otherwise (the record is then kept as JSON).
+ */
+export function compactMemoryEntry(expiresAt: number, record: SessionRecord, dataJson: string): string | undefined {
+  const { expires } = record.cookie;
+  if (!isSessionMadeRecord(record) || !(expires instanceof Date) || expires.getTime() !== expiresAt) return undefined;
+  const formId = formIdOf(record.cookie);
+  return formId === undefined ? undefined : entryOf(expiresAt, COMPACT_TAG + formId, dataJson);
+}
+
+function entryOf(expiresAt: number, tag: number, body: string): string {
   const wholeMs = Math.floor(expiresAt);
   const high = Math.floor(wholeMs / TWO_24);
   const low = wholeMs - high * TWO_24;
-  const knownCookieEnd = cookieEnd > 0 && cookieEnd <= MAX_COOKIE_END ? cookieEnd : 0;
-  const prefix = String.fromCharCode(
-    high >>> 16, (high >>> 8) & 255, high & 255,
-    low >>> 16, (low >>> 8) & 255, low & 255,
-    knownCookieEnd >>> 8, knownCookieEnd & 255,
-  );
-  // join() copies into one exactly-sized string: `prefix + json` would keep a cons string
+  const prefix = String.fromCharCode(high >>> 16, (high >>> 8) & 255, high & 255, low >>> 16, (low >>> 8) & 255, low & 255, tag >>> 8, tag & 255);
+  // join() copies into one exactly-sized string: `prefix + body` would keep a cons string
   // and its two parts (about 50 bytes more per session), JSON.stringify's own output can
   // carry unused capacity.
-  return [prefix, json].join('');
-}
-
-/** The session an entry holds, parsed anew (no references shared with requests). */
-export function storedRecordOf(entry: string): SessionRecord {
-  return JSON.parse(jsonOf(entry)) as SessionRecord;
-}
-
-/** `storedRecordOf`, without parsing a cookie in a form this process wrote (stored-cookie-json.ts). */
-export function sessionRecordOf(entry: string): SessionRecord {
-  const cookieEnd = cookieEndOfEntry(entry);
-  return (cookieEnd === 0 ? undefined : parseRecordOfWrittenCookie(jsonOf(entry), cookieEnd)) ?? storedRecordOf(entry);
-}
-
-/**
- * The session cookie of an entry written from a session's record, whose expiry is its
- * cookie's, when that cookie is in a form this process wrote: made from the form and the
- * entry's expiry, with nothing parsed or checked again.
- */
-export function sessionCookieOfEntry(entry: string): SessionCookie | undefined {
-  const cookieEnd = cookieEndOfEntry(entry);
-  return cookieEnd === 0 ? undefined : cookieOfWrittenForm(jsonOf(entry), cookieEnd, expiryOf(entry));
-}
-
-/** The JSON an entry holds, unparsed (a slice: no copy). */
-export function jsonOf(entry: string): string {
-  return entry.slice(JSON_START);
-}
-
-/** Where the cookie ends in the entry's JSON; 0 when not known. */
-export function cookieEndOfEntry(entry: string): number {
-  return (entry.charCodeAt(EXPIRY_CODES) << 8) | entry.charCodeAt(EXPIRY_CODES + 1);
-}
-
-/** The data's JSON in an entry (as JSON.stringify wrote it, cookie first), when the entry knows where its cookie ends. */
-export function dataJsonOfEntry(entry: string): string | undefined {
-  const cookieEnd = cookieEndOfEntry(entry);
-  return cookieEnd === 0 ? undefined : dataJsonAt(entry, JSON_START + cookieEnd);
-}
-
-/**
- * The entry's JSON with `record`'s cookie instead of its own (a touch), and where that cookie
- * ends; undefined when the entry does not know where its cookie ends.
- */
-export function withCookieOf(entry: string, record: SessionRecord): { json: string; cookieEnd: number } | undefined {
-  const cookieEnd = cookieEndOfEntry(entry);
-  if (cookieEnd === 0) return undefined;
-  const cookieJson = serializeRecordCookie(record);
-  return { json: withCookieJson(jsonOf(entry), cookieEnd, cookieJson), cookieEnd: cookieEndOf(cookieJson) };
+  return [prefix, body].join('');
 }
 
 /** The entry's expiry (epoch ms), read from its prefix: no substring per check (sweeps read them all). */
@@ -95,6 +64,62 @@ export function expiryOf(entry: string): number {
   const high = (entry.charCodeAt(0) << 16) | (entry.charCodeAt(1) << 8) | entry.charCodeAt(2);
   const low = (entry.charCodeAt(3) << 16) | (entry.charCodeAt(4) << 8) | entry.charCodeAt(5);
   return high * TWO_24 + low;
+}
+
+function tagOf(entry: string): number {
+  return (entry.charCodeAt(EXPIRY_CODES) << 8) | entry.charCodeAt(EXPIRY_CODES + 1);
+}
+
+/** The record's JSON an entry holds, cookie first: a slice of a JSON entry, made anew for a compact one. */
+export function jsonOf(entry: string): string {
+  const tag = tagOf(entry);
+  const body = entry.slice(BODY_START);
+  return tag < COMPACT_TAG ? body : recordJsonOf(cookieJsonOfForm(tag - COMPACT_TAG, expiryOf(entry)), body);
+}
+
+/** The session an entry holds, parsed anew (no references shared with requests). */
+export function storedRecordOf(entry: string): SessionRecord {
+  return JSON.parse(jsonOf(entry)) as SessionRecord;
+}
+
+/**
+ * `storedRecordOf` for a request's load, with the cookie as a SessionCookie for a compact
+ * entry: made from its form and the entry's expiry, nothing parsed or checked again. The record
+ * then has its data as parsed, and its cookie as the last key, `expires` in epoch ms.
+ */
+export function sessionRecordOf(entry: string): { record: SessionRecord; cookie?: SessionCookie } {
+  const tag = tagOf(entry);
+  const read = tag < COMPACT_TAG ? undefined : readCookieOfForm(tag - COMPACT_TAG, expiryOf(entry));
+  if (read === undefined) return { record: storedRecordOf(entry) };
+  const record = JSON.parse(entry.slice(BODY_START)) as SessionRecord;
+  record.cookie = read.stored;
+  return { record, cookie: read.cookie };
+}
+
+/** Where the cookie ends in the entry's JSON (`jsonOf`); 0 when not known. */
+export function cookieEndOfEntry(entry: string): number {
+  const tag = tagOf(entry);
+  return tag < COMPACT_TAG ? tag : cookieEndOf(cookieJsonOfForm(tag - COMPACT_TAG, expiryOf(entry)));
+}
+
+/** The data's JSON in an entry (as JSON.stringify wrote it), when the entry knows where its cookie ends. */
+export function dataJsonOfEntry(entry: string): string | undefined {
+  const tag = tagOf(entry);
+  if (tag >= COMPACT_TAG) return entry.slice(BODY_START);
+  return tag === 0 ? undefined : dataJsonAt(entry, BODY_START + tag);
+}
+
+/**
+ * The entry of a touch: the entry's data with `record`'s cookie, expiring at `expiresAt`;
+ * undefined when the entry does not know where its data begins.
+ */
+export function touchedEntry(entry: string, record: SessionRecord, expiresAt: number): string | undefined {
+  const dataJson = dataJsonOfEntry(entry);
+  if (dataJson === undefined) return undefined;
+  const compact = compactMemoryEntry(expiresAt, record, dataJson);
+  if (compact !== undefined) return compact;
+  const cookieJson = serializeRecordCookie(record);
+  return memoryEntry(expiresAt, recordJsonOf(cookieJson, dataJson), cookieEndOf(cookieJson));
 }
 
 /** The stored session with one request's changes applied, as JSON. */

@@ -6,10 +6,11 @@ import { SessionStore } from '../../core/store/session-store.js';
 import type { CompareAndSetOutcome, SessionRecord, StoreWriteOptions } from '../../core/store/session-store.js';
 import { recordExpiresAt } from '../../core/store/stored-record.js';
 import type { SessionChanges } from '../../core/session/session-changes.js';
+import type { SessionCookie } from '../../core/cookie/session-cookie.js';
 import { removeFlashMembers } from '../../core/session/flash.js';
-import { cookieEndInSerialized, isSessionMadeRecord, isUsableRecord, serializeSessionRecord } from '../../core/session/session-record.js';
+import { cookieEndInSerialized, isSessionMadeRecord, isUsableRecord, serializeRecordData, serializeSessionRecord } from '../../core/session/session-record.js';
 import { MemoryEntries } from './memory-entries.js';
-import { cookieEndOfWritten, dataJsonOfEntry, expiryOf, jsonOf, MAX_EXPIRES_AT, mergedJson, sessionCookieOfEntry, sessionRecordOf, storedRecordOf, withCookieOf } from './memory-entry.js';
+import { compactMemoryEntry, cookieEndOfWritten, dataJsonOfEntry, expiryOf, jsonOf, MAX_EXPIRES_AT, memoryEntry, mergedJson, sessionRecordOf, storedRecordOf, touchedEntry } from './memory-entry.js';
 
 /** Options of the in-process store. */
 export interface MemoryStoreOptions {
@@ -50,6 +51,8 @@ export class MemoryStore extends SessionStore {
   /** The entries (memory-entry.ts: expiry, cookie end, JSON) with the owner index and the unchecked ids beside them. */
   readonly #table: MemoryEntries;
   readonly #sweepTimer: NodeJS.Timeout | undefined;
+  /** The last request load's record and its cookie, made as it was read, until `loadedCookie` takes it. */
+  #loadedCookie: { readonly record: SessionRecord; readonly cookie?: SessionCookie } | undefined;
 
   constructor(options: MemoryStoreOptions = {}) {
     super();
@@ -75,10 +78,7 @@ export class MemoryStore extends SessionStore {
         const entry = entryReadFor.get(record);
         return entry === undefined ? undefined : dataJsonOfEntry(entry);
       },
-      loadedCookie: (_sessionId: string, record: SessionRecord) => {
-        const entry = entryReadFor.get(record);
-        return entry === undefined ? undefined : sessionCookieOfEntry(entry);
-      },
+      loadedCookie: (_sessionId: string, record: SessionRecord) => this.#takeLoadedCookie(record),
       getEntry: (sessionId: string) => this.#table.used(sessionId),
       jsonOfEntry: jsonOf,
       compareAndSetEntry: (sessionId: string, expectedEntry: string, json: string, record: SessionRecord, options?: Pick<StoreWriteOptions, 'owner'>) =>
@@ -109,9 +109,17 @@ export class MemoryStore extends SessionStore {
     }
     const entry = this.#table.used(sessionId);
     if (entry === undefined) return undefined;
-    const record = sessionRecordOf(entry);
-    entryReadFor.set(record, entry);
-    return record;
+    const read = sessionRecordOf(entry);
+    entryReadFor.set(read.record, entry);
+    this.#loadedCookie = read;
+    return read.record;
+  }
+
+  /** The cookie of the record `#getUsableNow` returned last, when it made one; given once. */
+  #takeLoadedCookie(record: SessionRecord): SessionCookie | undefined {
+    const loaded = this.#loadedCookie;
+    this.#loadedCookie = undefined;
+    return loaded?.record === record ? loaded.cookie : undefined;
   }
 
   /** Resolves to `false` when `mode` refused the write. */
@@ -152,7 +160,8 @@ export class MemoryStore extends SessionStore {
     if (entry === baseEntry) this.#writeWhole(sessionId, record, now, options?.owner);
     else {
       const json = mergedJson(entry, record, changes);
-      this.#writeRecord(sessionId, json, record, now, options?.owner, cookieEndOfWritten(json, record));
+      const expiresAt = this.#expiresAt(record, now);
+      this.#writeRecord(sessionId, memoryEntry(expiresAt, json, cookieEndOfWritten(json, record)), expiresAt, record, now, options?.owner);
     }
     return true;
   }
@@ -184,7 +193,8 @@ export class MemoryStore extends SessionStore {
     const entry = this.#table.live(sessionId, now);
     if (entry === undefined) return GONE;
     if (entry !== expectedEntry) return CHANGED;
-    return { outcome: 'written', entry: this.#writeRecord(sessionId, json, record, now, options?.owner, 0) };
+    const expiresAt = this.#expiresAt(record, now);
+    return { outcome: 'written', entry: this.#writeRecord(sessionId, memoryEntry(expiresAt, json, 0), expiresAt, record, now, options?.owner) };
   }
 
   /** Removes flash messages; atomic, as it runs without yielding between the read and the write. */
@@ -194,7 +204,7 @@ export class MemoryStore extends SessionStore {
     if (entry === undefined) return [];
     const stored = storedRecordOf(entry) as Record<string, unknown>;
     const takenIds = removeFlashMembers(stored, messageIds);
-    if (takenIds.length > 0) this.#table.write(sessionId, JSON.stringify(stored), expiryOf(entry), now);
+    if (takenIds.length > 0) this.#table.write(sessionId, memoryEntry(expiryOf(entry), JSON.stringify(stored), 0), expiryOf(entry), now);
     return takenIds;
   }
 
@@ -209,15 +219,16 @@ export class MemoryStore extends SessionStore {
     if (entry === undefined) return false;
     // Only the cookie (and so the expiry) changes: the stored data is kept as it is, in its text when the entry knows where the cookie ends.
     if (!isSessionMadeRecord(record)) this.#table.uncheckedIds.add(sessionId);
-    const touched = withCookieOf(entry, record);
+    const expiresAt = this.#expiresAt(record, now);
+    const touched = touchedEntry(entry, record, expiresAt);
     if (touched !== undefined) {
-      this.#table.write(sessionId, touched.json, this.#expiresAt(record, now), now, touched.cookieEnd);
+      this.#table.write(sessionId, touched, expiresAt, now);
       return true;
     }
     // Written cookie first, whatever the entry's order was: from then on it knows where its cookie ends.
     const { cookie: _storedCookie, ...data } = storedRecordOf(entry);
     const json = JSON.stringify({ cookie: record.cookie, ...data });
-    this.#table.write(sessionId, json, this.#expiresAt(record, now), now, cookieEndOfWritten(json, record));
+    this.#table.write(sessionId, memoryEntry(expiresAt, json, cookieEndOfWritten(json, record)), expiresAt, now);
     return true;
   }
 
@@ -271,28 +282,35 @@ export class MemoryStore extends SessionStore {
     return this.#table.sweep(Date.now());
   }
 
-  /** Stores `record` whole (`#writeRecord`), serialized with its data's JSON when a session made it. */
+  /** Stores `record` whole (`#writeRecord`): a session's compact (memory-entry.ts), any other serialized. */
   #writeWhole(sessionId: string, record: SessionRecord, now: number, owner: string | null | undefined): void {
-    const json = serializeSessionRecord(record);
-    const cookieEnd = cookieEndInSerialized(record, json);
-    this.#writeRecord(sessionId, json, record, now, owner, cookieEnd !== 0 ? cookieEnd : cookieEndOfWritten(json, record));
+    const expiresAt = this.#expiresAt(record, now);
+    const compact = isSessionMadeRecord(record) ? compactMemoryEntry(expiresAt, record, serializeRecordData(record)) : undefined;
+    this.#writeRecord(sessionId, compact ?? jsonEntryOf(record, expiresAt), expiresAt, record, now, owner);
   }
 
   /**
-   * Stores a session's JSON (its cookie ending at `cookieEnd`, 0: not known) until its cookie
-   * expires, and files it under `owner` (see `StoreWriteOptions.owner`).
+   * Stores a session's `entry`, made of `record`, until `expiresAt` (its cookie's expiry), and
+   * files it under `owner` (see `StoreWriteOptions.owner`).
    */
-  #writeRecord(sessionId: string, json: string, record: SessionRecord, now: number, owner: string | null | undefined, cookieEnd: number): string | undefined {
+  #writeRecord(sessionId: string, entry: string, expiresAt: number, record: SessionRecord, now: number, owner: string | null | undefined): string | undefined {
     // A session's record is usable; the data merged into it does not decide that (its cookie does).
     const { uncheckedIds } = this.#table;
     if (!isSessionMadeRecord(record)) uncheckedIds.add(sessionId);
     else if (uncheckedIds.size !== 0) uncheckedIds.delete(sessionId);
-    const entry = this.#table.write(sessionId, json, this.#expiresAt(record, now), now, cookieEnd);
-    if (entry !== undefined && owner !== undefined) this.#table.owners.assign(sessionId, owner);
-    return entry;
+    const written = this.#table.write(sessionId, entry, expiresAt, now);
+    if (written !== undefined && owner !== undefined) this.#table.owners.assign(sessionId, owner);
+    return written;
   }
 
   #expiresAt(record: SessionRecord, now: number): number {
     return Math.min(recordExpiresAt(record, now, this.ttl), MAX_EXPIRES_AT);
   }
+}
+
+/** The entry of `record` as JSON, serialized with its data's JSON when a session made it. */
+function jsonEntryOf(record: SessionRecord, expiresAt: number): string {
+  const json = serializeSessionRecord(record);
+  const cookieEnd = cookieEndInSerialized(record, json);
+  return memoryEntry(expiresAt, json, cookieEnd !== 0 ? cookieEnd : cookieEndOfWritten(json, record));
 }

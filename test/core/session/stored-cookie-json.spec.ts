@@ -1,8 +1,7 @@
 import fc from 'fast-check';
 import { SessionCookie } from '../../../lib/core/cookie/session-cookie.js';
 import type { StoredCookie } from '../../../lib/core/cookie/session-cookie.js';
-import { cookieOfWrittenForm, parseRecordOfWrittenCookie, storedCookieJson } from '../../../lib/core/session/stored-cookie-json.js';
-import { cookieEndOf, recordJsonOf } from '../../../lib/core/session/record-json.js';
+import { cookieJsonOfForm, formIdOf, readCookieOfForm, storedCookieJson } from '../../../lib/core/session/stored-cookie-json.js';
 import { serializeRecordCookie, serializeSessionRecord, toSessionRecord } from '../../../lib/core/session/session-record.js';
 import { Session } from '../../../lib/core/session/session.js';
 import type { SessionOperations } from '../../../lib/core/session/session.js';
@@ -64,61 +63,50 @@ describe('serializeSessionRecord and serializeRecordCookie', () => {
   });
 });
 
-describe('reading back a cookie storedCookieJson wrote (parseRecordOfWrittenCookie, cookieOfWrittenForm)', () => {
-  // Expiries with a four-digit year: the ones written as `toISOString()`'s 24 characters.
-  const expiresAt = fc.integer({ min: Date.parse('0000-01-01T00:00:00.000Z'), max: Date.parse('9999-12-31T23:59:59.999Z') });
-  const data = fc.dictionary(fc.string().filter((key) => key !== 'cookie' && key !== '__proto__'), fc.jsonValue(), { maxKeys: 5 });
+describe('cookie forms (formIdOf, cookieJsonOfForm, readCookieOfForm): a cookie kept as its form and its expiry', () => {
+  const expiresAt = fc.integer({ min: Date.parse('-000100-01-01T00:00:00.000Z'), max: Date.parse('+020000-01-01T00:00:00.000Z') });
 
-  /** A session's record JSON, its cookie written by storedCookieJson, and where that cookie ends. */
-  function written(cookieAttributes: Parameters<typeof SessionCookie.fromAttributes>[0], at: number, sessionData: Record<string, unknown>) {
-    const cookie = SessionCookie.fromAttributes({ ...cookieAttributes, maxAge: null });
-    cookie.expires = new Date(at);
-    const cookieJson = storedCookieJson(cookie.toJSON());
-    return { json: recordJsonOf(cookieJson, JSON.stringify(sessionData)), cookieEnd: cookieEndOf(cookieJson) };
-  }
-
-  it('gives what JSON.parse and SessionCookie.fromStored give, keys in the same order, for any attributes, expiry and data', () => {
+  it('gives back what storedCookieJson, JSON.parse and SessionCookie.fromStored give, for any attributes and expiry', () => {
     fc.assert(
-      fc.property(attributes, expiresAt, data, (cookieAttributes, at, sessionData) => {
-        const { json, cookieEnd } = written(cookieAttributes, at, sessionData);
-        const parsed = JSON.parse(json) as { cookie: StoredCookie };
-        const record = parseRecordOfWrittenCookie(json, cookieEnd);
-        expect(record).toEqual(parsed);
-        expect(JSON.stringify(record)).toBe(JSON.stringify(parsed));
-        const cookie = cookieOfWrittenForm(json, cookieEnd, at)!;
-        expect(cookie.toJSON()).toEqual(SessionCookie.fromStored(parsed.cookie).toJSON());
-        expect(cookie.expiresAt).toBe(at);
+      fc.property(attributes, expiresAt, (cookieAttributes, at) => {
+        const cookie = SessionCookie.fromAttributes({ ...cookieAttributes, maxAge: null });
+        cookie.expires = new Date(at);
+        const stored = cookie.toJSON();
+        const formId = formIdOf(stored)!;
+        expect(formId).toEqual(expect.any(Number));
+        expect(cookieJsonOfForm(formId, at)).toBe(storedCookieJson(stored));
+        const parsed = JSON.parse(storedCookieJson(stored)) as StoredCookie;
+        const read = readCookieOfForm(formId, at)!;
+        expect(read.stored).toEqual({ ...parsed, expires: at });
+        expect(Object.keys(read.stored)).toEqual(Object.keys(parsed));
+        expect(read.cookie.toJSON()).toEqual(SessionCookie.fromStored(parsed).toJSON());
+        expect(read.cookie.expiresAt).toBe(at);
       }),
     );
   });
 
-  it('gives each read a cookie and a record of its own', () => {
-    const { json, cookieEnd } = written({ path: '/', httpOnly: true, secure: false, maxAge: null, sameSite: 'lax' }, Date.UTC(2031, 0, 1), { n: 1 });
-    const first = parseRecordOfWrittenCookie(json, cookieEnd)!;
+  it('gives one id per attribute set, and each read a cookie of its own', () => {
+    const cookie = SessionCookie.fromAttributes({ path: '/', httpOnly: true, secure: false, maxAge: 60_000, sameSite: 'lax' });
+    const other = SessionCookie.fromAttributes({ path: '/', httpOnly: true, secure: true, maxAge: 60_000, sameSite: 'lax' });
+    const formId = formIdOf(cookie.toJSON())!;
+    expect(formIdOf(SessionCookie.fromAttributes({ path: '/', httpOnly: true, secure: false, maxAge: 60_000, sameSite: 'lax' }).toJSON())).toBe(formId);
+    expect(formIdOf(other.toJSON())).not.toBe(formId);
+    const first = readCookieOfForm(formId, Date.UTC(2031, 0, 1))!;
+    first.stored.path = '/changed';
     first.cookie.path = '/changed';
-    expect(parseRecordOfWrittenCookie(json, cookieEnd)!.cookie.path).toBe('/');
-    const cookie = cookieOfWrittenForm(json, cookieEnd, Date.UTC(2031, 0, 1))!;
-    cookie.path = '/changed';
-    expect(cookieOfWrittenForm(json, cookieEnd, Date.UTC(2031, 0, 1))!.path).toBe('/');
+    const second = readCookieOfForm(formId, Date.UTC(2031, 0, 1))!;
+    expect(second.stored.path).toBe('/');
+    expect(second.cookie.path).toBe('/');
   });
 
-  it('reads no other text: a cookie in no written form, another end, an edited form or expiry', () => {
-    const at = Date.UTC(2031, 5, 1, 12, 30);
-    const { json, cookieEnd } = written({ path: '/', httpOnly: true, secure: false, maxAge: null }, at, { n: 1 });
-    const others: [string, number][] = [
-      [json, cookieEnd - 1],
-      [json, cookieEnd + 1],
-      [json.replace('"httpOnly":true', '"httpOnly":tru1'), cookieEnd],
-      [json.replace('"path":"/"', '"path":"?"'), cookieEnd],
-      // An expiry whose quotes moved: the same length, but not one string of 24 characters.
-      [json.replace(/"expires":"(.)(.{22})(.)"/, '"expires":$1"$2"$3'), cookieEnd],
-    ];
-    const unwritten = JSON.stringify({ cookie: { originalMaxAge: null, expires: new Date(at).toISOString(), path: '/x', httpOnly: false }, n: 1 });
-    others.push([unwritten, unwritten.indexOf(',"n"')]);
-    for (const [text, end] of others) {
-      expect(parseRecordOfWrittenCookie(text, end)).toBeUndefined();
-      expect(cookieOfWrittenForm(text, end, at)).toBeUndefined();
-    }
-    expect(parseRecordOfWrittenCookie(json, cookieEnd)).toEqual(JSON.parse(json));
+  it('gives no form to a cookie without a valid Date expiry, with a creation time, or one not as toJSON makes it', () => {
+    const cookie = SessionCookie.fromAttributes({ path: '/', httpOnly: true, secure: false, maxAge: null });
+    expect(formIdOf(cookie.toJSON())).toBeUndefined();
+    cookie.maxAge = 60_000;
+    cookie.createdAt = Date.now();
+    expect(formIdOf(cookie.toJSON())).toBeUndefined();
+    expect(formIdOf({ originalMaxAge: 1000, expires: '2030-01-01T00:00:00.000Z', path: '/' })).toBeUndefined();
+    expect(formIdOf({ originalMaxAge: 1000, expires: new Date(Number.NaN), path: '/' })).toBeUndefined();
+    expect(formIdOf({ originalMaxAge: 1000, expires: Object.assign(new Date(0), { toJSON: () => 'custom' }), path: '/' })).toBeUndefined();
   });
 });
