@@ -216,6 +216,14 @@ const DROPPED_KEYS: ReadonlySet<string> = new Set(
 /** Up to this many keys (the cookie's included) a record is copied: cheaper for a few keys than a change of prototype. */
 const COPIED_RECORD_KEYS_LIMIT = 12;
 
+/**
+ * Data whose JSON is shorter has too few keys for `overRecord` to adopt its record (the
+ * shortest with enough: `{"":0,"a":0,…}`): its session is built in the session's own key
+ * order, so a store may put the cookie last in such a record. A longer one's record is the
+ * session's key order, and keeps the cookie first as express-session's does.
+ */
+export const SHORTEST_ADOPTED_DATA_JSON = '{"":0}'.length + (COPIED_RECORD_KEYS_LIMIT - 1) * ',"a":0'.length;
+
 /** Sessions made from stored data whose keys they did not all keep (see the constructor): seldom any. */
 const sessionsMissingStoredKeys = new WeakSet<Session>();
 

@@ -2,6 +2,7 @@ import { applySessionChanges } from '../../core/session/session-changes.js';
 import type { SessionChanges } from '../../core/session/session-changes.js';
 import { cookieEndIn, cookieEndOf, dataJsonAt, recordJsonOf } from '../../core/session/record-json.js';
 import { isSessionMadeRecord, serializeRecordCookie } from '../../core/session/session-record.js';
+import { SHORTEST_ADOPTED_DATA_JSON } from '../../core/session/session.js';
 import { cookieJsonOfForm, formIdOf, readCookieOfForm } from '../../core/session/stored-cookie-json.js';
 import type { SessionCookie } from '../../core/cookie/session-cookie.js';
 import type { SessionRecord } from '../../core/store/session-store.js';
@@ -85,13 +86,16 @@ export function storedRecordOf(entry: string): SessionRecord {
 /**
  * `storedRecordOf` for a request's load, with the cookie as a SessionCookie for a compact
  * entry: made from its form and the entry's expiry, nothing parsed or checked again. The record
- * then has its data as parsed, and its cookie as the last key, `expires` in epoch ms.
+ * then has its data as parsed, its cookie's `expires` in epoch ms, and the cookie as its last
+ * key where that does not become the session's key order (`SHORTEST_ADOPTED_DATA_JSON`): the
+ * data's JSON is parsed as it is stored, without a text put before it.
  */
 export function sessionRecordOf(entry: string): { record: SessionRecord; cookie?: SessionCookie } {
   const tag = tagOf(entry);
   const read = tag < COMPACT_TAG ? undefined : readCookieOfForm(tag - COMPACT_TAG, expiryOf(entry));
   if (read === undefined) return { record: storedRecordOf(entry) };
-  const record = JSON.parse(entry.slice(BODY_START)) as SessionRecord;
+  const dataJson = entry.slice(BODY_START);
+  const record = JSON.parse(dataJson.length < SHORTEST_ADOPTED_DATA_JSON ? dataJson : recordJsonOf('null', dataJson)) as SessionRecord;
   record.cookie = read.stored;
   return { record, cookie: read.cookie };
 }

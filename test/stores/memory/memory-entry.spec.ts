@@ -81,4 +81,18 @@ describe('the compact entry of a session (its data, its cookie as a form)', () =
     expect(storedRecordOf(touchedEntry(entry, foreign, laterExpiry)!)).toEqual({ ...foreign, n: 1 });
     expect(touchedEntry(memoryEntry(expiresAt, '{"n":1,"cookie":{}}', 0), later, laterExpiry)).toBeUndefined();
   });
+
+  it('loads data a session adopts as it is (many keys) with the cookie first, as express-session has it; fewer keys with the cookie last', () => {
+    const many = Object.fromEntries(Array.from({ length: 30 }, (_, index) => [`key${index}`, index]));
+    const ops = {} as SessionOperations;
+    for (const data of [many, { n: 1 }, Object.fromEntries(Array.from({ length: 11 }, (_, index) => [String.fromCharCode(97 + index), 0]))]) {
+      const record = sessionRecord(data);
+      const dataJson = serializeSessionData(new Session(ops, 'id', SessionCookie.fromAttributes({ path: '/', httpOnly: true, secure: false, maxAge: null }), data));
+      const { record: loaded, cookie } = sessionRecordOf(compactMemoryEntry((record.cookie.expires as Date).getTime(), record, dataJson)!);
+      const session = Session.overRecord(ops, 'id', cookie!, loaded) ?? new Session(ops, 'id', cookie!, loaded);
+      expect(Object.keys(loaded)[0]).toBe(data === many ? 'cookie' : Object.keys(data)[0]);
+      expect(Object.keys(session)).toEqual(['cookie', ...Object.keys(data)]);
+      expect(serializeSessionData(session)).toBe(dataJson);
+    }
+  });
 });
