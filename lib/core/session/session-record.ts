@@ -89,7 +89,8 @@ export function withDataJsonOf(record: SessionRecord, source: SessionRecord, dat
  * its cookie is still the one made there: `isUsableRecord` accepts it, whatever its data.
  */
 export function isSessionMadeRecord(record: SessionRecord): boolean {
-  return recordTexts.get(record)?.cookie === record.cookie;
+  const texts = recordTexts.get(record);
+  return texts !== undefined && texts.cookie === record.cookie;
 }
 
 /** `JSON.stringify(record.cookie)`, without stringifying a cookie `toSessionRecord` made. */

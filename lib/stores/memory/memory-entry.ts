@@ -1,7 +1,7 @@
 import { applySessionChanges } from '../../core/session/session-changes.js';
 import type { SessionChanges } from '../../core/session/session-changes.js';
 import { cookieEndIn, cookieEndOf, dataJsonAt, recordJsonOf } from '../../core/session/record-json.js';
-import { isSessionMadeRecord, serializeRecordCookie } from '../../core/session/session-record.js';
+import { cookieEndInSerialized, isSessionMadeRecord, serializeRecordCookie, serializeRecordData, serializeSessionRecord } from '../../core/session/session-record.js';
 import { SHORTEST_ADOPTED_DATA_JSON } from '../../core/session/session.js';
 import { cookieJsonOfForm, formIdOf, readCookieOfForm } from '../../core/session/stored-cookie-json.js';
 import type { SessionCookie } from '../../core/cookie/session-cookie.js';
@@ -43,10 +43,23 @@ export function memoryEntry(expiresAt: number, json: string, cookieEnd: number):
  * undefined otherwise (the record is then kept as JSON).
  */
 export function compactMemoryEntry(expiresAt: number, record: SessionRecord, dataJson: string): string | undefined {
+  if (!isSessionMadeRecord(record)) return undefined;
   const { expires } = record.cookie;
-  if (!isSessionMadeRecord(record) || !(expires instanceof Date) || expires.getTime() !== expiresAt) return undefined;
+  if (!(expires instanceof Date) || expires.getTime() !== expiresAt) return undefined;
   const formId = formIdOf(record.cookie);
   return formId === undefined ? undefined : entryOf(expiresAt, COMPACT_TAG + formId, dataJson);
+}
+
+/**
+ * The entry of `record` written whole: compact for a session's record whose cookie has a form
+ * (`compactMemoryEntry`), else its JSON (with the data's JSON the session gave, when it did).
+ */
+export function recordEntryOf(record: SessionRecord, expiresAt: number): string {
+  const compact = isSessionMadeRecord(record) ? compactMemoryEntry(expiresAt, record, serializeRecordData(record)) : undefined;
+  if (compact !== undefined) return compact;
+  const json = serializeSessionRecord(record);
+  const cookieEnd = cookieEndInSerialized(record, json);
+  return memoryEntry(expiresAt, json, cookieEnd !== 0 ? cookieEnd : cookieEndOfWritten(json, record));
 }
 
 function entryOf(expiresAt: number, tag: number, body: string): string {
@@ -98,12 +111,6 @@ export function sessionRecordOf(entry: string): { record: SessionRecord; cookie?
   const record = JSON.parse(dataJson.length < SHORTEST_ADOPTED_DATA_JSON ? dataJson : recordJsonOf('null', dataJson)) as SessionRecord;
   record.cookie = read.stored;
   return { record, cookie: read.cookie };
-}
-
-/** Where the cookie ends in the entry's JSON (`jsonOf`); 0 when not known. */
-export function cookieEndOfEntry(entry: string): number {
-  const tag = tagOf(entry);
-  return tag < COMPACT_TAG ? tag : cookieEndOf(cookieJsonOfForm(tag - COMPACT_TAG, expiryOf(entry)));
 }
 
 /** The data's JSON in an entry (as JSON.stringify wrote it), when the entry knows where its cookie ends. */

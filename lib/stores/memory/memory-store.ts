@@ -1,3 +1,4 @@
+// Over our ~250-line aim: every method of the store contract, most with the synchronous twin a request's load and end call.
 import { objectSlot } from '../../core/object-slot.js';
 import { checkedOption, numberWithin } from '../../core/option-checks.js';
 import { offerImmediateStore } from '../../core/store/immediate-store.js';
@@ -8,9 +9,9 @@ import { recordExpiresAt } from '../../core/store/stored-record.js';
 import type { SessionChanges } from '../../core/session/session-changes.js';
 import type { SessionCookie } from '../../core/cookie/session-cookie.js';
 import { removeFlashMembers } from '../../core/session/flash.js';
-import { cookieEndInSerialized, isSessionMadeRecord, isUsableRecord, serializeRecordData, serializeSessionRecord } from '../../core/session/session-record.js';
+import { isSessionMadeRecord, isUsableRecord } from '../../core/session/session-record.js';
 import { MemoryEntries } from './memory-entries.js';
-import { compactMemoryEntry, cookieEndOfWritten, dataJsonOfEntry, expiryOf, jsonOf, MAX_EXPIRES_AT, memoryEntry, mergedJson, sessionRecordOf, storedRecordOf, touchedEntry } from './memory-entry.js';
+import { cookieEndOfWritten, dataJsonOfEntry, expiryOf, jsonOf, MAX_EXPIRES_AT, memoryEntry, mergedJson, recordEntryOf, sessionRecordOf, storedRecordOf, touchedEntry } from './memory-entry.js';
 
 /** Options of the in-process store. */
 export interface MemoryStoreOptions {
@@ -48,7 +49,7 @@ const CHECK_PERIOD_MS = numberWithin(0, MAX_TIMER_DELAY_MS, `a number of millise
 export class MemoryStore extends SessionStore {
   readonly max: number;
   readonly ttl: number;
-  /** The entries (memory-entry.ts: expiry, cookie end, JSON) with the owner index and the unchecked ids beside them. */
+  /** The entries (memory-entry.ts: expiry, then the JSON or, for a session, its data and cookie form) with the owner index and the unchecked ids beside them. */
   readonly #table: MemoryEntries;
   readonly #sweepTimer: NodeJS.Timeout | undefined;
   /** The last request load's record and its cookie, made as it was read, until `loadedCookie` takes it. */
@@ -78,7 +79,12 @@ export class MemoryStore extends SessionStore {
         const entry = entryReadFor.get(record);
         return entry === undefined ? undefined : dataJsonOfEntry(entry);
       },
-      loadedCookie: (_sessionId: string, record: SessionRecord) => this.#takeLoadedCookie(record),
+      // The cookie `#getUsableNow` made for the record it returned last: given once.
+      loadedCookie: (_sessionId: string, record: SessionRecord) => {
+        const loaded = this.#loadedCookie;
+        this.#loadedCookie = undefined;
+        return loaded?.record === record ? loaded.cookie : undefined;
+      },
       getEntry: (sessionId: string) => this.#table.used(sessionId),
       jsonOfEntry: jsonOf,
       compareAndSetEntry: (sessionId: string, expectedEntry: string, json: string, record: SessionRecord, options?: Pick<StoreWriteOptions, 'owner'>) =>
@@ -113,13 +119,6 @@ export class MemoryStore extends SessionStore {
     entryReadFor.set(read.record, entry);
     this.#loadedCookie = read;
     return read.record;
-  }
-
-  /** The cookie of the record `#getUsableNow` returned last, when it made one; given once. */
-  #takeLoadedCookie(record: SessionRecord): SessionCookie | undefined {
-    const loaded = this.#loadedCookie;
-    this.#loadedCookie = undefined;
-    return loaded?.record === record ? loaded.cookie : undefined;
   }
 
   /** Resolves to `false` when `mode` refused the write. */
@@ -282,11 +281,10 @@ export class MemoryStore extends SessionStore {
     return this.#table.sweep(Date.now());
   }
 
-  /** Stores `record` whole (`#writeRecord`): a session's compact (memory-entry.ts), any other serialized. */
+  /** Stores `record` whole (`#writeRecord`). */
   #writeWhole(sessionId: string, record: SessionRecord, now: number, owner: string | null | undefined): void {
     const expiresAt = this.#expiresAt(record, now);
-    const compact = isSessionMadeRecord(record) ? compactMemoryEntry(expiresAt, record, serializeRecordData(record)) : undefined;
-    this.#writeRecord(sessionId, compact ?? jsonEntryOf(record, expiresAt), expiresAt, record, now, owner);
+    this.#writeRecord(sessionId, recordEntryOf(record, expiresAt), expiresAt, record, now, owner);
   }
 
   /**
@@ -308,9 +306,3 @@ export class MemoryStore extends SessionStore {
   }
 }
 
-/** The entry of `record` as JSON, serialized with its data's JSON when a session made it. */
-function jsonEntryOf(record: SessionRecord, expiresAt: number): string {
-  const json = serializeSessionRecord(record);
-  const cookieEnd = cookieEndInSerialized(record, json);
-  return memoryEntry(expiresAt, json, cookieEnd !== 0 ? cookieEnd : cookieEndOfWritten(json, record));
-}

@@ -61,6 +61,14 @@ describe('toSessionRecordByJson (the record for a store\'s immediate calls)', ()
     expect(serializeRecordData(byJson)).toBe(dataJson);
     expect(isSessionMadeRecord(byJson)).toBe(true);
   });
+
+  it('trusts no record a session did not make: one of another making, one without a cookie, one whose cookie was replaced', () => {
+    expect(isSessionMadeRecord({ views: 3 } as never)).toBe(false);
+    expect(isSessionMadeRecord({ cookie: { originalMaxAge: null } })).toBe(false);
+    const byJson = toSessionRecordByJson(sessionWith({ n: 1 }), '{"n":1}');
+    byJson.cookie = { ...byJson.cookie };
+    expect(isSessionMadeRecord(byJson)).toBe(false);
+  });
 });
 
 describe('readSessionCookie', () => {

@@ -3,22 +3,23 @@ import { SessionCookie } from '../../../lib/core/cookie/session-cookie.js';
 import { Session, serializeSessionData } from '../../../lib/core/session/session.js';
 import type { SessionOperations } from '../../../lib/core/session/session.js';
 import { serializeSessionRecord, toSessionRecord, toSessionRecordByJson } from '../../../lib/core/session/session-record.js';
-import { compactMemoryEntry, cookieEndOfEntry, dataJsonOfEntry, expiryOf, jsonOf, MAX_EXPIRES_AT, memoryEntry, sessionRecordOf, storedRecordOf, touchedEntry } from '../../../lib/stores/memory/memory-entry.js';
+import { dataJsonAt } from '../../../lib/core/session/record-json.js';
+import { compactMemoryEntry, dataJsonOfEntry, expiryOf, jsonOf, MAX_EXPIRES_AT, memoryEntry, sessionRecordOf, storedRecordOf, touchedEntry } from '../../../lib/stores/memory/memory-entry.js';
 
 describe('the MemoryStore entry', () => {
-  it('gives back the expiry (whole ms), the cookie end and the JSON it was made of', () => {
+  it('gives back the expiry (whole ms), the data after the cookie end and the JSON it was made of', () => {
     fc.assert(
       fc.property(fc.double({ min: 0, max: MAX_EXPIRES_AT, noNaN: true }), fc.integer({ min: 0, max: 32_767 }), fc.string({ unit: 'binary' }), (expiresAt, cookieEnd, json) => {
         const entry = memoryEntry(expiresAt, json, cookieEnd);
         expect(expiryOf(entry)).toBe(Math.floor(expiresAt));
-        expect(cookieEndOfEntry(entry)).toBe(cookieEnd);
+        expect(dataJsonOfEntry(entry)).toBe(cookieEnd === 0 ? undefined : dataJsonAt(json, cookieEnd));
         expect(jsonOf(entry)).toBe(json);
       }),
     );
   });
 
-  it('records an unknown cookie end (out of range) as 0', () => {
-    for (const cookieEnd of [-1, 32_768, 65_536, Number.NaN]) expect(cookieEndOfEntry(memoryEntry(Date.now(), '{}', cookieEnd))).toBe(0);
+  it('records an unknown cookie end (out of range) as not known', () => {
+    for (const cookieEnd of [-1, 32_768, 65_536, Number.NaN]) expect(dataJsonOfEntry(memoryEntry(Date.now(), '{"cookie":{},"n":1}', cookieEnd))).toBeUndefined();
   });
 
   it('keeps expiries in order of time, including the latest it can hold', () => {
@@ -46,9 +47,8 @@ describe('the compact entry of a session (its data, its cookie as a form)', () =
         expect(jsonOf(compact)).toBe(json);
         expect(storedRecordOf(compact)).toEqual(JSON.parse(json));
         expect(dataJsonOfEntry(compact)).toBe(dataJson);
-        expect(cookieEndOfEntry(compact)).toBe(json.length - (dataJson === '{}' ? 1 : dataJson.length));
         expect(expiryOf(compact)).toBe(expiresAt);
-        expect(compact.length).toBeLessThan(memoryEntry(expiresAt, json, cookieEndOfEntry(compact)).length);
+        expect(compact.length).toBeLessThan(memoryEntry(expiresAt, json, json.length - (dataJson === '{}' ? 1 : dataJson.length)).length);
         const { record: loaded, cookie } = sessionRecordOf(compact);
         const { cookie: storedCookie, ...storedData } = JSON.parse(json) as typeof record;
         expect(loaded).toEqual({ ...storedData, cookie: { ...storedCookie, expires: expiresAt } });

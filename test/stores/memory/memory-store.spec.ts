@@ -382,6 +382,15 @@ describe('MemoryStore', () => {
       }
     });
 
+    it('checks at load a record set from elsewhere, one without a cookie included', async () => {
+      const store = makeStore();
+      const now = immediateStoreOf(store)!;
+      for (const corrupted of [{ views: 3 }, { cookie: 'yes' }, { cookie: { expires: 'not a date' } }]) {
+        await store.set('a', corrupted as never);
+        expect(now.getUsable!('a')).toBeUndefined();
+      }
+    });
+
     it('gives no loaded cookie where it did not write the cookie in a form it knows: no expiry, cookie last, a record of another making', async () => {
       const store = makeStore();
       const now = immediateStoreOf(store)!;
