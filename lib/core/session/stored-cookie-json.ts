@@ -41,14 +41,20 @@ const PLACEHOLDER_JSON = `"expires":${JSON.stringify(EXPIRES_PLACEHOLDER)}`;
  * the expiry's text comes from the per-second cache. Anything else is stringified as it is.
  */
 export function storedCookieJson(cookie: StoredCookie): string {
-  const { expires } = cookie;
-  if (!(expires instanceof Date) || expires.toJSON !== Date.prototype.toJSON) return JSON.stringify(cookie);
-  const epochMilliseconds = expires.getTime();
-  if (!Number.isFinite(epochMilliseconds)) return JSON.stringify(cookie);
+  const epochMilliseconds = dateExpiryOf(cookie);
+  if (epochMilliseconds === undefined) return JSON.stringify(cookie);
   // A creation time differs per session: not worth a cache entry (absoluteTimeout only).
   if (cookie.createdAt !== undefined) return JSON.stringify({ ...cookie, expires: isoTextOf(epochMilliseconds) });
   const form = cachedFormFor(cookie);
   return form.beforeExpires + '"' + isoTextOf(epochMilliseconds) + '"' + form.afterExpires;
+}
+
+/** The expiry of a cookie whose `expires` JSON.stringify writes as `toISOString()` (a valid Date of its own class); else undefined. */
+function dateExpiryOf(cookie: StoredCookie): number | undefined {
+  const { expires } = cookie;
+  if (!(expires instanceof Date) || expires.toJSON !== Date.prototype.toJSON) return undefined;
+  const epochMilliseconds = expires.getTime();
+  return Number.isFinite(epochMilliseconds) ? epochMilliseconds : undefined;
 }
 
 /**
@@ -57,10 +63,7 @@ export function storedCookieJson(cookie: StoredCookie): string {
  * it. Undefined for any other cookie, or past `MAX_FORM_IDS` forms.
  */
 export function formIdOf(cookie: StoredCookie): number | undefined {
-  const { expires } = cookie;
-  if (!(expires instanceof Date) || expires.toJSON !== Date.prototype.toJSON || !Number.isFinite(expires.getTime()) || cookie.createdAt !== undefined) {
-    return undefined;
-  }
+  if (dateExpiryOf(cookie) === undefined || cookie.createdAt !== undefined) return undefined;
   const { id } = cachedFormFor(cookie);
   return id < MAX_FORM_IDS ? id : undefined;
 }
