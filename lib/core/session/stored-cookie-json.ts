@@ -30,7 +30,7 @@ const cachedForms: CookieForm[] = [];
  * bound for apps whose attribute sets keep changing (a `cookie` function of the request); the
  * cookies of later forms are kept as text.
  */
-export const MAX_FORM_IDS = 1024;
+const MAX_FORM_IDS = 1024;
 const formsById: CookieForm[] = [];
 const EXPIRES_PLACEHOLDER = '\u0001expires';
 const PLACEHOLDER_JSON = `"expires":${JSON.stringify(EXPIRES_PLACEHOLDER)}`;
