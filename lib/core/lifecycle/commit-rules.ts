@@ -25,7 +25,7 @@ export interface CommitFacts {
   storedExpiresAt: number | undefined;
   /** The cookie's full lifetime in ms (`originalMaxAge`); null for a browser-session cookie. */
   lifetime: number | null;
-  /** The time the rules are applied at, epoch ms. */
+  /** The time the rules are applied at, epoch ms; read only with `touchAfter` (`isTouchDue`), 0 without. */
   now: number;
   /** The route reads the session without extending it (`@SkipSessionTouch()`). */
   isTouchSkipped: boolean;

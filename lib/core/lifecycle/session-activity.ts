@@ -51,13 +51,15 @@ export function noteActivity(
   request: SessionRequest | undefined,
   options: ResolvedOwnerOptions,
   sessionCreatedAt?: number,
-  now = Date.now(),
+  now?: number,
 ): string | undefined {
   const owner = ownerOfSession(data, options.sessionOwner);
   if (owner === undefined) {
     if (ACTIVITY_KEY in data) delete data[ACTIVITY_KEY];
     return undefined;
   }
+  // Read only for an owned session: the clock is a call into V8's runtime, twice a request.
+  now ??= Date.now();
   const previous = activityOf(data);
   const transport = request ? sessionTransportOf(request) : undefined;
   // A session that moved between cookie and header (a token handed to an app) says so at once.

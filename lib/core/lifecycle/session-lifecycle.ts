@@ -218,7 +218,8 @@ export class SessionLifecycle extends RequestSessionOperations {
       hasCookieExpiry: session.cookie.expiresAt !== undefined,
       storedExpiresAt: baseline.storedExpiresAt,
       lifetime: session.cookie.originalMaxAge,
-      now: Date.now(),
+      // Only `touchAfter`'s rule reads the time (the clock is a call into V8's runtime).
+      now: this.options.touchAfter === undefined ? 0 : Date.now(),
       isTouchSkipped,
     };
   }

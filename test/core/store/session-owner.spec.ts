@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { defaultSessionOwner, resolveSessionOptions, SessionOptionsError } from '../../../lib/index.js';
 import { ACTIVITY_INTERVAL_MS, noteActivity } from '../../../lib/core/lifecycle/session-activity.js';
 import { setSessionTransport } from '../../../lib/core/lifecycle/request-state.js';
@@ -42,6 +43,21 @@ describe('session activity', () => {
     expect(data.__activity).toEqual({ createdAt: 1_000, lastActiveAt: 1_000 });
     noteActivity(data, request, options, undefined, 1_000 + ACTIVITY_INTERVAL_MS);
     expect(data.__activity).toEqual({ createdAt: 1_000, lastActiveAt: 1_000 + ACTIVITY_INTERVAL_MS });
+  });
+
+  it('reads the clock only for an owned session, and when no time is given', () => {
+    const now = jest.spyOn(Date, 'now').mockReturnValue(7_000);
+    try {
+      const unowned: Record<string, unknown> = { theme: 'dark' };
+      expect(noteActivity(unowned, request, options)).toBeUndefined();
+      expect(now).not.toHaveBeenCalled();
+      const owned: Record<string, unknown> = { userId: 'ada' };
+      expect(noteActivity(owned, request, options)).toBe('ada');
+      expect(owned.__activity).toEqual({ createdAt: 7_000, lastActiveAt: 7_000 });
+      expect(now).toHaveBeenCalledTimes(1);
+    } finally {
+      now.mockRestore();
+    }
   });
 
   it('takes createdAt from the cookie when known, and drops the record when the owner is gone', () => {

@@ -33,7 +33,8 @@ function applicationPrototypeOf(prototype: object | null, nodeBase: object): obj
  * and per application prototype, so the prototype chain is walked once per prototype, not per
  * request, and a mounted application's objects find their parent's installation. `install`
  * answers null where it must not install (another library's own property there); objects with
- * no application prototype, or such an application, get `undefined`.
+ * no application prototype (or no `app`, which Express's application prototypes all define),
+ * or such an application, get `undefined`.
  */
 export function installedOnApplicationPrototype<T>(
   nodeBase: object,
@@ -56,6 +57,9 @@ export function installedOnApplicationPrototype<T>(
   };
 
   return (instance) => {
+    // Express's application prototypes carry `app`: an object without it (Fastify's, plain
+    // `http`'s) is answered without reading its prototype, which is a call into V8's runtime.
+    if ((instance as { app?: unknown }).app === undefined) return undefined;
     const prototype = Object.getPrototypeOf(instance) as object | null;
     if (prototype === null) return undefined;
     if (prototype === lastPrototype) return lastInstalled;
@@ -64,7 +68,7 @@ export function installedOnApplicationPrototype<T>(
       installed = installedFor(prototype);
       byPrototype.set(prototype, installed);
     }
-    // Remembered either way: a Fastify or plain `http` request (Node's prototype) asks on every request too.
+    // Remembered either way: an object with `app` and Node's prototype may ask again.
     lastPrototype = prototype;
     lastInstalled = installed ?? undefined;
     return lastInstalled;
