@@ -81,14 +81,15 @@ export class VerifiedCookieCache {
 
 /**
  * The entry for a verified cookie. Its strings are copies (not slices of a whole `Cookie`
- * header, which would keep the header alive); the id is a slice of the signed value, which
- * is `s:<id>.<sig>`, and the encoded text the signed value itself when no character needed encoding.
+ * header, which would keep the header alive); the encoded text is the signed value itself
+ * when no character needed encoding. The id, `s:<id>.<sig>`'s, is a copy too, not a slice:
+ * every store lookup and comparison of a sliced string goes through V8's runtime.
  */
 function rememberedForm(cookieText: string, signedValue: string, verified: VerifiedCookieValue): VerifiedCookieText {
   const ownSignedValue = ownCopy(signedValue);
   const encoded = encodeURIComponent(ownSignedValue);
   const encodedValue = encoded !== cookieText ? undefined : encoded === ownSignedValue ? ownSignedValue : encoded;
-  const sessionId = ownSignedValue.slice(2, 2 + verified.sessionId.length);
+  const sessionId = ownCopy(verified.sessionId);
   return { sessionId, isSignedWithCurrentSecret: verified.isSignedWithCurrentSecret, signedValue: ownSignedValue, encodedValue };
 }
 
