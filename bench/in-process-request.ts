@@ -26,8 +26,8 @@ export function handle(middleware: Middleware, cookieHeader: string, isReadOnly 
     } as ServerResponse['end'];
     middleware(request as never, response as never, (error) => {
       if (error) return reject(error);
-      const session = (request as unknown as { session?: { counter: number } }).session;
-      const counter = session ? (isReadOnly ? session.counter : (session.counter += 1)) : 0;
+      const session = (request as unknown as { session?: { counter?: number } }).session;
+      const counter = session ? (isReadOnly ? session.counter : (session.counter = (session.counter ?? 0) + 1)) : 0;
       response.setHeader('Content-Type', 'application/json');
       response.end(JSON.stringify({ counter }));
     });

@@ -1,11 +1,15 @@
 /**
  * Memory benchmark, one store per process, run with --expose-gc: heap per session with N
  * sessions in the store, then heap once all of them have expired (and, for ours, a sweep ran).
- * Sessions are written as the middleware writes them: express-session hands its MemoryStore
- * `{ cookie: Cookie, ...data }`, nest-sessions hands ours `{ cookie: cookie.toJSON(), ...data }`.
+ * Sessions are written by each library's own middleware, one request each (`GET /counter`
+ * without a cookie: a new session whose counter the handler sets), so each store holds what it
+ * holds in an app: express-session's MemoryStore the session's JSON, ours the entry its
+ * middleware's save makes.
  */
 import expressSession from 'express-session';
-import { MemoryStore, SessionCookie, generateSessionId } from '../lib/index.js';
+import { MemoryStore, createSessionMiddleware } from '../lib/index.js';
+import { handle } from './in-process-request.js';
+import type { Middleware } from './in-process-request.js';
 
 export type MemoryStoreName = 'express-session' | 'nest-sessions';
 
@@ -30,38 +34,48 @@ function heapUsedAfterGc(): number {
 
 const sleep = (milliseconds: number) => new Promise((resolve) => setTimeout(resolve, milliseconds));
 
+/** Requests in flight at once while the store fills: enough to keep the loop busy, few enough to stay small. */
+const CONCURRENT_REQUESTS = 100;
+
 async function measure(storeName: MemoryStoreName, sessions: number, maxAgeMs: number): Promise<MemoryResult> {
-  let insert: (sessionId: string, visit: number) => void;
+  let middleware: Middleware;
   let afterExpiry: () => Promise<number>;
-  // The store is created before the baseline: only the sessions are measured.
+  let sessionsHeld: () => Promise<number>;
+  // The session options the README recommends; the store is created before the baseline: only the sessions are measured.
+  const options = { secret: 'memory-benchmark-secret-of-32-characters', resave: false, saveUninitialized: false, cookie: { maxAge: maxAgeMs, sameSite: 'lax' as const } };
   if (storeName === 'express-session') {
     const store = new expressSession.MemoryStore();
-    const noop = () => undefined;
-    // The typings hide the constructor's options argument.
-    const Cookie = expressSession.Cookie as unknown as new (options: object) => object;
-    insert = (sessionId, visit) => {
-      const cookie = new Cookie({ maxAge: maxAgeMs, httpOnly: true, path: '/' });
-      store.set(sessionId, { cookie, counter: visit } as never, noop);
-    };
+    middleware = expressSession({ ...options, store }) as unknown as Middleware;
+    const held = () => Object.keys((store as unknown as { sessions: object }).sessions).length;
+    sessionsHeld = async () => held();
     // Its MemoryStore only drops an expired session when that session is read again.
-    afterExpiry = async () => Object.keys((store as unknown as { sessions: object }).sessions).length;
+    afterExpiry = async () => held();
   } else {
     const store = new MemoryStore({ max: Infinity, checkPeriod: 0 });
-    insert = (sessionId, visit) => {
-      const cookie = SessionCookie.fromAttributes({ maxAge: maxAgeMs, httpOnly: true, path: '/', secure: false });
-      void store.set(sessionId, { cookie: cookie.toJSON(), counter: visit });
-    };
+    middleware = createSessionMiddleware({ ...options, store }) as unknown as Middleware;
+    sessionsHeld = async () => (await store.ids()).length;
     afterExpiry = async () => {
       store.sweep();
       return (await store.ids()).length;
     };
   }
+  // One request first: what the middleware makes once (caches, compiled code) is not a session's.
+  await handle(middleware, '');
   const heapBeforeBytes = heapUsedAfterGc();
-  for (let index = 0; index < sessions; index++) insert(generateSessionId(), index);
+  const startedAt = Date.now();
+  for (let written = 1; written < sessions + 1; written += CONCURRENT_REQUESTS) {
+    const batch = Math.min(CONCURRENT_REQUESTS, sessions + 1 - written);
+    await Promise.all(Array.from({ length: batch }, () => handle(middleware, '')));
+  }
   const lastExpiresAt = Date.now() + maxAgeMs;
   // express-session's store defers each callback with setImmediate: let those run first.
   await new Promise((resolve) => setImmediate(resolve));
   const heapWithSessionsBytes = heapUsedAfterGc();
+  // Sessions that expired while the store filled would make the figure a lie: fail instead.
+  const held = await sessionsHeld();
+  if (held !== sessions + 1) {
+    throw new Error(`${storeName}: ${held} of ${sessions + 1} sessions held after ${Date.now() - startedAt} ms of writes; raise --memory-max-age`);
+  }
   await sleep(Math.max(0, lastExpiresAt + 100 - Date.now()));
   const retainedSessions = await afterExpiry();
   const heapAfterExpiryBytes = heapUsedAfterGc();

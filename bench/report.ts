@@ -219,7 +219,7 @@ export function renderResults({ settings, summaries: allSummaries, memory, chart
   if (memory.length === 0) {
     lines.push('Not measured in this run (`--no-memory`).');
   } else {
-    lines.push(`${formatNumber(memory[0]!.sessions)} sessions (\`{ cookie, counter }\`, as the middleware writes them) in each MemoryStore, in a process of its own run with \`--expose-gc\`; heap after a full GC. The sessions' max age is ${settings.memoryMaxAgeMs / 1000} s; "after expiry" is measured once it has passed (and, for nest-sessions, \`sweep()\` ran — its timer does the same every \`checkPeriod\`).`, '');
+    lines.push(`${formatNumber(memory[0]!.sessions)} sessions in each MemoryStore, each written by its library's own middleware (one \`GET /counter\` without a cookie: a new session with \`{ counter: 1 }\`, the README's recommended options), in a process of its own run with \`--expose-gc\`; heap after a full GC. The sessions' max age is ${settings.memoryMaxAgeMs / 1000} s; "after expiry" is measured once it has passed (and, for nest-sessions, \`sweep()\` ran — its timer does the same every \`checkPeriod\`).`, '');
     lines.push('| Store | bytes / session | heap before | heap with sessions | heap after expiry | after expiry vs before | sessions still held |');
     lines.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
     for (const result of memory) {

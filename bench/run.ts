@@ -83,7 +83,7 @@ function parseSettings(argv: string[]): BenchSettings {
     ) as Partial<Record<LoadGenerator, number>>,
     sessions: numberOf('--sessions', 2_000),
     memorySessions: numberOf('--memory-sessions', 100_000),
-    memoryMaxAgeMs: numberOf('--memory-max-age', 5_000),
+    memoryMaxAgeMs: numberOf('--memory-max-age', 15_000),
     modes: argv.includes('--memory-only') ? [] : (modes ?? [...MODE_NAMES]),
     isMemorySkipped: argv.includes('--no-memory'),
     cpuProfileMode: valueOf('--cpu-prof') as ModeName | undefined,
