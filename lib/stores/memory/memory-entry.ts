@@ -1,5 +1,6 @@
 import { applySessionChanges } from '../../core/session/session-changes.js';
 import type { SessionChanges } from '../../core/session/session-changes.js';
+import { parseFlatDataJson } from '../../core/session/flat-data-json.js';
 import { cookieEndIn, cookieEndOf, dataJsonAt, recordJsonOf } from '../../core/session/record-json.js';
 import { cookieEndInSerialized, isSessionMadeRecord, serializeRecordCookie, serializeRecordData, serializeSessionRecord } from '../../core/session/session-record.js';
 import { SHORTEST_ADOPTED_DATA_JSON } from '../../core/session/session.js';
@@ -101,14 +102,16 @@ export function storedRecordOf(entry: string): SessionRecord {
  * entry: made from its form and the entry's expiry, nothing parsed or checked again. The record
  * then has its data as parsed, its cookie's `expires` in epoch ms, and the cookie as its last
  * key where that does not become the session's key order (`SHORTEST_ADOPTED_DATA_JSON`): the
- * data's JSON is parsed as it is stored, without a text put before it.
+ * data's JSON is parsed as it is stored, without a text put before it (flat data without
+ * JSON.parse, `parseFlatDataJson`).
  */
 export function sessionRecordOf(entry: string): { record: SessionRecord; cookie?: SessionCookie } {
   const tag = tagOf(entry);
   const read = tag < COMPACT_TAG ? undefined : readCookieOfForm(tag - COMPACT_TAG, expiryOf(entry));
   if (read === undefined) return { record: storedRecordOf(entry) };
-  const dataJson = entry.slice(BODY_START);
-  const record = JSON.parse(dataJson.length < SHORTEST_ADOPTED_DATA_JSON ? dataJson : recordJsonOf('null', dataJson)) as SessionRecord;
+  const isShort = entry.length - BODY_START < SHORTEST_ADOPTED_DATA_JSON;
+  const record = ((isShort ? parseFlatDataJson(entry, BODY_START) : undefined) ??
+    JSON.parse(isShort ? entry.slice(BODY_START) : recordJsonOf('null', entry.slice(BODY_START)))) as SessionRecord;
   record.cookie = read.stored;
   return { record, cookie: read.cookie };
 }

@@ -382,6 +382,29 @@ describe('MemoryStore', () => {
       }
     });
 
+    it('loads flat data without JSON.parse, as JSON.parse would read it; other data through JSON.parse', async () => {
+      const store = makeStore();
+      const now = immediateStoreOf(store)!;
+      const cookie = SessionCookie.fromAttributes({ path: '/', httpOnly: true, secure: false, maxAge: 60_000, sameSite: 'lax' });
+      const flat = { counter: 41, name: 'ada', isAdmin: false, note: null };
+      const flatSession = new Session({} as SessionOperations, 'flat', cookie, flat);
+      now.set('flat', toSessionRecordByJson(flatSession, serializeSessionData(flatSession)));
+      const nestedSession = new Session({} as SessionOperations, 'nested', cookie, { cart: { items: 2 }, price: 1.5 });
+      now.set('nested', toSessionRecordByJson(nestedSession, serializeSessionData(nestedSession)));
+      now.getUsable!('flat');
+      const parse = jest.spyOn(JSON, 'parse');
+      try {
+        const loaded = now.getUsable!('flat')! as unknown as Record<string, unknown>;
+        expect(parse).not.toHaveBeenCalled();
+        expect(Object.keys(loaded)).toEqual([...Object.keys(flat), 'cookie']);
+        expect(loaded).toMatchObject(flat);
+        expect(now.getUsable!('nested')).toMatchObject({ cart: { items: 2 }, price: 1.5 });
+        expect(parse.mock.calls.map(([text]) => text)).toEqual(['{"cart":{"items":2},"price":1.5}']);
+      } finally {
+        parse.mockRestore();
+      }
+    });
+
     it('checks at load a record set from elsewhere, one without a cookie included', async () => {
       const store = makeStore();
       const now = immediateStoreOf(store)!;
