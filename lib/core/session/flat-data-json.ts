@@ -1,5 +1,6 @@
-// A small session's data JSON read without JSON.parse: for `{"counter":1}` V8's JSON.parse
-// costs ~2,500 instructions, most of them entering and leaving its C++ (bench/PROFILE.md).
+// A small session's flat data read and written as JSON without JSON.parse and JSON.stringify:
+// for `{"counter":1}` each costs ~2,000–2,500 instructions, most of them entering and leaving
+// V8's C++ (bench/PROFILE.md).
 
 const OPEN_BRACE = 0x7b;
 const CLOSE_BRACE = 0x7d;
@@ -11,6 +12,8 @@ const MINUS = 0x2d;
 const DIGIT_0 = 0x30;
 const DIGIT_9 = 0x39;
 const FIRST_UNESCAPED = 0x20;
+const FIRST_SURROGATE = 0xd800;
+const LAST_SURROGATE = 0xdfff;
 /** Up to this many digits an integer is exact in a double (< 2^53): built digit by digit. */
 const MAX_INTEGER_DIGITS = 15;
 
@@ -131,4 +134,41 @@ function isWordAt(text: string, position: number, word: string): boolean {
     if (text.charCodeAt(position + index) !== word.charCodeAt(index)) return false;
   }
   return true;
+}
+
+/**
+ * `JSON.stringify` of `object`'s members `keys` (its own enumerable keys, `Object.keys`) but
+ * `skippedKey`, when each value is a string, a safe integer, a boolean or null and no key or
+ * string needs an escape; undefined otherwise (a nested value, a fraction, `undefined`, a
+ * quote, backslash, control character or surrogate), and the caller uses JSON.stringify.
+ */
+export function flatDataJsonOf(object: Record<string, unknown>, keys: readonly string[], skippedKey: string): string | undefined {
+  let json = '{';
+  for (const key of keys) {
+    if (key === skippedKey) continue;
+    // Each value read once, as JSON.stringify reads it (an accessor's getter runs once).
+    const value = object[key];
+    let valueJson: string;
+    if (typeof value === 'string') {
+      if (needsEscape(value)) return undefined;
+      valueJson = `"${value}"`;
+    } else if (typeof value === 'boolean' || value === null || (typeof value === 'number' && Number.isSafeInteger(value))) {
+      // `-0` writes as `0`, as JSON.stringify writes it.
+      valueJson = `${value}`;
+    } else {
+      return undefined;
+    }
+    if (needsEscape(key)) return undefined;
+    json += json.length === 1 ? `"${key}":${valueJson}` : `,"${key}":${valueJson}`;
+  }
+  return `${json}}`;
+}
+
+/** Whether JSON.stringify would write `text` otherwise than between quotes as it is (surrogates, even paired, left to it). */
+function needsEscape(text: string): boolean {
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if (code < FIRST_UNESCAPED || code === QUOTE || code === BACKSLASH || (code >= FIRST_SURROGATE && code <= LAST_SURROGATE)) return true;
+  }
+  return false;
 }

@@ -3,6 +3,7 @@ import { flashMessage, setSessionRequestAccessor } from './flash.js';
 import { markAuthenticated } from './sign-in-time.js';
 import type { SessionCookie } from '../cookie/session-cookie.js';
 import { dataJsonAfterCookie } from './record-json.js';
+import { flatDataJsonOf } from './flat-data-json.js';
 import { AdoptingBase } from '../object-slot.js';
 
 /** A callback in Node's style, as Passport and other express-session clients pass them. */
@@ -235,16 +236,21 @@ export function hasEveryStoredKey(session: Session): boolean {
 
 /** The session's data without the cookie: what change detection compares. */
 export function serializeSessionData(session: Session): string {
-  if (Object.keys(session).length > COPIED_KEYS_LIMIT) {
+  const keys = Object.keys(session);
+  if (keys.length > COPIED_KEYS_LIMIT) {
     const cutJson = dataJsonCutFromSession(session);
     if (cutJson !== undefined) return cutJson;
+  } else {
+    const flatJson = flatDataJsonOf(session as unknown as Record<string, unknown>, keys, 'cookie');
+    if (flatJson !== undefined) return flatJson;
   }
   const { cookie: _cookie, ...data } = session;
   return JSON.stringify(data);
 }
 
 /**
- * Up to this many own keys the data is copied out (`{ cookie, ...data }`) and stringified. A
+ * Up to this many own keys the data is written in JavaScript when flat (`flatDataJsonOf`), or
+ * else copied out (`{ cookie, ...data }`) and stringified. A
  * session with more (V8 keeps at most ~12 properties added by key in fast mode, then moves the
  * object to a hash table) is stringified whole and its cookie cut off the front: copying out of
  * a hash table costs more than stringifying (bench/PROFILE.md, `data=large`), while for a small

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { parseFlatDataJson } from '../../../lib/core/session/flat-data-json.js';
+import { flatDataJsonOf, parseFlatDataJson } from '../../../lib/core/session/flat-data-json.js';
 
 /** The same own members, in the same order, with the same values (`-0` told from `0`). */
 function expectSameAsJsonParse(parsed: Record<string, unknown>, text: string): void {
@@ -64,6 +64,50 @@ describe('parseFlatDataJson', () => {
         if (parsed !== undefined) expectSameAsJsonParse(parsed, text);
       }),
       { numRuns: 5000 },
+    );
+  });
+});
+
+describe('flatDataJsonOf', () => {
+  const withoutCookie = (object: Record<string, unknown>) => {
+    const { cookie: _cookie, ...data } = object;
+    return JSON.stringify(data);
+  };
+
+  it('writes flat data exactly as JSON.stringify does, without the skipped key', () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.string({ unit: 'binary' }), fc.oneof(flatValue, fc.double(), fc.constant(undefined), fc.array(fc.integer()), fc.object()), { maxKeys: 12 }), fc.boolean(), (data, hasCookie) => {
+        const object = hasCookie ? { cookie: { path: '/' }, ...data } : data;
+        const json = flatDataJsonOf(object, Object.keys(object), 'cookie');
+        if (json === undefined) return;
+        expect(json).toBe(withoutCookie(object));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('writes the flat values JSON.stringify writes as they are, and leaves the rest to it', () => {
+    const written = [{ counter: 1 }, {}, { a: 'ü€', b: true, c: false, d: null, e: -0, f: Number.MAX_SAFE_INTEGER, g: -Number.MAX_SAFE_INTEGER }, { 2: 'x', a: 'y' }];
+    for (const data of written) expect(flatDataJsonOf(data, Object.keys(data), 'cookie')).toBe(JSON.stringify(data));
+    const left = [{ a: 1.5 }, { a: 2 ** 53 }, { a: Number.NaN }, { a: undefined }, { a: [1] }, { a: { b: 1 } }, { a: 'say "hi"' }, { a: 'a\\b' }, { a: '\n' }, { 'a"': 1 }, { a: '😀' }, { a: '\ud800' }, { a: () => 1 }, { a: 1n }, { a: new Date(0) }];
+    for (const data of left) expect(flatDataJsonOf(data as Record<string, unknown>, Object.keys(data), 'cookie')).toBeUndefined();
+  });
+
+  it("reads an accessor's value once, as JSON.stringify does", () => {
+    let reads = 0;
+    const data = Object.defineProperty({ a: 1 }, 'b', { enumerable: true, get: () => ++reads });
+    expect(flatDataJsonOf(data, Object.keys(data), 'cookie')).toBe('{"a":1,"b":1}');
+    expect(reads).toBe(1);
+  });
+
+  it('reads back what it writes, as JSON.parse reads it', () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.string({ unit: 'binary' }), flatValue, { maxKeys: 11 }), (data) => {
+        const json = flatDataJsonOf(data, Object.keys(data), 'cookie');
+        if (json === undefined) return;
+        const parsed = parseFlatDataJson(json, 0);
+        if (parsed !== undefined) expectSameAsJsonParse(parsed, json);
+      }),
     );
   });
 });
