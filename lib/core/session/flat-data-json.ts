@@ -54,13 +54,13 @@ export function parseFlatDataJson(text: string, start: number): Record<string, u
       if (integerEnd < 0) return undefined;
       data[key] = integerAt(text, position, integerEnd);
       position = integerEnd;
-    } else if (isWordAt(text, position, 'true')) {
+    } else if (isTextAt(text, position, position + 4, 'true')) {
       data[key] = true;
       position += 4;
-    } else if (isWordAt(text, position, 'false')) {
+    } else if (isTextAt(text, position, position + 5, 'false')) {
       data[key] = false;
       position += 5;
-    } else if (isWordAt(text, position, 'null')) {
+    } else if (isTextAt(text, position, position + 4, 'null')) {
       data[key] = null;
       position += 4;
     } else {
@@ -85,7 +85,7 @@ export function parseFlatDataJson(text: string, start: number): Record<string, u
  */
 let lastKeys: string[] = [];
 
-/** Whether `text` from `start` to `end` is `key`, compared code by code (a slice and `===` would copy, then compare). */
+/** Whether `text` from `start` to `end` is `key`, compared code by code (`hasTextAt`'s slice and `===` would copy, then compare). */
 function isTextAt(text: string, start: number, end: number, key: string): boolean {
   if (end - start !== key.length) return false;
   for (let index = 0; index < key.length; index++) {
@@ -127,13 +127,6 @@ function integerAt(text: string, position: number, end: number): number {
   let value = 0;
   for (let index = isNegative ? position + 1 : position; index < end; index++) value = value * 10 + (text.charCodeAt(index) - DIGIT_0);
   return isNegative ? -value : value;
-}
-
-function isWordAt(text: string, position: number, word: string): boolean {
-  for (let index = 0; index < word.length; index++) {
-    if (text.charCodeAt(position + index) !== word.charCodeAt(index)) return false;
-  }
-  return true;
 }
 
 /**
