@@ -4,8 +4,26 @@ import type { Writable } from 'node:stream';
 import { setImmediate } from 'node:timers';
 import type { RedisClient } from './redis-client.js';
 
-/** A command's arguments as the store sends them. */
-export type CommandArgument = string | number;
+/** A command's arguments as the store sends them: text, as Redis receives them (numbers written out). */
+export type CommandArgument = string;
+
+/**
+ * The store's commands need no timer of ioredis' own: the store bounds each of its calls by the
+ * client's `commandTimeout`, from the call's start (RedisCalls), so the timer ioredis starts and
+ * clears per command (`setTimeout`, when the client has a `commandTimeout`) could only fire after
+ * the call has failed already.
+ */
+class StoreCommand extends Command {
+  override setTimeout(): void {}
+}
+
+/**
+ * Given to `Command`'s constructor instead of the arguments, set after: it copies what it is
+ * given through `args.flat()`, a builtin that costs more than the rest of the command. The
+ * store's arguments are flat already, and their names have no argument transformer (those of
+ * HMSET, MSET…, which the constructor would apply).
+ */
+const NO_ARGUMENTS: string[] = [];
 
 /**
  * How RedisStore sends its own commands (one key each): straight to the client's `sendCommand`,
@@ -13,7 +31,8 @@ export type CommandArgument = string | number;
  * `enableAutoPipelining` is on (as in `failFastClientOptions`): a `Pipeline`, a `setImmediate`,
  * an `exec` promise and a callback per batch, and a `process.nextTick` per reply, which cost
  * more than the command itself (bench/PROFILE.md). `sendCommand` keeps what matters: the
- * client's `commandTimeout`, its offline queue, a Cluster's routing by slot and redirections.
+ * client's offline queue, a Cluster's routing by slot and redirections (the bound of
+ * `commandTimeout` is the store's, see StoreCommand).
  * A client of another ioredis copy than the one the store loads (its `Command` may differ) goes
  * through its own `call` instead.
  *
@@ -43,7 +62,9 @@ export class RedisCommands {
     if (!this.#isSameCopy) return client.call(name, ...args);
     const errorStack = client.options.showFriendlyErrorStack ? new Error() : undefined;
     if (this.#isSingleNode && this.#corkedSocket === undefined) this.#corkForThisTurn(client as Redis);
-    return (client as unknown as Redis).sendCommand(new Command(name, args, { replyEncoding: 'utf8', errorStack })) as Promise<unknown>;
+    const command = new StoreCommand(name, NO_ARGUMENTS, { replyEncoding: 'utf8', errorStack });
+    command.args = args;
+    return (client as unknown as Redis).sendCommand(command) as Promise<unknown>;
   }
 
   #corkForThisTurn(redis: Redis): void {

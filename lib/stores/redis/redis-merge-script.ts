@@ -123,9 +123,9 @@ export async function takeFlashOnServer(commands: RedisCommands, key: string, me
  */
 async function runScript(commands: RedisCommands, script: LuaScript, key: string, args: CommandArgument[]): Promise<unknown> {
   try {
-    return await commands.send('evalsha', [script.sha, 1, key, ...args]);
+    return await commands.send('evalsha', [script.sha, '1', key, ...args]);
   } catch (error) {
     if (!(isReplyError(error) && error.message.startsWith('NOSCRIPT'))) throw error;
-    return commands.send('eval', [script.source, 1, key, ...args]);
+    return commands.send('eval', [script.source, '1', key, ...args]);
   }
 }

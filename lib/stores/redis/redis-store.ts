@@ -112,7 +112,7 @@ export class RedisStore extends SessionStore {
     const ttlSeconds = this.#ttlSecondsOf(record);
     if (ttlSeconds <= 0) return this.#writeExpired(key, mode);
     const text = this.#stringify(record);
-    const args = [key, text, 'EX', ttlSeconds];
+    const args = [key, text, 'EX', String(ttlSeconds)];
     if (mode !== 'upsert') args.push(mode === 'create' ? 'NX' : 'XX');
     const saved = this.#calls.write('save the session', () => this.#commands.send('set', args));
     // Sent alongside (auto-pipelined): an entry for a refused write is pruned when listed.
@@ -191,7 +191,7 @@ export class RedisStore extends SessionStore {
       return false;
     }
     // EXPIRE never creates a key: touching a destroyed session cannot bring it back.
-    const reply = await this.#calls.write('touch the session', () => this.#commands.send('expire', [key, ttlSeconds]));
+    const reply = await this.#calls.write('touch the session', () => this.#commands.send('expire', [key, String(ttlSeconds)]));
     return reply === 1;
   }
 

@@ -1,5 +1,5 @@
 import { jest } from '@jest/globals';
-import { Cluster, Redis } from 'ioredis';
+import { Cluster, Command, Redis } from 'ioredis';
 import { RedisStore } from '../../../lib/redis.js';
 import { SessionStoreUnavailableError } from '../../../lib/index.js';
 import type { SessionRecord } from '../../../lib/index.js';
@@ -344,6 +344,48 @@ describe('RedisStore commands on an auto-pipelining client (failFastClientOption
     } finally {
       socket._write = write;
       socket._writev = writev;
+      await store.close();
+    }
+  });
+
+  it("hands ioredis its arguments as text, flat already: nothing goes through Command's args.flat()", async () => {
+    const client = (await target.newClient()) as Redis;
+    const store = new RedisStore({ client, prefix: uniquePrefix() });
+    const flat = jest.spyOn(Array.prototype, 'flat');
+    try {
+      const record = sessionRecord({ userId: 'ada' }, 60 * 60 * 1000);
+      expect(await store.set('s1', record, { mode: 'create' })).toBe(true);
+      const loaded = (await store.get('s1'))!;
+      const changes = { setKeys: new Map([['cart', '["tea"]']]), deletedKeys: [], baseRecord: loaded, baseDataJson: '{"userId":"ada"}' };
+      expect(await store.merge('s1', { ...loaded, cart: ['tea'] }, changes)).toBe(true);
+      expect(await store.touch('s1', record)).toBe(true);
+      expect(await store.get('s1')).toMatchObject({ userId: 'ada', cart: ['tea'] });
+      await store.destroy('s1');
+      expect(await store.get('s1')).toBeUndefined();
+      expect(flat.mock.contexts.filter((array) => (array as unknown[]).length > 0)).toEqual([]);
+      // The TTL, a number, is sent as its digits.
+      await store.set('s2', record);
+      expect(await client.ttl(`${store.prefix}s2`)).toBeGreaterThan(3590);
+    } finally {
+      flat.mockRestore();
+      await store.close();
+    }
+  });
+
+  it("bounds its commands by its own deadline only: ioredis starts no commandTimeout timer per command", async () => {
+    const client = (await target.newClient()) as Redis;
+    expect(client.options.commandTimeout).toBe(RedisStore.failFastClientOptions.commandTimeout);
+    const store = new RedisStore({ client, prefix: uniquePrefix() });
+    const commandTimer = jest.spyOn(Command.prototype, 'setTimeout');
+    try {
+      await store.set('s1', sessionRecord({ userId: 'ada' }));
+      expect(await store.get('s1')).toMatchObject({ userId: 'ada' });
+      expect(commandTimer).not.toHaveBeenCalled();
+      // The client's own commands keep theirs.
+      await client.get(`${store.prefix}s1`);
+      expect(commandTimer).toHaveBeenCalled();
+    } finally {
+      commandTimer.mockRestore();
       await store.close();
     }
   });
