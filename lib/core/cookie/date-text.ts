@@ -68,18 +68,27 @@ let lastParsedText: string | undefined;
 let lastParsedEpoch = Number.NaN;
 
 function parsedDateText(text: string): number {
-  if (text.length !== CANONICAL_ISO_LENGTH || !hasCanonicalSeparators(text)) return Date.parse(text);
-  const year = digitsAt(text, 0, 4);
-  const month = digitsAt(text, 5, 7);
-  const day = digitsAt(text, 8, 10);
-  const hours = digitsAt(text, 11, 13);
-  const minutes = digitsAt(text, 14, 16);
-  const seconds = digitsAt(text, 17, 19);
-  const milliseconds = digitsAt(text, 20, 23);
+  const epochMilliseconds = text.length === CANONICAL_ISO_LENGTH ? canonicalIsoEpochAt(text, 0) : Number.NaN;
+  return Number.isNaN(epochMilliseconds) ? Date.parse(text) : epochMilliseconds;
+}
+
+/**
+ * The epoch ms of the 24 characters at `start` when they are `toISOString()`'s text of a date
+ * (`YYYY-MM-DDTHH:mm:ss.sssZ`, every field a digit and in range); NaN otherwise.
+ */
+export function canonicalIsoEpochAt(text: string, start: number): number {
+  if (!hasCanonicalSeparators(text, start)) return Number.NaN;
+  const year = digitsAt(text, start, start + 4);
+  const month = digitsAt(text, start + 5, start + 7);
+  const day = digitsAt(text, start + 8, start + 10);
+  const hours = digitsAt(text, start + 11, start + 13);
+  const minutes = digitsAt(text, start + 14, start + 16);
+  const seconds = digitsAt(text, start + 17, start + 19);
+  const milliseconds = digitsAt(text, start + 20, start + 23);
   const isInRange =
     year >= 0 && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month) &&
-    hours <= 23 && minutes <= 59 && seconds <= 59 && milliseconds >= 0;
-  if (!isInRange) return Date.parse(text);
+    hours >= 0 && hours <= 23 && minutes >= 0 && minutes <= 59 && seconds >= 0 && seconds <= 59 && milliseconds >= 0;
+  if (!isInRange) return Number.NaN;
   return (((daysSinceEpoch(year, month, day) * 24 + hours) * 60 + minutes) * 60 + seconds) * 1000 + milliseconds;
 }
 
@@ -100,10 +109,11 @@ function daysSinceEpoch(year: number, month: number, day: number): number {
   return era * DAYS_PER_400_YEARS + dayOfEra - EPOCH_DAY_FROM_MARCH_0000;
 }
 
-function hasCanonicalSeparators(text: string): boolean {
+function hasCanonicalSeparators(text: string, start: number): boolean {
   return (
-    text.charCodeAt(4) === HYPHEN && text.charCodeAt(7) === HYPHEN && text.charCodeAt(10) === LETTER_T &&
-    text.charCodeAt(13) === COLON && text.charCodeAt(16) === COLON && text.charCodeAt(19) === DOT && text.charCodeAt(23) === LETTER_Z
+    text.charCodeAt(start + 4) === HYPHEN && text.charCodeAt(start + 7) === HYPHEN && text.charCodeAt(start + 10) === LETTER_T &&
+    text.charCodeAt(start + 13) === COLON && text.charCodeAt(start + 16) === COLON && text.charCodeAt(start + 19) === DOT &&
+    text.charCodeAt(start + 23) === LETTER_Z
   );
 }
 

@@ -9,6 +9,7 @@ import { exposeSessionStore, setAttachOutcome, setRequestSessionId, setSessionTr
 import type { AttachOutcome } from '../lifecycle/request-state.js';
 import { immediateStoreOf } from '../store/immediate-store.js';
 import { requestFacingStore } from '../store/request-facing-store.js';
+import { RequestLoad, requestLoaderOf } from '../store/request-load.js';
 import { withHashedIds } from '../store/at-rest/hashed-id-store.js';
 import type { ResolvedSessionOptions } from '../options/resolve-options.js';
 import { hookResponse } from '../lifecycle/response-hooks.js';
@@ -146,9 +147,19 @@ export class SessionManager {
             loadedCookie = immediate.loadedCookie?.(receivedSessionId, record as SessionRecord);
           }
           isRecordHandedOver = isUsable;
-        } else {
-          record = immediate ? immediate.get(receivedSessionId) : await this.store.get(receivedSessionId);
+        } else if (immediate !== undefined) {
+          record = immediate.get(receivedSessionId);
           isUsable = isUsableRecord(record);
+        } else {
+          const requestLoader = requestLoaderOf(this.store);
+          const loaded = requestLoader !== undefined ? await requestLoader(receivedSessionId) : await this.store.get(receivedSessionId);
+          if (loaded instanceof RequestLoad) {
+            ({ record, dataJson: loadedDataJson, cookie: loadedCookie } = loaded);
+            isUsable = isRecordHandedOver = true;
+          } else {
+            record = loaded;
+            isUsable = isUsableRecord(record);
+          }
         }
       } catch (error) {
         const storeError = toStoreError(error, 'load the session');

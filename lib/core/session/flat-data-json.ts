@@ -28,11 +28,20 @@ const MAX_INTEGER_DIGITS = 15;
  * dictionary mode: for texts too short to hold that many (`SHORTEST_ADOPTED_DATA_JSON`).
  */
 export function parseFlatDataJson(text: string, start: number): Record<string, unknown> | undefined {
+  return text.charCodeAt(start) === OPEN_BRACE ? parseFlatMembersJson(text, start) : undefined;
+}
+
+/**
+ * `parseFlatDataJson` of `{` followed by the text after `start`: the members that follow a
+ * record's cookie (`start` at the comma after it), up to the record's closing brace.
+ */
+export function parseFlatMembersJson(text: string, start: number): Record<string, unknown> | undefined {
   const last = text.length - 1;
-  if (text.charCodeAt(start) !== OPEN_BRACE || text.charCodeAt(last) !== CLOSE_BRACE) return undefined;
+  if (text.charCodeAt(last) !== CLOSE_BRACE) return undefined;
   const data: Record<string, unknown> = {};
   let position = start + 1;
-  if (position === last) return data;
+  // `{}`; a comma starts one member at least.
+  if (position === last) return text.charCodeAt(start) === OPEN_BRACE ? data : undefined;
   let isLastKeys = true;
   for (let member = 0; ; member++) {
     const keyEnd = stringEnd(text, position);

@@ -4,7 +4,7 @@
 import { hasTextAt } from '../text-at.js';
 
 /** How a record's JSON begins: its cookie is its first member. */
-const RECORD_JSON_START = '{"cookie":';
+export const RECORD_JSON_START = '{"cookie":';
 
 /** A record's JSON, cookie first, from the cookie's JSON and the data's (`serializeSessionData`). */
 export function recordJsonOf(cookieJson: string, dataJson: string): string {

@@ -113,11 +113,12 @@ export function applySessionChanges(data: Record<string, unknown>, changes: Sess
  * JSON.stringify makes of the data the request loaded. Not so for values another writer
  * formatted its own way, with numbers JavaScript rounds (64-bit ids), or with keys the Session
  * drops (a stored `save`): those are merged key by key. The cookie's own text may differ: every
- * save replaces it. Stores with a compare-and-write use it to skip the merge.
+ * save replaces it. Stores with a compare-and-write use it to skip the merge. `knownCookieEnd`:
+ * where the cookie ends in `loadedText`, when the store read it so (else it is walked to).
  */
-export function isRewritableLoadedText(loadedText: string, changes: SessionChanges): boolean {
+export function isRewritableLoadedText(loadedText: string, changes: SessionChanges, knownCookieEnd?: number): boolean {
   const { baseRecord, baseDataJson } = changes;
   if (baseRecord === undefined || baseDataJson === undefined) return false;
-  const cookieEnd = cookieObjectEndIn(loadedText);
+  const cookieEnd = knownCookieEnd ?? cookieObjectEndIn(loadedText);
   return cookieEnd !== 0 && hasDataJsonAt(loadedText, cookieEnd, baseDataJson);
 }

@@ -1,4 +1,5 @@
-import { isoTextOf } from '../cookie/date-text.js';
+import { canonicalIsoEpochAt, isoTextOf } from '../cookie/date-text.js';
+import { hasTextAt } from '../text-at.js';
 import { SessionCookie } from '../cookie/session-cookie.js';
 import type { StoredCookie } from '../cookie/session-cookie.js';
 
@@ -72,6 +73,36 @@ export function formIdOf(cookie: StoredCookie): number | undefined {
 export function cookieJsonOfForm(formId: number, expiresAt: number): string {
   const form = formsById[formId]!;
   return form.beforeExpires + '"' + isoTextOf(expiresAt) + '"' + form.afterExpires;
+}
+
+/** Where a cookie's JSON of a known form stands in a text: its form, its expiry, and the index after it. */
+export interface CookieJsonOfForm {
+  readonly formId: number;
+  readonly expiresAt: number;
+  readonly end: number;
+}
+
+/** The length of `toISOString()`'s text of a date of years 0 to 9999. */
+const ISO_TEXT_LENGTH = 24;
+const QUOTE = 0x22;
+
+/**
+ * The cookie whose JSON stands at `start` in `text`, when that JSON is `cookieJsonOfForm` of a
+ * form this process wrote lately (a record it saved, or that another process of the app saved
+ * with the same attributes): read by comparing text, without JSON.parse. Undefined otherwise.
+ */
+export function cookieJsonOfFormAt(text: string, start: number): CookieJsonOfForm | undefined {
+  for (let index = cachedForms.length - 1; index >= 0; index--) {
+    const form = cachedForms[index]!;
+    // Forms can share the text before the expiry (`secure` comes after it): each is tried.
+    if (form.id >= MAX_FORM_IDS || !hasTextAt(text, form.beforeExpires, start)) continue;
+    const openingQuote = start + form.beforeExpires.length;
+    const afterExpires = openingQuote + ISO_TEXT_LENGTH + 2;
+    if (text.charCodeAt(openingQuote) !== QUOTE || text.charCodeAt(afterExpires - 1) !== QUOTE || !hasTextAt(text, form.afterExpires, afterExpires)) continue;
+    const expiresAt = canonicalIsoEpochAt(text, openingQuote + 1);
+    if (!Number.isNaN(expiresAt)) return { formId: form.id, expiresAt, end: afterExpires + form.afterExpires.length };
+  }
+  return undefined;
 }
 
 /** A cookie read back from its form and expiry: as JSON.parse would give its stored form (`expires` as epoch ms), and as `SessionCookie.fromStored` would make it. */

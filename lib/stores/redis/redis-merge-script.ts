@@ -11,27 +11,34 @@ import type { CommandArgument, RedisCommands } from './redis-commands.js';
 import { isReplyError } from './redis-errors.js';
 import { MERGE_SCRIPT, TAKE_FLASH_SCRIPT, WRITE_IF_UNCHANGED_SCRIPT } from './redis-lua-scripts.js';
 
-/** On records `get` returns: the stored text they were parsed from. */
+/** On records `get` returns: the stored text they were parsed from, and where its cookie ends when known (else undefined). */
 const LOADED_TEXT = Symbol('nest-sessions.RedisStore.loadedText');
+
+interface LoadedText {
+  readonly text: string;
+  readonly cookieEnd: number | undefined;
+}
+
+type RecordWithLoadedText = SessionRecord & { [LOADED_TEXT]?: LoadedText };
 
 /**
  * Keeps on a loaded record the text it was read from, for a later merge to see that nothing was
  * written since. Not enumerable, so deep equality does not see it; a WeakMap instead measured
  * no cheaper (its set and the GC's ephemeron work cost what the defineProperty did).
  */
-export function rememberLoadedText(record: SessionRecord, text: string): void {
-  Object.defineProperty(record, LOADED_TEXT, { value: text });
+export function rememberLoadedText(record: SessionRecord, text: string, cookieEnd?: number): void {
+  Object.defineProperty(record, LOADED_TEXT, { value: { text, cookieEnd } satisfies LoadedText });
 }
 
 /** The text the request loaded, when writing the whole new value over it is a merge (`isRewritableLoadedText`). */
 export function rewritableLoadedText(changes: SessionChanges): string | undefined {
-  const loadedText = (changes.baseRecord as (SessionRecord & { [LOADED_TEXT]?: string }) | undefined)?.[LOADED_TEXT];
-  return loadedText !== undefined && isRewritableLoadedText(loadedText, changes) ? loadedText : undefined;
+  const loaded = (changes.baseRecord as RecordWithLoadedText | undefined)?.[LOADED_TEXT];
+  return loaded !== undefined && isRewritableLoadedText(loaded.text, changes, loaded.cookieEnd) ? loaded.text : undefined;
 }
 
 /** The text `get` read `record` from, if it read it. */
 export function loadedTextOf(record: SessionRecord): string | undefined {
-  return (record as SessionRecord & { [LOADED_TEXT]?: string })[LOADED_TEXT];
+  return (record as RecordWithLoadedText)[LOADED_TEXT]?.text;
 }
 
 /** A script and its SHA-1, for EVALSHA. */

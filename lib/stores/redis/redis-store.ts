@@ -1,6 +1,8 @@
 // Longer than our ~250-line aim: every operation of the store contract on Redis, in one class
 // a reader checks against the contract; options, client, connection, calls and scripts are beside it.
 import { SessionStoreError } from '../../core/errors.js';
+import { readFlatRecordJson } from '../../core/session/flat-record-json.js';
+import { offerRequestLoad, RequestLoad } from '../../core/store/request-load.js';
 import { SessionStore } from '../../core/store/session-store.js';
 import type { CompareAndSetOutcome, SessionRecord, StoreWriteMode, StoreWriteOptions } from '../../core/store/session-store.js';
 import { parseRecordText, recordExpiresAt, recordText, secondsUntil } from '../../core/store/stored-record.js';
@@ -62,6 +64,7 @@ export class RedisStore extends SessionStore {
     this.#listing = new RedisSessionListing(this.client, this.prefix, this.#options.ownerIndexPrefix, this.#options.scanCount, parse);
     this.#calls = new RedisCalls(this.client, this.#connection, this.#options.replicaAcks);
     this.#commands = new RedisCommands(this.client);
+    offerRequestLoad(this, (sessionId) => this.#load(sessionId, true), RedisStore.prototype.get);
   }
 
   /**
@@ -81,7 +84,12 @@ export class RedisStore extends SessionStore {
    * The session, or `undefined`. Data that cannot be parsed, or is not a session, is logged
    * and reported as absent, so the request starts a new session instead of failing.
    */
-  async get(sessionId: string): Promise<SessionRecord | undefined> {
+  get(sessionId: string): Promise<SessionRecord | undefined> {
+    return this.#load(sessionId, false) as Promise<SessionRecord | undefined>;
+  }
+
+  /** `get`; for a request's load (`isRequestLoad`), a record this process wrote is read without JSON.parse (`RequestLoad`). */
+  async #load(sessionId: string, isRequestLoad: boolean): Promise<SessionRecord | RequestLoad | undefined> {
     const key = this.prefix + sessionId;
     // One GET, as connect-redis. A session kept alive by touches (EXPIRE) still carries the
     // cookie expiry of its last save: the lifecycle renews it before it is written again.
@@ -95,8 +103,13 @@ export class RedisStore extends SessionStore {
       return undefined;
     }
     if (text === null) return undefined;
+    // For `merge`: the text each record was read from, to see that nothing was written since.
+    const read = isRequestLoad && this.#options.serializer === JSON ? readFlatRecordJson(text) : undefined;
+    if (read !== undefined) {
+      rememberLoadedText(read.record, text, read.cookieEnd);
+      return new RequestLoad(read.record, read.dataJson, read.cookie);
+    }
     const record = this.#parse(key, text);
-    // For `merge`: the text it was read from, to see that nothing was written since.
     if (record) rememberLoadedText(record, text);
     return record;
   }

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { isoTextOf, parseDateText, utcTextOf } from '../../../lib/core/cookie/date-text.js';
+import { canonicalIsoEpochAt, isoTextOf, parseDateText, utcTextOf } from '../../../lib/core/cookie/date-text.js';
 import { SessionCookie } from '../../../lib/core/cookie/session-cookie.js';
 import { serializeSessionRecord, toSessionRecord } from '../../../lib/core/session/session-record.js';
 import { Session, serializeSessionData } from '../../../lib/core/session/session.js';
@@ -90,6 +90,9 @@ describe('parseDateText', () => {
     '2026-01-01T00:00:00,000Z',
     '20a6-01-01T00:00:00.000Z',
     '2026-01-01T00:00:00.0-0Z',
+    '2026-01-01Tx1:00:00.000Z', // a field that is no number
+    '2026-01-01T00:-1:00.000Z',
+    '2026-01-01T00:00:+1.000Z',
     '+010000-01-01T00:00:00.000Z',
     '2026-01-01T00:00:00Z',
     '2026-01-01T00:00:00.000+01:00',
@@ -98,6 +101,32 @@ describe('parseDateText', () => {
     '',
   ])('is Date.parse for %j', (text) => {
     expect(Object.is(parseDateText(text), Date.parse(text))).toBe(true);
+  });
+});
+
+describe('canonicalIsoEpochAt', () => {
+  it("reads toISOString()'s text of any date from year 0 to 9999 where it stands in a longer text", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: Date.parse('0000-01-01T00:00:00.000Z'), max: Date.parse('9999-12-31T23:59:59.999Z') }), fc.string(), (epochMilliseconds, before) => {
+        const text = `${before}"${new Date(epochMilliseconds).toISOString()}"}`;
+        expect(canonicalIsoEpochAt(text, before.length + 1)).toBe(epochMilliseconds);
+      }),
+      { numRuns: 1_000 },
+    );
+  });
+
+  it('is NaN for any text but the canonical one, also one Date.parse reads', () => {
+    for (const text of ['2026-02-29T00:00:00.000Z', '2026-01-01Tx1:00:00.000Z', '2026-01-01T00:00:00.000+01:00', '2026-01-01T00:00:00Z', '2026-01-01 00:00:00.000Z']) {
+      expect(canonicalIsoEpochAt(`"${text}"`, 1)).toBeNaN();
+    }
+    // Cut short by the end of the text.
+    expect(canonicalIsoEpochAt('"2026-01-01T00:00:00.000', 1)).toBeNaN();
+    fc.assert(
+      fc.property(fc.string({ minLength: 24, maxLength: 24 }), (text) => {
+        const epochMilliseconds = canonicalIsoEpochAt(text, 0);
+        if (!Number.isNaN(epochMilliseconds)) expect(new Date(epochMilliseconds).toISOString()).toBe(text);
+      }),
+    );
   });
 });
 

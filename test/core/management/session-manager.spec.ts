@@ -9,6 +9,10 @@ import { Session } from '../../../lib/core/session/session.js';
 import { SessionManager, attachOutcomeOf } from '../../../lib/core/management/session-manager.js';
 import type { SessionOptions } from '../../../lib/core/options/session-options.js';
 import { MemoryStore } from '../../../lib/stores/memory/memory-store.js';
+import { SessionCookie } from '../../../lib/core/cookie/session-cookie.js';
+import { RequestLoad, offerRequestLoad } from '../../../lib/core/store/request-load.js';
+import { SessionStore } from '../../../lib/core/store/session-store.js';
+import type { SessionRecord } from '../../../lib/core/store/session-store.js';
 import { cookieHeaderFrom, fakeRequest, fakeResponse } from '../../support/fake-http.js';
 import { TEST_SECRET } from '../../support/test-secret.js';
 
@@ -142,6 +146,66 @@ describe('SessionManager', () => {
       });
       expect(events).toEqual(['touched']);
       expect(await store.get(sessionId)).toMatchObject({ visits: 1, save: 'stored by another app' });
+    });
+  });
+
+  describe("a waiting store's load for requests (RequestLoad)", () => {
+    /** An async store that reads its own records for requests, as the RedisStore does: the record, its data's JSON and its cookie, made by the store. */
+    class LoadingStore extends SessionStore {
+      readonly texts = new Map<string, string>();
+      readonly loadedCookies: SessionCookie[] = [];
+      constructor() {
+        super();
+        offerRequestLoad(this, (sessionId) => this.#loadForRequest(sessionId), LoadingStore.prototype.get);
+      }
+      async get(sessionId: string): Promise<SessionRecord | undefined> {
+        const text = this.texts.get(sessionId);
+        return text === undefined ? undefined : (JSON.parse(text) as SessionRecord);
+      }
+      async set(sessionId: string, record: SessionRecord): Promise<boolean> {
+        this.texts.set(sessionId, JSON.stringify(record));
+        return true;
+      }
+      async destroy(sessionId: string): Promise<void> {
+        this.texts.delete(sessionId);
+      }
+      async #loadForRequest(sessionId: string): Promise<RequestLoad | SessionRecord | undefined> {
+        const record = await this.get(sessionId);
+        if (record === undefined) return undefined;
+        const { cookie: storedCookie, ...data } = record;
+        const cookie = SessionCookie.fromStored(storedCookie);
+        this.loadedCookies.push(cookie);
+        return new RequestLoad(record, JSON.stringify(data), cookie);
+      }
+    }
+
+    it('puts the cookie and data the store made on the request, without a check of its own', async () => {
+      const loadingStore = new LoadingStore();
+      manager = new SessionManager(resolveSessionOptions({ secret }), loadingStore);
+      const created = await roundTrip(undefined, (req) => {
+        session(req).views = 1;
+      });
+      const { request } = await roundTrip(created.nextCookie, (req) => {
+        session(req).views = (session(req).views as number) + 1;
+      });
+      expect(loadingStore.loadedCookies).toHaveLength(1);
+      expect(request.session!.cookie).toBe(loadingStore.loadedCookies[0]);
+      expect(JSON.parse(loadingStore.texts.get(request.sessionID!)!)).toMatchObject({ views: 2 });
+    });
+
+    it('loads through get() when a subclass or the instance overrides it', async () => {
+      const loadingStore = new LoadingStore();
+      const get = loadingStore.get.bind(loadingStore);
+      manager = new SessionManager(resolveSessionOptions({ secret }), loadingStore);
+      const created = await roundTrip(undefined, (req) => {
+        session(req).views = 1;
+      });
+      const overridden = jest.fn(get);
+      loadingStore.get = overridden;
+      const { request } = await roundTrip(created.nextCookie);
+      expect(overridden).toHaveBeenCalledTimes(1);
+      expect(loadingStore.loadedCookies).toHaveLength(0);
+      expect(session(request).views).toBe(1);
     });
   });
 

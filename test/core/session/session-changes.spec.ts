@@ -83,6 +83,10 @@ describe('isRewritableLoadedText', () => {
       fc.property(fc.dictionary(fc.string(), fc.jsonValue()), fc.dictionary(keys.filter((key) => key !== 'cookie' && !/^\d+$/.test(key)), fc.jsonValue()), (anyCookie, data) => {
         const baseDataJson = JSON.stringify(data);
         expect(rewritable(JSON.stringify({ cookie: cookie, ...data }), baseDataJson)).toBe(true);
+        // With where the cookie ends given by the store that read the text: no walk, the same answer.
+        const loadedText = JSON.stringify({ cookie: cookie, ...data });
+        const cookieEnd = '{"cookie":'.length + JSON.stringify(cookie).length;
+        expect(isRewritableLoadedText(loadedText, changesBetween(baseDataJson, '{"n":2}', JSON.parse(loadedText)), cookieEnd)).toBe(true);
         // Every save replaces the cookie: its stored text need not be JSON.stringify's.
         expect(rewritable(`{"cookie":${JSON.stringify(anyCookie, null, 1)}${baseDataJson === '{}' ? '}' : `,${baseDataJson.slice(1)}`}`, baseDataJson)).toBe(true);
       }),
@@ -95,6 +99,8 @@ describe('isRewritableLoadedText', () => {
     expect(rewritable(`{"cookie":${cookieJson},"save":1,"n":1}`, '{"n":1}')).toBe(false);
     expect(rewritable(`{"save":1,"cookie":${cookieJson},"n":1}`, '{"n":1}')).toBe(false);
     expect(rewritable(`{"cookie":${cookieJson},"save":1}`, '{}')).toBe(false);
+    const withSave = `{"cookie":${cookieJson},"save":1,"n":1}`;
+    expect(isRewritableLoadedText(withSave, changesBetween('{"n":1}', '{"n":2}', JSON.parse(withSave)), '{"cookie":'.length + cookieJson.length)).toBe(false);
     // A number JavaScript rounds, and another writer's spacing.
     expect(rewritable(`{"cookie":${cookieJson},"id":12345678901234567891}`, JSON.stringify({ id: 12345678901234567891 }))).toBe(false);
     expect(rewritable(`{"cookie":${cookieJson}, "n":1}`, '{"n":1}')).toBe(false);

@@ -3,6 +3,9 @@ import { Cluster, Command, Redis } from 'ioredis';
 import { RedisStore } from '../../../lib/redis.js';
 import { SessionStoreUnavailableError } from '../../../lib/index.js';
 import type { SessionRecord } from '../../../lib/index.js';
+import { SessionCookie } from '../../../lib/core/cookie/session-cookie.js';
+import { storedCookieJson } from '../../../lib/core/session/stored-cookie-json.js';
+import { RequestLoad, requestLoaderOf } from '../../../lib/core/store/request-load.js';
 import { freePort, waitUntil } from '../../support/redis-server.js';
 import { CollectingLogger, sessionRecord, startCluster, startSingleNode, storeOn, uniquePrefix } from './redis-targets.js';
 import type { RedisTarget } from './redis-targets.js';
@@ -388,6 +391,44 @@ describe('RedisStore commands on an auto-pipelining client (failFastClientOption
       commandTimer.mockRestore();
       await store.close();
     }
+  });
+
+  it("loads for a request a session it wrote without JSON.parse (RequestLoad), get() still as JSON.parse gives it", async () => {
+    const client = (await target.newClient()) as Redis;
+    const store = new RedisStore({ client, prefix: uniquePrefix() });
+    const cookie = SessionCookie.fromAttributes({ path: '/', httpOnly: true, secure: false, domain: undefined, sameSite: 'lax', partitioned: undefined, priority: undefined, maxAge: 60_000 });
+    const record = { cookie: cookie.toJSON(), counter: 1 };
+    // The form of the cookies this process writes, as a session's save makes it known.
+    storedCookieJson(record.cookie);
+    await store.set('s1', record);
+    const loadForRequest = requestLoaderOf(store)!;
+    // A form's attributes are parsed and checked at its first read only.
+    await loadForRequest('s1');
+    const parse = jest.spyOn(JSON, 'parse');
+    let loaded: unknown;
+    try {
+      loaded = await loadForRequest('s1');
+      expect(parse).not.toHaveBeenCalled();
+    } finally {
+      parse.mockRestore();
+    }
+    expect(loaded).toBeInstanceOf(RequestLoad);
+    const { record: loadedRecord, dataJson, cookie: loadedCookie } = loaded as RequestLoad;
+    expect(loadedRecord).toMatchObject({ counter: 1 });
+    expect(dataJson).toBe('{"counter":1}');
+    expect(loadedCookie.toJSON('')).toEqual(cookie.toJSON(''));
+    expect(await loadForRequest('unknown')).toBeUndefined();
+    // A merge over the loaded text writes it whole, as for a record get() read.
+    const changes = { setKeys: new Map([['counter', '2']]), deletedKeys: [], baseRecord: loadedRecord, baseDataJson: dataJson };
+    expect(await store.merge('s1', { ...record, counter: 2 }, changes)).toBe(true);
+    expect(await store.get('s1')).toEqual(JSON.parse(JSON.stringify({ ...record, counter: 2 })));
+    // Text it did not write is read by get().
+    await client.set(`${store.prefix}s2`, JSON.stringify({ cookie: { ...cookie.toJSON(''), path: '/other' }, counter: 1 }));
+    expect(await loadForRequest('s2')).toMatchObject({ cookie: { path: '/other' }, counter: 1 });
+    // An instance that overrides get() has every load go through it.
+    store.get = async () => undefined;
+    expect(requestLoaderOf(store)).toBeUndefined();
+    await store.close();
   });
 
   it('still sends its commands when a test has faked the global timers', async () => {
