@@ -13,7 +13,7 @@ import type { RedisClient } from './redis-client.js';
 import { RedisCommands } from './redis-commands.js';
 import { RedisConnection } from './redis-connection.js';
 import { isReplyError } from './redis-errors.js';
-import { compareAndSetOnServer, loadedTextOf, mergeOnServer, rememberLoadedText, rewritableLoadedText, takeFlashOnServer } from './redis-merge-script.js';
+import { compareAndSetOnServer, keepLoadedTextOnOwnRecord, loadedTextOf, mergeOnServer, rememberLoadedText, rewritableLoadedText, takeFlashOnServer } from './redis-merge-script.js';
 import { RedisOwnerIndex } from './redis-owner-index.js';
 import { RedisSessionListing } from './redis-session-listing.js';
 import { FAIL_FAST_CLIENT_OPTIONS, resolveRedisStoreOptions } from './redis-store-options.js';
@@ -106,7 +106,7 @@ export class RedisStore extends SessionStore {
     // For `merge`: the text each record was read from, to see that nothing was written since.
     const read = isRequestLoad && this.#options.serializer === JSON ? readFlatRecordJson(text) : undefined;
     if (read !== undefined) {
-      rememberLoadedText(read.record, text, read.cookieEnd);
+      keepLoadedTextOnOwnRecord(read.record, text, read.cookieEnd);
       return new RequestLoad(read.record, read.dataJson, read.cookie);
     }
     const record = this.#parse(key, text);

@@ -1,3 +1,4 @@
+import { Socket } from 'node:net';
 import { jest } from '@jest/globals';
 import { Cluster, Command, Redis } from 'ioredis';
 import { RedisStore } from '../../../lib/redis.js';
@@ -325,18 +326,16 @@ describe('RedisStore commands on an auto-pipelining client (failFastClientOption
     const store = new RedisStore({ client, prefix: uniquePrefix() });
     await store.set('s1', sessionRecord({ userId: 'ada' }));
     await store.set('s2', sessionRecord({ userId: 'grace' }));
-    // What reaches the kernel: Node's socket hands each write (or batch of writes) to one of these.
-    const socket = client.stream as unknown as { _write: (...a: unknown[]) => unknown; _writev: (chunks: unknown[], ...rest: unknown[]) => unknown };
+    // What reaches the kernel: Node's socket hands each write to `_write` (the store's batch
+    // arrives there as one string), or a batch of chunks to `_writev`.
+    const socket = client.stream as unknown as { _write: (chunk: unknown, ...rest: unknown[]) => unknown };
+    /** Per write, the commands in it (each begins `*<parts>\r\n$`). */
     const writes: number[] = [];
+    const commandsIn = (text: string) => text.match(/\*\d+\r\n\$/g)?.length ?? 0;
     const write = socket._write;
-    const writev = socket._writev;
-    socket._write = function (this: unknown, ...args: unknown[]) {
-      writes.push(1);
-      return write.apply(this, args);
-    };
-    socket._writev = function (this: unknown, chunks: unknown[], ...rest: unknown[]) {
-      writes.push(chunks.length);
-      return writev.call(this, chunks, ...rest);
+    socket._write = function (this: unknown, chunk: unknown, ...rest: unknown[]) {
+      writes.push(commandsIn(String(chunk)));
+      return write.call(this, chunk, ...rest);
     };
     try {
       const firstTurn = [store.get('s1'), store.get('s2'), store.get('unknown')];
@@ -346,7 +345,26 @@ describe('RedisStore commands on an auto-pipelining client (failFastClientOption
       expect(writes).toEqual([3, 1]);
     } finally {
       socket._write = write;
-      socket._writev = writev;
+      await store.close();
+    }
+  });
+
+  it("writes a turn's batch through the socket's own writev when another user of the client wrote a Buffer in it", async () => {
+    const client = (await target.newClient()) as Redis;
+    const store = new RedisStore({ client, prefix: uniquePrefix() });
+    await store.set('s1', sessionRecord({ userId: 'ada' }));
+    const socketWritev = jest.spyOn(Socket.prototype, '_writev');
+    try {
+      const bytes = Buffer.from([0xff, 0x00, 0x0d, 0x0a]);
+      const loaded = store.get('s1');
+      // A command of the client's own in buffer mode, written straight away in the same turn.
+      const stored = client.sendCommand(new Command('set', [`${store.prefix}bytes`, bytes], { replyEncoding: 'utf8' }));
+      expect(await Promise.all([loaded, stored, store.get('s1')])).toEqual([expect.objectContaining({ userId: 'ada' }), 'OK', expect.objectContaining({ userId: 'ada' })]);
+      expect(socketWritev).toHaveBeenCalledTimes(1);
+      expect(await client.getBuffer(`${store.prefix}bytes`)).toEqual(bytes);
+    } finally {
+      socketWritev.mockRestore();
+      await client.del(`${store.prefix}bytes`);
       await store.close();
     }
   });
