@@ -87,7 +87,8 @@ export class RedisCommands {
     // Not connected: ioredis queues the command and writes its queue itself once it is.
     const socket = redis.stream as Writable | undefined;
     if (redis.status !== 'ready' || socket === undefined || !socket.writable) return;
-    if (socket._writev !== writeAsOneString) socket._writev = writeAsOneString;
+    // Only over Node's own writev (a TCP or TLS socket), which it falls back to.
+    if (socket._writev === Socket.prototype._writev) socket._writev = writeAsOneString;
     socket.cork();
     this.#corkedSocket = socket;
     setImmediate(this.#uncork);
