@@ -3,7 +3,7 @@
 // of its own sessions meets (bench/PROFILE.md).
 
 import type { SessionCookie } from '../cookie/session-cookie.js';
-import type { SessionRecord } from '../store/session-store.js';
+import type { SessionRecord } from './session-record.js';
 import { hasTextAt } from '../text-at.js';
 import { parseFlatMembersJson } from './flat-data-json.js';
 import { dataJsonAt, RECORD_JSON_START } from './record-json.js';
